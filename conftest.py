@@ -1,0 +1,3 @@
+"""Root conftest: shared fixture plugins for every test folder."""
+
+pytest_plugins = ["tests.fixtures_db"]

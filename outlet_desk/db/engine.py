@@ -1,0 +1,49 @@
+"""Engines for the store: SQLite by default (WAL, foreign keys, busy timeout), PostgreSQL by URL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, make_url
+from sqlmodel import create_engine
+
+WRITE = {"begin_mode": "IMMEDIATE"}
+"""Execution options for a writing transaction: on SQLite it starts with BEGIN IMMEDIATE, so two
+counters writing at once queue on the busy timeout instead of failing half-way with SQLITE_BUSY."""
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def make_engine(url: str, busy_timeout_ms: int = 5000, echo: bool = False) -> Engine:
+    """Create the engine for ``url``; SQLite connections get WAL, foreign keys and a busy timeout."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_engine(
+            url,
+            echo=echo,
+            connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
+        )
+        _configure_sqlite(engine, busy_timeout_ms)
+        return engine
+    return create_engine(url, echo=echo, pool_pre_ping=True)
+
+
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event below emit BEGIN itself (pysqlite's own is deferred-only).
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        mode = conn.get_execution_options().get("begin_mode", "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")

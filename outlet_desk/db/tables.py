@@ -1,0 +1,293 @@
+"""The store's tables (SQLModel). Persistence only: rules live in ``outlet_desk.domain``.
+
+Stance (see README, Architecture): SQLModel classes here are the persistence model. Services load them
+inside a unit of work, apply pure domain rules to their plain values (enums are stored as their string
+values), and hand screens frozen view objects, never these rows.
+
+Every row that belongs to an outlet carries ``outlet_code``. Cards and reissue requests carry a row
+``version`` used by SQLAlchemy's optimistic locking (``version_id_col``): an UPDATE that finds another
+version raises ``StaleDataError``, which services turn into "the record changed".
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import Column, Index, Integer, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from outlet_desk.db.types import UTCDateTime
+
+
+def _ts(nullable: bool = False, index: bool = False) -> Any:
+    return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
+
+
+# Row versions for optimistic locking: the same Column object is the field and the mapper's version_id_col.
+_CARD_VERSION = Column("version", Integer, nullable=False, default=1)
+_REQUEST_VERSION = Column("version", Integer, nullable=False, default=1)
+
+
+class Outlet(SQLModel, table=True):
+    __tablename__ = "outlet"
+
+    code: str = Field(primary_key=True, max_length=16)
+    name: str = Field(max_length=200)
+    division_code: str = Field(max_length=6)
+
+
+class Operator(SQLModel, table=True):
+    __tablename__ = "operator"
+
+    id: int | None = Field(default=None, primary_key=True)
+    outlet_code: str = Field(foreign_key="outlet.code", max_length=16, index=True)
+    username: str = Field(max_length=64, unique=True)
+    display_name: str = Field(max_length=100)
+    role: str = Field(max_length=16)
+    password_hash: str = Field(max_length=255)
+    failed_logins: int = 0
+    locked_until: datetime | None = _ts(nullable=True)
+    active: bool = True
+    created_at: datetime = _ts()
+
+
+class Person(SQLModel, table=True):
+    __tablename__ = "person"
+    __table_args__ = (
+        # Name prefix search: a plain B-tree on the name serves LIKE 'prefix%' on both databases
+        # (SQLite with case_sensitive_like semantics for CJK, PostgreSQL with text_pattern_ops).
+        Index("ix_person_name_prefix", "name", postgresql_ops={"name": "text_pattern_ops"}),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    citizen_number: str = Field(max_length=18, unique=True)
+    name: str = Field(max_length=60)
+    gender: str = Field(max_length=8)
+    birth_date: date
+    ethnicity: str = Field(default="01", max_length=2)
+    phone: str = Field(default="", max_length=32)
+    address: str = Field(default="", max_length=200)
+    created_at: datetime = _ts()
+
+
+class Card(SQLModel, table=True):
+    __tablename__ = "card"
+
+    id: int | None = Field(default=None, primary_key=True)
+    card_number: str = Field(max_length=9, unique=True)
+    identification_code: str | None = Field(default=None, max_length=32, unique=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    outlet_code: str = Field(foreign_key="outlet.code", max_length=16, index=True)
+    issue_date: date | None = None
+    expiry_date: date | None = None
+    status: str = Field(max_length=16, index=True)
+    status_changed_at: datetime = _ts()
+    version: int = Field(default=1, sa_column=_CARD_VERSION)
+
+    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": _CARD_VERSION}
+
+
+class IdentityCheck(SQLModel, table=True):
+    __tablename__ = "identity_check"
+
+    id: int | None = Field(default=None, primary_key=True)
+    outlet_code: str = Field(foreign_key="outlet.code", max_length=16)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    flow: str = Field(max_length=32)
+    presenter: str = Field(max_length=8)  # holder | proxy
+    document_type: str = Field(max_length=40)
+    document_number: str = Field(max_length=40)
+    document_name: str = Field(max_length=60)
+    document_expiry: date | None = None
+    proxy_relationship: str = Field(default="", max_length=40)
+    proxy_authorisation_ref: str = Field(default="", max_length=60)
+    check_digit_ok: bool = False
+    name_match_ok: bool = False
+    document_valid_ok: bool = False
+    face_confirmed: bool = False
+    passed: bool = False
+    operator_id: int = Field(foreign_key="operator.id")
+    checked_at: datetime = _ts()
+
+
+class LossReport(SQLModel, table=True):
+    __tablename__ = "loss_report"
+
+    id: int | None = Field(default=None, primary_key=True)
+    outlet_code: str = Field(foreign_key="outlet.code", max_length=16, index=True)
+    card_id: int = Field(foreign_key="card.id", index=True)
+    channel: str = Field(max_length=8)  # hotline | counter
+    kind: str = Field(max_length=10)  # temporary | formal
+    reporter: str = Field(max_length=8)  # holder | proxy
+    identity_check_id: int | None = Field(default=None, foreign_key="identity_check.id")
+    operator_id: int = Field(foreign_key="operator.id")
+    reported_at: datetime = _ts()
+    lapses_at: datetime | None = _ts(nullable=True, index=True)
+    formal_at: datetime | None = _ts(nullable=True)
+    lapsed_at: datetime | None = _ts(nullable=True)
+    withdrawn_at: datetime | None = _ts(nullable=True)
+    withdrawn_by: int | None = Field(default=None, foreign_key="operator.id")
+
+
+class Approval(SQLModel, table=True):
+    __tablename__ = "approval"
+
+    id: int | None = Field(default=None, primary_key=True)
+    outlet_code: str = Field(foreign_key="outlet.code", max_length=16, index=True)
+    action: str = Field(max_length=32)
+    entity: str = Field(max_length=32)
+    entity_id: int | None = None
+    maker_id: int = Field(foreign_key="operator.id")
+    checker_id: int | None = Field(default=None, foreign_key="operator.id")
+    status: str = Field(default="pending", max_length=10)  # pending | approved | rejected
+    reason: str = Field(default="", max_length=500)
+    created_at: datetime = _ts()
+    decided_at: datetime | None = _ts(nullable=True)
+
+
+class ReissueRequest(SQLModel, table=True):
+    __tablename__ = "reissue_request"
+
+    id: int | None = Field(default=None, primary_key=True)
+    outlet_code: str = Field(foreign_key="outlet.code", max_length=16, index=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    old_card_id: int | None = Field(default=None, foreign_key="card.id", index=True)
+    new_card_id: int | None = Field(default=None, foreign_key="card.id", index=True)
+    reason: str = Field(max_length=16)
+    fee_fen: int = 0
+    waived: bool = False
+    waiver_approval_id: int | None = Field(default=None, foreign_key="approval.id")
+    production_mode: str = Field(max_length=8)  # factory | instant
+    status: str = Field(max_length=16, index=True)
+    due_date: date | None = None
+    identity_check_id: int | None = Field(default=None, foreign_key="identity_check.id")
+    operator_id: int = Field(foreign_key="operator.id")
+    created_at: datetime = _ts()
+    version: int = Field(default=1, sa_column=_REQUEST_VERSION)
+
+    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": _REQUEST_VERSION}
+
+
+class Collection(SQLModel, table=True):
+    __tablename__ = "collection"
+
+    id: int | None = Field(default=None, primary_key=True)
+    outlet_code: str = Field(foreign_key="outlet.code", max_length=16, index=True)
+    card_id: int = Field(foreign_key="card.id", index=True)
+    request_id: int | None = Field(default=None, foreign_key="reissue_request.id")
+    identity_check_id: int = Field(foreign_key="identity_check.id")
+    chip_card_number: str = Field(max_length=9)
+    chip_identification_code: str = Field(max_length=32)
+    chip_citizen_number: str = Field(max_length=18)
+    chip_name: str = Field(max_length=60)
+    chip_check_passed: bool = False
+    pin_changed: bool = False
+    receipt_number: str = Field(default="", max_length=32)
+    operator_id: int = Field(foreign_key="operator.id")
+    collected_at: datetime = _ts()
+
+
+class StockBatch(SQLModel, table=True):
+    __tablename__ = "stock_batch"
+
+    id: int | None = Field(default=None, primary_key=True)
+    outlet_code: str = Field(foreign_key="outlet.code", max_length=16, index=True)
+    manifest_ref: str = Field(max_length=60)
+    operator_id: int = Field(foreign_key="operator.id")
+    received_at: datetime = _ts()
+
+
+class StockItem(SQLModel, table=True):
+    __tablename__ = "stock_item"
+
+    id: int | None = Field(default=None, primary_key=True)
+    batch_id: int = Field(foreign_key="stock_batch.id", index=True)
+    card_id: int | None = Field(default=None, foreign_key="card.id", index=True)
+    blank: bool = False
+    scanned_at: datetime = _ts()
+    spoiled_at: datetime | None = _ts(nullable=True)
+    spoiled_witness_id: int | None = Field(default=None, foreign_key="operator.id")
+
+
+class Payment(SQLModel, table=True):
+    __tablename__ = "payment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    outlet_code: str = Field(foreign_key="outlet.code", max_length=16, index=True)
+    request_id: int | None = Field(default=None, foreign_key="reissue_request.id")
+    amount_fen: int
+    method: str = Field(max_length=16)
+    receipt_number: str = Field(max_length=32, unique=True)
+    operator_id: int = Field(foreign_key="operator.id", index=True)
+    paid_at: datetime = _ts(index=True)
+
+
+class CashUp(SQLModel, table=True):
+    __tablename__ = "cash_up"
+    __table_args__ = (UniqueConstraint("outlet_code", "operator_id", "day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    outlet_code: str = Field(foreign_key="outlet.code", max_length=16)
+    operator_id: int = Field(foreign_key="operator.id")
+    day: date
+    expected_fen: int
+    counted_fen: int
+    reason: str = Field(default="", max_length=500)
+    supervisor_id: int = Field(foreign_key="operator.id")
+    signed_at: datetime = _ts()
+
+
+class DayClose(SQLModel, table=True):
+    __tablename__ = "day_close"
+    __table_args__ = (UniqueConstraint("outlet_code", "day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    outlet_code: str = Field(foreign_key="outlet.code", max_length=16)
+    day: date
+    closed_by: int = Field(foreign_key="operator.id")
+    closed_at: datetime = _ts()
+    reason: str = Field(default="", max_length=500)
+    blockers: str = Field(default="", max_length=4000)
+
+
+class AuditEvent(SQLModel, table=True):
+    """One link of an outlet's audit chain. Append-only.
+
+    ``seq`` counts 1, 2, 3... per outlet; ``prev_mac`` is the previous event's ``mac`` (empty for the
+    first); ``mac`` is HMAC-SHA256 over the canonical form of every other column, with the outlet's key.
+    """
+
+    __tablename__ = "audit_event"
+    __table_args__ = (
+        UniqueConstraint("outlet_code", "seq"),
+        Index("ix_audit_entity", "entity", "entity_id"),
+        Index("ix_audit_outlet_at", "outlet_code", "at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    outlet_code: str = Field(foreign_key="outlet.code", max_length=16)
+    seq: int
+    at: datetime = _ts()
+    operator_id: int | None = Field(default=None, foreign_key="operator.id")
+    action: str = Field(max_length=40, index=True)
+    entity: str = Field(max_length=32)
+    entity_id: str = Field(default="", max_length=40)
+    person_id: int | None = Field(default=None, index=True)
+    before: str = Field(default="", max_length=4000)
+    after: str = Field(default="", max_length=4000)
+    prev_mac: str = Field(max_length=64)
+    mac: str = Field(max_length=64)
+
+
+class AuditHead(SQLModel, table=True):
+    """The last link of each outlet's chain; locked by every writer so the chain never forks, and
+    compared by verification so that deleting the newest events is noticed too."""
+
+    __tablename__ = "audit_head"
+
+    outlet_code: str = Field(primary_key=True, foreign_key="outlet.code", max_length=16)
+    seq: int = 0
+    mac: str = Field(default="", max_length=64)
+
+
