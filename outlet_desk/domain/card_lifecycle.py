@@ -1,0 +1,181 @@
+"""The card's life cycle: one state machine, the only place a card's status changes.
+
+``ordered -> in_stock -> ready -> active``; ``active -> suspended`` (temporary loss, hotline)
+``-> lost`` (formal loss, counter) ``-> replaced`` (when the new card is collected);
+``suspended|lost -> active`` (loss withdrawn: card found); ``suspended -> active`` (temporary loss
+lapsed); ``active -> damaged -> replaced``; ``active -> replaced`` (expiry or information change
+reissue); ``ready -> returned`` (uncollected); ``in_stock -> spoiled`` (witnessed).
+Every other change is refused with a message that names the card's current status.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from enum import StrEnum
+from types import MappingProxyType
+
+from outlet_desk.domain.errors import DomainError
+from outlet_desk.i18n import N_, _
+
+
+class CardStatus(StrEnum):
+    ORDERED = "ordered"
+    IN_STOCK = "in_stock"
+    READY = "ready"
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    LOST = "lost"
+    DAMAGED = "damaged"
+    REPLACED = "replaced"
+    RETURNED = "returned"
+    SPOILED = "spoiled"
+
+
+class CardEvent(StrEnum):
+    """What can happen to a card.
+
+    ``activate`` may only be fired by a collection whose chip check passed (card number,
+    identification code, citizen number and name read from the chip all match the record); the
+    services layer enforces that, this table only says a card must be ``ready`` to be activated.
+    """
+
+    RECEIVE = "receive"
+    MAKE_READY = "make_ready"
+    ACTIVATE = "activate"
+    SUSPEND = "suspend"
+    REPORT_LOST = "report_lost"
+    WITHDRAW_LOSS = "withdraw_loss"
+    LAPSE = "lapse"
+    REPORT_DAMAGED = "report_damaged"
+    REPLACE = "replace"
+    RETURN_UNCOLLECTED = "return_uncollected"
+    SPOIL = "spoil"
+
+
+_S = CardStatus
+_E = CardEvent
+
+#: (current status, event) -> new status. A pair that is not here is refused.
+TRANSITIONS: Mapping[tuple[CardStatus, CardEvent], CardStatus] = MappingProxyType(
+    {
+        (_S.ORDERED, _E.RECEIVE): _S.IN_STOCK,
+        (_S.IN_STOCK, _E.MAKE_READY): _S.READY,
+        (_S.IN_STOCK, _E.SPOIL): _S.SPOILED,
+        (_S.READY, _E.ACTIVATE): _S.ACTIVE,
+        (_S.READY, _E.RETURN_UNCOLLECTED): _S.RETURNED,
+        (_S.ACTIVE, _E.SUSPEND): _S.SUSPENDED,
+        (_S.ACTIVE, _E.REPORT_LOST): _S.LOST,
+        (_S.ACTIVE, _E.REPORT_DAMAGED): _S.DAMAGED,
+        (_S.ACTIVE, _E.REPLACE): _S.REPLACED,
+        (_S.SUSPENDED, _E.REPORT_LOST): _S.LOST,
+        (_S.SUSPENDED, _E.WITHDRAW_LOSS): _S.ACTIVE,
+        (_S.SUSPENDED, _E.LAPSE): _S.ACTIVE,
+        (_S.LOST, _E.WITHDRAW_LOSS): _S.ACTIVE,
+        (_S.LOST, _E.REPLACE): _S.REPLACED,
+        (_S.DAMAGED, _E.REPLACE): _S.REPLACED,
+    }
+)
+
+#: A card in one of these states must not be accepted when a citizen presents it.
+BLOCKED_WHEN_PRESENTED: frozenset[CardStatus] = frozenset(
+    {_S.SUSPENDED, _S.LOST, _S.REPLACED, _S.RETURNED, _S.SPOILED}
+)
+
+#: The card's functions (msgids; translate with :func:`card_functions`), all suspended while lost.
+CARD_FUNCTIONS: tuple[str, ...] = (
+    N_("medical insurance settlement"),
+    N_("pension affairs"),
+    N_("job and unemployment registration"),
+    N_("unemployment benefits"),
+    N_("employment training"),
+    N_("labour ability appraisal"),
+    N_("work injury insurance"),
+)
+
+_STATUS_LABELS: Mapping[CardStatus, str] = MappingProxyType(
+    {
+        _S.ORDERED: N_("ordered"),
+        _S.IN_STOCK: N_("in stock"),
+        _S.READY: N_("ready for collection"),
+        _S.ACTIVE: N_("active"),
+        _S.SUSPENDED: N_("temporarily reported lost"),
+        _S.LOST: N_("reported lost"),
+        _S.DAMAGED: N_("damaged"),
+        _S.REPLACED: N_("replaced"),
+        _S.RETURNED: N_("returned uncollected"),
+        _S.SPOILED: N_("spoiled"),
+    }
+)
+
+_EVENT_LABELS: Mapping[CardEvent, str] = MappingProxyType(
+    {
+        _E.RECEIVE: N_("receive the card into stock"),
+        _E.MAKE_READY: N_("make the card ready for collection"),
+        _E.ACTIVATE: N_("activate the card"),
+        _E.SUSPEND: N_("report the card lost by the hotline"),
+        _E.REPORT_LOST: N_("report the card lost at the counter"),
+        _E.WITHDRAW_LOSS: N_("withdraw the loss report"),
+        _E.LAPSE: N_("let the temporary loss report lapse"),
+        _E.REPORT_DAMAGED: N_("report the card damaged"),
+        _E.REPLACE: N_("replace the card"),
+        _E.RETURN_UNCOLLECTED: N_("return the uncollected card"),
+        _E.SPOIL: N_("spoil the card"),
+    }
+)
+
+
+class TransitionRefused(DomainError):
+    """The card's status does not allow the action; the message names both."""
+
+    code = "transition_refused"
+
+    def __init__(self, status: CardStatus, event: CardEvent) -> None:
+        super().__init__(
+            _("Cannot {action}: the card is {status}.").format(
+                action=event_label(event), status=status_label(status)
+            )
+        )
+        self.status = status
+        self.event = event
+
+
+def transition(status: CardStatus, event: CardEvent) -> CardStatus:
+    """The status after ``event``, or :class:`TransitionRefused` if ``status`` does not allow it."""
+    try:
+        return TRANSITIONS[(status, event)]
+    except KeyError:
+        raise TransitionRefused(status, event) from None
+
+
+def allowed_events(status: CardStatus) -> frozenset[CardEvent]:
+    return frozenset(event for (source, event) in TRANSITIONS if source == status)
+
+
+def is_terminal(status: CardStatus) -> bool:
+    """No event leaves this status (replaced, returned, spoiled)."""
+    return not allowed_events(status)
+
+
+def status_label(status: CardStatus) -> str:
+    """The status in words, in the outlet's language."""
+    return _(_STATUS_LABELS[status])
+
+
+def event_label(event: CardEvent) -> str:
+    """The action in words (``withdraw the loss report``), in the outlet's language."""
+    return _(_EVENT_LABELS[event])
+
+
+def functions_suspended(status: CardStatus) -> bool:
+    """While a card is reported lost (temporarily or formally) all its functions are suspended."""
+    return status in (_S.SUSPENDED, _S.LOST)
+
+
+def card_functions() -> list[str]:
+    return [_(name) for name in CARD_FUNCTIONS]
+
+
+def is_expired(expiry_date: date, today: date) -> bool:
+    """A card is valid through its expiry date and expired from the day after."""
+    return today > expiry_date
