@@ -1,0 +1,94 @@
+"""The reissue fee and the expiry exchange window. Money is integer fen; figures come from settings."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+
+from outlet_desk.domain.errors import DomainError
+from outlet_desk.i18n import N_, _
+
+DEFAULT_EXCHANGE_DAYS_BEFORE = 60
+
+
+class ReissueReason(StrEnum):
+    LOST = "lost"
+    DAMAGED = "damaged"
+    EXPIRED = "expired"
+    INFO_CHANGE = "info_change"
+
+
+_REASON_LABELS: Mapping[ReissueReason, str] = {
+    ReissueReason.LOST: N_("card lost"),
+    ReissueReason.DAMAGED: N_("card damaged"),
+    ReissueReason.EXPIRED: N_("card expired"),
+    ReissueReason.INFO_CHANGE: N_("personal information changed"),
+}
+
+
+def reason_label(reason: ReissueReason) -> str:
+    return _(_REASON_LABELS[reason])
+
+
+@dataclass(frozen=True)
+class Fee:
+    """What the citizen pays for a reissue: ``amount_fen`` is 0 exactly when ``free``."""
+
+    amount_fen: int
+    free: bool
+    reason: ReissueReason
+
+    def __post_init__(self) -> None:
+        if self.amount_fen < 0:
+            raise ValueError(f"a fee cannot be negative: {self.amount_fen} fen")
+        if self.free and self.amount_fen:
+            raise ValueError("a free fee must have amount 0")
+
+
+class FeeNotConfigured(DomainError):
+    """The outlet's settings name no fee for this reason and do not make it free."""
+
+    code = "fee_not_configured"
+
+    def __init__(self, reason: ReissueReason) -> None:
+        super().__init__(
+            _("No reissue fee is set for the reason '{reason}'; ask the administrator to set one.").format(
+                reason=reason_label(reason)
+            )
+        )
+        self.reason = reason
+
+
+def reissue_fee(
+    reason: ReissueReason,
+    fee_fen: Mapping[ReissueReason, int],
+    free_reasons: Collection[ReissueReason],
+) -> Fee:
+    """The fee for a reissue for ``reason``: free if the outlet's rules say so, else the set amount.
+
+    A waiver by a supervisor is a separate, approved step; it is not decided here.
+    """
+    if reason in free_reasons:
+        return Fee(amount_fen=0, free=True, reason=reason)
+    if reason not in fee_fen:
+        raise FeeNotConfigured(reason)
+    amount = fee_fen[reason]
+    return Fee(amount_fen=amount, free=amount == 0, reason=reason)
+
+
+def format_yuan(fen: int) -> str:
+    """``2000`` -> ``"20.00"``, ``-5`` -> ``"-0.05"``: yuan with two decimals, no currency sign."""
+    sign = "-" if fen < 0 else ""
+    yuan, cents = divmod(abs(fen), 100)
+    return f"{sign}{yuan}.{cents:02d}"
+
+
+def expiry_exchange_allowed(
+    expiry_date: date, today: date, days_before: int = DEFAULT_EXCHANGE_DAYS_BEFORE
+) -> bool:
+    """An expiring card can be exchanged from ``days_before`` days before its expiry date, and after."""
+    if days_before < 0:
+        raise ValueError(f"days_before cannot be negative: {days_before}")
+    return today >= expiry_date - timedelta(days=days_before)

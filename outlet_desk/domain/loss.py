@@ -1,0 +1,79 @@
+"""Loss reports: when a temporary (hotline) loss lapses, and when a loss report can be withdrawn."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Literal
+
+from outlet_desk.domain.card_lifecycle import CardStatus, status_label
+from outlet_desk.domain.errors import DomainError
+from outlet_desk.i18n import _
+
+WithdrawalRule = Literal["status", "reissue_applied", "other_outlet"]
+
+
+def _require_aware(name: str, moment: datetime) -> None:
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"{name} must be timezone-aware, got naive {moment.isoformat()}")
+
+
+def lapse_at(reported_at: datetime, temporary_days: int) -> datetime:
+    """When a temporary loss reported at ``reported_at`` lapses: ``temporary_days`` later, to the second."""
+    _require_aware("reported_at", reported_at)
+    if temporary_days < 1:
+        raise ValueError(f"temporary_days must be at least 1, got {temporary_days}")
+    return reported_at + timedelta(days=temporary_days)
+
+
+def has_lapsed(lapses_at: datetime, now: datetime) -> bool:
+    """True from the lapse moment on (exactly at ``lapses_at`` it has lapsed)."""
+    _require_aware("lapses_at", lapses_at)
+    _require_aware("now", now)
+    return now >= lapses_at
+
+
+class WithdrawalRefused(DomainError):
+    """A loss report cannot be withdrawn; ``rule`` says why."""
+
+    code = "withdrawal_refused"
+
+    def __init__(self, rule: WithdrawalRule, message: str) -> None:
+        super().__init__(message)
+        self.rule: WithdrawalRule = rule
+
+
+def check_withdrawal(
+    card_status: CardStatus,
+    reissue_applied: bool,
+    report_outlet: str,
+    this_outlet: str,
+    same_outlet_only: bool,
+) -> None:
+    """Refuse withdrawing a loss report (the card was found) unless every rule allows it.
+
+    The card must be reported lost (temporarily or formally); no reissue may have been applied for;
+    where the region says so, only the outlet that took the report may withdraw it.
+    """
+    if card_status not in (CardStatus.SUSPENDED, CardStatus.LOST):
+        raise WithdrawalRefused(
+            "status",
+            _("The loss report cannot be withdrawn: the card is {status}, not reported lost.").format(
+                status=status_label(card_status)
+            ),
+        )
+    if reissue_applied:
+        raise WithdrawalRefused(
+            "reissue_applied",
+            _(
+                "The loss report cannot be withdrawn: a new card has already been applied for. "
+                "The old card stays reported lost."
+            ),
+        )
+    if same_outlet_only and report_outlet != this_outlet:
+        raise WithdrawalRefused(
+            "other_outlet",
+            _(
+                "The loss report cannot be withdrawn here: it can only be withdrawn at outlet {outlet}, "
+                "which took the report."
+            ).format(outlet=report_outlet),
+        )
