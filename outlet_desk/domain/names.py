@@ -1,0 +1,24 @@
+"""Comparing a name as typed with a name on record or read from the chip."""
+
+from __future__ import annotations
+
+import unicodedata
+
+MIDDLE_DOT = "\u00b7"
+# After NFKC: middle dot, Greek ano teleia (already · after NFKC), bullet, katakana middle dot (and its
+# half-width form), hyphenation point, dot and bullet operators: all typed for the dot in names such as
+# 买买提·艾力.
+_DOTS = str.maketrans({dot: MIDDLE_DOT for dot in "\u0387\u2022\u30fb\uff65\u2027\u22c5\u2219"})
+
+
+def normalise_name(name: str) -> str:
+    """NFKC (full-width to half-width), no whitespace at all, one middle dot, latin case-folded."""
+    text = unicodedata.normalize("NFKC", name)
+    text = "".join(char for char in text if not char.isspace())
+    return text.translate(_DOTS).casefold()
+
+
+def names_match(a: str, b: str) -> bool:
+    """Same name once normalised; two empty names never match."""
+    left, right = normalise_name(a), normalise_name(b)
+    return bool(left) and left == right

@@ -1,0 +1,133 @@
+"""Who may do what: one permission matrix, in one place."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+from types import MappingProxyType
+
+from outlet_desk.domain.errors import DomainError
+from outlet_desk.i18n import N_, _
+
+
+class Role(StrEnum):
+    CLERK = "clerk"
+    SUPERVISOR = "supervisor"
+    ADMIN = "admin"
+    HOTLINE = "hotline"
+    AUDITOR = "auditor"
+
+
+class Action(StrEnum):
+    """Every use case an operator can start."""
+
+    OPEN_PERSON = "open_person"
+    REPORT_LOSS_HOTLINE = "report_loss_hotline"
+    REPORT_LOSS_COUNTER = "report_loss_counter"
+    WITHDRAW_LOSS = "withdraw_loss"
+    APPLY_REISSUE = "apply_reissue"
+    WAIVE_FEE = "waive_fee"
+    COLLECT_CARD = "collect_card"
+    RECEIVE_STOCK = "receive_stock"
+    SPOIL_CARD = "spoil_card"
+    APPROVE = "approve"
+    CASH_UP = "cash_up"
+    CLOSE_DAY = "close_day"
+    MANAGE_OPERATORS = "manage_operators"
+    VIEW_AUDIT = "view_audit"
+    VIEW_REPORTS = "view_reports"
+    VERIFY_AUDIT = "verify_audit"
+
+
+_A = Action
+
+#: Actions that change nothing.
+READ_ONLY_ACTIONS: frozenset[Action] = frozenset(
+    {_A.OPEN_PERSON, _A.VIEW_AUDIT, _A.VIEW_REPORTS, _A.VERIFY_AUDIT}
+)
+
+_HOTLINE = frozenset({_A.OPEN_PERSON, _A.REPORT_LOSS_HOTLINE})
+_CLERK = _HOTLINE | {_A.REPORT_LOSS_COUNTER, _A.WITHDRAW_LOSS, _A.APPLY_REISSUE, _A.COLLECT_CARD}
+_OVERSIGHT = frozenset({_A.VIEW_AUDIT, _A.VIEW_REPORTS, _A.VERIFY_AUDIT})
+
+PERMISSIONS: Mapping[Role, frozenset[Action]] = MappingProxyType(
+    {
+        Role.HOTLINE: _HOTLINE,
+        Role.CLERK: _CLERK,
+        Role.SUPERVISOR: _CLERK
+        | _OVERSIGHT
+        | {
+            _A.WAIVE_FEE,
+            _A.APPROVE,
+            _A.CASH_UP,
+            _A.CLOSE_DAY,
+            _A.RECEIVE_STOCK,
+            _A.SPOIL_CARD,
+            _A.MANAGE_OPERATORS,
+        },
+        Role.ADMIN: _OVERSIGHT | {_A.MANAGE_OPERATORS},
+        Role.AUDITOR: _OVERSIGHT,
+    }
+)
+
+_ROLE_LABELS: Mapping[Role, str] = MappingProxyType(
+    {
+        Role.CLERK: N_("clerk"),
+        Role.SUPERVISOR: N_("supervisor"),
+        Role.ADMIN: N_("administrator"),
+        Role.HOTLINE: N_("hotline agent"),
+        Role.AUDITOR: N_("auditor"),
+    }
+)
+
+_ACTION_LABELS: Mapping[Action, str] = MappingProxyType(
+    {
+        _A.OPEN_PERSON: N_("open a card holder's record"),
+        _A.REPORT_LOSS_HOTLINE: N_("take a loss report by the hotline"),
+        _A.REPORT_LOSS_COUNTER: N_("take a loss report at the counter"),
+        _A.WITHDRAW_LOSS: N_("withdraw a loss report"),
+        _A.APPLY_REISSUE: N_("take a reissue application"),
+        _A.WAIVE_FEE: N_("waive a fee"),
+        _A.COLLECT_CARD: N_("hand over a card"),
+        _A.RECEIVE_STOCK: N_("receive cards into stock"),
+        _A.SPOIL_CARD: N_("spoil a card"),
+        _A.APPROVE: N_("approve another operator's action"),
+        _A.CASH_UP: N_("cash up"),
+        _A.CLOSE_DAY: N_("close the day"),
+        _A.MANAGE_OPERATORS: N_("manage operators"),
+        _A.VIEW_AUDIT: N_("view the audit log"),
+        _A.VIEW_REPORTS: N_("view reports"),
+        _A.VERIFY_AUDIT: N_("verify the audit log"),
+    }
+)
+
+
+class Forbidden(DomainError):
+    """The operator's role does not allow the action."""
+
+    code = "forbidden"
+
+    def __init__(self, role: Role, action: Action) -> None:
+        super().__init__(
+            _("The {role} role may not {action}.").format(role=role_label(role), action=action_label(action))
+        )
+        self.role = role
+        self.action = action
+
+
+def can(role: Role, action: Action) -> bool:
+    return action in PERMISSIONS[role]
+
+
+def require(role: Role, action: Action) -> None:
+    """Raise :class:`Forbidden` unless ``role`` may do ``action``."""
+    if not can(role, action):
+        raise Forbidden(role, action)
+
+
+def role_label(role: Role) -> str:
+    return _(_ROLE_LABELS[role])
+
+
+def action_label(action: Action) -> str:
+    return _(_ACTION_LABELS[action])

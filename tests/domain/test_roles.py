@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import pytest
+
+from outlet_desk.domain.roles import (
+    READ_ONLY_ACTIONS,
+    Action,
+    Forbidden,
+    Role,
+    action_label,
+    can,
+    require,
+    role_label,
+)
+
+A = Action
+COUNTER = {A.REPORT_LOSS_COUNTER, A.WITHDRAW_LOSS, A.APPLY_REISSUE, A.COLLECT_CARD}
+SUPERVISOR_ONLY = {
+    A.WAIVE_FEE,
+    A.APPROVE,
+    A.CASH_UP,
+    A.CLOSE_DAY,
+    A.RECEIVE_STOCK,
+    A.SPOIL_CARD,
+    A.VIEW_REPORTS,
+    A.VIEW_AUDIT,
+    A.VERIFY_AUDIT,
+    A.MANAGE_OPERATORS,
+}
+
+
+def allowed(role: Role) -> set[Action]:
+    return {action for action in Action if can(role, action)}
+
+
+def test_hotline_agent_only_opens_a_person_and_takes_hotline_loss_reports() -> None:
+    assert allowed(Role.HOTLINE) == {A.OPEN_PERSON, A.REPORT_LOSS_HOTLINE}
+
+
+def test_clerk_runs_the_counter_flows() -> None:
+    assert allowed(Role.CLERK) == COUNTER | {A.OPEN_PERSON, A.REPORT_LOSS_HOTLINE}
+
+
+def test_clerk_cannot_waive_a_fee_or_touch_stock_or_cash() -> None:
+    for action in SUPERVISOR_ONLY:
+        assert not can(Role.CLERK, action)
+
+
+def test_supervisor_can_do_everything_a_clerk_can_and_run_the_day() -> None:
+    assert allowed(Role.CLERK) < allowed(Role.SUPERVISOR)
+    assert allowed(Role.SUPERVISOR) == allowed(Role.CLERK) | SUPERVISOR_ONLY
+
+
+def test_admin_manages_operators_and_oversees_but_serves_no_citizen() -> None:
+    assert allowed(Role.ADMIN) == {A.MANAGE_OPERATORS, A.VIEW_AUDIT, A.VERIFY_AUDIT, A.VIEW_REPORTS}
+
+
+def test_auditor_changes_nothing() -> None:
+    assert allowed(Role.AUDITOR) == {A.VIEW_AUDIT, A.VIEW_REPORTS, A.VERIFY_AUDIT}
+    assert allowed(Role.AUDITOR) <= READ_ONLY_ACTIONS
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_require_agrees_with_can(role: Role) -> None:
+    for action in Action:
+        if can(role, action):
+            require(role, action)
+        else:
+            with pytest.raises(Forbidden):
+                require(role, action)
+
+
+def test_forbidden_names_the_role_and_the_action() -> None:
+    with pytest.raises(Forbidden) as caught:
+        require(Role.AUDITOR, A.WITHDRAW_LOSS)
+    assert caught.value.code == "forbidden"
+    assert caught.value.message == "The auditor role may not withdraw a loss report."
+    assert caught.value.role is Role.AUDITOR
+    assert caught.value.action is A.WITHDRAW_LOSS
+
+
+def test_forbidden_is_translated_when_raised(shouting: None) -> None:
+    with pytest.raises(Forbidden) as caught:
+        require(Role.HOTLINE, A.CLOSE_DAY)
+    assert caught.value.message == "<<The <<hotline agent>> role may not <<close the day>>.>>"
+
+
+def test_every_role_and_action_has_a_label() -> None:
+    assert role_label(Role.ADMIN) == "administrator"
+    assert all(role_label(role) for role in Role)
+    assert all(action_label(action) for action in Action)
