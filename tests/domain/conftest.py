@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import gettext
 from collections.abc import Iterator
 
 import pytest
@@ -7,7 +8,7 @@ import pytest
 from outlet_desk import i18n
 
 
-class ShoutingTranslations(i18n.gettext.NullTranslations):
+class ShoutingTranslations(gettext.NullTranslations):
     """A stand-in catalogue that marks every translated message, to prove ``_`` ran at raise time."""
 
     def gettext(self, message: str) -> str:
