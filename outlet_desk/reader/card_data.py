@@ -1,0 +1,116 @@
+"""What the chip of a social security card holds, as one typed, immutable value."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+NAME_BYTES = 30
+NAME_EXTENSION_BYTES = 20
+INITIALISING_ORG_BYTES = 12
+
+_CITIZEN_RE = re.compile(r"[0-9]{17}[0-9X]")
+_CARD_NUMBER_RE = re.compile(r"[0-9A-Z]{9}")
+_IDENT_RE = re.compile(r"[0-9A-F]{32}")
+_SPEC_RE = re.compile(r"[0-9]\.[0-9]{2}")
+
+
+class Gender(StrEnum):
+    """Gender as the chip stores it (one ASCII digit)."""
+
+    MALE = "1"
+    FEMALE = "2"
+
+
+@dataclass(frozen=True, slots=True)
+class CardData:
+    """The personal and card data on the chip (files EF05 and EF06).
+
+    Constructing one checks every field's format and raises ``ValueError`` naming the field; the
+    profile's decoder turns that into :class:`~outlet_desk.reader.errors.CardDataError` for chip data.
+    """
+
+    card_number: str
+    """9 characters printed on the card's face, e.g. ``A12345678``."""
+    identification_code: str
+    """32 upper-case hex digits: region code (6) + ``D156000005`` + 16 unique to the chip."""
+    card_type: int
+    """One byte."""
+    spec_version: str
+    """``1.00``, ``2.00`` or ``3.00``: the card generation."""
+    issue_date: date
+    expiry_date: date
+    citizen_number: str
+    """The 18-character citizen identity number (also the social security number)."""
+    name: str
+    gender: Gender
+    ethnicity: str
+    """Two-digit nationality code (GB 3304), e.g. ``01`` Han."""
+    birthplace: str
+    """Six-digit administrative division code."""
+    birth_date: date
+    name_extension: str = ""
+    """Extra name characters on 2nd/3rd generation cards (GBK, up to 20 bytes)."""
+    initialising_org: str = "0" * (2 * INITIALISING_ORG_BYTES)
+    """The initialising organisation's 12 bytes, as 24 upper-case hex digits."""
+
+    def __post_init__(self) -> None:
+        _check(bool(_CARD_NUMBER_RE.fullmatch(self.card_number)), "card_number", self.card_number)
+        _check(bool(_IDENT_RE.fullmatch(self.identification_code)), "identification_code",
+               self.identification_code)
+        _check(0 <= self.card_type <= 0xFF, "card_type", self.card_type)
+        _check(bool(_SPEC_RE.fullmatch(self.spec_version)), "spec_version", self.spec_version)
+        _check(bool(_CITIZEN_RE.fullmatch(self.citizen_number)), "citizen_number", self.citizen_number)
+        _check(_gbk_fits(self.name, NAME_BYTES) and self.name.strip() != "" and "\x00" not in self.name,
+               "name", self.name)
+        _check(_gbk_fits(self.name_extension, NAME_EXTENSION_BYTES) and "\x00" not in self.name_extension,
+               "name_extension", self.name_extension)
+        _check(isinstance(self.gender, Gender), "gender", self.gender)
+        _check(len(self.ethnicity) == 2 and self.ethnicity.isascii() and self.ethnicity.isdigit(),
+               "ethnicity", self.ethnicity)
+        _check(len(self.birthplace) == 6 and self.birthplace.isascii() and self.birthplace.isdigit(),
+               "birthplace", self.birthplace)
+        _check(bool(re.fullmatch(r"[0-9A-F]{24}", self.initialising_org)), "initialising_org",
+               self.initialising_org)
+        for field in ("issue_date", "expiry_date", "birth_date"):
+            value = getattr(self, field)
+            _check(isinstance(value, date) and value.year >= 1000, field, value)
+
+    @property
+    def region_code(self) -> str:
+        """The issuing region: the identification code's first six digits."""
+        return self.identification_code[:6]
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready fields (dates in ISO format, gender as its digit)."""
+        return {
+            "card_number": self.card_number,
+            "identification_code": self.identification_code,
+            "card_type": self.card_type,
+            "spec_version": self.spec_version,
+            "issue_date": self.issue_date.isoformat(),
+            "expiry_date": self.expiry_date.isoformat(),
+            "citizen_number": self.citizen_number,
+            "name": self.name,
+            "name_extension": self.name_extension,
+            "gender": self.gender.value,
+            "ethnicity": self.ethnicity,
+            "birthplace": self.birthplace,
+            "birth_date": self.birth_date.isoformat(),
+            "initialising_org": self.initialising_org,
+        }
+
+
+def _gbk_fits(text: str, size: int) -> bool:
+    try:
+        return len(text.encode("gbk")) <= size
+    except UnicodeEncodeError:
+        return False
+
+
+def _check(ok: bool, field: str, value: object) -> None:
+    if not ok:
+        raise ValueError(f"invalid {field}: {value!r}")

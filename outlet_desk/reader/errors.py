@@ -1,0 +1,144 @@
+"""Typed errors of the card reader layer.
+
+Every error carries a ``.message`` a counter clerk can act on (translated with ``_`` when the error is
+raised, never at import time) and an optional untranslated ``.detail`` for logs (a PC/SC code, a status
+word). Screens show ``message``; nothing here is ever shown as a traceback.
+
+Hierarchy::
+
+    ReaderError
+      ServiceGone            the PC/SC service (pcscd) is not running or went away
+      NoReader               no reader connected, or the chosen reader went away
+      CardGone               no card in the reader, or it was pulled out during the operation
+      CardNotResponding      the card does not answer (timeout) or answers nonsense
+        UnexpectedStatus       a status word this profile does not know
+      NotSocialSecurityCard  the card has no social security application
+      CardDataError          the chip's data are malformed (lengths, tags, BCD, text)
+        BlankCard              the card has not been personalised yet
+      WrongPin               the PIN was wrong; ``tries_left`` says how many tries remain
+      PinBlocked             the PIN is blocked (too many wrong tries)
+      NotAuthorised          the card refused a write: the issuer key is wrong or was not presented
+      IssuerKeyError         the issuer key file is missing or malformed
+      ReaderBusy             another program holds the card exclusively
+"""
+
+from __future__ import annotations
+
+from outlet_desk.i18n import _, ngettext
+
+
+class ReaderError(Exception):
+    """Base of all reader errors; ``message`` is for the clerk, ``detail`` for the log."""
+
+    def __init__(self, message: str, detail: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.detail = detail
+
+    def __str__(self) -> str:
+        return self.message if not self.detail else f"{self.message} [{self.detail}]"
+
+
+class ServiceGone(ReaderError):
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(
+            _("The card reader service is not running. Ask your administrator to start it."), detail
+        )
+
+
+class NoReader(ReaderError):
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(_("No card reader is connected. Check the reader's cable."), detail)
+
+
+class CardGone(ReaderError):
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(
+            _("The card was taken out of the reader. Put it back in and try again."), detail
+        )
+
+
+class CardNotResponding(ReaderError):
+    def __init__(self, detail: str = "", message: str | None = None) -> None:
+        super().__init__(
+            message
+            or _(
+                "The card is not responding. Take it out, put it back in and try again; "
+                "if this happens again, the card may be faulty."
+            ),
+            detail,
+        )
+
+
+class UnexpectedStatus(CardNotResponding):
+    """The card answered with a status word this profile does not expect."""
+
+    def __init__(self, sw: int, detail: str = "") -> None:
+        self.sw = sw
+        super().__init__(
+            detail or f"SW {sw:04X}",
+            _("The card gave an unexpected answer (code {code}). Try again; if this happens again, "
+              "the card may be faulty.").format(code=f"{sw:04X}"),
+        )
+
+
+class NotSocialSecurityCard(ReaderError):
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(
+            _("This is not a social security card. Check the card and put the right one in."), detail
+        )
+
+
+class CardDataError(ReaderError):
+    def __init__(self, detail: str = "", message: str | None = None) -> None:
+        super().__init__(
+            message
+            or _("The data on this card's chip are damaged or unreadable. The card may need replacing."),
+            detail,
+        )
+
+
+class BlankCard(CardDataError):
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(detail, _("This card is blank: its chip has not been personalised yet."))
+
+
+class WrongPin(ReaderError):
+    def __init__(self, tries_left: int, detail: str = "") -> None:
+        self.tries_left = tries_left
+        super().__init__(
+            ngettext(
+                "Wrong PIN. {n} try left before the card is blocked.",
+                "Wrong PIN. {n} tries left before the card is blocked.",
+                tries_left,
+            ).format(n=tries_left),
+            detail,
+        )
+
+
+class PinBlocked(ReaderError):
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(
+            _("The card's PIN is blocked. The holder must unblock it in person at the counter."), detail
+        )
+
+
+class NotAuthorised(ReaderError):
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(
+            _("The card refused to be written: the issuer key was not accepted."), detail
+        )
+
+
+class IssuerKeyError(ReaderError):
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(
+            _("The issuer key file is missing or unreadable. Ask your administrator."), detail
+        )
+
+
+class ReaderBusy(ReaderError):
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(
+            _("The card reader is in use by another program. Close it and try again."), detail
+        )
