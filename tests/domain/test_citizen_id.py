@@ -39,6 +39,19 @@ def valid_numbers(draw: st.DrawFn) -> str:
     return with_check_digit(f"{region}{born:%Y%m%d}{sequence:03d}")
 
 
+@st.composite
+def numbers_ending_in_x(draw: st.DrawFn) -> str:
+    """A valid number whose check digit is X: the first sequence from a drawn start that gives one."""
+    region = draw(st.sampled_from(REGIONS))
+    born = draw(st.dates(min_value=date(1900, 1, 1), max_value=TODAY))
+    start = draw(st.integers(min_value=0, max_value=999))
+    for offset in range(1000):
+        number = with_check_digit(f"{region}{born:%Y%m%d}{(start + offset) % 1000:03d}")
+        if number.endswith("X"):
+            return number
+    raise AssertionError("no sequence gives check digit X")  # pragma: no cover
+
+
 def place_of(first17: str) -> str:
     return parse_citizen_id(with_check_digit(first17), today=TODAY).birth_place()
 
@@ -174,6 +187,13 @@ def test_any_valid_number_parses_and_agrees_with_itself(number: str) -> None:
     assert parse_citizen_id(number.lower(), today=TODAY) == citizen
     assert citizen_id_problem_so_far(number, today=TODAY) is None
     assert looks_like_citizen_id(number)
+
+
+@given(numbers_ending_in_x())
+def test_lowercase_x_is_accepted_and_upper_cased(number: str) -> None:
+    citizen = parse_citizen_id(number[:-1] + "x", today=TODAY)
+    assert citizen.number == number
+    assert citizen_id_problem_so_far(number[:-1] + "x", today=TODAY) is None
 
 
 @given(valid_numbers(), st.integers(min_value=0, max_value=17), st.sampled_from("0123456789X"))

@@ -43,3 +43,7 @@ def test_normalising_is_idempotent_and_matching_symmetric(text: str) -> None:
     once = normalise_name(text)
     assert normalise_name(once) == once
     assert names_match(text, once) == bool(once)
+
+
+def test_letter_and_separate_diaeresis_compare_as_one_letter() -> None:
+    assert names_match("U ¨ller", "üller")
