@@ -84,7 +84,7 @@ def test_foreign_keys_are_enforced(engine: Engine) -> None:
     with Session(engine) as s:
         s.add(Card(card_number="B00000001", person_id=999, outlet_code="NOPE", status="active",
                    status_changed_at=now))
-        with pytest.raises(Exception, match="(?i)foreign key"):
+        with pytest.raises(Exception, match=r"(?i)foreign key"):
             s.commit()
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM card")).scalar() == 0

@@ -1,0 +1,326 @@
+"""The console entry ``outlet-desk``. Exit codes: 0 ok, 1 a check failed, 2 bad input or config."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated, Any, NoReturn, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from outlet_desk.config import ConfigError, Settings, load_settings
+from outlet_desk.domain.errors import DomainError
+from outlet_desk.domain.roles import Role
+from outlet_desk.i18n import _
+from outlet_desk.services.errors import ServiceError
+
+EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+app = typer.Typer(
+    add_completion=False,
+    invoke_without_command=True,
+    help="Outlet Desk: the counter desk of a social security card service outlet.",
+    rich_markup_mode=None,
+)
+db_app = typer.Typer(help="The store: migrations.", add_completion=False)
+audit_app = typer.Typer(help="The audit chain.", add_completion=False)
+person_app = typer.Typer(help="Card holders.", add_completion=False)
+operator_app = typer.Typer(help="Operators: add, passwd, unlock, list.", add_completion=False)
+app.add_typer(db_app, name="db")
+app.add_typer(audit_app, name="audit")
+app.add_typer(person_app, name="person")
+app.add_typer(operator_app, name="operator")
+
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True)
+
+T = TypeVar("T")
+
+
+def fail(message: str, code: int) -> NoReturn:
+    err.print(message, markup=False)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def refusals() -> Iterator[None]:
+    """Turn the typed refusals of config, domain and services into one message and an exit code."""
+    try:
+        yield
+    except ConfigError as exc:
+        fail(exc.message, EXIT_BAD_INPUT)
+    except DomainError as exc:
+        fail(exc.message, EXIT_BAD_INPUT)
+    except ServiceError as exc:
+        fail(exc.message, EXIT_BAD_INPUT)
+
+
+class State:
+    def __init__(self, config: Path | None) -> None:
+        self.config = config
+        self._settings: Settings | None = None
+
+    def settings(self) -> Settings:
+        if self._settings is None:
+            with refusals():
+                self._settings = load_settings(self.config)
+        return self._settings
+
+    def desk(self) -> Any:
+        from outlet_desk.services.bootstrap import open_desk
+
+        with refusals():
+            return open_desk(self.settings())
+
+
+def _state(ctx: typer.Context) -> State:
+    obj = ctx.find_root().obj
+    assert isinstance(obj, State)
+    return obj
+
+
+@app.callback()
+def main_callback(
+    ctx: typer.Context,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config", "-c",
+            help="outlet.toml to use (default: $OUTLET_DESK_CONFIG, else the training outlet).",
+        ),
+    ] = None,
+) -> None:
+    ctx.obj = State(config)
+    if ctx.invoked_subcommand is None:
+        run_desk(ctx.obj)
+
+
+@app.command("run")
+def run_cmd(ctx: typer.Context) -> None:
+    """Open the desk (the default command)."""
+    run_desk(_state(ctx))
+
+
+def run_desk(state: State) -> None:
+    from outlet_desk.services import demo, operators
+
+    desk = state.desk()
+    settings = state.settings()
+    with refusals():
+        if settings.outlet.training and not demo.already_seeded(desk):
+            summary = demo.seed_training(desk)
+            _print_demo(summary)
+        if operators.count_operators(desk) == 0:
+            _create_first_admin(desk)
+    from outlet_desk.app import run_app
+
+    run_app(desk)
+
+
+def _create_first_admin(desk: Any) -> None:
+    from outlet_desk.services import operators
+
+    out.print(_("This outlet has no operators yet. Create the administrator."))
+    username = typer.prompt(_("Administrator user name"), default="admin")
+    display = typer.prompt(_("Display name"), default=_("Administrator"))
+    while True:
+        password = typer.prompt(_("Password (at least 12 characters)"), hide_input=True,
+                                confirmation_prompt=True)
+        try:
+            operators.add_operator(desk, None, username, display, Role.ADMIN, password)
+            return
+        except (DomainError, ServiceError) as exc:
+            err.print(str(exc), markup=False)
+
+
+@db_app.command("upgrade")
+def db_upgrade(ctx: typer.Context) -> None:
+    """Apply the database migrations (also done automatically at start)."""
+    from outlet_desk.db.engine import make_engine
+    from outlet_desk.db.migrate import current_revision, upgrade
+
+    settings = _state(ctx).settings()
+    engine = make_engine(settings.database_url(), settings.database.busy_timeout_ms)
+    with refusals():
+        if settings.database_url().startswith("sqlite"):
+            db_path = engine.url.database
+            if db_path:
+                Path(db_path).parent.mkdir(parents=True, exist_ok=True)
+        applied = upgrade(engine)
+    out.print(
+        (_("Database upgraded to revision {rev}.") if applied else _("Database already at revision {rev}.")).format(
+            rev=current_revision(engine)
+        )
+    )
+
+
+@app.command("demo")
+def demo_cmd(ctx: typer.Context) -> None:
+    """Seed the training outlet (operators, about 200 persons, cards in every status). Idempotent."""
+    from outlet_desk.services import demo
+
+    desk = _state(ctx).desk()
+    with refusals():
+        summary = demo.seed_training(desk)
+    _print_demo(summary)
+
+
+def _print_demo(summary: Any) -> None:
+    if summary.seeded:
+        out.print(_("Training data seeded: {n} persons; cards by status: {cards}").format(
+            n=summary.persons, cards=", ".join(f"{k} {v}" for k, v in summary.cards_by_status.items())))
+    else:
+        out.print(_("Training data already present; nothing changed."))
+    table = Table(title=_("Training operators"))
+    table.add_column(_("User name"))
+    table.add_column(_("Role"))
+    table.add_column(_("Password"))
+    for username, role, password in summary.operators:
+        table.add_row(username, role, password)
+    out.print(table)
+    for what, number in summary.examples.items():
+        out.print(f"  {what}: {number}")
+
+
+@person_app.command("find")
+def person_find(
+    ctx: typer.Context,
+    query: Annotated[str, typer.Argument(help="A citizen number, a card number or the start of a name.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Find card holders (citizen numbers are masked in the list)."""
+    from outlet_desk.services.persons import find_persons
+
+    desk = _state(ctx).desk()
+    with refusals():
+        found = find_persons(desk, query)
+    if as_json:
+        print(json.dumps([{**asdict(p), "birth_date": p.birth_date.isoformat()} for p in found],
+                         ensure_ascii=False, indent=2))
+        return
+    if not found:
+        out.print(_("Nobody found for '{q}'.").format(q=query))
+        return
+    table = Table()
+    for col in (_("Citizen number"), _("Name"), _("Birth date"), _("Card"), _("Status")):
+        table.add_column(col)
+    for p in found:
+        table.add_row(p.masked_number, p.name, p.birth_date.isoformat(), p.card_number or "",
+                      p.card_status.value if p.card_status else "")
+    out.print(table)
+
+
+@audit_app.command("verify")
+def audit_verify(ctx: typer.Context) -> None:
+    """Recompute the audit chain; exit 1 naming the first broken event."""
+    from sqlmodel import Session
+
+    from outlet_desk.services.audit import verify_chain
+
+    desk = _state(ctx).desk()
+    with Session(desk.engine) as s:
+        report = verify_chain(s, desk.audit_key, desk.outlet_code)
+    if report.intact:
+        out.print(report.message())
+        return
+    fail(report.message(), EXIT_CHECK_FAILED)
+
+
+def _login(desk: Any, username: str) -> Any:
+    from outlet_desk.services import operators
+
+    password = os.environ.get("OUTLET_DESK_PASSWORD") or typer.prompt(
+        _("Password for {u}").format(u=username), hide_input=True)
+    with refusals():
+        return operators.authenticate(desk, username, password)
+
+
+def _new_password() -> str:
+    return os.environ.get("OUTLET_DESK_NEW_PASSWORD") or typer.prompt(
+        _("New password (at least 12 characters)"), hide_input=True, confirmation_prompt=True)
+
+
+AsUser = Annotated[str | None, typer.Option("--as", help="Your own user name (you are asked your password).")]
+
+
+@operator_app.command("add")
+def operator_add(
+    ctx: typer.Context,
+    username: str,
+    role: Annotated[Role, typer.Option(help="clerk, supervisor, admin, hotline or auditor.")],
+    display_name: Annotated[str, typer.Option("--name", help="The name shown on screen and receipts.")],
+    as_user: AsUser = None,
+) -> None:
+    """Add an operator (the first one, an admin, needs no --as)."""
+    from outlet_desk.services import operators
+
+    desk = _state(ctx).desk()
+    actor = None
+    if operators.count_operators(desk) > 0:
+        if not as_user:
+            fail(_("Say who you are with --as USER (an operator who may manage operators)."), EXIT_BAD_INPUT)
+        actor = _login(desk, as_user)
+    password = _new_password()
+    with refusals():
+        view = operators.add_operator(desk, actor, username, display_name, role, password)
+    out.print(_("Operator {u} ({role}) added.").format(u=view.username, role=view.role.value))
+
+
+@operator_app.command("passwd")
+def operator_passwd(ctx: typer.Context, username: str, as_user: AsUser = None) -> None:
+    """Change a password (your own, or anyone's if you manage operators)."""
+    from outlet_desk.services import operators
+
+    desk = _state(ctx).desk()
+    actor = _login(desk, as_user or username)
+    password = _new_password()
+    with refusals():
+        operators.change_password(desk, actor, username, password)
+    out.print(_("Password of {u} changed.").format(u=username))
+
+
+@operator_app.command("unlock")
+def operator_unlock(
+    ctx: typer.Context, username: str, as_user: Annotated[str, typer.Option("--as", help="Your own user name.")]
+) -> None:
+    """Unlock an operator locked out by wrong passwords."""
+    from outlet_desk.services import operators
+
+    desk = _state(ctx).desk()
+    actor = _login(desk, as_user)
+    with refusals():
+        operators.unlock(desk, actor, username)
+    out.print(_("Operator {u} unlocked.").format(u=username))
+
+
+@operator_app.command("list")
+def operator_list(ctx: typer.Context) -> None:
+    """List the operators."""
+    from outlet_desk.services import operators
+
+    desk = _state(ctx).desk()
+    table = Table()
+    for col in (_("User name"), _("Name"), _("Role"), _("Active"), _("Locked until")):
+        table.add_column(col)
+    for op in operators.list_operators(desk):
+        table.add_row(op.username, op.display_name, op.role.value, "yes" if op.active else "no",
+                      op.locked_until.astimezone(desk.tz).strftime("%Y-%m-%d %H:%M") if op.locked_until else "")
+    out.print(table)
+
+
+def _mount_optional(register: Callable[[typer.Typer], None]) -> None:
+    register(app)
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,53 @@
+"""Opening the desk: the data folder, the store (migrated), the audit key, the outlet's own row."""
+
+from __future__ import annotations
+
+from sqlalchemy.engine import make_url
+from sqlmodel import Session
+
+from outlet_desk.config import Settings
+from outlet_desk.db.engine import make_engine
+from outlet_desk.db.migrate import upgrade
+from outlet_desk.db.tables import Outlet
+from outlet_desk.i18n import set_language
+from outlet_desk.services.audit import load_or_create_key
+from outlet_desk.services.context import Desk
+from outlet_desk.services.uow import UnitOfWork
+
+
+def open_desk(settings: Settings, *, migrate: bool = True) -> Desk:
+    """Everything a service needs, ready: created and migrated on first run."""
+    set_language(settings.outlet.language)
+    url = settings.database_url()
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        from pathlib import Path
+
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(url, settings.database.busy_timeout_ms)
+    if migrate:
+        upgrade(engine)
+    desk = Desk(settings=settings, engine=engine, audit_key=load_or_create_key(settings.audit_key_path()))
+    ensure_outlet(desk)
+    return desk
+
+
+def ensure_outlet(desk: Desk) -> None:
+    """Register this outlet (first run) or bring its name up to date with outlet.toml (audited)."""
+    o = desk.settings.outlet
+    with Session(desk.engine) as s:
+        row = s.get(Outlet, o.code)
+        if row is not None and (row.name, row.division_code) == (o.name, o.division_code):
+            return
+    with UnitOfWork(desk, None) as uow:
+        row = uow.session.get(Outlet, o.code)
+        before = None if row is None else {"name": row.name, "division_code": row.division_code}
+        if row is None:
+            row = Outlet(code=o.code, name=o.name, division_code=o.division_code)
+            uow.session.add(row)
+        else:
+            row.name, row.division_code = o.name, o.division_code
+        uow.session.flush()
+        uow.audit("outlet_registered" if before is None else "outlet_updated", "outlet", o.code,
+                  before=before, after={"name": o.name, "division_code": o.division_code})
+        uow.commit()

@@ -1,0 +1,51 @@
+"""What every service call needs: the settings, the engine, the audit key, the clock, and who acts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.engine import Engine
+
+from outlet_desk.config import Settings
+from outlet_desk.domain.roles import Role
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The operator on whose behalf a service acts (``None`` actor = the system itself)."""
+
+    operator_id: int
+    username: str
+    display_name: str
+    role: Role
+
+
+@dataclass
+class Desk:
+    """The service context: one per process (or per test)."""
+
+    settings: Settings
+    engine: Engine
+    audit_key: bytes
+    clock: Callable[[], datetime] = field(default=utc_now)
+
+    @property
+    def outlet_code(self) -> str:
+        return self.settings.outlet.code
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.settings.outlet.timezone)
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def local_now(self) -> datetime:
+        return self.clock().astimezone(self.tz)

@@ -1,0 +1,243 @@
+"""Training data for the training outlet: operators, about 200 persons, cards in every status.
+
+Deterministic (a fixed random seed) and idempotent: a second run finds its own ``demo_seeded`` event and
+does nothing. Seeding is one use case: one transaction, one audit event with the counts.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlmodel import Session, col
+from stdnum.cn import ric
+
+from outlet_desk.db.tables import (
+    AuditEvent,
+    Card,
+    Collection,
+    IdentityCheck,
+    LossReport,
+    Operator,
+    Person,
+    ReissueRequest,
+)
+from outlet_desk.domain.card_lifecycle import CardStatus
+from outlet_desk.domain.citizen_id import Gender, parse_citizen_id
+from outlet_desk.domain.roles import Role
+from outlet_desk.services.context import Desk
+from outlet_desk.services.passwords import hash_password
+from outlet_desk.services.uow import UnitOfWork
+
+SEED = 20261125
+REGIONS = ("110105", "310104", "440305", "510107", "330106", "420106", "320102", "610113")
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国文辉玉兰志强海燕红梅晓东春雷"
+STREETS = ("朝阳路", "人民路", "解放路", "中山路", "建设路", "和平街", "新华路", "长江路")
+
+TRAINING_OPERATORS: tuple[tuple[str, str, Role], ...] = (
+    ("admin", "系统管理员", Role.ADMIN),
+    ("clerk1", "柜员 王芳", Role.CLERK),
+    ("clerk2", "柜员 李强", Role.CLERK),
+    ("super1", "主管 张敏", Role.SUPERVISOR),
+    ("hotline1", "热线 刘洋", Role.HOTLINE),
+    ("audit1", "审计 陈静", Role.AUDITOR),
+)
+
+
+def training_password(username: str) -> str:
+    """The training outlet's published passwords (shown on screen by ``outlet-desk demo``)."""
+    return f"training-{username}"
+
+
+@dataclass
+class DemoSummary:
+    seeded: bool
+    operators: list[tuple[str, str, str]] = field(default_factory=list)  # username, role, password
+    persons: int = 0
+    cards_by_status: dict[str, int] = field(default_factory=dict)
+    examples: dict[str, str] = field(default_factory=dict)  # what to try -> citizen number
+
+
+def already_seeded(desk: Desk) -> bool:
+    with Session(desk.engine) as s:
+        return (
+            s.execute(
+                select(col(AuditEvent.id)).where(
+                    col(AuditEvent.action) == "demo_seeded",
+                    col(AuditEvent.outlet_code) == desk.outlet_code,
+                )
+            ).first()
+            is not None
+        )
+
+
+def _citizen_number(rng: random.Random, used: set[str]) -> str:
+    while True:
+        region = rng.choice(REGIONS)
+        born = date(1940, 1, 1) + timedelta(days=rng.randrange(0, 365 * 65))
+        body = f"{region}{born:%Y%m%d}{rng.randrange(0, 1000):03d}"
+        number = body + ric.calc_check_digit(body + "0")
+        if number not in used:
+            used.add(number)
+            return number
+
+
+def _identification_code(rng: random.Random, region: str) -> str:
+    return f"{region}D156000005{rng.getrandbits(64):016X}"
+
+
+def seed_training(desk: Desk, persons: int = 200) -> DemoSummary:
+    """Seed the training outlet once; later calls return ``seeded=False`` and change nothing."""
+    if already_seeded(desk):
+        return DemoSummary(seeded=False, operators=_operator_lines())
+    rng = random.Random(SEED)
+    now = desk.now()
+    today = desk.local_now().date()
+    summary = DemoSummary(seeded=True, operators=_operator_lines())
+    with UnitOfWork(desk, None) as uow:
+        s = uow.session
+        ops: dict[str, Operator] = {}
+        for username, display, role in TRAINING_OPERATORS:
+            existing = s.execute(select(Operator).where(col(Operator.username) == username)).scalar_one_or_none()
+            if existing is None:
+                existing = Operator(
+                    outlet_code=desk.outlet_code, username=username, display_name=display, role=role.value,
+                    password_hash=hash_password(training_password(username)), created_at=now,
+                )
+                s.add(existing)
+        s.flush()
+        for op in s.execute(select(Operator)).scalars():
+            ops[op.username] = op
+        clerk = ops["clerk1"]
+        hotline = ops["hotline1"]
+        assert clerk.id is not None and hotline.id is not None
+
+        used: set[str] = set(s.execute(select(col(Person.citizen_number))).scalars())
+        card_seq = 10_000_000 + rng.randrange(0, 1_000_000)
+        counts: dict[str, int] = {}
+
+        def new_card(person: Person, status: CardStatus, issued: date, expiry: date | None = None) -> Card:
+            nonlocal card_seq
+            card_seq += 1
+            assert person.id is not None
+            region = person.citizen_number[:6]
+            card = Card(
+                card_number=f"A{card_seq:08d}",
+                identification_code=_identification_code(rng, desk.settings.outlet.division_code or region),
+                person_id=person.id, outlet_code=desk.outlet_code,
+                issue_date=issued, expiry_date=expiry or issued + timedelta(days=3652),
+                status=status.value, status_changed_at=now,
+            )
+            s.add(card)
+            s.flush()
+            counts[status.value] = counts.get(status.value, 0) + 1
+            return card
+
+        # Which scenario each person gets: most simply hold an active card.
+        plan = (["suspended"] * 12 + ["lost"] * 10 + ["ready"] * 10 + ["replaced"] * 10 + ["expired"] * 6
+                + ["damaged"] * 4)
+        plan += ["active"] * max(0, persons - len(plan))
+        rng.shuffle(plan)
+        for i, scenario in enumerate(plan[:persons]):
+            number = _citizen_number(rng, used)
+            cid = parse_citizen_id(number)
+            surname = rng.choice(SURNAMES)
+            name = surname + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
+            person = Person(
+                citizen_number=number, name=name,
+                gender=cid.gender.value if isinstance(cid.gender, Gender) else str(cid.gender),
+                birth_date=cid.birth_date, ethnicity="01",
+                phone=f"13{rng.randrange(0, 10**9):09d}",
+                address=f"{cid.birth_place()}{rng.choice(STREETS)}{rng.randrange(1, 300)}号",
+                created_at=now,
+            )
+            s.add(person)
+            s.flush()
+            issued = today - timedelta(days=rng.randrange(200, 3000))
+            if scenario == "active":
+                new_card(person, CardStatus.ACTIVE, issued)
+            elif scenario == "expired":
+                new_card(person, CardStatus.ACTIVE, today - timedelta(days=3700),
+                         expiry=today - timedelta(days=rng.randrange(5, 90)))
+            elif scenario == "damaged":
+                new_card(person, CardStatus.DAMAGED, issued)
+            elif scenario == "suspended":
+                card = new_card(person, CardStatus.SUSPENDED, issued)
+                # Spread the lapse dates so some lapse within 48 hours (the clerk's home shows them).
+                reported = now - timedelta(days=rng.randrange(0, desk.settings.loss.temporary_days))
+                lapses = reported + timedelta(days=desk.settings.loss.temporary_days)
+                if lapses <= now:
+                    lapses = now + timedelta(hours=rng.randrange(6, 40))
+                assert card.id is not None
+                s.add(LossReport(outlet_code=desk.outlet_code, card_id=card.id, channel="hotline",
+                                 kind="temporary", reporter="holder", operator_id=hotline.id,
+                                 reported_at=reported, lapses_at=lapses))
+                summary.examples.setdefault("suspended_by_hotline", number)
+            else:  # lost, ready, replaced: the old card was lost and formally reported
+                old = new_card(person, CardStatus.LOST, issued)
+                assert old.id is not None and person.id is not None
+                check = IdentityCheck(
+                    outlet_code=desk.outlet_code, person_id=person.id, flow="report_loss_counter",
+                    presenter="holder", document_type="resident_id_card", document_number=number,
+                    document_name=name, document_expiry=today + timedelta(days=2000), check_digit_ok=True,
+                    name_match_ok=True, document_valid_ok=True, face_confirmed=True, passed=True,
+                    operator_id=clerk.id, checked_at=now - timedelta(days=20),
+                )
+                s.add(check)
+                s.flush()
+                s.add(LossReport(outlet_code=desk.outlet_code, card_id=old.id, channel="counter", kind="formal",
+                                 reporter="holder", identity_check_id=check.id, operator_id=clerk.id,
+                                 reported_at=now - timedelta(days=20), formal_at=now - timedelta(days=20)))
+                if scenario == "lost":
+                    summary.examples.setdefault("lost_formally", number)
+                    continue
+                new_status = CardStatus.READY if scenario == "ready" else CardStatus.ACTIVE
+                new = new_card(person, new_status, today - timedelta(days=5))
+                assert new.id is not None
+                req = ReissueRequest(
+                    outlet_code=desk.outlet_code, person_id=person.id, old_card_id=old.id, new_card_id=new.id,
+                    reason="lost", fee_fen=desk.settings.fees.reissue_fen.lost, production_mode="factory",
+                    status="ready" if scenario == "ready" else "collected",
+                    due_date=today - timedelta(days=1), identity_check_id=check.id, operator_id=clerk.id,
+                    created_at=now - timedelta(days=20),
+                )
+                s.add(req)
+                s.flush()
+                if scenario == "ready":
+                    summary.examples.setdefault("ready_for_collection", number)
+                else:
+                    old.status = CardStatus.REPLACED.value
+                    counts["lost"] -= 1
+                    counts["replaced"] = counts.get("replaced", 0) + 1
+                    assert new.id is not None and new.identification_code is not None
+                    s.add(Collection(
+                        outlet_code=desk.outlet_code, card_id=new.id, request_id=req.id,
+                        identity_check_id=check.id or 0, chip_card_number=new.card_number,
+                        chip_identification_code=new.identification_code, chip_citizen_number=number,
+                        chip_name=name, chip_check_passed=True, pin_changed=True,
+                        receipt_number=f"DEMO{i:05d}", operator_id=clerk.id,
+                        collected_at=now - timedelta(days=3),
+                    ))
+            if i == 0:
+                summary.examples.setdefault("first_person", number)
+        summary.persons = min(persons, len(plan))
+        summary.cards_by_status = dict(sorted(counts.items()))
+        uow.audit("demo_seeded", "outlet", desk.outlet_code,
+                  after={"persons": summary.persons, "cards": summary.cards_by_status})
+        uow.commit()
+    return summary
+
+
+def _operator_lines() -> list[tuple[str, str, str]]:
+    return [(u, r.value, training_password(u)) for u, _d, r in TRAINING_OPERATORS]
+
+
+def seeded_at(desk: Desk) -> datetime | None:
+    with Session(desk.engine) as s:
+        event = s.execute(
+            select(AuditEvent).where(col(AuditEvent.action) == "demo_seeded")
+        ).scalar_one_or_none()
+        return event.at if event else None

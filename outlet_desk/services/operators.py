@@ -1,0 +1,168 @@
+"""Operators: create, log in (with lockout), change password, unlock, list."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlmodel import Session, col
+
+from outlet_desk.db.tables import Operator
+from outlet_desk.domain.passwords import check_password_policy
+from outlet_desk.domain.roles import Action, Role
+from outlet_desk.i18n import _, ngettext
+from outlet_desk.services.context import Actor, Desk
+from outlet_desk.services.errors import LoginRefused, NotFound, ServiceError
+from outlet_desk.services.passwords import hash_password, needs_rehash, verify_password
+from outlet_desk.services.uow import UnitOfWork
+
+USERNAME_RE = re.compile(r"^[a-z][a-z0-9_.-]{2,31}$")
+
+
+@dataclass(frozen=True)
+class OperatorView:
+    id: int
+    username: str
+    display_name: str
+    role: Role
+    active: bool
+    locked_until: datetime | None
+    failed_logins: int
+
+
+def _view(op: Operator) -> OperatorView:
+    assert op.id is not None
+    return OperatorView(op.id, op.username, op.display_name, Role(op.role), op.active, op.locked_until,
+                        op.failed_logins)
+
+
+def _actor(op: Operator) -> Actor:
+    assert op.id is not None
+    return Actor(op.id, op.username, op.display_name, Role(op.role))
+
+
+def count_operators(desk: Desk) -> int:
+    with Session(desk.engine) as s:
+        return int(s.execute(select(func.count()).select_from(Operator)).scalar_one())
+
+
+def _by_username(session: Session, username: str) -> Operator | None:
+    return session.execute(
+        select(Operator).where(col(Operator.username) == username.strip().lower())
+    ).scalar_one_or_none()
+
+
+def add_operator(
+    desk: Desk, actor: Actor | None, username: str, display_name: str, role: Role, password: str
+) -> OperatorView:
+    """Create an operator. ``actor`` None is allowed only for the first admin of an empty database."""
+    username = username.strip().lower()
+    if not USERNAME_RE.match(username):
+        raise ServiceError(
+            _("User name '{u}' is not allowed: 3 to 32 characters, lower-case letters, digits, . _ -, "
+              "starting with a letter.").format(u=username)
+        )
+    check_password_policy(password)
+    if not display_name.strip():
+        raise ServiceError(_("The display name must not be empty."))
+    with UnitOfWork(desk, actor, Action.MANAGE_OPERATORS if actor else None) as uow:
+        if actor is None:
+            existing = uow.session.execute(select(func.count()).select_from(Operator)).scalar_one()
+            if existing or role != Role.ADMIN:
+                raise ServiceError(_("Only the first administrator can be created without logging in."))
+        if _by_username(uow.session, username) is not None:
+            raise ServiceError(_("User name '{u}' is already taken.").format(u=username))
+        op = Operator(
+            outlet_code=desk.outlet_code,
+            username=username,
+            display_name=display_name.strip(),
+            role=role.value,
+            password_hash=hash_password(password),
+            created_at=desk.now(),
+        )
+        uow.session.add(op)
+        uow.session.flush()
+        uow.audit("operator_added", "operator", op.id,
+                  after={"username": username, "role": role.value, "display_name": op.display_name})
+        uow.commit()
+        return _view(op)
+
+
+def authenticate(desk: Desk, username: str, password: str) -> Actor:
+    """Log in. A wrong password and an unknown user get the same message; lockout names the minutes left."""
+    sec = desk.settings.security
+    now = desk.now()
+    wrong = _("Wrong user name or password.")
+    with UnitOfWork(desk, None) as uow:
+        op = _by_username(uow.session, username)
+        ok = verify_password(op.password_hash if op else None, password)
+        if op is None or not op.active:
+            uow.audit("login_failed", "operator", None, after={"username": username.strip().lower()[:64]})
+            uow.commit()
+            raise LoginRefused(wrong)
+        assert op.id is not None
+        if op.locked_until is not None and op.locked_until > now:
+            minutes = max(1, int((op.locked_until - now).total_seconds() // 60) + 1)
+            uow.audit("login_refused_locked", "operator", op.id, after={"username": op.username})
+            uow.commit()
+            raise LoginRefused(_locked_message(minutes), minutes)
+        if not ok:
+            op.failed_logins += 1
+            locked = op.failed_logins >= sec.lockout_attempts
+            if locked:
+                op.locked_until = now + timedelta(minutes=sec.lockout_minutes)
+                op.failed_logins = 0
+            uow.audit("operator_locked" if locked else "login_failed", "operator", op.id,
+                      after={"username": op.username, "locked": locked})
+            uow.commit()
+            if locked:
+                raise LoginRefused(_locked_message(sec.lockout_minutes), sec.lockout_minutes)
+            raise LoginRefused(wrong)
+        op.failed_logins = 0
+        op.locked_until = None
+        if needs_rehash(op.password_hash):
+            op.password_hash = hash_password(password)
+        uow.audit("login", "operator", op.id, after={"username": op.username})
+        uow.commit()
+        return _actor(op)
+
+
+def _locked_message(minutes: int) -> str:
+    return ngettext(
+        "Too many wrong passwords: this user is locked. Try again in {n} minute or ask a supervisor to unlock.",
+        "Too many wrong passwords: this user is locked. Try again in {n} minutes or ask a supervisor to unlock.",
+        minutes,
+    ).format(n=minutes)
+
+
+def change_password(desk: Desk, actor: Actor, username: str, new_password: str) -> None:
+    """Set a password: one's own, or (with the right to manage operators) anyone's."""
+    check_password_policy(new_password)
+    action = None if username.strip().lower() == actor.username else Action.MANAGE_OPERATORS
+    with UnitOfWork(desk, actor, action) as uow:
+        op = _by_username(uow.session, username)
+        if op is None:
+            raise NotFound(_("There is no operator '{u}'.").format(u=username))
+        op.password_hash = hash_password(new_password)
+        op.failed_logins = 0
+        uow.audit("password_changed", "operator", op.id, after={"username": op.username})
+        uow.commit()
+
+
+def unlock(desk: Desk, actor: Actor, username: str) -> None:
+    with UnitOfWork(desk, actor, Action.MANAGE_OPERATORS) as uow:
+        op = _by_username(uow.session, username)
+        if op is None:
+            raise NotFound(_("There is no operator '{u}'.").format(u=username))
+        op.locked_until = None
+        op.failed_logins = 0
+        uow.audit("operator_unlocked", "operator", op.id, after={"username": op.username})
+        uow.commit()
+
+
+def list_operators(desk: Desk) -> list[OperatorView]:
+    with Session(desk.engine) as s:
+        rows = s.execute(select(Operator).order_by(Operator.username)).scalars().all()
+        return [_view(op) for op in rows]

@@ -1,0 +1,114 @@
+"""Unit of work: one use case = one transaction = exactly one audit event.
+
+    with UnitOfWork(desk, actor) as uow:
+        card = uow.session.get(Card, card_id)
+        ...
+        uow.audit("card_suspended", "card", card.id, before=..., after=...)
+        uow.commit()
+
+Leaving the block without ``commit()`` (or by an exception) rolls everything back. ``commit()``
+refuses unless exactly one audit event was written. Concurrency failures become ``RecordChanged``
+or ``StoreBusy``, messages a clerk understands.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
+from sqlmodel import Session
+
+from outlet_desk.db.engine import WRITE
+from outlet_desk.db.tables import AuditEvent
+from outlet_desk.domain.roles import Action, require
+from outlet_desk.services.audit import append_event
+from outlet_desk.services.context import Actor, Desk
+from outlet_desk.services.errors import RecordChanged, StoreBusy
+
+
+class AuditMissing(RuntimeError):
+    """A programming error: a use case tried to commit without exactly one audit event."""
+
+
+def _is_busy(exc: OperationalError) -> bool:
+    text = str(exc.orig).lower() if exc.orig is not None else str(exc).lower()
+    return "locked" in text or "busy" in text or "could not serialize" in text or "deadlock" in text
+
+
+class UnitOfWork:
+    def __init__(self, desk: Desk, actor: Actor | None, action: Action | None = None) -> None:
+        """Open a writing transaction; with ``action`` the actor's role must allow it (else Forbidden)."""
+        if action is not None:
+            if actor is None:
+                raise ValueError("an action needs an actor")
+            require(actor.role, action)
+        self.desk = desk
+        self.actor = actor
+        self.events: list[AuditEvent] = []
+        self._committed = False
+        self.session = Session(desk.engine.execution_options(**WRITE), expire_on_commit=False)
+
+    def __enter__(self) -> UnitOfWork:
+        try:
+            self.session.connection()  # BEGIN (IMMEDIATE on SQLite) now, so the reads below are consistent
+        except OperationalError as exc:
+            self.session.close()
+            if _is_busy(exc):
+                raise StoreBusy() from exc
+            raise
+        return self
+
+    def audit(
+        self,
+        action: str,
+        entity: str,
+        entity_id: str | int | None = None,
+        *,
+        person_id: int | None = None,
+        before: Mapping[str, Any] | None = None,
+        after: Mapping[str, Any] | None = None,
+    ) -> AuditEvent:
+        event = append_event(
+            self.session,
+            self.desk.audit_key,
+            outlet_code=self.desk.outlet_code,
+            at=self.desk.now(),
+            operator_id=self.actor.operator_id if self.actor else None,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            person_id=person_id,
+            before=before,
+            after=after,
+        )
+        self.events.append(event)
+        return event
+
+    def commit(self) -> None:
+        if len(self.events) != 1:
+            raise AuditMissing(f"a use case must write exactly one audit event, wrote {len(self.events)}")
+        try:
+            self.session.commit()
+        except StaleDataError as exc:
+            raise RecordChanged() from exc
+        except OperationalError as exc:
+            if _is_busy(exc):
+                raise StoreBusy() from exc
+            raise
+        except IntegrityError as exc:
+            raise RecordChanged() from exc
+        self._committed = True
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if not self._committed:
+            self.session.rollback()
+        self.session.close()
+        if isinstance(exc, StaleDataError):
+            raise RecordChanged() from exc
+        if isinstance(exc, OperationalError) and _is_busy(exc):
+            raise StoreBusy() from exc

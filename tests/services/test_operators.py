@@ -1,0 +1,91 @@
+"""Operators: argon2id hashes, password policy, login refusals and lockout, roles enforced by services."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import Session, select
+
+from outlet_desk.db.tables import Operator
+from outlet_desk.domain.errors import DomainError
+from outlet_desk.domain.roles import Role
+from outlet_desk.services import operators
+from outlet_desk.services.context import Actor, Desk
+from outlet_desk.services.errors import LoginRefused, ServiceError
+from tests.clock import FakeClock
+
+PW = "correct horse battery"
+
+
+def test_password_is_stored_as_argon2id_with_owasp_minimum(desk: Desk, admin: Actor) -> None:
+    with Session(desk.engine) as s:
+        op = s.exec(select(Operator).where(Operator.username == "admin")).one()
+    assert op.password_hash.startswith("$argon2id$")
+    params = dict(p.split("=") for p in op.password_hash.split("$")[3].split(","))
+    assert int(params["m"]) >= 19456 and int(params["t"]) >= 2 and int(params["p"]) == 1
+    assert PW not in op.password_hash
+
+
+def test_short_password_is_refused(desk: Desk, admin: Actor) -> None:
+    with pytest.raises(DomainError, match="12"):
+        operators.add_operator(desk, admin, "clerk9", "Clerk", Role.CLERK, "short-pass")
+
+
+def test_first_operator_must_be_an_admin_and_only_once(desk: Desk) -> None:
+    with pytest.raises(ServiceError, match="first administrator"):
+        operators.add_operator(desk, None, "clerk1", "Clerk", Role.CLERK, PW)
+    operators.add_operator(desk, None, "admin", "Admin", Role.ADMIN, PW)
+    with pytest.raises(ServiceError, match="first administrator"):
+        operators.add_operator(desk, None, "admin2", "Admin 2", Role.ADMIN, PW)
+
+
+def test_wrong_password_and_unknown_user_get_the_same_message(desk: Desk, admin: Actor) -> None:
+    with pytest.raises(LoginRefused) as wrong:
+        operators.authenticate(desk, "admin", "not the password")
+    with pytest.raises(LoginRefused) as unknown:
+        operators.authenticate(desk, "nobody", "not the password")
+    assert wrong.value.message == unknown.value.message == "Wrong user name or password."
+
+
+def test_lockout_after_attempts_names_minutes_left_and_lifts(desk: Desk, admin: Actor, clock: FakeClock) -> None:
+    attempts = desk.settings.security.lockout_attempts
+    for _ in range(attempts - 1):
+        with pytest.raises(LoginRefused, match="Wrong user name"):
+            operators.authenticate(desk, "admin", "bad password!")
+    with pytest.raises(LoginRefused) as locked:
+        operators.authenticate(desk, "admin", "bad password!")
+    minutes = desk.settings.security.lockout_minutes
+    assert locked.value.minutes_left == minutes
+    assert f"{minutes} minutes" in locked.value.message
+    # Even the right password is refused while locked, with the time left.
+    clock.advance(minutes=minutes - 2)
+    with pytest.raises(LoginRefused) as still:
+        operators.authenticate(desk, "admin", PW)
+    assert still.value.minutes_left == 2 or still.value.minutes_left == 3
+    clock.advance(minutes=3)
+    assert operators.authenticate(desk, "admin", PW).role is Role.ADMIN
+
+
+def test_unlock_by_admin(desk: Desk, admin: Actor) -> None:
+    operators.add_operator(desk, admin, "clerk1", "Clerk One", Role.CLERK, PW)
+    for _ in range(desk.settings.security.lockout_attempts):
+        with pytest.raises(LoginRefused):
+            operators.authenticate(desk, "clerk1", "bad password!")
+    operators.unlock(desk, admin, "clerk1")
+    assert operators.authenticate(desk, "clerk1", PW).username == "clerk1"
+
+
+def test_clerk_cannot_manage_operators(desk: Desk, admin: Actor) -> None:
+    operators.add_operator(desk, admin, "clerk1", "Clerk One", Role.CLERK, PW)
+    clerk = operators.authenticate(desk, "clerk1", PW)
+    with pytest.raises(DomainError):
+        operators.add_operator(desk, clerk, "clerk2", "Clerk Two", Role.CLERK, PW)
+    with pytest.raises(DomainError):
+        operators.change_password(desk, clerk, "admin", "another long password")
+    # but a clerk may change their own password
+    operators.change_password(desk, clerk, "clerk1", "another long password")
+    assert operators.authenticate(desk, "clerk1", "another long password").username == "clerk1"
+
+
+def test_duplicate_username_is_refused(desk: Desk, admin: Actor) -> None:
+    with pytest.raises(ServiceError, match="already taken"):
+        operators.add_operator(desk, admin, "ADMIN", "Admin again", Role.CLERK, PW)

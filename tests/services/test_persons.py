@@ -1,0 +1,85 @@
+"""Search and opening a person, on the seeded training data."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import Session, select
+
+from outlet_desk.db.tables import AuditEvent, Card, Person
+from outlet_desk.domain.card_lifecycle import CardStatus
+from outlet_desk.domain.citizen_id import InvalidCitizenId
+from outlet_desk.domain.roles import Role
+from outlet_desk.services import demo, operators
+from outlet_desk.services.context import Actor, Desk
+from outlet_desk.services.persons import find_persons, open_person
+
+
+@pytest.fixture
+def seeded(desk: Desk) -> Desk:
+    summary = demo.seed_training(desk, persons=60)
+    assert summary.seeded
+    return desk
+
+
+def _clerk(desk: Desk) -> Actor:
+    return operators.authenticate(desk, "clerk1", demo.training_password("clerk1"))
+
+
+def test_find_by_citizen_number_masks_it(seeded: Desk) -> None:
+    with Session(seeded.engine) as s:
+        person = s.exec(select(Person)).first()
+    assert person is not None
+    found = find_persons(seeded, person.citizen_number.lower())
+    assert [p.id for p in found] == [person.id]
+    assert found[0].masked_number == person.citizen_number[:6] + "********" + person.citizen_number[-4:]
+
+
+def test_find_by_invalid_citizen_number_says_why(seeded: Desk) -> None:
+    with pytest.raises(InvalidCitizenId, match="check digit"):
+        find_persons(seeded, "110105194912310021")
+
+
+def test_find_by_card_number(seeded: Desk) -> None:
+    with Session(seeded.engine) as s:
+        card = s.exec(select(Card)).first()
+    assert card is not None
+    found = find_persons(seeded, card.card_number.lower())
+    assert [p.id for p in found] == [card.person_id]
+
+
+def test_find_by_name_prefix(seeded: Desk) -> None:
+    with Session(seeded.engine) as s:
+        person = s.exec(select(Person)).first()
+    assert person is not None
+    found = find_persons(seeded, person.name[:1])
+    assert found and all(p.name.startswith(person.name[:1]) for p in found)
+    assert person.id in {p.id for p in found}
+    assert find_persons(seeded, "不存在的名字") == []
+
+
+def test_opening_a_person_is_audited_and_shows_cards(seeded: Desk) -> None:
+    clerk = _clerk(seeded)
+    with Session(seeded.engine) as s:
+        lost = s.exec(select(Card).where(Card.status == "lost")).first()
+    assert lost is not None
+    detail = open_person(seeded, clerk, lost.person_id)
+    assert detail.birth_place
+    line = next(c for c in detail.cards if c.id == lost.id)
+    assert line.status is CardStatus.LOST and line.functions_suspended
+    assert "withdraw_loss" in line.actions and "suspend" not in line.actions
+    assert detail.losses and detail.losses[0].kind == "formal"
+    with Session(seeded.engine) as s:
+        events = s.exec(select(AuditEvent).where(AuditEvent.action == "person_opened")).all()
+    assert [(e.person_id, e.operator_id) for e in events] == [(lost.person_id, clerk.operator_id)]
+
+
+def test_demo_is_idempotent_and_has_every_status(seeded: Desk) -> None:
+    again = demo.seed_training(seeded, persons=60)
+    assert not again.seeded
+    with Session(seeded.engine) as s:
+        statuses = {c.status for c in s.exec(select(Card)).all()}
+        persons = len(s.exec(select(Person)).all())
+    assert persons == 60
+    assert {"active", "suspended", "lost", "ready", "replaced", "damaged"} <= statuses
+    roles = {op.role for op in operators.list_operators(seeded)}
+    assert roles == set(Role)
