@@ -55,9 +55,10 @@ class Operator(SQLModel, table=True):
 class Person(SQLModel, table=True):
     __tablename__ = "person"
     __table_args__ = (
-        # Name prefix search: a plain B-tree on the name serves LIKE 'prefix%' on both databases
-        # (SQLite with case_sensitive_like semantics for CJK, PostgreSQL with text_pattern_ops).
-        Index("ix_person_name_prefix", "name", postgresql_ops={"name": "text_pattern_ops"}),
+        # Name prefix search is a range scan [prefix, prefix + U+10FFFF) in code-point order, ordered by
+        # (name, id): SQLite's BINARY collation is that order; on PostgreSQL the migration builds this
+        # index on (name COLLATE "C", id) so it holds whatever the database's default collation is.
+        Index("ix_person_name_prefix", "name", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+from typing import cast
 
 from sqlalchemy import ColumnElement, and_, select
 from sqlmodel import Session, col
@@ -54,12 +55,17 @@ def classify_query(query: str) -> QueryKind:
 
 
 def _name_prefix(session: Session, prefix: str) -> ColumnElement[bool]:
+    name = _name_key(session)
+    # In code-point order, [prefix, prefix + U+10FFFF) is exactly "starts with prefix".
+    return and_(name >= prefix, name < prefix + "\U0010ffff")
+
+
+def _name_key(session: Session) -> ColumnElement[str]:
+    """The name in code-point order: SQLite's BINARY collation, PostgreSQL's "C" (indexed so)."""
     name = col(Person.name)
-    if session.get_bind().dialect.name == "sqlite":
-        # BINARY collation compares UTF-8 bytes: [prefix, prefix + U+10FFFF) is exactly "starts with".
-        return and_(name >= prefix, name < prefix + "\U0010ffff")
-    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return name.like(escaped + "%", escape="\\")
+    if session.get_bind().dialect.name == "postgresql":
+        return name.collate("C")
+    return cast(ColumnElement[str], name)
 
 
 def find_persons(desk: Desk, query: str, limit: int = SEARCH_LIMIT) -> list[PersonSummary]:
@@ -84,7 +90,7 @@ def find_persons(desk: Desk, query: str, limit: int = SEARCH_LIMIT) -> list[Pers
         else:
             persons = list(
                 s.execute(
-                    select(Person).where(_name_prefix(s, q)).order_by(col(Person.name), col(Person.id)).limit(limit)
+                    select(Person).where(_name_prefix(s, q)).order_by(_name_key(s), col(Person.id)).limit(limit)
                 ).scalars()
             )
         cards = _current_cards(s, [p.id for p in persons if p.id is not None])

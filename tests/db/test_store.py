@@ -23,11 +23,14 @@ def test_fresh_database_is_at_head_and_upgrade_is_idempotent(engine: Engine) -> 
 
 def test_search_indexes_exist(engine: Engine) -> None:
     insp = inspect(engine)
-    person_cols = {tuple(ix["column_names"]) for ix in insp.get_indexes("person")}
+    person_ix = {ix["name"]: ix for ix in insp.get_indexes("person")}
+    person_cols = {tuple(ix["column_names"]) for ix in person_ix.values()}
     person_unique = {tuple(u["column_names"]) for u in insp.get_unique_constraints("person")}
     card_unique = {tuple(u["column_names"]) for u in insp.get_unique_constraints("card")}
     card_ix = {tuple(ix["column_names"]) for ix in insp.get_indexes("card")}
-    assert ("name",) in person_cols
+    # name prefix search: (name, id) on SQLite, (name COLLATE "C", id) on PostgreSQL
+    assert "ix_person_name_prefix" in person_ix
+    assert person_ix["ix_person_name_prefix"]["column_names"][-1] == "id"
     assert ("citizen_number",) in person_unique | person_cols
     assert ("card_number",) in card_unique | card_ix
     assert ("identification_code",) in card_unique | card_ix

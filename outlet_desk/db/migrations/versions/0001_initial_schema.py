@@ -13,7 +13,6 @@ from alembic import op
 
 import outlet_desk.db.types
 
-
 revision = '0001'
 down_revision = None
 branch_labels = None
@@ -42,7 +41,11 @@ def upgrade() -> None:
     sa.UniqueConstraint('citizen_number')
     )
     with op.batch_alter_table('person', schema=None) as batch_op:
-        batch_op.create_index('ix_person_name_prefix', ['name'], unique=False, postgresql_ops={'name': 'text_pattern_ops'})
+        if op.get_bind().dialect.name == "postgresql":
+            # Code-point order whatever the database's collation (see tables.Person).
+            op.execute('CREATE INDEX ix_person_name_prefix ON person ((name COLLATE "C"), id)')
+        else:
+            batch_op.create_index('ix_person_name_prefix', ['name', 'id'], unique=False)
 
     op.create_table('audit_head',
     sa.Column('outlet_code', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
@@ -396,7 +399,7 @@ def downgrade() -> None:
     op.drop_table('card')
     op.drop_table('audit_head')
     with op.batch_alter_table('person', schema=None) as batch_op:
-        batch_op.drop_index('ix_person_name_prefix', postgresql_ops={'name': 'text_pattern_ops'})
+        batch_op.drop_index('ix_person_name_prefix')
 
     op.drop_table('person')
     op.drop_table('outlet')
