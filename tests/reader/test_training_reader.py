@@ -1,0 +1,137 @@
+"""Training mode: the supervisor over the in-process reader behaves like over PC/SC."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from outlet_desk.reader.card_reader import CardReader
+from outlet_desk.reader.errors import BlankCard, CardGone, CardNotResponding, NotSocialSecurityCard, ServiceGone
+from outlet_desk.reader.events import (
+    CardInserted,
+    CardRead,
+    CardRemoved,
+    ReaderErrorEvent,
+    ReaderStatus,
+)
+from outlet_desk.reader.supervisor import ReaderSupervisor
+from outlet_desk.reader.training_reader import TrainingReader
+from outlet_desk.reader.virtual_card import Fault, VirtualCard, sample_card_data
+
+from .conftest import EventRecorder
+
+SAMPLE = sample_card_data()
+
+
+@pytest.fixture
+def training() -> Iterator[TrainingReader]:
+    reader = TrainingReader()
+    yield reader
+    for name in reader.reader_names:
+        reader.remove(name)
+    reader.close()
+
+
+@pytest.fixture
+def supervisor(
+    training: TrainingReader, recorder: EventRecorder, stop_all: list[Callable[[], None]]
+) -> ReaderSupervisor:
+    sup = ReaderSupervisor(training, recorder, read_timeout=0.5, retry_s=0.05)
+    sup.start()
+    stop_all.append(sup.stop)
+    return sup
+
+
+def test_training_reader_is_a_card_reader_the_footer_can_label(training: TrainingReader) -> None:
+    assert isinstance(training, CardReader)
+    assert training.is_training and training.description == "training reader"
+
+
+def test_inserted_card_is_read_and_shown(supervisor: ReaderSupervisor, training: TrainingReader,
+                                         recorder: EventRecorder) -> None:
+    name = training.insert(VirtualCard(SAMPLE))
+    _t, event = recorder.wait_for(lambda e: isinstance(e, CardRead), 1.0)
+    assert isinstance(event, CardRead) and event.card == SAMPLE and event.reader == name
+    assert supervisor.state.status is ReaderStatus.CARD and supervisor.state.card_number == "A12345678"
+    assert supervisor.state.label() == "card A12345678"
+    assert supervisor.last_card() == SAMPLE
+    training.remove()
+    recorder.wait_for(lambda e: isinstance(e, CardRemoved), 1.0)
+    assert supervisor.state.status is ReaderStatus.NO_CARD and supervisor.last_card() is None
+
+
+def test_sync_operations_through_the_supervisor(supervisor: ReaderSupervisor, training: TrainingReader,
+                                                issuer_key_file: Path) -> None:
+    training.insert(VirtualCard(None))
+    with pytest.raises(BlankCard):
+        supervisor.read_card()
+    assert supervisor.personalise(SAMPLE, issuer_key_file) == SAMPLE
+    supervisor.change_pin("123456", "802211")
+    supervisor.verify_pin("802211")
+    assert supervisor.pin_tries_left() == 3
+
+
+def test_every_insertion_ends_in_one_result(supervisor: ReaderSupervisor, training: TrainingReader,
+                                            recorder: EventRecorder) -> None:
+    training.insert(VirtualCard.foreign())
+    _t, event = recorder.wait_for(lambda e: isinstance(e, ReaderErrorEvent), 1.0)
+    assert isinstance(event, ReaderErrorEvent) and isinstance(event.error, NotSocialSecurityCard)
+    assert supervisor.state.status is ReaderStatus.CARD_ERROR
+    assert "not a social security card" in supervisor.state.message
+
+
+def test_hanging_card_times_out_and_reader_recovers(supervisor: ReaderSupervisor, training: TrainingReader,
+                                                    recorder: EventRecorder) -> None:
+    hanging = VirtualCard(SAMPLE, max_hang_s=5)
+    hanging.set_fault(Fault.HANG)
+    start = time.monotonic()
+    training.insert(hanging)
+    stamp, event = recorder.wait_for(lambda e: isinstance(e, ReaderErrorEvent), 2.0)
+    assert isinstance(event, ReaderErrorEvent) and isinstance(event.error, CardNotResponding)
+    assert stamp - start < 0.5 + 0.3
+    training.remove()
+    mark = recorder.mark()
+    training.insert(VirtualCard(SAMPLE))
+    _t, read = recorder.wait_for(lambda e: isinstance(e, CardRead), 1.0, since=mark)
+    assert isinstance(read, CardRead) and read.card.card_number == "A12345678"
+
+
+def test_card_dying_mid_read_is_card_gone(supervisor: ReaderSupervisor, training: TrainingReader,
+                                          recorder: EventRecorder) -> None:
+    dying = VirtualCard(SAMPLE)
+    dying.set_fault(Fault.DIE, after=4)
+    training.insert(dying)
+    _t, event = recorder.wait_for(lambda e: isinstance(e, ReaderErrorEvent), 1.0)
+    assert isinstance(event, ReaderErrorEvent) and isinstance(event.error, CardGone)
+    recorder.wait_for(lambda e: isinstance(e, CardRemoved), 1.0)
+    assert training.card_in() is None
+
+
+def test_service_gone_and_back(supervisor: ReaderSupervisor, training: TrainingReader,
+                               recorder: EventRecorder) -> None:
+    training.insert(VirtualCard(SAMPLE))
+    recorder.wait_for(lambda e: isinstance(e, CardRead), 1.0)
+    training.stop_service()
+    recorder.wait_for(lambda e: isinstance(e, ReaderErrorEvent) and isinstance(e.error, ServiceGone), 1.0)
+    assert supervisor.state.status is ReaderStatus.NO_SERVICE
+    assert supervisor.state.label() == "no card reader service"
+    with pytest.raises(ServiceGone):
+        supervisor.read_card()
+    mark = recorder.mark()
+    training.start_service()
+    recorder.wait_for(lambda e: isinstance(e, CardInserted), 1.0, since=mark)
+    recorder.wait_for(lambda e: isinstance(e, CardRead), 1.0, since=mark)
+    assert supervisor.state.card_number == "A12345678"
+
+
+def test_preferred_reader_state(training: TrainingReader, recorder: EventRecorder,
+                                stop_all: list[Callable[[], None]]) -> None:
+    sup = ReaderSupervisor(training, recorder, reader="Training Reader 01")
+    sup.start()
+    stop_all.append(sup.stop)
+    training.insert(VirtualCard(SAMPLE), "Training Reader 00")
+    recorder.wait_for(lambda e: isinstance(e, CardRead), 1.0)
+    assert sup.state.reader == "Training Reader 01" and sup.state.status is ReaderStatus.NO_CARD
