@@ -1,0 +1,274 @@
+"""The identity check at the counter: who stands there, which document, and does it fit the record.
+
+Every loss report, withdrawal, reissue and collection starts with one. :func:`record_identity_check`
+checks, in this order: the document type is accepted here, a proxy is allowed for this task (and
+brought a relationship and the holder's written authorisation), the holder's document (check digit,
+number and name against the record, expiry), the proxy's own document, and that the clerk compared
+the face. The check is stored (passed or refused) with one audit event; a refusal then raises the
+typed error of the first failed rule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Literal
+
+from outlet_desk.db.tables import IdentityCheck, Person
+from outlet_desk.domain.citizen_id import InvalidCitizenId, normalise_citizen_id, parse_citizen_id
+from outlet_desk.domain.names import names_match
+from outlet_desk.domain.roles import Action
+from outlet_desk.i18n import N_, _
+from outlet_desk.services.context import Actor, Desk
+from outlet_desk.services.errors import NotFound, ServiceError
+from outlet_desk.services.masking import mask_number
+from outlet_desk.services.uow import UnitOfWork
+
+Presenter = Literal["holder", "proxy"]
+Flow = Literal["report_loss_counter", "withdraw_loss", "apply_reissue", "collect_card"]
+
+#: The task each flow belongs to: the role must allow it.
+FLOW_ACTIONS: dict[str, Action] = {
+    "report_loss_counter": Action.REPORT_LOSS_COUNTER,
+    "withdraw_loss": Action.WITHDRAW_LOSS,
+    "apply_reissue": Action.APPLY_REISSUE,
+    "collect_card": Action.COLLECT_CARD,
+}
+
+FLOW_LABELS: dict[str, str] = {
+    "report_loss_counter": N_("loss report at the counter"),
+    "withdraw_loss": N_("withdrawal of a loss report"),
+    "apply_reissue": N_("reissue application"),
+    "collect_card": N_("card collection"),
+}
+
+#: Documents whose number is the citizen identity number (checked digit by digit).
+CITIZEN_NUMBER_DOCUMENTS = frozenset({"resident_id_card", "temporary_resident_id_card", "household_register"})
+
+DOCUMENT_LABELS: dict[str, str] = {
+    "resident_id_card": N_("resident identity card"),
+    "temporary_resident_id_card": N_("temporary resident identity card"),
+    "household_register": N_("household register"),
+    "passport": N_("passport"),
+    "hk_macao_permit": N_("Mainland travel permit for Hong Kong and Macao residents"),
+    "taiwan_permit": N_("Mainland travel permit for Taiwan residents"),
+    "foreign_permanent_resident_card": N_("foreign permanent resident ID card"),
+}
+
+
+def flow_label(flow: str) -> str:
+    return _(FLOW_LABELS[flow]) if flow in FLOW_LABELS else flow
+
+
+def document_label(document_type: str) -> str:
+    return _(DOCUMENT_LABELS[document_type]) if document_type in DOCUMENT_LABELS else document_type
+
+
+class IdentityRefused(ServiceError):
+    """The identity check failed; the message says which rule and what to do."""
+
+    code = "identity_refused"
+
+
+class DocumentNotAccepted(IdentityRefused):
+    code = "document_not_accepted"
+
+
+class ProxyNotAllowed(IdentityRefused):
+    code = "proxy_not_allowed"
+
+
+class ProxyDetailsMissing(IdentityRefused):
+    code = "proxy_details_missing"
+
+
+class CheckDigitWrong(IdentityRefused):
+    code = "check_digit_wrong"
+
+
+class DocumentNumberMismatch(IdentityRefused):
+    code = "document_number_mismatch"
+
+
+class NameMismatch(IdentityRefused):
+    code = "name_mismatch"
+
+
+class DocumentExpired(IdentityRefused):
+    code = "document_expired"
+
+
+class FaceNotConfirmed(IdentityRefused):
+    code = "face_not_confirmed"
+
+
+@dataclass(frozen=True)
+class Document:
+    """An identity document as the clerk read it; ``expiry`` None = valid long-term (长期)."""
+
+    type: str
+    number: str
+    name: str
+    expiry: date | None
+
+
+@dataclass(frozen=True)
+class ProxyDetails:
+    document: Document
+    relationship: str
+    authorisation_ref: str
+
+
+@dataclass(frozen=True)
+class IdentityCheckResult:
+    """A passed identity check, handed to the flow that asked for it."""
+
+    check_id: int
+    person_id: int
+    flow: str
+    presenter: Presenter
+    document_type: str
+    masked_document_number: str
+    proxy_name: str
+    proxy_relationship: str
+    proxy_authorisation_ref: str
+    checked_at: datetime
+    operator_id: int
+
+
+@dataclass
+class _Outcome:
+    check_digit_ok: bool = True
+    name_match_ok: bool = True
+    document_valid_ok: bool = True
+    refusal: IdentityRefused | None = None
+
+    def refuse(self, error: IdentityRefused) -> None:
+        if self.refusal is None:
+            self.refusal = error
+
+
+def _number_problem(document: Document, today: date) -> str | None:
+    if document.type not in CITIZEN_NUMBER_DOCUMENTS:
+        return None if document.number.strip() else _("The document number is empty.")
+    try:
+        parse_citizen_id(document.number, today)
+    except InvalidCitizenId as error:
+        return error.message
+    return None
+
+
+def _check_document(out: _Outcome, document: Document, accepted: tuple[str, ...], today: date,
+                    whose: str) -> None:
+    if document.type not in accepted:
+        out.document_valid_ok = False
+        out.refuse(DocumentNotAccepted(
+            _("{whose}: a {document} is not accepted at this outlet.").format(
+                whose=whose, document=document_label(document.type))))
+    problem = _number_problem(document, today)
+    if problem is not None:
+        out.check_digit_ok = False
+        out.refuse(CheckDigitWrong(_("{whose}: {problem}").format(whose=whose, problem=problem)))
+    if document.expiry is not None and document.expiry < today:
+        out.document_valid_ok = False
+        out.refuse(DocumentExpired(
+            _("{whose}: the document expired on {expiry}; ask for a valid document.").format(
+                whose=whose, expiry=document.expiry.isoformat())))
+
+
+def _evaluate(desk: Desk, person: Person, flow: str, presenter: Presenter, document: Document,
+              proxy: ProxyDetails | None, face_confirmed: bool) -> _Outcome:
+    today = desk.local_now().date()
+    accepted = desk.settings.identity.document_types
+    out = _Outcome()
+    if presenter == "proxy":
+        if flow not in desk.settings.collection.proxy_allowed:
+            out.refuse(ProxyNotAllowed(
+                _("A proxy may not do a {flow} at this outlet: the holder must come in person.").format(
+                    flow=flow_label(flow))))
+        if proxy is None or not proxy.relationship.strip() or not proxy.authorisation_ref.strip():
+            out.refuse(ProxyDetailsMissing(
+                _("For a proxy, enter the proxy's document, the relationship to the holder and the "
+                  "reference of the holder's signed authorisation.")))
+    holder = _("Holder's document")
+    _check_document(out, document, accepted, today, holder)
+    if document.type in CITIZEN_NUMBER_DOCUMENTS and out.check_digit_ok and (
+        normalise_citizen_id(document.number) != person.citizen_number
+    ):
+        out.refuse(DocumentNumberMismatch(
+            _("Holder's document: the number is not the citizen number on record for this person.")))
+    if not names_match(document.name, person.name):
+        out.name_match_ok = False
+        out.refuse(NameMismatch(
+            _("Holder's document: the name {name} does not match the name on record.").format(
+                name=document.name.strip() or "-")))
+    if presenter == "proxy" and proxy is not None:
+        whose = _("Proxy's document")
+        _check_document(out, proxy.document, accepted, today, whose)
+        if not proxy.document.name.strip():
+            out.refuse(ProxyDetailsMissing(_("Proxy's document: the name is empty.")))
+        if normalise_citizen_id(proxy.document.number) == person.citizen_number:
+            out.refuse(ProxyDetailsMissing(
+                _("Proxy's document: this is the holder's own number; a proxy shows their own document.")))
+    if not face_confirmed:
+        out.refuse(FaceNotConfirmed(
+            _("Compare the face with the document photo and confirm it before the check can pass.")))
+    return out
+
+
+def record_identity_check(
+    desk: Desk,
+    actor: Actor,
+    person_id: int,
+    flow: str,
+    *,
+    presenter: Presenter,
+    document: Document,
+    face_confirmed: bool,
+    proxy: ProxyDetails | None = None,
+) -> IdentityCheckResult:
+    """Check and store who stands at the counter for ``flow``; raise the first refusal (stored too)."""
+    if flow not in FLOW_ACTIONS:
+        raise ValueError(f"unknown flow {flow!r}")
+    with UnitOfWork(desk, actor, FLOW_ACTIONS[flow]) as uow:
+        person = uow.session.get(Person, person_id)
+        if person is None:
+            raise NotFound(_("No person with this record number."))
+        out = _evaluate(desk, person, flow, presenter, document, proxy, face_confirmed)
+        number = normalise_citizen_id(document.number) if document.type in CITIZEN_NUMBER_DOCUMENTS \
+            else document.number.strip()
+        row = IdentityCheck(
+            outlet_code=desk.outlet_code, person_id=person_id, flow=flow, presenter=presenter,
+            document_type=document.type, document_number=number[:40], document_name=document.name.strip()[:60],
+            document_expiry=document.expiry,
+            proxy_relationship=(proxy.relationship.strip()[:40] if proxy and presenter == "proxy" else ""),
+            proxy_authorisation_ref=(proxy.authorisation_ref.strip()[:60] if proxy and presenter == "proxy" else ""),
+            check_digit_ok=out.check_digit_ok, name_match_ok=out.name_match_ok,
+            document_valid_ok=out.document_valid_ok, face_confirmed=face_confirmed,
+            passed=out.refusal is None, operator_id=actor.operator_id, checked_at=desk.now(),
+        )
+        uow.session.add(row)
+        uow.session.flush()
+        after: dict[str, object] = {
+            "flow": flow, "presenter": presenter, "document_type": document.type, "document_number": number,
+            "passed": row.passed,
+        }
+        if out.refusal is not None:
+            after["refused"] = out.refusal.code
+        if presenter == "proxy" and proxy is not None:
+            after.update(proxy_name=proxy.document.name.strip(), proxy_document_number=proxy.document.number.strip(),
+                         proxy_document_type=proxy.document.type, relationship=row.proxy_relationship,
+                         authorisation_ref=row.proxy_authorisation_ref)
+        uow.audit("identity_checked" if row.passed else "identity_check_refused", "identity_check", row.id,
+                  person_id=person_id, after=after)
+        uow.commit()
+    if out.refusal is not None:
+        raise out.refusal
+    assert row.id is not None
+    return IdentityCheckResult(
+        check_id=row.id, person_id=person_id, flow=flow, presenter=presenter, document_type=document.type,
+        masked_document_number=mask_number(number),
+        proxy_name=proxy.document.name.strip() if proxy and presenter == "proxy" else "",
+        proxy_relationship=row.proxy_relationship, proxy_authorisation_ref=row.proxy_authorisation_ref,
+        checked_at=row.checked_at, operator_id=actor.operator_id,
+    )

@@ -1,0 +1,181 @@
+"""The identity check at the counter: every refusal named, every check stored with one audit event."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+import pytest
+from sqlmodel import Session, col, select
+
+from outlet_desk.config import Settings
+from outlet_desk.db.tables import AuditEvent, IdentityCheck, Person
+from outlet_desk.domain.roles import Forbidden
+from outlet_desk.services import demo, operators
+from outlet_desk.services.context import Actor, Desk
+from outlet_desk.services.identity import (
+    CheckDigitWrong,
+    Document,
+    DocumentExpired,
+    DocumentNotAccepted,
+    DocumentNumberMismatch,
+    FaceNotConfirmed,
+    NameMismatch,
+    ProxyDetails,
+    ProxyDetailsMissing,
+    ProxyNotAllowed,
+    record_identity_check,
+)
+
+PROXY_NUMBER = "11010519491231002X"
+
+
+@pytest.fixture
+def holder(desk: Desk) -> Person:
+    demo.seed_training(desk, persons=30)
+    with Session(desk.engine) as s:
+        person = s.exec(select(Person).order_by(col(Person.id))).first()
+    assert person is not None
+    return person
+
+
+def _clerk(desk: Desk, who: str = "clerk1") -> Actor:
+    return operators.authenticate(desk, who, demo.training_password(who))
+
+
+def _id_card(person: Person, **changes: object) -> Document:
+    doc = Document("resident_id_card", person.citizen_number, person.name, date(2035, 1, 1))
+    return replace(doc, **changes)  # type: ignore[arg-type]
+
+
+def _checks(desk: Desk) -> list[IdentityCheck]:
+    with Session(desk.engine) as s:
+        return list(s.exec(select(IdentityCheck).where(col(IdentityCheck.flow) != "report_loss_counter")).all())
+
+
+def _last_event(desk: Desk) -> AuditEvent:
+    with Session(desk.engine) as s:
+        event = s.exec(select(AuditEvent).order_by(col(AuditEvent.seq).desc())).first()
+    assert event is not None
+    return event
+
+
+def test_holder_with_a_valid_id_card_passes_and_is_stored(desk: Desk, holder: Person) -> None:
+    # the name as typed with a full-width space and half-width digits still matches
+    typed = holder.name[0] + "\u3000" + holder.name[1:]
+    result = record_identity_check(desk, _clerk(desk), holder.id or 0, "apply_reissue", presenter="holder",
+                                   document=_id_card(holder, name=typed), face_confirmed=True)
+    assert result.presenter == "holder" and result.flow == "apply_reissue"
+    assert result.masked_document_number == holder.citizen_number[:6] + "********" + holder.citizen_number[-4:]
+    [row] = _checks(desk)
+    assert row.id == result.check_id and row.passed
+    assert (row.check_digit_ok, row.name_match_ok, row.document_valid_ok, row.face_confirmed) == (True,) * 4
+    event = _last_event(desk)
+    assert event.action == "identity_checked" and event.person_id == holder.id
+    assert holder.citizen_number not in event.after  # PII masked in the audit trail
+
+
+def test_long_term_id_card_has_no_expiry(desk: Desk, holder: Person) -> None:
+    result = record_identity_check(desk, _clerk(desk), holder.id or 0, "collect_card", presenter="holder",
+                                   document=_id_card(holder, expiry=None), face_confirmed=True)
+    assert result.check_id > 0
+
+
+@pytest.mark.parametrize(
+    ("changes", "error", "words"),
+    [
+        ({"name": "欧阳娜娜"}, NameMismatch, "does not match the name on record"),
+        ({"expiry": date(2026, 11, 24)}, DocumentExpired, "expired on 2026-11-24"),
+        ({"number": "110105194912310021"}, CheckDigitWrong, "check digit is wrong"),
+        ({"number": PROXY_NUMBER}, DocumentNumberMismatch, "not the citizen number on record"),
+        ({"type": "passport", "number": "E12345678"}, DocumentNotAccepted, "not accepted at this outlet"),
+    ],
+)
+def test_holder_document_refusals_are_named_and_stored(
+    desk: Desk, holder: Person, changes: dict[str, object], error: type[Exception], words: str
+) -> None:
+    with pytest.raises(error, match=words):
+        record_identity_check(desk, _clerk(desk), holder.id or 0, "apply_reissue", presenter="holder",
+                              document=_id_card(holder, **changes), face_confirmed=True)
+    [row] = _checks(desk)
+    assert not row.passed
+    assert _last_event(desk).action == "identity_check_refused"
+
+
+def test_face_must_be_confirmed(desk: Desk, holder: Person) -> None:
+    with pytest.raises(FaceNotConfirmed, match="Compare the face"):
+        record_identity_check(desk, _clerk(desk), holder.id or 0, "apply_reissue", presenter="holder",
+                              document=_id_card(holder), face_confirmed=False)
+    [row] = _checks(desk)
+    assert not row.face_confirmed and not row.passed
+
+
+def _proxy(**changes: object) -> ProxyDetails:
+    details = ProxyDetails(Document("resident_id_card", PROXY_NUMBER, "张小燕", None), "daughter", "AUTH-2026-001")
+    return replace(details, **changes)  # type: ignore[arg-type]
+
+
+def test_proxy_with_both_documents_and_authorisation_passes(desk: Desk, holder: Person) -> None:
+    result = record_identity_check(desk, _clerk(desk), holder.id or 0, "collect_card", presenter="proxy",
+                                   document=_id_card(holder), face_confirmed=True, proxy=_proxy())
+    assert (result.proxy_name, result.proxy_relationship, result.proxy_authorisation_ref) == (
+        "张小燕", "daughter", "AUTH-2026-001")
+    [row] = _checks(desk)
+    assert row.presenter == "proxy" and row.passed
+    event = _last_event(desk)
+    assert PROXY_NUMBER not in event.after and "张小燕" not in event.after
+
+
+def test_proxy_not_allowed_for_a_flow_the_outlet_keeps_in_person(desk: Desk, holder: Person) -> None:
+    assert "withdraw_loss" not in desk.settings.collection.proxy_allowed
+    with pytest.raises(ProxyNotAllowed, match="holder must come in person"):
+        record_identity_check(desk, _clerk(desk), holder.id or 0, "withdraw_loss", presenter="proxy",
+                              document=_id_card(holder), face_confirmed=True, proxy=_proxy())
+
+
+def test_proxy_allowed_list_is_a_setting(make_settings, clock, holder: Person) -> None:  # type: ignore[no-untyped-def]
+    from outlet_desk.services.bootstrap import open_desk
+
+    settings: Settings = make_settings('\n[collection]\nproxy_allowed = ["withdraw_loss"]\n')
+    other = open_desk(settings)
+    other.clock = clock
+    try:
+        result = record_identity_check(other, _clerk(other), holder.id or 0, "withdraw_loss", presenter="proxy",
+                                       document=_id_card(holder), face_confirmed=True, proxy=_proxy())
+        assert result.presenter == "proxy"
+        with pytest.raises(ProxyNotAllowed):
+            record_identity_check(other, _clerk(other), holder.id or 0, "collect_card", presenter="proxy",
+                                  document=_id_card(holder), face_confirmed=True, proxy=_proxy())
+    finally:
+        other.engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("proxy", "words"),
+    [
+        (_proxy(authorisation_ref=" "), "signed authorisation"),
+        (_proxy(relationship=""), "relationship"),
+        (_proxy(document=Document("resident_id_card", "11010519491231002X", "张小燕", date(2020, 1, 1))),
+         "expired"),
+        (_proxy(document=Document("resident_id_card", "110105194912310021", "张小燕", None)), "check digit"),
+    ],
+)
+def test_proxy_refusals(desk: Desk, holder: Person, proxy: ProxyDetails, words: str) -> None:
+    with pytest.raises(Exception, match=words) as caught:
+        record_identity_check(desk, _clerk(desk), holder.id or 0, "collect_card", presenter="proxy",
+                              document=_id_card(holder), face_confirmed=True, proxy=proxy)
+    assert caught.type in (ProxyDetailsMissing, DocumentExpired, CheckDigitWrong)
+
+
+def test_proxy_cannot_show_the_holders_own_document(desk: Desk, holder: Person) -> None:
+    own = _proxy(document=Document("resident_id_card", holder.citizen_number, holder.name, None))
+    with pytest.raises(ProxyDetailsMissing, match="holder's own number"):
+        record_identity_check(desk, _clerk(desk), holder.id or 0, "collect_card", presenter="proxy",
+                              document=_id_card(holder), face_confirmed=True, proxy=own)
+
+
+def test_roles_that_do_not_serve_the_counter_are_forbidden(desk: Desk, holder: Person) -> None:
+    with pytest.raises(Forbidden):
+        record_identity_check(desk, _clerk(desk, "hotline1"), holder.id or 0, "apply_reissue", presenter="holder",
+                              document=_id_card(holder), face_confirmed=True)
+    assert _checks(desk) == []
