@@ -8,6 +8,7 @@ code                  when                                         error
 0x8010001D            pcscd not running / went away                ServiceGone
 0x8010001E            service stopped                              ServiceGone
 0x80100003            context handle stale (pcscd restarted)       ServiceGone
+0x80100013            RPC transport error (pcscd died mid-call)    ServiceGone
 0x80100016            transmit to a card that just died            CardGone
 0x80100069            card removed                                 CardGone
 0x80100067            card unpowered (re-inserted too early)       CardGone
@@ -34,7 +35,12 @@ from outlet_desk.reader.errors import (
 )
 
 SERVICE_CODES = frozenset(
-    {scard.SCARD_E_NO_SERVICE, scard.SCARD_E_SERVICE_STOPPED, scard.SCARD_E_INVALID_HANDLE}
+    {
+        scard.SCARD_E_NO_SERVICE,
+        scard.SCARD_E_SERVICE_STOPPED,
+        scard.SCARD_E_INVALID_HANDLE,
+        scard.SCARD_F_COMM_ERROR,
+    }
 )
 CARD_GONE_CODES = frozenset(
     {

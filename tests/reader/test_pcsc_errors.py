@@ -21,6 +21,7 @@ from outlet_desk.reader.pcsc_errors import error_from_pcsc, error_from_pyscard
     [
         (0x8010001D, ServiceGone),
         (0x8010001E, ServiceGone),
+        (0x80100013, ServiceGone),
         (0x80100016, CardGone),
         (0x80100069, CardGone),
         (0x80100067, CardGone),

@@ -1,0 +1,153 @@
+"""``outlet-desk reader ...``: list readers and watch cards from the command line.
+
+``reader_app`` is a Typer sub-app (mounted by the main CLI with ``add_typer(reader_app, name="reader")``).
+:func:`run_emulator` puts a :class:`VirtualCard` into a vpcd slot until stopped (``card emulate``).
+"""
+
+from __future__ import annotations
+
+import json
+import queue
+import threading
+import time
+from typing import Annotated
+
+import typer
+
+from outlet_desk.i18n import _
+from outlet_desk.reader.card_reader import CardReader
+from outlet_desk.reader.errors import ReaderError, ServiceGone
+from outlet_desk.reader.events import (
+    CardInserted,
+    CardRead,
+    CardRemoved,
+    ReaderAdded,
+    ReaderErrorEvent,
+    ReaderEvent,
+    ReaderRemoved,
+    StateChanged,
+)
+from outlet_desk.reader.pcsc_reader import PcscCardReader
+from outlet_desk.reader.supervisor import ReaderSupervisor
+from outlet_desk.reader.virtual_card import VirtualCard
+from outlet_desk.reader.vpcd_link import VpcdLink
+
+reader_app = typer.Typer(help="Card readers: list them and watch cards.", no_args_is_help=True)
+
+
+def _transport() -> CardReader:
+    return PcscCardReader()
+
+
+def _service_message(error: ReaderError) -> str:
+    return _("no PC/SC service") + f": {error.message}"
+
+
+def _card_json(event: CardRead) -> str:
+    return json.dumps(event.card.to_json_dict(), ensure_ascii=False)
+
+
+def describe(event: ReaderEvent) -> str:
+    """One line per event, for people watching a terminal."""
+    match event:
+        case ReaderAdded(reader):
+            return _("reader added: {reader}").format(reader=reader)
+        case ReaderRemoved(reader):
+            return _("reader removed: {reader}").format(reader=reader)
+        case CardInserted(reader, atr):
+            return _("card inserted in {reader} (ATR {atr})").format(reader=reader, atr=atr.hex().upper())
+        case CardRemoved(reader):
+            return _("card removed from {reader}").format(reader=reader)
+        case CardRead(reader):
+            return _("card read in {reader}: {data}").format(reader=reader, data=_card_json(event))
+        case ReaderErrorEvent(reader, error):
+            return f"{reader or 'PC/SC'}: {error.message}"
+        case StateChanged(state):
+            return _("reader state: {label}").format(label=state.label())
+
+
+def _concerns(event: ReaderEvent, reader: str | None) -> bool:
+    name = getattr(event, "reader", None)
+    return reader is None or name is None or str(name).startswith(reader)
+
+
+@reader_app.command("list")
+def list_readers() -> None:
+    """List the card readers and whether each holds a card."""
+    transport = _transport()
+    try:
+        snapshot = transport.watch(0)
+    except ServiceGone as error:
+        typer.echo(_service_message(error), err=True)
+        raise typer.Exit(1) from None
+    except ReaderError as error:
+        typer.echo(error.message, err=True)
+        raise typer.Exit(1) from None
+    finally:
+        transport.close()
+    if not snapshot:
+        typer.echo(_("no reader"))
+    for name, state in snapshot.items():
+        status = _("card present") if state.present else _("no card")
+        typer.echo(f"{name}\t{status}")
+
+
+@reader_app.command("watch")
+def watch(
+    once: Annotated[bool, typer.Option("--once", help="Wait for one card, print it as JSON, exit.")] = False,
+    timeout: Annotated[
+        float | None, typer.Option("--timeout", help="Give up after this many seconds.", min=0)
+    ] = None,
+    reader: Annotated[str | None, typer.Option("--reader", help="Reader name or name prefix.")] = None,
+) -> None:
+    """Print reader and card events (and the data of each card read) until Ctrl-C."""
+    events: queue.SimpleQueue[ReaderEvent] = queue.SimpleQueue()
+    supervisor = ReaderSupervisor(_transport(), events.put, reader=reader)
+    deadline = None if timeout is None else time.monotonic() + timeout
+    supervisor.start()
+    try:
+        while True:
+            remaining = None if deadline is None else deadline - time.monotonic()
+            if remaining is not None and remaining <= 0:
+                if once:
+                    typer.echo(_("No card was read within {seconds} s.").format(seconds=timeout), err=True)
+                    raise typer.Exit(1)
+                return
+            try:
+                event = events.get(timeout=min(remaining, 0.2) if remaining is not None else 0.2)
+            except queue.Empty:
+                continue
+            if not _concerns(event, reader):
+                continue
+            if not once:
+                typer.echo(describe(event))
+                continue
+            if isinstance(event, CardRead):
+                typer.echo(_card_json(event))
+                return
+            if isinstance(event, ReaderErrorEvent):
+                message = (
+                    _service_message(event.error) if isinstance(event.error, ServiceGone) else event.error.message
+                )
+                typer.echo(message, err=True)
+                raise typer.Exit(1)
+    except KeyboardInterrupt:
+        return
+    finally:
+        supervisor.stop()
+        supervisor.transport.close()
+
+
+def run_emulator(card: VirtualCard, slot: int, stop: threading.Event | None = None) -> None:
+    """Put ``card`` into vpcd slot ``slot`` (port 35963 + slot) and keep it there until ``stop`` is set
+    or Ctrl-C. The card stays "inserted" across pcscd restarts; it is removed when this returns."""
+    stop = stop or threading.Event()
+    link = VpcdLink(card, slot, reconnect=True)
+    link.insert()
+    try:
+        while not stop.wait(0.2):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        link.remove()

@@ -1,0 +1,165 @@
+"""The supervisor and the CLI on the real stack: insertions, removals, dying and hanging cards, pcscd
+going away and coming back."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+
+import pytest
+from typer.testing import CliRunner
+
+from outlet_desk.reader.cli import reader_app
+from outlet_desk.reader.errors import CardGone, CardNotResponding, ServiceGone
+from outlet_desk.reader.events import (
+    CardInserted,
+    CardRead,
+    CardRemoved,
+    ReaderAdded,
+    ReaderErrorEvent,
+    ReaderEvent,
+    ReaderStatus,
+)
+from outlet_desk.reader.pcsc_reader import PcscCardReader
+from outlet_desk.reader.supervisor import ReaderSupervisor
+from outlet_desk.reader.virtual_card import FOREIGN_AID, Fault, VirtualCard, sample_card_data
+from tests.fixtures_pcsc import CARD_MAX_HANG_S, FreshSlot, InsertedCard, PcscDaemon
+
+from .conftest import EventRecorder
+
+pytestmark = pytest.mark.pcsc
+
+SAMPLE = sample_card_data()
+
+
+def on(reader: str, kind: type) -> Callable[[ReaderEvent], bool]:
+    return lambda e: isinstance(e, kind) and getattr(e, "reader", None) == reader
+
+
+@pytest.fixture
+def supervisor(recorder: EventRecorder, stop_all: list[Callable[[], None]]) -> ReaderSupervisor:
+    transport = PcscCardReader()
+    sup = ReaderSupervisor(transport, recorder, read_timeout=0.6, retry_s=0.1)
+    sup.start()
+    stop_all.append(transport.close)
+    stop_all.append(sup.stop)
+    recorder.wait_for(lambda e: isinstance(e, ReaderAdded), 2.0)
+    return sup
+
+
+def test_insertion_and_removal_seen_within_a_second(
+    supervisor: ReaderSupervisor, fresh_card: FreshSlot, recorder: EventRecorder
+) -> None:
+    reader = fresh_card.reader
+    start = time.monotonic()
+    fresh_card.insert(wait=False)
+    inserted_at, inserted = recorder.wait_for(on(reader, CardInserted), 1.0)
+    assert isinstance(inserted, CardInserted) and inserted.atr == fresh_card.card.atr
+    read_at, read = recorder.wait_for(on(reader, CardRead), 1.0)
+    assert isinstance(read, CardRead) and read.card == SAMPLE
+    assert inserted_at - start < 1.0 and read_at - start < 1.0
+    assert supervisor.readers[reader].status is ReaderStatus.CARD
+    assert supervisor.readers[reader].card_number == "A12345678"
+    mark = recorder.mark()
+    start = time.monotonic()
+    fresh_card.remove(settle=False)
+    removed_at, _event = recorder.wait_for(on(reader, CardRemoved), 1.0, since=mark)
+    assert removed_at - start < 1.0
+    assert supervisor.readers[reader].status is ReaderStatus.NO_CARD
+
+
+def test_card_pulled_mid_read_then_next_card_reads(
+    supervisor: ReaderSupervisor, fresh_card: FreshSlot, recorder: EventRecorder
+) -> None:
+    reader = fresh_card.reader
+    dying = VirtualCard(SAMPLE, max_hang_s=CARD_MAX_HANG_S)
+    dying.set_fault(Fault.DIE, after=5)  # SELECT and four records, then it drops the line
+    fresh_card.insert(dying, wait=False)
+    _t, failed = recorder.wait_for(on(reader, ReaderErrorEvent), 1.5)
+    assert isinstance(failed, ReaderErrorEvent) and isinstance(failed.error, CardGone)
+    assert "taken out" in failed.error.message
+    recorder.wait_for(on(reader, CardRemoved), 1.5)
+    assert supervisor.readers[reader].status is ReaderStatus.NO_CARD
+    fresh_card.remove()  # settle before the next card takes the slot
+    mark = recorder.mark()
+    fresh_card.insert(wait=False)
+    _t, read = recorder.wait_for(on(reader, CardRead), 1.5, since=mark)
+    assert isinstance(read, CardRead) and read.card.card_number == "A12345678"
+
+
+def test_hanging_card_is_not_responding_and_supervisor_keeps_working(
+    supervisor: ReaderSupervisor, fresh_card: FreshSlot, recorder: EventRecorder
+) -> None:
+    reader = fresh_card.reader
+    hanging = VirtualCard(SAMPLE, max_hang_s=CARD_MAX_HANG_S)
+    hanging.set_fault(Fault.HANG, after=2)
+    fresh_card.insert(hanging, wait=False)
+    inserted_at, _e = recorder.wait_for(on(reader, CardInserted), 1.0)
+    failed_at, failed = recorder.wait_for(on(reader, ReaderErrorEvent), 2.0)
+    assert isinstance(failed, ReaderErrorEvent) and isinstance(failed.error, CardNotResponding)
+    assert failed_at - inserted_at < supervisor.read_timeout + 0.3
+    assert supervisor.readers[reader].status is ReaderStatus.CARD_ERROR
+    assert "not responding" in supervisor.readers[reader].message
+    fresh_card.remove()
+    assert supervisor.readers[reader].status is ReaderStatus.NO_CARD
+    mark = recorder.mark()
+    fresh_card.insert(wait=False)
+    _t, read = recorder.wait_for(on(reader, CardRead), 1.5, since=mark)
+    assert isinstance(read, CardRead) and read.card == SAMPLE
+
+
+def test_pcscd_restart_service_gone_then_card_seen_again(
+    pcscd: PcscDaemon, resident_card: InsertedCard, supervisor: ReaderSupervisor, recorder: EventRecorder
+) -> None:
+    reader = resident_card.reader
+    recorder.wait_for(on(reader, CardRead), 1.5)
+    try:
+        pcscd.stop()
+        _t, gone = recorder.wait_for(lambda e: isinstance(e, ReaderErrorEvent) and e.reader is None, 1.0)
+        assert isinstance(gone, ReaderErrorEvent) and isinstance(gone.error, ServiceGone), gone.error.detail
+        assert supervisor.state.status is ReaderStatus.NO_SERVICE
+        with pytest.raises(ServiceGone):
+            supervisor.read_card()
+        mark = recorder.mark()
+    finally:
+        pcscd.start()
+    _t, again = recorder.wait_for(on(reader, CardRead), 3.0, since=mark)
+    assert isinstance(again, CardRead) and again.card == SAMPLE
+    assert supervisor.readers[reader].card_number == "A12345678"
+    assert supervisor.read_card(reader) == SAMPLE
+
+
+def test_cli_list_shows_the_readers(pcscd: PcscDaemon, resident_card: InsertedCard) -> None:
+    result = CliRunner().invoke(reader_app, ["list"])
+    assert result.exit_code == 0, result.output
+    assert f"{resident_card.reader}\tcard present" in result.output
+    assert all(name in result.output for name in pcscd.readers)
+
+
+def test_cli_watch_once_prints_the_card_as_json(resident_card: InsertedCard) -> None:
+    result = CliRunner().invoke(reader_app, ["watch", "--once", "--timeout", "3",
+                                             "--reader", resident_card.reader])
+    assert result.exit_code == 0, result.output
+    printed = json.loads(result.stdout.strip().splitlines()[-1])
+    assert printed["card_number"] == "A12345678" and printed["name"] == "张小燕"
+    assert printed["birth_date"] == "1949-12-31" and printed["citizen_number"] == "11010519491231002X"
+
+
+def test_cli_watch_once_card_error_exits_1(resident_card: InsertedCard) -> None:
+    resident_card.swap(VirtualCard.make_state(None, aid=FOREIGN_AID))
+    result = CliRunner().invoke(reader_app, ["watch", "--once", "--timeout", "3",
+                                             "--reader", resident_card.reader])
+    assert result.exit_code == 1
+    assert "This is not a social security card" in result.output
+
+
+def test_cli_without_pcscd_exits_1(pcscd: PcscDaemon, resident_card: InsertedCard) -> None:
+    try:
+        pcscd.stop()
+        listed = CliRunner().invoke(reader_app, ["list"])
+        watched = CliRunner().invoke(reader_app, ["watch", "--once", "--timeout", "3"])
+    finally:
+        pcscd.start()
+    assert listed.exit_code == 1 and "no PC/SC service" in listed.output
+    assert watched.exit_code == 1 and "no PC/SC service" in watched.output
