@@ -3,8 +3,9 @@
 It speaks the same :class:`~outlet_desk.reader.card_reader.CardReader` protocol as the PC/SC
 transport, with the same deadlines (operations run in a worker thread per reader), so screens and
 services behave identically; only ``is_training`` and ``description`` ("training reader") differ.
-Cards go in and out with :meth:`TrainingReader.insert` and :meth:`TrainingReader.remove`;
-:meth:`TrainingReader.stop_service` / :meth:`start_service` imitate the PC/SC service going away.
+Cards go in and out with :meth:`TrainingReader.insert` and :meth:`TrainingReader.remove`, readers
+with :meth:`TrainingReader.unplug` and :meth:`TrainingReader.plug`; :meth:`TrainingReader.stop_service`
+and :meth:`TrainingReader.start_service` imitate the PC/SC service going away and coming back.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ class TrainingReader(ReaderOperations):
         if not readers:
             raise ValueError("a training reader needs at least one slot")
         self._cards: dict[str, VirtualCard | None] = dict.fromkeys(readers)
+        self._unplugged: set[str] = set()
         self._generations: dict[str, int] = dict.fromkeys(readers, 0)
         self._workers = {r: OperationWorker(f"training-{r}") for r in readers}
         self._service_up = True
@@ -49,7 +51,11 @@ class TrainingReader(ReaderOperations):
 
     @property
     def reader_names(self) -> list[str]:
+        """All slots, plugged in or not."""
         return list(self._cards)
+
+    def _plugged(self) -> list[str]:
+        return [name for name in self._cards if name not in self._unplugged]
 
     # -- training controls --------------------------------------------------------------------
     def insert(self, card: VirtualCard, reader: str | None = None) -> str:
@@ -79,6 +85,17 @@ class TrainingReader(ReaderOperations):
     def card_in(self, reader: str | None = None) -> VirtualCard | None:
         return self._cards.get(reader or self.reader_names[0])
 
+    def unplug(self, reader: str) -> None:
+        """The reader's cable is pulled: it disappears from the list (a card in it stays there)."""
+        with self._cond:
+            self._unplugged.add(reader)
+            self._changed(reader)
+
+    def plug(self, reader: str) -> None:
+        with self._cond:
+            self._unplugged.discard(reader)
+            self._changed(reader)
+
     def stop_service(self) -> None:
         with self._cond:
             self._service_up = False
@@ -101,7 +118,7 @@ class TrainingReader(ReaderOperations):
         with self._cond:
             if not self._service_up:
                 raise ServiceGone("training service stopped")
-            return self.reader_names
+            return self._plugged()
 
     def watch(self, timeout: float) -> dict[str, ReaderSnapshot]:
         with self._cond:
@@ -114,6 +131,7 @@ class TrainingReader(ReaderOperations):
             return {
                 name: ReaderSnapshot(card is not None, card.atr if card else b"", self._generations[name])
                 for name, card in self._cards.items()
+                if name not in self._unplugged
             }
 
     def cancel_watch(self) -> None:
@@ -133,6 +151,8 @@ class TrainingReader(ReaderOperations):
         with self._cond:
             if not self._service_up:
                 raise ServiceGone("training service stopped")
+            if reader in self._unplugged:
+                raise NoReader(f"training reader {reader!r} unplugged")
             card = self._cards.get(reader)
         if card is None:
             raise CardGone("no card in the training reader")

@@ -4,13 +4,14 @@ going away and coming back."""
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Callable
 
 import pytest
 from typer.testing import CliRunner
 
-from outlet_desk.reader.cli import reader_app
+from outlet_desk.reader.cli import reader_app, run_emulator
 from outlet_desk.reader.errors import CardGone, CardNotResponding, ServiceGone
 from outlet_desk.reader.events import (
     CardInserted,
@@ -24,7 +25,7 @@ from outlet_desk.reader.events import (
 from outlet_desk.reader.pcsc_reader import PcscCardReader
 from outlet_desk.reader.supervisor import ReaderSupervisor
 from outlet_desk.reader.virtual_card import FOREIGN_AID, Fault, VirtualCard, sample_card_data
-from tests.fixtures_pcsc import CARD_MAX_HANG_S, FreshSlot, InsertedCard, PcscDaemon
+from tests.fixtures_pcsc import CARD_MAX_HANG_S, FreshSlot, InsertedCard, PcscDaemon, wait_empty, wait_present
 
 from .conftest import EventRecorder
 
@@ -163,3 +164,20 @@ def test_cli_without_pcscd_exits_1(pcscd: PcscDaemon, resident_card: InsertedCar
         pcscd.start()
     assert listed.exit_code == 1 and "no PC/SC service" in listed.output
     assert watched.exit_code == 1 and "no PC/SC service" in watched.output
+
+
+def test_run_emulator_keeps_the_card_in_until_stopped(fresh_card: FreshSlot) -> None:
+    card = VirtualCard(SAMPLE, max_hang_s=CARD_MAX_HANG_S)
+    stop = threading.Event()
+    thread = threading.Thread(target=run_emulator, args=(card, 1, stop), daemon=True)
+    thread.start()
+    transport = PcscCardReader()
+    try:
+        wait_present(fresh_card.reader, card.atr)
+        assert transport.read_card(fresh_card.reader) == SAMPLE
+    finally:
+        stop.set()
+        thread.join(2.0)
+        transport.close()
+    assert not thread.is_alive()
+    wait_empty(fresh_card.reader)

@@ -9,12 +9,21 @@ from pathlib import Path
 import pytest
 
 from outlet_desk.reader.card_reader import CardReader
-from outlet_desk.reader.errors import BlankCard, CardGone, CardNotResponding, NotSocialSecurityCard, ServiceGone
+from outlet_desk.reader.errors import (
+    BlankCard,
+    CardGone,
+    CardNotResponding,
+    NoReader,
+    NotSocialSecurityCard,
+    ServiceGone,
+)
 from outlet_desk.reader.events import (
     CardInserted,
     CardRead,
     CardRemoved,
+    ReaderAdded,
     ReaderErrorEvent,
+    ReaderRemoved,
     ReaderStatus,
 )
 from outlet_desk.reader.supervisor import ReaderSupervisor
@@ -135,3 +144,23 @@ def test_preferred_reader_state(training: TrainingReader, recorder: EventRecorde
     training.insert(VirtualCard(SAMPLE), "Training Reader 00")
     recorder.wait_for(lambda e: isinstance(e, CardRead), 1.0)
     assert sup.state.reader == "Training Reader 01" and sup.state.status is ReaderStatus.NO_CARD
+
+
+def test_reader_unplugged_and_back(training: TrainingReader, recorder: EventRecorder,
+                                   stop_all: list[Callable[[], None]]) -> None:
+    sup = ReaderSupervisor(training, recorder, reader="Training Reader 00")
+    sup.start()
+    stop_all.append(sup.stop)
+    training.insert(VirtualCard(SAMPLE))
+    recorder.wait_for(lambda e: isinstance(e, CardRead), 1.0)
+    mark = recorder.mark()
+    training.unplug("Training Reader 00")
+    recorder.wait_for(lambda e: isinstance(e, ReaderRemoved) and e.reader == "Training Reader 00", 1.0, mark)
+    assert sup.state.status is ReaderStatus.NO_READER and sup.state.label() == "no reader"
+    with pytest.raises(NoReader):
+        training.read_card("Training Reader 00")
+    mark = recorder.mark()
+    training.plug("Training Reader 00")
+    recorder.wait_for(lambda e: isinstance(e, ReaderAdded), 1.0, mark)
+    _t, again = recorder.wait_for(lambda e: isinstance(e, CardRead), 1.0, mark)
+    assert isinstance(again, CardRead) and sup.state.card_number == "A12345678"
