@@ -118,7 +118,8 @@ def test_pcscd_restart_service_gone_then_card_seen_again(
     try:
         pcscd.stop()
         _t, gone = recorder.wait_for(lambda e: isinstance(e, ReaderErrorEvent) and e.reader is None, 1.0)
-        assert isinstance(gone, ReaderErrorEvent) and isinstance(gone.error, ServiceGone), gone.error.detail
+        assert isinstance(gone, ReaderErrorEvent)
+        assert isinstance(gone.error, ServiceGone), gone.error.detail
         assert supervisor.state.status is ReaderStatus.NO_SERVICE
         with pytest.raises(ServiceGone):
             supervisor.read_card()

@@ -64,12 +64,14 @@ def test_inserted_card_is_read_and_shown(supervisor: ReaderSupervisor, training:
     name = training.insert(VirtualCard(SAMPLE))
     _t, event = recorder.wait_for(lambda e: isinstance(e, CardRead), 1.0)
     assert isinstance(event, CardRead) and event.card == SAMPLE and event.reader == name
-    assert supervisor.state.status is ReaderStatus.CARD and supervisor.state.card_number == "A12345678"
-    assert supervisor.state.label() == "card A12345678"
+    shown = supervisor.state
+    assert shown.status is ReaderStatus.CARD and shown.card_number == "A12345678"
+    assert shown.label() == "card A12345678"
     assert supervisor.last_card() == SAMPLE
     training.remove()
     recorder.wait_for(lambda e: isinstance(e, CardRemoved), 1.0)
-    assert supervisor.state.status is ReaderStatus.NO_CARD and supervisor.last_card() is None
+    after = supervisor.state
+    assert after.status is ReaderStatus.NO_CARD and supervisor.last_card() is None
 
 
 def test_sync_operations_through_the_supervisor(supervisor: ReaderSupervisor, training: TrainingReader,
