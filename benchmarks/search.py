@@ -7,7 +7,8 @@
 For each backend (SQLite file; PostgreSQL on a cluster this script starts, server defaults, fsync on)
 it bulk-loads the data (timed), then times n lookups of each kind, the service call
 (``outlet_desk.services.persons.find_persons``: validation, ORM, current card) and the raw baseline
-(the same two SQL statements through sqlite3 / psycopg, rows as tuples), in the same run, and prints
+(the very SQL text the service sends, compiled once, through sqlite3 / psycopg, rows as tuples),
+in the same run, and prints
 p50/p99 and the ratio. Targets (issue 3): exact lookups p99 <= 1 ms on SQLite and <= 3 ms on
 PostgreSQL; name prefix (first 50 hits) p99 <= 5 ms.
 """
@@ -18,7 +19,6 @@ import argparse
 import os
 import platform
 import sqlite3
-import statistics
 import sys
 import tempfile
 import time
@@ -38,9 +38,8 @@ from outlet_desk.db.engine import make_engine  # noqa: E402
 from outlet_desk.db.migrate import upgrade  # noqa: E402
 from outlet_desk.services.bootstrap import open_desk  # noqa: E402
 from outlet_desk.services.context import Desk  # noqa: E402
-from outlet_desk.services.persons import find_persons  # noqa: E402
+from outlet_desk.services.persons import QueryKind, _search_statements, find_persons  # noqa: E402
 
-TERMINAL = ("replaced", "returned", "spoiled")
 TARGET_P99_MS = {("sqlite", "exact"): 1.0, ("postgresql", "exact"): 3.0, ("sqlite", "prefix"): 5.0,
                  ("postgresql", "prefix"): 5.0}
 
@@ -96,10 +95,6 @@ class RawSqlite:
     def __init__(self, path: str) -> None:
         self.db = sqlite3.connect(path, check_same_thread=False)
         self.db.execute("PRAGMA journal_mode=WAL")
-        self.ph = "?"
-
-    def q(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
-        return self.db.execute(sql, params).fetchall()
 
 
 class RawPostgres:
@@ -107,35 +102,32 @@ class RawPostgres:
         import psycopg
 
         self.db = psycopg.connect(conninfo, autocommit=True)
-        self.ph = "%s"
 
-    def q(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+    def q_named(self, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
         with self.db.cursor() as cur:
-            cur.execute(sql.replace("?", "%s"), params)
+            cur.execute(sql, params)
             return cur.fetchall()
 
 
-def raw_lookups(raw: RawSqlite | RawPostgres, pg: bool) -> dict[str, Callable[[int], Any]]:
-    """The same statements the service sends: the person(s), then their current cards."""
-    name = 'name COLLATE "C"' if pg else "name"
-    cur_cards = (f"SELECT * FROM card WHERE person_id IN ({{}}) AND status NOT IN "
-                 f"({', '.join(repr(s) for s in TERMINAL)}) ORDER BY id")
+def raw_lookups(raw: RawSqlite | RawPostgres, dialect: Any) -> dict[str, Callable[[int], Any]]:
+    """Exactly the SQL text the service sends (compiled once from its statements), through the raw driver."""
+    statements = _search_statements(dialect.name)
 
-    def with_cards(persons: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-        if persons:
-            ids = tuple(p[0] for p in persons)
-            raw.q(cur_cards.format(", ".join("?" for _ in ids)), ids)
-        return persons
+    def prepared(kind: QueryKind) -> Callable[[dict[str, Any]], list[tuple[Any, ...]]]:
+        compiled = statements[kind].compile(dialect=dialect)
+        sql, fixed = str(compiled), dict(compiled.params)
+        if isinstance(raw, RawSqlite):
+            order = list(compiled.positiontup or [])
+            return lambda p: raw.db.execute(sql, [{**fixed, **p}[k] for k in order]).fetchall()
+        return lambda p: raw.q_named(sql, {**fixed, **p})
 
+    by_number, by_card, by_name = (prepared(k) for k in (QueryKind.CITIZEN_NUMBER, QueryKind.CARD_NUMBER,
+                                                           QueryKind.NAME))
     return {
-        "citizen number": lambda i: with_cards(
-            raw.q("SELECT * FROM person WHERE citizen_number = ?", (dataset.citizen_number(i),))),
-        "card number": lambda i: with_cards(raw.q(
-            "SELECT person.* FROM person JOIN card ON card.person_id = person.id WHERE card.card_number = ?",
-            (dataset.current_card_number(i),))),
-        "name prefix (50)": lambda i: with_cards(raw.q(
-            f"SELECT * FROM person WHERE {name} >= ? AND {name} < ? ORDER BY {name}, id LIMIT 50",
-            (dataset.person_name(i)[:1], dataset.person_name(i)[:1] + "\U0010ffff"))),
+        "citizen number": lambda i: by_number({"key": dataset.citizen_number(i)}),
+        "card number": lambda i: by_card({"key": dataset.current_card_number(i)}),
+        "name prefix (50)": lambda i: by_name({"key": dataset.person_name(i)[:1],
+                                               "upper": dataset.person_name(i)[:1] + "\U0010ffff", "limit": 50}),
     }
 
 
@@ -179,7 +171,7 @@ def run_backend(backend: str, persons: int, n: int, tmp: Path) -> list[Row]:
         )
         keys = dataset.sample_keys(persons, n)
         rows = []
-        services, raws = service_lookups(desk), raw_lookups(raw, backend == "postgresql")
+        services, raws = service_lookups(desk), raw_lookups(raw, desk.engine.dialect)
         for lookup in services:
             kind = "prefix" if "prefix" in lookup else "exact"
             # Interleave service and raw runs so drift on the machine hits both alike.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlmodel import create_engine
 
 WRITE = {"begin_mode": "IMMEDIATE"}
@@ -28,7 +28,21 @@ def make_engine(url: str, busy_timeout_ms: int = 5000, echo: bool = False) -> En
         )
         _configure_sqlite(engine, busy_timeout_ms)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True)
+    # No pre-ping (it would double every round trip); connections are recycled instead, and a dropped
+    # connection surfaces once as an error the unit of work reports.
+    return create_engine(url, echo=echo, pool_recycle=1800)
+
+
+READ_ONLY = {"isolation_level": "AUTOCOMMIT"}
+"""Execution options for one read-only statement on PostgreSQL: no BEGIN/ROLLBACK round trips."""
+
+
+def read_connection(engine: Engine) -> Connection:
+    """A connection for a single read-only statement (autocommit on PostgreSQL; SQLite reads are local)."""
+    conn = engine.connect()
+    if not is_sqlite(engine):
+        conn = conn.execution_options(**READ_ONLY)
+    return conn
 
 
 def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:

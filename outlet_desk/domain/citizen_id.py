@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from functools import lru_cache
 from typing import Literal
 
 from stdnum import numdb
@@ -243,11 +244,13 @@ def _region_info(region_code: str) -> dict[str, str]:
     return {key: value for _part, props in results for key, value in props.items()}
 
 
+@lru_cache(maxsize=8192)
 def _region_known(region_code: str) -> bool:
     info = _region_info(region_code)
     return bool(info.get("province")) and bool(info.get("county"))
 
 
+@lru_cache(maxsize=8192)
 def _place_names(region_code: str, birth_year: int) -> tuple[str, str]:
     """(province, county); the county as named in ``birth_year`` if it existed, else its latest name."""
     number = f"{region_code}{birth_year:04d}0101"

@@ -5,11 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
-from typing import cast
+from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, select
-from sqlmodel import Session, col
+from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy.sql.selectable import ScalarSelect
+from sqlmodel import col
 
+from outlet_desk.db.engine import read_connection
 from outlet_desk.db.tables import AuditEvent, Card, LossReport, Person, ReissueRequest
 from outlet_desk.domain.card_lifecycle import CardStatus, allowed_events, functions_suspended
 from outlet_desk.domain.card_numbers import looks_like_card_number, validate_card_number
@@ -54,18 +57,38 @@ def classify_query(query: str) -> QueryKind:
     return QueryKind.NAME
 
 
-def _name_prefix(session: Session, prefix: str) -> ColumnElement[bool]:
-    name = _name_key(session)
-    # In code-point order, [prefix, prefix + U+10FFFF) is exactly "starts with prefix".
-    return and_(name >= prefix, name < prefix + "\U0010ffff")
+def _current_card_id() -> ScalarSelect[Any]:
+    """The person's current card: the newest one that is not replaced, returned or spoiled."""
+    card = Card.__table__.alias("cc")  # type: ignore[attr-defined]
+    person = Person.__table__  # type: ignore[attr-defined]
+    return (
+        select(func.max(card.c.id))
+        .where(card.c.person_id == person.c.id, *(card.c.status != status for status in TERMINAL))
+        .scalar_subquery()
+    )
 
 
-def _name_key(session: Session) -> ColumnElement[str]:
-    """The name in code-point order: SQLite's BINARY collation, PostgreSQL's "C" (indexed so)."""
-    name = col(Person.name)
-    if session.get_bind().dialect.name == "postgresql":
-        return name.collate("C")
-    return cast(ColumnElement[str], name)
+@lru_cache(maxsize=8)
+def _search_statements(dialect: str) -> dict[QueryKind, Select[Any]]:
+    """The three searches, built once per dialect (one round trip each, rows as tuples)."""
+    person = Person.__table__  # type: ignore[attr-defined]
+    card = Card.__table__  # type: ignore[attr-defined]
+    columns = (person.c.id, person.c.citizen_number, person.c.name, person.c.gender, person.c.birth_date,
+               card.c.card_number, card.c.status)
+    base = select(*columns).select_from(person.outerjoin(card, card.c.id == _current_card_id()))
+    # Name order is code-point order: SQLite's BINARY collation, PostgreSQL's "C" (its index is built so).
+    name = person.c.name.collate("C") if dialect == "postgresql" else person.c.name
+    by_card = card.alias("by_card")
+    return {
+        QueryKind.CITIZEN_NUMBER: base.where(person.c.citizen_number == bindparam("key")),
+        QueryKind.CARD_NUMBER: base.where(
+            person.c.id == select(by_card.c.person_id).where(by_card.c.card_number == bindparam("key"))
+            .scalar_subquery()
+        ),
+        QueryKind.NAME: base.where(name >= bindparam("key"), name < bindparam("upper"))
+        .order_by(name, person.c.id)
+        .limit(bindparam("limit")),
+    }
 
 
 def find_persons(desk: Desk, query: str, limit: int = SEARCH_LIMIT) -> list[PersonSummary]:
@@ -74,52 +97,22 @@ def find_persons(desk: Desk, query: str, limit: int = SEARCH_LIMIT) -> list[Pers
     if not q:
         return []
     kind = classify_query(q)
-    with Session(desk.engine) as s:
-        if kind is QueryKind.CITIZEN_NUMBER:
-            number = parse_citizen_id(q).number
-            persons = list(s.execute(select(Person).where(col(Person.citizen_number) == number)).scalars())
-        elif kind is QueryKind.CARD_NUMBER:
-            card_number = validate_card_number(q)
-            persons = list(
-                s.execute(
-                    select(Person)
-                    .join(Card, col(Card.person_id) == col(Person.id))
-                    .where(col(Card.card_number) == card_number)
-                ).scalars()
-            )
-        else:
-            persons = list(
-                s.execute(
-                    select(Person).where(_name_prefix(s, q)).order_by(_name_key(s), col(Person.id)).limit(limit)
-                ).scalars()
-            )
-        cards = _current_cards(s, [p.id for p in persons if p.id is not None])
-        out = []
-        for p in persons:
-            assert p.id is not None
-            card = cards.get(p.id)
-            out.append(
-                PersonSummary(
-                    p.id, mask_citizen_id(p.citizen_number), p.name, p.gender, p.birth_date,
-                    card.card_number if card else None, CardStatus(card.status) if card else None,
-                )
-            )
-        return out
-
-
-def _current_cards(session: Session, person_ids: list[int]) -> dict[int, Card]:
-    """Each person's current card: the newest one that is not replaced, returned or spoiled."""
-    if not person_ids:
-        return {}
-    rows = session.execute(
-        select(Card)
-        .where(col(Card.person_id).in_(person_ids), col(Card.status).not_in(TERMINAL))
-        .order_by(col(Card.id))
-    ).scalars()
-    current: dict[int, Card] = {}
-    for card in rows:
-        current[card.person_id] = card
-    return current
+    params: dict[str, Any]
+    if kind is QueryKind.CITIZEN_NUMBER:
+        params = {"key": parse_citizen_id(q).number}
+    elif kind is QueryKind.CARD_NUMBER:
+        params = {"key": validate_card_number(q)}
+    else:
+        # In code-point order, [prefix, prefix + U+10FFFF) is exactly "starts with prefix".
+        params = {"key": q, "upper": q + "\U0010ffff", "limit": limit}
+    statement = _search_statements(desk.engine.dialect.name)[kind]
+    with read_connection(desk.engine) as conn:
+        rows = conn.execute(statement, params).all()
+    return [
+        PersonSummary(pid, mask_citizen_id(number), name, gender, birth, card_number,
+                      CardStatus(status) if status else None)
+        for pid, number, name, gender, birth, card_number, status in rows
+    ]
 
 
 @dataclass(frozen=True)
