@@ -43,6 +43,7 @@ LOCK_FILE = Path(tempfile.gettempdir()) / "outlet-desk-pcsc-tests.lock"
 CARD_MAX_HANG_S = 5.0
 SETTLE_S = 0.45
 PRESENCE_TIMEOUT_S = 3.0
+LOCK_TIMEOUT_S = 180.0
 
 
 def _gate() -> None:
@@ -113,6 +114,14 @@ def wait_empty(reader: str, timeout: float = PRESENCE_TIMEOUT_S) -> None:
         raise AssertionError(f"{reader}: still shows a card after {timeout} s")
 
 
+def _try_lock(lock: Any) -> bool:
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
 @dataclass
 class PcscDaemon:
     readers: tuple[str, ...]
@@ -162,7 +171,9 @@ class PcscDaemon:
 def pcscd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PcscDaemon]:
     _gate()
     lock = LOCK_FILE.open("w")
-    fcntl.flock(lock, fcntl.LOCK_EX)
+    if not wait_until(lambda: _try_lock(lock), LOCK_TIMEOUT_S, step=0.1):
+        lock.close()
+        pytest.fail(f"another test session has held {LOCK_FILE} for {LOCK_TIMEOUT_S} s", pytrace=False)
     log_path = tmp_path_factory.mktemp("pcscd") / "pcscd.log"
     daemon = PcscDaemon(tuple(virtual_readers()), log_path)
     try:

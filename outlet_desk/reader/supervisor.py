@@ -11,6 +11,11 @@ supervisor's threads; a Textual app should hand them over with ``App.call_from_t
 
 The synchronous methods (``read_card``, ``verify_pin``, ...) are for the services: they default to the
 active reader (the configured one, else the first reader holding a card, else the first reader).
+
+A card that stops answering: every operation has a deadline (``read_timeout``), after which it ends in
+:class:`CardNotResponding` (see :mod:`operation_worker`). With vpcd, which has no timeout of its own,
+the blocked PC/SC call stays stuck in that reader's worker until the card is pulled out; meanwhile
+operations on that reader fail at their deadline, while other readers and the watching go on.
 """
 
 from __future__ import annotations

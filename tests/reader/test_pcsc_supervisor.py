@@ -148,6 +148,14 @@ def test_cli_watch_once_prints_the_card_as_json(resident_card: InsertedCard) -> 
     assert printed["birth_date"] == "1949-12-31" and printed["citizen_number"] == "11010519491231002X"
 
 
+def test_cli_watch_prints_events_until_the_timeout(resident_card: InsertedCard) -> None:
+    result = CliRunner().invoke(reader_app, ["watch", "--timeout", "0.8"])
+    assert result.exit_code == 0, result.output
+    assert f"reader added: {resident_card.reader}" in result.output
+    assert f"card inserted in {resident_card.reader} (ATR {resident_card.card.atr.hex().upper()})" in result.output
+    assert '"card_number": "A12345678"' in result.output and "reader state: card A12345678" in result.output
+
+
 def test_cli_watch_once_card_error_exits_1(resident_card: InsertedCard) -> None:
     resident_card.swap(VirtualCard.make_state(None, aid=FOREIGN_AID))
     result = CliRunner().invoke(reader_app, ["watch", "--once", "--timeout", "3",
