@@ -292,3 +292,20 @@ class AuditHead(SQLModel, table=True):
     mac: str = Field(default="", max_length=64)
 
 
+
+
+class Receipt(SQLModel, table=True):
+    """The receipt of one use case: its short verification code points at the audit event it stands for."""
+
+    __tablename__ = "receipt"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=16, unique=True)
+    outlet_code: str = Field(foreign_key="outlet.code", max_length=16, index=True)
+    audit_event_id: int = Field(foreign_key="audit_event.id")
+    kind: str = Field(max_length=40)
+    operator_id: int | None = Field(default=None, foreign_key="operator.id")
+    person_id: int | None = Field(default=None, foreign_key="person.id")
+    card_number: str = Field(default="", max_length=9)
+    fee_fen: int = 0
+    issued_at: datetime = _ts()

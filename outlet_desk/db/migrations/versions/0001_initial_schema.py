@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 06:53:58.784019
+Create Date: 2026-11-25 07:07:23.877746
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import sqlmodel
 from alembic import op
 
 import outlet_desk.db.types
+
 
 revision = '0001'
 down_revision = None
@@ -235,6 +236,27 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_loss_report_lapses_at'), ['lapses_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_loss_report_outlet_code'), ['outlet_code'], unique=False)
 
+    op.create_table('receipt',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('code', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('outlet_code', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('audit_event_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.Column('operator_id', sa.Integer(), nullable=True),
+    sa.Column('person_id', sa.Integer(), nullable=True),
+    sa.Column('card_number', sqlmodel.sql.sqltypes.AutoString(length=9), nullable=False),
+    sa.Column('fee_fen', sa.Integer(), nullable=False),
+    sa.Column('issued_at', outlet_desk.db.types.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['audit_event_id'], ['audit_event.id'], ),
+    sa.ForeignKeyConstraint(['operator_id'], ['operator.id'], ),
+    sa.ForeignKeyConstraint(['outlet_code'], ['outlet.code'], ),
+    sa.ForeignKeyConstraint(['person_id'], ['person.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('code')
+    )
+    with op.batch_alter_table('receipt', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_receipt_outlet_code'), ['outlet_code'], unique=False)
+
     op.create_table('reissue_request',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('outlet_code', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
@@ -360,6 +382,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_reissue_request_new_card_id'))
 
     op.drop_table('reissue_request')
+    with op.batch_alter_table('receipt', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_receipt_outlet_code'))
+
+    op.drop_table('receipt')
     with op.batch_alter_table('loss_report', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_loss_report_outlet_code'))
         batch_op.drop_index(batch_op.f('ix_loss_report_lapses_at'))

@@ -1,0 +1,207 @@
+"""Collecting a new card: the chip is compared with the record, field by field; only a card whose chip
+check passed becomes active (and the card it replaces becomes ``replaced``). Also: a blocked card
+presented at the counter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, select
+
+from outlet_desk.db.tables import Card, Collection, Person
+from outlet_desk.domain.card_lifecycle import BLOCKED_WHEN_PRESENTED, CardEvent, CardStatus, status_label
+from outlet_desk.domain.citizen_id import mask_citizen_id
+from outlet_desk.domain.names import names_match
+from outlet_desk.domain.roles import Action
+from outlet_desk.i18n import N_, _
+from outlet_desk.reader.card_data import CardData
+from outlet_desk.services.context import Actor, Desk
+from outlet_desk.services.errors import ServiceError
+from outlet_desk.services.receipts import ReceiptData, issue_receipt
+from outlet_desk.services.records import card_facts, load_card, load_request, move_card, require_identity_check
+from outlet_desk.services.uow import UnitOfWork
+
+FIELD_LABELS = {
+    "card_number": N_("Card number"),
+    "identification_code": N_("Chip identification code"),
+    "citizen_number": N_("Citizen number"),
+    "name": N_("Name"),
+}
+
+
+@dataclass(frozen=True)
+class FieldCheck:
+    field: str
+    on_record: str
+    on_chip: str
+    matches: bool
+
+    @property
+    def label(self) -> str:
+        return _(FIELD_LABELS[self.field])
+
+
+@dataclass(frozen=True)
+class ChipComparison:
+    request_id: int
+    card_id: int
+    fields: tuple[FieldCheck, ...]
+    card_status: CardStatus
+
+    @property
+    def passed(self) -> bool:
+        return all(f.matches for f in self.fields) and self.card_status is CardStatus.READY
+
+
+class CollectionRefused(ServiceError):
+    code = "collection_refused"
+
+    def __init__(self, message: str, comparison: ChipComparison | None = None) -> None:
+        super().__init__(message)
+        self.comparison = comparison
+
+
+def _compare(request_id: int, card: Card, person: Person, chip: CardData) -> ChipComparison:
+    assert card.id is not None
+    pairs = (
+        ("card_number", card.card_number, chip.card_number, card.card_number == chip.card_number),
+        ("identification_code", card.identification_code or "", chip.identification_code,
+         (card.identification_code or "") == chip.identification_code),
+        ("citizen_number", person.citizen_number, chip.citizen_number, person.citizen_number == chip.citizen_number),
+        ("name", person.name, chip.name, names_match(person.name, chip.name)),
+    )
+    return ChipComparison(request_id, card.id, tuple(FieldCheck(*p) for p in pairs), CardStatus(card.status))
+
+
+def _refusal(comparison: ChipComparison) -> str:
+    if comparison.card_status is not CardStatus.READY:
+        return _("This card is {status}, not ready for collection: it must not be handed over.").format(
+            status=status_label(comparison.card_status))
+    wrong = ", ".join(f.label for f in comparison.fields if not f.matches)
+    return _("The chip does not match the record ({fields}): do not hand this card over.").format(fields=wrong)
+
+
+def check_chip(desk: Desk, actor: Actor, request_id: int, chip: CardData) -> ChipComparison:
+    """Compare the chip of the card in the reader with the request's new card. A failed check is
+    audited (and raises ``CollectionRefused`` carrying the side-by-side comparison)."""
+    with UnitOfWork(desk, actor, Action.COLLECT_CARD) as uow:
+        s = uow.session
+        request = load_request(s, request_id, None)
+        if request.new_card_id is None or request.status != "ready":
+            raise CollectionRefused(_("Request {id} has no card ready for collection.").format(id=request_id))
+        card = load_card(s, request.new_card_id, None)
+        person = s.get(Person, request.person_id)
+        assert person is not None
+        comparison = _compare(request_id, card, person, chip)
+        if comparison.passed:
+            return comparison  # nothing written: the hand-over itself is the audited step
+        uow.audit("chip_check_failed", "reissue_request", request_id, person_id=person.id,
+                  after={"card_status": card.status,
+                         "mismatched": [f.field for f in comparison.fields if not f.matches],
+                         "chip_card_number": chip.card_number})
+        uow.commit()
+    raise CollectionRefused(_refusal(comparison), comparison)
+
+
+@dataclass(frozen=True)
+class CollectionResult:
+    collection_id: int
+    card_number: str
+    replaced_card_number: str | None
+    receipt: ReceiptData
+
+
+def complete_collection(
+    desk: Desk,
+    actor: Actor,
+    request_id: int,
+    expected_version: int,
+    identity_check_id: int,
+    chip: CardData,
+    pin_changed: bool,
+) -> CollectionResult:
+    """Hand the card over: chip checked again, new card active, old card replaced, request collected."""
+    with UnitOfWork(desk, actor, Action.COLLECT_CARD) as uow:
+        s = uow.session
+        request = load_request(s, request_id, expected_version)
+        if request.new_card_id is None or request.status != "ready":
+            raise CollectionRefused(_("Request {id} has no card ready for collection.").format(id=request_id))
+        check = require_identity_check(desk, s, identity_check_id, request.person_id, Action.COLLECT_CARD.value)
+        card = load_card(s, request.new_card_id, None)
+        person = s.get(Person, request.person_id)
+        assert person is not None and card.id is not None
+        comparison = _compare(request_id, card, person, chip)
+        if not comparison.passed:
+            raise CollectionRefused(_refusal(comparison), comparison)
+        if not pin_changed:
+            raise CollectionRefused(_("The holder must change the initial PIN before the card is handed over."))
+        move_card(desk, card, CardEvent.ACTIVATE)
+        replaced = None
+        if request.old_card_id is not None:
+            old = load_card(s, request.old_card_id, None)
+            if old.status in (CardStatus.LOST.value, CardStatus.DAMAGED.value, CardStatus.ACTIVE.value):
+                move_card(desk, old, CardEvent.REPLACE)
+                replaced = old.card_number
+        request.status = "collected"
+        collection = Collection(
+            outlet_code=desk.outlet_code, card_id=card.id, request_id=request_id, identity_check_id=check.id or 0,
+            chip_card_number=chip.card_number, chip_identification_code=chip.identification_code,
+            chip_citizen_number=chip.citizen_number, chip_name=chip.name, chip_check_passed=True,
+            pin_changed=pin_changed, operator_id=actor.operator_id, collected_at=desk.now(),
+        )
+        s.add(collection)
+        s.flush()
+        assert collection.id is not None
+        event = uow.audit("card_collected", "card", card.id, person_id=person.id,
+                          after={**card_facts(card), "replaced": replaced, "presenter": check.presenter,
+                                 "request_id": request_id})
+        receipt = issue_receipt(uow, event, person_id=person.id, card_number=card.card_number, fee_fen=0,
+                                kind="card_collected")
+        collection.receipt_number = receipt.code
+        uow.commit()
+        return CollectionResult(collection.id, card.card_number, replaced, receipt)
+
+
+@dataclass(frozen=True)
+class PresentedCard:
+    card_number: str
+    status: CardStatus
+    holder_name: str
+    masked_citizen_number: str
+    blocked: bool
+
+
+def ready_queue(desk: Desk, limit: int = 200) -> list[tuple[int, int, str, str]]:
+    """(request id, person id, holder name, new card number) of every card waiting for collection."""
+    from outlet_desk.db.tables import ReissueRequest
+
+    with Session(desk.engine) as s:
+        rows = s.exec(
+            select(ReissueRequest, Person, Card)
+            .join(Person, col(Person.id) == col(ReissueRequest.person_id))
+            .join(Card, col(Card.id) == col(ReissueRequest.new_card_id))
+            .where(col(ReissueRequest.status) == "ready", col(ReissueRequest.outlet_code) == desk.outlet_code)
+            .order_by(col(ReissueRequest.id))
+            .limit(limit)
+        ).all()
+        return [(r.id or 0, p.id or 0, p.name, c.card_number) for r, p, c in rows]
+
+
+def card_presented(desk: Desk, actor: Actor, chip: CardData) -> PresentedCard | None:
+    """A card was inserted: if it is blocked (suspended, lost, replaced, returned, spoiled), say so and
+    audit it. Returns None for a card that is not on record at this desk's database."""
+    with UnitOfWork(desk, actor) as uow:
+        s = uow.session
+        card = s.exec(select(Card).where(col(Card.card_number) == chip.card_number)).first()
+        if card is None:
+            return None
+        person = s.get(Person, card.person_id)
+        assert person is not None
+        status = CardStatus(card.status)
+        presented = PresentedCard(card.card_number, status, person.name, mask_citizen_id(person.citizen_number),
+                                  status in BLOCKED_WHEN_PRESENTED)
+        if not presented.blocked:
+            return presented
+        uow.audit("blocked_card_presented", "card", card.id, person_id=person.id, after=card_facts(card))
+        uow.commit()
+        return presented

@@ -1,0 +1,264 @@
+"""Loss reports: the hotline's temporary report, the formal report at the counter, the lapse of a
+temporary report, and the withdrawal of a report when the card is found."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from outlet_desk.db.tables import Card, LossReport, Person
+from outlet_desk.domain.card_lifecycle import CardEvent, CardStatus
+from outlet_desk.domain.citizen_id import parse_citizen_id
+from outlet_desk.domain.loss import check_withdrawal, has_lapsed, lapse_at
+from outlet_desk.domain.names import names_match, normalise_name
+from outlet_desk.domain.roles import Action, Role
+from outlet_desk.i18n import _
+from outlet_desk.reader.card_data import CardData
+from outlet_desk.services.context import Actor, Desk
+from outlet_desk.services.errors import ServiceError
+from outlet_desk.services.receipts import ReceiptData, issue_receipt
+from outlet_desk.services.records import (
+    card_facts,
+    load_card,
+    move_card,
+    open_request_for_card,
+    require_identity_check,
+)
+from outlet_desk.services.uow import UnitOfWork
+
+
+class CallerNotIdentified(ServiceError):
+    code = "caller_not_identified"
+
+
+class ChipDoesNotMatch(ServiceError):
+    code = "chip_mismatch"
+
+
+class SecondOperatorNeeded(ServiceError):
+    code = "second_operator"
+
+
+@dataclass(frozen=True)
+class LossResult:
+    report_id: int
+    card_id: int
+    card_number: str
+    card_status: CardStatus
+    lapses_at: datetime | None
+    event_seq: int
+    receipt: ReceiptData
+    became_formal: bool = False
+
+
+def _digits(text: str) -> str:
+    return "".join(ch for ch in text if ch.isdigit())
+
+
+def _fact_matches(person: Person, fact: str) -> bool:
+    """The caller's one fact on file: the phone number (digits compared), or the address (normalised)."""
+    fact = fact.strip()
+    if not fact:
+        return False
+    if _digits(fact) and _digits(fact) == _digits(person.phone):
+        return True
+    given, on_file = normalise_name(fact), normalise_name(person.address)
+    return len(given) >= 4 and given in on_file
+
+
+def _current_card(session: Session, person_id: int) -> Card | None:
+    return session.exec(
+        select(Card)
+        .where(col(Card.person_id) == person_id, col(Card.status).in_([CardStatus.ACTIVE.value]))
+        .order_by(col(Card.id).desc())
+    ).first()
+
+
+def report_loss_hotline(desk: Desk, actor: Actor, citizen_number: str, name: str, fact: str) -> LossResult:
+    """A caller reports a lost card by phone: the card is suspended until ``loss.temporary_days`` ahead."""
+    number = parse_citizen_id(citizen_number).number
+    with UnitOfWork(desk, actor, Action.REPORT_LOSS_HOTLINE) as uow:
+        s = uow.session
+        person = s.exec(select(Person).where(col(Person.citizen_number) == number)).first()
+        if person is None or not names_match(person.name, name):
+            raise CallerNotIdentified(
+                _("The caller could not be identified: no card holder with this citizen number and name.")
+            )
+        if not _fact_matches(person, fact):
+            raise CallerNotIdentified(
+                _("The caller could not be identified: the phone number or address does not match the one on file.")
+            )
+        assert person.id is not None
+        card = _current_card(s, person.id)
+        if card is None:
+            raise ServiceError(_("This person has no card in use that could be reported lost."))
+        assert card.id is not None
+        before = card_facts(card)
+        move_card(desk, card, CardEvent.SUSPEND)
+        now = desk.now()
+        report = LossReport(
+            outlet_code=desk.outlet_code, card_id=card.id, channel="hotline", kind="temporary",
+            reporter="holder", operator_id=actor.operator_id, reported_at=now,
+            lapses_at=lapse_at(now, desk.settings.loss.temporary_days),
+        )
+        s.add(report)
+        s.flush()
+        assert report.id is not None
+        event = uow.audit("loss_reported_hotline", "card", card.id, person_id=person.id, before=before,
+                          after={**card_facts(card), "report_id": report.id, "lapses_at": report.lapses_at})
+        receipt = issue_receipt(uow, event, person_id=person.id, card_number=card.card_number, fee_fen=0,
+                                kind="loss_reported_hotline")
+        uow.commit()
+        return LossResult(report.id, card.id, card.card_number, CardStatus(card.status), report.lapses_at, event.seq,
+                          receipt)
+
+
+def _open_temporary_report(session: Session, card_id: int) -> LossReport | None:
+    return session.exec(
+        select(LossReport).where(
+            col(LossReport.card_id) == card_id,
+            col(LossReport.kind) == "temporary",
+            col(LossReport.withdrawn_at).is_(None),
+            col(LossReport.lapsed_at).is_(None),
+        )
+    ).first()
+
+
+def _open_report(session: Session, card_id: int) -> LossReport | None:
+    return session.exec(
+        select(LossReport)
+        .where(col(LossReport.card_id) == card_id, col(LossReport.withdrawn_at).is_(None),
+               col(LossReport.lapsed_at).is_(None))
+        .order_by(col(LossReport.id).desc())
+    ).first()
+
+
+def report_loss_counter(
+    desk: Desk, actor: Actor, card_id: int, expected_version: int, identity_check_id: int
+) -> LossResult:
+    """The formal loss report at the counter; a hotline report of the same card becomes formal."""
+    with UnitOfWork(desk, actor, Action.REPORT_LOSS_COUNTER) as uow:
+        s = uow.session
+        card = load_card(s, card_id, expected_version)
+        check = require_identity_check(desk, s, identity_check_id, card.person_id, Action.REPORT_LOSS_COUNTER.value)
+        before = card_facts(card)
+        move_card(desk, card, CardEvent.REPORT_LOST)
+        now = desk.now()
+        report = _open_temporary_report(s, card_id)
+        became_formal = report is not None
+        if report is None:
+            report = LossReport(
+                outlet_code=desk.outlet_code, card_id=card_id, channel="counter", kind="formal",
+                reporter=check.presenter, identity_check_id=check.id, operator_id=actor.operator_id,
+                reported_at=now, formal_at=now,
+            )
+            s.add(report)
+        else:
+            report.kind, report.formal_at, report.identity_check_id = "formal", now, check.id
+            report.lapses_at = None
+        s.flush()
+        assert report.id is not None
+        event = uow.audit(
+            "loss_made_formal" if became_formal else "loss_reported_counter", "card", card_id,
+            person_id=card.person_id, before=before,
+            after={**card_facts(card), "report_id": report.id, "presenter": check.presenter},
+        )
+        receipt = issue_receipt(uow, event, person_id=card.person_id, card_number=card.card_number, fee_fen=0,
+                                kind="loss_made_formal" if became_formal else "loss_reported_counter")
+        uow.commit()
+        return LossResult(report.id, card_id, card.card_number, CardStatus(card.status), None, event.seq,
+                          receipt, became_formal)
+
+
+def withdraw_loss(
+    desk: Desk,
+    actor: Actor,
+    card_id: int,
+    expected_version: int,
+    identity_check_id: int,
+    chip: CardData,
+    second_operator: Actor | None = None,
+) -> LossResult:
+    """The card was found: the chip read must be the reported card; the card becomes active again."""
+    dual = "withdraw_loss" in desk.settings.security.dual_control
+    if dual:
+        if second_operator is None:
+            raise SecondOperatorNeeded(_("Withdrawing a loss report needs a second operator to sign in here first."))
+        if second_operator.operator_id == actor.operator_id:
+            raise SecondOperatorNeeded(_("The second operator must be someone else."))
+        if second_operator.role not in (Role.SUPERVISOR, Role.ADMIN, Role.CLERK):
+            raise SecondOperatorNeeded(_("The second operator must be a clerk or a supervisor."))
+    with UnitOfWork(desk, actor, Action.WITHDRAW_LOSS) as uow:
+        s = uow.session
+        card = load_card(s, card_id, expected_version)
+        require_identity_check(desk, s, identity_check_id, card.person_id, Action.WITHDRAW_LOSS.value)
+        report = _open_report(s, card_id)
+        check_withdrawal(
+            CardStatus(card.status),
+            reissue_applied=open_request_for_card(s, card_id) is not None,
+            report_outlet=report.outlet_code if report else desk.outlet_code,
+            this_outlet=desk.outlet_code,
+            same_outlet_only=desk.settings.loss.withdraw_same_outlet_only,
+        )
+        if chip.card_number != card.card_number or chip.identification_code != (card.identification_code or ""):
+            raise ChipDoesNotMatch(
+                _("The card in the reader ({chip}) is not the reported card ({card}); the report was not withdrawn.")
+                .format(chip=chip.card_number, card=card.card_number)
+            )
+        before = card_facts(card)
+        move_card(desk, card, CardEvent.WITHDRAW_LOSS)
+        if report is not None:
+            report.withdrawn_at, report.withdrawn_by = desk.now(), actor.operator_id
+        event = uow.audit(
+            "loss_withdrawn", "card", card_id, person_id=card.person_id, before=before,
+            after={**card_facts(card), "report_id": report.id if report else None,
+                   "second_operator": second_operator.username if second_operator else None},
+        )
+        receipt = issue_receipt(uow, event, person_id=card.person_id, card_number=card.card_number, fee_fen=0,
+                                kind="loss_withdrawn")
+        uow.commit()
+        return LossResult(report.id if report and report.id else 0, card_id, card.card_number,
+                          CardStatus(card.status), None, event.seq, receipt)
+
+
+@dataclass(frozen=True)
+class Lapse:
+    card_number: str
+    card_status: CardStatus
+
+
+def sweep_lapsed(desk: Desk) -> list[Lapse]:
+    """Temporary reports past their lapse time: each lapses in its own use case (audited), the card
+    back to active (or, with ``loss.on_lapse = "escalate"``, left suspended and flagged)."""
+    now = desk.now()
+    with Session(desk.engine) as s:
+        due = [
+            r.id for r in s.exec(
+                select(LossReport).where(
+                    col(LossReport.kind) == "temporary", col(LossReport.withdrawn_at).is_(None),
+                    col(LossReport.lapsed_at).is_(None), col(LossReport.lapses_at) <= now,
+                    col(LossReport.outlet_code) == desk.outlet_code,
+                )
+            ) if r.id is not None
+        ]
+    lapses = []
+    for report_id in due:
+        with UnitOfWork(desk, None) as uow:
+            report = uow.session.get(LossReport, report_id)
+            if report is None or report.lapsed_at is not None or report.kind != "temporary" or (
+                report.lapses_at is None or not has_lapsed(report.lapses_at, now)
+            ):
+                continue  # another counter's sweep got there first
+            card = load_card(uow.session, report.card_id, None)
+            before = card_facts(card)
+            report.lapsed_at = now
+            escalate = desk.settings.loss.on_lapse == "escalate"
+            if not escalate and card.status == CardStatus.SUSPENDED.value:
+                move_card(desk, card, CardEvent.LAPSE)
+            uow.audit("loss_lapse_escalated" if escalate else "loss_lapsed", "card", card.id,
+                      person_id=card.person_id, before=before, after={**card_facts(card), "report_id": report.id})
+            uow.commit()
+            lapses.append(Lapse(card.card_number, CardStatus(card.status)))
+    return lapses

@@ -1,0 +1,220 @@
+"""Receipts: issued inside the use case they stand for, rendered as text and PDF (with a QR code of the
+verification code) after it commits, and verifiable later with ``outlet-desk receipt verify CODE``.
+
+The verification code is derived from the audit event's MAC with the outlet's key, so a receipt can
+only be made by the desk that holds the key, and a code that verifies names exactly one audit event.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import shlex
+import subprocess
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlmodel import Session, col, select
+
+from outlet_desk.db.tables import AuditEvent, Operator, Outlet, Person, Receipt
+from outlet_desk.domain.citizen_id import mask_citizen_id
+from outlet_desk.domain.fees import format_yuan
+from outlet_desk.i18n import N_, _
+from outlet_desk.services.context import Desk
+
+if TYPE_CHECKING:
+    from outlet_desk.services.uow import UnitOfWork
+
+CJK_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+
+KIND_LABELS = {
+    "loss_reported_hotline": N_("Temporary loss report (hotline)"),
+    "loss_reported_counter": N_("Loss report at the counter"),
+    "loss_made_formal": N_("Loss report made formal"),
+    "loss_withdrawn": N_("Loss report withdrawn (card found)"),
+    "reissue_applied": N_("Reissue application"),
+    "card_collected": N_("New card collected and activated"),
+}
+
+
+def verification_code(key: bytes, event_mac: str) -> str:
+    """10 characters of base32 (no 0/1/8/9 confusion: RFC 4648 alphabet), shown as XXXXX-XXXXX."""
+    digest = hmac.new(key, b"receipt|" + event_mac.encode(), hashlib.sha256).digest()
+    raw = base64.b32encode(digest).decode()[:10]
+    return f"{raw[:5]}-{raw[5:]}"
+
+
+def normalise_code(code: str) -> str:
+    raw = "".join(ch for ch in code.upper() if ch.isalnum())
+    return f"{raw[:5]}-{raw[5:]}" if len(raw) == 10 else code.strip().upper()
+
+
+@dataclass(frozen=True)
+class ReceiptData:
+    code: str
+    event_seq: int
+    kind: str
+    outlet_code: str
+    outlet_name: str
+    operator: str
+    issued_at: datetime
+    card_number: str
+    masked_citizen_number: str
+    fee_fen: int
+
+    def title(self) -> str:
+        return _(KIND_LABELS.get(self.kind, self.kind))
+
+
+def issue_receipt(
+    uow: UnitOfWork, event: AuditEvent, *, person_id: int | None, card_number: str, fee_fen: int, kind: str
+) -> ReceiptData:
+    """Record the receipt of this use case (inside its transaction)."""
+    s = uow.session
+    s.flush()
+    assert event.id is not None
+    desk = uow.desk
+    code = verification_code(desk.audit_key, event.mac)
+    s.add(Receipt(code=code, outlet_code=desk.outlet_code, audit_event_id=event.id, kind=kind,
+                  operator_id=event.operator_id, person_id=person_id, card_number=card_number, fee_fen=fee_fen,
+                  issued_at=event.at))
+    person = s.get(Person, person_id) if person_id is not None else None
+    return ReceiptData(
+        code=code, event_seq=event.seq, kind=kind, outlet_code=desk.outlet_code,
+        outlet_name=desk.settings.outlet.name,
+        operator=uow.actor.display_name if uow.actor else "system",
+        issued_at=event.at.astimezone(desk.tz), card_number=card_number,
+        masked_citizen_number=mask_citizen_id(person.citizen_number) if person else "",
+        fee_fen=fee_fen,
+    )
+
+
+def render_text(r: ReceiptData) -> str:
+    lines = [
+        r.outlet_name,
+        f"{_('Outlet')}: {r.outlet_code}",
+        "=" * 32,
+        r.title(),
+        f"{_('Card')}: {r.card_number}",
+        f"{_('Citizen number')}: {r.masked_citizen_number}",
+        f"{_('Fee')}: {format_yuan(r.fee_fen)} {_('yuan')}",
+        f"{_('Operator')}: {r.operator}",
+        f"{_('Time')}: {r.issued_at:%Y-%m-%d %H:%M:%S}",
+        f"{_('Event number')}: {r.event_seq}",
+        f"{_('Verification code')}: {r.code}",
+        "=" * 32,
+        _("Check this receipt at any outlet with its verification code."),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+@lru_cache(maxsize=1)
+def _font_bytes_available() -> bool:
+    return CJK_FONT.exists()
+
+
+def render_pdf(r: ReceiptData, path: Path) -> None:
+    """A one-page receipt (A6) with a CJK font and the QR code of the verification code."""
+    import segno
+    from fpdf import FPDF
+
+    if not _font_bytes_available():
+        raise FileNotFoundError(
+            _("The Chinese font {font} is missing; run scripts/setup.sh (package fonts-wqy-microhei).").format(
+                font=CJK_FONT)
+        )
+    pdf = FPDF(format="A6")
+    pdf.set_auto_page_break(False)
+    pdf.add_page()
+    pdf.add_font("wqy", fname=str(CJK_FONT), collection_font_number=0)
+    pdf.set_font("wqy", size=11)
+    pdf.multi_cell(0, 6, r.outlet_name, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("wqy", size=13)
+    pdf.multi_cell(0, 8, r.title(), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("wqy", size=9)
+    for line in render_text(r).splitlines()[4:-2]:
+        pdf.cell(0, 5, line, new_x="LMARGIN", new_y="NEXT")
+    qr = segno.make(r.code, error="m")
+    png = path.with_suffix(".qr.png")
+    qr.save(str(png), scale=4, border=1)
+    pdf.image(str(png), x=pdf.l_margin, y=pdf.get_y() + 2, w=25)
+    png.unlink()
+    pdf.set_y(pdf.get_y() + 29)
+    pdf.multi_cell(0, 4, _("Check this receipt at any outlet with its verification code."))
+    pdf.output(str(path))
+
+
+@dataclass(frozen=True)
+class SavedReceipt:
+    text_path: Path
+    pdf_path: Path
+    printed: bool
+    print_error: str = ""
+
+
+def save_receipt(desk: Desk, r: ReceiptData) -> SavedReceipt:
+    """Write the receipt's text and PDF into the receipts folder, and print it if a command is set."""
+    folder = desk.settings.receipts_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = f"{r.issued_at:%Y%m%d-%H%M%S}-{r.event_seq}-{r.code}"
+    text_path, pdf_path = folder / f"{stem}.txt", folder / f"{stem}.pdf"
+    text_path.write_text(render_text(r), encoding="utf-8")
+    render_pdf(r, pdf_path)
+    argv = desk.settings.receipts.print_argv(pdf_path)
+    if not argv:
+        return SavedReceipt(text_path, pdf_path, False)
+    try:
+        proc = subprocess.run(argv, capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return SavedReceipt(text_path, pdf_path, False, _("Printing failed: {e}").format(e=exc))
+    if proc.returncode != 0:
+        return SavedReceipt(text_path, pdf_path, False, _("Printing failed ({cmd}): {err}").format(
+            cmd=shlex.join(argv), err=proc.stderr.strip()[:200]))
+    return SavedReceipt(text_path, pdf_path, True)
+
+
+@dataclass(frozen=True)
+class ReceiptCheck:
+    code: str
+    title: str
+    issued_at: datetime
+    operator: str
+    outlet_code: str
+    outlet_name: str
+    card_number: str
+    fee_fen: int
+    event_seq: int
+    genuine: bool
+
+    def message(self) -> str:
+        if not self.genuine:
+            return _("Receipt {code} is on record but its audit event was altered: do not trust it.").format(
+                code=self.code)
+        return _("Receipt {code}: {what}, card {card}, fee {fee} yuan, at {outlet} on {when} by {who} "
+                 "(event {seq}).").format(
+            code=self.code, what=self.title, card=self.card_number or "-", fee=format_yuan(self.fee_fen),
+            outlet=self.outlet_name, when=f"{self.issued_at:%Y-%m-%d %H:%M}", who=self.operator, seq=self.event_seq)
+
+
+def verify_receipt(desk: Desk, code: str) -> ReceiptCheck | None:
+    """What a receipt code stands for, or None if no receipt has that code."""
+    wanted = normalise_code(code)
+    with Session(desk.engine) as s:
+        receipt = s.exec(select(Receipt).where(col(Receipt.code) == wanted)).first()
+        if receipt is None:
+            return None
+        event = s.get(AuditEvent, receipt.audit_event_id)
+        operator = s.get(Operator, receipt.operator_id) if receipt.operator_id else None
+        outlet = s.get(Outlet, receipt.outlet_code)
+        genuine = event is not None and hmac.compare_digest(verification_code(desk.audit_key, event.mac), receipt.code)
+        return ReceiptCheck(
+            code=receipt.code, title=_(KIND_LABELS.get(receipt.kind, receipt.kind)),
+            issued_at=receipt.issued_at.astimezone(desk.tz),
+            operator=operator.display_name if operator else "system", outlet_code=receipt.outlet_code,
+            outlet_name=outlet.name if outlet else receipt.outlet_code, card_number=receipt.card_number,
+            fee_fen=receipt.fee_fen, event_seq=event.seq if event else 0, genuine=genuine,
+        )

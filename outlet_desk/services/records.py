@@ -1,0 +1,113 @@
+"""Loading the rows a use case acts on, with the checks every flow repeats (one place for each)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.orm.attributes import flag_modified
+from sqlmodel import Session, col, select
+
+from outlet_desk.db.tables import Card, IdentityCheck, Person, ReissueRequest
+from outlet_desk.domain.card_lifecycle import CardEvent, CardStatus, transition
+from outlet_desk.i18n import _
+from outlet_desk.services.context import Desk
+from outlet_desk.services.errors import NotFound, RecordChanged, ServiceError
+
+IDENTITY_CHECK_VALID_FOR = timedelta(hours=2)
+"""An identity check is good for the visit it was made in, not for a later one."""
+
+
+class IdentityCheckMissing(ServiceError):
+    code = "identity_check_missing"
+
+
+def load_card(session: Session, card_id: int, expected_version: int | None) -> Card:
+    """The card, or ``RecordChanged`` if another counter changed it since the screen showed it."""
+    card = session.get(Card, card_id)
+    if card is None:
+        raise NotFound(_("No card with this record number."))
+    if expected_version is not None and card.version != expected_version:
+        raise RecordChanged(
+            _("Another counter changed this card a moment ago: it is now {status}. Check it and try again.").format(
+                status=_status_text(card.status)
+            )
+        )
+    return card
+
+
+def load_request(session: Session, request_id: int, expected_version: int | None) -> ReissueRequest:
+    request = session.get(ReissueRequest, request_id)
+    if request is None:
+        raise NotFound(_("No reissue request with number {id}.").format(id=request_id))
+    if expected_version is not None and request.version != expected_version:
+        raise RecordChanged(
+            _("Another counter changed this request a moment ago: it is now {status}. Check it and try again.").format(
+                status=request.status
+            )
+        )
+    return request
+
+
+def load_person(session: Session, person_id: int) -> Person:
+    person = session.get(Person, person_id)
+    if person is None:
+        raise NotFound(_("No person with this record number."))
+    return person
+
+
+def move_card(desk: Desk, card: Card, event: CardEvent) -> tuple[str, str]:
+    """Apply a life-cycle event (refused by the domain with the card's status named); returns (before, after)."""
+    before = card.status
+    card.status = transition(CardStatus(card.status), event).value
+    card.status_changed_at = desk.now()
+    return before, card.status
+
+
+def require_identity_check(
+    desk: Desk, session: Session, check_id: int | None, person_id: int, flow: str
+) -> IdentityCheck:
+    """The identity check this flow stands on: passed, for this person and flow, made at this visit."""
+    if check_id is None:
+        raise IdentityCheckMissing(_("Check the identity of the person at the counter first."))
+    check = session.get(IdentityCheck, check_id)
+    if (
+        check is None
+        or not check.passed
+        or check.person_id != person_id
+        or check.flow != flow
+        or check.outlet_code != desk.outlet_code
+        or desk.now() - check.checked_at > IDENTITY_CHECK_VALID_FOR
+    ):
+        raise IdentityCheckMissing(
+            _("There is no passed identity check for this person and this task at this visit; "
+              "check the identity again.")
+        )
+    if check.presenter == "proxy" and flow not in desk.settings.collection.proxy_allowed:
+        raise IdentityCheckMissing(_("A proxy may not do this task at this outlet; the holder must come in person."))
+    return check
+
+
+def open_request_for_card(session: Session, card_id: int) -> ReissueRequest | None:
+    """A reissue request (not cancelled) that replaces this card, if one was applied for."""
+    return session.exec(
+        select(ReissueRequest).where(
+            col(ReissueRequest.old_card_id) == card_id, col(ReissueRequest.status) != "cancelled"
+        )
+    ).first()
+
+
+def claim(row: Card | ReissueRequest) -> None:
+    """Bump the row's version even when nothing else of it changes, so two counters acting on the same
+    card or request at once cannot both commit (the second one's UPDATE finds another version)."""
+    flag_modified(row, "status")
+
+
+def card_facts(card: Card) -> dict[str, Any]:
+    return {"card_number": card.card_number, "status": card.status, "version": card.version}
+
+
+def _status_text(status: str) -> str:
+    from outlet_desk.domain.card_lifecycle import status_label
+
+    return status_label(CardStatus(status))

@@ -1,0 +1,224 @@
+"""The reissue application (fee, waiver, payment, order of the new card) and the new card's arrival."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlmodel import col, select
+
+from outlet_desk.db.tables import Approval, Card, Payment, ReissueRequest
+from outlet_desk.domain.card_lifecycle import CardEvent, CardStatus, is_expired
+from outlet_desk.domain.card_numbers import validate_card_number, validate_identification_code
+from outlet_desk.domain.fees import Fee, ReissueReason, expiry_exchange_allowed, format_yuan, reissue_fee
+from outlet_desk.domain.roles import Action, Role, can
+from outlet_desk.i18n import _
+from outlet_desk.services.context import Actor, Desk
+from outlet_desk.services.errors import ServiceError
+from outlet_desk.services.receipts import ReceiptData, issue_receipt
+from outlet_desk.services.records import (
+    card_facts,
+    claim,
+    load_card,
+    load_request,
+    move_card,
+    open_request_for_card,
+    require_identity_check,
+)
+from outlet_desk.services.uow import UnitOfWork
+
+CARD_TERM_YEARS = 10
+
+
+class ReissueRefused(ServiceError):
+    code = "reissue_refused"
+
+
+class WaiverRefused(ServiceError):
+    code = "waiver_refused"
+
+
+def fee_for(desk: Desk, reason: ReissueReason) -> Fee:
+    """The fee to show before anything is saved."""
+    fees = desk.settings.fees
+    table = {ReissueReason(k): int(v) for k, v in fees.reissue_fen.model_dump().items()}
+    return reissue_fee(reason, table, [ReissueReason(r) for r in fees.free_reasons])
+
+
+@dataclass(frozen=True)
+class ReissueResult:
+    request_id: int
+    fee: Fee
+    waived: bool
+    paid_fen: int
+    due_date: date
+    production_mode: str
+    receipt: ReceiptData
+
+
+def _check_old_card(desk: Desk, card: Card, reason: ReissueReason) -> None:
+    status = CardStatus(card.status)
+    today = desk.local_now().date()
+    if reason is ReissueReason.LOST and status is not CardStatus.LOST:
+        raise ReissueRefused(
+            _("A card must be reported lost at the counter (formal loss) before its reissue; it is now {s}.").format(
+                s=_label(status))
+        )
+    if reason is ReissueReason.DAMAGED and status not in (CardStatus.ACTIVE, CardStatus.DAMAGED):
+        raise ReissueRefused(
+            _("Only a card in use can be replaced as damaged; this one is {s}.").format(s=_label(status)))
+    if reason in (ReissueReason.EXPIRED, ReissueReason.INFO_CHANGE) and status is not CardStatus.ACTIVE:
+        raise ReissueRefused(_("Only a card in use can be exchanged; this one is {s}.").format(s=_label(status)))
+    if reason is ReissueReason.EXPIRED and (
+        card.expiry_date is None
+        or not (is_expired(card.expiry_date, today) or expiry_exchange_allowed(
+            card.expiry_date, today, desk.settings.reissue.expiry_exchange_days_before))
+    ):
+        raise ReissueRefused(
+            _("This card expires on {d}; it can be exchanged from {n} days before that date.").format(
+                d=card.expiry_date, n=desk.settings.reissue.expiry_exchange_days_before)
+        )
+
+
+def _label(status: CardStatus) -> str:
+    from outlet_desk.domain.card_lifecycle import status_label
+
+    return status_label(status)
+
+
+def apply_reissue(
+    desk: Desk,
+    actor: Actor,
+    old_card_id: int,
+    expected_version: int,
+    reason: ReissueReason,
+    identity_check_id: int,
+    *,
+    payment_method: str | None,
+    amount_paid_fen: int | None = None,
+    waiver_by: Actor | None = None,
+    waiver_reason: str = "",
+) -> ReissueResult:
+    """Take the application: the fee from the rules (or a supervisor's waiver), the payment, the order."""
+    fee = fee_for(desk, reason)
+    waived = waiver_by is not None and not fee.free
+    if waiver_by is not None:
+        if waiver_by.operator_id == actor.operator_id:
+            raise WaiverRefused(
+                _("A fee waiver must be signed by a supervisor other than the clerk taking the application."))
+        if waiver_by.role is not Role.SUPERVISOR or not can(waiver_by.role, Action.WAIVE_FEE):
+            raise WaiverRefused(_("Only a supervisor can waive the fee."))
+        if not waiver_reason.strip():
+            raise WaiverRefused(_("Give the reason for waiving the fee."))
+    due_fen = 0 if (fee.free or waived) else fee.amount_fen
+    if due_fen:
+        if payment_method not in desk.settings.fees.payment_methods:
+            raise ReissueRefused(_("Choose how the fee of {yuan} yuan is paid.").format(yuan=format_yuan(due_fen)))
+        if amount_paid_fen != due_fen:
+            raise ReissueRefused(
+                _("The amount received must be the fee, {yuan} yuan.").format(yuan=format_yuan(due_fen)))
+    mode = desk.settings.reissue.production_mode
+    today = desk.local_now().date()
+    due_days = desk.settings.reissue.due_days_factory if mode == "factory" else desk.settings.reissue.due_days_instant
+    with UnitOfWork(desk, actor, Action.APPLY_REISSUE) as uow:
+        s = uow.session
+        card = load_card(s, old_card_id, expected_version)
+        check = require_identity_check(desk, s, identity_check_id, card.person_id, Action.APPLY_REISSUE.value)
+        if open_request_for_card(s, old_card_id) is not None:
+            raise ReissueRefused(_("A reissue has already been applied for this card."))
+        _check_old_card(desk, card, reason)
+        before = card_facts(card)
+        if reason is ReissueReason.DAMAGED and card.status == CardStatus.ACTIVE.value:
+            move_card(desk, card, CardEvent.REPORT_DAMAGED)
+        claim(card)
+        approval = None
+        if waived:
+            assert waiver_by is not None
+            approval = Approval(
+                outlet_code=desk.outlet_code, action="waive_fee", entity="reissue_request",
+                maker_id=actor.operator_id, checker_id=waiver_by.operator_id, status="approved",
+                reason=waiver_reason.strip(), created_at=desk.now(), decided_at=desk.now(),
+            )
+            s.add(approval)
+            s.flush()
+        request = ReissueRequest(
+            outlet_code=desk.outlet_code, person_id=card.person_id, old_card_id=old_card_id, reason=reason.value,
+            fee_fen=fee.amount_fen, waived=waived, waiver_approval_id=approval.id if approval else None,
+            production_mode=mode, status="in_production", due_date=today + timedelta(days=due_days),
+            identity_check_id=check.id, operator_id=actor.operator_id, created_at=desk.now(),
+        )
+        s.add(request)
+        s.flush()
+        assert request.id is not None
+        if approval is not None:
+            approval.entity_id = request.id
+        event = uow.audit(
+            "reissue_applied", "reissue_request", request.id, person_id=card.person_id, before=before,
+            after={"old_card": card_facts(card), "reason": reason.value, "fee_fen": fee.amount_fen, "waived": waived,
+                   "waiver_by": waiver_by.username if waiver_by else None, "paid_fen": due_fen,
+                   "payment_method": payment_method if due_fen else None, "due_date": request.due_date,
+                   "presenter": check.presenter},
+        )
+        receipt = issue_receipt(uow, event, person_id=card.person_id, card_number=card.card_number,
+                                fee_fen=due_fen, kind="reissue_applied")
+        if due_fen:
+            assert payment_method is not None
+            s.add(Payment(outlet_code=desk.outlet_code, request_id=request.id, amount_fen=due_fen,
+                          method=payment_method, receipt_number=receipt.code, operator_id=actor.operator_id,
+                          paid_at=desk.now()))
+        uow.commit()
+        assert request.due_date is not None
+        return ReissueResult(request.id, fee, waived, due_fen, request.due_date, mode, receipt)
+
+
+@dataclass(frozen=True)
+class ReceivedCard:
+    request_id: int
+    card_id: int
+    card_number: str
+
+
+def receive_card(
+    desk: Desk, actor: Actor, request_id: int, card_number: str, identification_code: str,
+    issue_date: date | None = None,
+) -> ReceivedCard:
+    """The new card arrived from the factory (or was made here): it is ready for collection."""
+    number = validate_card_number(card_number)
+    code = validate_identification_code(identification_code)
+    with UnitOfWork(desk, actor, Action.RECEIVE_STOCK) as uow:
+        s = uow.session
+        request = load_request(s, request_id, None)
+        if request.status != "in_production":
+            raise ReissueRefused(
+                _("Request {id} is {status}; only a request in production can receive its card.").format(
+                    id=request_id, status=request.status))
+        taken = s.exec(
+            select(Card).where((col(Card.card_number) == number) | (col(Card.identification_code) == code))
+        ).first()
+        if taken is not None:
+            raise ReissueRefused(_("Card {n} (or its chip) is already on record.").format(n=number))
+        issued = issue_date or desk.local_now().date()
+        card = Card(
+            card_number=number, identification_code=code, person_id=request.person_id,
+            outlet_code=desk.outlet_code, issue_date=issued,
+            expiry_date=_years_later(issued, CARD_TERM_YEARS),
+            status=CardStatus.ORDERED.value, status_changed_at=desk.now(),
+        )
+        s.add(card)
+        move_card(desk, card, CardEvent.RECEIVE)
+        move_card(desk, card, CardEvent.MAKE_READY)
+        s.flush()
+        assert card.id is not None
+        request.new_card_id = card.id
+        request.status = "ready"
+        uow.audit("card_received", "reissue_request", request_id, person_id=request.person_id,
+                  after={"card_number": number, "identification_code": code, "status": card.status})
+        uow.commit()
+        return ReceivedCard(request_id, card.id, number)
+
+
+def _years_later(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)

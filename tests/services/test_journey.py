@@ -1,0 +1,327 @@
+"""The citizen's journey as services, on both databases: hotline loss, lapse, formal loss, withdrawal,
+reissue with fee or waiver, the new card's arrival, collection with the chip check, receipts, and two
+counters acting on the same card at once."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date, timedelta
+
+import pytest
+from sqlmodel import Session, col, select
+
+from outlet_desk.db.tables import AuditEvent, Card, LossReport, Payment, Person, ReissueRequest
+from outlet_desk.domain.card_lifecycle import CardStatus, TransitionRefused
+from outlet_desk.domain.fees import ReissueReason
+from outlet_desk.domain.loss import WithdrawalRefused
+from outlet_desk.domain.roles import Forbidden
+from outlet_desk.reader.card_data import CardData, Gender
+from outlet_desk.services import demo, operators
+from outlet_desk.services.audit import verify_chain
+from outlet_desk.services.collection import CollectionRefused, card_presented, check_chip, complete_collection
+from outlet_desk.services.context import Actor, Desk
+from outlet_desk.services.errors import RecordChanged
+from outlet_desk.services.identity import Document, record_identity_check
+from outlet_desk.services.loss import (
+    CallerNotIdentified,
+    ChipDoesNotMatch,
+    SecondOperatorNeeded,
+    report_loss_counter,
+    report_loss_hotline,
+    sweep_lapsed,
+    withdraw_loss,
+)
+from outlet_desk.services.receipts import render_text, verify_receipt
+from outlet_desk.services.records import IdentityCheckMissing
+from outlet_desk.services.reissue import ReissueRefused, WaiverRefused, apply_reissue, fee_for, receive_card
+from tests.clock import FakeClock
+
+
+@pytest.fixture
+def seeded(desk: Desk) -> Desk:
+    demo.seed_training(desk, persons=40)
+    return desk
+
+
+def login(desk: Desk, username: str) -> Actor:
+    return operators.authenticate(desk, username, demo.training_password(username))
+
+
+def person_with(desk: Desk, status: CardStatus) -> tuple[Person, Card]:
+    with Session(desk.engine) as s:
+        replaced_by_request = select(ReissueRequest.old_card_id).where(col(ReissueRequest.old_card_id).is_not(None))
+        card = s.exec(
+            select(Card)
+            .where(col(Card.status) == status.value, col(Card.id).not_in(replaced_by_request))
+            .order_by(col(Card.id))
+        ).first()
+        assert card is not None
+        person = s.get(Person, card.person_id)
+        assert person is not None
+        return person, card
+
+
+def reload(desk: Desk, card_id: int) -> Card:
+    with Session(desk.engine) as s:
+        card = s.get(Card, card_id)
+        assert card is not None
+        return card
+
+
+def chip_of(card: Card, person: Person, **changes: str) -> CardData:
+    values = {
+        "card_number": card.card_number, "identification_code": card.identification_code or "",
+        "citizen_number": person.citizen_number, "name": person.name,
+    }
+    values.update(changes)
+    return CardData(
+        card_type=1, spec_version="3.00", issue_date=card.issue_date or date(2020, 1, 1),
+        expiry_date=card.expiry_date or date(2030, 1, 1),
+        gender=Gender.MALE if int(person.citizen_number[16]) % 2 else Gender.FEMALE, ethnicity="01",
+        birthplace=person.citizen_number[:6], birth_date=person.birth_date, **values,  # type: ignore[arg-type]
+    )
+
+
+def identity(desk: Desk, actor: Actor, person: Person, flow: str) -> int:
+    assert person.id is not None
+    result = record_identity_check(
+        desk, actor, person.id, flow, presenter="holder",
+        document=Document("resident_id_card", person.citizen_number, person.name,
+                          desk.local_now().date() + timedelta(days=3000)),
+        face_confirmed=True,
+    )
+    return result.check_id
+
+
+def test_hotline_report_suspends_the_card_until_the_lapse_date(seeded: Desk) -> None:
+    hotline = login(seeded, "hotline1")
+    person, card = person_with(seeded, CardStatus.ACTIVE)
+    result = report_loss_hotline(seeded, hotline, person.citizen_number, person.name, person.phone)
+    assert result.card_status is CardStatus.SUSPENDED
+    assert result.lapses_at == seeded.now() + timedelta(days=seeded.settings.loss.temporary_days)
+    assert reload(seeded, card.id or 0).status == "suspended"
+    assert verify_receipt(seeded, result.receipt.code) is not None
+
+
+def test_hotline_caller_must_match_name_and_one_fact(seeded: Desk) -> None:
+    hotline = login(seeded, "hotline1")
+    person, card = person_with(seeded, CardStatus.ACTIVE)
+    with pytest.raises(CallerNotIdentified, match="citizen number and name"):
+        report_loss_hotline(seeded, hotline, person.citizen_number, "某某某", person.phone)
+    with pytest.raises(CallerNotIdentified, match="phone number or address"):
+        report_loss_hotline(seeded, hotline, person.citizen_number, person.name, "13000000000")
+    assert reload(seeded, card.id or 0).status == "active"
+
+
+def test_auditor_cannot_report_a_loss(seeded: Desk) -> None:
+    person, _card = person_with(seeded, CardStatus.ACTIVE)
+    with pytest.raises(Forbidden):
+        report_loss_hotline(seeded, login(seeded, "audit1"), person.citizen_number, person.name, person.phone)
+
+
+def test_temporary_loss_lapses_back_to_active_and_is_audited(seeded: Desk, clock: FakeClock) -> None:
+    person, card = person_with(seeded, CardStatus.ACTIVE)
+    report_loss_hotline(seeded, login(seeded, "hotline1"), person.citizen_number, person.name, person.phone)
+    clock.advance(days=seeded.settings.loss.temporary_days, seconds=1)
+    lapsed = sweep_lapsed(seeded)
+    assert card.card_number in {lapse.card_number for lapse in lapsed}
+    assert reload(seeded, card.id or 0).status == "active"
+    with Session(seeded.engine) as s:
+        events = s.exec(select(AuditEvent).where(col(AuditEvent.action) == "loss_lapsed")).all()
+        assert str(card.id) in {e.entity_id for e in events}
+    assert sweep_lapsed(seeded) == []  # nothing lapses twice
+
+
+def test_formal_loss_makes_the_hotline_report_formal_not_a_duplicate(seeded: Desk) -> None:
+    clerk = login(seeded, "clerk1")
+    person, card = person_with(seeded, CardStatus.ACTIVE)
+    report_loss_hotline(seeded, login(seeded, "hotline1"), person.citizen_number, person.name, person.phone)
+    card = reload(seeded, card.id or 0)
+    result = report_loss_counter(seeded, clerk, card.id or 0, card.version,
+                                 identity(seeded, clerk, person, "report_loss_counter"))
+    assert result.became_formal and result.card_status is CardStatus.LOST
+    with Session(seeded.engine) as s:
+        reports = s.exec(select(LossReport).where(col(LossReport.card_id) == card.id)).all()
+    assert [(r.channel, r.kind) for r in reports] == [("hotline", "formal")]
+
+
+def test_formal_loss_needs_an_identity_check(seeded: Desk) -> None:
+    clerk = login(seeded, "clerk1")
+    _person, card = person_with(seeded, CardStatus.ACTIVE)
+    other, _ = person_with(seeded, CardStatus.LOST)
+    wrong_person_check = identity(seeded, clerk, other, "report_loss_counter")
+    with pytest.raises(IdentityCheckMissing):
+        report_loss_counter(seeded, clerk, card.id or 0, card.version, wrong_person_check)
+    assert reload(seeded, card.id or 0).status == "active"
+
+
+def test_withdrawal_needs_the_reported_card_in_the_reader(seeded: Desk) -> None:
+    clerk = login(seeded, "clerk1")
+    person, card = person_with(seeded, CardStatus.SUSPENDED)
+    check = identity(seeded, clerk, person, "withdraw_loss")
+    with pytest.raises(ChipDoesNotMatch, match=card.card_number):
+        withdraw_loss(seeded, clerk, card.id or 0, card.version, check,
+                      chip_of(card, person, card_number="Z99999999"))
+    result = withdraw_loss(seeded, clerk, card.id or 0, card.version, check, chip_of(card, person))
+    assert result.card_status is CardStatus.ACTIVE
+    assert reload(seeded, card.id or 0).status == "active"
+
+
+def test_withdrawal_under_dual_control_needs_another_operator(make_settings, clock: FakeClock) -> None:  # type: ignore[no-untyped-def]
+    from outlet_desk.services.bootstrap import open_desk
+
+    desk = open_desk(make_settings('\n[security]\ndual_control = ["withdraw_loss"]\n'))
+    desk.clock = clock
+    demo.seed_training(desk, persons=40)
+    clerk = login(desk, "clerk1")
+    person, card = person_with(desk, CardStatus.SUSPENDED)
+    check = identity(desk, clerk, person, "withdraw_loss")
+    with pytest.raises(SecondOperatorNeeded):
+        withdraw_loss(desk, clerk, card.id or 0, card.version, check, chip_of(card, person))
+    with pytest.raises(SecondOperatorNeeded, match="someone else"):
+        withdraw_loss(desk, clerk, card.id or 0, card.version, check, chip_of(card, person), second_operator=clerk)
+    result = withdraw_loss(desk, clerk, card.id or 0, card.version, check, chip_of(card, person),
+                           second_operator=login(desk, "super1"))
+    assert result.card_status is CardStatus.ACTIVE
+    desk.engine.dispose()
+
+
+def _apply(desk: Desk, clerk: Actor, person: Person, card: Card, **kw: object):  # type: ignore[no-untyped-def]
+    return apply_reissue(desk, clerk, card.id or 0, card.version, ReissueReason.LOST,
+                         identity(desk, clerk, person, "apply_reissue"), **kw)  # type: ignore[arg-type]
+
+
+def test_reissue_takes_the_fee_from_the_rules_and_records_the_payment(seeded: Desk) -> None:
+    clerk = login(seeded, "clerk1")
+    person, card = person_with(seeded, CardStatus.LOST)
+    fee = fee_for(seeded, ReissueReason.LOST)
+    assert fee.amount_fen == 2000 and not fee.free
+    with pytest.raises(ReissueRefused, match=r"20\.00"):
+        _apply(seeded, clerk, person, card, payment_method="cash", amount_paid_fen=1000)
+    result = _apply(seeded, clerk, person, card, payment_method="cash", amount_paid_fen=2000)
+    assert (result.paid_fen, result.waived) == (2000, False)
+    assert result.due_date == seeded.local_now().date() + timedelta(days=seeded.settings.reissue.due_days_factory)
+    with Session(seeded.engine) as s:
+        payments = s.exec(select(Payment)).all()
+    assert [(p.amount_fen, p.method, p.receipt_number) for p in payments] == [(2000, "cash", result.receipt.code)]
+    text = render_text(result.receipt)
+    assert "20.00" in text and result.receipt.code in text and person.citizen_number not in text
+
+
+def test_reissue_of_a_card_not_formally_lost_is_refused(seeded: Desk) -> None:
+    clerk = login(seeded, "clerk1")
+    person, card = person_with(seeded, CardStatus.SUSPENDED)
+    with pytest.raises(ReissueRefused, match="formal loss"):
+        _apply(seeded, clerk, person, card, payment_method="cash", amount_paid_fen=2000)
+
+
+def test_fee_waiver_needs_a_supervisor_other_than_the_clerk(seeded: Desk) -> None:
+    clerk = login(seeded, "clerk1")
+    person, card = person_with(seeded, CardStatus.LOST)
+    with pytest.raises(WaiverRefused, match="other than the clerk"):
+        _apply(seeded, clerk, person, card, payment_method=None, waiver_by=clerk, waiver_reason="poverty")
+    with pytest.raises(WaiverRefused, match="Only a supervisor"):
+        _apply(seeded, clerk, person, card, payment_method=None, waiver_by=login(seeded, "clerk2"),
+               waiver_reason="poverty")
+    result = _apply(seeded, clerk, person, card, payment_method=None, waiver_by=login(seeded, "super1"),
+                    waiver_reason="low-income certificate")
+    assert (result.waived, result.paid_fen) == (True, 0)
+
+
+def _ready_card(desk: Desk, clerk: Actor, person: Person, card: Card) -> tuple[int, Card]:
+    applied = _apply(desk, clerk, person, card, payment_method="cash", amount_paid_fen=2000)
+    received = receive_card(desk, login(desk, "super1"), applied.request_id, "C12345678",
+                            "110105D156000005ABCDEF0123456789")
+    return applied.request_id, reload(desk, received.card_id)
+
+
+def test_collection_checks_the_chip_and_activates_the_new_card(seeded: Desk) -> None:
+    clerk = login(seeded, "clerk1")
+    person, old = person_with(seeded, CardStatus.LOST)
+    request_id, new = _ready_card(seeded, clerk, person, old)
+    assert new.status == "ready"
+    wrong = chip_of(new, person, name="李鬼")
+    with pytest.raises(CollectionRefused) as refused:
+        check_chip(seeded, clerk, request_id, wrong)
+    assert refused.value.comparison is not None
+    assert [f.field for f in refused.value.comparison.fields if not f.matches] == ["name"]
+    assert check_chip(seeded, clerk, request_id, chip_of(new, person)).passed
+    with Session(seeded.engine) as s:
+        request = s.get(ReissueRequest, request_id)
+        assert request is not None
+        version = request.version
+    check = identity(seeded, clerk, person, "collect_card")
+    with pytest.raises(CollectionRefused, match="PIN"):
+        complete_collection(seeded, clerk, request_id, version, check, chip_of(new, person), pin_changed=False)
+    result = complete_collection(seeded, clerk, request_id, version, check, chip_of(new, person), pin_changed=True)
+    assert result.replaced_card_number == old.card_number
+    assert reload(seeded, new.id or 0).status == "active"
+    assert reload(seeded, old.id or 0).status == "replaced"
+    found = verify_receipt(seeded, result.receipt.code.lower().replace("-", ""))
+    assert found is not None and found.genuine and found.card_number == new.card_number
+    with Session(seeded.engine) as s:
+        assert verify_chain(s, seeded.audit_key, seeded.outlet_code).intact
+
+
+def test_a_collected_card_cannot_be_collected_again(seeded: Desk) -> None:
+    clerk = login(seeded, "clerk1")
+    person, old = person_with(seeded, CardStatus.LOST)
+    request_id, new = _ready_card(seeded, clerk, person, old)
+    check = identity(seeded, clerk, person, "collect_card")
+    with Session(seeded.engine) as s:
+        version = (s.get(ReissueRequest, request_id) or ReissueRequest()).version
+    complete_collection(seeded, clerk, request_id, version, check, chip_of(new, person), pin_changed=True)
+    with pytest.raises(CollectionRefused):
+        check_chip(seeded, clerk, request_id, chip_of(new, person))
+
+
+def test_blocked_card_presented_is_named_and_audited(seeded: Desk) -> None:
+    clerk = login(seeded, "clerk1")
+    person, card = person_with(seeded, CardStatus.LOST)
+    presented = card_presented(seeded, clerk, chip_of(card, person))
+    assert presented is not None and presented.blocked and presented.status is CardStatus.LOST
+    assert presented.holder_name == person.name
+    with Session(seeded.engine) as s:
+        assert s.exec(select(AuditEvent).where(col(AuditEvent.action) == "blocked_card_presented")).all()
+
+
+def test_stale_screen_is_told_the_record_changed_and_its_new_state(seeded: Desk) -> None:
+    clerk1, clerk2 = login(seeded, "clerk1"), login(seeded, "clerk2")
+    person, card = person_with(seeded, CardStatus.SUSPENDED)
+    shown_version = card.version  # both counters show the card at this version
+    report_loss_counter(seeded, clerk1, card.id or 0, shown_version,
+                        identity(seeded, clerk1, person, "report_loss_counter"))
+    with pytest.raises(RecordChanged, match="now reported lost"):
+        withdraw_loss(seeded, clerk2, card.id or 0, shown_version,
+                      identity(seeded, clerk2, person, "withdraw_loss"), chip_of(card, person))
+    assert reload(seeded, card.id or 0).status == "lost"
+
+
+def test_two_counters_at_once_one_succeeds_nothing_written_twice(seeded: Desk) -> None:
+    clerk1, clerk2 = login(seeded, "clerk1"), login(seeded, "clerk2")
+    person, card = person_with(seeded, CardStatus.LOST)
+    checks = [identity(seeded, c, person, "apply_reissue") for c in (clerk1, clerk2)]
+    barrier = threading.Barrier(2)
+    outcomes: list[object] = []
+
+    def counter(actor: Actor, check: int) -> None:
+        barrier.wait()
+        try:
+            outcomes.append(apply_reissue(seeded, actor, card.id or 0, card.version, ReissueReason.LOST, check,
+                                          payment_method="cash", amount_paid_fen=2000))
+        except (RecordChanged, ReissueRefused, TransitionRefused, WithdrawalRefused) as exc:
+            outcomes.append(exc)
+
+    threads = [threading.Thread(target=counter, args=(a, c)) for a, c in zip((clerk1, clerk2), checks, strict=True)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    refusals = [o for o in outcomes if isinstance(o, Exception)]
+    assert len(outcomes) == 2 and len(refusals) == 1, outcomes
+    assert isinstance(refusals[0], RecordChanged | ReissueRefused)
+    with Session(seeded.engine) as s:
+        requests = s.exec(select(ReissueRequest).where(col(ReissueRequest.old_card_id) == card.id)).all()
+        payments = s.exec(select(Payment)).all()
+        assert len(requests) == 1 and len(payments) == 1
+        assert verify_chain(s, seeded.audit_key, seeded.outlet_code).intact
