@@ -27,7 +27,6 @@ from outlet_desk.reader.events import (
     ReaderRemoved,
     StateChanged,
 )
-from outlet_desk.reader.pcsc_reader import PcscCardReader
 from outlet_desk.reader.supervisor import ReaderSupervisor
 from outlet_desk.reader.virtual_card import VirtualCard
 from outlet_desk.reader.vpcd_link import VpcdLink
@@ -36,6 +35,9 @@ reader_app = typer.Typer(help="Card readers: list them and watch cards.", no_arg
 
 
 def _transport() -> CardReader:
+    # imported here: mounting this sub-app must not need pyscard/libpcsclite to load
+    from outlet_desk.reader.pcsc_reader import PcscCardReader
+
     return PcscCardReader()
 
 

@@ -166,3 +166,22 @@ def test_reader_unplugged_and_back(training: TrainingReader, recorder: EventReco
     recorder.wait_for(lambda e: isinstance(e, ReaderAdded), 1.0, mark)
     _t, again = recorder.wait_for(lambda e: isinstance(e, CardRead), 1.0, mark)
     assert isinstance(again, CardRead) and sup.state.card_number == "A12345678"
+
+
+def test_training_mode_and_cli_load_without_pyscard() -> None:
+    """A training machine without the PC/SC libraries still gets the training reader and the CLI."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; sys.modules['smartcard'] = None\n"
+        "from outlet_desk.reader.training_reader import TrainingReader\n"
+        "from outlet_desk.reader.supervisor import ReaderSupervisor\n"
+        "from outlet_desk.reader.cli import reader_app\n"
+        "from outlet_desk.reader.virtual_card import VirtualCard, sample_card_data\n"
+        "t = TrainingReader(); t.insert(VirtualCard(sample_card_data()))\n"
+        "print(t.read_card(t.reader_names[0]).card_number, 'smartcard.scard' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["A12345678", "False"]
