@@ -38,7 +38,7 @@ _MAX_CHAINED_RESPONSES = 16
 def exchange(transmit: Transmit, command: bytes) -> Response:
     """Send ``command``; follow 61xx (GET RESPONSE) and 6Cxx (resend with the right Le)."""
     response = _checked(transmit(command))
-    if response.sw1 == 0x6C:
+    if response.sw1 == 0x6C and len(command) == 5:  # wrong Le on a case-2 command: resend with SW2
         response = _checked(transmit(apdu.with_le(command, response.sw2)))
     data = response.data
     for _round in range(_MAX_CHAINED_RESPONSES):
