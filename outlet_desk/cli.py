@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
@@ -19,6 +19,7 @@ from outlet_desk.config import ConfigError, Settings, load_settings
 from outlet_desk.domain.errors import DomainError
 from outlet_desk.domain.roles import Role
 from outlet_desk.i18n import _
+from outlet_desk.reader.cli import reader_app
 from outlet_desk.services.errors import ServiceError
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT = 0, 1, 2
@@ -315,8 +316,70 @@ def operator_list(ctx: typer.Context) -> None:
     out.print(table)
 
 
-def _mount_optional(register: Callable[[typer.Typer], None]) -> None:
-    register(app)
+stock_app = typer.Typer(help="Card stock: new cards arriving for reissue requests.", add_completion=False)
+receipt_app = typer.Typer(help="Receipts.", add_completion=False)
+card_app = typer.Typer(help="Cards: a virtual card for trying the desk by hand.", add_completion=False)
+app.add_typer(stock_app, name="stock")
+app.add_typer(receipt_app, name="receipt")
+app.add_typer(card_app, name="card")
+app.add_typer(reader_app, name="reader")
+
+
+@stock_app.command("receive")
+def stock_receive(
+    ctx: typer.Context,
+    request: Annotated[int, typer.Option("--request", help="The reissue request number.")],
+    card_number: Annotated[str, typer.Option("--card-number", help="The new card's number (9 characters).")],
+    identification_code: Annotated[
+        str, typer.Option("--identification-code", help="The new chip's identification code (32 hex).")
+    ],
+    as_user: Annotated[str, typer.Option("--as", help="Your own user name (a supervisor).")],
+) -> None:
+    """Mark a request's new card as arrived: it is then ready for collection."""
+    from outlet_desk.services.reissue import receive_card
+
+    desk = _state(ctx).desk()
+    actor = _login(desk, as_user)
+    with refusals():
+        received = receive_card(desk, actor, request, card_number, identification_code)
+    out.print(_("Card {card} received for request {req}: ready for collection.").format(
+        card=received.card_number, req=received.request_id))
+
+
+@receipt_app.command("verify")
+def receipt_verify(ctx: typer.Context, code: str) -> None:
+    """Say what a receipt's verification code stands for; exit 1 if it is unknown or altered."""
+    from outlet_desk.services.receipts import verify_receipt
+
+    desk = _state(ctx).desk()
+    found = verify_receipt(desk, code)
+    if found is None:
+        fail(_("Receipt code {code} is unknown at this outlet.").format(code=code), EXIT_CHECK_FAILED)
+    if not found.genuine:
+        fail(found.message(), EXIT_CHECK_FAILED)
+    out.print(found.message())
+
+
+@card_app.command("emulate")
+def card_emulate(
+    ctx: typer.Context,
+    citizen: Annotated[str, typer.Option("--citizen", help="The holder's citizen number.")],
+    slot: Annotated[int, typer.Option("--slot", min=0, max=1, help="vpcd slot: 0 or 1.")] = 0,
+    card: Annotated[str | None, typer.Option("--card", help="Which of the person's cards (default: the one "
+                                                            "waiting for collection, else the one in use).")] = None,
+    pin: Annotated[str, typer.Option("--pin", help="The chip's PIN.")] = "123456",
+) -> None:
+    """Insert a virtual card for that person into the vpcd virtual reader until Ctrl-C."""
+    from outlet_desk.reader.cli import run_emulator
+    from outlet_desk.reader.virtual_card import VirtualCard
+    from outlet_desk.services.emulation import card_data_for
+
+    desk = _state(ctx).desk()
+    with refusals():
+        data = card_data_for(desk, citizen, card)
+    out.print(_("Card {card} of {name} inserted in virtual reader slot {slot}; Ctrl-C removes it.").format(
+        card=data.card_number, name=data.name, slot=slot), highlight=False)
+    run_emulator(VirtualCard(data, pin=pin), slot)
 
 
 def main() -> None:

@@ -127,7 +127,7 @@ def render_pdf(r: ReceiptData, path: Path) -> None:
             _("The Chinese font {font} is missing; run scripts/setup.sh (package fonts-wqy-microhei).").format(
                 font=CJK_FONT)
         )
-    pdf = FPDF(format="A6")
+    pdf = FPDF(format=(105, 148))  # A6, in mm
     pdf.set_auto_page_break(False)
     pdf.add_page()
     pdf.add_font("wqy", fname=str(CJK_FONT), collection_font_number=0)

@@ -1,0 +1,44 @@
+"""The chip contents of a person's card on record, for the virtual card (``outlet-desk card emulate``)."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from outlet_desk.db.tables import Card, Person
+from outlet_desk.domain.card_lifecycle import CardStatus
+from outlet_desk.domain.citizen_id import parse_citizen_id
+from outlet_desk.i18n import _
+from outlet_desk.reader.card_data import CardData, Gender
+from outlet_desk.services.context import Desk
+from outlet_desk.services.errors import NotFound
+
+# Which of a person's cards to put in the reader when none is named: the one waiting to be collected
+# first (that is what a person trying the desk wants to collect), then the one in use, then any other.
+PREFERENCE = (CardStatus.READY, CardStatus.ACTIVE, CardStatus.SUSPENDED, CardStatus.LOST, CardStatus.DAMAGED,
+              CardStatus.REPLACED, CardStatus.RETURNED)
+
+
+def card_data_for(desk: Desk, citizen_number: str, card_number: str | None = None) -> CardData:
+    """What the chip of that person's card holds, built from the record."""
+    number = parse_citizen_id(citizen_number).number
+    with Session(desk.engine) as s:
+        person = s.exec(select(Person).where(col(Person.citizen_number) == number)).first()
+        if person is None:
+            raise NotFound(_("No card holder with citizen number {n}.").format(n=number))
+        cards = list(s.exec(select(Card).where(col(Card.person_id) == person.id)).all())
+        if card_number is not None:
+            cards = [c for c in cards if c.card_number == card_number.strip().upper()]
+        cards = [c for c in cards if c.identification_code and c.issue_date and c.expiry_date]
+        if not cards:
+            raise NotFound(_("This person has no card with a chip on record to emulate."))
+        rank = {status.value: i for i, status in enumerate(PREFERENCE)}
+        card = min(cards, key=lambda c: (rank.get(c.status, len(rank)), -(c.id or 0)))
+        assert card.identification_code is not None and card.issue_date and card.expiry_date
+        gender = Gender.MALE if int(person.citizen_number[16]) % 2 else Gender.FEMALE
+        return CardData(
+            card_number=card.card_number, identification_code=card.identification_code, card_type=1,
+            spec_version="3.00", issue_date=card.issue_date, expiry_date=card.expiry_date,
+            citizen_number=person.citizen_number, name=person.name, gender=gender,
+            ethnicity=person.ethnicity if len(person.ethnicity) == 2 else "01",
+            birthplace=person.citizen_number[:6], birth_date=person.birth_date,
+        )

@@ -1,0 +1,88 @@
+"""Receipts: PDF parsed back with pdftotext (Chinese included), the code verified by the CLI."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from outlet_desk.cli import app
+from outlet_desk.services import demo, operators
+from outlet_desk.services.context import Desk
+from outlet_desk.services.loss import report_loss_hotline
+from outlet_desk.services.persons import find_persons
+from outlet_desk.services.receipts import ReceiptData, render_pdf, save_receipt
+
+IN_CI = bool(__import__("os").environ.get("CI"))
+
+
+def pdftotext(path: Path) -> str:
+    if shutil.which("pdftotext") is None:
+        if IN_CI:
+            pytest.fail("pdftotext (poppler-utils) is missing; scripts/setup.sh installs it")
+        pytest.skip("pdftotext (poppler-utils) is not installed here; CI installs it")
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+
+
+def _receipt(desk: Desk) -> ReceiptData:
+    demo.seed_training(desk, persons=20)
+    hotline = operators.authenticate(desk, "hotline1", demo.training_password("hotline1"))
+    from sqlmodel import Session, select
+
+    from outlet_desk.db.tables import Card, Person
+
+    with Session(desk.engine) as s:
+        card = s.exec(select(Card).where(Card.status == "active")).first()
+        assert card is not None
+        person = s.get(Person, card.person_id)
+        assert person is not None
+    return report_loss_hotline(desk, hotline, person.citizen_number, person.name, person.phone).receipt
+
+
+def test_receipt_pdf_reads_back_and_its_code_verifies(desk: Desk) -> None:
+    receipt = _receipt(desk)
+    saved = save_receipt(desk, receipt)
+    assert saved.text_path.read_text().count(receipt.code) == 1
+    text = pdftotext(saved.pdf_path)
+    assert receipt.code in text
+    assert receipt.masked_citizen_number in text and receipt.card_number in text
+    assert find_persons(desk, receipt.card_number)[0].masked_number == receipt.masked_citizen_number
+    runner = CliRunner()
+    ok = runner.invoke(app, ["--config", str(desk.settings.config_path), "receipt", "verify", receipt.code])
+    assert ok.exit_code == 0, ok.output
+    assert "Temporary loss report (hotline)" in ok.output and receipt.card_number in ok.output
+    unknown = runner.invoke(app, ["--config", str(desk.settings.config_path), "receipt", "verify", "AAAAA-BBBBB"])
+    assert unknown.exit_code == 1 and "unknown" in unknown.output
+
+
+def test_receipt_pdf_carries_chinese_text(desk: Desk, tmp_path: Path) -> None:
+    receipt = replace(_receipt(desk), outlet_name="社会保障卡服务网点（培训）", operator="柜员 王芳")
+    pdf = tmp_path / "r.pdf"
+    render_pdf(receipt, pdf)
+    text = pdftotext(pdf)
+    assert "社会保障卡服务网点" in text and "王芳" in text
+    assert pdf.stat().st_size < 60_000  # the font is subset, not embedded whole (5 MB)
+
+
+def test_print_command_receives_the_pdf(make_settings, clock) -> None:  # type: ignore[no-untyped-def]
+    from outlet_desk.services.bootstrap import open_desk
+
+    desk = open_desk(make_settings('\n[receipts]\nprint_command = "cp --target-directory=printed"\n'))
+    desk.clock = clock
+    (desk.settings.base_dir / "printed").mkdir()
+    import os
+
+    cwd = os.getcwd()
+    os.chdir(desk.settings.base_dir)
+    try:
+        saved = save_receipt(desk, _receipt(desk))
+    finally:
+        os.chdir(cwd)
+    assert saved.printed, saved.print_error
+    assert (desk.settings.base_dir / "printed" / saved.pdf_path.name).exists()
+    desk.engine.dispose()
