@@ -1,0 +1,282 @@
+"""The Textual app: sign-in, the main tasks on F-keys, the reader's state, the idle lock.
+
+Screens live in :mod:`outlet_desk.screens` (one per task) and call services only; this module keeps
+the session (who is signed in, :class:`~outlet_desk.services.session.DeskSession`) and moves between
+screens. ``make_app`` builds the app for the CLI and for the tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
+from typing import ClassVar, Protocol
+
+from textual import events, work
+from textual.app import App, SystemCommand
+from textual.binding import BindingType
+from textual.message import Message
+from textual.reactive import reactive
+from textual.screen import Screen
+
+from outlet_desk.domain.errors import DomainError
+from outlet_desk.domain.roles import Action, can
+from outlet_desk.i18n import _
+from outlet_desk.reader.events import CardRead, ReaderEvent, StateChanged
+from outlet_desk.screens.tasks import TASKS, task_help, task_title
+from outlet_desk.screens.theme import DESK_THEME
+from outlet_desk.services import session as sessions
+from outlet_desk.services.context import Actor, Desk
+from outlet_desk.services.errors import ServiceError
+from outlet_desk.services.persons import find_persons
+from outlet_desk.widgets.keys import localise_bindings
+
+
+class ReaderFeed(Protocol):
+    """What the app needs from the card reader: its state for the footer and its events."""
+
+    @property
+    def is_training(self) -> bool: ...
+
+    def state_text(self) -> str: ...
+
+    def start(self, on_event: Callable[[ReaderEvent], None]) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+class ReaderMessage(Message):
+    """A reader event handed from the reader's thread to the app."""
+
+    def __init__(self, event: ReaderEvent) -> None:
+        super().__init__()
+        self.event = event
+
+
+class DeskApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "Outlet Desk"
+    BINDINGS: ClassVar[list[BindingType]] = [t.binding() for t in TASKS]
+
+    reader_text: reactive[str] = reactive("")
+    lock_in: reactive[int] = reactive(0)
+
+    def __init__(self, desk: Desk, reader: ReaderFeed | None = None,
+                 clock: Callable[[], datetime] | None = None, *, tick_seconds: float = 1.0) -> None:
+        super().__init__()
+        localise_bindings(self)
+        self.desk = desk
+        self.reader = reader
+        self.clock = clock or desk.now
+        self.tick_seconds = tick_seconds
+        self.rules = sessions.SessionRules.from_settings(desk.settings.security)
+        self.session: sessions.DeskSession | None = None
+        self.register_theme(DESK_THEME)
+        self.theme = DESK_THEME.name
+
+    # -- state shown everywhere ------------------------------------------------------------------
+    @property
+    def actor(self) -> Actor | None:
+        return self.session.actor if self.session else None
+
+    def local_today(self) -> date:
+        return self.clock().astimezone(self.desk.tz).date()
+
+    def reader_is_training(self) -> bool:
+        return self.reader is not None and self.reader.is_training
+
+    def on_mount(self) -> None:
+        from outlet_desk.screens.login import LoginScreen
+
+        self.reader_text = _("no card reader service")
+        if self.reader is not None:
+            self.reader.start(self._reader_event)
+            self.reader_text = self.reader.state_text()
+        self.set_interval(self.tick_seconds, self.check_session)
+        self.push_screen(LoginScreen())
+
+    def _reader_event(self, event: ReaderEvent) -> None:
+        """Called on the reader's thread: hand the event over to the app's message queue."""
+        self.post_message(ReaderMessage(event))
+
+    def on_unmount(self) -> None:
+        if self.reader is not None:
+            self.reader.stop()
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key | events.MouseDown) and self.session is not None:
+            self.session.touch(self.clock())
+            self.lock_in = 0
+        await super().on_event(event)
+
+    # -- signing in and out ----------------------------------------------------------------------
+    def signed_in(self, actor: Actor) -> None:
+        from outlet_desk.screens.home import HomeScreen
+
+        self.session = sessions.DeskSession(actor, self.rules, self.clock())
+        self.lock_in = 0
+        self._reset_to(HomeScreen())
+
+    def _reset_to(self, screen: Screen[None]) -> None:
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        self.switch_screen(screen)
+
+    def signed_out(self, message: str = "") -> None:
+        from outlet_desk.screens.login import LoginScreen
+
+        self.session = None
+        self.lock_in = 0
+        self._reset_to(LoginScreen(message))
+
+    def check_session(self) -> None:
+        """Run every tick: countdown, idle lock, logout when locked too long or after the maximum session."""
+        if self.session is None:
+            return
+        status = self.session.status(self.clock())
+        self.lock_in = status.seconds_left if status.phase is sessions.Phase.WARNING else 0
+        if status.phase is sessions.Phase.LOCK_DUE:
+            self.lock_screen(sessions.LockReason.IDLE)
+        elif status.phase is sessions.Phase.LOGOUT_DUE and status.logout_reason is not None:
+            self.end_session(status.logout_reason)
+
+    def lock_screen(self, reason: sessions.LockReason) -> None:
+        from outlet_desk.screens.lock import LockScreen
+
+        if self.session is None or self.session.locked:
+            return
+        self.session.lock(self.clock())
+        self.lock_in = 0
+        self._audit(lambda: sessions.lock_session(self.desk, self.session.actor, reason) if self.session else None)
+        self.push_screen(LockScreen(self.session.actor))
+
+    def unlocked(self) -> None:
+        if self.session is not None:
+            self.session.unlock(self.clock())
+        if self.screen.id == "lock":
+            self.pop_screen()
+
+    def end_session(self, reason: sessions.LogoutReason) -> None:
+        if self.session is None:
+            return
+        actor = self.session.actor
+        self._audit(lambda: sessions.logout(self.desk, actor, reason))
+        messages = {
+            sessions.LogoutReason.MANUAL: _("Logged out."),
+            sessions.LogoutReason.LOCKED_TOO_LONG: _("Logged out: the screen was locked for {n} minutes.").format(
+                n=self.desk.settings.security.locked_logout_minutes),
+            sessions.LogoutReason.MAX_SESSION: _(
+                "Logged out: a session lasts at most {n} hours; sign in again."
+            ).format(n=self.desk.settings.security.max_session_hours),
+            sessions.LogoutReason.FORCED: _("Logged out by another operator."),
+        }
+        self.signed_out(messages[reason])
+
+    def _audit(self, call: Callable[[], object]) -> None:
+        try:
+            call()
+        except (DomainError, ServiceError) as error:
+            self.notify(error.message, severity="error")
+
+    # -- the main tasks ---------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        task = next((t for t in TASKS if t.action == action), None)
+        if task is None:
+            return True
+        actor = self.actor
+        if actor is None or (self.session is not None and self.session.locked):
+            return False
+        if action == "go_back":
+            return len(self.screen_stack) > 2 or None
+        return task.allowed(actor.role)
+
+    def action_home(self) -> None:
+        from outlet_desk.screens.home import HomeScreen
+
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        if not isinstance(self.screen, HomeScreen):
+            self.switch_screen(HomeScreen())
+
+    def action_search(self) -> None:
+        from outlet_desk.screens.search import SearchScreen
+
+        if isinstance(self.screen, SearchScreen):
+            self.screen.focus_query()
+            return
+        self.action_home()
+        self.push_screen(SearchScreen())
+
+    def action_go_back(self) -> None:
+        if len(self.screen_stack) > 2:
+            self.pop_screen()
+
+    def action_lock(self) -> None:
+        self.lock_screen(sessions.LockReason.MANUAL)
+
+    def action_logout(self) -> None:
+        self.end_session(sessions.LogoutReason.MANUAL)
+
+    async def action_quit(self) -> None:
+        self.end_session(sessions.LogoutReason.MANUAL)
+        self.exit()
+
+    def open_person(self, person_id: int) -> None:
+        from outlet_desk.screens.person import PersonScreen
+
+        if self.actor is None:
+            return
+        if isinstance(self.screen, PersonScreen):
+            self.pop_screen()
+        self.push_screen(PersonScreen(person_id))
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        actor = self.actor
+        if actor is not None and not (self.session and self.session.locked):
+            for task in TASKS:
+                if task.allowed(actor.role) and self.check_action(task.action, ()):
+                    yield SystemCommand(task_title(task), task_help(task), getattr(self, f"action_{task.action}"))
+        yield from getattr(screen, "desk_commands", tuple)()
+        yield SystemCommand(_("Quit"), _("Log out and close the desk"), self.action_quit)
+
+    # -- the card reader ---------------------------------------------------------------------------
+    def on_reader_message(self, message: ReaderMessage) -> None:
+        event = message.event
+        if self.reader is not None and isinstance(event, StateChanged | CardRead):
+            self.reader_text = self.reader.state_text()
+        if isinstance(event, CardRead):
+            self.card_read(event.card.card_number)
+
+    def card_read(self, card_number: str) -> None:
+        """A card was read: open its holder (signed in, not locked, allowed to open records)."""
+        actor = self.actor
+        if actor is None or (self.session and self.session.locked) or not can(actor.role, Action.OPEN_PERSON):
+            return
+        self._find_holder(card_number)
+
+    @work(thread=True, exclusive=True, group="reader")
+    def _find_holder(self, card_number: str) -> None:
+        try:
+            found = find_persons(self.desk, card_number)
+        except (DomainError, ServiceError) as error:
+            self.call_from_thread(self.notify, error.message, severity="error")
+            return
+        if len(found) != 1:
+            self.call_from_thread(
+                self.notify, _("Card {number} is not in this outlet's records.").format(number=card_number),
+                severity="warning")
+            return
+        self.call_from_thread(self.open_person, found[0].id)
+
+
+def make_app(desk: Desk, reader: ReaderFeed | None = None,
+             clock: Callable[[], datetime] | None = None) -> DeskApp:
+    """The desk app for ``desk``; ``reader`` None = no reader; ``clock`` defaults to the desk's clock."""
+    return DeskApp(desk, reader, clock)
+
+
+def run_app(desk: Desk) -> None:
+    """Run the desk in this terminal with the reader the settings name."""
+    from outlet_desk.widgets.reader_feed import reader_from_settings
+
+    reader = reader_from_settings(desk.settings)
+    make_app(desk, reader).run()

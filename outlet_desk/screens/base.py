@@ -1,0 +1,53 @@
+"""What every signed-in screen has: the header line, the reader/status line and the footer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, cast
+
+from textual.app import ComposeResult, SystemCommand
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer
+
+from outlet_desk.i18n import _
+from outlet_desk.widgets.header import DeskHeader
+from outlet_desk.widgets.keys import localise_bindings
+from outlet_desk.widgets.status_line import StatusLine
+
+if TYPE_CHECKING:
+    from outlet_desk.app import DeskApp
+    from outlet_desk.services.context import Actor
+
+
+class DeskScreen(Screen[None]):
+    TITLE_MSGID = ""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        localise_bindings(self)
+
+    @property
+    def desk_app(self) -> DeskApp:
+        return cast("DeskApp", self.app)
+
+    @property
+    def operator(self) -> Actor:
+        actor = self.desk_app.actor
+        assert actor is not None, "a signed-in screen without an operator"
+        return actor
+
+    def compose(self) -> ComposeResult:
+        yield DeskHeader(_(self.TITLE_MSGID) if self.TITLE_MSGID else "")
+        yield from self.compose_body()
+        with Vertical(id="desk-bottom"):
+            yield StatusLine()
+            yield Footer(compact=True)
+
+    def compose_body(self) -> Iterable[Widget]:
+        raise NotImplementedError
+
+    def desk_commands(self) -> Iterable[SystemCommand]:
+        """Commands of this screen for the palette (besides the main tasks)."""
+        return ()

@@ -1,0 +1,106 @@
+"""Home: the clerk's day at a glance. Each queue line opens its person."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import ClassVar
+
+from textual import on, work
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import DataTable, Static, TabbedContent, TabPane
+
+from outlet_desk.domain.errors import DomainError
+from outlet_desk.i18n import N_, _
+from outlet_desk.screens.base import DeskScreen
+from outlet_desk.screens.labels import AUDIT_ACTIONS, REQUEST_STATUS, local_time, word
+from outlet_desk.services.errors import ServiceError
+from outlet_desk.services.home import HomeView, clerk_home
+
+
+class HomeLoaded(Message):
+    def __init__(self, view: HomeView | None, error: str = "") -> None:
+        super().__init__()
+        self.view = view
+        self.error = error
+
+
+class HomeScreen(DeskScreen):
+    TITLE_MSGID = N_("Home")
+    CSS_PATH = "home.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("1", "tab('ready')", N_("Ready"), show=False),
+        Binding("2", "tab('lapsing')", N_("Lapsing"), show=False),
+        Binding("3", "tab('overdue')", N_("Overdue"), show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="home")
+
+    def compose_body(self) -> Iterable[Widget]:
+        yield Static(_("Loading…"), id="counts")
+        with TabbedContent(id="queues"):
+            with TabPane(_("Ready for collection"), id="ready"):
+                yield DataTable(id="ready-table", cursor_type="row", zebra_stripes=True)
+            with TabPane(_("Losses lapsing in 48 h"), id="lapsing"):
+                yield DataTable(id="lapsing-table", cursor_type="row", zebra_stripes=True)
+            with TabPane(_("Past due date"), id="overdue"):
+                yield DataTable(id="overdue-table", cursor_type="row", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        self.load()
+
+    def action_tab(self, tab: str) -> None:
+        self.query_one(TabbedContent).active = tab
+        self.query_one(f"#{tab}-table", DataTable).focus()
+
+    @work(thread=True, exclusive=True)
+    def load(self) -> None:
+        try:
+            self.post_message(HomeLoaded(clerk_home(self.desk_app.desk, self.operator)))
+        except (DomainError, ServiceError) as error:
+            self.post_message(HomeLoaded(None, error.message))
+
+    def on_home_loaded(self, message: HomeLoaded) -> None:
+        counts = self.query_one("#counts", Static)
+        view = message.view
+        if view is None:
+            counts.update(message.error)
+            return
+        done = "  ".join(f"{word(AUDIT_ACTIONS, c.action)} {c.count}" for c in view.counts)
+        counts.update(_("Today: {counts}").format(counts=done or _("nothing yet")))
+        tz = self.desk_app.desk.tz
+        self._fill("ready", [_("Name"), _("Citizen number"), _("New card"), _("Due")],
+                   [(r.person_id, (r.name, r.masked_number, r.card_number,
+                                   r.due_date.isoformat() if r.due_date else "")) for r in view.ready])
+        self._fill("lapsing", [_("Name"), _("Citizen number"), _("Card"), _("Lapses at")],
+                   [(x.person_id, (x.name, x.masked_number, x.card_number, local_time(x.lapses_at, tz)))
+                    for x in view.lapsing])
+        self._fill("overdue", [_("Name"), _("Citizen number"), _("Status"), _("Due")],
+                   [(o.person_id, (o.name, o.masked_number, word(REQUEST_STATUS, o.status), o.due_date.isoformat()))
+                    for o in view.overdue])
+        tabs = self.query_one(TabbedContent)
+        for pane, title, n in (("ready", _("Ready for collection"), len(view.ready)),
+                               ("lapsing", _("Losses lapsing in 48 h"), len(view.lapsing)),
+                               ("overdue", _("Past due date"), len(view.overdue))):
+            tabs.get_tab(pane).label = f"{title} ({n})"
+        if not view.lists_shown:
+            tabs.display = False
+        else:
+            self.query_one(f"#{tabs.active}-table", DataTable).focus()
+
+    def _fill(self, name: str, columns: list[str], rows: list[tuple[int, tuple[str, ...]]]) -> None:
+        table = self.query_one(f"#{name}-table", DataTable)
+        table.clear(columns=True)
+        table.add_columns(*columns)
+        for index, (person_id, cells) in enumerate(rows):
+            table.add_row(*cells, key=f"{person_id}:{index}")
+
+    @on(DataTable.RowSelected)
+    def _open(self, event: DataTable.RowSelected) -> None:
+        key = event.row_key.value or ""
+        self.desk_app.open_person(int(key.split(":")[0]))

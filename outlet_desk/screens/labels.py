@@ -1,0 +1,63 @@
+"""Words for the codes services return (audit actions, request statuses, loss kinds, genders)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from outlet_desk.i18n import N_, _
+
+AUDIT_ACTIONS: dict[str, str] = {
+    "person_opened": N_("records opened"),
+    "identity_checked": N_("identity checks passed"),
+    "identity_check_refused": N_("identity checks refused"),
+    "session_locked": N_("screen locks"),
+    "logout": N_("log-outs"),
+    "session_forced_logout": N_("operators logged out"),
+    "card_suspended": N_("cards suspended"),
+    "operator_added": N_("operators added"),
+    "operator_unlocked": N_("operators unlocked"),
+    "password_changed": N_("passwords changed"),
+    "login": N_("sign-ins"),
+    "login_failed": N_("failed sign-ins"),
+    "demo_seeded": N_("training data loaded"),
+}
+
+TRAIL_ACTIONS: dict[str, str] = {
+    "person_opened": N_("record opened"),
+    "identity_checked": N_("identity check passed"),
+    "identity_check_refused": N_("identity check refused"),
+    "card_suspended": N_("card suspended"),
+}
+
+REQUEST_STATUS: dict[str, str] = {
+    "open": N_("open"),
+    "in_production": N_("in production"),
+    "ready": N_("ready"),
+    "collected": N_("collected"),
+    "cancelled": N_("cancelled"),
+}
+
+REISSUE_REASONS: dict[str, str] = {
+    "lost": N_("lost"),
+    "damaged": N_("damaged"),
+    "expired": N_("expired"),
+    "info_change": N_("information change"),
+}
+
+LOSS_KINDS: dict[str, str] = {"temporary": N_("temporary"), "formal": N_("formal")}
+CHANNELS: dict[str, str] = {"hotline": N_("hotline"), "counter": N_("counter")}
+GENDERS: dict[str, str] = {"male": N_("male"), "female": N_("female")}
+
+
+def word(table: dict[str, str], code: str) -> str:
+    """The translated word for ``code``, or the code itself when it is new to this version."""
+    return _(table[code]) if code in table else code
+
+
+def local_time(at: datetime, tz: ZoneInfo) -> str:
+    return at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+
+
+def yuan(fen: int) -> str:
+    return f"{fen // 100}.{fen % 100:02d}"

@@ -1,0 +1,194 @@
+"""A card holder's record: identity, every card with what its status allows, losses, requests, trail."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import SystemCommand
+from textual.binding import BindingType
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import DataTable, Static, TabbedContent, TabPane
+
+from outlet_desk.domain.card_lifecycle import CardEvent, card_functions, event_label, status_label
+from outlet_desk.domain.errors import DomainError
+from outlet_desk.i18n import N_, _
+from outlet_desk.screens.base import DeskScreen
+from outlet_desk.screens.labels import (
+    CHANNELS,
+    GENDERS,
+    LOSS_KINDS,
+    REISSUE_REASONS,
+    REQUEST_STATUS,
+    TRAIL_ACTIONS,
+    local_time,
+    word,
+    yuan,
+)
+from outlet_desk.screens.tasks import IDENTITY_TASK, task_help, task_title
+from outlet_desk.services.errors import ServiceError
+from outlet_desk.services.identity import IdentityCheckResult, flow_label
+from outlet_desk.services.persons import CardLine, PersonDetail, open_person
+
+
+class PersonLoaded(Message):
+    def __init__(self, person: PersonDetail | None, error: str = "") -> None:
+        super().__init__()
+        self.person = person
+        self.error = error
+
+
+def card_detail(card: CardLine) -> Text:
+    """What the selected card allows, and the functions suspended while it is reported lost."""
+    text = Text()
+    text.append(_("Card {number}: {status}").format(number=card.card_number, status=status_label(card.status)),
+                style="bold")
+    text.append("\n" + _("Allowed by its status") + ": ")
+    if card.actions:
+        text.append("; ".join(event_label(CardEvent(a)) for a in card.actions))
+    else:
+        text.append(_("nothing: the card is out of use"))
+    text.append("\n" + _("These tasks open in the next version; F5 checks the identity now."), style="italic")
+    if card.functions_suspended:
+        text.append("\n" + _("Suspended while reported lost") + ": ", style="bold")
+        text.append(_(", ").join(card_functions()))
+    return text
+
+
+class PersonScreen(DeskScreen):
+    TITLE_MSGID = N_("Card holder")
+    CSS_PATH = "person.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [IDENTITY_TASK.binding()]
+
+    def __init__(self, person_id: int) -> None:
+        super().__init__(id="person")
+        self.person_id = person_id
+        self.person: PersonDetail | None = None
+        self.last_check: IdentityCheckResult | None = None
+
+    def compose_body(self) -> Iterable[Widget]:
+        yield Static(_("Opening the record…"), id="identity")
+        with TabbedContent(id="person-tabs"):
+            with TabPane(_("Cards"), id="cards"):
+                yield DataTable(id="cards-table", cursor_type="row")
+                yield Static("", id="card-detail")
+            with TabPane(_("Losses"), id="losses"):
+                yield DataTable(id="losses-table", cursor_type="row")
+            with TabPane(_("Requests"), id="requests"):
+                yield DataTable(id="requests-table", cursor_type="row")
+            with TabPane(_("Audit trail"), id="trail"):
+                yield DataTable(id="trail-table", cursor_type="row")
+
+    def on_mount(self) -> None:
+        self.load()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == IDENTITY_TASK.action:
+            return IDENTITY_TASK.allowed(self.operator.role) and (self.person is not None or None)
+        return True
+
+    def desk_commands(self) -> Iterable[SystemCommand]:
+        if self.check_action(IDENTITY_TASK.action, ()):
+            yield SystemCommand(task_title(IDENTITY_TASK), task_help(IDENTITY_TASK), self.action_identity_check)
+
+    @work(thread=True, exclusive=True)
+    def load(self) -> None:
+        try:
+            self.post_message(PersonLoaded(open_person(self.desk_app.desk, self.operator, self.person_id)))
+        except (DomainError, ServiceError) as error:
+            self.post_message(PersonLoaded(None, error.message))
+
+    def on_person_loaded(self, message: PersonLoaded) -> None:
+        if message.person is None:
+            self.query_one("#identity", Static).update(Text(message.error, style="bold red"))
+            self.query_one(TabbedContent).display = False
+            return
+        self.person = p = message.person
+        self._show_identity()
+        tz = self.desk_app.desk.tz
+        cards = self._table("cards", [_("Card"), _("Status"), _("Issued"), _("Expires"), _("Functions")])
+        for card in p.cards:
+            cards.add_row(card.card_number, status_label(card.status),
+                          card.issue_date.isoformat() if card.issue_date else "",
+                          card.expiry_date.isoformat() if card.expiry_date else "",
+                          _("suspended") if card.functions_suspended else "", key=str(card.id))
+        if p.cards:
+            cards.move_cursor(row=len(p.cards) - 1)
+            self._show_card(p.cards[-1])
+        else:
+            self.query_one("#card-detail", Static).update(_("No card has been issued to this person."))
+        losses = self._table("losses", [_("Card"), _("Kind"), _("Channel"), _("Reported"), _("Lapses"), _("Ended")])
+        for lr in p.losses:
+            ended = lr.withdrawn_at or lr.lapsed_at
+            losses.add_row(lr.card_number, word(LOSS_KINDS, lr.kind), word(CHANNELS, lr.channel),
+                           local_time(lr.reported_at, tz), local_time(lr.lapses_at, tz) if lr.lapses_at else "",
+                           local_time(ended, tz) if ended else "")
+        requests = self._table("requests", [_("No."), _("Reason"), _("Status"), _("Fee (yuan)"), _("Due")])
+        for r in p.requests:
+            fee = _("waived") if r.waived else yuan(r.fee_fen)
+            requests.add_row(str(r.id), word(REISSUE_REASONS, r.reason), word(REQUEST_STATUS, r.status), fee,
+                             r.due_date.isoformat() if r.due_date else "")
+        trail = self._table("trail", [_("No."), _("Time"), _("What")])
+        for e in p.audit:
+            trail.add_row(str(e.seq), local_time(e.at, tz), word(TRAIL_ACTIONS, e.action))
+        cards.focus()
+        self.refresh_bindings()
+
+    def _show_identity(self) -> None:
+        p = self.person
+        assert p is not None
+        text = Text(no_wrap=False)
+        text.append(p.name, style="bold")
+        text.append(f"  {word(GENDERS, p.gender)}  {p.birth_date.isoformat()}  {p.birth_place}\n")
+        text.append(_("Citizen number") + f": {p.citizen_number}  ")
+        text.append(_("Phone") + f": {p.phone or '-'}\n")
+        text.append(_("Address") + f": {p.address or '-'}")
+        if self.last_check is not None:
+            c = self.last_check
+            text.append("\n")
+            text.append(_("Identity checked for {flow} at {time} (check no. {id})").format(
+                flow=flow_label(c.flow), time=local_time(c.checked_at, self.desk_app.desk.tz)[11:], id=c.check_id),
+                style="bold green")
+        self.query_one("#identity", Static).update(text)
+
+    def _table(self, name: str, columns: list[str]) -> DataTable[str]:
+        table: DataTable[str] = self.query_one(f"#{name}-table", DataTable)
+        table.clear(columns=True)
+        table.add_columns(*columns)
+        return table
+
+    def _show_card(self, card: CardLine) -> None:
+        self.query_one("#card-detail", Static).update(card_detail(card))
+
+    @on(DataTable.RowHighlighted, "#cards-table")
+    def _card_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if self.person is None or event.row_key.value is None:
+            return
+        card = next((c for c in self.person.cards if str(c.id) == event.row_key.value), None)
+        if card is not None:
+            self._show_card(card)
+
+    def selected_card(self) -> CardLine | None:
+        if self.person is None or not self.person.cards:
+            return None
+        table = self.query_one("#cards-table", DataTable)
+        return self.person.cards[min(table.cursor_row, len(self.person.cards) - 1)]
+
+    def action_identity_check(self) -> None:
+        from outlet_desk.screens.identity_check import IdentityCheckScreen, default_flow
+
+        if self.person is None:
+            return
+        card = self.selected_card()
+        flow = default_flow(card.status if card else None)
+        self.app.push_screen(IdentityCheckScreen(self.person, flow), self._identity_checked)
+
+    def _identity_checked(self, result: IdentityCheckResult | None) -> None:
+        if result is None:
+            return
+        self.last_check = result
+        self._show_identity()
+        self.app.notify(_("Identity check passed and recorded (no. {id}).").format(id=result.check_id))

@@ -1,0 +1,135 @@
+"""Search: one input for a citizen number, a card number or a name (prefix)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from typing import ClassVar
+
+from textual import on, work
+from textual.binding import BindingType
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import DataTable, Input, Static
+
+from outlet_desk.domain.card_lifecycle import status_label
+from outlet_desk.domain.card_numbers import looks_like_card_number
+from outlet_desk.domain.citizen_id import LENGTH, normalise_citizen_id
+from outlet_desk.domain.errors import DomainError
+from outlet_desk.i18n import N_, _, ngettext
+from outlet_desk.screens.base import DeskScreen
+from outlet_desk.screens.labels import GENDERS, word
+from outlet_desk.services.errors import ServiceError
+from outlet_desk.services.persons import SEARCH_LIMIT, PersonSummary, find_persons
+from outlet_desk.widgets.citizen_id_input import problem_so_far
+
+_NUMBERISH = frozenset("0123456789Xx ０１２３４５６７８９Ｘｘ")
+
+
+class SearchDone(Message):
+    def __init__(self, query: str, results: list[PersonSummary] | None, error: str = "",
+                 seconds: float = 0.0) -> None:
+        super().__init__()
+        self.query = query
+        self.results = results
+        self.error = error
+        self.seconds = seconds
+
+
+def is_number_typing(text: str) -> bool:
+    """Digits (and X) only: the clerk is typing a citizen number, so check it as it grows."""
+    return bool(text.strip()) and set(text) <= _NUMBERISH
+
+
+def ready_to_search(text: str) -> bool:
+    """Search as the clerk types: names from the first character, numbers once complete."""
+    q = text.strip()
+    if not q:
+        return False
+    if is_number_typing(q):
+        return len(normalise_citizen_id(q)) >= LENGTH
+    if looks_like_card_number(q):
+        return True
+    return not q[:1].isascii() or len(q) >= 2
+
+
+class SearchScreen(DeskScreen):
+    TITLE_MSGID = N_("Search")
+    CSS_PATH = "search.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [("down", "results", N_("Results"))]
+
+    def __init__(self) -> None:
+        super().__init__(id="search")
+        self.last_query = ""
+
+    def compose_body(self) -> Iterable[Widget]:
+        yield Static(_("Citizen number, card number or name:"), classes="hint", id="search-label")
+        yield Input(id="query", placeholder=_("e.g. 11010519491231002X, A12345678 or 王"), max_length=40)
+        yield Static("", id="search-problem", classes="problem")
+        yield DataTable(id="results", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="search-count", classes="hint")
+
+    def on_mount(self) -> None:
+        table = self.query_one("#results", DataTable)
+        table.add_columns(_("Citizen number"), _("Name"), _("Gender"), _("Born"), _("Card"), _("Card status"))
+        self.focus_query()
+
+    def focus_query(self) -> None:
+        self.query_one("#query", Input).focus()
+
+    def action_results(self) -> None:
+        self.query_one("#results", DataTable).focus()
+
+    @on(Input.Changed, "#query")
+    def _typed(self, event: Input.Changed) -> None:
+        text = event.value
+        problem = problem_so_far(text, self.desk_app.local_today(), is_number_typing(text))
+        self.query_one("#search-problem", Static).update(problem or "")
+        if problem is None and ready_to_search(text):
+            self.search(text)
+
+    @on(Input.Submitted, "#query")
+    def _submitted(self, event: Input.Submitted) -> None:
+        if event.value.strip():
+            self.search(event.value)
+
+    @work(thread=True, exclusive=True, group="search")
+    def search(self, query: str) -> None:
+        started = time.perf_counter()
+        try:
+            found = find_persons(self.desk_app.desk, query)
+        except (DomainError, ServiceError) as error:
+            self.post_message(SearchDone(query, None, error.message))
+            return
+        self.post_message(SearchDone(query, found, seconds=time.perf_counter() - started))
+
+    def on_search_done(self, message: SearchDone) -> None:
+        if message.query != self.query_one("#query", Input).value:
+            return  # the clerk typed on; a newer search is on its way
+        self.last_query = message.query
+        table = self.query_one("#results", DataTable)
+        table.clear()
+        count = self.query_one("#search-count", Static)
+        if message.results is None:
+            self.query_one("#search-problem", Static).update(message.error)
+            count.update("")
+            return
+        self.query_one("#search-problem", Static).update("")
+        for p in message.results:
+            table.add_row(
+                p.masked_number, p.name, word(GENDERS, p.gender), p.birth_date.isoformat(), p.card_number or "",
+                status_label(p.card_status) if p.card_status else _("no card"), key=str(p.id))
+        n = len(message.results)
+        text = ngettext("{n} person found", "{n} persons found", n).format(n=n)
+        if n >= SEARCH_LIMIT:
+            text += " " + _("(the first {n}; type more of the name)").format(n=SEARCH_LIMIT)
+        if n:
+            text += "  " + _("Enter: open")
+        count.update(text if n else _("Nobody found for {query}.").format(query=message.query.strip()))
+        query = message.query.strip()
+        if n == 1 and (is_number_typing(query) or looks_like_card_number(query)):
+            table.focus()  # an exact number found its one holder: Enter opens the record
+
+    @on(DataTable.RowSelected, "#results")
+    def _open(self, event: DataTable.RowSelected) -> None:
+        self.desk_app.open_person(int(event.row_key.value or 0))

@@ -1,0 +1,47 @@
+"""The top line of every screen: outlet, operator and role, the outlet's local date."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from rich.text import Text
+from textual.widgets import Static
+
+from outlet_desk.domain.roles import role_label
+from outlet_desk.i18n import _
+from outlet_desk.services.context import Actor
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def weekday(day: date) -> str:
+    return _(WEEKDAYS[day.weekday()])
+
+
+def header_text(outlet: str, actor: Actor | None, day: date, title: str) -> Text:
+    text = Text(no_wrap=True, overflow="ellipsis")
+    text.append(f" {outlet} ", style="bold")
+    if title:
+        text.append(f"│ {title} ")
+    if actor is not None:
+        text.append(f"│ {actor.display_name} ({role_label(actor.role)}) ")
+    text.append(f"│ {day.isoformat()} {weekday(day)}")
+    return text
+
+
+class DeskHeader(Static):
+    """Outlet name │ task │ operator (role) │ date; the task title comes from the screen."""
+
+    def __init__(self, title: str = "") -> None:
+        super().__init__(id="desk-header")
+        self.title = title
+
+    def on_mount(self) -> None:
+        self.refresh_text()
+
+    def refresh_text(self) -> None:
+        from outlet_desk.app import DeskApp
+
+        app = self.app
+        assert isinstance(app, DeskApp)
+        self.update(header_text(app.desk.settings.outlet.name, app.actor, app.local_today(), self.title))

@@ -1,0 +1,45 @@
+"""The line above the footer: the card reader's state, always visible, and the idle-lock countdown."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from outlet_desk.i18n import _
+
+
+class StatusLine(Static):
+    reader_text: reactive[str] = reactive("")
+    training: reactive[bool] = reactive(False)
+    lock_in: reactive[int] = reactive(0)
+    """Seconds to the idle lock while the countdown shows, else 0."""
+
+    def __init__(self) -> None:
+        super().__init__(id="status-line")
+
+    def on_mount(self) -> None:
+        from outlet_desk.app import DeskApp
+
+        app = self.app
+        assert isinstance(app, DeskApp)
+        self.watch(app, "reader_text", self._set_reader)
+        self.watch(app, "lock_in", self._set_lock_in)
+        self.training = app.reader_is_training()
+
+    def _set_reader(self, value: str) -> None:
+        self.reader_text = value
+
+    def _set_lock_in(self, value: int) -> None:
+        self.lock_in = value
+
+    def render(self) -> Text:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(" " + _("Reader") + ": ", style="bold")
+        text.append(self.reader_text or _("no reader"))
+        if self.training:
+            text.append(" (" + _("training reader") + ")", style="italic")
+        if self.lock_in:
+            text.append("  ")
+            text.append(" " + _("Locks in {n} s: press any key").format(n=self.lock_in) + " ", style="reverse bold")
+        return text
