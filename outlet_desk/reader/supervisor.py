@@ -6,8 +6,8 @@ each inserted card (one :class:`CardRead` or one :class:`ReaderErrorEvent` per i
 keeps a :attr:`ReaderSupervisor.state` for the footer. It never dies: when the PC/SC service goes away
 it reports :class:`ServiceGone` once, retries every ``retry_s`` and, when the service is back, reports
 the readers and cards again. Events are delivered one at a time (never concurrently) from the
-supervisor's threads; a Textual app should hand them over with ``App.call_from_thread`` or
-``post_message``.
+supervisor's threads, so the callback must be quick; a Textual app should hand them over with
+``App.call_from_thread`` or ``post_message``.
 
 The synchronous methods (``read_card``, ``verify_pin``, ...) are for the services: they default to the
 active reader (the configured one, else the first reader holding a card, else the first reader).
@@ -148,21 +148,26 @@ class ReaderSupervisor:
 
     # -- the watch loop -----------------------------------------------------------------------
     def _emit(self, event: ReaderEvent) -> None:
+        with self._emit_lock:
+            self._deliver(event)
+
+    def _deliver(self, event: ReaderEvent) -> None:
+        """Call the callback (``_emit_lock`` held, so events never overlap)."""
         if self._on_event is None or self._stop.is_set():
             return
-        with self._emit_lock:
-            try:
-                self._on_event(event)
-            except Exception:
-                log.exception("reader event callback failed on %r", event)
+        try:
+            self._on_event(event)
+        except Exception:
+            log.exception("reader event callback failed on %r", event)
 
     def _emit_state(self) -> None:
-        state = self.state
-        with self._lock:
+        """Report the state if it changed; computed under the emit lock so reports never go stale."""
+        with self._emit_lock:
+            state = self.state
             if state == self._last_state:
                 return
             self._last_state = state
-        self._emit(StateChanged(state))
+            self._deliver(StateChanged(state))
 
     def _run(self) -> None:
         while not self._stop.is_set():
