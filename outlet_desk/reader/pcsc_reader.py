@@ -115,17 +115,20 @@ class PcscCardReader(ReaderOperations):
     # -- listing ------------------------------------------------------------------------------
     def list_readers(self) -> list[str]:
         with self._list_lock:
-            for attempt in (1, 2):
-                if self._list_context is None:
-                    self._list_context = establish_context()
-                try:
-                    return list_reader_names(self._list_context)
-                except ServiceGone:
-                    release_context(self._list_context)
-                    self._list_context = None
-                    if attempt == 2:
-                        raise
-            raise AssertionError("unreachable")
+            try:
+                return self._list_once()
+            except ServiceGone:  # maybe a context from before a pcscd restart: once more, fresh
+                return self._list_once()
+
+    def _list_once(self) -> list[str]:
+        if self._list_context is None:
+            self._list_context = establish_context()
+        try:
+            return list_reader_names(self._list_context)
+        except ServiceGone:
+            release_context(self._list_context)
+            self._list_context = None
+            raise
 
     # -- watching -----------------------------------------------------------------------------
     def watch(self, timeout: float) -> dict[str, ReaderSnapshot]:

@@ -115,8 +115,11 @@ def test_pcscd_restart_service_gone_then_card_seen_again(
 ) -> None:
     reader = resident_card.reader
     recorder.wait_for(on(reader, CardRead), 1.5)
+    assert reader in supervisor.transport.list_readers()
     try:
         pcscd.stop()
+        with pytest.raises(ServiceGone):
+            supervisor.transport.list_readers()
         _t, gone = recorder.wait_for(lambda e: isinstance(e, ReaderErrorEvent) and e.reader is None, 1.0)
         assert isinstance(gone, ReaderErrorEvent)
         assert isinstance(gone.error, ServiceGone), gone.error.detail
@@ -130,6 +133,7 @@ def test_pcscd_restart_service_gone_then_card_seen_again(
     assert isinstance(again, CardRead) and again.card == SAMPLE
     assert supervisor.readers[reader].card_number == "A12345678"
     assert supervisor.read_card(reader) == SAMPLE
+    assert list(pcscd.readers) == sorted(supervisor.transport.list_readers())
 
 
 def test_cli_list_shows_the_readers(pcscd: PcscDaemon, resident_card: InsertedCard) -> None:
