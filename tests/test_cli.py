@@ -46,6 +46,24 @@ def test_broken_config_exits_2_naming_file_and_key(tmp_path: Path) -> None:
     assert str(bad) in result.output and "lockout_attempts" in result.output and "1 to 20" in result.output
 
 
+@pytest.mark.parametrize(
+    ("extra", "named"),
+    [
+        ("\n[security]\nlockot_attempts = 3\n", "lockot_attempts"),
+        ("\n[loss]\ntemporary_days = \"seven\"\n", "temporary_days"),
+        ("\n[reader]\nmode = \"usb\"\n", "pcsc"),
+    ],
+    ids=["unknown key", "wrong type", "not an allowed value"],
+)
+def test_every_kind_of_config_error_exits_2_with_one_message(tmp_path: Path, extra: str, named: str) -> None:
+    bad = tmp_path / "outlet.toml"
+    bad.write_text(OUTLET + extra)
+    result = run(bad, "person", "find", "王")
+    assert result.exit_code == 2
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and str(bad) in lines[0] and named in lines[0], result.output
+
+
 def test_missing_config_exits_2(tmp_path: Path) -> None:
     result = run(tmp_path / "nope.toml", "person", "find", "王")
     assert result.exit_code == 2
