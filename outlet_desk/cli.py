@@ -20,6 +20,7 @@ from outlet_desk.domain.errors import DomainError
 from outlet_desk.domain.roles import Role
 from outlet_desk.i18n import _
 from outlet_desk.reader.cli import reader_app
+from outlet_desk.report_cli import report_app
 from outlet_desk.services.errors import ServiceError
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT = 0, 1, 2
@@ -110,7 +111,7 @@ def run_cmd(ctx: typer.Context) -> None:
 
 
 def run_desk(state: State) -> None:
-    from outlet_desk.services import demo, operators
+    from outlet_desk.services import demo, loss, operators
 
     desk = state.desk()
     settings = state.settings()
@@ -120,6 +121,9 @@ def run_desk(state: State) -> None:
             _print_demo(summary)
         if operators.count_operators(desk) == 0:
             _create_first_admin(desk)
+        lapsed = loss.sweep_lapsed(desk)
+        if lapsed:
+            out.print(_("{n} temporary loss reports lapsed; those cards are in use again.").format(n=len(lapsed)))
     from outlet_desk.app import run_app
 
     run_app(desk)
@@ -323,6 +327,7 @@ app.add_typer(stock_app, name="stock")
 app.add_typer(receipt_app, name="receipt")
 app.add_typer(card_app, name="card")
 app.add_typer(reader_app, name="reader")
+app.add_typer(report_app, name="report")
 
 
 @stock_app.command("receive")

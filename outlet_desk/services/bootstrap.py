@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
@@ -10,6 +12,7 @@ from outlet_desk.db.engine import make_engine
 from outlet_desk.db.migrate import upgrade
 from outlet_desk.db.tables import Outlet
 from outlet_desk.i18n import set_language
+from outlet_desk.reader.issuer_auth import TRAINING_ISSUER_KEY, write_issuer_key
 from outlet_desk.services.audit import load_or_create_key
 from outlet_desk.services.context import Desk
 from outlet_desk.services.uow import UnitOfWork
@@ -21,13 +24,13 @@ def open_desk(settings: Settings, *, migrate: bool = True) -> Desk:
     url = settings.database_url()
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        from pathlib import Path
-
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = make_engine(url, settings.database.busy_timeout_ms)
     if migrate:
         upgrade(engine)
     desk = Desk(settings=settings, engine=engine, audit_key=load_or_create_key(settings.audit_key_path()))
+    if settings.outlet.training:
+        ensure_training_issuer_key(settings.issuer_key_path())
     ensure_outlet(desk)
     return desk
 
@@ -51,3 +54,11 @@ def ensure_outlet(desk: Desk) -> None:
         uow.audit("outlet_registered" if before is None else "outlet_updated", "outlet", o.code,
                   before=before, after={"name": o.name, "division_code": o.division_code})
         uow.commit()
+
+
+def ensure_training_issuer_key(path: Path) -> None:
+    """A training outlet holds the issuer's published test key (the virtual cards accept it); a real
+    outlet's key comes from the issuer and is never made here."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_issuer_key(path, TRAINING_ISSUER_KEY)

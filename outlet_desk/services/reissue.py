@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlmodel import col, select
+from sqlalchemy import func
+from sqlmodel import Session, col, select
 
 from outlet_desk.db.tables import Approval, Card, Payment, ReissueRequest
 from outlet_desk.domain.card_lifecycle import CardEvent, CardStatus, is_expired
@@ -13,6 +15,7 @@ from outlet_desk.domain.card_numbers import validate_card_number, validate_ident
 from outlet_desk.domain.fees import Fee, ReissueReason, expiry_exchange_allowed, format_yuan, reissue_fee
 from outlet_desk.domain.roles import Action, Role, can
 from outlet_desk.i18n import _
+from outlet_desk.reader.card_data import CardData, Gender
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.errors import ServiceError
 from outlet_desk.services.receipts import ReceiptData, issue_receipt
@@ -20,6 +23,7 @@ from outlet_desk.services.records import (
     card_facts,
     claim,
     load_card,
+    load_person,
     load_request,
     move_card,
     open_request_for_card,
@@ -28,6 +32,8 @@ from outlet_desk.services.records import (
 from outlet_desk.services.uow import UnitOfWork
 
 CARD_TERM_YEARS = 10
+INSTANT_SERIES = "T"
+"""Card numbers of cards personalised at the outlet (instant issuance) start with this letter."""
 
 
 class ReissueRefused(ServiceError):
@@ -182,10 +188,18 @@ def receive_card(
     desk: Desk, actor: Actor, request_id: int, card_number: str, identification_code: str,
     issue_date: date | None = None,
 ) -> ReceivedCard:
-    """The new card arrived from the factory (or was made here): it is ready for collection."""
+    """The new card arrived from the factory: it is ready for collection."""
+    return _make_ready(desk, actor, Action.RECEIVE_STOCK, "card_received", request_id, card_number,
+                       identification_code, issue_date)
+
+
+def _make_ready(
+    desk: Desk, actor: Actor, action: Action, audit_action: str, request_id: int, card_number: str,
+    identification_code: str, issue_date: date | None,
+) -> ReceivedCard:
     number = validate_card_number(card_number)
     code = validate_identification_code(identification_code)
-    with UnitOfWork(desk, actor, Action.RECEIVE_STOCK) as uow:
+    with UnitOfWork(desk, actor, action) as uow:
         s = uow.session
         request = load_request(s, request_id, None)
         if request.status != "in_production":
@@ -211,7 +225,7 @@ def receive_card(
         assert card.id is not None
         request.new_card_id = card.id
         request.status = "ready"
-        uow.audit("card_received", "reissue_request", request_id, person_id=request.person_id,
+        uow.audit(audit_action, "reissue_request", request_id, person_id=request.person_id,
                   after={"card_number": number, "identification_code": code, "status": card.status})
         uow.commit()
         return ReceivedCard(request_id, card.id, number)
@@ -222,3 +236,33 @@ def _years_later(day: date, years: int) -> date:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February
         return day.replace(year=day.year + years, day=28)
+
+
+def instant_card_data(desk: Desk, request_id: int) -> CardData:
+    """What to write on a blank card for an instant reissue: a new card number of this outlet's series
+    (``T`` + 8 digits) and a new chip identification code in this outlet's region, with the holder's data."""
+    with Session(desk.engine) as s:
+        request = load_request(s, request_id, None)
+        if request.production_mode != "instant" or request.status != "in_production":
+            raise ReissueRefused(_("Request {id} is not waiting for an instant card.").format(id=request_id))
+        person = load_person(s, request.person_id)
+        last = s.exec(
+            select(func.max(col(Card.card_number))).where(col(Card.card_number).like(INSTANT_SERIES + "%"))
+        ).one()
+        next_number = int(last[1:]) + 1 if last else 1
+    today = desk.local_now().date()
+    gender = Gender.MALE if int(person.citizen_number[16]) % 2 else Gender.FEMALE
+    return CardData(
+        card_number=f"{INSTANT_SERIES}{next_number:08d}",
+        identification_code=f"{desk.settings.outlet.division_code}D156000005{secrets.randbits(64):016X}",
+        card_type=1, spec_version="3.00", issue_date=today, expiry_date=_years_later(today, CARD_TERM_YEARS),
+        citizen_number=person.citizen_number, name=person.name, gender=gender,
+        ethnicity=person.ethnicity if len(person.ethnicity) == 2 else "01", birthplace=person.citizen_number[:6],
+        birth_date=person.birth_date,
+    )
+
+
+def complete_instant_issue(desk: Desk, actor: Actor, request_id: int, written: CardData) -> ReceivedCard:
+    """The blank card was personalised here (and read back): it is ready for collection at once."""
+    return _make_ready(desk, actor, Action.APPLY_REISSUE, "card_personalised", request_id, written.card_number,
+                       written.identification_code, written.issue_date)
