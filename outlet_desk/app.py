@@ -152,7 +152,9 @@ class DeskApp(App[None]):
     def unlocked(self) -> None:
         if self.session is not None:
             self.session.unlock(self.clock())
-        if self.screen.id == "lock":
+        from outlet_desk.screens.lock import LockScreen
+
+        if isinstance(self.screen, LockScreen):
             self.pop_screen()
 
     def end_session(self, reason: sessions.LogoutReason) -> None:
@@ -201,7 +203,7 @@ class DeskApp(App[None]):
         from outlet_desk.screens.search import SearchScreen
 
         if isinstance(self.screen, SearchScreen):
-            self.screen.focus_query()
+            self.screen.focus_query(clear=True)
             return
         self.action_home()
         self.push_screen(SearchScreen())

@@ -15,6 +15,7 @@ from outlet_desk.domain.errors import DomainError
 from outlet_desk.i18n import N_, _
 from outlet_desk.screens.base import DeskScreen
 from outlet_desk.screens.labels import AUDIT_ACTIONS, REQUEST_STATUS, local_time, word
+from outlet_desk.services.context import Actor
 from outlet_desk.services.errors import ServiceError
 from outlet_desk.services.home import HomeView, clerk_home
 
@@ -36,7 +37,7 @@ class HomeScreen(DeskScreen):
     ]
 
     def __init__(self) -> None:
-        super().__init__(id="home")
+        super().__init__()
 
     def compose_body(self) -> Iterable[Widget]:
         yield Static(_("Loading…"), id="counts")
@@ -49,19 +50,25 @@ class HomeScreen(DeskScreen):
                 yield DataTable(id="overdue-table", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
-        self.load()
+        self.reload()
 
     def on_screen_resume(self) -> None:
-        self.load()
+        self.reload()
+
+    def reload(self) -> None:
+        """Refresh the counts and queues (on coming back here); nothing once the operator has gone."""
+        actor = self.desk_app.actor
+        if actor is not None and not (self.desk_app.session and self.desk_app.session.locked):
+            self.load(actor)
 
     def action_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
         self.query_one(f"#{tab}-table", DataTable).focus()
 
     @work(thread=True, exclusive=True)
-    def load(self) -> None:
+    def load(self, actor: Actor) -> None:
         try:
-            self.post_message(HomeLoaded(clerk_home(self.desk_app.desk, self.operator)))
+            self.post_message(HomeLoaded(clerk_home(self.desk_app.desk, actor)))
         except (DomainError, ServiceError) as error:
             self.post_message(HomeLoaded(None, error.message))
 

@@ -90,7 +90,7 @@ class IdentityCheckScreen(ModalScreen[IdentityCheckResult | None]):
     ]
 
     def __init__(self, person: PersonDetail, flow: str) -> None:
-        super().__init__(id="identity-check")
+        super().__init__()
         localise_bindings(self)
         self.person = person
         self.flow = flow

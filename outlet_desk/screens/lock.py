@@ -32,7 +32,7 @@ class LockScreen(DeskScreen):
     CSS_PATH = "login.tcss"
 
     def __init__(self, locked: Actor) -> None:
-        super().__init__(id="lock")
+        super().__init__()
         self.locked = locked
 
     def compose_body(self) -> Iterable[Widget]:
@@ -68,7 +68,7 @@ class LockScreen(DeskScreen):
         username = self.query_one("#username", Input).value.strip().lower()
         password = self.query_one("#password", Input).value
         self.query_one("#password", Input).value = ""
-        unfinished = " > ".join(str(s.id or s.__class__.__name__) for s in self.app.screen_stack[1:-1])
+        unfinished = " > ".join(type(s).__name__ for s in self.app.screen_stack[1:-1])
         self.attempt(username, password, unfinished)
 
     @work(thread=True, exclusive=True)

@@ -38,7 +38,7 @@ class LoginScreen(DeskScreen):
     CSS_PATH = "login.tcss"
 
     def __init__(self, message: str = "") -> None:
-        super().__init__(id="login")
+        super().__init__()
         self.message = message
 
     def compose_body(self) -> Iterable[Widget]:
@@ -96,7 +96,7 @@ class CreateAdminScreen(DeskScreen):
     CSS_PATH = "login.tcss"
 
     def __init__(self) -> None:
-        super().__init__(id="create-admin")
+        super().__init__()
 
     def compose_body(self) -> Iterable[Widget]:
         with Vertical(id="login-box"):

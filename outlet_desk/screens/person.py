@@ -29,6 +29,7 @@ from outlet_desk.screens.labels import (
     yuan,
 )
 from outlet_desk.screens.tasks import IDENTITY_TASK, task_help, task_title
+from outlet_desk.services.context import Actor
 from outlet_desk.services.errors import ServiceError
 from outlet_desk.services.identity import IdentityCheckResult, flow_label
 from outlet_desk.services.persons import CardLine, PersonDetail, open_person
@@ -64,7 +65,7 @@ class PersonScreen(DeskScreen):
     BINDINGS: ClassVar[list[BindingType]] = [IDENTITY_TASK.binding()]
 
     def __init__(self, person_id: int) -> None:
-        super().__init__(id="person")
+        super().__init__()  # no id: a new record's screen is pushed while the previous one is popped
         self.person_id = person_id
         self.person: PersonDetail | None = None
         self.last_check: IdentityCheckResult | None = None
@@ -83,11 +84,12 @@ class PersonScreen(DeskScreen):
                 yield DataTable(id="trail-table", cursor_type="row")
 
     def on_mount(self) -> None:
-        self.load()
+        self.load(self.operator)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == IDENTITY_TASK.action:
-            return IDENTITY_TASK.allowed(self.operator.role) and (self.person is not None or None)
+            actor = self.desk_app.actor
+            return actor is not None and IDENTITY_TASK.allowed(actor.role) and (self.person is not None or None)
         return True
 
     def desk_commands(self) -> Iterable[SystemCommand]:
@@ -95,9 +97,9 @@ class PersonScreen(DeskScreen):
             yield SystemCommand(task_title(IDENTITY_TASK), task_help(IDENTITY_TASK), self.action_identity_check)
 
     @work(thread=True, exclusive=True)
-    def load(self) -> None:
+    def load(self, actor: Actor) -> None:
         try:
-            self.post_message(PersonLoaded(open_person(self.desk_app.desk, self.operator, self.person_id)))
+            self.post_message(PersonLoaded(open_person(self.desk_app.desk, actor, self.person_id)))
         except (DomainError, ServiceError) as error:
             self.post_message(PersonLoaded(None, error.message))
 

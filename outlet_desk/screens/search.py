@@ -59,7 +59,7 @@ class SearchScreen(DeskScreen):
     BINDINGS: ClassVar[list[BindingType]] = [("down", "results", N_("Results"))]
 
     def __init__(self) -> None:
-        super().__init__(id="search")
+        super().__init__()
         self.last_query = ""
 
     def compose_body(self) -> Iterable[Widget]:
@@ -74,8 +74,12 @@ class SearchScreen(DeskScreen):
         table.add_columns(_("Citizen number"), _("Name"), _("Gender"), _("Born"), _("Card"), _("Card status"))
         self.focus_query()
 
-    def focus_query(self) -> None:
-        self.query_one("#query", Input).focus()
+    def focus_query(self, clear: bool = False) -> None:
+        """Back to the input; ``clear`` (F2 pressed again) starts a new search."""
+        query = self.query_one("#query", Input)
+        if clear:
+            query.value = ""
+        query.focus()
 
     def action_results(self) -> None:
         self.query_one("#results", DataTable).focus()

@@ -1,0 +1,98 @@
+"""Home queues open their person; a card in the reader opens its holder; roles decide the tasks."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable, TabbedContent
+
+from outlet_desk.app import make_app
+from outlet_desk.reader.training_reader import TrainingReader
+from outlet_desk.reader.virtual_card import VirtualCard, sample_card_data
+from outlet_desk.screens.home import HomeScreen
+from outlet_desk.screens.person import PersonScreen
+from outlet_desk.screens.search import SearchScreen
+from outlet_desk.services.context import Desk
+from outlet_desk.services.home import clerk_home
+from outlet_desk.services.operators import authenticate
+from outlet_desk.widgets.reader_feed import SupervisedReader
+from tests.tui.conftest import person_with_card_status, screen_text, settle, sign_in, static_text, wait_for
+
+
+async def test_home_shows_the_three_queues_and_enter_opens_the_person(desk: Desk) -> None:
+    clerk = authenticate(desk, "clerk1", "training-clerk1")
+    expected = clerk_home(desk, clerk)
+    app = make_app(desk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "clerk1")
+        assert isinstance(app.screen, HomeScreen)
+        tabs = app.screen.query_one(TabbedContent)
+        labels = [tabs.get_tab(p).label.plain for p in ("ready", "lapsing", "overdue")]  # type: ignore[union-attr]
+        assert labels == [f"Ready for collection ({len(expected.ready)})",
+                          f"Losses lapsing in 48 h ({len(expected.lapsing)})",
+                          f"Past due date ({len(expected.overdue)})"]
+        assert expected.ready[0].name in screen_text(app)
+        await pilot.press("2")
+        assert tabs.active == "lapsing"
+        lapsing = app.screen.query_one("#lapsing-table", DataTable)
+        assert lapsing.row_count == len(expected.lapsing)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, PersonScreen)
+        assert app.screen.person_id == expected.lapsing[0].person_id
+        await pilot.press("f3")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert "records opened 1" in static_text(app, "#counts")
+
+
+async def test_auditor_sees_counts_but_no_citizen_lists_and_cannot_search(desk: Desk) -> None:
+    app = make_app(desk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "audit1")
+        assert isinstance(app.screen, HomeScreen)
+        assert not app.screen.query_one(TabbedContent).display
+        await pilot.press("f2")
+        await settle(pilot)
+        assert not isinstance(app.screen, SearchScreen)
+        assert "F2" not in screen_text(app).splitlines()[-1]
+
+
+async def test_inserting_a_card_opens_its_holder_and_the_footer_names_the_card(desk: Desk) -> None:
+    person, card = person_with_card_status(desk, "active")
+    training = TrainingReader()
+    reader = SupervisedReader(training, poll_s=0.05)
+    app = make_app(desk, reader=reader)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "clerk1")
+        await wait_for(pilot, lambda: "no card" in screen_text(app))
+        assert "training reader" in screen_text(app)
+        chip = sample_card_data(card_number=card.card_number, citizen_number=person.citizen_number,
+                                name=person.name, birth_date=person.birth_date)
+        training.insert(VirtualCard(chip))
+        await wait_for(pilot, lambda: isinstance(app.screen, PersonScreen) and app.screen.person is not None)
+        assert isinstance(app.screen, PersonScreen) and app.screen.person_id == person.id
+        await wait_for(pilot, lambda: f"card {card.card_number}" in screen_text(app))
+        training.remove()
+        await wait_for(pilot, lambda: "no card" in screen_text(app).splitlines()[-2])
+
+
+async def test_a_card_not_in_the_records_is_reported_not_opened(desk: Desk) -> None:
+    training = TrainingReader()
+    app = make_app(desk, reader=SupervisedReader(training, poll_s=0.05))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "clerk1")
+        training.insert(VirtualCard(sample_card_data(card_number="Z99999999")))
+        await wait_for(pilot, lambda: any("Z99999999 is not in this outlet's records" in n.message
+                                          for n in app._notifications))
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def test_a_card_inserted_before_sign_in_opens_nothing(desk: Desk) -> None:
+    person, card = person_with_card_status(desk, "active")
+    training = TrainingReader()
+    app = make_app(desk, reader=SupervisedReader(training, poll_s=0.05))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        training.insert(VirtualCard(sample_card_data(card_number=card.card_number,
+                                                     citizen_number=person.citizen_number)))
+        await wait_for(pilot, lambda: card.card_number in screen_text(app))
+        assert not any(isinstance(s, PersonScreen) for s in app.screen_stack)

@@ -1,0 +1,151 @@
+"""Search (citizen number checked as typed, card number, name prefix) and the person's record."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+from textual.widgets import DataTable
+
+from outlet_desk.app import make_app
+from outlet_desk.db.tables import AuditEvent, Card, Person
+from outlet_desk.domain.card_lifecycle import CardStatus, card_functions, event_label
+from outlet_desk.screens.person import PersonScreen
+from outlet_desk.screens.search import SearchScreen
+from outlet_desk.services.context import Desk
+from tests.tui.conftest import (
+    person_with_card_status,
+    screen_text,
+    settle,
+    sign_in,
+    static_text,
+    type_text,
+)
+
+
+def _opened(desk: Desk) -> list[int | None]:
+    with Session(desk.engine) as s:
+        return [e.person_id for e in s.exec(select(AuditEvent).where(col(AuditEvent.action) == "person_opened"))]
+
+
+async def test_wrong_check_digit_is_pointed_out_before_enter(desk: Desk) -> None:
+    person, _card = person_with_card_status(desk, "active")
+    number = person.citizen_number
+    wrong = number[:17] + ("0" if number[17] != "0" else "1")
+    app = make_app(desk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "clerk1")
+        await pilot.press("f2")
+        await settle(pilot)
+        assert isinstance(app.screen, SearchScreen)
+        await type_text(pilot, wrong[:6])
+        assert static_text(app, "#search-problem") == ""  # a known region: nothing to say yet
+        await type_text(pilot, wrong[6:])
+        await settle(pilot)
+        problem = static_text(app, "#search-problem")
+        assert "check digit is wrong" in problem and f"{number[17]} is expected" in problem
+        assert app.screen.query_one("#results").row_count == 0  # type: ignore[attr-defined]
+    assert _opened(desk) == []
+
+
+async def test_an_unknown_region_is_refused_at_the_sixth_digit(desk: Desk) -> None:
+    app = make_app(desk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "clerk1")
+        await pilot.press("f2")
+        await type_text(pilot, "99999")
+        assert static_text(app, "#search-problem") == ""
+        await type_text(pilot, "9")
+        assert "unknown region code 999999" in static_text(app, "#search-problem")
+
+
+async def test_full_citizen_number_finds_and_opens_the_holder_with_an_audit_event(desk: Desk) -> None:
+    person, card = person_with_card_status(desk, "active")
+    app = make_app(desk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "clerk1")
+        await pilot.press("f2")
+        await type_text(pilot, person.citizen_number)
+        await settle(pilot)
+        masked = person.citizen_number[:6] + "********" + person.citizen_number[-4:]
+        results = app.screen.query_one("#results", DataTable)
+        assert results.get_row_at(0)[:2] == [masked, person.name]  # the list shows the masked number
+        assert screen_text(app).count(person.citizen_number) == 1  # only in the input the clerk typed
+        assert "1 person found" in static_text(app, "#search-count")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, PersonScreen)
+        text = screen_text(app)
+        assert person.citizen_number in text and card.card_number in text
+    assert _opened(desk) == [person.id]
+
+
+async def test_card_number_and_name_prefix_search(desk: Desk) -> None:
+    person, card = person_with_card_status(desk, "lost")
+    app = make_app(desk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "clerk1")
+        await pilot.press("f2")
+        await type_text(pilot, card.card_number)
+        await settle(pilot)
+        assert person.name in screen_text(app)
+        await pilot.press("f2")  # F2 again: a new search
+        await type_text(pilot, person.name[:1])
+        await settle(pilot)
+        with Session(desk.engine) as s:
+            same_surname = s.exec(select(Person).where(col(Person.name).startswith(person.name[:1]))).all()
+        count = static_text(app, "#search-count")
+        assert f"{len(same_surname)} person" in count
+        assert all(p.name in screen_text(app) for p in same_surname[:5])
+
+
+async def test_person_view_shows_identity_cards_actions_and_suspended_functions(desk: Desk) -> None:
+    person, lost = person_with_card_status(desk, "lost")
+    app = make_app(desk)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, "clerk1")
+        app.open_person(person.id or 0)
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, PersonScreen)
+        identity = static_text(app, "#identity")
+        assert person.name in identity and person.citizen_number in identity
+        assert screen.person is not None and screen.person.birth_place in identity
+        with Session(desk.engine) as s:
+            cards = s.exec(select(Card).where(col(Card.person_id) == person.id)).all()
+        text = screen_text(app)
+        assert all(c.card_number in text for c in cards)
+        # select the lost card: its allowed actions and the suspended functions are listed
+        table = screen.query_one("#cards-table")
+        index = [c.card_number for c in screen.person.cards].index(lost.card_number)
+        table.move_cursor(row=index)  # type: ignore[attr-defined]
+        await settle(pilot)
+        detail = static_text(app, "#card-detail")
+        line = screen.person.cards[index]
+        assert line.status is CardStatus.LOST
+        for action in line.actions:
+            from outlet_desk.domain.card_lifecycle import CardEvent
+
+            assert event_label(CardEvent(action)) in detail
+        assert all(function in detail for function in card_functions())
+        # the actions are listed, not offered as keys: F5 (identity check) is the only task here
+        keys = {b.binding.key for b in screen.active_bindings.values() if b.binding.show}
+        assert "f5" in keys
+
+
+async def test_person_trail_lists_the_opening(desk: Desk) -> None:
+    person, _card = person_with_card_status(desk, "active")
+    app = make_app(desk)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, "clerk1")
+        app.open_person(person.id or 0)
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, PersonScreen) and screen.person is not None
+        # the trail read before this opening was written is empty for a fresh active holder
+        tabs = screen.query_one("#person-tabs")
+        tabs.active = "trail"  # type: ignore[attr-defined]
+        await settle(pilot)
+        app.open_person(person.id or 0)  # open again: the first opening is now in the trail
+        await settle(pilot)
+        reopened = app.screen
+        assert isinstance(reopened, PersonScreen) and reopened.person is not None
+        assert [a.action for a in reopened.person.audit] == ["person_opened"]
