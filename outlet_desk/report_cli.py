@@ -1,0 +1,104 @@
+"""``outlet-desk report``: the supervisor's reports on the command line (mounted by ``cli.py``).
+
+Exit codes as for the rest of the CLI: 0 the report was made and every check passed; 1 the report was
+made but the audit events and the tables disagree on a figure, or the audit chain is broken (the
+finding is on stderr, the report on stdout as asked); 2 bad input or configuration.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from outlet_desk.i18n import _
+from outlet_desk.services.report import DailyReport, daily_report, figure_rows
+from outlet_desk.services.report_export import heading, label, render_pdf, shown, summary_lines, to_csv, to_json
+
+report_app = typer.Typer(help="Reports: the daily report.", add_completion=False, rich_markup_mode=None)
+
+
+class Format(StrEnum):
+    TABLE = "table"
+    CSV = "csv"
+    JSON = "json"
+    PDF = "pdf"
+
+
+def _parse_day(text: str | None) -> date | None:
+    from outlet_desk.cli import EXIT_BAD_INPUT, fail
+
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        fail(_("--date {value} is not a date; write it as YYYY-MM-DD, e.g. 2026-11-25.").format(value=text),
+             EXIT_BAD_INPUT)
+
+
+def _print_table(report: DailyReport) -> None:
+    from outlet_desk.cli import out
+
+    checks = {c.key: c for c in report.reconciliation}
+    table = Table(title=heading(report))
+    for name in (_("Figure"), _("Value"), _("Audit / tables")):
+        table.add_column(name)
+    for key, value in figure_rows(report):
+        c = checks.get(key)
+        recon = "" if c is None else (_("agree") if c.status == "agree" else _("DISAGREE {a} / {t}").format(
+            a=c.audit, t=c.table))
+        table.add_row(label(key), shown(key, value), recon)
+    out.print(table)
+    trend = " ".join(str(t.transactions) for t in report.trend)
+    out.print(_("Transactions, last {n} days: {values}").format(n=len(report.trend), values=trend))
+    for line in summary_lines(report):
+        out.print(line, markup=False)
+
+
+@report_app.command("daily")
+def report_daily(
+    ctx: typer.Context,
+    day: Annotated[str | None, typer.Option("--date", help="The day, YYYY-MM-DD (default: today at the outlet).")]
+    = None,
+    outlet: Annotated[str | None, typer.Option("--outlet", help="Another outlet's code on a shared database.")]
+    = None,
+    fmt: Annotated[Format, typer.Option("--format", help="table, csv, json or pdf.")] = Format.TABLE,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Where the PDF goes (default: the "
+                                                                        "reports folder).")] = None,
+    verify: Annotated[bool, typer.Option("--verify/--no-verify", help="Recompute the whole audit chain.")] = True,
+    as_user: Annotated[str | None, typer.Option("--as", help="Your own user name (checks you may view reports).")]
+    = None,
+) -> None:
+    """The daily report: figures from the audit events, reconciled with the tables, and the chain."""
+    from outlet_desk.cli import EXIT_CHECK_FAILED, _login, _state, err, fail, out, refusals
+
+    state = _state(ctx)
+    wanted = _parse_day(day)
+    desk = state.desk()
+    actor = _login(desk, as_user) if as_user else None
+    with refusals():
+        report = daily_report(desk, wanted, outlet_code=outlet, actor=actor, verify=verify)
+    if fmt is Format.JSON:
+        print(json.dumps(to_json(report), ensure_ascii=False, indent=2))
+    elif fmt is Format.CSV:
+        print(to_csv(report), end="")
+    elif fmt is Format.PDF:
+        path = output or desk.settings.reports_dir() / f"daily-{report.outlet_code}-{report.day.isoformat()}.pdf"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            render_pdf(report, path)
+        except FileNotFoundError as exc:
+            fail(str(exc), EXIT_CHECK_FAILED)
+        out.print(_("Daily report written to {path}").format(path=path), markup=False)
+    else:
+        _print_table(report)
+    if report.disagreements or (report.chain is not None and not report.chain.intact):
+        for line in summary_lines(report)[:2]:
+            err.print(line, markup=False)
+        raise typer.Exit(EXIT_CHECK_FAILED)

@@ -1,0 +1,506 @@
+"""The daily report of an outlet: one definition behind the CLI and the supervisor's screen.
+
+Every figure that both records can give is counted twice, once from the audit events (the
+tamper-evident record) and once from the operational tables (loss_report, reissue_request, payment,
+collection, card); the report shows the audit figure and, per figure, whether the two agree. A
+disagreement is a finding for the supervisor, never an exception. The audit chain's verification
+result rides along. Reads run in one snapshot (a read transaction; REPEATABLE READ on PostgreSQL), so
+a counter writing meanwhile cannot make the two sides disagree.
+
+The JSON form and its keys are described in docs/report.md; the renderers are in ``report_export``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any, Literal
+
+from sqlalchemy import String, and_, case, cast, func, literal, or_, select, union_all
+from sqlalchemy.engine import Connection
+from sqlalchemy.sql import Select
+from sqlmodel import Session, col
+
+from outlet_desk.db.engine import is_sqlite
+from outlet_desk.db.tables import (
+    AuditEvent,
+    Card,
+    Collection,
+    DayClose,
+    IdentityCheck,
+    LossReport,
+    Operator,
+    Outlet,
+    Payment,
+    ReissueRequest,
+)
+from outlet_desk.domain.fees import ReissueReason
+from outlet_desk.domain.roles import Action, require
+from outlet_desk.services.audit import verify_chain
+from outlet_desk.services.context import Actor, Desk
+from outlet_desk.services.home import day_bounds
+
+SCHEMA = "outlet-desk/daily-report/1"
+TREND_DAYS = 30
+
+#: The event that completes each counter flow, and the identity-check flow it stands on.
+COMPLETIONS: Mapping[str, str] = {
+    "loss_reported_counter": "report_loss_counter",
+    "loss_made_formal": "report_loss_counter",
+    "loss_withdrawn": "withdraw_loss",
+    "reissue_applied": "apply_reissue",
+    "card_collected": "collect_card",
+}
+#: A transaction is a completed counter flow, or a loss report taken by the hotline.
+TRANSACTIONS: tuple[str, ...] = (*COMPLETIONS, "loss_reported_hotline")
+LOSS_EVENTS: Mapping[str, str] = {
+    "loss_reported_hotline": "hotline",
+    "loss_reported_counter": "counter",
+    "loss_made_formal": "made_formal",
+    "loss_lapsed": "lapsed",
+    "loss_lapse_escalated": "lapsed",
+    "loss_withdrawn": "withdrawn",
+}
+LOSS_KEYS: tuple[str, ...] = ("hotline", "counter", "made_formal", "lapsed", "withdrawn")
+REASONS: tuple[str, ...] = tuple(r.value for r in ReissueReason)
+PRESENTERS: tuple[str, ...] = ("holder", "proxy")
+AGE_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
+    ("0-7", 0, 7), ("8-30", 8, 30), ("31-90", 31, 90), ("over_90", 91, None),
+)
+_DAY_ACTIONS: tuple[str, ...] = (
+    *LOSS_EVENTS, "reissue_applied", "card_collected", "identity_checked", "chip_check_failed",
+    "blocked_card_presented",
+)
+_TREND_SERIES: Mapping[str, tuple[str, ...]] = {
+    "transactions": TRANSACTIONS,
+    "loss_reports": ("loss_reported_hotline", "loss_reported_counter"),
+    "reissues": ("reissue_applied",),
+    "collections": ("card_collected",),
+}
+
+Status = Literal["agree", "disagree"]
+
+
+@dataclass(frozen=True)
+class Check:
+    """One figure counted from both records."""
+
+    key: str
+    audit: int
+    table: int
+
+    @property
+    def status(self) -> Status:
+        return "agree" if self.audit == self.table else "disagree"
+
+
+@dataclass(frozen=True)
+class ClerkLine:
+    operator_id: int
+    username: str
+    display_name: str
+    transactions: int
+    timed: int
+    """Transactions whose identity check (same operator, same person, same flow, same day) was found."""
+    avg_handling_seconds: float | None
+
+
+@dataclass(frozen=True)
+class TrendDay:
+    day: date
+    transactions: int
+    loss_reports: int
+    reissues: int
+    collections: int
+
+
+@dataclass(frozen=True)
+class ChainResult:
+    intact: bool
+    events_checked: int
+    broken_seq: int | None
+    problem: str
+    message: str
+
+
+@dataclass(frozen=True)
+class CloseInfo:
+    closed_at: datetime
+    closed_by: str
+    reason: str
+    blockers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DailyReport:
+    outlet_code: str
+    outlet_name: str
+    timezone: str
+    day: date
+    generated_at: datetime
+    loss_reports: Mapping[str, int]
+    reissues: Mapping[str, int]
+    collections: Mapping[str, int]
+    chip_check_failures: int
+    blocked_cards_presented: int
+    fees_taken_fen: int
+    fees_waived_fen: int
+    clerks: tuple[ClerkLine, ...]
+    uncollected: Mapping[str, int]
+    pending_temporary_losses: int
+    trend: tuple[TrendDay, ...]
+    reconciliation: tuple[Check, ...]
+    chain: ChainResult | None
+    close: CloseInfo | None = None
+
+    @property
+    def disagreements(self) -> tuple[Check, ...]:
+        return tuple(c for c in self.reconciliation if c.status == "disagree")
+
+    @property
+    def reissues_total(self) -> int:
+        return sum(self.reissues.values())
+
+    @property
+    def uncollected_total(self) -> int:
+        return sum(self.uncollected.values())
+
+
+@dataclass
+class _Tally:
+    """Figures of one side, by flat key (``loss_reports.hotline``, ``clerks.7.transactions``...)."""
+
+    counts: Counter[str] = field(default_factory=Counter)
+
+    def add(self, key: str, n: int = 1) -> None:
+        self.counts[key] += n
+
+
+def daily_report(
+    desk: Desk,
+    day: date | None = None,
+    *,
+    outlet_code: str | None = None,
+    actor: Actor | None = None,
+    verify: bool = True,
+) -> DailyReport:
+    """The report of ``day`` (default: today in the outlet's time zone) for ``outlet_code`` (default:
+    this desk's outlet). With ``actor``, the role must allow viewing reports. ``verify`` recomputes the
+    whole audit chain (only possible for this desk's outlet, whose key it holds)."""
+    if actor is not None:
+        require(actor.role, Action.VIEW_REPORTS)
+    day = day or desk.local_now().date()
+    outlet = outlet_code or desk.outlet_code
+    start, end = day_bounds(desk, day)
+    with snapshot(desk) as conn:
+        names = _operators(conn)
+        audit, timing, extra = _audit_side(conn, outlet, start, end)
+        table = _table_side(conn, outlet, start, end)
+        ages = _uncollected(conn, outlet, desk, day)
+        audit.counts.update(ages[0].counts)
+        table.counts.update(ages[1].counts)
+        pending = _pending_temporary(conn, outlet, end)
+        trend = _trend(conn, outlet, desk, day)
+        close = _close_info(conn, outlet, day, names)
+        outlet_row = conn.execute(select(col(Outlet.name)).where(col(Outlet.code) == outlet)).scalar_one_or_none()
+        chain = _chain(conn, desk, outlet) if verify else None
+    return DailyReport(
+        outlet_code=outlet, outlet_name=outlet_row or outlet, timezone=str(desk.tz), day=day,
+        generated_at=desk.now().astimezone(desk.tz),
+        loss_reports={k: audit.counts[f"loss_reports.{k}"] for k in LOSS_KEYS},
+        reissues={r: audit.counts[f"reissues.{r}"] for r in REASONS},
+        collections={p: audit.counts[f"collections.{p}"] for p in PRESENTERS},
+        chip_check_failures=extra["chip_check_failed"],
+        blocked_cards_presented=extra["blocked_card_presented"],
+        fees_taken_fen=audit.counts["fees.taken_fen"],
+        fees_waived_fen=audit.counts["fees.waived_fen"],
+        clerks=_clerk_lines(audit, timing, names),
+        uncollected={b: audit.counts[f"uncollected.{b}"] for b, _lo, _hi in AGE_BUCKETS},
+        pending_temporary_losses=pending,
+        trend=trend,
+        reconciliation=_reconcile(audit, table, names),
+        chain=chain,
+        close=close,
+    )
+
+
+@contextmanager
+def snapshot(desk: Desk) -> Iterator[Connection]:
+    """A read transaction over one consistent snapshot of the store."""
+    conn = desk.engine.connect()
+    if not is_sqlite(desk.engine):
+        conn = conn.execution_options(isolation_level="REPEATABLE READ")
+    try:
+        conn.begin()
+        yield conn
+    finally:
+        conn.rollback()
+        conn.close()
+
+
+def _operators(conn: Connection) -> dict[int, tuple[str, str]]:
+    rows = conn.execute(select(col(Operator.id), col(Operator.username), col(Operator.display_name)))
+    return {int(i or 0): (u, d) for i, u, d in rows}
+
+
+def _in(column: Any, start: datetime, end: datetime) -> Any:
+    return and_(column >= start, column < end)
+
+
+def _audit_side(
+    conn: Connection, outlet: str, start: datetime, end: datetime
+) -> tuple[_Tally, dict[int, list[float]], Counter[str]]:
+    """The day's figures from the audit events: one indexed range read, JSON parsed only where needed."""
+    rows = conn.execute(
+        select(col(AuditEvent.action), col(AuditEvent.operator_id), col(AuditEvent.person_id),
+               col(AuditEvent.at), col(AuditEvent.after))
+        .where(col(AuditEvent.outlet_code) == outlet, col(AuditEvent.action).in_(_DAY_ACTIONS),
+               _in(col(AuditEvent.at), start, end))
+        .order_by(col(AuditEvent.seq))
+    )
+    tally, extra = _Tally(), Counter[str]()
+    checked: dict[tuple[int | None, int | None, str], datetime] = {}
+    timing: dict[int, list[float]] = defaultdict(list)
+    for action, operator_id, person_id, at, after in rows:
+        if action in LOSS_EVENTS:
+            tally.add(f"loss_reports.{LOSS_EVENTS[action]}")
+        if action in TRANSACTIONS and operator_id is not None:
+            tally.add(f"clerks.{operator_id}.transactions")
+        if action == "identity_checked":
+            checked[(operator_id, person_id, _json(after).get("flow", ""))] = at
+        elif action in COMPLETIONS:
+            began = checked.pop((operator_id, person_id, COMPLETIONS[action]), None)
+            if began is not None and operator_id is not None:
+                timing[operator_id].append((at - began).total_seconds())
+            if action == "reissue_applied":
+                data = _json(after)
+                tally.add(f"reissues.{data.get('reason', '')}")
+                tally.add("fees.taken_fen", int(data.get("paid_fen") or 0))
+                if data.get("waived"):
+                    tally.add("fees.waived_fen", int(data.get("fee_fen") or 0))
+            elif action == "card_collected":
+                tally.add(f"collections.{_json(after).get('presenter', '')}")
+        elif action in ("chip_check_failed", "blocked_card_presented"):
+            extra[action] += 1
+    return tally, timing, extra
+
+
+def _json(text: str) -> dict[str, Any]:
+    if not text:
+        return {}
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _labelled(kind: str, sub: Any, n: Any) -> tuple[Any, ...]:
+    return (literal(kind, String).label("kind"), cast(sub, String).label("sub"), n.label("n"))
+
+
+def _table_statements(outlet: str, start: datetime, end: datetime) -> list[Select[Any]]:
+    """Each figure as one small aggregate over an (outlet, time) index; sent as one UNION ALL."""
+    lr, rr, pay, coll, ic = LossReport, ReissueRequest, Payment, Collection, IdentityCheck
+    mine = col(lr.outlet_code) == outlet
+    count = func.count()
+    stmts: list[Select[Any]] = [
+        select(*_labelled("loss", col(lr.channel), count))
+        .where(mine, _in(col(lr.reported_at), start, end)).group_by(col(lr.channel)),
+        select(*_labelled("loss", literal("made_formal"), count))
+        .where(mine, col(lr.channel) == "hotline", _in(col(lr.formal_at), start, end)),
+        select(*_labelled("loss", literal("lapsed"), count)).where(mine, _in(col(lr.lapsed_at), start, end)),
+        select(*_labelled("loss", literal("withdrawn"), count)).where(mine, _in(col(lr.withdrawn_at), start, end)),
+        select(*_labelled("reissue", col(rr.reason), count))
+        .where(col(rr.outlet_code) == outlet, _in(col(rr.created_at), start, end)).group_by(col(rr.reason)),
+        select(*_labelled("fees", literal("waived_fen"), func.coalesce(func.sum(col(rr.fee_fen)), 0)))
+        .where(col(rr.outlet_code) == outlet, col(rr.waived).is_(True), _in(col(rr.created_at), start, end)),
+        select(*_labelled("fees", literal("taken_fen"), func.coalesce(func.sum(col(pay.amount_fen)), 0)))
+        .where(col(pay.outlet_code) == outlet, _in(col(pay.paid_at), start, end)),
+        select(*_labelled("collection", col(ic.presenter), count))
+        .select_from(coll).join(ic, col(ic.id) == col(coll.identity_check_id))
+        .where(col(coll.outlet_code) == outlet, _in(col(coll.collected_at), start, end))
+        .group_by(col(ic.presenter)),
+        # Transactions per operator: who completed each flow according to the tables.
+        select(*_labelled("clerk", col(lr.operator_id), count))
+        .where(mine, _in(col(lr.reported_at), start, end)).group_by(col(lr.operator_id)),
+        select(*_labelled("clerk", col(ic.operator_id), count))
+        .select_from(lr).join(ic, col(ic.id) == col(lr.identity_check_id))
+        .where(mine, col(lr.channel) == "hotline", _in(col(lr.formal_at), start, end))
+        .group_by(col(ic.operator_id)),
+        select(*_labelled("clerk", col(lr.withdrawn_by), count))
+        .where(mine, _in(col(lr.withdrawn_at), start, end)).group_by(col(lr.withdrawn_by)),
+        select(*_labelled("clerk", col(rr.operator_id), count))
+        .where(col(rr.outlet_code) == outlet, _in(col(rr.created_at), start, end)).group_by(col(rr.operator_id)),
+        select(*_labelled("clerk", col(coll.operator_id), count))
+        .where(col(coll.outlet_code) == outlet, _in(col(coll.collected_at), start, end))
+        .group_by(col(coll.operator_id)),
+    ]
+    return stmts
+
+
+_TABLE_KEYS = {"loss": "loss_reports.{}", "reissue": "reissues.{}", "fees": "fees.{}",
+               "collection": "collections.{}", "clerk": "clerks.{}.transactions"}
+
+
+def _table_side(conn: Connection, outlet: str, start: datetime, end: datetime) -> _Tally:
+    tally = _Tally()
+    statements = _table_statements(outlet, start, end)
+    for kind, sub, n in conn.execute(union_all(*statements)):
+        if n:
+            tally.add(_TABLE_KEYS[kind].format(sub), int(n))
+    return tally
+
+
+def _bucket(age_days: int) -> str:
+    for name, low, high in AGE_BUCKETS:
+        if age_days >= low and (high is None or age_days <= high):
+            return name
+    return AGE_BUCKETS[0][0]  # a card received after the report day's end is not counted (see caller)
+
+
+def _uncollected(conn: Connection, outlet: str, desk: Desk, day: date) -> tuple[_Tally, _Tally]:
+    """Cards waiting for collection now (status ready), aged at the end of ``day``: from the card's
+    ``card_received`` event (audit) and from its ``status_changed_at`` (table)."""
+    rows = conn.execute(
+        select(col(Card.status_changed_at), col(AuditEvent.at))
+        .select_from(Card)
+        .outerjoin(ReissueRequest, col(ReissueRequest.new_card_id) == col(Card.id))
+        .outerjoin(AuditEvent, and_(
+            col(AuditEvent.entity) == "reissue_request",
+            col(AuditEvent.entity_id) == cast(col(ReissueRequest.id), String),
+            col(AuditEvent.action) == "card_received",
+        ))
+        .where(col(Card.outlet_code) == outlet, col(Card.status) == "ready")
+    )
+    audit, table = _Tally(), _Tally()
+    for changed_at, received_at in rows:
+        for side, at in ((table, changed_at), (audit, received_at)):
+            if at is None:
+                continue
+            age = (day - at.astimezone(desk.tz).date()).days
+            if age >= 0:
+                side.add(f"uncollected.{_bucket(age)}")
+    return audit, table
+
+
+def _pending_temporary(conn: Connection, outlet: str, end: datetime) -> int:
+    """Hotline (temporary) loss reports still pending at the end of the day: not yet made formal,
+    lapsed or withdrawn by then."""
+    lr = LossReport
+
+    def open_at_end(column: Any) -> Any:
+        return or_(column.is_(None), column >= end)
+
+    return int(conn.execute(
+        select(func.count()).select_from(lr).where(
+            col(lr.outlet_code) == outlet, col(lr.channel) == "hotline", col(lr.reported_at) < end,
+            open_at_end(col(lr.formal_at)), open_at_end(col(lr.lapsed_at)), open_at_end(col(lr.withdrawn_at)),
+        )
+    ).scalar_one())
+
+
+def _trend(conn: Connection, outlet: str, desk: Desk, day: date) -> tuple[TrendDay, ...]:
+    """Per-day counts of the last ``TREND_DAYS`` days (ending with ``day``), bucketed in SQL by the
+    outlet's local midnights (correct across daylight-saving changes)."""
+    days = [day - timedelta(days=TREND_DAYS - 1 - i) for i in range(TREND_DAYS)]
+    edges = [day_bounds(desk, d)[0] for d in days] + [day_bounds(desk, day)[1]]
+    at = col(AuditEvent.at)
+    bucket = case(*((at < edges[i + 1], i) for i in range(TREND_DAYS)), else_=TREND_DAYS).label("bucket")
+    wanted = sorted({a for actions in _TREND_SERIES.values() for a in actions})
+    rows = conn.execute(
+        select(bucket, col(AuditEvent.action), func.count())
+        .where(col(AuditEvent.outlet_code) == outlet, col(AuditEvent.action).in_(wanted),
+               at >= edges[0], at < edges[-1])
+        .group_by(bucket, col(AuditEvent.action))
+    )
+    per_day: list[Counter[str]] = [Counter() for _ in days]
+    for i, action, n in rows:
+        if 0 <= i < TREND_DAYS:
+            for series, actions in _TREND_SERIES.items():
+                if action in actions:
+                    per_day[i][series] += int(n)
+    return tuple(TrendDay(d, c["transactions"], c["loss_reports"], c["reissues"], c["collections"])
+                 for d, c in zip(days, per_day, strict=True))
+
+
+def _close_info(conn: Connection, outlet: str, day: date, names: Mapping[int, tuple[str, str]]) -> CloseInfo | None:
+    row = conn.execute(
+        select(col(DayClose.closed_at), col(DayClose.closed_by), col(DayClose.reason), col(DayClose.blockers))
+        .where(col(DayClose.outlet_code) == outlet, col(DayClose.day) == day)
+    ).first()
+    if row is None:
+        return None
+    closed_at, closed_by, reason, blockers = row
+    return CloseInfo(closed_at, names.get(closed_by, (str(closed_by), ""))[0], reason,
+                     tuple(b for b in blockers.split("\n") if b))
+
+
+def _chain(conn: Connection, desk: Desk, outlet: str) -> ChainResult | None:
+    if outlet != desk.outlet_code:
+        return None  # another outlet's chain is sealed with its own key
+    with Session(bind=conn) as session:
+        result = verify_chain(session, desk.audit_key, outlet)
+    return ChainResult(result.intact, result.events_checked, result.broken_seq, result.problem, result.message())
+
+
+def _clerk_lines(audit: _Tally, timing: Mapping[int, list[float]],
+                 names: Mapping[int, tuple[str, str]]) -> tuple[ClerkLine, ...]:
+    lines = []
+    for key, n in audit.counts.items():
+        if not key.startswith("clerks."):
+            continue
+        op = int(key.split(".")[1])
+        times = timing.get(op, [])
+        username, display = names.get(op, (str(op), str(op)))
+        lines.append(ClerkLine(op, username, display, n, len(times),
+                               round(sum(times) / len(times), 1) if times else None))
+    return tuple(sorted(lines, key=lambda c: c.username))
+
+
+def _reconcile(audit: _Tally, table: _Tally, names: Mapping[int, tuple[str, str]]) -> tuple[Check, ...]:
+    fixed = [
+        *(f"loss_reports.{k}" for k in LOSS_KEYS),
+        *(f"reissues.{r}" for r in REASONS),
+        *(f"collections.{p}" for p in PRESENTERS),
+        "fees.taken_fen", "fees.waived_fen",
+        *(f"uncollected.{b}" for b, _lo, _hi in AGE_BUCKETS),
+    ]
+    extra = sorted((set(audit.counts) | set(table.counts)) - set(fixed))
+    checks = []
+    for key in [*fixed, *extra]:
+        shown = key
+        if key.startswith("clerks."):
+            op = key.split(".")[1]
+            username = names.get(int(op), (op, ""))[0] if op.isdigit() else op
+            shown = f"clerks.{username}.transactions"
+        checks.append(Check(shown, audit.counts[key], table.counts[key]))
+    return tuple(checks)
+
+
+def figure_rows(report: DailyReport) -> list[tuple[str, int | float | str | None]]:
+    """Every figure of the report as (key, value): the one list the CSV, the table and the screen show."""
+    rows: list[tuple[str, int | float | str | None]] = []
+    rows += [(f"loss_reports.{k}", v) for k, v in report.loss_reports.items()]
+    rows += [(f"reissues.{k}", v) for k, v in report.reissues.items()]
+    rows += [("reissues.total", report.reissues_total)]
+    rows += [(f"collections.{k}", v) for k, v in report.collections.items()]
+    rows += [("chip_check_failures", report.chip_check_failures),
+             ("blocked_cards_presented", report.blocked_cards_presented),
+             ("fees.taken_fen", report.fees_taken_fen), ("fees.waived_fen", report.fees_waived_fen)]
+    for c in report.clerks:
+        rows += [(f"clerks.{c.username}.transactions", c.transactions),
+                 (f"clerks.{c.username}.avg_handling_seconds", c.avg_handling_seconds)]
+    rows += [(f"uncollected.{k}", v) for k, v in report.uncollected.items()]
+    rows += [("uncollected.total", report.uncollected_total),
+             ("pending_temporary_losses", report.pending_temporary_losses)]
+    return rows
+
+
+def trend_series(report: DailyReport, series: str) -> list[int]:
+    values: Iterable[int] = (getattr(t, series) for t in report.trend)
+    return list(values)

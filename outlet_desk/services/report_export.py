@@ -1,0 +1,201 @@
+"""The daily report as JSON (keys documented in docs/report.md), CSV and PDF. No Textual, no Rich."""
+
+from __future__ import annotations
+
+import csv
+import io
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from outlet_desk.domain.fees import format_yuan
+from outlet_desk.i18n import N_, _
+from outlet_desk.services.receipts import CJK_FONT
+from outlet_desk.services.report import (
+    SCHEMA,
+    Check,
+    DailyReport,
+    figure_rows,
+)
+
+CSV_COLUMNS = ("key", "label", "value", "audit", "table", "reconciliation")
+
+#: Labels of the figure keys (the part before the first dot, or the whole key).
+LABELS = {
+    "loss_reports.hotline": N_("Loss reports by the hotline"),
+    "loss_reports.counter": N_("Loss reports at the counter"),
+    "loss_reports.made_formal": N_("Hotline reports made formal"),
+    "loss_reports.lapsed": N_("Temporary losses lapsed"),
+    "loss_reports.withdrawn": N_("Loss reports withdrawn"),
+    "reissues.lost": N_("Reissues: card lost"),
+    "reissues.damaged": N_("Reissues: card damaged"),
+    "reissues.expired": N_("Reissues: card expired"),
+    "reissues.info_change": N_("Reissues: information changed"),
+    "reissues.total": N_("Reissues in all"),
+    "collections.holder": N_("Cards collected by the holder"),
+    "collections.proxy": N_("Cards collected by a proxy"),
+    "chip_check_failures": N_("Chip checks failed"),
+    "blocked_cards_presented": N_("Blocked cards presented"),
+    "fees.taken_fen": N_("Fees taken (yuan)"),
+    "fees.waived_fen": N_("Fees waived (yuan)"),
+    "uncollected.0-7": N_("Uncollected cards, 0-7 days"),
+    "uncollected.8-30": N_("Uncollected cards, 8-30 days"),
+    "uncollected.31-90": N_("Uncollected cards, 31-90 days"),
+    "uncollected.over_90": N_("Uncollected cards, over 90 days"),
+    "uncollected.total": N_("Uncollected cards in all"),
+    "pending_temporary_losses": N_("Temporary losses still pending"),
+}
+
+
+def label(key: str) -> str:
+    """The person-facing name of a figure key (clerk lines name the clerk)."""
+    if key in LABELS:
+        return _(LABELS[key])
+    if key.startswith("clerks."):
+        _prefix, username, what = key.split(".", 2)
+        if what == "transactions":
+            return _("{clerk}: transactions").format(clerk=username)
+        return _("{clerk}: average handling time (s)").format(clerk=username)
+    return key
+
+
+def shown(key: str, value: int | float | str | None) -> str:
+    """A figure as a person reads it: money in yuan, a missing average as '-'."""
+    if value is None:
+        return "-"
+    if key.endswith("_fen") and isinstance(value, int):
+        return format_yuan(value)
+    return str(value)
+
+
+def to_json(report: DailyReport) -> dict[str, Any]:
+    """The report as plain JSON values; the key reference is docs/report.md."""
+    def check(c: Check) -> dict[str, Any]:
+        return {"key": c.key, "audit": c.audit, "table": c.table, "status": c.status}
+
+    return {
+        "schema": SCHEMA,
+        "outlet": {"code": report.outlet_code, "name": report.outlet_name, "timezone": report.timezone},
+        "day": report.day.isoformat(),
+        "generated_at": report.generated_at.isoformat(timespec="seconds"),
+        "loss_reports": dict(report.loss_reports),
+        "reissues": {"by_reason": dict(report.reissues), "total": report.reissues_total},
+        "collections": dict(report.collections),
+        "chip_check_failures": report.chip_check_failures,
+        "blocked_cards_presented": report.blocked_cards_presented,
+        "fees": {
+            "taken_fen": report.fees_taken_fen, "taken_yuan": format_yuan(report.fees_taken_fen),
+            "waived_fen": report.fees_waived_fen, "waived_yuan": format_yuan(report.fees_waived_fen),
+        },
+        "clerks": [
+            {"operator_id": c.operator_id, "username": c.username, "display_name": c.display_name,
+             "transactions": c.transactions, "timed_transactions": c.timed,
+             "avg_handling_seconds": c.avg_handling_seconds}
+            for c in report.clerks
+        ],
+        "uncollected_cards": {**report.uncollected, "total": report.uncollected_total},
+        "pending_temporary_losses": report.pending_temporary_losses,
+        "trend": {
+            "days": [t.day.isoformat() for t in report.trend],
+            "transactions": [t.transactions for t in report.trend],
+            "loss_reports": [t.loss_reports for t in report.trend],
+            "reissues": [t.reissues for t in report.trend],
+            "collections": [t.collections for t in report.trend],
+        },
+        "reconciliation": {
+            "agrees": not report.disagreements,
+            "checks": [check(c) for c in report.reconciliation],
+            "disagreements": [c.key for c in report.disagreements],
+        },
+        "audit_chain": None if report.chain is None else {
+            "intact": report.chain.intact, "events_checked": report.chain.events_checked,
+            "broken_seq": report.chain.broken_seq, "problem": report.chain.problem,
+            "message": report.chain.message,
+        },
+        "close": None if report.close is None else {
+            "closed_at": report.close.closed_at.isoformat(timespec="seconds"),
+            "closed_by": report.close.closed_by, "reason": report.close.reason,
+            "blockers": list(report.close.blockers),
+        },
+    }
+
+
+def to_csv(report: DailyReport) -> str:
+    """One line per figure: key, label, value (fen as integers), the audit and table counts and the
+    reconciliation status where the figure is counted both ways; then the chain and trend lines."""
+    checks = {c.key: c for c in report.reconciliation}
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for key, value in figure_rows(report):
+        c = checks.pop(key, None)
+        writer.writerow([key, label(key), "" if value is None else value,
+                         "" if c is None else c.audit, "" if c is None else c.table, "" if c is None else c.status])
+    for c in checks.values():  # counted on one side only (e.g. an operator unknown to the audit)
+        writer.writerow([c.key, label(c.key), c.audit, c.audit, c.table, c.status])
+    if report.chain is not None:
+        writer.writerow(["audit_chain.intact", _("Audit chain intact"), int(report.chain.intact), "", "", ""])
+    for t in report.trend:
+        writer.writerow([f"trend.{t.day.isoformat()}.transactions", _("Transactions on {day}").format(day=t.day),
+                         t.transactions, "", "", ""])
+    return buf.getvalue()
+
+
+def heading(report: DailyReport) -> str:
+    return _("Daily report of {outlet} ({code}) for {day}").format(
+        outlet=report.outlet_name, code=report.outlet_code, day=report.day.isoformat())
+
+
+def summary_lines(report: DailyReport) -> list[str]:
+    """Reconciliation, chain and close, as sentences (the PDF, the table form and the screen)."""
+    lines = []
+    if report.disagreements:
+        lines.append(_("Audit and tables DISAGREE on: {keys}").format(
+            keys=", ".join(f"{c.key} ({c.audit} / {c.table})" for c in report.disagreements)))
+    else:
+        lines.append(_("Audit events and tables agree on all {n} figures.").format(n=len(report.reconciliation)))
+    lines.append(report.chain.message if report.chain else _("Audit chain not verified in this report."))
+    if report.close is not None:
+        lines.append(_("Day closed by {who} at {when}.").format(
+            who=report.close.closed_by, when=f"{report.close.closed_at.astimezone(report.generated_at.tzinfo):%H:%M}"))
+        if report.close.reason:
+            lines.append(_("Closed with open items, reason: {reason}").format(reason=report.close.reason))
+        lines += [f"- {b}" for b in report.close.blockers]
+    return lines
+
+
+@lru_cache(maxsize=1)
+def _font_path() -> str:
+    if not CJK_FONT.exists():
+        raise FileNotFoundError(
+            _("The Chinese font {font} is missing; run scripts/setup.sh (package fonts-wqy-microhei).").format(
+                font=CJK_FONT))
+    return str(CJK_FONT)
+
+
+def render_pdf(report: DailyReport, path: Path) -> None:
+    """An A4 page (or more) with every figure, its reconciliation, and the chain and close lines."""
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4")
+    pdf.add_page()
+    pdf.add_font("wqy", fname=_font_path(), collection_font_number=0)  # once per document
+    pdf.set_font("wqy", size=14)
+    pdf.multi_cell(0, 8, heading(report), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("wqy", size=9)
+    pdf.cell(0, 5, _("Made at {when}").format(when=f"{report.generated_at:%Y-%m-%d %H:%M}"),
+             new_x="LMARGIN", new_y="NEXT")
+    checks = {c.key: c for c in report.reconciliation}
+    widths = (95, 30, 40)
+    for key, value in figure_rows(report):
+        c = checks.get(key)
+        recon = "" if c is None else (_("agree") if c.status == "agree" else _("DISAGREE {a} / {t}").format(
+            a=c.audit, t=c.table))
+        for width, text in zip(widths, (label(key), shown(key, value), recon), strict=True):
+            pdf.cell(width, 5, text)
+        pdf.ln(5)
+    pdf.ln(3)
+    pdf.set_font("wqy", size=10)
+    for line in summary_lines(report):
+        pdf.multi_cell(0, 5, line, new_x="LMARGIN", new_y="NEXT")
+    pdf.output(str(path))
