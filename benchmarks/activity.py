@@ -293,12 +293,12 @@ def drive_days(desk: Desk, first_day: date, days: int, *, persons: int = 400, bu
     return act
 
 
-def desk_for(url: str, folder: Path, code: str = "TST001", extra: str = "") -> Desk:
+def desk_for(url: str, folder: Path, code: str = "TST001", extra: str = "", name: str = "Test outlet") -> Desk:
     """A desk on ``url`` with its outlet.toml (and so its audit key and reports folder) in ``folder``."""
     from outlet_desk.config import parse_settings
     from outlet_desk.services.bootstrap import open_desk
 
-    text = (f'[outlet]\ncode = "{code}"\nname = "Test outlet"\ndivision_code = "110105"\nlanguage = "en"\n'
+    text = (f'[outlet]\ncode = "{code}"\nname = "{name}"\ndivision_code = "110105"\nlanguage = "en"\n'
             f'[database]\nurl = "{url}"\n{extra}')
     path = folder / "outlet.toml"
     path.write_text(text)
