@@ -68,6 +68,7 @@ class Row:
                 f"{s50 / r50:.2f}x | {s99 / r99:.2f}x | <= {self.target:g} | {ok} |")
 
 
+LOAD_LINES: list[str] = []
 HEADER = ("| backend | lookup | service p50 ms | service p99 ms | raw p50 ms | raw p99 ms | ratio p50 | ratio p99 "
           "| target p99 ms | met |\n|---|---|---|---|---|---|---|---|---|---|")
 
@@ -163,8 +164,10 @@ def run_backend(backend: str, persons: int, n: int, tmp: Path) -> list[Row]:
             sizes = dataset.load_sqlite(path, persons)
         else:
             sizes = dataset.load_postgres(url.replace("postgresql+psycopg://", "postgresql://"), persons)
-        print(f"{backend}: bulk insert of {sizes.persons:,} persons and {sizes.cards:,} cards "
-              f"took {time.perf_counter() - start:.1f} s", flush=True)
+        line = (f"{backend}: bulk insert of {sizes.persons:,} persons and {sizes.cards:,} cards "
+                f"took {time.perf_counter() - start:.1f} s")
+        LOAD_LINES.append(line)
+        print(line, flush=True)
         desk = make_desk(url, tmp)
         raw: RawSqlite | RawPostgres = (
             RawSqlite(path) if backend == "sqlite" else RawPostgres(url.replace("postgresql+psycopg://", "postgresql://"))
@@ -231,8 +234,10 @@ def main() -> int:
     if args.write:
         body = (f"## Search\n\n`benchmarks/search.py --persons {args.persons}` (n = {args.n} lookups of each kind), "
                 f"{time.strftime('%Y-%m-%d')}, on {machine()}.\n"
-                "Service = `find_persons` (validation, SQLModel session, ORM rows, current card); raw = the same "
-                "SQL through sqlite3 / psycopg. PostgreSQL: a local cluster with server defaults (fsync on).\n\n"
+                "Service = `find_persons` (input validation, the prebuilt SQLAlchemy statement: person + current "
+                "card in one round trip, rows mapped to masked views); raw = the very same SQL text through "
+                "sqlite3 / psycopg, rows as tuples. PostgreSQL: a local cluster with server defaults (fsync on).\n\n"
+                + "".join(f"- {line}\n" for line in LOAD_LINES) + "\n"
                 f"{table}\n")
         write_section(args.write, body)
     return 0

@@ -205,3 +205,27 @@ def card_presented(desk: Desk, actor: Actor, chip: CardData) -> PresentedCard | 
         uow.audit("blocked_card_presented", "card", card.id, person_id=person.id, after=card_facts(card))
         uow.commit()
         return presented
+
+
+@dataclass(frozen=True)
+class PendingCollection:
+    request_id: int
+    version: int
+    card_number: str
+    old_card_number: str | None
+
+
+def pending_collection(desk: Desk, card_id: int) -> PendingCollection:
+    """The reissue request whose new card ``card_id`` is waiting to be collected."""
+    from outlet_desk.db.tables import ReissueRequest
+
+    with Session(desk.engine) as s:
+        request = s.exec(
+            select(ReissueRequest).where(col(ReissueRequest.new_card_id) == card_id,
+                                         col(ReissueRequest.status) == "ready")
+        ).first()
+        card = s.get(Card, card_id)
+        if request is None or request.id is None or card is None:
+            raise CollectionRefused(_("This card is not waiting for collection."))
+        old = s.get(Card, request.old_card_id) if request.old_card_id else None
+        return PendingCollection(request.id, request.version, card.card_number, old.card_number if old else None)
