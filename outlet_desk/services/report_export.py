@@ -135,6 +135,11 @@ def to_csv(report: DailyReport) -> str:
         writer.writerow([c.key, label(c.key), c.audit, c.audit, c.table, c.status])
     if report.chain is not None:
         writer.writerow(["audit_chain.intact", _("Audit chain intact"), int(report.chain.intact), "", "", ""])
+    if report.close is not None:
+        writer.writerow(["close.closed_by", _("Day closed by"), report.close.closed_by, "", "", ""])
+        writer.writerow(["close.reason", _("Reason for closing with open items"), report.close.reason, "", "", ""])
+        for i, item in enumerate(report.close.blockers, 1):
+            writer.writerow([f"close.blocker.{i}", _("Open item at close"), item, "", "", ""])
     for t in report.trend:
         writer.writerow([f"trend.{t.day.isoformat()}.transactions", _("Transactions on {day}").format(day=t.day),
                          t.transactions, "", "", ""])
