@@ -1,0 +1,83 @@
+"""The message catalogue: complete for zh_CN, compiled, placeholders intact, and Chinese labels that fit."""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Iterator
+
+import pytest
+from babel.messages.catalog import Catalog
+from rich.cells import cell_len
+
+from outlet_desk.i18n import _, set_language
+from outlet_desk.i18n.__main__ import compiled, extract_template, mo_path, read_catalogue, untranslated
+from outlet_desk.screens.tasks import IDENTITY_TASK, TASKS
+
+
+@pytest.fixture(scope="module")
+def template() -> Catalog:
+    return extract_template()
+
+
+@pytest.fixture
+def zh() -> Iterator[None]:
+    set_language("zh_CN")
+    yield
+    set_language("en")
+
+
+def _fields(text: str) -> set[str]:
+    return {name for _lit, name, _spec, _conv in string.Formatter().parse(text) if name is not None}
+
+
+def test_every_msgid_in_the_code_has_a_chinese_translation(template: Catalog) -> None:
+    assert len(template) > 300  # the extractor really found the package's strings
+    assert untranslated("zh_CN", template) == []
+
+
+def test_compiled_catalogue_is_up_to_date_with_the_po() -> None:
+    assert mo_path("zh_CN").read_bytes() == compiled("zh_CN"), "run: python -m outlet_desk.i18n compile"
+
+
+def test_translations_keep_every_placeholder() -> None:
+    bad = []
+    for message in read_catalogue("zh_CN"):
+        if not message.id or not message.string:
+            continue
+        ids = message.id if isinstance(message.id, tuple | list) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple | list) else (message.string,)
+        wanted = _fields(ids[-1])
+        bad += [(ids[0], s) for s in strings if _fields(s) != wanted]
+    assert bad == []
+
+
+def test_chinese_is_what_the_desk_speaks(zh: None) -> None:
+    assert _("Wrong user name or password.") == "用户名或密码错误。"
+    assert _("Search") == "查询"
+
+
+def test_footer_keys_and_form_labels_fit_their_cells_in_chinese(zh: None) -> None:
+    """Chinese characters take two cells: the F-key titles and the identity form's labels must still fit."""
+    for task in (*TASKS, IDENTITY_TASK):
+        assert cell_len(_(task.title)) <= 10, task.title
+    form_labels = ("For", "At the counter", "Document", "Number", "Name on it", "Valid until", "Relationship",
+                   "Authorisation")
+    for label in form_labels:
+        assert cell_len(_(label)) <= 15, label  # the label column is 16 cells wide
+
+
+def test_no_translation_mixes_in_untranslated_english_words() -> None:
+    allowed = re.compile(r"\{[^}]*\}|[A-Z]{2,}|[a-z]+://|YYYY-MM-DD|Ctrl-C|Enter|Esc|F\d+|PC/SC|IANA|UTF-8|ATR|"
+                         r"outlet\.toml|true|false|chmod|--as|--date|scripts/setup\.sh|fonts-wqy-microhei|"
+                         r"sqlite:///path/to/file\.db|postgresql\+psycopg://user:password@host/dbname|'[^']*'|"
+                         r"[A-Z]\d+")
+    leftovers = []
+    for message in read_catalogue("zh_CN"):
+        if not message.id:
+            continue  # the header
+        strings = message.string if isinstance(message.string, tuple | list) else (message.string,)
+        for text in strings:
+            if text and re.search(r"[a-z]{3,}", allowed.sub("", text)):
+                leftovers.append(text)
+    assert leftovers == []
