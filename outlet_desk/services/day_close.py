@@ -1,0 +1,175 @@
+"""Closing the day: the supervisor checks what is still open, the day's report is written as PDF and
+CSV into the reports folder, and the close is recorded. A closed day takes no new transactions
+(:func:`ensure_day_open`, called by the unit of work for the use cases in :data:`DAY_BOUND_ACTIONS`).
+
+Blocking items: approvals still pending, clerks with payments whose cash is not counted, temporary
+losses that lapse tomorrow, a broken audit chain, figures on which the audit and the tables disagree.
+With any of them the day closes only with the supervisor's reason (and, when
+``close_day_with_blockers`` is under dual control, a second supervisor's signature); the report
+carries the reason and the items.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col
+
+from outlet_desk.db.tables import Approval, DayClose, LossReport
+from outlet_desk.domain.fees import format_yuan
+from outlet_desk.domain.roles import Action, Role, require
+from outlet_desk.i18n import _, ngettext
+from outlet_desk.services.cashup import uncounted
+from outlet_desk.services.context import Actor, Desk
+from outlet_desk.services.errors import ServiceError
+from outlet_desk.services.home import day_bounds
+from outlet_desk.services.report import DailyReport, daily_report
+from outlet_desk.services.report_export import render_pdf, to_csv
+from outlet_desk.services.uow import UnitOfWork
+
+#: Use cases that are transactions dated to the day they happen: refused once that day is closed.
+#: (Sign-in, screen lock, opening a record, operator management and the close itself are not.)
+DAY_BOUND_ACTIONS: frozenset[Action] = frozenset({
+    Action.REPORT_LOSS_HOTLINE, Action.REPORT_LOSS_COUNTER, Action.WITHDRAW_LOSS, Action.APPLY_REISSUE,
+    Action.WAIVE_FEE, Action.COLLECT_CARD, Action.RECEIVE_STOCK, Action.SPOIL_CARD, Action.CASH_UP,
+})
+
+
+class DayClosed(ServiceError):
+    code = "day_closed"
+
+
+class DayCloseRefused(ServiceError):
+    code = "day_close_refused"
+
+    def __init__(self, message: str, blockers: tuple[Blocker, ...] = ()) -> None:
+        super().__init__(message)
+        self.blockers = blockers
+
+
+@dataclass(frozen=True)
+class Blocker:
+    kind: str  # pending_approvals | cash_not_counted | losses_lapsing_tomorrow | audit_chain | records_disagree
+    message: str
+
+
+@dataclass(frozen=True)
+class CloseResult:
+    day: date
+    report: DailyReport
+    pdf_path: Path
+    csv_path: Path
+    blockers: tuple[Blocker, ...]
+
+
+def is_closed(session: Session, outlet_code: str, day: date) -> bool:
+    return session.execute(select(col(DayClose.id)).where(
+        col(DayClose.outlet_code) == outlet_code, col(DayClose.day) == day)).first() is not None
+
+
+def ensure_day_open(session: Session, desk: Desk) -> None:
+    """Refuse (``DayClosed``) when the outlet's current local day has been closed."""
+    today = desk.local_now().date()
+    if is_closed(session, desk.outlet_code, today):
+        raise DayClosed(_("The day {day} has been closed by a supervisor: nothing more can be recorded for it.")
+                        .format(day=today.isoformat()))
+
+
+def check_day_open(session: Session, desk: Desk, actor: Actor | None, action: Action | None) -> None:
+    """The unit of work's hook: only an operator's day-bound use case is refused on a closed day."""
+    if actor is not None and action in DAY_BOUND_ACTIONS:
+        ensure_day_open(session, desk)
+
+
+def blockers(desk: Desk, day: date, report: DailyReport | None = None) -> tuple[Blocker, ...]:
+    """What stands in the way of closing ``day``; ``report`` (with its chain verified) if already made."""
+    report = report or daily_report(desk, day)
+    found: list[Blocker] = []
+    _start, end = day_bounds(desk, day)
+    with Session(desk.engine) as s:
+        pending = int(s.execute(select(func.count()).select_from(Approval).where(
+            col(Approval.outlet_code) == desk.outlet_code, col(Approval.status) == "pending")).scalar_one())
+        lapsing = int(s.execute(select(func.count()).select_from(LossReport).where(
+            col(LossReport.outlet_code) == desk.outlet_code, col(LossReport.kind) == "temporary",
+            col(LossReport.withdrawn_at).is_(None), col(LossReport.lapsed_at).is_(None),
+            col(LossReport.lapses_at) >= end, col(LossReport.lapses_at) < end + timedelta(days=1))).scalar_one())
+    if pending:
+        found.append(Blocker("pending_approvals", ngettext(
+            "{n} approval is still waiting for a decision.", "{n} approvals are still waiting for a decision.",
+            pending).format(n=pending)))
+    for line in uncounted(desk, day):
+        found.append(Blocker("cash_not_counted", _("The cash of {u} ({yuan} yuan in {n} payments) is not counted.")
+                             .format(u=line.username, yuan=format_yuan(line.expected_fen), n=line.payments)))
+    if lapsing:
+        found.append(Blocker("losses_lapsing_tomorrow", ngettext(
+            "{n} temporary loss report lapses tomorrow; the holder has not made it formal.",
+            "{n} temporary loss reports lapse tomorrow; the holders have not made them formal.",
+            lapsing).format(n=lapsing)))
+    if report.chain is not None and not report.chain.intact:
+        found.append(Blocker("audit_chain", report.chain.message))
+    if report.disagreements:
+        found.append(Blocker("records_disagree", _("Audit events and tables disagree on: {keys}").format(
+            keys=", ".join(c.key for c in report.disagreements))))
+    return tuple(found)
+
+
+def close_day(
+    desk: Desk,
+    supervisor: Actor,
+    day: date | None = None,
+    *,
+    reason: str = "",
+    co_signer: Actor | None = None,
+) -> CloseResult:
+    """Close ``day`` (default today): refuse with the blocking items unless a reason is given; record
+    the close; write the day's report as PDF and CSV into the reports folder."""
+    require(supervisor.role, Action.CLOSE_DAY)
+    today = desk.local_now().date()
+    day = day or today
+    if day > today:
+        raise DayCloseRefused(_("The day {day} has not come yet; it cannot be closed.").format(day=day))
+    with Session(desk.engine) as s:
+        if is_closed(s, desk.outlet_code, day):
+            raise DayCloseRefused(_("The day {day} is already closed.").format(day=day))
+    checked = daily_report(desk, day)
+    found = blockers(desk, day, checked)
+    reason = reason.strip()
+    if found and not reason:
+        raise DayCloseRefused(
+            _("The day cannot be closed yet: {items} Resolve them, or give the reason for closing anyway.").format(
+                items=" ".join(b.message for b in found)), found)
+    if found and "close_day_with_blockers" in desk.settings.security.dual_control and (
+        co_signer is None or co_signer.operator_id == supervisor.operator_id or co_signer.role is not Role.SUPERVISOR
+    ):
+        raise DayCloseRefused(
+            _("Closing a day with open items needs a second supervisor to sign in and co-sign."), found)
+    with UnitOfWork(desk, supervisor, Action.CLOSE_DAY) as uow:
+        row = DayClose(outlet_code=desk.outlet_code, day=day, closed_by=supervisor.operator_id, closed_at=desk.now(),
+                       reason=reason[:500] if found else "", blockers="\n".join(b.message for b in found)[:4000])
+        uow.session.add(row)
+        try:
+            uow.session.flush()
+        except IntegrityError as exc:
+            raise DayCloseRefused(_("The day {day} is already closed.").format(day=day)) from exc
+        uow.audit("day_closed", "day_close", row.id, after={
+            "day": day.isoformat(), "reason": row.reason, "blockers": [b.kind for b in found],
+            "co_signer": co_signer.username if co_signer and found else None})
+        uow.commit()
+    # The report carries the close; its chain result is the one verified just before closing (one pass).
+    report = replace(daily_report(desk, day, verify=False), chain=checked.chain)
+    return CloseResult(day, report, *write_report_files(desk, report), found)
+
+
+def write_report_files(desk: Desk, report: DailyReport) -> tuple[Path, Path]:
+    """The day's report as PDF and CSV in the reports folder; returns their paths."""
+    folder = desk.settings.reports_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = f"daily-{report.outlet_code}-{report.day.isoformat()}"
+    pdf_path, csv_path = folder / f"{stem}.pdf", folder / f"{stem}.csv"
+    csv_path.write_text(to_csv(report), encoding="utf-8")
+    render_pdf(report, pdf_path)
+    return pdf_path, csv_path

@@ -1,0 +1,182 @@
+"""Closing the day on both databases: the blocking items, the refusal without a reason, the report
+written as PDF and CSV carrying the close, and a closed day refusing new transactions."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+import subprocess
+from collections.abc import Callable, Iterator
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import Session, col, select
+
+from benchmarks.activity import Activity, citizen_number, drive_days, person_name
+from outlet_desk.config import Settings
+from outlet_desk.db.tables import Approval, AuditEvent, DayClose
+from outlet_desk.domain.roles import Action, Forbidden, Role
+from outlet_desk.services import demo, operators, session
+from outlet_desk.services.bootstrap import open_desk
+from outlet_desk.services.cashup import cash_lines, cash_up
+from outlet_desk.services.context import Desk
+from outlet_desk.services.day_close import (
+    DayClosed,
+    DayCloseRefused,
+    blockers,
+    check_day_open,
+    close_day,
+    ensure_day_open,
+)
+from outlet_desk.services.loss import report_loss_hotline
+from outlet_desk.services.report import daily_report
+from outlet_desk.services.uow import UnitOfWork
+
+DAY = date(2026, 10, 1)
+
+
+@pytest.fixture
+def day_run(desk: Desk) -> Activity:
+    return drive_days(desk, DAY, 1)
+
+
+def count_all_cash(act: Activity) -> None:
+    for line in cash_lines(act.desk, DAY):
+        if not line.counted:
+            cash_up(act.desk, act.actors["super1"], line.username, line.expected_fen, day=DAY)
+
+
+def test_uncounted_cash_blocks_the_close_until_counted(day_run: Activity) -> None:
+    sup = day_run.actors["super1"]
+    kinds = {b.kind for b in blockers(day_run.desk, DAY)}
+    assert kinds == {"cash_not_counted"}
+    with pytest.raises(DayCloseRefused, match="is not counted") as refused:
+        close_day(day_run.desk, sup)
+    assert {b.kind for b in refused.value.blockers} == {"cash_not_counted"}
+    count_all_cash(day_run)
+    assert blockers(day_run.desk, DAY) == ()
+    result = close_day(day_run.desk, sup)
+    assert result.day == DAY and result.blockers == ()
+    assert result.report.close is not None and result.report.close.closed_by == "super1"
+    assert result.report.chain is not None and result.report.chain.intact
+    rows = {r["key"]: r for r in csv.DictReader(io.StringIO(result.csv_path.read_text(encoding="utf-8")))}
+    assert rows["close.closed_by"]["value"] == "super1"
+    assert result.pdf_path.parent == day_run.desk.settings.reports_dir() and result.pdf_path.stat().st_size > 1000
+    with Session(day_run.desk.engine) as s:
+        assert s.exec(select(DayClose)).one().closed_by == sup.operator_id
+        assert s.exec(select(AuditEvent).where(col(AuditEvent.action) == "day_closed")).one()
+    with pytest.raises(DayCloseRefused, match="already closed"):
+        close_day(day_run.desk, sup)
+
+
+def test_with_a_reason_the_day_closes_and_the_report_carries_reason_and_items(day_run: Activity) -> None:
+    with Session(day_run.desk.engine) as s:
+        s.add(Approval(outlet_code=day_run.desk.outlet_code, action="spoil_card", entity="card", entity_id=1,
+                       maker_id=day_run.actors["clerk1"].operator_id, created_at=day_run.desk.now()))
+        s.commit()
+    kinds = {b.kind for b in blockers(day_run.desk, DAY)}
+    assert kinds == {"cash_not_counted", "pending_approvals"}
+    result = close_day(day_run.desk, day_run.actors["super1"], reason="clerk2 left ill; counted tomorrow")
+    close = daily_report(day_run.desk, DAY, verify=False).close
+    assert close is not None and close.reason == "clerk2 left ill; counted tomorrow"
+    assert any("approval" in b for b in close.blockers) and any("not counted" in b for b in close.blockers)
+    rows = list(csv.DictReader(io.StringIO(result.csv_path.read_text(encoding="utf-8"))))
+    assert [r["value"] for r in rows if r["key"] == "close.reason"] == ["clerk2 left ill; counted tomorrow"]
+    if shutil.which("pdftotext"):
+        pdf = subprocess.run(["pdftotext", str(result.pdf_path), "-"], capture_output=True, text=True,
+                             check=True).stdout
+        assert "clerk2 left ill" in pdf and "Day closed by super1" in pdf
+
+
+def test_losses_lapsing_tomorrow_and_a_broken_chain_are_blocking(make_settings: Callable[..., Settings]) -> None:
+    desk = open_desk(make_settings("\n[loss]\ntemporary_days = 1\n"))
+    try:
+        act = drive_days(desk, DAY, 1)
+        count_all_cash(act)
+        report_loss_hotline(desk, act.actors["hotline1"], citizen_number(399), person_name(399), f"139{399:08d}")
+        assert {b.kind for b in blockers(desk, DAY)} == {"losses_lapsing_tomorrow"}
+        with desk.engine.begin() as conn:
+            conn.execute(text("UPDATE audit_event SET entity_id = entity_id || 'x' WHERE seq = 2"))
+        kinds = {b.kind for b in blockers(desk, DAY)}
+        assert kinds == {"losses_lapsing_tomorrow", "audit_chain"}
+    finally:
+        desk.engine.dispose()
+
+
+def test_who_may_close_and_which_days(day_run: Activity) -> None:
+    with pytest.raises(Forbidden):
+        close_day(day_run.desk, day_run.actors["clerk1"], reason="x")
+    with pytest.raises(DayCloseRefused, match="has not come yet"):
+        close_day(day_run.desk, day_run.actors["super1"], DAY + timedelta(days=1), reason="x")
+
+
+def test_dual_control_of_a_close_with_open_items(make_settings: Callable[..., Settings]) -> None:
+    desk = open_desk(make_settings('\n[security]\ndual_control = ["close_day_with_blockers"]\n'))
+    try:
+        act = drive_days(desk, DAY, 1)
+        sup = act.actors["super1"]
+        with pytest.raises(DayCloseRefused, match="second supervisor"):
+            close_day(desk, sup, reason="late")
+        admin = operators.authenticate(desk, "admin", demo.training_password("admin"))
+        operators.add_operator(desk, admin, "super2", "Second supervisor", Role.SUPERVISOR, "second supervisor pw")
+        super2 = operators.authenticate(desk, "super2", "second supervisor pw")
+        assert close_day(desk, sup, reason="late", co_signer=super2).blockers
+    finally:
+        desk.engine.dispose()
+
+
+@pytest.fixture
+def closed(day_run: Activity) -> Activity:
+    count_all_cash(day_run)
+    close_day(day_run.desk, day_run.actors["super1"])
+    return day_run
+
+
+def test_ensure_day_open_refuses_on_the_closed_day_only(closed: Activity) -> None:
+    desk = closed.desk
+    with Session(desk.engine) as s:
+        with pytest.raises(DayClosed, match=DAY.isoformat()):
+            ensure_day_open(s, desk)
+        check_day_open(s, desk, None, Action.REPORT_LOSS_HOTLINE)  # the system itself: exempt
+        check_day_open(s, desk, closed.actors["clerk1"], Action.OPEN_PERSON)  # not a transaction
+        with pytest.raises(DayClosed):
+            check_day_open(s, desk, closed.actors["clerk1"], Action.APPLY_REISSUE)
+    closed.clock.now += timedelta(days=1)
+    with Session(desk.engine) as s:
+        ensure_day_open(s, desk)
+
+
+@pytest.fixture
+def hooked_uow(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The unit of work with the hook the integrator adds (see day_close.check_day_open)."""
+    init, enter = UnitOfWork.__init__, UnitOfWork.__enter__
+
+    def new_init(self: UnitOfWork, desk: Desk, actor: object, action: Action | None = None) -> None:
+        init(self, desk, actor, action)  # type: ignore[arg-type]
+        self.action = action  # type: ignore[attr-defined]
+
+    def new_enter(self: UnitOfWork) -> UnitOfWork:
+        uow = enter(self)
+        try:
+            check_day_open(self.session, self.desk, self.actor, self.action)  # type: ignore[attr-defined]
+        except BaseException:
+            self.session.close()
+            raise
+        return uow
+
+    monkeypatch.setattr(UnitOfWork, "__init__", new_init)
+    monkeypatch.setattr(UnitOfWork, "__enter__", new_enter)
+    yield
+
+
+def test_a_flow_on_a_closed_day_is_refused_and_the_next_day_works(closed: Activity, hooked_uow: None) -> None:
+    desk = closed.desk
+    person_card = closed.actors["hotline1"]
+    number, name, phone = citizen_number(399), person_name(399), f"139{399:08d}"
+    with pytest.raises(DayClosed, match="closed by a supervisor"):
+        report_loss_hotline(desk, person_card, number, name, phone)
+    session.lock_session(desk, closed.actors["clerk1"], session.LockReason.MANUAL)  # not a transaction
+    closed.clock.now += timedelta(days=1)
+    assert report_loss_hotline(desk, person_card, number, name, phone).card_number
