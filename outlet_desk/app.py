@@ -21,7 +21,8 @@ from textual.screen import Screen
 from outlet_desk.domain.errors import DomainError
 from outlet_desk.domain.roles import Action, can
 from outlet_desk.i18n import _
-from outlet_desk.reader.events import CardRead, ReaderEvent, StateChanged
+from outlet_desk.reader.card_data import CardData
+from outlet_desk.reader.events import CardRead, CardRemoved, ReaderEvent, StateChanged
 from outlet_desk.screens.tasks import TASKS, task_help, task_title
 from outlet_desk.screens.theme import DESK_THEME
 from outlet_desk.services import session as sessions
@@ -29,6 +30,9 @@ from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.errors import ServiceError
 from outlet_desk.services.persons import find_persons
 from outlet_desk.widgets.keys import localise_bindings
+
+LAPSE_SWEEP_SECONDS = 60.0
+"""How often a running desk returns lapsed temporary losses to use (the CLI also does it at start)."""
 
 
 class ReaderFeed(Protocol):
@@ -92,6 +96,7 @@ class DeskApp(App[None]):
             self.reader.start(self._reader_event)
             self.reader_text = self.reader.state_text()
         self.set_interval(self.tick_seconds, self.check_session)
+        self.set_interval(LAPSE_SWEEP_SECONDS, self.sweep_lapsed)
         self.push_screen(LoginScreen())
 
     def _reader_event(self, event: ReaderEvent) -> None:
@@ -242,11 +247,60 @@ class DeskApp(App[None]):
 
     # -- the card reader ---------------------------------------------------------------------------
     def on_reader_message(self, message: ReaderMessage) -> None:
+        from outlet_desk.screens.flow_support import ChipGone, ChipRead
+
         event = message.event
         if self.reader is not None and isinstance(event, StateChanged | CardRead):
             self.reader_text = self.reader.state_text()
+        takes_cards = getattr(self.screen, "takes_cards", False)
         if isinstance(event, CardRead):
-            self.card_read(event.card.card_number)
+            if takes_cards:  # a task waiting for a card (collection, withdrawal) gets it
+                self.screen.post_message(ChipRead(event.card))
+            else:
+                self.card_presented(event.card)
+        elif isinstance(event, CardRemoved) and takes_cards:
+            self.screen.post_message(ChipGone())
+
+    @work(thread=True, exclusive=True, group="presented")
+    def card_presented(self, card: CardData) -> None:
+        """A card was put in: a blocked one (lost, suspended, replaced...) is named in a dialog and audited,
+        whatever screen is open; any other opens its holder."""
+        from outlet_desk.screens.blocked_card import BlockedCardScreen
+        from outlet_desk.services.collection import card_presented
+
+        actor = self.actor
+        if actor is None or (self.session and self.session.locked):
+            return
+        try:
+            presented = card_presented(self.desk, actor, card)
+        except (DomainError, ServiceError) as error:
+            self.call_from_thread(self.notify, error.message, severity="error")
+            return
+        if presented is not None and presented.blocked:
+            rule = self.desk.settings.rules.retained_card
+            self.call_from_thread(self.push_screen, BlockedCardScreen(presented, rule))
+            return
+        self.call_from_thread(self.card_read, card.card_number)
+
+    @work(thread=True, exclusive=True, group="lapse")
+    def sweep_lapsed(self) -> None:
+        """Temporary loss reports past their lapse date return their cards to use (each lapse audited)."""
+        from outlet_desk.services.loss import sweep_lapsed
+
+        try:
+            lapsed = sweep_lapsed(self.desk)
+        except (DomainError, ServiceError) as error:
+            self.call_from_thread(self.notify, error.message, severity="error")
+            return
+        if lapsed and self.actor is not None:
+            self.call_from_thread(self.notify, _("{n} temporary loss reports lapsed; those cards work again.").format(
+                n=len(lapsed)))
+
+    def action_hotline(self) -> None:
+        from outlet_desk.screens.hotline import HotlineLossScreen
+
+        self.action_home()
+        self.push_screen(HotlineLossScreen())
 
     def card_read(self, card_number: str) -> None:
         """A card was read: open its holder (signed in, not locked, allowed to open records)."""

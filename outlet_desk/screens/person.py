@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import ClassVar
 
 from rich.text import Text
@@ -10,6 +10,7 @@ from textual import on, work
 from textual.app import SystemCommand
 from textual.binding import BindingType
 from textual.message import Message
+from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
@@ -28,7 +29,7 @@ from outlet_desk.screens.labels import (
     word,
     yuan,
 )
-from outlet_desk.screens.tasks import IDENTITY_TASK, task_help, task_title
+from outlet_desk.screens.tasks import CARD_TASKS, IDENTITY_TASK, task_help, task_title
 from outlet_desk.services.context import Actor
 from outlet_desk.services.errors import ServiceError
 from outlet_desk.services.identity import IdentityCheckResult, flow_label
@@ -52,7 +53,9 @@ def card_detail(card: CardLine) -> Text:
         text.append("; ".join(event_label(CardEvent(a)) for a in card.actions))
     else:
         text.append(_("nothing: the card is out of use"))
-    text.append("\n" + _("These tasks open in the next version; F5 checks the identity now."), style="italic")
+    keys = [f"{t.key.upper()} {task_title(t)}" for t in CARD_TASKS if t.offered_for(card)]
+    if keys:
+        text.append("\n" + _("Keys") + ": " + "   ".join(keys), style="bold")
     if card.functions_suspended:
         text.append("\n" + _("Suspended while reported lost") + ": ", style="bold")
         text.append(_(", ").join(card_functions()))
@@ -62,7 +65,7 @@ def card_detail(card: CardLine) -> Text:
 class PersonScreen(DeskScreen):
     TITLE_MSGID = N_("Card holder")
     CSS_PATH = "person.tcss"
-    BINDINGS: ClassVar[list[BindingType]] = [IDENTITY_TASK.binding()]
+    BINDINGS: ClassVar[list[BindingType]] = [IDENTITY_TASK.binding(), *(t.binding() for t in CARD_TASKS)]
 
     def __init__(self, person_id: int) -> None:
         super().__init__()  # no id: a new record's screen is pushed while the previous one is popped
@@ -90,11 +93,19 @@ class PersonScreen(DeskScreen):
         if action == IDENTITY_TASK.action:
             actor = self.desk_app.actor
             return actor is not None and IDENTITY_TASK.allowed(actor.role) and (self.person is not None or None)
+        task = next((t for t in CARD_TASKS if t.action == action), None)
+        if task is not None:
+            actor, card = self.desk_app.actor, self.selected_card()
+            return (actor is not None and task.allowed(actor.role) and card is not None
+                    and task.offered_for(card)) or None
         return True
 
     def desk_commands(self) -> Iterable[SystemCommand]:
         if self.check_action(IDENTITY_TASK.action, ()):
             yield SystemCommand(task_title(IDENTITY_TASK), task_help(IDENTITY_TASK), self.action_identity_check)
+        for task in CARD_TASKS:
+            if self.check_action(task.action, ()):
+                yield SystemCommand(task_title(task), task_help(task), getattr(self, f"action_{task.action}"))
 
     @work(thread=True, exclusive=True)
     def load(self, actor: Actor) -> None:
@@ -172,6 +183,7 @@ class PersonScreen(DeskScreen):
         card = next((c for c in self.person.cards if str(c.id) == event.row_key.value), None)
         if card is not None:
             self._show_card(card)
+            self.refresh_bindings()
 
     def selected_card(self) -> CardLine | None:
         if self.person is None or not self.person.cards:
@@ -194,3 +206,46 @@ class PersonScreen(DeskScreen):
         self.last_check = result
         self._show_identity()
         self.app.notify(_("Identity check passed and recorded (no. {id}).").format(id=result.check_id))
+
+    # -- the counter tasks on the selected card: identity check first, then the task's screen ------
+    def _card_task(self, flow: str, screen: Callable[[PersonDetail, CardLine, IdentityCheckResult], Screen[None]]
+                   ) -> None:
+        from outlet_desk.screens.identity_check import IdentityCheckScreen
+
+        person, card = self.person, self.selected_card()
+        if person is None or card is None:
+            return
+
+        def checked(result: IdentityCheckResult | None) -> None:
+            if result is None:
+                return
+            self.last_check = result
+            self._show_identity()
+            if result.flow != flow:
+                self.app.notify(_("The identity was checked for another task: {flow}.").format(
+                    flow=flow_label(result.flow)), severity="warning")
+                return
+            self.app.push_screen(screen(person, card, result))
+
+        self.app.push_screen(IdentityCheckScreen(person, flow), checked)
+
+    def action_report_lost(self) -> None:
+        from outlet_desk.screens.card_tasks import ReportLostScreen
+
+        self._card_task("report_loss_counter", ReportLostScreen)
+
+    def action_withdraw_loss(self) -> None:
+        from outlet_desk.screens.card_tasks import WithdrawLossScreen
+
+        self._card_task("withdraw_loss", WithdrawLossScreen)
+
+    def action_reissue(self) -> None:
+        from outlet_desk.screens.card_tasks import ReissueScreen
+
+        self._card_task("apply_reissue", ReissueScreen)
+
+    def action_collect(self) -> None:
+        from outlet_desk.screens.card_tasks import CollectScreen
+
+        self._card_task("collect_card", CollectScreen)
+

@@ -6,8 +6,10 @@ from dataclasses import dataclass
 
 from textual.binding import Binding
 
+from outlet_desk.domain.card_lifecycle import CardStatus
 from outlet_desk.domain.roles import Action, Role, can
 from outlet_desk.i18n import N_, _
+from outlet_desk.services.persons import CardLine
 
 #: Tasks the identity check can be for; a role may do the check if it may do one of them.
 COUNTER_ACTIONS = (Action.REPORT_LOSS_COUNTER, Action.WITHDRAW_LOSS, Action.APPLY_REISSUE, Action.COLLECT_CARD)
@@ -37,8 +39,36 @@ TASKS: tuple[Task, ...] = (
          N_("Find a card holder by citizen number, card number or name"), (Action.OPEN_PERSON,)),
     Task("home", "f3", "home", N_("Home"), N_("My day: counts, cards ready, losses lapsing, overdue")),
     Task("back", "f4", "go_back", N_("Back"), N_("Back to the previous screen")),
+    Task("hotline", "f6", "hotline", N_("Hotline loss"),
+         N_("A caller reports a lost card: suspend it until the lapse date"), (Action.REPORT_LOSS_HOTLINE,)),
     Task("lock", "f10", "lock", N_("Lock"), N_("Lock the screen; the work in progress is kept")),
     Task("logout", "f12", "logout", N_("Log out"), N_("Log out; unfinished work is discarded")),
+)
+
+@dataclass(frozen=True)
+class CardTask(Task):
+    """A counter task on the selected card of a person's record, offered only when its status allows it."""
+
+    statuses: tuple[CardStatus, ...] = ()
+
+    def offered_for(self, card: CardLine) -> bool:
+        return card.status in self.statuses
+
+
+#: On a person's record, for the selected card; each starts with the identity check for its task.
+CARD_TASKS: tuple[CardTask, ...] = (
+    CardTask("report_lost", "f6", "report_lost", N_("Report lost"),
+             N_("Formal loss report at the counter (a hotline report becomes formal)"),
+             (Action.REPORT_LOSS_COUNTER,), (CardStatus.ACTIVE, CardStatus.SUSPENDED)),
+    CardTask("withdraw_loss", "f7", "withdraw_loss", N_("Card found"),
+             N_("Withdraw the loss report: the found card goes into the reader"),
+             (Action.WITHDRAW_LOSS,), (CardStatus.SUSPENDED, CardStatus.LOST)),
+    CardTask("reissue", "f8", "reissue", N_("Reissue"),
+             N_("Apply for a new card: reason, fee, payment"),
+             (Action.APPLY_REISSUE,), (CardStatus.LOST, CardStatus.DAMAGED, CardStatus.ACTIVE)),
+    CardTask("collect", "f9", "collect", N_("Collect"),
+             N_("Hand over the new card: chip check, PIN change, activation"),
+             (Action.COLLECT_CARD,), (CardStatus.READY,)),
 )
 
 #: Shown only on a person's record.

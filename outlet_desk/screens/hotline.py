@@ -1,0 +1,105 @@
+"""The hotline's temporary loss report: the caller is identified by citizen number, name and one fact on
+file (phone or address); the card is suspended until the lapse date, and the desk says what to tell them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import Input, Label, Static
+
+from outlet_desk.i18n import N_, _
+from outlet_desk.screens.base import DeskScreen
+from outlet_desk.screens.flow_support import REFUSALS, refusal_text, show_receipt
+from outlet_desk.screens.labels import local_time
+from outlet_desk.services.loss import LossResult, report_loss_hotline
+from outlet_desk.widgets.citizen_id_input import CitizenIdInput, problem_so_far
+
+
+class HotlineDone(Message):
+    def __init__(self, result: LossResult | None, refusal: str = "") -> None:
+        super().__init__()
+        self.result = result
+        self.refusal = refusal
+
+
+class HotlineLossScreen(DeskScreen):
+    TITLE_MSGID = N_("Hotline loss report")
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("f9", "report", N_("Suspend card"), key_display="F9")]
+    DEFAULT_CSS = """
+    #hotline-box { height: auto; padding: 0 1; }
+    #hotline-box Label { margin: 1 0 0 0; color: $text-muted; }
+    #hotline-outcome { margin: 1 0 0 0; height: auto; }
+    """
+
+    def compose_body(self) -> Iterable[Widget]:
+        with Vertical(id="hotline-box"):
+            yield Static(_("Identify the caller: citizen number, name, and one fact on file."),
+                         classes="section-title")
+            yield Label(_("Citizen number"))
+            yield CitizenIdInput(id="hotline-number")
+            yield Static("", id="hotline-number-problem", classes="problem")
+            yield Label(_("Name"))
+            yield Input(id="hotline-name", max_length=30)
+            yield Label(_("Phone number or address on file"))
+            yield Input(id="hotline-fact", max_length=100)
+            yield Static("", id="hotline-outcome")
+            yield Static(_("Enter: next field   F9: suspend the card"), classes="hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#hotline-number", Input).focus()
+
+    @on(Input.Changed, "#hotline-number")
+    def _number_changed(self, event: Input.Changed) -> None:
+        problem = problem_so_far(event.value, self.desk_app.local_today())
+        self.query_one("#hotline-number-problem", Static).update(problem or "")
+
+    @on(Input.Submitted)
+    def _next(self, event: Input.Submitted) -> None:
+        order = ["hotline-number", "hotline-name", "hotline-fact"]
+        index = order.index(event.input.id or order[0])
+        if index + 1 < len(order):
+            self.query_one(f"#{order[index + 1]}", Input).focus()
+        else:
+            self.action_report()
+
+    def action_report(self) -> None:
+        values = [self.query_one(f"#hotline-{n}", Input).value for n in ("number", "name", "fact")]
+        if not all(v.strip() for v in values):
+            self._outcome(Text(_("Fill in all three: citizen number, name, and the phone number or address."),
+                               style="bold red"))
+            return
+        self._outcome(_("Checking…"))
+        self.report(*values)
+
+    @work(thread=True, exclusive=True)
+    def report(self, number: str, name: str, fact: str) -> None:
+        try:
+            self.post_message(HotlineDone(report_loss_hotline(self.desk_app.desk, self.operator, number, name, fact)))
+        except REFUSALS as error:
+            self.post_message(HotlineDone(None, refusal_text(error)))
+
+    def on_hotline_done(self, message: HotlineDone) -> None:
+        if message.result is None:
+            self._outcome(Text(message.refusal, style="bold red"))
+            return
+        r = message.result
+        assert r.lapses_at is not None
+        lapse = local_time(r.lapses_at, self.desk_app.desk.tz)
+        say = _("Tell the caller: card {card} is suspended now; all its functions are stopped. Come to an outlet "
+                "with your ID card before {lapse} to make the loss formal; after that the card works again.").format(
+            card=r.card_number, lapse=lapse)
+        self._outcome(Text(say, style="bold green"))
+        for name in ("number", "name", "fact"):
+            self.query_one(f"#hotline-{name}", Input).value = ""
+        self.query_one("#hotline-number", Input).focus()
+        show_receipt(self.desk_app, r.receipt, say)
+
+    def _outcome(self, text: Text | str) -> None:
+        self.query_one("#hotline-outcome", Static).update(text)
