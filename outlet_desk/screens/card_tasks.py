@@ -152,7 +152,7 @@ class CardTaskScreen(DeskScreen):
 
         self.app.pop_screen()
         if isinstance(self.app.screen, PersonScreen):
-            self.app.screen.load()
+            self.app.screen.load(self.operator)
 
     def on_chip_read(self, message: ChipRead) -> None:
         self.card_in_reader(message.card)

@@ -1,0 +1,232 @@
+"""The citizen's journey on the desk, by keyboard: hotline loss, formal loss, card found, reissue with
+fee, collection with the chip check and the PIN change, a blocked card presented. The reader is the
+in-process training reader here (the same reader protocol as pcscd; tests/tui/test_journey_pcsc.py
+runs the collection on the real stack)."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+from textual.pilot import Pilot
+
+from outlet_desk.app import DeskApp, make_app
+from outlet_desk.db.tables import Card, Person, ReissueRequest
+from outlet_desk.reader.apdu import pin_bcd
+from outlet_desk.reader.training_reader import TrainingReader
+from outlet_desk.reader.virtual_card import VirtualCard
+from outlet_desk.screens.blocked_card import BlockedCardScreen
+from outlet_desk.screens.card_tasks import CollectScreen, ReissueScreen, ReportLostScreen, WithdrawLossScreen
+from outlet_desk.screens.flow_support import ReceiptScreen
+from outlet_desk.screens.hotline import HotlineLossScreen
+from outlet_desk.screens.identity_check import IdentityCheckScreen
+from outlet_desk.screens.person import PersonScreen
+from outlet_desk.services.context import Desk
+from outlet_desk.services.emulation import card_data_for
+from outlet_desk.widgets.reader_feed import SupervisedReader
+from tests.tui.conftest import person_with_card_status, settle, sign_in, static_text, type_text, wait_for
+
+
+def status_of(desk: Desk, card_id: int | None) -> str:
+    with Session(desk.engine) as s:
+        card = s.get(Card, card_id)
+        assert card is not None
+        return card.status
+
+
+def lost_without_request(desk: Desk) -> tuple[Person, Card]:
+    with Session(desk.engine) as s:
+        taken = select(ReissueRequest.old_card_id).where(col(ReissueRequest.old_card_id).is_not(None))
+        card = s.exec(select(Card).where(col(Card.status) == "lost", col(Card.id).not_in(taken))).first()
+        assert card is not None
+        person = s.get(Person, card.person_id)
+        assert person is not None
+        return person, card
+
+
+async def open_task(pilot: Pilot[None], app: DeskApp, person: Person, card: Card, key: str) -> None:
+    """Open the person, select ``card``, press the task's key and pass the identity check as the holder."""
+    app.open_person(person.id or 0)
+    await wait_for(pilot, lambda: isinstance(app.screen, PersonScreen) and app.screen.person is not None)
+    screen = app.screen
+    assert isinstance(screen, PersonScreen) and screen.person is not None
+    row = next(i for i, c in enumerate(screen.person.cards) if c.id == card.id)
+    screen.query_one("#cards-table").move_cursor(row=row)  # type: ignore[attr-defined]
+    await settle(pilot)
+    await pilot.press(key)
+    await settle(pilot)
+    assert isinstance(app.screen, IdentityCheckScreen), type(app.screen)
+    await type_text(pilot, person.citizen_number)
+    await pilot.press("enter")
+    await type_text(pilot, person.name)
+    await pilot.press("enter")
+    await type_text(pilot, "2035-06-30")
+    await pilot.press("f8", "f9")
+    await settle(pilot)
+
+
+async def close_receipt(pilot: Pilot[None], app: DeskApp) -> str:
+    await wait_for(pilot, lambda: isinstance(app.screen, ReceiptScreen))
+    text = static_text(app, "#receipt-text")
+    await wait_for(pilot, lambda: "Saved" in static_text(app, "#receipt-saved"))
+    await pilot.press("enter")
+    await settle(pilot)
+    return text
+
+
+async def test_hotline_agent_suspends_a_card_and_is_told_what_to_say(desk: Desk) -> None:
+    person, card = person_with_card_status(desk, "active")
+    app = make_app(desk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "hotline1")
+        await pilot.press("f6")
+        await settle(pilot)
+        assert isinstance(app.screen, HotlineLossScreen)
+        await type_text(pilot, person.citizen_number)
+        await pilot.press("enter")
+        await type_text(pilot, person.name)
+        await pilot.press("enter")
+        await type_text(pilot, person.phone)
+        await pilot.press("f9")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReceiptScreen))
+        say = static_text(app, "#receipt-say")
+        assert "suspended now" in say and "before 2026-12-02 10:00" in say
+        receipt = await close_receipt(pilot, app)
+        assert "Temporary loss report (hotline)" in receipt and person.citizen_number not in receipt
+    assert status_of(desk, card.id) == "suspended"
+
+
+async def test_hotline_refuses_a_caller_who_does_not_match(desk: Desk) -> None:
+    person, card = person_with_card_status(desk, "active")
+    app = make_app(desk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "hotline1")
+        await pilot.press("f6")
+        await settle(pilot)
+        await type_text(pilot, person.citizen_number)
+        await pilot.press("enter")
+        await type_text(pilot, person.name)
+        await pilot.press("enter")
+        await type_text(pilot, "13000000000")
+        await pilot.press("f9")
+        await wait_for(pilot, lambda: "does not match" in static_text(app, "#hotline-outcome"))
+    assert status_of(desk, card.id) == "active"
+
+
+async def test_clerk_reports_the_card_lost_with_f6(desk: Desk) -> None:
+    person, card = person_with_card_status(desk, "active")
+    app = make_app(desk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "clerk1")
+        await open_task(pilot, app, person, card, "f6")
+        assert isinstance(app.screen, ReportLostScreen)
+        await pilot.press("f9")
+        receipt = await close_receipt(pilot, app)
+        assert "Loss report at the counter" in receipt
+        await wait_for(pilot, lambda: isinstance(app.screen, PersonScreen))
+    assert status_of(desk, card.id) == "lost"
+
+
+async def test_found_card_withdraws_the_report_only_when_it_is_the_reported_card(desk: Desk) -> None:
+    person, card = person_with_card_status(desk, "suspended")
+    training = TrainingReader()
+    app = make_app(desk, reader=SupervisedReader(training, poll_s=0.05))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "clerk1")
+        await open_task(pilot, app, person, card, "f7")
+        assert isinstance(app.screen, WithdrawLossScreen)
+        other = card_data_for(desk, person_with_card_status(desk, "active")[0].citizen_number)
+        training.insert(VirtualCard(other))
+        await wait_for(pilot, lambda: "NOT the reported card" in static_text(app, "#withdraw-step"))
+        await pilot.press("f9")
+        await wait_for(pilot, lambda: "is not the reported card" in static_text(app, "#task-outcome"))
+        assert status_of(desk, card.id) == "suspended"
+        training.remove()
+        await pilot.pause(0.3)
+        training.insert(VirtualCard(card_data_for(desk, person.citizen_number, card.card_number)))
+        await wait_for(pilot, lambda: "It is the reported card" in static_text(app, "#withdraw-step"))
+        await pilot.press("f9")
+        receipt = await close_receipt(pilot, app)
+        assert "Loss report withdrawn" in receipt
+    assert status_of(desk, card.id) == "active"
+
+
+async def test_reissue_shows_the_fee_first_and_records_the_payment(desk: Desk) -> None:
+    person, card = lost_without_request(desk)
+    app = make_app(desk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "clerk1")
+        await open_task(pilot, app, person, card, "f8")
+        assert isinstance(app.screen, ReissueScreen)
+        assert "Fee: 20.00 yuan" in static_text(app, "#reissue-fee")
+        await pilot.press("f9")
+        receipt = await close_receipt(pilot, app)
+        assert "Reissue application" in receipt and "20.00" in receipt
+    with Session(desk.engine) as s:
+        request = s.exec(select(ReissueRequest).where(col(ReissueRequest.old_card_id) == card.id)).one()
+    assert (request.status, request.fee_fen, request.waived) == ("in_production", 2000, False)
+
+
+async def test_collection_compares_the_chip_changes_the_pin_and_activates(desk: Desk) -> None:
+    person, card = person_with_card_status(desk, "ready")
+    training = TrainingReader()
+    app = make_app(desk, reader=SupervisedReader(training, poll_s=0.05))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "clerk1")
+        await open_task(pilot, app, person, card, "f9")
+        assert isinstance(app.screen, CollectScreen)
+        chip = VirtualCard(card_data_for(desk, person.citizen_number, card.card_number))
+        training.insert(chip)
+        await wait_for(pilot, lambda: "The chip matches the record" in static_text(app, "#collect-step"))
+        # The card is pulled out before the hand-over: nothing is handed over, the step repeats.
+        training.remove()
+        await wait_for(pilot, lambda: "taken out" in static_text(app, "#collect-step"))
+        await pilot.press("f9")
+        await settle(pilot)
+        assert "Put the new card into the reader first" in static_text(app, "#task-outcome")
+        assert status_of(desk, card.id) == "ready"
+        training.insert(chip)
+        await wait_for(pilot, lambda: "The chip matches the record" in static_text(app, "#collect-step"))
+        await type_text(pilot, "123456")
+        await pilot.press("enter")
+        await type_text(pilot, "802417")
+        await pilot.press("enter")
+        await type_text(pilot, "802417")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "PIN changed on the chip" in static_text(app, "#task-outcome"))
+        await pilot.press("f9")
+        receipt = await close_receipt(pilot, app)
+        assert "New card collected and activated" in receipt
+    assert status_of(desk, card.id) == "active"
+    assert chip.state.pin == pin_bcd("802417")  # the PIN was changed on the chip itself
+
+
+async def test_collection_stops_on_a_chip_that_does_not_match(desk: Desk) -> None:
+    person, card = person_with_card_status(desk, "ready")
+    training = TrainingReader()
+    app = make_app(desk, reader=SupervisedReader(training, poll_s=0.05))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "clerk1")
+        await open_task(pilot, app, person, card, "f9")
+        data = card_data_for(desk, person.citizen_number, card.card_number)
+        from dataclasses import replace
+
+        training.insert(VirtualCard(replace(data, name="李鬼")))
+        await wait_for(pilot, lambda: "does not match the record" in static_text(app, "#task-outcome"))
+        assert "Do not hand this card over" in static_text(app, "#collect-step")
+        await pilot.press("f9")
+        await settle(pilot)
+    assert status_of(desk, card.id) == "ready"
+
+
+async def test_blocked_card_presented_on_any_screen_names_status_and_holder(desk: Desk) -> None:
+    person, card = lost_without_request(desk)
+    training = TrainingReader()
+    app = make_app(desk, reader=SupervisedReader(training, poll_s=0.05))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "clerk1")
+        training.insert(VirtualCard(card_data_for(desk, person.citizen_number, card.card_number)))
+        await wait_for(pilot, lambda: isinstance(app.screen, BlockedCardScreen))
+        assert "Blocked card: reported lost" in static_text(app, "#blocked-title")
+        assert person.name in str(app.screen.query_one("#blocked-box").children[1].render())
+        await pilot.press("enter")
+        await settle(pilot)
+        assert not isinstance(app.screen, BlockedCardScreen)
