@@ -65,7 +65,8 @@ def test_example_outlet_is_a_training_outlet_in_chinese() -> None:
     assert settings.outlet.training is True
     assert settings.outlet.language == "zh_CN"
     assert settings.outlet.code == "TRN001"
-    assert settings.reader.mode == "virtual"
+    # The training reader is vpcd's virtual reader behind the real pcscd: `outlet-desk card emulate` inserts cards.
+    assert (settings.reader.mode, settings.reader.reader_name) == ("pcsc", "Virtual PCD")
     assert settings.issuer_key_path() == REPO_ROOT / "data" / "issuer-test.key"
     assert settings.loss.temporary_days == 7
     assert settings.fees.reissue_fen.amount("lost") == 2000
