@@ -1,0 +1,58 @@
+"""Supervision on both databases: approvals waiting and decided (maker != checker), operators taken out
+of service and back."""
+
+from __future__ import annotations
+
+import pytest
+
+from outlet_desk.domain.roles import Forbidden
+from outlet_desk.services import demo, operators, supervision
+from outlet_desk.services.context import Actor, Desk
+from outlet_desk.services.errors import LoginRefused, RecordChanged
+
+
+@pytest.fixture
+def people(desk: Desk) -> dict[str, Actor]:
+    demo.seed_training(desk, persons=0)
+    return {u: operators.authenticate(desk, u, demo.training_password(u)) for u in ("clerk1", "super1", "admin")}
+
+
+def test_a_waiting_approval_is_listed_and_decided_by_someone_else(desk: Desk, people: dict[str, Actor]) -> None:
+    asked = supervision.request_approval(desk, people["super1"], "spoil_card", "card", 7, "chip cracked")
+    waiting = supervision.pending_approvals(desk, people["super1"])
+    assert [(a.id, a.maker, a.status) for a in waiting] == [(asked.id, "super1", "pending")]
+    with pytest.raises(supervision.ApprovalRefused, match="another supervisor"):
+        supervision.decide(desk, people["super1"], asked.id, approve=True)
+    with pytest.raises(Forbidden):
+        supervision.decide(desk, people["clerk1"], asked.id, approve=True)
+    other = supervision.request_approval(desk, people["clerk1"], "spoil_card", "card", 8, "printing fault")
+    with pytest.raises(supervision.ApprovalRefused, match="why"):
+        supervision.decide(desk, people["super1"], other.id, approve=False)
+    decided = supervision.decide(desk, people["super1"], other.id, approve=False, reason="card is fine")
+    assert (decided.status, decided.checker) == ("rejected", "super1") and "card is fine" in decided.reason
+    with pytest.raises(RecordChanged, match="already been decided"):
+        supervision.decide(desk, people["super1"], other.id, approve=True)
+    assert [a.id for a in supervision.pending_approvals(desk, people["super1"])] == [asked.id]
+
+
+def test_a_deactivated_operator_cannot_sign_in_until_reactivated(desk: Desk, people: dict[str, Actor]) -> None:
+    sup = people["super1"]
+    supervision.deactivate(desk, sup, "clerk1", "left the outlet")
+    with pytest.raises(LoginRefused):
+        operators.authenticate(desk, "clerk1", demo.training_password("clerk1"))
+    assert {o.username: o.active for o in supervision.operators_overview(desk, sup)}["clerk1"] is False
+    with pytest.raises(supervision.OperatorChangeRefused, match="already inactive"):
+        supervision.deactivate(desk, sup, "clerk1", "again")
+    supervision.reactivate(desk, sup, "clerk1", "back from leave")
+    assert operators.authenticate(desk, "clerk1", demo.training_password("clerk1")).username == "clerk1"
+
+
+def test_deactivation_refusals(desk: Desk, people: dict[str, Actor]) -> None:
+    with pytest.raises(supervision.OperatorChangeRefused, match="yourself"):
+        supervision.deactivate(desk, people["super1"], "super1", "x")
+    with pytest.raises(supervision.OperatorChangeRefused, match="last active administrator"):
+        supervision.deactivate(desk, people["super1"], "admin", "x")
+    with pytest.raises(supervision.OperatorChangeRefused, match="reason"):
+        supervision.deactivate(desk, people["super1"], "clerk1", " ")
+    with pytest.raises(Forbidden):
+        supervision.deactivate(desk, people["clerk1"], "super1", "coup")
