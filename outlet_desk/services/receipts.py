@@ -41,6 +41,10 @@ KIND_LABELS = {
 }
 
 
+FEE_KINDS = frozenset({"reissue_applied"})
+"""Receipts that always show the fee (even when it is zero: free or waived)."""
+
+
 def verification_code(key: bytes, event_mac: str) -> str:
     """10 characters of base32 (no 0/1/8/9 confusion: RFC 4648 alphabet), shown as XXXXX-XXXXX."""
     digest = hmac.new(key, b"receipt|" + event_mac.encode(), hashlib.sha256).digest()
@@ -94,6 +98,7 @@ def issue_receipt(
 
 
 def render_text(r: ReceiptData) -> str:
+    fee = [f"{_('Fee')}: {format_yuan(r.fee_fen)} {_('yuan')}"] if r.kind in FEE_KINDS or r.fee_fen else []
     lines = [
         r.outlet_name,
         f"{_('Outlet')}: {r.outlet_code}",
@@ -101,7 +106,7 @@ def render_text(r: ReceiptData) -> str:
         r.title(),
         f"{_('Card')}: {r.card_number}",
         f"{_('Citizen number')}: {r.masked_citizen_number}",
-        f"{_('Fee')}: {format_yuan(r.fee_fen)} {_('yuan')}",
+        *fee,
         f"{_('Operator')}: {r.operator}",
         f"{_('Time')}: {r.issued_at:%Y-%m-%d %H:%M:%S}",
         f"{_('Event number')}: {r.event_seq}",
