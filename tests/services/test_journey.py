@@ -325,3 +325,78 @@ def test_two_counters_at_once_one_succeeds_nothing_written_twice(seeded: Desk) -
         payments = s.exec(select(Payment)).all()
         assert len(requests) == 1 and len(payments) == 1
         assert verify_chain(s, seeded.audit_key, seeded.outlet_code).intact
+
+
+def test_withdrawal_is_refused_once_a_reissue_was_applied_for(seeded: Desk) -> None:
+    clerk = login(seeded, "clerk1")
+    person, card = person_with(seeded, CardStatus.LOST)
+    _apply(seeded, clerk, person, card, payment_method="cash", amount_paid_fen=2000)
+    card = reload(seeded, card.id or 0)
+    with pytest.raises(WithdrawalRefused, match="a new card has already been applied for"):
+        withdraw_loss(seeded, clerk, card.id or 0, card.version, identity(seeded, clerk, person, "withdraw_loss"),
+                      chip_of(card, person))
+    assert reload(seeded, card.id or 0).status == "lost"
+
+
+def test_withdrawal_only_at_the_reporting_outlet_when_the_rules_say_so(make_settings, clock: FakeClock) -> None:  # type: ignore[no-untyped-def]
+    from outlet_desk.db.tables import LossReport, Outlet
+    from outlet_desk.services.bootstrap import open_desk
+
+    desk = open_desk(make_settings("\n[loss]\nwithdraw_same_outlet_only = true\n"))
+    desk.clock = clock
+    demo.seed_training(desk, persons=40)
+    clerk = login(desk, "clerk1")
+    person, card = person_with(desk, CardStatus.SUSPENDED)
+    with Session(desk.engine) as s:  # the hotline report was taken by another outlet of the same database
+        s.add(Outlet(code="OTHER1", name="Other outlet", division_code="310104"))
+        s.flush()
+        for report in s.exec(select(LossReport).where(col(LossReport.card_id) == card.id)).all():
+            report.outlet_code = "OTHER1"
+            s.add(report)
+        s.commit()
+    with pytest.raises(WithdrawalRefused, match="outlet"):
+        withdraw_loss(desk, clerk, card.id or 0, card.version, identity(desk, clerk, person, "withdraw_loss"),
+                      chip_of(card, person))
+    desk.engine.dispose()
+
+
+def test_lapse_can_escalate_instead_of_reactivating(make_settings, clock: FakeClock) -> None:  # type: ignore[no-untyped-def]
+    from outlet_desk.services.bootstrap import open_desk
+
+    desk = open_desk(make_settings('\n[loss]\non_lapse = "escalate"\n'))
+    desk.clock = clock
+    demo.seed_training(desk, persons=40)
+    person, card = person_with(desk, CardStatus.ACTIVE)
+    report_loss_hotline(desk, login(desk, "hotline1"), person.citizen_number, person.name, person.phone)
+    clock.advance(days=desk.settings.loss.temporary_days + 1)
+    sweep_lapsed(desk)
+    assert reload(desk, card.id or 0).status == "suspended"
+    with Session(desk.engine) as s:
+        assert s.exec(select(AuditEvent).where(col(AuditEvent.action) == "loss_lapse_escalated")).all()
+    desk.engine.dispose()
+
+
+def test_expired_card_exchange_only_within_the_window(seeded: Desk) -> None:
+    clerk = login(seeded, "clerk1")
+    person, card = person_with(seeded, CardStatus.ACTIVE)
+    assert card.expiry_date is not None and card.expiry_date > seeded.local_now().date() + timedelta(days=100)
+    check = identity(seeded, clerk, person, "apply_reissue")
+    with pytest.raises(ReissueRefused, match="60 days before"):
+        apply_reissue(seeded, clerk, card.id or 0, card.version, ReissueReason.EXPIRED, check,
+                      payment_method=None)
+
+
+def test_collection_of_a_card_that_is_not_ready_is_refused_and_audited(seeded: Desk) -> None:
+    clerk = login(seeded, "clerk1")
+    person, old = person_with(seeded, CardStatus.LOST)
+    request_id, new = _ready_card(seeded, clerk, person, old)
+    with Session(seeded.engine) as s:  # the card was activated behind the desk's back
+        row = s.get(Card, new.id)
+        assert row is not None
+        row.status = "active"
+        s.add(row)
+        s.commit()
+    with pytest.raises(CollectionRefused, match="not ready for collection"):
+        check_chip(seeded, clerk, request_id, chip_of(new, person))
+    with Session(seeded.engine) as s:
+        assert s.exec(select(AuditEvent).where(col(AuditEvent.action) == "chip_check_failed")).all()
