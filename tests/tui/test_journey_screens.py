@@ -1,10 +1,16 @@
 """The citizen's journey on the desk, by keyboard: hotline loss, formal loss, card found, reissue with
-fee, collection with the chip check and the PIN change, a blocked card presented. The reader is the
-in-process training reader here (the same reader protocol as pcscd; tests/tui/test_journey_pcsc.py
-runs the collection on the real stack)."""
+fee, collection with the chip check and the PIN change, a blocked card presented. Every test that needs a
+card in the reader runs twice: on the real stack (pyscard -> pcscd -> vpcd -> our virtual card) and on
+the in-process training reader (the same reader protocol, for machines without pcscd)."""
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections.abc import Iterator
+from typing import Any, Protocol
+
+import pytest
 from sqlmodel import Session, col, select
 from textual.pilot import Pilot
 
@@ -22,7 +28,63 @@ from outlet_desk.screens.person import PersonScreen
 from outlet_desk.services.context import Desk
 from outlet_desk.services.emulation import card_data_for
 from outlet_desk.widgets.reader_feed import SupervisedReader
+from tests.fixtures_pcsc import SETTLE_S, wait_empty, wait_present
 from tests.tui.conftest import person_with_card_status, settle, sign_in, static_text, type_text, wait_for
+
+
+class Slot(Protocol):
+    def insert(self, card: VirtualCard) -> None: ...
+
+    def remove(self) -> None: ...
+
+
+class TrainingSlot:
+    def __init__(self) -> None:
+        self.reader = TrainingReader()
+
+    def insert(self, card: VirtualCard) -> None:
+        self.reader.insert(card)
+
+    def remove(self) -> None:
+        self.reader.remove()
+
+
+class VpcdSlot:
+    """vpcd's slot 1 behind the real pcscd; insertion and removal wait until pcscd has seen them."""
+
+    def __init__(self, reader: str) -> None:
+        self.reader = reader
+        self.link: Any = None
+
+    def insert(self, card: VirtualCard) -> None:
+        from outlet_desk.reader.vpcd_link import VpcdLink
+
+        self.link = VpcdLink(card, 1)
+        self.link.insert()
+        wait_present(self.reader, card.atr)
+
+    def remove(self) -> None:
+        if self.link is not None:
+            self.link.remove()
+            self.link = None
+            wait_empty(self.reader)
+            time.sleep(SETTLE_S)
+
+
+@pytest.fixture(params=["pcscd", "training"])
+def slot(request: pytest.FixtureRequest) -> Iterator[tuple[Slot, SupervisedReader]]:
+    if request.param == "training":
+        training = TrainingSlot()
+        yield training, SupervisedReader(training.reader, poll_s=0.05)
+        return
+    from outlet_desk.reader.pcsc_reader import PcscCardReader
+
+    daemon = request.getfixturevalue("pcscd")
+    vpcd = VpcdSlot(daemon.readers[1])
+    try:
+        yield vpcd, SupervisedReader(PcscCardReader(), reader_name=daemon.readers[1], poll_s=0.05)
+    finally:
+        vpcd.remove()
 
 
 def status_of(desk: Desk, card_id: int | None) -> str:
@@ -125,23 +187,26 @@ async def test_clerk_reports_the_card_lost_with_f6(desk: Desk) -> None:
     assert status_of(desk, card.id) == "lost"
 
 
-async def test_found_card_withdraws_the_report_only_when_it_is_the_reported_card(desk: Desk) -> None:
+async def test_found_card_withdraws_the_report_only_when_it_is_the_reported_card(
+    desk: Desk, slot: tuple[Slot, SupervisedReader]
+) -> None:
     person, card = person_with_card_status(desk, "suspended")
-    training = TrainingReader()
-    app = make_app(desk, reader=SupervisedReader(training, poll_s=0.05))
+    training, reader = slot
+    app = make_app(desk, reader=reader)
     async with app.run_test(size=(80, 24)) as pilot:
         await sign_in(pilot, "clerk1")
         await open_task(pilot, app, person, card, "f7")
         assert isinstance(app.screen, WithdrawLossScreen)
         other = card_data_for(desk, person_with_card_status(desk, "active")[0].citizen_number)
-        training.insert(VirtualCard(other))
+        await asyncio.to_thread(training.insert, VirtualCard(other))
         await wait_for(pilot, lambda: "NOT the reported card" in static_text(app, "#withdraw-step"))
         await pilot.press("f9")
         await wait_for(pilot, lambda: "is not the reported card" in static_text(app, "#task-outcome"))
         assert status_of(desk, card.id) == "suspended"
-        training.remove()
+        await asyncio.to_thread(training.remove)
         await pilot.pause(0.3)
-        training.insert(VirtualCard(card_data_for(desk, person.citizen_number, card.card_number)))
+        found = VirtualCard(card_data_for(desk, person.citizen_number, card.card_number))
+        await asyncio.to_thread(training.insert, found)
         await wait_for(pilot, lambda: "It is the reported card" in static_text(app, "#withdraw-step"))
         await pilot.press("f9")
         receipt = await close_receipt(pilot, app)
@@ -165,25 +230,27 @@ async def test_reissue_shows_the_fee_first_and_records_the_payment(desk: Desk) -
     assert (request.status, request.fee_fen, request.waived) == ("in_production", 2000, False)
 
 
-async def test_collection_compares_the_chip_changes_the_pin_and_activates(desk: Desk) -> None:
+async def test_collection_compares_the_chip_changes_the_pin_and_activates(
+    desk: Desk, slot: tuple[Slot, SupervisedReader]
+) -> None:
     person, card = person_with_card_status(desk, "ready")
-    training = TrainingReader()
-    app = make_app(desk, reader=SupervisedReader(training, poll_s=0.05))
+    training, reader = slot
+    app = make_app(desk, reader=reader)
     async with app.run_test(size=(80, 24)) as pilot:
         await sign_in(pilot, "clerk1")
         await open_task(pilot, app, person, card, "f9")
         assert isinstance(app.screen, CollectScreen)
         chip = VirtualCard(card_data_for(desk, person.citizen_number, card.card_number))
-        training.insert(chip)
+        await asyncio.to_thread(training.insert, chip)
         await wait_for(pilot, lambda: "The chip matches the record" in static_text(app, "#collect-step"))
         # The card is pulled out before the hand-over: nothing is handed over, the step repeats.
-        training.remove()
+        await asyncio.to_thread(training.remove)
         await wait_for(pilot, lambda: "taken out" in static_text(app, "#collect-step"))
         await pilot.press("f9")
         await settle(pilot)
         assert "Put the new card into the reader first" in static_text(app, "#task-outcome")
         assert status_of(desk, card.id) == "ready"
-        training.insert(chip)
+        await asyncio.to_thread(training.insert, chip)
         await wait_for(pilot, lambda: "The chip matches the record" in static_text(app, "#collect-step"))
         await type_text(pilot, "123456")
         await pilot.press("enter")
@@ -199,17 +266,19 @@ async def test_collection_compares_the_chip_changes_the_pin_and_activates(desk: 
     assert chip.state.pin == pin_bcd("802417")  # the PIN was changed on the chip itself
 
 
-async def test_collection_stops_on_a_chip_that_does_not_match(desk: Desk) -> None:
+async def test_collection_stops_on_a_chip_that_does_not_match(
+    desk: Desk, slot: tuple[Slot, SupervisedReader]
+) -> None:
     person, card = person_with_card_status(desk, "ready")
-    training = TrainingReader()
-    app = make_app(desk, reader=SupervisedReader(training, poll_s=0.05))
+    training, reader = slot
+    app = make_app(desk, reader=reader)
     async with app.run_test(size=(80, 24)) as pilot:
         await sign_in(pilot, "clerk1")
         await open_task(pilot, app, person, card, "f9")
         data = card_data_for(desk, person.citizen_number, card.card_number)
         from dataclasses import replace
 
-        training.insert(VirtualCard(replace(data, name="李鬼")))
+        await asyncio.to_thread(training.insert, VirtualCard(replace(data, name="李鬼")))
         await wait_for(pilot, lambda: "does not match the record" in static_text(app, "#task-outcome"))
         assert "Do not hand this card over" in static_text(app, "#collect-step")
         await pilot.press("f9")
@@ -217,13 +286,16 @@ async def test_collection_stops_on_a_chip_that_does_not_match(desk: Desk) -> Non
     assert status_of(desk, card.id) == "ready"
 
 
-async def test_blocked_card_presented_on_any_screen_names_status_and_holder(desk: Desk) -> None:
+async def test_blocked_card_presented_on_any_screen_names_status_and_holder(
+    desk: Desk, slot: tuple[Slot, SupervisedReader]
+) -> None:
     person, card = lost_without_request(desk)
-    training = TrainingReader()
-    app = make_app(desk, reader=SupervisedReader(training, poll_s=0.05))
+    training, reader = slot
+    app = make_app(desk, reader=reader)
     async with app.run_test(size=(80, 24)) as pilot:
         await sign_in(pilot, "clerk1")
-        training.insert(VirtualCard(card_data_for(desk, person.citizen_number, card.card_number)))
+        found = VirtualCard(card_data_for(desk, person.citizen_number, card.card_number))
+        await asyncio.to_thread(training.insert, found)
         await wait_for(pilot, lambda: isinstance(app.screen, BlockedCardScreen))
         assert "Blocked card: reported lost" in static_text(app, "#blocked-title")
         assert person.name in str(app.screen.query_one("#blocked-box").children[1].render())
