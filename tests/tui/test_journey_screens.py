@@ -71,7 +71,7 @@ class VpcdSlot:
             time.sleep(SETTLE_S)
 
 
-@pytest.fixture(params=["pcscd", "training"])
+@pytest.fixture(params=[pytest.param("pcscd", marks=pytest.mark.pcsc), "training"])
 def slot(request: pytest.FixtureRequest) -> Iterator[tuple[Slot, SupervisedReader]]:
     if request.param == "training":
         training = TrainingSlot()
