@@ -18,7 +18,16 @@ from rich.table import Table
 
 from outlet_desk.i18n import _
 from outlet_desk.services.report import DailyReport, daily_report, figure_rows
-from outlet_desk.services.report_export import heading, label, render_pdf, shown, summary_lines, to_csv, to_json
+from outlet_desk.services.report_export import (
+    heading,
+    label,
+    recon_text,
+    render_pdf,
+    shown,
+    summary_lines,
+    to_csv,
+    to_json,
+)
 
 report_app = typer.Typer(help="Reports: the daily report.", add_completion=False, rich_markup_mode=None)
 
@@ -50,10 +59,7 @@ def _print_table(report: DailyReport) -> None:
     for name in (_("Figure"), _("Value"), _("Audit / tables")):
         table.add_column(name)
     for key, value in figure_rows(report):
-        c = checks.get(key)
-        recon = "" if c is None else (_("agree") if c.status == "agree" else _("DISAGREE {a} / {t}").format(
-            a=c.audit, t=c.table))
-        table.add_row(label(key), shown(key, value), recon)
+        table.add_row(label(key), shown(key, value), recon_text(checks.get(key)))
     out.print(table)
     trend = " ".join(str(t.transactions) for t in report.trend)
     out.print(_("Transactions, last {n} days: {values}").format(n=len(report.trend), values=trend))

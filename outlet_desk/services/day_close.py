@@ -71,6 +71,11 @@ def is_closed(session: Session, outlet_code: str, day: date) -> bool:
         col(DayClose.outlet_code) == outlet_code, col(DayClose.day) == day)).first() is not None
 
 
+def day_is_closed(desk: Desk, day: date) -> bool:
+    with Session(desk.engine) as s:
+        return is_closed(s, desk.outlet_code, day)
+
+
 def ensure_day_open(session: Session, desk: Desk) -> None:
     """Refuse (``DayClosed``) when the outlet's current local day has been closed."""
     today = desk.local_now().date()

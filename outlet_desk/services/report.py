@@ -481,6 +481,13 @@ def _close_info(conn: Connection, outlet: str, day: date, names: Mapping[int, tu
                      tuple(b for b in blockers.split("\n") if b))
 
 
+def chain_result(desk: Desk, outlet_code: str | None = None) -> ChainResult | None:
+    """The audit chain's verification alone (the slow part of a report on a large store), or None for
+    another outlet's chain."""
+    with snapshot(desk) as conn:
+        return _chain(conn, desk, outlet_code or desk.outlet_code)
+
+
 def _chain(conn: Connection, desk: Desk, outlet: str) -> ChainResult | None:
     if outlet != desk.outlet_code:
         return None  # another outlet's chain is sealed with its own key

@@ -68,6 +68,15 @@ def shown(key: str, value: int | float | str | None) -> str:
     return str(value)
 
 
+def recon_text(check: Check | None) -> str:
+    """A figure's reconciliation as a person reads it ('' for a figure counted one way only)."""
+    if check is None:
+        return ""
+    if check.status == "agree":
+        return _("agree")
+    return _("DISAGREE {a} / {t}").format(a=check.audit, t=check.table)
+
+
 def to_json(report: DailyReport) -> dict[str, Any]:
     """The report as plain JSON values; the key reference is docs/report.md."""
     def check(c: Check) -> dict[str, Any]:
@@ -193,10 +202,7 @@ def render_pdf(report: DailyReport, path: Path) -> None:
     checks = {c.key: c for c in report.reconciliation}
     widths = (95, 30, 40)
     for key, value in figure_rows(report):
-        c = checks.get(key)
-        recon = "" if c is None else (_("agree") if c.status == "agree" else _("DISAGREE {a} / {t}").format(
-            a=c.audit, t=c.table))
-        for width, text in zip(widths, (label(key), shown(key, value), recon), strict=True):
+        for width, text in zip(widths, (label(key), shown(key, value), recon_text(checks.get(key))), strict=True):
             pdf.cell(width, 5, text)
         pdf.ln(5)
     pdf.ln(3)

@@ -1,0 +1,99 @@
+"""Cash-up: each clerk's expected cash for the day beside the count; the supervisor enters the counted
+amount (and the reason for any difference) on the selected clerk's line and signs with Ctrl+S."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import ClassVar
+
+from textual import on
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.widget import Widget
+from textual.widgets import DataTable, Input, Static
+
+from outlet_desk.domain.errors import DomainError
+from outlet_desk.domain.fees import format_yuan
+from outlet_desk.i18n import N_, _
+from outlet_desk.screens.supervision_base import CoSigner, SupervisorScreen
+from outlet_desk.services.cashup import CashLine, cash_lines, cash_up, parse_yuan
+from outlet_desk.services.context import Actor, Desk
+from outlet_desk.services.errors import ServiceError
+
+
+class CashUpScreen(SupervisorScreen):
+    TITLE_MSGID = N_("Cash-up")
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "sign", N_("Sign the count"), priority=True),
+        Binding("escape", "back", N_("Back")),
+    ]
+
+    def __init__(self, desk: Desk, actor: Actor, day: date | None = None) -> None:
+        super().__init__(desk, actor)
+        self.day = day or desk.local_now().date()
+        self.lines: list[CashLine] = []
+
+    def compose_body(self) -> Iterable[Widget]:
+        yield Static(_("Cash of {day}: select a clerk, enter the counted amount, Ctrl+S signs.").format(
+            day=self.day.isoformat()), id="intro")
+        yield DataTable(id="cash", cursor_type="row", zebra_stripes=True)
+        with Horizontal(classes="row"):
+            yield Input(placeholder=_("Counted, yuan"), id="counted")
+            yield Input(placeholder=_("Reason for a difference"), id="reason")
+        yield CoSigner()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#cash", DataTable)
+        for name, key in ((_("Clerk"), "clerk"), (_("Payments"), "payments"), (_("Expected"), "expected"),
+                          (_("Counted"), "counted"), (_("Difference"), "difference"), (_("Signed by"), "signed")):
+            table.add_column(name, key=key)
+        self.reload()
+        table.focus()
+
+    def reload(self) -> None:
+        self.lines = cash_lines(self.desk, self.day)
+        table = self.query_one("#cash", DataTable)
+        table.clear()
+        for line in self.lines:
+            table.add_row(
+                line.username, str(line.payments), format_yuan(line.expected_fen),
+                format_yuan(line.counted_fen) if line.counted_fen is not None else "-",
+                format_yuan(line.difference_fen) if line.difference_fen is not None else "-",
+                line.supervisor or "-", key=line.username)
+        if not self.lines:
+            self.say(_("No payments were taken on this day: there is no cash to count."), ok=True)
+
+    def selected(self) -> CashLine | None:
+        table = self.query_one("#cash", DataTable)
+        if not self.lines or table.cursor_row < 0:
+            return None
+        return self.lines[min(table.cursor_row, len(self.lines) - 1)]
+
+    @on(DataTable.RowSelected)
+    def _to_amount(self) -> None:
+        self.query_one("#counted", Input).focus()
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self.action_sign()
+
+    def action_sign(self) -> None:
+        line = self.selected()
+        if line is None:
+            self.say(_("Select a clerk's line first."))
+            return
+        try:
+            counted = parse_yuan(self.query_one("#counted", Input).value)
+            co_signer = self.query_one(CoSigner).actor(self.desk)
+            signed = cash_up(self.desk, self.actor, line.username, counted, day=self.day,
+                             reason=self.query_one("#reason", Input).value, co_signer=co_signer)
+        except (DomainError, ServiceError) as error:
+            self.say(error.message)
+            return
+        for name in ("#counted", "#reason"):
+            self.query_one(name, Input).value = ""
+        self.reload()
+        self.say(_("Cash of {u} signed: counted {counted}, difference {diff} yuan.").format(
+            u=signed.username, counted=format_yuan(counted), diff=format_yuan(signed.difference_fen or 0)), ok=True)
+        self.query_one("#cash", DataTable).focus()

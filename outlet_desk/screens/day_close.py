@@ -1,0 +1,100 @@
+"""Closing the day: the open items are listed; Ctrl+S closes (with the reason typed here when items
+remain) and shows where the day's report was written."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import ClassVar
+
+from textual import on, work
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import Input, Static
+
+from outlet_desk.domain.errors import DomainError
+from outlet_desk.i18n import N_, _
+from outlet_desk.screens.supervision_base import CoSigner, SupervisorScreen
+from outlet_desk.services.context import Actor, Desk
+from outlet_desk.services.day_close import Blocker, CloseResult, DayCloseRefused, blockers, close_day
+from outlet_desk.services.errors import ServiceError
+
+
+class BlockersLoaded(Message):
+    def __init__(self, items: tuple[Blocker, ...] | None, error: str = "") -> None:
+        super().__init__()
+        self.items = items
+        self.error = error
+
+
+class DayCloseScreen(SupervisorScreen):
+    TITLE_MSGID = N_("Close the day")
+    DEFAULT_CSS = SupervisorScreen.DEFAULT_CSS + """
+    DayCloseScreen #items { height: 1fr; padding: 0 1; }
+    DayCloseScreen #result { height: auto; padding: 0 1; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "close_day", N_("Close the day"), priority=True),
+        Binding("escape", "back", N_("Back")),
+    ]
+
+    def __init__(self, desk: Desk, actor: Actor, day: date | None = None) -> None:
+        super().__init__(desk, actor)
+        self.day = day or desk.local_now().date()
+        self.items: tuple[Blocker, ...] | None = None
+        self.result: CloseResult | None = None
+
+    def compose_body(self) -> Iterable[Widget]:
+        yield Static(_("Checking the day {day}…").format(day=self.day.isoformat()), id="items")
+        yield Input(placeholder=_("Reason for closing with open items"), id="reason")
+        yield CoSigner()
+        yield Static("", id="result")
+
+    def on_mount(self) -> None:
+        self.check()
+
+    @work(thread=True, exclusive=True)
+    def check(self) -> None:
+        try:
+            self.post_message(BlockersLoaded(blockers(self.desk, self.day)))
+        except (DomainError, ServiceError) as error:
+            self.post_message(BlockersLoaded(None, error.message))
+
+    def on_blockers_loaded(self, message: BlockersLoaded) -> None:
+        self.items = message.items
+        text = self.query_one("#items", Static)
+        if message.items is None:
+            text.update(message.error)
+        elif message.items:
+            text.update("\n".join([_("Open items on {day}:").format(day=self.day.isoformat()),
+                                   *(f"- {b.message}" for b in message.items),
+                                   _("Resolve them, or give the reason for closing anyway.")]))
+            self.query_one("#reason", Input).focus()
+        else:
+            text.update(_("Nothing is open on {day}: Ctrl+S closes the day.").format(day=self.day.isoformat()))
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self.action_close_day()
+
+    def action_close_day(self) -> None:
+        if self.result is not None:
+            self.say(_("The day is closed."), ok=True)
+            return
+        try:
+            co_signer = self.query_one(CoSigner).actor(self.desk)
+            self.result = close_day(self.desk, self.actor, self.day, reason=self.query_one("#reason", Input).value,
+                                    co_signer=co_signer)
+        except DayCloseRefused as refused:
+            self.say(refused.message)
+            return
+        except (DomainError, ServiceError) as error:
+            self.say(error.message)
+            return
+        except FileNotFoundError as missing:  # the CJK font: the close is recorded, the PDF is not
+            self.say(str(missing))
+            return
+        self.query_one("#result", Static).update(_("Report written: {pdf}\nand {csv}").format(
+            pdf=self.result.pdf_path, csv=self.result.csv_path))
+        self.say(_("Day {day} closed.").format(day=self.day.isoformat()), ok=True)

@@ -1,0 +1,80 @@
+"""What the supervisor's screens share: the desk and the signed-in supervisor passed down (attributes
+down), a title line, a message line, the footer, Escape for back, and the second supervisor's sign-in
+for dual control. They call services only; blocking work runs in thread workers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer, Input, Static
+
+from outlet_desk.i18n import N_, _
+from outlet_desk.services import operators
+from outlet_desk.services.context import Actor, Desk
+from outlet_desk.widgets.keys import localise_bindings
+
+BASE_CSS = """
+SupervisorScreen #title { height: 1; padding: 0 1; background: $primary; color: $text; text-style: bold; }
+SupervisorScreen #message { height: auto; min-height: 1; padding: 0 1; color: $warning; }
+SupervisorScreen #message.ok { color: $success; }
+SupervisorScreen DataTable { height: 1fr; }
+SupervisorScreen Input { width: 1fr; }
+SupervisorScreen .row { height: auto; }
+"""
+
+
+class SupervisorScreen(Screen[None]):
+    """Base of the supervisor's screens: ``desk`` and ``actor`` come in through the constructor."""
+
+    TITLE_MSGID = ""
+    DEFAULT_CSS = BASE_CSS
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "back", N_("Back"))]
+
+    def __init__(self, desk: Desk, actor: Actor) -> None:
+        super().__init__()
+        self.desk = desk
+        self.actor = actor
+        localise_bindings(self)
+
+    def compose(self) -> ComposeResult:
+        yield Static(_(self.TITLE_MSGID), id="title")
+        yield from self.compose_body()
+        yield Static("", id="message")
+        yield Footer(compact=True)
+
+    def compose_body(self) -> Iterable[Widget]:
+        raise NotImplementedError
+
+    def say(self, text: str, ok: bool = False) -> None:
+        line = self.query_one("#message", Static)
+        line.update(text)
+        line.set_class(ok, "ok")
+
+    def action_back(self) -> None:
+        if len(self.app.screen_stack) > 1:
+            self.app.pop_screen()
+
+
+class CoSigner(Horizontal):
+    """The second supervisor signs in here when a rule needs two (dual control); left empty otherwise."""
+
+    DEFAULT_CSS = "CoSigner { height: auto; }"
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder=_("Second supervisor (if needed)"), id="co-user")
+        yield Input(placeholder=_("Their password"), password=True, id="co-password")
+
+    def actor(self, desk: Desk) -> Actor | None:
+        """The co-signer, signed in now (raises the sign-in refusal), or None when left empty."""
+        username = self.query_one("#co-user", Input).value.strip()
+        if not username:
+            return None
+        password = self.query_one("#co-password", Input).value
+        self.query_one("#co-password", Input).value = ""
+        return operators.authenticate(desk, username, password)

@@ -1,0 +1,95 @@
+"""The supervisor's home: what waits today (approvals, uncounted cash, the day's state), the approvals
+to decide, and the keys to the report, the cash-up and the day close."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import ClassVar
+
+from textual.binding import Binding, BindingType
+from textual.widget import Widget
+from textual.widgets import DataTable, Input, Static
+
+from outlet_desk.domain.errors import DomainError
+from outlet_desk.i18n import N_, _
+from outlet_desk.screens.cashup import CashUpScreen
+from outlet_desk.screens.day_close import DayCloseScreen
+from outlet_desk.screens.labels import local_time
+from outlet_desk.screens.report import ReportScreen
+from outlet_desk.screens.supervision_base import SupervisorScreen
+from outlet_desk.services import supervision
+from outlet_desk.services.cashup import uncounted
+from outlet_desk.services.day_close import day_is_closed
+from outlet_desk.services.errors import ServiceError
+
+
+class SupervisorHomeScreen(SupervisorScreen):
+    TITLE_MSGID = N_("Supervisor")
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "decide(True)", N_("Approve")),
+        Binding("x", "decide(False)", N_("Reject")),
+        Binding("r", "open('report')", N_("Daily report")),
+        Binding("c", "open('cashup')", N_("Cash-up")),
+        Binding("d", "open('close')", N_("Close the day")),
+        Binding("g", "refresh", N_("Refresh")),
+        Binding("escape", "back", N_("Back")),
+    ]
+
+    def compose_body(self) -> Iterable[Widget]:
+        yield Static("", id="overview")
+        yield DataTable(id="approvals", cursor_type="row", zebra_stripes=True)
+        yield Input(placeholder=_("Reason (needed to reject)"), id="decision-reason")
+
+    def on_mount(self) -> None:
+        table = self.query_one("#approvals", DataTable)
+        for name, key in ((_("No."), "id"), (_("Action"), "action"), (_("Asked by"), "maker"),
+                          (_("Reason"), "reason"), (_("Asked at"), "at")):
+            table.add_column(name, key=key)
+        self.action_refresh()
+        table.focus()
+
+    def on_screen_resume(self) -> None:
+        self.action_refresh()
+
+    def action_refresh(self) -> None:
+        try:
+            waiting = supervision.pending_approvals(self.desk, self.actor)
+        except (DomainError, ServiceError) as error:
+            self.say(error.message)
+            return
+        today = self.desk.local_now().date()
+        cash = uncounted(self.desk, today)
+        closed = day_is_closed(self.desk, today)
+        self.query_one("#overview", Static).update(
+            _("{day}: {state}. Approvals waiting: {a}. Clerks whose cash is not counted: {c}.").format(
+                day=today.isoformat(), state=_("closed") if closed else _("open"), a=len(waiting), c=len(cash)))
+        table = self.query_one("#approvals", DataTable)
+        table.clear()
+        for item in waiting:
+            table.add_row(str(item.id), item.action, item.maker, item.reason,
+                          local_time(item.created_at, self.desk.tz), key=str(item.id))
+
+    def action_decide(self, approve: bool) -> None:
+        table = self.query_one("#approvals", DataTable)
+        if table.row_count == 0:
+            self.say(_("No approval is waiting."))
+            return
+        approval_id = int(str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value))
+        reason_input = self.query_one("#decision-reason", Input)
+        try:
+            decided = supervision.decide(self.desk, self.actor, approval_id, approve=approve,
+                                         reason=reason_input.value)
+        except (DomainError, ServiceError) as error:
+            self.say(error.message)
+            if not approve:
+                reason_input.focus()
+            return
+        reason_input.value = ""
+        self.action_refresh()
+        self.say((_("Approval {id} approved.") if approve else _("Approval {id} rejected.")).format(id=decided.id),
+                 ok=True)
+        table.focus()
+
+    def action_open(self, which: str) -> None:
+        screens = {"report": ReportScreen, "cashup": CashUpScreen, "close": DayCloseScreen}
+        self.app.push_screen(screens[which](self.desk, self.actor))
