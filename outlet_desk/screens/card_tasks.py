@@ -310,6 +310,14 @@ class ReissueScreen(CardTaskScreen):
         amount.value = "" if fee.free or self.waiver else format_yuan(fee.amount_fen)
         amount.disabled = fee.free or self.waiver is not None
 
+    def card_in_reader(self, card: CardData) -> None:
+        """A damaged card that still answers is read: the clerk sees whether its chip still works."""
+        if card.card_number == self.card.card_number:
+            self.outcome(_("The old card still answers: its chip reads as card {card}.").format(card=card.card_number))
+        else:
+            self.outcome(_("The card in the reader is {chip}, not this card {card}.").format(
+                chip=card.card_number, card=self.card.card_number), "bold red")
+
     def action_waive(self) -> None:
         if not self.query_one("#reissue-waiver-reason", Input).value.strip():
             self.refuse(_("Type the reason for the waiver first, then F7."))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
 import pytest
@@ -302,3 +302,31 @@ async def test_blocked_card_presented_on_any_screen_names_status_and_holder(
         await pilot.press("enter")
         await settle(pilot)
         assert not isinstance(app.screen, BlockedCardScreen)
+
+
+async def test_instant_reissue_writes_a_blank_card_at_the_counter(
+    make_desk: Callable[..., Desk], slot: tuple[Slot, SupervisedReader]
+) -> None:
+    desk = make_desk("en", '\n[reissue]\nproduction_mode = "instant"\n')
+    person, card = lost_without_request(desk)
+    training, reader = slot
+    app = make_app(desk, reader=reader)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "clerk1")
+        await open_task(pilot, app, person, card, "f8")
+        await pilot.press("f9")
+        await wait_for(pilot, lambda: "Put a blank card into the reader" in static_text(app, "#task-outcome"))
+        blank = VirtualCard(None)
+        await asyncio.to_thread(training.insert, blank)
+        await pilot.pause(0.5)
+        await pilot.press("f9")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReceiptScreen), seconds=10)
+        assert "is written and ready" in static_text(app, "#receipt-say")
+        await pilot.press("enter")
+        await settle(pilot)
+    with Session(desk.engine) as s:
+        request = s.exec(select(ReissueRequest).where(col(ReissueRequest.old_card_id) == card.id)).one()
+        new = s.get(Card, request.new_card_id)
+        assert new is not None
+    assert (request.status, new.status) == ("ready", "ready")
+    assert new.card_number.startswith("T")
