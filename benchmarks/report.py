@@ -177,7 +177,7 @@ def check_same_figures(report: DailyReport, raw: dict[str, list[tuple[Any, ...]]
             assert abs(handling[c.operator_id] - c.avg_handling_seconds) < 1.0, (c, handling)
     assert [t.transactions for t in report.trend] == [dict((str(d), n) for d, n in raw["audit.trend"]).get(
         t.day.isoformat(), 0) for t in report.trend]
-    received = [a if isinstance(a, datetime) else datetime.fromisoformat(a) for _t, a in raw["both.uncollected"] if a]
+    received = [t if isinstance(t, datetime) else datetime.fromisoformat(t) for t, _a in raw["both.uncollected"] if t]
     assert report.uncollected_total == sum(1 for a in received if (a + timedelta(hours=8)).date() <= report.day)
     assert report.pending_temporary_losses == raw["table.pending"][0][0]
     assert all(c.status == "agree" for c in checks.values()), report.disagreements

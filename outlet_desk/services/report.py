@@ -221,7 +221,7 @@ def daily_report(
         fees_taken_fen=audit.counts["fees.taken_fen"],
         fees_waived_fen=audit.counts["fees.waived_fen"],
         clerks=_clerk_lines(audit, timing, names),
-        uncollected={b: audit.counts[f"uncollected.{b}"] for b, _lo, _hi in AGE_BUCKETS},
+        uncollected={b: table.counts[f"uncollected.{b}"] for b, _lo, _hi in AGE_BUCKETS},  # the cards waiting
         pending_temporary_losses=pending,
         trend=trend,
         reconciliation=_reconcile(audit, table, names),

@@ -169,3 +169,14 @@ def test_empty_day_before_any_activity(desk: Desk) -> None:
     assert report.day == desk.local_now().date()
     assert report.reissues_total == 0 and report.fees_taken_fen == 0 and report.disagreements == ()
     assert report.chain is not None and report.chain.intact
+
+
+def test_cards_waiting_without_an_arrival_event_are_shown_and_named(desk: Desk) -> None:
+    """Set-up data (the training seed) puts cards in the ready state without a card_received event:
+    the report shows the cards waiting and names the missing audit trail."""
+    demo.seed_training(desk, persons=60)
+    with Session(desk.engine) as s:
+        ready = s.exec(select(func.count()).select_from(Card).where(col(Card.status) == "ready")).one()
+    report = daily_report(desk, verify=False)
+    assert report.uncollected_total == ready > 0
+    assert ("uncollected.0-7", 0, ready) in [(c.key, c.audit, c.table) for c in report.disagreements]
