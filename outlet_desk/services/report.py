@@ -7,47 +7,33 @@ disagreement is a finding for the supervisor, never an exception. The audit chai
 result rides along. Reads run in one snapshot (a read transaction; REPEATABLE READ on PostgreSQL), so
 a counter writing meanwhile cannot make the two sides disagree.
 
-The JSON form and its keys are described in docs/report.md; the renderers are in ``report_export``.
+The JSON form and its keys are described in docs/report.md; the renderers are in ``report_export``,
+the SQL in ``report_queries``.
 """
 
 from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import lru_cache
 from typing import Any, Literal
 
-from sqlalchemy import String, and_, bindparam, case, cast, func, literal, literal_column, or_, select, union_all
+from sqlalchemy import select
 from sqlalchemy.engine import Connection
-from sqlalchemy.sql import Executable, Select
 from sqlmodel import Session, col
 
-from outlet_desk.db.engine import is_sqlite
-from outlet_desk.db.tables import (
-    AuditEvent,
-    Card,
-    Collection,
-    DayClose,
-    IdentityCheck,
-    LossReport,
-    Operator,
-    Outlet,
-    Payment,
-    ReissueRequest,
-)
-from outlet_desk.db.types import UTCDateTime
+from outlet_desk.db.tables import DayClose, Operator, Outlet
 from outlet_desk.domain.fees import ReissueReason
 from outlet_desk.domain.roles import Action, require
+from outlet_desk.services import report_queries as q
 from outlet_desk.services.audit import verify_chain
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.home import day_bounds
+from outlet_desk.services.report_queries import TREND_DAYS
 
 SCHEMA = "outlet-desk/daily-report/1"
-TREND_DAYS = 30
 
 #: The event that completes each counter flow, and the identity-check flow it stands on.
 COMPLETIONS: Mapping[str, str] = {
@@ -83,6 +69,7 @@ _TREND_SERIES: Mapping[str, tuple[str, ...]] = {
     "reissues": ("reissue_applied",),
     "collections": ("card_collected",),
 }
+_TREND_ACTIONS: tuple[str, ...] = tuple(sorted({a for actions in _TREND_SERIES.values() for a in actions}))
 
 Status = Literal["agree", "disagree"]
 
@@ -198,7 +185,7 @@ def daily_report(
     day = day or desk.local_now().date()
     outlet = outlet_code or desk.outlet_code
     start, end = day_bounds(desk, day)
-    with snapshot(desk) as conn:
+    with q.snapshot(desk) as conn:
         names = _operators(conn)
         audit, timing, extra = _audit_side(conn, outlet, start, end)
         table = _table_side(conn, outlet, start, end)
@@ -230,46 +217,16 @@ def daily_report(
     )
 
 
-@contextmanager
-def snapshot(desk: Desk) -> Iterator[Connection]:
-    """A read transaction over one consistent snapshot of the store."""
-    conn = desk.engine.connect()
-    if not is_sqlite(desk.engine):
-        conn = conn.execution_options(isolation_level="REPEATABLE READ")
-    try:
-        conn.begin()
-        yield conn
-    finally:
-        conn.rollback()
-        conn.close()
-
-
 def _operators(conn: Connection) -> dict[int, tuple[str, str]]:
     rows = conn.execute(select(col(Operator.id), col(Operator.username), col(Operator.display_name)))
     return {int(i or 0): (u, d) for i, u, d in rows}
-
-
-# Statements are built once with these parameters (``_params``) and reused: SQLAlchemy then finds their
-# compiled form in its cache instead of building and compiling a dozen selects for every report.
-_OUTLET = bindparam("outlet", type_=String())
-_START = bindparam("start", type_=UTCDateTime())
-_END = bindparam("end", type_=UTCDateTime())
-_EDGES = [bindparam(f"edge{i}", type_=UTCDateTime()) for i in range(TREND_DAYS + 1)]
-
-
-def _params(outlet: str, start: datetime, end: datetime) -> dict[str, Any]:
-    return {"outlet": outlet, "start": start, "end": end}
-
-
-def _in(column: Any) -> Any:
-    return and_(column >= _START, column < _END)
 
 
 def _audit_side(
     conn: Connection, outlet: str, start: datetime, end: datetime
 ) -> tuple[_Tally, dict[int, list[float]], Counter[str]]:
     """The day's figures from the audit events: one indexed range read, JSON parsed only where needed."""
-    rows = conn.execute(_audit_statement(), _params(outlet, start, end))
+    rows = conn.execute(q.audit_day_statement(_DAY_ACTIONS), q.params(outlet, start, end))
     tally, extra = _Tally(), Counter[str]()
     checked: dict[tuple[int | None, int | None, str], datetime] = {}
     timing: dict[int, list[float]] = defaultdict(list)
@@ -297,17 +254,6 @@ def _audit_side(
     return tally, timing, extra
 
 
-@lru_cache(maxsize=1)
-def _audit_statement() -> Executable:
-    return (
-        select(col(AuditEvent.action), col(AuditEvent.operator_id), col(AuditEvent.person_id),
-               col(AuditEvent.at), col(AuditEvent.after))
-        .where(col(AuditEvent.outlet_code) == _OUTLET, col(AuditEvent.action).in_(_DAY_ACTIONS),
-               _in(col(AuditEvent.at)))
-        .order_by(col(AuditEvent.seq))
-    )
-
-
 def _json(text: str) -> dict[str, Any]:
     if not text:
         return {}
@@ -318,58 +264,13 @@ def _json(text: str) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _labelled(kind: str, sub: Any, n: Any) -> tuple[Any, ...]:
-    return (literal(kind, String).label("kind"), cast(sub, String).label("sub"), n.label("n"))
-
-
-@lru_cache(maxsize=1)
-def _table_statement() -> Executable:
-    """Each figure as one small aggregate over an (outlet, time) index, sent as one UNION ALL."""
-    lr, rr, pay, coll, ic = LossReport, ReissueRequest, Payment, Collection, IdentityCheck
-    mine = col(lr.outlet_code) == _OUTLET
-    count = func.count()
-    stmts: list[Select[Any]] = [
-        select(*_labelled("loss", col(lr.channel), count))
-        .where(mine, _in(col(lr.reported_at))).group_by(col(lr.channel)),
-        select(*_labelled("loss", literal("made_formal"), count))
-        .where(mine, col(lr.channel) == "hotline", _in(col(lr.formal_at))),
-        select(*_labelled("loss", literal("lapsed"), count)).where(mine, _in(col(lr.lapsed_at))),
-        select(*_labelled("loss", literal("withdrawn"), count)).where(mine, _in(col(lr.withdrawn_at))),
-        select(*_labelled("reissue", col(rr.reason), count))
-        .where(col(rr.outlet_code) == _OUTLET, _in(col(rr.created_at))).group_by(col(rr.reason)),
-        select(*_labelled("fees", literal("waived_fen"), func.coalesce(func.sum(col(rr.fee_fen)), 0)))
-        .where(col(rr.outlet_code) == _OUTLET, col(rr.waived).is_(True), _in(col(rr.created_at))),
-        select(*_labelled("fees", literal("taken_fen"), func.coalesce(func.sum(col(pay.amount_fen)), 0)))
-        .where(col(pay.outlet_code) == _OUTLET, _in(col(pay.paid_at))),
-        select(*_labelled("collection", col(ic.presenter), count))
-        .select_from(coll).join(ic, col(ic.id) == col(coll.identity_check_id))
-        .where(col(coll.outlet_code) == _OUTLET, _in(col(coll.collected_at)))
-        .group_by(col(ic.presenter)),
-        # Transactions per operator: who completed each flow according to the tables.
-        select(*_labelled("clerk", col(lr.operator_id), count))
-        .where(mine, _in(col(lr.reported_at))).group_by(col(lr.operator_id)),
-        select(*_labelled("clerk", col(ic.operator_id), count))
-        .select_from(lr).join(ic, col(ic.id) == col(lr.identity_check_id))
-        .where(mine, col(lr.channel) == "hotline", _in(col(lr.formal_at)))
-        .group_by(col(ic.operator_id)),
-        select(*_labelled("clerk", col(lr.withdrawn_by), count))
-        .where(mine, _in(col(lr.withdrawn_at))).group_by(col(lr.withdrawn_by)),
-        select(*_labelled("clerk", col(rr.operator_id), count))
-        .where(col(rr.outlet_code) == _OUTLET, _in(col(rr.created_at))).group_by(col(rr.operator_id)),
-        select(*_labelled("clerk", col(coll.operator_id), count))
-        .where(col(coll.outlet_code) == _OUTLET, _in(col(coll.collected_at)))
-        .group_by(col(coll.operator_id)),
-    ]
-    return union_all(*stmts)
-
-
 _TABLE_KEYS = {"loss": "loss_reports.{}", "reissue": "reissues.{}", "fees": "fees.{}",
                "collection": "collections.{}", "clerk": "clerks.{}.transactions"}
 
 
 def _table_side(conn: Connection, outlet: str, start: datetime, end: datetime) -> _Tally:
     tally = _Tally()
-    for kind, sub, n in conn.execute(_table_statement(), _params(outlet, start, end)):
+    for kind, sub, n in conn.execute(q.table_statement(), q.params(outlet, start, end)):
         if n:
             tally.add(_TABLE_KEYS[kind].format(sub), int(n))
     return tally
@@ -385,7 +286,7 @@ def _bucket(age_days: int) -> str:
 def _uncollected(conn: Connection, outlet: str, desk: Desk, day: date) -> tuple[_Tally, _Tally]:
     """Cards waiting for collection now (status ready), aged at the end of ``day``: from the card's
     ``card_received`` event (audit) and from its ``status_changed_at`` (table)."""
-    rows = conn.execute(_uncollected_statement(), {"outlet": outlet})
+    rows = conn.execute(q.uncollected_statement(), {"outlet": outlet})
     audit, table = _Tally(), _Tally()
     for changed_at, received_at in rows:
         for side, at in ((table, changed_at), (audit, received_at)):
@@ -397,38 +298,10 @@ def _uncollected(conn: Connection, outlet: str, desk: Desk, day: date) -> tuple[
     return audit, table
 
 
-@lru_cache(maxsize=1)
-def _uncollected_statement() -> Executable:
-    return (
-        select(col(Card.status_changed_at), col(AuditEvent.at))
-        .select_from(Card)
-        .outerjoin(ReissueRequest, col(ReissueRequest.new_card_id) == col(Card.id))
-        .outerjoin(AuditEvent, and_(
-            col(AuditEvent.entity) == "reissue_request",
-            col(AuditEvent.entity_id) == cast(col(ReissueRequest.id), String),
-            col(AuditEvent.action) == "card_received",
-        ))
-        .where(col(Card.outlet_code) == _OUTLET, col(Card.status) == "ready")
-    )
-
-
 def _pending_temporary(conn: Connection, outlet: str, end: datetime) -> int:
     """Hotline (temporary) loss reports still pending at the end of the day: not yet made formal,
     lapsed or withdrawn by then."""
-    return int(conn.execute(_pending_statement(), {"outlet": outlet, "end": end}).scalar_one())
-
-
-@lru_cache(maxsize=1)
-def _pending_statement() -> Executable:
-    lr = LossReport
-
-    def open_at_end(column: Any) -> Any:
-        return or_(column.is_(None), column >= _END)
-
-    return select(func.count()).select_from(lr).where(
-        col(lr.outlet_code) == _OUTLET, col(lr.channel) == "hotline", col(lr.reported_at) < _END,
-        open_at_end(col(lr.formal_at)), open_at_end(col(lr.lapsed_at)), open_at_end(col(lr.withdrawn_at)),
-    )
+    return int(conn.execute(q.pending_statement(), {"outlet": outlet, "end": end}).scalar_one())
 
 
 def _trend(conn: Connection, outlet: str, desk: Desk, day: date) -> tuple[TrendDay, ...]:
@@ -436,7 +309,8 @@ def _trend(conn: Connection, outlet: str, desk: Desk, day: date) -> tuple[TrendD
     outlet's local midnights (correct across daylight-saving changes)."""
     days = [day - timedelta(days=TREND_DAYS - 1 - i) for i in range(TREND_DAYS)]
     edges = [day_bounds(desk, d)[0] for d in days] + [day_bounds(desk, day)[1]]
-    rows = conn.execute(_trend_statement(), {"outlet": outlet, **{f"edge{i}": e for i, e in enumerate(edges)}})
+    edge_params = {f"edge{i}": edge for i, edge in enumerate(edges)}
+    rows = conn.execute(q.trend_statement(_TREND_ACTIONS), {"outlet": outlet, **edge_params})
     per_day: list[Counter[str]] = [Counter() for _ in days]
     for i, action, n in rows:
         if 0 <= i < TREND_DAYS:
@@ -445,28 +319,6 @@ def _trend(conn: Connection, outlet: str, desk: Desk, day: date) -> tuple[TrendD
                     per_day[i][series] += int(n)
     return tuple(TrendDay(d, c["transactions"], c["loss_reports"], c["reissues"], c["collections"])
                  for d, c in zip(days, per_day, strict=True))
-
-
-@lru_cache(maxsize=1)
-def _trend_statement() -> Executable:
-    at = col(AuditEvent.at)
-    bucket = _bucket_of(at, _EDGES, 0, TREND_DAYS).label("bucket")
-    wanted = sorted({a for actions in _TREND_SERIES.values() for a in actions})
-    return (
-        select(bucket, col(AuditEvent.action), func.count())
-        .where(col(AuditEvent.outlet_code) == _OUTLET, col(AuditEvent.action).in_(wanted),
-               at >= _EDGES[0], at < _EDGES[-1])
-        .group_by(literal_column("bucket"), col(AuditEvent.action))
-    )
-
-
-def _bucket_of(at: Any, edges: list[Any], lo: int, hi: int) -> Any:
-    """The index i in [lo, hi) with edges[i] <= at < edges[i + 1], as nested CASEs halving the range:
-    five comparisons a row for 30 days instead of up to thirty."""
-    if hi - lo == 1:
-        return literal(lo)
-    mid = (lo + hi) // 2
-    return case((at < edges[mid], _bucket_of(at, edges, lo, mid)), else_=_bucket_of(at, edges, mid, hi))
 
 
 def _close_info(conn: Connection, outlet: str, day: date, names: Mapping[int, tuple[str, str]]) -> CloseInfo | None:
@@ -484,7 +336,7 @@ def _close_info(conn: Connection, outlet: str, day: date, names: Mapping[int, tu
 def chain_result(desk: Desk, outlet_code: str | None = None) -> ChainResult | None:
     """The audit chain's verification alone (the slow part of a report on a large store), or None for
     another outlet's chain."""
-    with snapshot(desk) as conn:
+    with q.snapshot(desk) as conn:
         return _chain(conn, desk, outlet_code or desk.outlet_code)
 
 
@@ -547,8 +399,3 @@ def figure_rows(report: DailyReport) -> list[tuple[str, int | float | str | None
     rows += [("uncollected.total", report.uncollected_total),
              ("pending_temporary_losses", report.pending_temporary_losses)]
     return rows
-
-
-def trend_series(report: DailyReport, series: str) -> list[int]:
-    values: Iterable[int] = (getattr(t, series) for t in report.trend)
-    return list(values)
