@@ -17,7 +17,7 @@ from outlet_desk.domain.errors import DomainError
 from outlet_desk.i18n import N_, _
 from outlet_desk.screens.supervision_base import CoSigner, SupervisorScreen
 from outlet_desk.services.context import Actor, Desk
-from outlet_desk.services.day_close import Blocker, CloseResult, DayCloseRefused, blockers, close_day
+from outlet_desk.services.day_close import Blocker, CloseResult, blockers, close_day
 from outlet_desk.services.errors import ServiceError
 
 
@@ -25,6 +25,13 @@ class BlockersLoaded(Message):
     def __init__(self, items: tuple[Blocker, ...] | None, error: str = "") -> None:
         super().__init__()
         self.items = items
+        self.error = error
+
+
+class Closed(Message):
+    def __init__(self, result: CloseResult | None, error: str = "") -> None:
+        super().__init__()
+        self.result = result
         self.error = error
 
 
@@ -84,17 +91,27 @@ class DayCloseScreen(SupervisorScreen):
             return
         try:
             co_signer = self.query_one(CoSigner).actor(self.desk)
-            self.result = close_day(self.desk, self.actor, self.day, reason=self.query_one("#reason", Input).value,
-                                    co_signer=co_signer)
-        except DayCloseRefused as refused:
-            self.say(refused.message)
-            return
         except (DomainError, ServiceError) as error:
             self.say(error.message)
             return
+        self.say(_("Closing the day: verifying the audit chain and writing the report…"), ok=True)
+        self.close(self.query_one("#reason", Input).value, co_signer)
+
+    @work(thread=True, exclusive=True, group="close")
+    def close(self, reason: str, co_signer: Actor | None) -> None:
+        """The close verifies the whole chain and writes the PDF: seconds on a large store, off the UI."""
+        try:
+            self.post_message(Closed(close_day(self.desk, self.actor, self.day, reason=reason, co_signer=co_signer)))
+        except (DomainError, ServiceError) as error:
+            self.post_message(Closed(None, error.message))
         except FileNotFoundError as missing:  # the CJK font: the close is recorded, the PDF is not
-            self.say(str(missing))
+            self.post_message(Closed(None, str(missing)))
+
+    def on_closed(self, message: Closed) -> None:
+        if message.result is None:
+            self.say(message.error)
             return
+        self.result = message.result
         self.query_one("#result", Static).update(_("Report written: {pdf}\nand {csv}").format(
             pdf=self.result.pdf_path, csv=self.result.csv_path))
         self.say(_("Day {day} closed.").format(day=self.day.isoformat()), ok=True)
