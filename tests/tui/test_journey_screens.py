@@ -28,6 +28,7 @@ from outlet_desk.screens.person import PersonScreen
 from outlet_desk.services.context import Desk
 from outlet_desk.services.emulation import card_data_for
 from outlet_desk.widgets.reader_feed import SupervisedReader
+from tests.clock import FakeClock
 from tests.fixtures_pcsc import SETTLE_S, wait_empty, wait_present
 from tests.tui.conftest import person_with_card_status, settle, sign_in, static_text, type_text, wait_for
 
@@ -330,3 +331,15 @@ async def test_instant_reissue_writes_a_blank_card_at_the_counter(
         assert new is not None
     assert (request.status, new.status) == ("ready", "ready")
     assert new.card_number.startswith("T")
+
+
+async def test_a_running_desk_returns_lapsed_temporary_losses_to_use(desk: Desk, clock: FakeClock) -> None:
+    _person, card = person_with_card_status(desk, "suspended")
+    app = make_app(desk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "clerk1")
+        clock.advance(days=desk.settings.loss.temporary_days + 1)
+        app.sweep_lapsed()  # what the desk's one-minute timer runs
+        await settle(pilot)
+        assert any("temporary loss reports lapsed" in n.message for n in app._notifications)
+    assert status_of(desk, card.id) == "active"
