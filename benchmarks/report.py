@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.activity import BulkData, bulk_year, load_postgres, load_sqlite  # noqa: E402
-from benchmarks.search import machine  # noqa: E402
+from benchmarks.common import machine, write_section  # noqa: E402
 from outlet_desk.config import parse_settings  # noqa: E402
 from outlet_desk.db.engine import make_engine  # noqa: E402
 from outlet_desk.db.migrate import upgrade  # noqa: E402
@@ -272,18 +272,6 @@ def run_backend(backend: str, data: BulkData, key_file: Path, n: int, tmp: Path)
             cluster.stop()
 
 
-def write_section(md: Path, body: str) -> None:
-    text = md.read_text() if md.exists() else "# Benchmarks\n"
-    title = "## Daily report"
-    if title in text:
-        start = text.index(title)
-        nxt = text.find("\n## ", start + len(title))
-        text = text[:start] + body + (text[nxt:] if nxt != -1 else "\n")
-    else:
-        text = text.rstrip("\n") + "\n\n" + body + "\n"
-    md.write_text(text)
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--days", type=int, default=365)
@@ -320,7 +308,7 @@ def main() -> int:
                 "figures first and the chain result when it is done). PostgreSQL: a local cluster with server "
                 "defaults.\n\n"
                 f"{table}\n")
-        write_section(args.write, body)
+        write_section(args.write, "## Daily report", body)
     failed = [r for r in rows if not r.line().endswith("yes |")]
     return 1 if failed and not args.smoke else 0
 

@@ -16,8 +16,6 @@ PostgreSQL; name prefix (first 50 hits) p99 <= 5 ms.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import sqlite3
 import sys
 import tempfile
@@ -32,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import dataset  # noqa: E402
+from common import machine, write_section  # noqa: E402
 
 from outlet_desk.config import parse_settings  # noqa: E402
 from outlet_desk.db.engine import make_engine  # noqa: E402
@@ -190,31 +189,6 @@ def run_backend(backend: str, persons: int, n: int, tmp: Path) -> list[Row]:
             cluster.stop()
 
 
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (f"{os.cpu_count()} cores, {cpu}; Python {platform.python_version()}; "
-            f"SQLite {sqlite3.sqlite_version}; {platform.platform()}")
-
-
-def write_section(md: Path, body: str) -> None:
-    text = md.read_text() if md.exists() else "# Benchmarks\n"
-    title = "## Search"
-    if title in text:
-        start = text.index(title)
-        nxt = text.find("\n## ", start + len(title))
-        text = text[:start] + body + (text[nxt:] if nxt != -1 else "\n")
-    else:
-        text = text.rstrip("\n") + "\n\n" + body + "\n"
-    md.write_text(text)
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--persons", type=int, default=1_000_000)
@@ -239,7 +213,7 @@ def main() -> int:
                 "sqlite3 / psycopg, rows as tuples. PostgreSQL: a local cluster with server defaults (fsync on).\n\n"
                 + "".join(f"- {line}\n" for line in LOAD_LINES) + "\n"
                 f"{table}\n")
-        write_section(args.write, body)
+        write_section(args.write, "## Search", body)
     return 0
 
 
