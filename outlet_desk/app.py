@@ -59,7 +59,7 @@ class ReaderMessage(Message):
 class DeskApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "Outlet Desk"
-    BINDINGS: ClassVar[list[BindingType]] = [t.binding() for t in TASKS]
+    BINDINGS: ClassVar[list[BindingType]] = [t.binding(show=False) for t in TASKS]
 
     reader_text: reactive[str] = reactive("")
     lock_in: reactive[int] = reactive(0)
@@ -192,9 +192,17 @@ class DeskApp(App[None]):
         actor = self.actor
         if actor is None or (self.session is not None and self.session.locked):
             return False
+        if self._screen_owns(task.key):
+            return False  # this screen uses the key for its own task (F6 on a card): never fall through
         if action == "go_back":
             return len(self.screen_stack) > 2 or None
         return task.allowed(actor.role)
+
+    def _screen_owns(self, key: str) -> bool:
+        """The screen binds ``key`` to a task of its own that this operator may do (even if not now)."""
+        screen = self.screen
+        return any(screen.check_action(b.action, ()) is not False
+                   for b in screen._bindings.key_to_bindings.get(key, ()))
 
     def action_home(self) -> None:
         from outlet_desk.screens.home import HomeScreen
@@ -242,8 +250,8 @@ class DeskApp(App[None]):
             for task in TASKS:
                 if task.allowed(actor.role) and self.check_action(task.action, ()):
                     yield SystemCommand(task_title(task), task_help(task), getattr(self, f"action_{task.action}"))
-        yield from getattr(screen, "desk_commands", tuple)()
-        yield SystemCommand(_("Quit"), _("Log out and close the desk"), self.action_quit)
+            yield from getattr(screen, "desk_commands", tuple)()
+            yield SystemCommand(_("Quit"), _("Log out and close the desk"), self.action_quit)
 
     # -- the card reader ---------------------------------------------------------------------------
     def on_reader_message(self, message: ReaderMessage) -> None:

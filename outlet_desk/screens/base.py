@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, cast
 
+from textual import events, on
 from textual.app import ComposeResult, SystemCommand
 from textual.containers import Vertical
 from textual.screen import Screen
@@ -15,6 +16,7 @@ from outlet_desk.i18n import _
 from outlet_desk.widgets.header import DeskHeader
 from outlet_desk.widgets.keys import localise_bindings
 from outlet_desk.widgets.status_line import StatusLine
+from outlet_desk.widgets.task_bar import TaskBar
 
 if TYPE_CHECKING:
     from outlet_desk.app import DeskApp
@@ -23,6 +25,8 @@ if TYPE_CHECKING:
 
 class DeskScreen(Screen[None]):
     TITLE_MSGID = ""
+    SHOW_FOOTER = True
+    """False for screens without keys of their own (the task bar and the palette key suffice)."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -43,7 +47,17 @@ class DeskScreen(Screen[None]):
         yield from self.compose_body()
         with Vertical(id="desk-bottom"):
             yield StatusLine()
-            yield Footer(compact=True)
+            session = self.desk_app.session
+            if session is not None and not session.locked:
+                yield TaskBar(palette_key=not self.SHOW_FOOTER)
+            if self.SHOW_FOOTER:
+                yield Footer(compact=True)
+
+    @on(events.ScreenResume)
+    def _refresh_task_bar(self) -> None:
+        """Coming back to this screen: Back may apply now, or no longer."""
+        for bar in self.query(TaskBar):
+            bar.refresh()
 
     def compose_body(self) -> Iterable[Widget]:
         raise NotImplementedError

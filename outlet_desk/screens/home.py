@@ -29,6 +29,7 @@ class HomeLoaded(Message):
 
 class HomeScreen(DeskScreen):
     TITLE_MSGID = N_("Home")
+    SHOW_FOOTER = False
     CSS_PATH = "home.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("1", "tab('ready')", N_("Ready"), show=False),

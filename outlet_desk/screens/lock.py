@@ -29,6 +29,7 @@ class UnlockDone(Message):
 
 class LockScreen(DeskScreen):
     TITLE_MSGID = N_("Locked")
+    SHOW_FOOTER = False
     CSS_PATH = "login.tcss"
 
     def __init__(self, locked: Actor) -> None:

@@ -35,6 +35,7 @@ def field(label: str, widget: Widget) -> Iterable[Widget]:
 
 class LoginScreen(DeskScreen):
     TITLE_MSGID = N_("Sign in")
+    SHOW_FOOTER = False
     CSS_PATH = "login.tcss"
 
     def __init__(self, message: str = "") -> None:
@@ -93,6 +94,7 @@ class CreateAdminScreen(DeskScreen):
     """An empty database: the first operator is the administrator, created here."""
 
     TITLE_MSGID = N_("First start")
+    SHOW_FOOTER = False
     CSS_PATH = "login.tcss"
 
     def __init__(self) -> None:

@@ -96,8 +96,9 @@ class PersonScreen(DeskScreen):
         task = next((t for t in CARD_TASKS if t.action == action), None)
         if task is not None:
             actor, card = self.desk_app.actor, self.selected_card()
-            return (actor is not None and task.allowed(actor.role) and card is not None
-                    and task.offered_for(card)) or None
+            if actor is None or not task.allowed(actor.role):
+                return False  # not this role's task: not shown at all
+            return (card is not None and task.offered_for(card)) or None
         return True
 
     def desk_commands(self) -> Iterable[SystemCommand]:

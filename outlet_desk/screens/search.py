@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterable
 from typing import ClassVar
 
 from textual import on, work
-from textual.binding import BindingType
+from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import DataTable, Input, Static
@@ -24,6 +25,7 @@ from outlet_desk.services.persons import SEARCH_LIMIT, PersonSummary, find_perso
 from outlet_desk.widgets.citizen_id_input import problem_so_far
 
 _NUMBERISH = frozenset("0123456789Xx ０１２３４５６７８９Ｘｘ")
+_CARD_NUMBER_SO_FAR = re.compile(r"^[A-Za-z][0-9]{0,8}$")
 
 
 class SearchDone(Message):
@@ -50,13 +52,16 @@ def ready_to_search(text: str) -> bool:
         return len(normalise_citizen_id(q)) >= LENGTH
     if looks_like_card_number(q):
         return True
+    if _CARD_NUMBER_SO_FAR.match(q):
+        return False  # a card number being typed (a letter and digits): wait for all 9 characters
     return not q[:1].isascii() or len(q) >= 2
 
 
 class SearchScreen(DeskScreen):
     TITLE_MSGID = N_("Search")
+    SHOW_FOOTER = False
     CSS_PATH = "search.tcss"
-    BINDINGS: ClassVar[list[BindingType]] = [("down", "results", N_("Results"))]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("down", "results", N_("Results"), show=False)]
 
     def __init__(self) -> None:
         super().__init__()

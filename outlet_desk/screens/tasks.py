@@ -29,8 +29,9 @@ class Task:
     def allowed(self, role: Role) -> bool:
         return not self.needs or any(can(role, a) for a in self.needs)
 
-    def binding(self) -> Binding:
-        return Binding(self.key, self.action, self.title, id=self.id, tooltip=self.help,
+    def binding(self, show: bool = True) -> Binding:
+        """The key binding; the main tasks pass ``show=False``: the task bar shows them, not the footer."""
+        return Binding(self.key, self.action, self.title, id=self.id, tooltip=self.help, show=show,
                        key_display=self.key.upper(), priority=self.id == "lock")
 
 

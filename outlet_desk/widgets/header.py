@@ -8,10 +8,10 @@ from rich.text import Text
 from textual.widgets import Static
 
 from outlet_desk.domain.roles import role_label
-from outlet_desk.i18n import _
+from outlet_desk.i18n import N_, _
 from outlet_desk.services.context import Actor
 
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
 
 
 def weekday(day: date) -> str:

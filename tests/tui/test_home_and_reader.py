@@ -72,7 +72,7 @@ async def test_inserting_a_card_opens_its_holder_and_the_footer_names_the_card(d
         assert isinstance(app.screen, PersonScreen) and app.screen.person_id == person.id
         await wait_for(pilot, lambda: f"card {card.card_number}" in screen_text(app))
         training.remove()
-        await wait_for(pilot, lambda: "no card" in screen_text(app).splitlines()[-2])
+        await wait_for(pilot, lambda: "Reader: no card" in screen_text(app))
 
 
 async def test_a_card_not_in_the_records_is_reported_not_opened(desk: Desk) -> None:
@@ -96,3 +96,22 @@ async def test_a_card_inserted_before_sign_in_opens_nothing(desk: Desk) -> None:
                                                      citizen_number=person.citizen_number)))
         await wait_for(pilot, lambda: card.card_number in screen_text(app))
         assert not any(isinstance(s, PersonScreen) for s in app.screen_stack)
+
+
+async def test_a_screen_key_never_falls_through_to_a_main_task(desk: Desk) -> None:
+    """On a lost card, F6 (report lost) does not apply; it must not open the hotline task instead."""
+    person, _lost = person_with_card_status(desk, "lost")
+    app = make_app(desk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "clerk1")
+        app.open_person(person.id or 0)
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, PersonScreen)
+        lost_row = next(i for i, c in enumerate(screen.person.cards) if c.status == "lost")  # type: ignore[union-attr]
+        screen.query_one("#cards-table", DataTable).move_cursor(row=lost_row)
+        await settle(pilot)
+        await pilot.press("f6")
+        await settle(pilot)
+        assert app.screen is screen
+        assert "Hotline loss" not in screen_text(app)

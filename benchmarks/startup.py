@@ -1,0 +1,323 @@
+"""Desk benchmarks: start-up to a ready login screen, and search keystroke to results.
+
+1. Start-up: a fresh ``python`` process per run, from spawn to the login screen mounted with the cursor
+   in the user name (the child prints a marker the parent waits for), beside a bare Textual app with
+   one input, interleaved in the same run. Target: desk <= 2x bare (median).
+2. Search: the real app (``run_test`` at 80x24) on a big SQLite outlet (``benchmarks/dataset.py``
+   bulk insert); time from the keystroke that completes the query (the 18th character of a citizen
+   number, the 9th of a card number, the 2nd of a name) to the results shown in the table. Target:
+   p95 <= 50 ms.
+
+    .venv/bin/python benchmarks/startup.py                      # 1,000,000 persons, 20 start-ups
+    .venv/bin/python benchmarks/startup.py --smoke              # 10,000 persons, CI
+    .venv/bin/python benchmarks/startup.py --write BENCHMARKS.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import dataset  # noqa: E402
+
+SECTION = "## Desk (startup, search)"
+MARKER = "LOGIN-READY"
+
+OUTLET_TOML = """[outlet]
+code = "{code}"
+name = "Bench outlet"
+division_code = "110105"
+language = "zh_CN"
+
+[database]
+url = "sqlite:///{db}"
+"""
+
+DESK_CHILD = """
+import sys
+from outlet_desk.config import load_settings
+from outlet_desk.services.bootstrap import open_desk
+from outlet_desk.app import make_app
+from outlet_desk.screens.login import LoginScreen
+
+from pathlib import Path
+app = make_app(open_desk(load_settings(Path(sys.argv[1]))))
+
+async def ready(pilot):
+    while not (isinstance(app.screen, LoginScreen) and app.focused is not None and app.focused.id == "username"):
+        await pilot.pause(0.001)
+    print("MARKER", flush=True)
+    app.exit()
+
+app.run(headless=True, size=(80, 24), auto_pilot=ready)
+""".replace("MARKER", MARKER)
+
+BARE_CHILD = """
+from textual.app import App
+from textual.widgets import Footer, Header, Input
+
+class Bare(App):
+    def compose(self):
+        yield Header()
+        yield Input(id="username")
+        yield Footer()
+
+app = Bare()
+
+async def ready(pilot):
+    while not (app.focused is not None and app.focused.id == "username"):
+        await pilot.pause(0.001)
+    print("MARKER", flush=True)
+    app.exit()
+
+app.run(headless=True, size=(80, 24), auto_pilot=ready)
+""".replace("MARKER", MARKER)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    k = max(0, min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1))))
+    return ordered[k]
+
+
+def spawn_until_marker(code: str, *args: str) -> float:
+    """Seconds from spawning ``python -c code`` to the marker on its stdout."""
+    start = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, cwd=ROOT)
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if line.strip() == MARKER:
+            elapsed = time.perf_counter() - start
+            break
+    else:
+        raise RuntimeError(f"no marker; stderr: {proc.stderr.read() if proc.stderr else ''}")
+    proc.wait(timeout=30)
+    return elapsed
+
+
+def prepare_outlet(folder: Path, code: str = "BEN001") -> Path:
+    """A migrated SQLite outlet with one operator, so the desk opens on the login screen."""
+    from outlet_desk.config import parse_settings
+    from outlet_desk.domain.roles import Role
+    from outlet_desk.services import operators
+    from outlet_desk.services.bootstrap import open_desk
+
+    path = folder / "outlet.toml"
+    path.write_text(OUTLET_TOML.format(code=code, db=folder / "outlet.db"))
+    desk = open_desk(parse_settings(path.read_text(), path))
+    if operators.count_operators(desk) == 0:
+        operators.add_operator(desk, None, "admin", "Admin", Role.ADMIN, "benchmark password 1")
+    desk.engine.dispose()
+    return path
+
+
+@dataclass
+class Startup:
+    desk: list[float]
+    bare: list[float]
+
+    def lines(self) -> list[str]:
+        d, b = statistics.median(self.desk), statistics.median(self.bare)
+        return [
+            "| app | n | median s | p95 s | min s |",
+            "|---|---|---|---|---|",
+            f"| desk (login screen ready) | {len(self.desk)} | {d:.3f} | {percentile(self.desk, 95):.3f} | "
+            f"{min(self.desk):.3f} |",
+            f"| bare Textual app (one input) | {len(self.bare)} | {b:.3f} | {percentile(self.bare, 95):.3f} | "
+            f"{min(self.bare):.3f} |",
+            "",
+            f"Ratio desk / bare (median): {d / b:.2f}x (target <= 2x: {'met' if d / b <= 2 else 'NOT met'}).",
+        ]
+
+
+def measure_startup(runs: int, folder: Path) -> Startup:
+    config = prepare_outlet(folder)
+    spawn_until_marker(BARE_CHILD)  # warm the file cache for both
+    spawn_until_marker(DESK_CHILD, str(config))
+    desk, bare = [], []
+    for _ in range(runs):  # interleaved, so drift on the machine hits both alike
+        bare.append(spawn_until_marker(BARE_CHILD))
+        desk.append(spawn_until_marker(DESK_CHILD, str(config)))
+    return Startup(desk, bare)
+
+
+# -- search ----------------------------------------------------------------------------------------
+
+
+async def _search_timings(config: Path, persons: int, n: int) -> dict[str, list[float]]:
+    from textual.widgets import Static
+
+    from outlet_desk.app import make_app
+    from outlet_desk.config import load_settings
+    from outlet_desk.screens.search import SearchDone, SearchScreen
+    from outlet_desk.services.bootstrap import open_desk
+
+    desk = open_desk(load_settings(config))
+    app = make_app(desk)
+    shown: list[float] = []
+    original = SearchScreen.on_search_done
+
+    def timed_done(self: SearchScreen, message: SearchDone) -> None:
+        original(self, message)
+        if message.results:
+            shown.append(time.perf_counter())
+
+    SearchScreen.on_search_done = timed_done  # type: ignore[method-assign]
+    keys = dataset.sample_keys(persons, n, seed=11)
+    queries = {
+        "citizen number": [dataset.citizen_number(i) for i in keys],
+        "card number": [dataset.current_card_number(i) for i in keys],
+        "name prefix (2 characters)": [dataset.person_name(i)[:2] for i in keys],
+    }
+    timings: dict[str, list[float]] = {kind: [] for kind in queries}
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press(*"clerk")
+            await pilot.press("enter", *[c if c != " " else "space" for c in "benchmark password 1"], "enter")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            await pilot.press("f2")
+            await pilot.pause()
+            for kind, texts in queries.items():
+                for text in texts:
+                    await pilot.press("f2")  # a new search: the input is cleared
+                    await pilot.press(*text[:-1])
+                    await app.workers.wait_for_complete()
+                    await pilot.pause()
+                    before = len(shown)
+                    start = time.perf_counter()
+                    await pilot.press(text[-1])
+                    deadline = start + 10
+                    while len(shown) == before:
+                        if time.perf_counter() > deadline:
+                            raise RuntimeError(f"no results shown for {kind} {text!r}: "
+                                               f"{app.screen.query_one('#search-count', Static).content!r}")
+                        await asyncio.sleep(0.0005)
+                    timings[kind].append(shown[-1] - start)
+    finally:
+        SearchScreen.on_search_done = original  # type: ignore[method-assign]
+        desk.engine.dispose()
+    return timings
+
+
+def measure_search(persons: int, n: int, folder: Path) -> tuple[str, dict[str, list[float]]]:
+    from outlet_desk.config import parse_settings
+    from outlet_desk.db.engine import make_engine
+    from outlet_desk.db.migrate import upgrade
+    from outlet_desk.domain.roles import Role
+    from outlet_desk.services import operators
+    from outlet_desk.services.bootstrap import open_desk
+
+    db = folder / "big.db"
+    engine = make_engine(f"sqlite:///{db}")
+    upgrade(engine)
+    engine.dispose()
+    start = time.perf_counter()
+    sizes = dataset.load_sqlite(str(db), persons)
+    load = (f"bulk insert of {sizes.persons:,} persons and {sizes.cards:,} cards into SQLite took "
+            f"{time.perf_counter() - start:.1f} s")
+    print(load, flush=True)
+    config = folder / "big.toml"
+    config.write_text(OUTLET_TOML.format(code=dataset.OUTLET, db=db).replace('"zh_CN"', '"en"'))
+    desk = open_desk(parse_settings(config.read_text(), config))
+    operators.add_operator(desk, None, "admin", "Admin", Role.ADMIN, "benchmark password 1")
+    admin = operators.authenticate(desk, "admin", "benchmark password 1")
+    operators.add_operator(desk, admin, "clerk", "Clerk", Role.CLERK, "benchmark password 1")
+    desk.engine.dispose()
+    timings = asyncio.run(_search_timings(config, persons, n))
+    return load, timings
+
+
+def search_lines(timings: dict[str, list[float]]) -> list[str]:
+    out = ["| query completed by the keystroke | n | p50 ms | p95 ms | max ms | target p95 | met |",
+           "|---|---|---|---|---|---|---|"]
+    for kind, values in timings.items():
+        ms = [v * 1000 for v in values]
+        p95 = percentile(ms, 95)
+        out.append(f"| {kind} | {len(ms)} | {statistics.median(ms):.1f} | {p95:.1f} | {max(ms):.1f} | <= 50 ms | "
+                   f"{'yes' if p95 <= 50 else 'NO'} |")
+    return out
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    import textual
+
+    return (f"{os.cpu_count()} CPUs ({cpu}), Python {platform.python_version()}, Textual {textual.__version__}, "
+            f"SQLite {sqlite3.sqlite_version}, {platform.platform()}")
+
+
+def write_section(md: Path, body: str) -> None:
+    """Replace (or append) this benchmark's section only; the other sections stay as they are."""
+    text = md.read_text() if md.exists() else "# Benchmarks\n"
+    if SECTION in text:
+        start = text.index(SECTION)
+        nxt = text.find("\n## ", start + len(SECTION))
+        text = text[:start] + body.rstrip("\n") + "\n" + (text[nxt:] if nxt != -1 else "")
+    else:
+        text = text.rstrip("\n") + "\n\n" + body.rstrip("\n") + "\n"
+    md.write_text(text)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--persons", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=20, help="start-ups of each app (at least 10)")
+    parser.add_argument("-n", type=int, default=200, help="searches of each kind")
+    parser.add_argument("--smoke", action="store_true", help="10,000 persons, 10 start-ups, 30 searches (CI)")
+    parser.add_argument("--write", type=Path, help=f"update the '{SECTION}' section of this Markdown file")
+    args = parser.parse_args()
+    if args.smoke:
+        args.persons, args.runs, args.n = 10_000, 10, 30
+    args.runs = max(args.runs, 10)
+    with tempfile.TemporaryDirectory(prefix="outlet-desk-bench-") as tmp:
+        (Path(tmp) / "startup").mkdir()
+        startup = measure_startup(args.runs, Path(tmp) / "startup")
+        print("\n".join(startup.lines()), flush=True)
+        load, timings = measure_search(args.persons, args.n, Path(tmp))
+    search = search_lines(timings)
+    print("\n".join(search))
+    ok = statistics.median(startup.desk) <= 2 * statistics.median(startup.bare) and all(
+        percentile(v, 95) <= 0.050 for v in timings.values())
+    if args.write:
+        body = "\n".join([
+            SECTION, "",
+            f"`.venv/bin/python benchmarks/startup.py{' --smoke' if args.smoke else ''} --persons {args.persons}`, "
+            f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. Machine: {machine()}.", "",
+            "Start-up: a fresh process per run, spawn to the login screen mounted with the cursor in the user "
+            "name (headless, 80x24, zh_CN, migrated SQLite outlet), interleaved with a bare Textual app "
+            f"(header, one input, footer) in the same run; {args.runs} runs each.", "",
+            *startup.lines(), "",
+            "Search: the real app under `run_test` at 80x24, signed in, on the search screen; from the keystroke "
+            "that completes the query to the results drawn in the table (worker thread, `find_persons`, message "
+            f"back). {load}.", "",
+            *search, "",
+        ])
+        write_section(args.write, body)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,128 @@
+"""SVG snapshots of every desk screen, in Chinese and English, on an 80x24 and a 120x40 terminal.
+
+Deterministic: the seeded training data, a fixed clock (2026-11-25 10:00 in Beijing), no reader, and
+input cursors that do not blink. Update after a reviewed change with ``pytest --snapshot-update``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input, Select
+
+from outlet_desk.app import DeskApp, make_app
+from outlet_desk.i18n import Language
+from tests.tui.conftest import DeskFactory, person_with_card_status, settle, sign_in, type_text
+
+Scenario = Callable[[Pilot[None], DeskApp], Awaitable[None]]
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
+LANGUAGES = [pytest.param("zh_CN", id="zh"), pytest.param("en", id="en")]
+
+
+async def _steady(pilot: Pilot[None]) -> None:
+    await settle(pilot)
+    for field in pilot.app.screen.query(Input):
+        field.cursor_blink = False
+    await pilot.pause()
+
+
+async def login(pilot: Pilot[None], app: DeskApp) -> None:
+    await settle(pilot)
+    await type_text(pilot, "clerk1")
+    await pilot.press("enter")
+
+
+async def login_refused(pilot: Pilot[None], app: DeskApp) -> None:
+    await sign_in(pilot, "clerk1", "not-my-password")
+
+
+async def home(pilot: Pilot[None], app: DeskApp) -> None:
+    await sign_in(pilot, "clerk1")
+
+
+async def search_results(pilot: Pilot[None], app: DeskApp) -> None:
+    await sign_in(pilot, "clerk1")
+    await pilot.press("f2")
+    await type_text(pilot, "于")
+
+
+async def search_check_digit(pilot: Pilot[None], app: DeskApp) -> None:
+    await sign_in(pilot, "clerk1")
+    await pilot.press("f2")
+    await type_text(pilot, "110105194912310021")
+
+
+async def person(pilot: Pilot[None], app: DeskApp) -> None:
+    holder, _card = person_with_card_status(app.desk, "lost")
+    await sign_in(pilot, "clerk1")
+    app.open_person(holder.id or 0)
+    await settle(pilot)
+    await pilot.press("up")  # the lost card: its suspended functions
+
+
+async def identity_check(pilot: Pilot[None], app: DeskApp) -> None:
+    holder, _card = person_with_card_status(app.desk, "ready")
+    await sign_in(pilot, "clerk1")
+    app.open_person(holder.id or 0)
+    await settle(pilot)
+    await pilot.press("f5")
+    await settle(pilot)
+    await type_text(pilot, holder.citizen_number)
+    await pilot.press("enter")
+    await type_text(pilot, "王小明")
+    await pilot.press("enter")
+    await type_text(pilot, "2035-06-30")
+    await pilot.press("f8", "f9")
+
+
+async def identity_proxy(pilot: Pilot[None], app: DeskApp) -> None:
+    holder, _card = person_with_card_status(app.desk, "active")
+    await sign_in(pilot, "clerk1")
+    app.open_person(holder.id or 0)
+    await settle(pilot)
+    await pilot.press("f5")
+    await settle(pilot)
+    app.screen.query_one("#presenter", Select).value = "proxy"
+    await settle(pilot)
+    await type_text(pilot, holder.citizen_number[:17] + ("0" if holder.citizen_number[17] != "0" else "1"))
+
+
+async def lock(pilot: Pilot[None], app: DeskApp) -> None:
+    await sign_in(pilot, "clerk1")
+    await pilot.press("f10")
+
+
+async def create_admin(pilot: Pilot[None], app: DeskApp) -> None:
+    await settle(pilot)
+
+
+SCENARIOS: dict[str, Scenario] = {
+    "login": login,
+    "login_refused": login_refused,
+    "create_admin": create_admin,
+    "home": home,
+    "search_results": search_results,
+    "search_check_digit": search_check_digit,
+    "person": person,
+    "identity_check_refused": identity_check,
+    "identity_check_proxy": identity_proxy,
+    "lock": lock,
+}
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("name", list(SCENARIOS))
+def test_screen(snap_compare: Any, make_desk: DeskFactory, name: str, language: Language,
+                size: tuple[int, int]) -> None:
+    desk = make_desk(language, empty=name == "create_admin")
+    app = make_app(desk)
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await SCENARIOS[name](pilot, app)
+        await _steady(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
