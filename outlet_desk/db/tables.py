@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import Column, Index, Integer, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, col
 
 from outlet_desk.db.types import UTCDateTime
 
@@ -309,3 +309,15 @@ class Receipt(SQLModel, table=True):
     card_number: str = Field(default="", max_length=9)
     fee_fen: int = 0
     issued_at: datetime = _ts()
+
+
+# The daily report's range scans (migration 0002): one outlet's rows over a day or a month.
+Index("ix_audit_outlet_action_at", col(AuditEvent.outlet_code), col(AuditEvent.action), col(AuditEvent.at))
+Index("ix_loss_report_outlet_reported", col(LossReport.outlet_code), col(LossReport.reported_at))
+Index("ix_loss_report_outlet_formal", col(LossReport.outlet_code), col(LossReport.formal_at))
+Index("ix_loss_report_outlet_lapsed", col(LossReport.outlet_code), col(LossReport.lapsed_at))
+Index("ix_loss_report_outlet_withdrawn", col(LossReport.outlet_code), col(LossReport.withdrawn_at))
+Index("ix_reissue_request_outlet_created", col(ReissueRequest.outlet_code), col(ReissueRequest.created_at))
+Index("ix_collection_outlet_collected", col(Collection.outlet_code), col(Collection.collected_at))
+Index("ix_payment_outlet_paid", col(Payment.outlet_code), col(Payment.paid_at))
+Index("ix_approval_outlet_status", col(Approval.outlet_code), col(Approval.status))

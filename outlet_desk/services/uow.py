@@ -47,6 +47,7 @@ class UnitOfWork:
             require(actor.role, action)
         self.desk = desk
         self.actor = actor
+        self.action = action
         self.events: list[AuditEvent] = []
         self._committed = False
         self.session = Session(desk.engine.execution_options(**WRITE), expire_on_commit=False)
@@ -58,6 +59,13 @@ class UnitOfWork:
             self.session.close()
             if _is_busy(exc):
                 raise StoreBusy() from exc
+            raise
+        from outlet_desk.services.day_close import check_day_open  # day_close imports this module
+
+        try:
+            check_day_open(self.session, self.desk, self.actor, self.action)  # a closed day takes no new work
+        except BaseException:
+            self.session.close()
             raise
         return self
 
