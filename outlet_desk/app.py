@@ -304,6 +304,20 @@ class DeskApp(App[None]):
             self.call_from_thread(self.notify, _("{n} temporary loss reports lapsed; those cards work again.").format(
                 n=len(lapsed)))
 
+    def action_supervisor(self) -> None:
+        from outlet_desk.screens.supervisor_home import SupervisorHomeScreen
+
+        if self.actor is not None:
+            self.action_home()
+            self.push_screen(SupervisorHomeScreen(self.desk, self.actor))
+
+    def action_daily_report(self) -> None:
+        from outlet_desk.screens.report import ReportScreen
+
+        if self.actor is not None:
+            self.action_home()
+            self.push_screen(ReportScreen(self.desk, self.actor))
+
     def action_hotline(self) -> None:
         from outlet_desk.screens.hotline import HotlineLossScreen
 

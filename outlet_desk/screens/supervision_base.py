@@ -43,9 +43,14 @@ class SupervisorScreen(Screen[None]):
         localise_bindings(self)
 
     def compose(self) -> ComposeResult:
+        from outlet_desk.app import DeskApp
+        from outlet_desk.widgets.status_line import StatusLine
+
         yield Static(_(self.TITLE_MSGID), id="title")
         yield from self.compose_body()
         yield Static("", id="message")
+        if isinstance(self.app, DeskApp):
+            yield StatusLine()  # the card reader's state stays in sight on every screen of the desk
         yield Footer(compact=True)
 
     def compose_body(self) -> Iterable[Widget]:

@@ -42,6 +42,10 @@ TASKS: tuple[Task, ...] = (
     Task("back", "f4", "go_back", N_("Back"), N_("Back to the previous screen")),
     Task("hotline", "f6", "hotline", N_("Hotline loss"),
          N_("A caller reports a lost card: suspend it until the lapse date"), (Action.REPORT_LOSS_HOTLINE,)),
+    Task("daily_report", "f7", "daily_report", N_("Report"),
+         N_("The day's figures, reconciled with the audit, and the 30-day trend"), (Action.VIEW_REPORTS,)),
+    Task("supervisor", "f11", "supervisor", N_("Supervisor"),
+         N_("Approvals, cash-up, daily report, day close"), (Action.APPROVE, Action.CASH_UP, Action.CLOSE_DAY)),
     Task("lock", "f10", "lock", N_("Lock"), N_("Lock the screen; the work in progress is kept")),
     Task("logout", "f12", "logout", N_("Log out"), N_("Log out; unfinished work is discarded")),
 )
