@@ -118,6 +118,7 @@ def seed_training(desk: Desk, persons: int = 200) -> DemoSummary:
         used: set[str] = set(s.execute(select(col(Person.citizen_number))).scalars())
         card_seq = 10_000_000 + rng.randrange(0, 1_000_000)
         counts: dict[str, int] = {}
+        arrived: list[tuple[int, int, str, str]] = []
 
         def new_card(person: Person, status: CardStatus, issued: date, expiry: date | None = None) -> Card:
             nonlocal card_seq
@@ -167,7 +168,8 @@ def seed_training(desk: Desk, persons: int = 200) -> DemoSummary:
             elif scenario == "suspended":
                 card = new_card(person, CardStatus.SUSPENDED, issued)
                 # Spread the lapse dates so some lapse within 48 hours (the clerk's home shows them).
-                reported = now - timedelta(days=rng.randrange(0, desk.settings.loss.temporary_days))
+                # Reported yesterday or before: today's report shows only what the desk itself did today.
+                reported = now - timedelta(days=max(1, rng.randrange(0, desk.settings.loss.temporary_days)))
                 lapses = reported + timedelta(days=desk.settings.loss.temporary_days)
                 if lapses <= now:
                     lapses = now + timedelta(hours=rng.randrange(6, 40))
@@ -208,6 +210,8 @@ def seed_training(desk: Desk, persons: int = 200) -> DemoSummary:
                 s.flush()
                 if scenario == "ready":
                     summary.examples.setdefault("ready_for_collection", number)
+                    assert req.id is not None
+                    arrived.append((req.id, person.id, new.card_number, new.identification_code or ""))
                 else:
                     old.status = CardStatus.REPLACED.value
                     counts["lost"] -= 1
@@ -228,6 +232,13 @@ def seed_training(desk: Desk, persons: int = 200) -> DemoSummary:
         uow.audit("demo_seeded", "outlet", desk.outlet_code,
                   after={"persons": summary.persons, "cards": summary.cards_by_status})
         uow.commit()
+    # Each card waiting for collection arrived by its own (audited) receipt, as `stock receive` does, so
+    # the daily report's reconciliation finds an arrival event behind every card in the ready queue.
+    for request_id, person_id, card_number, code in arrived:
+        with UnitOfWork(desk, None) as uow:
+            uow.audit("card_received", "reissue_request", request_id, person_id=person_id,
+                      after={"card_number": card_number, "identification_code": code, "status": "ready"})
+            uow.commit()
     return summary
 
 
