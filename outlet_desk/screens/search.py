@@ -7,6 +7,7 @@ import time
 from collections.abc import Iterable
 from typing import ClassVar
 
+from rich.cells import cell_len
 from textual import on, work
 from textual.binding import Binding, BindingType
 from textual.message import Message
@@ -74,9 +75,13 @@ class SearchScreen(DeskScreen):
         yield DataTable(id="results", cursor_type="row", zebra_stripes=True)
         yield Static("", id="search-count", classes="hint")
 
+    @staticmethod
+    def COLUMNS() -> tuple[str, ...]:
+        return (_("Citizen number"), _("Name"), _("Gender"), _("Born"), _("Card"), _("Card status"))
+
     def on_mount(self) -> None:
         table = self.query_one("#results", DataTable)
-        table.add_columns(_("Citizen number"), _("Name"), _("Gender"), _("Born"), _("Card"), _("Card status"))
+        table.add_columns(*self.COLUMNS())
         self.focus_query()
 
     def focus_query(self, clear: bool = False) -> None:
@@ -117,7 +122,14 @@ class SearchScreen(DeskScreen):
             return  # the clerk typed on; a newer search is on its way
         self.last_query = message.query
         table = self.query_one("#results", DataTable)
-        table.clear()
+        # Columns made anew each time; the name column as wide as this list's widest name in terminal cells
+        # (a CJK character takes two), so a three-character name is never cut to two.
+        table.clear(columns=True)
+        labels = self.COLUMNS()
+        names = [p.name for p in message.results or ()]
+        for i, label in enumerate(labels):
+            width = max([cell_len(label), *(cell_len(n) for n in names)]) if i == 1 else None
+            table.add_column(label, width=width)
         count = self.query_one("#search-count", Static)
         if message.results is None:
             self.query_one("#search-problem", Static).update(message.error)
