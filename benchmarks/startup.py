@@ -145,6 +145,27 @@ class Startup:
         ]
 
 
+BREAKDOWN = ("textual.app", "pydantic", "sqlalchemy", "sqlmodel", "alembic", "argon2", "stdnum", "outlet_desk.config",
+             "outlet_desk.db.tables", "outlet_desk.db.migrate", "outlet_desk.services.bootstrap", "outlet_desk.app",
+             "outlet_desk.screens.login")
+
+
+def import_breakdown(config: Path) -> list[str]:
+    """Cumulative import time of the big pieces, from one desk start-up under ``-X importtime``."""
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-c", DESK_CHILD, str(config)], capture_output=True,
+                          text=True, cwd=ROOT, timeout=60)
+    first: dict[str, int] = {}
+    for line in proc.stderr.splitlines():
+        if not line.startswith("import time:") or "|" not in line:
+            continue
+        _self, cumulative, name = (part.strip() for part in line[len("import time:"):].split("|"))
+        if cumulative.isdigit():
+            first.setdefault(name, int(cumulative))
+    cells = [f"{name} {first[name] / 1000:.0f} ms" for name in BREAKDOWN if name in first]
+    return ["Where the desk's start-up goes (cumulative import time, one run under `-X importtime`, which "
+            "inflates it; modules imported inside another are counted there too): " + ", ".join(cells) + "."]
+
+
 def measure_startup(runs: int, folder: Path) -> Startup:
     config = prepare_outlet(folder)
     spawn_until_marker(BARE_CHILD)  # warm the file cache for both
@@ -295,7 +316,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="outlet-desk-bench-") as tmp:
         (Path(tmp) / "startup").mkdir()
         startup = measure_startup(args.runs, Path(tmp) / "startup")
-        print("\n".join(startup.lines()), flush=True)
+        breakdown = import_breakdown(Path(tmp) / "startup" / "outlet.toml")
+        print("\n".join(startup.lines() + breakdown), flush=True)
         load, timings = measure_search(args.persons, args.n, Path(tmp))
     search = search_lines(timings)
     print("\n".join(search))
@@ -309,7 +331,7 @@ def main() -> int:
             "Start-up: a fresh process per run, spawn to the login screen mounted with the cursor in the user "
             "name (headless, 80x24, zh_CN, migrated SQLite outlet), interleaved with a bare Textual app "
             f"(header, one input, footer) in the same run; {args.runs} runs each.", "",
-            *startup.lines(), "",
+            *startup.lines(), "", *breakdown, "",
             "Search: the real app under `run_test` at 80x24, signed in, on the search screen; from the keystroke "
             "that completes the query to the results drawn in the table (worker thread, `find_persons`, message "
             f"back). {load}.", "",

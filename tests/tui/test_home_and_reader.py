@@ -14,7 +14,8 @@ from outlet_desk.services.context import Desk
 from outlet_desk.services.home import clerk_home
 from outlet_desk.services.operators import authenticate
 from outlet_desk.widgets.reader_feed import SupervisedReader
-from tests.tui.conftest import person_with_card_status, screen_text, settle, sign_in, static_text, wait_for
+from outlet_desk.widgets.task_bar import PALETTE_KEY, TaskBar
+from tests.tui.conftest import DeskFactory, person_with_card_status, screen_text, settle, sign_in, static_text, wait_for
 
 
 async def test_home_shows_the_three_queues_and_enter_opens_the_person(desk: Desk) -> None:
@@ -115,3 +116,15 @@ async def test_a_screen_key_never_falls_through_to_a_main_task(desk: Desk) -> No
         await settle(pilot)
         assert app.screen is screen
         assert "Hotline loss" not in screen_text(app)
+
+
+async def test_a_supervisors_task_keys_all_fit_on_an_80_column_line(make_desk: DeskFactory) -> None:
+    app = make_app(make_desk("en"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "super1")
+        bar = app.screen.query_one(TaskBar)
+        line = screen_text(app).splitlines()[-1]
+        entries = [(key, title) for key, title, applies in bar.entries() if applies and key != PALETTE_KEY]
+        assert len(entries) >= 7  # search, home, hotline, report, supervisor, lock, log out
+        for key, title in entries:
+            assert f"{key} {title}" in line, line
