@@ -17,7 +17,6 @@ from textual.widgets import Static
 from outlet_desk.i18n import _
 from outlet_desk.screens.tasks import TASKS, task_title
 
-
 PALETTE_KEY = "^P"
 
 
