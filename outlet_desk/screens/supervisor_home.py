@@ -15,6 +15,7 @@ from outlet_desk.i18n import N_, _
 from outlet_desk.screens.cashup import CashUpScreen
 from outlet_desk.screens.day_close import DayCloseScreen
 from outlet_desk.screens.labels import local_time
+from outlet_desk.screens.operators import OperatorsScreen
 from outlet_desk.screens.report import ReportScreen
 from outlet_desk.screens.supervision_base import SupervisorScreen
 from outlet_desk.services import supervision
@@ -31,6 +32,7 @@ class SupervisorHomeScreen(SupervisorScreen):
         Binding("r", "open('report')", N_("Daily report")),
         Binding("c", "open('cashup')", N_("Cash-up")),
         Binding("d", "open('close')", N_("Close the day")),
+        Binding("o", "open('operators')", N_("Operators")),
         Binding("g", "refresh", N_("Refresh")),
         Binding("escape", "back", N_("Back")),
     ]
@@ -91,5 +93,6 @@ class SupervisorHomeScreen(SupervisorScreen):
         table.focus()
 
     def action_open(self, which: str) -> None:
-        screens = {"report": ReportScreen, "cashup": CashUpScreen, "close": DayCloseScreen}
+        screens = {"report": ReportScreen, "cashup": CashUpScreen, "close": DayCloseScreen,
+                   "operators": OperatorsScreen}
         self.app.push_screen(screens[which](self.desk, self.actor))
