@@ -1,0 +1,94 @@
+"""The supervisor's day in a real terminal, by keyboard alone: co-signs a clerk's fee waiver at the clerk's
+terminal, counts the clerk's cash, reads the day's report with its trend chart, closes the day; then the
+command line's JSON report gives the same figures."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from outlet_desk.i18n import set_language
+from tests.e2e.test_journey_tmux import ROOT, Terminal, first, identity_check, open_person, sign_in, tmux  # noqa: F401
+
+pytestmark = pytest.mark.slow
+
+
+def test_supervisor_day_by_keyboard(tmux: Callable[[str, str], Terminal], tmp_path: Path) -> None:  # noqa: F811
+    set_language("en")
+    config = tmp_path / "outlet.toml"
+    text = (ROOT / "outlet.toml").read_text(encoding="utf-8").replace('language = "zh_CN"', 'language = "en"')
+    config.write_text(text.replace('mode = "pcsc"', 'mode = "virtual"'), encoding="utf-8")
+    db = tmp_path / "data" / "outlet.db"
+    term = tmux("supervisor-day", f"cd {ROOT} && {sys.executable} -m outlet_desk --config {config}; sleep 60")
+    term.wait_for("Sign in to the desk", seconds=60)
+    number, name, lost = first(
+        db, "SELECT p.citizen_number, p.name, c.card_number FROM person p JOIN card c ON c.person_id = p.id "
+            "WHERE c.status = 'lost' AND c.id NOT IN (SELECT old_card_id FROM reissue_request "
+            "WHERE old_card_id IS NOT NULL) ORDER BY p.id LIMIT 1")
+    other, other_name, _card = first(
+        db, "SELECT p.citizen_number, p.name, c.card_number FROM person p JOIN card c ON c.person_id = p.id "
+            "WHERE c.status = 'lost' AND c.id NOT IN (SELECT old_card_id FROM reissue_request "
+            "WHERE old_card_id IS NOT NULL) ORDER BY p.id LIMIT 1 OFFSET 1")
+    assert isinstance(number, str) and isinstance(name, str) and isinstance(other, str)
+    assert isinstance(other_name, str)
+
+    # A clerk takes one reissue with the fee paid in cash, and one whose fee the supervisor waives.
+    sign_in(term, "clerk1")
+    open_person(term, number)
+    term.wait_for(str(lost))
+    term.keys("F8", pause=1.0)
+    identity_check(term, number, name)
+    term.wait_for("Fee: 20.00 yuan")
+    term.keys("F9")
+    term.wait_for("Reissue application")
+    term.keys("Enter", pause=1.0)
+    open_person(term, other)
+    term.keys("F8", pause=1.0)
+    identity_check(term, other, other_name)
+    term.wait_for("Fee: 20.00 yuan")
+    term.keys("F7", pause=0.5)  # F7 first asks for the waiver's reason and puts the cursor there
+    term.wait_for("Type the reason for the waiver first")
+    term.type("low-income certificate")
+    term.keys("F7", pause=1.0)
+    term.wait_for("Supervisor: waive the reissue fee")
+    term.type("super1")
+    term.keys("Enter")
+    term.type("training-super1")
+    term.keys("Enter", pause=1.5)
+    term.wait_for("waived with the signature of")
+    term.keys("F9")
+    term.wait_for("Reissue application")
+    term.keys("Enter", "F12", pause=1.0)
+
+    # The supervisor counts the clerk's cash, reads the report, closes the day.
+    term.wait_for("Sign in to the desk")
+    sign_in(term, "super1")
+    term.keys("F11", pause=1.0)
+    term.wait_for("Approvals waiting")
+    term.keys("c", pause=1.0)
+    term.wait_for("clerk1", "20.00")
+    term.keys("Enter")
+    term.type("20.00")
+    term.keys("Enter", pause=1.0)
+    term.wait_for("Cash of clerk1 signed")
+    term.keys("Escape", "r", pause=1.0)
+    screen = term.wait_for("Fees waived (yuan)", "20.00")
+    assert "▁" in screen or "█" in screen  # the 30-day trend chart is drawn
+    term.keys("Escape", "d", pause=2.0)
+    term.wait_for("Open items on")
+    term.type("training outlet: lapsing temporary losses followed up tomorrow")
+    term.keys("Enter", pause=3.0)
+    term.wait_for("closed")
+    assert first(db, "SELECT count(*) FROM day_close") == (1,)
+
+    report = subprocess.run([sys.executable, "-m", "outlet_desk", "--config", str(config), "report", "daily",
+                             "--format", "json", "--no-verify"], capture_output=True, text=True, timeout=120,
+                            cwd=ROOT)
+    figures = json.loads(report.stdout)
+    assert figures["fees"]["taken_fen"] == 2000 and figures["fees"]["waived_fen"] == 2000
+    assert figures["reissues"]["total"] == 2
