@@ -108,6 +108,7 @@ class CreateAdminScreen(DeskScreen):
             yield from field(_("Password (at least 12 characters)"), Input(id="password", password=True))
             yield from field(_("Password again"), Input(id="password2", password=True))
             yield Static("", id="login-message", classes="problem")
+            yield Static(_("Enter: next field / create and sign in"), classes="hint")
 
     def on_mount(self) -> None:
         self.query_one("#password", Input).focus()
