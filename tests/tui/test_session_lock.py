@@ -150,3 +150,26 @@ async def test_f12_logs_out_and_f_keys_do_nothing_before_sign_in(desk: Desk) -> 
         await settle(pilot)
         assert isinstance(app.screen, LoginScreen) and app.actor is None
     assert _actions(desk)[-1] == "logout"
+
+
+async def test_f10_locks_even_inside_the_identity_check_and_unlocking_keeps_what_was_typed(desk: Desk) -> None:
+    from outlet_desk.screens.identity_check import IdentityCheckScreen
+
+    person, _card = person_with_card_status(desk, "active")
+    app = make_app(desk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "clerk1")
+        app.open_person(person.id or 0)
+        await settle(pilot)
+        await pilot.press("f5")
+        await settle(pilot)
+        await type_text(pilot, person.citizen_number[:10])
+        await pilot.press("f10")
+        await settle(pilot)
+        assert isinstance(app.screen, LockScreen)
+        assert person.citizen_number[:10] not in screen_text(app)
+        await type_text(pilot, "training-clerk1")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, IdentityCheckScreen)
+        assert app.screen.query_one("#doc-number").value == person.citizen_number[:10]  # type: ignore[attr-defined]
