@@ -22,7 +22,7 @@ from outlet_desk.domain.errors import DomainError
 from outlet_desk.domain.roles import Action, can
 from outlet_desk.i18n import _
 from outlet_desk.reader.card_data import CardData
-from outlet_desk.reader.events import CardRead, CardRemoved, ReaderEvent, StateChanged
+from outlet_desk.reader.events import CardRead, CardRemoved, ReaderEvent, ReaderStatus, StateChanged
 from outlet_desk.screens.tasks import TASKS, task_help, task_title
 from outlet_desk.screens.theme import DESK_THEME
 from outlet_desk.services import session as sessions
@@ -62,6 +62,8 @@ class DeskApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [t.binding(show=False) for t in TASKS]
 
     reader_text: reactive[str] = reactive("")
+    reader_holder: reactive[str] = reactive("")
+    """The name of the holder of the card in the reader, once it was read and found (else empty)."""
     lock_in: reactive[int] = reactive(0)
 
     def __init__(self, desk: Desk, reader: ReaderFeed | None = None,
@@ -131,6 +133,7 @@ class DeskApp(App[None]):
 
         self.session = None
         self.lock_in = 0
+        self.reader_holder = ""
         self._reset_to(LoginScreen(message))
 
     def check_session(self) -> None:
@@ -260,6 +263,10 @@ class DeskApp(App[None]):
         event = message.event
         if self.reader is not None and isinstance(event, StateChanged | CardRead):
             self.reader_text = self.reader.state_text()
+        if isinstance(event, CardRemoved) or (
+            isinstance(event, StateChanged) and event.state.status is not ReaderStatus.CARD
+        ):
+            self.reader_holder = ""
         takes_cards = getattr(self.screen, "takes_cards", False)
         if isinstance(event, CardRead):
             if takes_cards:  # a task waiting for a card (collection, withdrawal) gets it
@@ -343,6 +350,7 @@ class DeskApp(App[None]):
                 self.notify, _("Card {number} is not in this outlet's records.").format(number=card_number),
                 severity="warning")
             return
+        self.call_from_thread(setattr, self, "reader_holder", found[0].name)
         self.call_from_thread(self.open_person, found[0].id)
 
 

@@ -11,6 +11,7 @@ from outlet_desk.i18n import _
 
 class StatusLine(Static):
     reader_text: reactive[str] = reactive("")
+    holder: reactive[str] = reactive("")
     training: reactive[bool] = reactive(False)
     lock_in: reactive[int] = reactive(0)
     """Seconds to the idle lock while the countdown shows, else 0."""
@@ -24,11 +25,15 @@ class StatusLine(Static):
         app = self.app
         assert isinstance(app, DeskApp)
         self.watch(app, "reader_text", self._set_reader)
+        self.watch(app, "reader_holder", self._set_holder)
         self.watch(app, "lock_in", self._set_lock_in)
         self.training = app.reader_is_training()
 
     def _set_reader(self, value: str) -> None:
         self.reader_text = value
+
+    def _set_holder(self, value: str) -> None:
+        self.holder = value
 
     def _set_lock_in(self, value: int) -> None:
         self.lock_in = value
@@ -37,6 +42,8 @@ class StatusLine(Static):
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(" " + _("Reader") + ": ", style="bold")
         text.append(self.reader_text or _("no reader"))
+        if self.holder:
+            text.append(" · " + self.holder, style="bold")
         if self.training:
             text.append(" (" + _("training reader") + ")", style="italic")
         if self.lock_in:

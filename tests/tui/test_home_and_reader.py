@@ -71,9 +71,10 @@ async def test_inserting_a_card_opens_its_holder_and_the_footer_names_the_card(d
         training.insert(VirtualCard(chip))
         await wait_for(pilot, lambda: isinstance(app.screen, PersonScreen) and app.screen.person is not None)
         assert isinstance(app.screen, PersonScreen) and app.screen.person_id == person.id
-        await wait_for(pilot, lambda: f"card {card.card_number}" in screen_text(app))
+        await wait_for(pilot, lambda: f"card {card.card_number} · {person.name}" in screen_text(app))
         training.remove()
         await wait_for(pilot, lambda: "Reader: no card" in screen_text(app))
+        assert person.name not in screen_text(app).splitlines()[-3]  # the holder left with the card
 
 
 async def test_a_card_not_in_the_records_is_reported_not_opened(desk: Desk) -> None:
