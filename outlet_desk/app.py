@@ -1,18 +1,18 @@
-"""The Textual app: sign-in, the main tasks on F-keys, the reader's state, the idle lock.
+"""The Textual app: the main tasks on F-keys, the command palette, the card reader's events.
 
-Screens live in :mod:`outlet_desk.screens` (one per task) and call services only; this module keeps
-the session (who is signed in, :class:`~outlet_desk.services.session.DeskSession`) and moves between
-screens. ``make_app`` builds the app for the CLI and for the tests.
+Screens live in :mod:`outlet_desk.screens` (one per task) and call services only. Signing in and out,
+the idle lock and the session deadlines are :class:`~outlet_desk.screens.session_app.SessionApp`'s.
+``make_app`` builds the app for the CLI and for the tests.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import date, datetime
+from datetime import datetime
 from typing import ClassVar, Protocol
 
-from textual import events, work
-from textual.app import App, SystemCommand
+from textual import work
+from textual.app import SystemCommand
 from textual.binding import BindingType
 from textual.message import Message
 from textual.reactive import reactive
@@ -23,10 +23,11 @@ from outlet_desk.domain.roles import Action, can
 from outlet_desk.i18n import _
 from outlet_desk.reader.card_data import CardData
 from outlet_desk.reader.events import CardRead, CardRemoved, ReaderEvent, ReaderStatus, StateChanged
+from outlet_desk.screens.session_app import SessionApp
 from outlet_desk.screens.tasks import TASKS, task_help, task_title
 from outlet_desk.screens.theme import DESK_THEME
 from outlet_desk.services import session as sessions
-from outlet_desk.services.context import Actor, Desk
+from outlet_desk.services.context import Desk
 from outlet_desk.services.errors import ServiceError
 from outlet_desk.services.persons import find_persons
 from outlet_desk.widgets.keys import localise_bindings
@@ -56,7 +57,7 @@ class ReaderMessage(Message):
         self.event = event
 
 
-class DeskApp(App[None]):
+class DeskApp(SessionApp):
     CSS_PATH = "app.tcss"
     TITLE = "Outlet Desk"
     BINDINGS: ClassVar[list[BindingType]] = [t.binding(show=False) for t in TASKS]
@@ -64,29 +65,17 @@ class DeskApp(App[None]):
     reader_text: reactive[str] = reactive("")
     reader_holder: reactive[str] = reactive("")
     """The name of the holder of the card in the reader, once it was read and found (else empty)."""
-    lock_in: reactive[int] = reactive(0)
 
     def __init__(self, desk: Desk, reader: ReaderFeed | None = None,
                  clock: Callable[[], datetime] | None = None, *, tick_seconds: float = 1.0) -> None:
-        super().__init__()
+        super().__init__(desk, clock)
         localise_bindings(self)
-        self.desk = desk
         self.reader = reader
-        self.clock = clock or desk.now
         self.tick_seconds = tick_seconds
-        self.rules = sessions.SessionRules.from_settings(desk.settings.security)
-        self.session: sessions.DeskSession | None = None
         self.register_theme(DESK_THEME)
         self.theme = DESK_THEME.name
 
     # -- state shown everywhere ------------------------------------------------------------------
-    @property
-    def actor(self) -> Actor | None:
-        return self.session.actor if self.session else None
-
-    def local_today(self) -> date:
-        return self.clock().astimezone(self.desk.tz).date()
-
     def reader_is_training(self) -> bool:
         return self.reader is not None and self.reader.is_training
 
@@ -109,84 +98,6 @@ class DeskApp(App[None]):
         if self.reader is not None:
             self.reader.stop()
 
-    async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.Key | events.MouseDown) and self.session is not None:
-            self.session.touch(self.clock())
-            self.lock_in = 0
-        await super().on_event(event)
-
-    # -- signing in and out ----------------------------------------------------------------------
-    def signed_in(self, actor: Actor) -> None:
-        from outlet_desk.screens.home import HomeScreen
-
-        self.session = sessions.DeskSession(actor, self.rules, self.clock())
-        self.lock_in = 0
-        self._reset_to(HomeScreen())
-
-    def _reset_to(self, screen: Screen[None]) -> None:
-        while len(self.screen_stack) > 2:
-            self.pop_screen()
-        self.switch_screen(screen)
-
-    def signed_out(self, message: str = "") -> None:
-        from outlet_desk.screens.login import LoginScreen
-
-        self.session = None
-        self.lock_in = 0
-        self.reader_holder = ""
-        self._reset_to(LoginScreen(message))
-
-    def check_session(self) -> None:
-        """Run every tick: countdown, idle lock, logout when locked too long or after the maximum session."""
-        if self.session is None:
-            return
-        status = self.session.status(self.clock())
-        self.lock_in = status.seconds_left if status.phase is sessions.Phase.WARNING else 0
-        if status.phase is sessions.Phase.LOCK_DUE:
-            self.lock_screen(sessions.LockReason.IDLE)
-        elif status.phase is sessions.Phase.LOGOUT_DUE and status.logout_reason is not None:
-            self.end_session(status.logout_reason)
-
-    def lock_screen(self, reason: sessions.LockReason) -> None:
-        from outlet_desk.screens.lock import LockScreen
-
-        if self.session is None or self.session.locked:
-            return
-        self.session.lock(self.clock())
-        self.lock_in = 0
-        self._audit(lambda: sessions.lock_session(self.desk, self.session.actor, reason) if self.session else None)
-        self.push_screen(LockScreen(self.session.actor))
-
-    def unlocked(self) -> None:
-        if self.session is not None:
-            self.session.unlock(self.clock())
-        from outlet_desk.screens.lock import LockScreen
-
-        if isinstance(self.screen, LockScreen):
-            self.pop_screen()
-
-    def end_session(self, reason: sessions.LogoutReason) -> None:
-        if self.session is None:
-            return
-        actor = self.session.actor
-        self._audit(lambda: sessions.logout(self.desk, actor, reason))
-        messages = {
-            sessions.LogoutReason.MANUAL: _("Logged out."),
-            sessions.LogoutReason.LOCKED_TOO_LONG: _("Logged out: the screen was locked for {n} minutes.").format(
-                n=self.desk.settings.security.locked_logout_minutes),
-            sessions.LogoutReason.MAX_SESSION: _(
-                "Logged out: a session lasts at most {n} hours; sign in again."
-            ).format(n=self.desk.settings.security.max_session_hours),
-            sessions.LogoutReason.FORCED: _("Logged out by another operator."),
-        }
-        self.signed_out(messages[reason])
-
-    def _audit(self, call: Callable[[], object]) -> None:
-        try:
-            call()
-        except (DomainError, ServiceError) as error:
-            self.notify(error.message, severity="error")
-
     # -- the main tasks ---------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         task = next((t for t in TASKS if t.action == action), None)
@@ -200,6 +111,10 @@ class DeskApp(App[None]):
         if action == "go_back":
             return len(self.screen_stack) > 2 or None
         return task.allowed(actor.role)
+
+    def signed_out(self, message: str = "") -> None:
+        self.reader_holder = ""
+        super().signed_out(message)
 
     def _screen_owns(self, key: str) -> bool:
         """The screen binds ``key`` to a task of its own that this operator may do (even if not now)."""
