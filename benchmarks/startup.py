@@ -36,12 +36,11 @@ import dataset  # noqa: E402
 
 SECTION = "## Desk (startup, search)"
 READING = (
-    "Reading: the desk's own code (app, screens, login) costs about 60 ms of import beyond Textual; the rest "
-    "is the store and settings stack that `open_desk` needs before the first screen can be built: SQLAlchemy "
-    "and SQLModel (tables), pydantic (settings), and Alembic, imported at every start even when the schema is "
-    "current. Meeting 2x needs the login screen up before that stack: show it first and open the store in a "
-    "worker while the clerk types (a change to `cli.run_desk`/`bootstrap.open_desk`), and import Alembic only "
-    "when `alembic_version` is behind the head revision."
+    "Reading: the desk's own code (app, screens, login) costs a few tens of milliseconds of import beyond "
+    "Textual; most of the rest is the store and settings stack that `open_desk` needs before the first screen "
+    "can be built: SQLAlchemy and SQLModel (the tables) and pydantic (the settings). Meeting 2x needs the login "
+    "screen up before that stack is imported: show it first and open the store in a worker while the clerk "
+    "types (a change to `cli.run_desk` and `bootstrap.open_desk`, outside the desk's screens)."
 )
 MARKER = "LOGIN-READY"
 
