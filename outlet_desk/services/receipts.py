@@ -46,7 +46,7 @@ FEE_KINDS = frozenset({"reissue_applied"})
 
 
 def verification_code(key: bytes, event_mac: str) -> str:
-    """10 characters of base32 (no 0/1/8/9 confusion: RFC 4648 alphabet), shown as XXXXX-XXXXX."""
+    """10 characters of base32 (no 0/1/8/9 confusion: RFC 4648 alphabet), shown as ABCDE-FGH23."""
     digest = hmac.new(key, b"receipt|" + event_mac.encode(), hashlib.sha256).digest()
     raw = base64.b32encode(digest).decode()[:10]
     return f"{raw[:5]}-{raw[5:]}"
