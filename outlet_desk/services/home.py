@@ -79,6 +79,10 @@ def day_bounds(desk: Desk, day: date) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=1)
 
 
+SESSION_ACTIONS = ("login", "session_locked", "session_unlocked", "logout", "session_forced_logout")
+"""Signing in and out and locking are the operator's own events but not work done for citizens."""
+
+
 def counts_today(desk: Desk, actor: Actor) -> tuple[ActionCount, ...]:
     start, end = day_bounds(desk, desk.local_now().date())
     with Session(desk.engine) as s:
@@ -89,6 +93,7 @@ def counts_today(desk: Desk, actor: Actor) -> tuple[ActionCount, ...]:
                 col(AuditEvent.operator_id) == actor.operator_id,
                 col(AuditEvent.at) >= start,
                 col(AuditEvent.at) < end,
+                col(AuditEvent.action).not_in(SESSION_ACTIONS),
             )
             .group_by(col(AuditEvent.action))
             .order_by(func.count().desc(), col(AuditEvent.action))

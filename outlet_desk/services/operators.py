@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -104,7 +105,7 @@ def authenticate(desk: Desk, username: str, password: str) -> Actor:
             raise LoginRefused(wrong)
         assert op.id is not None
         if op.locked_until is not None and op.locked_until > now:
-            minutes = max(1, int((op.locked_until - now).total_seconds() // 60) + 1)
+            minutes = max(1, math.ceil((op.locked_until - now).total_seconds() / 60))
             uow.audit("login_refused_locked", "operator", op.id, after={"username": op.username})
             uow.commit()
             raise LoginRefused(_locked_message(minutes), minutes)
@@ -124,6 +125,7 @@ def authenticate(desk: Desk, username: str, password: str) -> Actor:
         op.locked_until = None
         if needs_rehash(op.password_hash):
             op.password_hash = hash_password(password)
+        uow.actor = _actor(op)  # the sign-in is the operator's own action (it counts in their day)
         uow.audit("login", "operator", op.id, after={"username": op.username})
         uow.commit()
         return _actor(op)
