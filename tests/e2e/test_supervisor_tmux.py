@@ -77,6 +77,8 @@ def test_supervisor_day_by_keyboard(tmux: Callable[[str, str], Terminal], tmp_pa
     term.keys("Enter", pause=1.0)
     term.wait_for("Cash of clerk1 signed")
     term.keys("Escape", "r", pause=1.0)
+    term.wait_for("Daily report of", "Audit chain of outlet TRN001 is intact")
+    term.keys("PageDown", pause=0.5)  # the figures table has the focus; the money figures sit below the fold
     screen = term.wait_for("Fees waived (yuan)", "20.00")
     assert "▁" in screen or "█" in screen  # the 30-day trend chart is drawn
     term.keys("Escape", "d", pause=2.0)
