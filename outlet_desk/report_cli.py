@@ -77,7 +77,8 @@ def report_daily(
     fmt: Annotated[Format, typer.Option("--format", help="table, csv, json or pdf.")] = Format.TABLE,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Where the PDF goes (default: the "
                                                                         "reports folder).")] = None,
-    verify: Annotated[bool, typer.Option("--verify/--no-verify", help="Recompute the whole audit chain.")] = True,
+    verify: Annotated[bool, typer.Option("--verify/--no-verify",
+                                         help="Verify the audit chain since its newest checkpoint.")] = True,
     as_user: Annotated[str | None, typer.Option("--as", help="Your own user name (checks you may view reports).")]
     = None,
 ) -> None:

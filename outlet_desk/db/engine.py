@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import event
@@ -43,6 +45,21 @@ def read_connection(engine: Engine) -> Connection:
     if not is_sqlite(engine):
         conn = conn.execution_options(**READ_ONLY)
     return conn
+
+
+@contextmanager
+def read_snapshot(engine: Engine) -> Iterator[Connection]:
+    """A read transaction over one consistent snapshot of the store (REPEATABLE READ on PostgreSQL; a
+    SQLite read transaction in WAL mode already is one), rolled back at the end."""
+    conn = engine.connect()
+    if not is_sqlite(engine):
+        conn = conn.execution_options(isolation_level="REPEATABLE READ")
+    try:
+        conn.begin()
+        yield conn
+    finally:
+        conn.rollback()
+        conn.close()
 
 
 def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:

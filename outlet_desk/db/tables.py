@@ -292,6 +292,26 @@ class AuditHead(SQLModel, table=True):
     mac: str = Field(default="", max_length=64)
 
 
+class AuditCheckpoint(SQLModel, table=True):
+    """A verification of an outlet's chain that succeeded: every event up to ``seq`` was found intact at
+    ``verified_at``, the last of them sealed ``mac``. ``how`` is ``full`` (recomputed from event 1) or
+    ``since <seq>`` (recomputed from the previous checkpoint). ``seal`` is HMAC-SHA256 with the outlet's
+    audit key over the other columns, so a checkpoint cannot be forged or edited without the key.
+    Audit machinery like ``audit_head``: written in its own short transaction, not a use case."""
+
+    __tablename__ = "audit_checkpoint"
+    __table_args__ = (Index("ix_audit_checkpoint_outlet_seq", "outlet_code", "seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    outlet_code: str = Field(foreign_key="outlet.code", max_length=16)
+    seq: int
+    mac: str = Field(max_length=64)
+    verified_at: datetime = _ts()
+    how: str = Field(max_length=32)
+    operator_id: int | None = Field(default=None, foreign_key="operator.id")
+    seal: str = Field(max_length=64)
+
+
 
 
 class Receipt(SQLModel, table=True):

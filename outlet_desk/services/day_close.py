@@ -7,6 +7,10 @@ losses that lapse tomorrow, a broken audit chain, figures on which the audit and
 With any of them the day closes only with the supervisor's reason (and, when
 ``close_day_with_blockers`` is under dual control, a second supervisor's signature); the report
 carries the reason and the items.
+
+The close verifies the audit chain in FULL (every event recomputed from the first, once a day) and, when
+it is intact, records a checkpoint: the anchor the next days' reports stand on, which verify only the
+events after it. An old event edited in place is found here, not by those reports.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from outlet_desk.services.cashup import uncounted
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.errors import ServiceError
 from outlet_desk.services.home import day_bounds
-from outlet_desk.services.report import DailyReport, daily_report
+from outlet_desk.services.report import DailyReport, chain_result, daily_report
 from outlet_desk.services.report_export import render_pdf, to_csv
 from outlet_desk.services.uow import UnitOfWork
 
@@ -91,7 +95,9 @@ def check_day_open(session: Session, desk: Desk, actor: Actor | None, action: Ac
 
 
 def blockers(desk: Desk, day: date, report: DailyReport | None = None) -> tuple[Blocker, ...]:
-    """What stands in the way of closing ``day``; ``report`` (with its chain verified) if already made."""
+    """What stands in the way of closing ``day``; ``report`` (with its chain verified) if already made.
+    Without it, the day's report is made with the quick chain verification (since the newest
+    checkpoint); :func:`close_day` passes one carrying the full verification."""
     report = report or daily_report(desk, day)
     found: list[Blocker] = []
     _start, end = day_bounds(desk, day)
@@ -140,7 +146,9 @@ def close_day(
     with Session(desk.engine) as s:
         if is_closed(s, desk.outlet_code, day):
             raise DayCloseRefused(_("The day {day} is already closed.").format(day=day))
-    checked = daily_report(desk, day)
+    # The full verification (and the checkpoint it records when intact) is the close's own.
+    chain = chain_result(desk, full=True, record=True, operator_id=supervisor.operator_id)
+    checked = replace(daily_report(desk, day, verify=False), chain=chain)
     found = blockers(desk, day, checked)
     reason = reason.strip()
     if found and not reason:

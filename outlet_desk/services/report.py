@@ -4,8 +4,10 @@ Every figure that both records can give is counted twice, once from the audit ev
 tamper-evident record) and once from the operational tables (loss_report, reissue_request, payment,
 collection, card); the report shows the audit figure and, per figure, whether the two agree. A
 disagreement is a finding for the supervisor, never an exception. The audit chain's verification
-result rides along. Reads run in one snapshot (a read transaction; REPEATABLE READ on PostgreSQL), so
-a counter writing meanwhile cannot make the two sides disagree.
+result rides along: the quick one, from the newest checkpoint (recorded by the day close's full
+verification, or by ``outlet-desk audit verify``), so the report stays fast on a year of events.
+Reads run in one snapshot (a read transaction; REPEATABLE READ on PostgreSQL), so a counter writing
+meanwhile cannot make the two sides disagree.
 
 The JSON form and its keys are described in docs/report.md; the renderers are in ``report_export``,
 the SQL in ``report_queries``.
@@ -22,13 +24,13 @@ from typing import Any, Literal
 
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
-from sqlmodel import Session, col
+from sqlmodel import col
 
 from outlet_desk.db.tables import DayClose, Operator, Outlet
 from outlet_desk.domain.fees import ReissueReason
 from outlet_desk.domain.roles import Action, require
 from outlet_desk.services import report_queries as q
-from outlet_desk.services.audit import verify_chain
+from outlet_desk.services.audit import ChainReport, check_chain, verify_since_checkpoint
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.home import day_bounds
 from outlet_desk.services.report_queries import TREND_DAYS
@@ -111,9 +113,26 @@ class TrendDay:
 class ChainResult:
     intact: bool
     events_checked: int
+    """Events recomputed: all of them (``full``), else those after the checkpoint ``since_seq``."""
     broken_seq: int | None
     problem: str
     message: str
+    full: bool = True
+    """True: recomputed from event 1; False: from the checkpoint at ``since_seq`` (made at ``since_at``)."""
+    since_seq: int | None = None
+    since_at: datetime | None = None
+    last_full_at: datetime | None = None
+    """When the newest full verification (the one the quick one stands on) was made; None if never."""
+    checkpoint_seq: int | None = None
+    """The checkpoint recorded after this verification, if any (the day close and ``audit verify`` record)."""
+
+    @classmethod
+    def of(cls, report: ChainReport, desk: Desk) -> ChainResult:
+        since, full_cp = report.since, report.last_full
+        return cls(report.intact, report.events_checked, report.broken_seq, report.problem,
+                   report.message(desk.tz), report.full, since.seq if since else None,
+                   since.verified_at if since else None, full_cp.verified_at if full_cp else None,
+                   report.recorded.seq if report.recorded else None)
 
 
 @dataclass(frozen=True)
@@ -178,8 +197,9 @@ def daily_report(
     verify: bool = True,
 ) -> DailyReport:
     """The report of ``day`` (default: today in the outlet's time zone) for ``outlet_code`` (default:
-    this desk's outlet). With ``actor``, the role must allow viewing reports. ``verify`` recomputes the
-    whole audit chain (only possible for this desk's outlet, whose key it holds)."""
+    this desk's outlet). With ``actor``, the role must allow viewing reports. ``verify`` verifies the
+    audit chain since its newest checkpoint (only possible for this desk's outlet, whose key it holds); the
+    report records no checkpoint (it only reads)."""
     if actor is not None:
         require(actor.role, Action.VIEW_REPORTS)
     day = day or desk.local_now().date()
@@ -333,19 +353,23 @@ def _close_info(conn: Connection, outlet: str, day: date, names: Mapping[int, tu
                      tuple(b for b in blockers.split("\n") if b))
 
 
-def chain_result(desk: Desk, outlet_code: str | None = None) -> ChainResult | None:
-    """The audit chain's verification alone (the slow part of a report on a large store), or None for
-    another outlet's chain."""
-    with q.snapshot(desk) as conn:
-        return _chain(conn, desk, outlet_code or desk.outlet_code)
+def chain_result(desk: Desk, outlet_code: str | None = None, *, full: bool = False, record: bool = False,
+                 operator_id: int | None = None) -> ChainResult | None:
+    """The audit chain's verification alone, or None for another outlet's chain. By default the quick one
+    (since the newest checkpoint, as in the report); ``full`` recomputes every event. With ``record``, an
+    intact result is recorded as a checkpoint (with ``operator_id``, who asked for it, if anyone)."""
+    outlet = outlet_code or desk.outlet_code
+    if outlet != desk.outlet_code:
+        return None  # another outlet's chain is sealed with its own key
+    report = check_chain(desk.engine, desk.audit_key, outlet, full=full, record=record, at=desk.now(),
+                         operator_id=operator_id)
+    return ChainResult.of(report, desk)
 
 
 def _chain(conn: Connection, desk: Desk, outlet: str) -> ChainResult | None:
     if outlet != desk.outlet_code:
         return None  # another outlet's chain is sealed with its own key
-    with Session(bind=conn) as session:
-        result = verify_chain(session, desk.audit_key, outlet)
-    return ChainResult(result.intact, result.events_checked, result.broken_seq, result.problem, result.message())
+    return ChainResult.of(verify_since_checkpoint(conn, desk.audit_key, outlet), desk)
 
 
 def _clerk_lines(audit: _Tally, timing: Mapping[int, list[float]],

@@ -119,7 +119,7 @@ def to_json(report: DailyReport) -> dict[str, Any]:
         "audit_chain": None if report.chain is None else {
             "intact": report.chain.intact, "events_checked": report.chain.events_checked,
             "broken_seq": report.chain.broken_seq, "problem": report.chain.problem,
-            "message": report.chain.message,
+            "message": report.chain.message, "full": report.chain.full, "since_seq": report.chain.since_seq,
         },
         "close": None if report.close is None else {
             "closed_at": report.close.closed_at.isoformat(timespec="seconds"),

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql import Executable, Select
 from sqlmodel import col
 
-from outlet_desk.db.engine import is_sqlite
+from outlet_desk.db.engine import read_snapshot
 from outlet_desk.db.tables import AuditEvent, Card, Collection, IdentityCheck, LossReport, Payment, ReissueRequest
 from outlet_desk.db.types import UTCDateTime
 from outlet_desk.services.context import Desk
@@ -26,15 +26,8 @@ TREND_DAYS = 30
 @contextmanager
 def snapshot(desk: Desk) -> Iterator[Connection]:
     """A read transaction over one consistent snapshot of the store."""
-    conn = desk.engine.connect()
-    if not is_sqlite(desk.engine):
-        conn = conn.execution_options(isolation_level="REPEATABLE READ")
-    try:
-        conn.begin()
+    with read_snapshot(desk.engine) as conn:
         yield conn
-    finally:
-        conn.rollback()
-        conn.close()
 
 
 _OUTLET = bindparam("outlet", type_=String())
