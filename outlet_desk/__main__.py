@@ -1,5 +1,5 @@
 """``python -m outlet_desk`` = ``outlet-desk``."""
 
-from outlet_desk.cli import main
+from outlet_desk.launch import main
 
 main()

@@ -8,6 +8,7 @@ the idle lock and the session deadlines are :class:`~outlet_desk.screens.session
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar, Protocol
 
@@ -29,7 +30,6 @@ from outlet_desk.screens.theme import DESK_THEME
 from outlet_desk.services import session as sessions
 from outlet_desk.services.context import Desk
 from outlet_desk.services.errors import ServiceError
-from outlet_desk.services.persons import find_persons
 from outlet_desk.widgets.keys import localise_bindings
 
 LAPSE_SWEEP_SECONDS = 60.0
@@ -49,6 +49,26 @@ class ReaderFeed(Protocol):
     def stop(self) -> None: ...
 
 
+class DeskCannotOpen(Exception):
+    """The opener's refusal: the app ends with ``exit_code`` and prints ``message`` (bad settings: 2)."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.exit_code = exit_code
+
+
+@dataclass(frozen=True)
+class OpenedDesk:
+    """What the desk app runs on: the open store, the reader, and what to tell the operator first."""
+
+    desk: Desk
+    reader: ReaderFeed | None = None
+    sign_in_hint: str = ""
+    """Shown under the sign-in (a training outlet names its operators and passwords)."""
+    notes: tuple[str, ...] = ()
+
+
 class ReaderMessage(Message):
     """A reader event handed from the reader's thread to the app."""
 
@@ -66,12 +86,19 @@ class DeskApp(SessionApp):
     reader_holder: reactive[str] = reactive("")
     """The name of the holder of the card in the reader, once it was read and found (else empty)."""
 
-    def __init__(self, desk: Desk, reader: ReaderFeed | None = None,
-                 clock: Callable[[], datetime] | None = None, *, tick_seconds: float = 1.0) -> None:
+    def __init__(self, desk: Desk | None, reader: ReaderFeed | None = None,
+                 clock: Callable[[], datetime] | None = None, *, tick_seconds: float = 1.0,
+                 opener: Callable[[], OpenedDesk] | None = None) -> None:
+        """``desk`` given: the store is open already (tests). ``desk`` None: ``opener`` opens it (and
+        makes the reader) in a worker once the sign-in screen is up, so the clerk can type at once."""
         super().__init__(desk, clock)
+        if desk is None and opener is None:
+            raise ValueError("a desk or an opener")
         localise_bindings(self)
         self.reader = reader
+        self.opener = opener
         self.tick_seconds = tick_seconds
+        self.sign_in_hint = ""
         self.register_theme(DESK_THEME)
         self.theme = DESK_THEME.name
 
@@ -82,13 +109,44 @@ class DeskApp(SessionApp):
     def on_mount(self) -> None:
         from outlet_desk.screens.login import LoginScreen
 
+        self.reader_text = _("opening…")
+        if self.desk_is_open:
+            self._run_desk(OpenedDesk(self.desk, self.reader))
+            self.push_screen(LoginScreen())  # which finds the store open when it mounts
+        else:
+            self.push_screen(LoginScreen())
+            self.call_after_refresh(self._open_desk)
+
+    @work(thread=True, exclusive=True, group="open", exit_on_error=True)
+    def _open_desk(self) -> None:
+        """The settings, the store and the reader, opened while the sign-in screen waits for the clerk."""
+        assert self.opener is not None
+        try:
+            opened = self.opener()
+        except DeskCannotOpen as error:
+            self.call_from_thread(self.exit, None, error.exit_code, error.message)
+            return
+        self.call_from_thread(self._run_desk, opened)
+
+    def _run_desk(self, opened: OpenedDesk) -> None:
+        from outlet_desk.screens.login import LoginScreen
+        from outlet_desk.widgets.header import DeskHeader
+
+        self.desk_opened(opened.desk)
+        self.reader = opened.reader
+        self.sign_in_hint = opened.sign_in_hint
         self.reader_text = _("no card reader service")
         if self.reader is not None:
             self.reader.start(self._reader_event)
             self.reader_text = self.reader.state_text()
         self.set_interval(self.tick_seconds, self.check_session)
         self.set_interval(LAPSE_SWEEP_SECONDS, self.sweep_lapsed)
-        self.push_screen(LoginScreen())
+        for header in self.screen.query(DeskHeader):
+            header.refresh_text()
+        for note in opened.notes:
+            self.notify(note, timeout=10)
+        if isinstance(self.screen, LoginScreen) and self.screen.is_mounted:
+            self.screen.desk_ready()  # (not mounted yet: it finds the store open when it mounts)
 
     def _reader_event(self, event: ReaderEvent) -> None:
         """Called on the reader's thread: hand the event over to the app's message queue."""
@@ -255,6 +313,8 @@ class DeskApp(SessionApp):
 
     @work(thread=True, exclusive=True, group="reader")
     def _find_holder(self, card_number: str) -> None:
+        from outlet_desk.services.persons import find_persons
+
         try:
             found = find_persons(self.desk, card_number)
         except (DomainError, ServiceError) as error:
@@ -273,11 +333,3 @@ def make_app(desk: Desk, reader: ReaderFeed | None = None,
              clock: Callable[[], datetime] | None = None) -> DeskApp:
     """The desk app for ``desk``; ``reader`` None = no reader; ``clock`` defaults to the desk's clock."""
     return DeskApp(desk, reader, clock)
-
-
-def run_app(desk: Desk) -> None:
-    """Run the desk in this terminal with the reader the settings name."""
-    from outlet_desk.widgets.reader_feed import reader_from_settings
-
-    reader = reader_from_settings(desk.settings)
-    make_app(desk, reader).run()

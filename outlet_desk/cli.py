@@ -111,38 +111,13 @@ def run_cmd(ctx: typer.Context) -> None:
 
 
 def run_desk(state: State) -> None:
-    from outlet_desk.services import demo, loss, operators
+    """The desk itself (``outlet_desk.launch`` opens it without this CLI when the command line is just
+    ``[--config PATH] [run]``; this is the same path for ``outlet-desk --config X run`` through Typer)."""
+    from outlet_desk.launch import run_desk as open_the_desk
 
-    desk = state.desk()
-    settings = state.settings()
-    with refusals():
-        if settings.outlet.training and not demo.already_seeded(desk):
-            summary = demo.seed_training(desk)
-            _print_demo(summary)
-        if operators.count_operators(desk) == 0:
-            _create_first_admin(desk)
-        lapsed = loss.sweep_lapsed(desk)
-        if lapsed:
-            out.print(_("{n} temporary loss reports lapsed; those cards are in use again.").format(n=len(lapsed)))
-    from outlet_desk.app import run_app
-
-    run_app(desk)
-
-
-def _create_first_admin(desk: Any) -> None:
-    from outlet_desk.services import operators
-
-    out.print(_("This outlet has no operators yet. Create the administrator."))
-    username = typer.prompt(_("Administrator user name"), default="admin")
-    display = typer.prompt(_("Display name"), default=_("Administrator"))
-    while True:
-        password = typer.prompt(_("Password (at least 12 characters)"), hide_input=True,
-                                confirmation_prompt=True)
-        try:
-            operators.add_operator(desk, None, username, display, Role.ADMIN, password)
-            return
-        except (DomainError, ServiceError) as exc:
-            err.print(str(exc), markup=False)
+    code = open_the_desk(state.config)
+    if code:
+        raise typer.Exit(code)
 
 
 @db_app.command("upgrade")

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import difflib
 import fnmatch
-import os
 import re
 import shlex
 import tomllib
@@ -45,10 +44,8 @@ from pydantic_core import ErrorDetails
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
+from outlet_desk.config_file import ENV_VAR, settings_file
 from outlet_desk.i18n import Language, _
-
-ENV_VAR = "OUTLET_DESK_CONFIG"
-"""Environment variable naming the settings file when no path is given."""
 
 ReissueReason = Literal["lost", "damaged", "expired", "info_change"]
 LossLapse = Literal["active", "escalate"]
@@ -546,22 +543,10 @@ class ConfigError(Exception):
         self.message = message
 
 
-def default_config_path() -> Path:
-    """The embedded default: the package's ``outlet.toml`` (a symlink to the repository root's copy),
-    resolved, so its data folder is the repository root's ``data/``."""
-    return (Path(__file__).parent / "outlet.toml").resolve()
-
-
 def load_settings(path: Path | None = None) -> Settings:
     """Load and check the settings file ``path``; without one, ``$OUTLET_DESK_CONFIG`` if set, else
     the embedded default. Raises :class:`ConfigError` with one message for the first problem."""
-    from_env = False
-    if path is None:
-        env = os.environ.get(ENV_VAR, "").strip()
-        if env:
-            path, from_env = Path(env).expanduser(), True
-        else:
-            path = default_config_path()
+    path, from_env = settings_file(path)
     try:
         data = path.read_bytes()
     except FileNotFoundError:

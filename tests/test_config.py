@@ -12,10 +12,10 @@ from outlet_desk import config
 from outlet_desk.config import (
     ConfigError,
     Settings,
-    default_config_path,
     load_settings,
     parse_settings,
 )
+from outlet_desk.config_file import default_config_path
 from outlet_desk.i18n import current_language, set_language
 
 REPO_ROOT = Path(__file__).resolve().parent.parent

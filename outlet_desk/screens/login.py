@@ -14,7 +14,6 @@ from outlet_desk.domain.errors import DomainError
 from outlet_desk.domain.roles import Role
 from outlet_desk.i18n import N_, _
 from outlet_desk.screens.base import DeskScreen
-from outlet_desk.services import operators
 from outlet_desk.services.context import Actor
 from outlet_desk.services.errors import LoginRefused, ServiceError
 
@@ -41,6 +40,8 @@ class LoginScreen(DeskScreen):
     def __init__(self, message: str = "") -> None:
         super().__init__()
         self.message = message
+        self.waiting: tuple[str, str] | None = None
+        """User name and password typed before the store was open: signed in as soon as it is."""
 
     def compose_body(self) -> Iterable[Widget]:
         with Vertical(id="login-box"):
@@ -49,12 +50,28 @@ class LoginScreen(DeskScreen):
             yield from field(_("Password"), Input(id="password", password=True, max_length=128))
             yield Static(self.message, id="login-message", classes="problem")
             yield Static(_("Enter: next field / sign in"), classes="hint")
+            yield Static("", id="sign-in-hint", classes="hint")
 
     def on_mount(self) -> None:
+        self.query_one("#username", Input).focus()
+        if self.desk_app.desk_is_open:
+            self.desk_ready()
+
+    def desk_ready(self) -> None:
+        """The store is open (the app calls this once it is): an empty one needs its administrator
+        first; a sign-in typed meanwhile goes ahead."""
+        from outlet_desk.services import operators
+
         if operators.count_operators(self.desk_app.desk) == 0:
             self.app.switch_screen(CreateAdminScreen())
             return
-        self.query_one("#username", Input).focus()
+        hint = self.query_one("#sign-in-hint", Static)
+        hint.update(self.desk_app.sign_in_hint)
+        hint.set_class(bool(self.desk_app.sign_in_hint), "shown")
+        if self.waiting is not None:
+            username, password = self.waiting
+            self.waiting = None
+            self.sign_in(username, password)
 
     @on(Input.Submitted, "#username")
     def _username_done(self) -> None:
@@ -67,10 +84,15 @@ class LoginScreen(DeskScreen):
             self.query_one("#username", Input).focus()
             return
         self.query_one("#login-message", Static).update(_("Checking…"))
+        if not self.desk_app.desk_is_open:
+            self.waiting = (username, self.query_one("#password", Input).value)
+            return
         self.sign_in(username, self.query_one("#password", Input).value)
 
     @work(thread=True, exclusive=True)
     def sign_in(self, username: str, password: str) -> None:
+        from outlet_desk.services import operators
+
         try:
             actor = operators.authenticate(self.desk_app.desk, username, password)
         except LoginRefused as refusal:
@@ -130,6 +152,8 @@ class CreateAdminScreen(DeskScreen):
 
     @work(thread=True, exclusive=True)
     def create(self, username: str, display: str, password: str) -> None:
+        from outlet_desk.services import operators
+
         desk = self.desk_app.desk
         try:
             operators.add_operator(desk, None, username, display, Role.ADMIN, password)

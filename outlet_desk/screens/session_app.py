@@ -27,12 +27,34 @@ class SessionApp(App[None]):
     lock_in: reactive[int] = reactive(0)
     """Seconds to the idle lock while the last-minute countdown shows, else 0."""
 
-    def __init__(self, desk: Desk, clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(self, desk: Desk | None, clock: Callable[[], datetime] | None = None) -> None:
+        """``desk`` None: the store opens after the first screen is up (see :meth:`desk_opened`)."""
         super().__init__()
-        self.desk = desk
-        self.clock = clock or desk.now
-        self.rules = sessions.SessionRules.from_settings(desk.settings.security)
+        self._desk = desk
+        self._clock = clock
         self.session: sessions.DeskSession | None = None
+
+    @property
+    def desk(self) -> Desk:
+        """The open store; only the sign-in screen runs before it is open, and it asks :attr:`desk_is_open`."""
+        if self._desk is None:
+            raise RuntimeError("the desk's store is not open yet")
+        return self._desk
+
+    @property
+    def desk_is_open(self) -> bool:
+        return self._desk is not None
+
+    def desk_opened(self, desk: Desk) -> None:
+        self._desk = desk
+
+    @property
+    def rules(self) -> sessions.SessionRules:
+        return sessions.SessionRules.from_settings(self.desk.settings.security)
+
+    def clock(self) -> datetime:
+        """Now: the clock given to the app (tests), else the desk's."""
+        return self._clock() if self._clock is not None else self.desk.now()
 
     @property
     def actor(self) -> Actor | None:

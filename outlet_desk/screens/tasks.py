@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.binding import Binding
 
 from outlet_desk.domain.card_lifecycle import CardStatus
 from outlet_desk.domain.roles import Action, Role, can
 from outlet_desk.i18n import N_, _
-from outlet_desk.services.persons import CardLine
+
+if TYPE_CHECKING:
+    from outlet_desk.services.persons import CardLine
 
 #: Tasks the identity check can be for; a role may do the check if it may do one of them.
 COUNTER_ACTIONS = (Action.REPORT_LOSS_COUNTER, Action.WITHDRAW_LOSS, Action.APPLY_REISSUE, Action.COLLECT_CARD)

@@ -1,13 +1,15 @@
-"""Opening the desk: the data folder, the store (migrated), the audit key, the outlet's own row."""
+"""Opening the desk: the data folder, the store (migrated), the audit key, the outlet's own row; and
+starting it (:func:`start_desk`: settings, store, training data, lapsed temporary losses)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
-from outlet_desk.config import Settings
+from outlet_desk.config import Settings, load_settings
 from outlet_desk.db.engine import make_engine
 from outlet_desk.db.migrate import upgrade
 from outlet_desk.db.tables import Outlet
@@ -62,3 +64,31 @@ def ensure_training_issuer_key(path: Path) -> None:
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         write_issuer_key(path, TRAINING_ISSUER_KEY)
+
+
+@dataclass(frozen=True)
+class StartedDesk:
+    """A desk ready for its first operator."""
+
+    desk: Desk
+    sign_in_hint: str
+    """A training outlet's operators and passwords for the sign-in screen; empty on a real outlet."""
+    seeded: bool
+    """The training data was created just now (first start of a training outlet)."""
+    lapsed: int
+    """Temporary loss reports that lapsed while the desk was closed (each audited)."""
+
+
+def start_desk(config: Path | None) -> StartedDesk:
+    """Everything that precedes the first sign-in, in order: the settings checked (``ConfigError``), the
+    store opened and migrated, a training outlet's demo data seeded once, lapsed temporary losses swept.
+    The desk app runs this behind its sign-in screen; nothing here talks to the operator."""
+    from outlet_desk.services import demo, loss
+
+    settings = load_settings(config)
+    desk = open_desk(settings)
+    seeded = settings.outlet.training and not demo.already_seeded(desk)
+    if seeded:
+        demo.seed_training(desk)
+    hint = demo.sign_in_hint() if settings.outlet.training else ""
+    return StartedDesk(desk, hint, seeded, len(loss.sweep_lapsed(desk)))

@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.engine import Engine
-
-from outlet_desk.config import Settings
 from outlet_desk.domain.roles import Role
+
+if TYPE_CHECKING:  # the sign-in screen imports this module before the store and the settings load
+    from sqlalchemy.engine import Engine
+
+    from outlet_desk.config import Settings
 
 
 def utc_now() -> datetime:

@@ -27,6 +27,7 @@ from outlet_desk.db.tables import (
 from outlet_desk.domain.card_lifecycle import CardStatus
 from outlet_desk.domain.citizen_id import Gender, parse_citizen_id
 from outlet_desk.domain.roles import Role
+from outlet_desk.i18n import _
 from outlet_desk.services.context import Desk
 from outlet_desk.services.passwords import hash_password
 from outlet_desk.services.uow import UnitOfWork
@@ -92,11 +93,11 @@ def _identification_code(rng: random.Random, region: str) -> str:
 def seed_training(desk: Desk, persons: int = 200) -> DemoSummary:
     """Seed the training outlet once; later calls return ``seeded=False`` and change nothing."""
     if already_seeded(desk):
-        return DemoSummary(seeded=False, operators=_operator_lines())
+        return DemoSummary(seeded=False, operators=training_accounts())
     rng = random.Random(SEED)
     now = desk.now()
     today = desk.local_now().date()
-    summary = DemoSummary(seeded=True, operators=_operator_lines())
+    summary = DemoSummary(seeded=True, operators=training_accounts())
     with UnitOfWork(desk, None) as uow:
         s = uow.session
         ops: dict[str, Operator] = {}
@@ -242,7 +243,15 @@ def seed_training(desk: Desk, persons: int = 200) -> DemoSummary:
     return summary
 
 
-def _operator_lines() -> list[tuple[str, str, str]]:
+def sign_in_hint() -> str:
+    """The training outlet's sign-in screen names its operators and their (published) passwords."""
+    users = [username for username, _display, _role in TRAINING_OPERATORS]
+    return _("Training outlet: sign in as {users}; the password is {example} for {user}, and so on.").format(
+        users=", ".join(users), example=training_password(users[1]), user=users[1])
+
+
+def training_accounts() -> list[tuple[str, str, str]]:
+    """User name, role and password of each training operator (published: a training outlet only)."""
     return [(u, r.value, training_password(u)) for u, _d, r in TRAINING_OPERATORS]
 
 

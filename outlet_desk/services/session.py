@@ -10,13 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from outlet_desk.config import SecuritySettings
 from outlet_desk.i18n import _
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.errors import LoginRefused
-from outlet_desk.services.operators import authenticate
-from outlet_desk.services.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from outlet_desk.config import SecuritySettings
 
 WARNING_SECONDS = 60
 
@@ -127,10 +128,14 @@ def _seconds(delta: timedelta) -> int:
 
 
 # -- audited use cases ---------------------------------------------------------------------------
+# They import the store when called: the rules above load without SQLAlchemy, so the desk's sign-in
+# screen is up before the store is (see outlet_desk/launch.py).
 
 
 def lock_session(desk: Desk, actor: Actor, reason: LockReason) -> None:
     """The screen locked (idle or by the operator); the work in progress stays for the same operator."""
+    from outlet_desk.services.uow import UnitOfWork
+
     with UnitOfWork(desk, actor) as uow:
         uow.audit("session_locked", "operator", actor.operator_id, after={"reason": reason.value})
         uow.commit()
@@ -138,6 +143,8 @@ def lock_session(desk: Desk, actor: Actor, reason: LockReason) -> None:
 
 def unlock_session(desk: Desk, actor: Actor, password: str) -> Actor:
     """The same operator re-enters the password (a wrong one counts towards the lockout)."""
+    from outlet_desk.services.operators import authenticate
+
     again = authenticate(desk, actor.username, password)
     if again.operator_id != actor.operator_id:  # the user name was reused since: never hand over
         raise LoginRefused(_("Wrong user name or password."))
@@ -145,6 +152,8 @@ def unlock_session(desk: Desk, actor: Actor, password: str) -> Actor:
 
 
 def logout(desk: Desk, actor: Actor, reason: LogoutReason) -> None:
+    from outlet_desk.services.uow import UnitOfWork
+
     with UnitOfWork(desk, actor) as uow:
         uow.audit("logout", "operator", actor.operator_id, after={"reason": reason.value})
         uow.commit()
@@ -154,6 +163,8 @@ def force_logout(desk: Desk, new_actor: Actor, old_actor: Actor, unfinished: str
     """Another operator, signed in at the locked screen, logs the first one out; unfinished work is lost."""
     if new_actor.operator_id == old_actor.operator_id:
         raise ValueError("an operator does not force themself out; unlock instead")
+    from outlet_desk.services.uow import UnitOfWork
+
     with UnitOfWork(desk, new_actor) as uow:
         uow.audit(
             "session_forced_logout",

@@ -44,4 +44,7 @@ class DeskHeader(Static):
 
         app = self.app
         assert isinstance(app, DeskApp)
+        if not app.desk_is_open:  # the first fraction of a second: the settings are still being read
+            self.update(header_text(_("Outlet Desk"), None, date.today(), self.title))
+            return
         self.update(header_text(app.desk.settings.outlet.name, app.actor, app.local_today(), self.title))
