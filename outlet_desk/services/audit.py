@@ -327,16 +327,18 @@ def _at_any(value: Any) -> str:
     return str(at.isoformat(timespec="microseconds"))
 
 
-def _links(conn: Connection, outlet_code: str, after_seq: int) -> Iterator[Link]:
+def _links(conn: Connection, outlet_code: str, after_seq: int, expected: int) -> Iterator[Link]:
     """The outlet's events after ``after_seq`` in chain order, read through the driver's own cursor inside
-    ``conn``'s transaction: plain tuples, no SQLAlchemy row or type processing."""
+    ``conn``'s transaction: plain tuples, no SQLAlchemy row or type processing. On PostgreSQL a server-side
+    cursor when many (``expected``) are coming, so a year's events are not all held in memory at once."""
     dbapi: Any = conn.connection.dbapi_connection
     sqlite = conn.dialect.name == "sqlite"
     if sqlite:
         cur = dbapi.cursor()
         sql = f"SELECT {_EVENT_COLUMNS} FROM audit_event WHERE outlet_code = ? AND seq > ? ORDER BY seq, id"
     else:
-        cur = dbapi.cursor(name=f"audit_chain_{secrets.token_hex(4)}")  # server side, fetched in batches
+        big = expected > 20_000
+        cur = dbapi.cursor(name=f"audit_chain_{secrets.token_hex(4)}") if big else dbapi.cursor()
         sql = f"SELECT {_EVENT_COLUMNS} FROM audit_event WHERE outlet_code = %s AND seq > %s ORDER BY seq, id"
     encode = _encode
     try:
@@ -409,7 +411,8 @@ def verify_chain(source: Session | Connection, key: bytes, outlet_code: str) -> 
     checkpoint checked against the verified chain (a forged checkpoint is a finding too). Run it inside
     one snapshot (``check_chain`` does) so that events appended meanwhile cannot look like a break."""
     conn = _connection(source)
-    report = verify_events(key, outlet_code, _links(conn, outlet_code, 0), _head(conn, outlet_code))
+    head = _head(conn, outlet_code)
+    report = verify_events(key, outlet_code, _links(conn, outlet_code, 0, head[0] if head else 0), head)
     if report.intact:
         cp = _checkpoint(conn, outlet_code)
         if cp is not None:
@@ -439,8 +442,9 @@ def verify_since_checkpoint(source: Session | Connection, key: bytes, outlet_cod
             return ChainReport(outlet_code, 0, False, last_full.seq, None,
                                _("the checkpoint does not match its seal (it was edited or forged)"),
                                since=cp, broken_checkpoint=last_full)
-    report = verify_events(key, outlet_code, _links(conn, outlet_code, cp.seq), _head(conn, outlet_code),
-                           start=(cp.seq, cp.mac))
+    head = _head(conn, outlet_code)
+    links = _links(conn, outlet_code, cp.seq, (head[0] if head else 0) - cp.seq)
+    report = verify_events(key, outlet_code, links, head, start=(cp.seq, cp.mac))
     return replace(report, since=cp, last_full=last_full)
 
 
