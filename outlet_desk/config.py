@@ -45,6 +45,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from outlet_desk.config_file import ENV_VAR, settings_file
+from outlet_desk.config_file import ConfigError as ConfigError  # raised here, defined light for the launcher
 from outlet_desk.i18n import Language, _
 
 ReissueReason = Literal["lost", "damaged", "expired", "info_change"]
@@ -531,16 +532,6 @@ class Settings(_Section):
     def reports_dir(self) -> Path:
         """Where report PDFs go."""
         return self.resolve(self.reports.folder)
-
-
-class ConfigError(Exception):
-    """The settings file cannot be used; ``message`` says which file, which key and what is allowed."""
-
-    exit_code = 2
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 def load_settings(path: Path | None = None) -> Settings:

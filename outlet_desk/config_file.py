@@ -19,6 +19,16 @@ ENV_VAR = "OUTLET_DESK_CONFIG"
 DEFAULT_LANGUAGE: Language = "zh_CN"
 
 
+class ConfigError(Exception):
+    """The settings file cannot be used; ``message`` says which file, which key and what is allowed."""
+
+    exit_code = 2
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
 def default_config_path() -> Path:
     """The embedded default: the package's ``outlet.toml`` (a symlink to the repository root's copy),
     resolved, so its data folder is the repository root's ``data/``."""

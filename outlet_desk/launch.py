@@ -48,28 +48,30 @@ def main(argv: list[str] | None = None) -> None:
 
 def run_desk(config: Path | None) -> int:
     """Open the desk in this terminal; the exit code (2: the settings cannot be used)."""
-    from outlet_desk.config_file import peek_language
-    from outlet_desk.i18n import set_language
+    from outlet_desk.config_file import ConfigError
 
-    language = peek_language(config)
-    if language is None:  # not readable as TOML: the full check names the file, line and column
-        from outlet_desk.config import ConfigError, load_settings
-
-        try:
-            load_settings(config)
-        except ConfigError as error:
-            print(error.message, file=sys.stderr)
-            return error.exit_code
-    set_language(language or "zh_CN")
-    app = desk_app(config)
+    try:
+        app = desk_app(config)
+    except ConfigError as error:
+        print(error.message, file=sys.stderr)
+        return error.exit_code
     app.run()
     return app.return_code or 0
 
 
 def desk_app(config: Path | None) -> DeskApp:
-    """The desk app on the settings file ``config``, its store opened behind the sign-in screen."""
+    """The desk app on the settings file ``config``, in the outlet's language, its store opened behind
+    the sign-in screen. A file that is not readable TOML raises ``ConfigError`` here, before any screen."""
     from outlet_desk.app import DeskApp
+    from outlet_desk.config_file import peek_language
+    from outlet_desk.i18n import set_language
 
+    language = peek_language(config)
+    if language is None:  # the full check names the file, the line and the column
+        from outlet_desk.config import load_settings
+
+        load_settings(config)
+    set_language(language or "zh_CN")
     return DeskApp(None, opener=lambda: open_desk(config))
 
 

@@ -97,6 +97,13 @@ def first(db: Path, sql: str) -> tuple[object, ...]:
     return tuple(row)
 
 
+def wait_until_open(term: Terminal) -> None:
+    """The sign-in screen is up at once; the store opens behind it (the training hint shows when it is)."""
+    term.wait_for(_("Sign in to the desk"), seconds=60)
+    term.wait_for(_("Training outlet: sign in as {users}; the password is {example} for {user}, and so on.")
+                  .split("{users}")[0], seconds=60)
+
+
 def sign_in(term: Terminal, user: str) -> None:
     term.type(user)
     term.keys("Enter")
@@ -132,7 +139,7 @@ def test_the_whole_journey_by_keyboard(pcscd: PcscDaemon, tmux: Callable[[str, s
     db = tmp_path / "data" / "outlet.db"
     desk_cmd = f"cd {ROOT} && {sys.executable} -m outlet_desk --config {config}; sleep 60"
     term = tmux(f"journey-{language}", desk_cmd)
-    term.wait_for(_("Sign in to the desk"), seconds=60)
+    wait_until_open(term)
     number, name, phone, old_card = first(
         db, "SELECT p.citizen_number, p.name, p.phone, c.card_number FROM person p JOIN card c ON c.person_id = p.id "
             "WHERE c.status = 'active' AND p.id NOT IN (SELECT person_id FROM card WHERE status <> 'active') "

@@ -13,7 +13,16 @@ from pathlib import Path
 import pytest
 
 from outlet_desk.i18n import set_language
-from tests.e2e.test_journey_tmux import ROOT, Terminal, first, identity_check, open_person, sign_in, tmux  # noqa: F401
+from tests.e2e.test_journey_tmux import (  # noqa: F401
+    ROOT,
+    Terminal,
+    first,
+    identity_check,
+    open_person,
+    sign_in,
+    tmux,
+    wait_until_open,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -25,7 +34,7 @@ def test_supervisor_day_by_keyboard(tmux: Callable[[str, str], Terminal], tmp_pa
     config.write_text(text.replace('mode = "pcsc"', 'mode = "virtual"'), encoding="utf-8")
     db = tmp_path / "data" / "outlet.db"
     term = tmux("supervisor-day", f"cd {ROOT} && {sys.executable} -m outlet_desk --config {config}; sleep 60")
-    term.wait_for("Sign in to the desk", seconds=60)
+    wait_until_open(term)
     number, name, lost = first(
         db, "SELECT p.citizen_number, p.name, c.card_number FROM person p JOIN card c ON c.person_id = p.id "
             "WHERE c.status = 'lost' AND c.id NOT IN (SELECT old_card_id FROM reissue_request "
