@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from outlet_desk.db.tables import Approval, Card, Payment, ReissueRequest
+from outlet_desk.db.tables import Approval, Card, Operator, Payment, ReissueRequest
 from outlet_desk.domain.card_lifecycle import CardEvent, CardStatus, is_expired
 from outlet_desk.domain.card_numbers import validate_card_number, validate_identification_code
 from outlet_desk.domain.fees import Fee, ReissueReason, expiry_exchange_allowed, format_yuan, reissue_fee
@@ -44,6 +44,65 @@ class WaiverRefused(ServiceError):
     code = "waiver_refused"
 
 
+WAIVE_FEE = "waive_fee"
+"""The approval action of a fee waiver (signed at the counter, or asked for and decided at a supervisor's desk)."""
+
+
+def waiver_entity(reason: ReissueReason) -> str:
+    """What a waiver asked for before the application exists is bound to: ``card:<reissue reason>``, with the
+    old card's id as the approval's ``entity_id`` (the card names the person; one application per card)."""
+    return f"card:{reason.value}"
+
+
+def waiver_subject(entity: str) -> ReissueReason | None:
+    """The reissue reason of a waiver asked for by request (None for any other approval)."""
+    kind, _sep, reason = entity.partition(":")
+    if kind != "card" or reason not in {r.value for r in ReissueReason}:
+        return None
+    return ReissueReason(reason)
+
+
+def split_decision(reason: str) -> tuple[str, str]:
+    """An approval's reason after its decision: (the maker's reason, the checker's words)."""
+    asked, _sep, decided = reason.rpartition(" | ")
+    return (asked, decided) if asked else (reason, "")
+
+
+def _use_requested_waiver(desk: Desk, s: Session, actor: Actor, approval_id: int, card: Card,
+                          reason: ReissueReason) -> tuple[Approval, Operator]:
+    """The rules for using a waiver a supervisor approved at their desk: approved (not pending, rejected or
+    withdrawn), by a supervisor who may waive fees, for this card and this reason, used by the clerk who
+    asked, on the day it was asked for, and only once."""
+    row = s.get(Approval, approval_id)
+    if row is None or row.outlet_code != desk.outlet_code or row.action != WAIVE_FEE:
+        raise WaiverRefused(_("There is no fee waiver with number {id}.").format(id=approval_id))
+    used = s.exec(select(ReissueRequest.id).where(col(ReissueRequest.waiver_approval_id) == approval_id)).first()
+    if used is not None:
+        raise WaiverRefused(_("Waiver {id} has already been used (request {request}); a waiver is used once.").format(
+            id=approval_id, request=used))
+    if row.maker_id != actor.operator_id:
+        raise WaiverRefused(_("Waiver {id} was asked for by another clerk; only that clerk can use it.").format(
+            id=approval_id))
+    if row.entity_id != card.id or waiver_subject(row.entity) is not reason:
+        raise WaiverRefused(_("Waiver {id} was asked for another application (another card or reason); send a new "
+                              "request for this one.").format(id=approval_id))
+    asked_on = row.created_at.astimezone(desk.tz).date()
+    if asked_on != desk.local_now().date():
+        raise WaiverRefused(_("Waiver {id} was asked for on {day}; a waiver holds only on that day. Send a new "
+                              "request.").format(id=approval_id, day=asked_on.isoformat()))
+    if row.status == "pending":
+        raise WaiverRefused(_("Waiver {id} is still waiting for a supervisor's decision.").format(id=approval_id))
+    if row.status == "rejected":
+        raise WaiverRefused(_("Waiver {id} was rejected: {why}").format(id=approval_id,
+                                                                       why=split_decision(row.reason)[1]))
+    if row.status != "approved":
+        raise WaiverRefused(_("Waiver {id} was withdrawn.").format(id=approval_id))
+    checker = s.get(Operator, row.checker_id) if row.checker_id else None
+    if checker is None or checker.id == actor.operator_id or not can(Role(checker.role), Action.WAIVE_FEE):
+        raise WaiverRefused(_("Only a supervisor can waive the fee."))
+    return row, checker
+
+
 def fee_for(desk: Desk, reason: ReissueReason) -> Fee:
     """The fee to show before anything is saved."""
     fees = desk.settings.fees
@@ -62,7 +121,7 @@ class ReissueResult:
     receipt: ReceiptData
 
 
-def _check_old_card(desk: Desk, card: Card, reason: ReissueReason) -> None:
+def check_old_card(desk: Desk, card: Card, reason: ReissueReason) -> None:
     status = CardStatus(card.status)
     today = desk.local_now().date()
     if reason is ReissueReason.LOST and status is not CardStatus.LOST:
@@ -104,10 +163,16 @@ def apply_reissue(
     amount_paid_fen: int | None = None,
     waiver_by: Actor | None = None,
     waiver_reason: str = "",
+    waiver_approval_id: int | None = None,
 ) -> ReissueResult:
-    """Take the application: the fee from the rules (or a supervisor's waiver), the payment, the order."""
+    """Take the application: the fee from the rules (or a supervisor's waiver: ``waiver_by`` signed at this
+    counter, or ``waiver_approval_id`` approved at a supervisor's desk), the payment, the order.
+
+    Waivers of this card still waiting for a decision are withdrawn with the application."""
     fee = fee_for(desk, reason)
-    waived = waiver_by is not None and not fee.free
+    if waiver_by is not None and waiver_approval_id is not None:
+        raise WaiverRefused(_("A fee is waived once: by a signature here or by a supervisor's approval."))
+    waived = (waiver_by is not None or waiver_approval_id is not None) and not fee.free
     if waiver_by is not None:
         if waiver_by.operator_id == actor.operator_id:
             raise WaiverRefused(
@@ -132,16 +197,20 @@ def apply_reissue(
         check = require_identity_check(desk, s, identity_check_id, card.person_id, Action.APPLY_REISSUE.value)
         if open_request_for_card(s, old_card_id) is not None:
             raise ReissueRefused(_("A reissue has already been applied for this card."))
-        _check_old_card(desk, card, reason)
+        check_old_card(desk, card, reason)
         before = card_facts(card)
         if reason is ReissueReason.DAMAGED and card.status == CardStatus.ACTIVE.value:
             move_card(desk, card, CardEvent.REPORT_DAMAGED)
         claim(card)
         approval = None
-        if waived:
+        waiver_name = waiver_by.username if waiver_by else None
+        if waived and waiver_approval_id is not None:
+            approval, checker = _use_requested_waiver(desk, s, actor, waiver_approval_id, card, reason)
+            waiver_name = checker.username
+        elif waived:
             assert waiver_by is not None
             approval = Approval(
-                outlet_code=desk.outlet_code, action="waive_fee", entity="reissue_request",
+                outlet_code=desk.outlet_code, action=WAIVE_FEE, entity="reissue_request",
                 maker_id=actor.operator_id, checker_id=waiver_by.operator_id, status="approved",
                 reason=waiver_reason.strip(), created_at=desk.now(), decided_at=desk.now(),
             )
@@ -156,12 +225,14 @@ def apply_reissue(
         s.add(request)
         s.flush()
         assert request.id is not None
-        if approval is not None:
+        if approval is not None and waiver_approval_id is None:
             approval.entity_id = request.id
+        withdrawn = _withdraw_waiting_waivers(s, desk, old_card_id)
         event = uow.audit(
             "reissue_applied", "reissue_request", request.id, person_id=card.person_id, before=before,
             after={"old_card": card_facts(card), "reason": reason.value, "fee_fen": fee.amount_fen, "waived": waived,
-                   "waiver_by": waiver_by.username if waiver_by else None, "paid_fen": due_fen,
+                   "waiver_by": waiver_name, "waiver_approval": approval.id if approval else None,
+                   "waivers_withdrawn": withdrawn, "paid_fen": due_fen,
                    "payment_method": payment_method if due_fen else None, "due_date": request.due_date,
                    "presenter": check.presenter},
         )
@@ -175,6 +246,17 @@ def apply_reissue(
         uow.commit()
         assert request.due_date is not None
         return ReissueResult(request.id, fee, waived, due_fen, request.due_date, mode, receipt)
+
+
+def _withdraw_waiting_waivers(s: Session, desk: Desk, card_id: int) -> list[int]:
+    """Waivers of this card still waiting for a decision have nothing left to decide once it is applied for."""
+    rows = s.exec(select(Approval).where(
+        col(Approval.outlet_code) == desk.outlet_code, col(Approval.action) == WAIVE_FEE,
+        col(Approval.entity).like("card:%"), col(Approval.entity_id) == card_id, col(Approval.status) == "pending",
+    )).all()
+    for row in rows:
+        row.status, row.decided_at = "cancelled", desk.now()
+    return [row.id for row in rows if row.id is not None]
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.errors import NotFound, RecordChanged, ServiceError
 from outlet_desk.services.operators import OperatorView, list_operators
 from outlet_desk.services.uow import UnitOfWork
+from outlet_desk.services.waiver import waiver_subjects
 
 
 class ApprovalRefused(ServiceError):
@@ -39,13 +40,15 @@ class ApprovalView:
     reason: str
     created_at: datetime
     decided_at: datetime | None
+    subject: str = ""
+    """What it is about, as the supervisor reads it (a fee waiver: the person, card and fee), or ""."""
 
 
-def _view(row: Approval, names: dict[int, str]) -> ApprovalView:
+def _view(row: Approval, names: dict[int, str], subject: str = "") -> ApprovalView:
     assert row.id is not None
     return ApprovalView(row.id, row.action, row.entity, row.entity_id, names.get(row.maker_id, str(row.maker_id)),
                         names.get(row.checker_id, "") if row.checker_id else "", row.status, row.reason,
-                        row.created_at, row.decided_at)
+                        row.created_at, row.decided_at, subject)
 
 
 def _names(session: Session) -> dict[int, str]:
@@ -76,7 +79,8 @@ def pending_approvals(desk: Desk, actor: Actor) -> list[ApprovalView]:
             col(Approval.outlet_code) == desk.outlet_code, col(Approval.status) == "pending",
         ).order_by(col(Approval.created_at), col(Approval.id))).scalars().all()
         names = _names(s)
-        return [_view(r, names) for r in rows]
+        waivers = waiver_subjects(desk, s, list(rows))
+        return [_view(r, names, waivers[r.id].describe() if r.id in waivers else "") for r in rows]
 
 
 def decide(desk: Desk, checker: Actor, approval_id: int, *, approve: bool, reason: str = "") -> ApprovalView:

@@ -1,0 +1,180 @@
+"""A fee waiver sent to the supervisors: the clerk asks from the reissue screen, a supervisor decides at
+their own desk (``supervision.decide``), the clerk's screen watches the decision and, once approved, takes
+the application with the fee waived (``reissue.apply_reissue(..., waiver_approval_id=...)``, which holds
+the rules for using it).
+
+Before the application exists there is no reissue request to point at, so the pending approval is bound
+to the old card and the reissue reason (``entity = "card:<reason>"``, ``entity_id`` = the card's id): the
+card names the person, and a card has at most one application. The request, once taken, points back at
+the approval (``reissue_request.waiver_approval_id``), which is how a used approval is known.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from outlet_desk.db.tables import Approval, Card, Operator, Person, ReissueRequest
+from outlet_desk.domain.citizen_id import mask_citizen_id
+from outlet_desk.domain.fees import ReissueReason, format_yuan
+from outlet_desk.domain.roles import Action
+from outlet_desk.i18n import _
+from outlet_desk.services.context import Actor, Desk
+from outlet_desk.services.errors import NotFound
+from outlet_desk.services.records import load_card, open_request_for_card
+from outlet_desk.services.reissue import (
+    WAIVE_FEE,
+    ReissueRefused,
+    WaiverRefused,
+    check_old_card,
+    fee_for,
+    split_decision,
+    waiver_entity,
+    waiver_subject,
+)
+from outlet_desk.services.uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class WaiverState:
+    """A waiver asked for, as the clerk's screen shows it."""
+
+    approval_id: int
+    card_id: int
+    reason: ReissueReason
+    fee_fen: int
+    waiver_reason: str
+    status: str
+    """pending | approved | rejected | cancelled (withdrawn) | used"""
+    checker: str
+    """The deciding supervisor's display name ("" while pending)."""
+    decision: str
+    """The supervisor's words with the decision (a rejection's reason)."""
+    asked_at: datetime
+
+    @property
+    def usable(self) -> bool:
+        return self.status == "approved"
+
+
+@dataclass(frozen=True)
+class WaiverSubject:
+    """What the supervisor reads about a waiver waiting for them: for whom, which card, the fee."""
+
+    person: str
+    card_number: str
+    reason: ReissueReason
+    fee_fen: int
+
+    def describe(self) -> str:
+        return _("{person}, card {card}: fee {yuan} yuan").format(
+            person=self.person, card=self.card_number, yuan=format_yuan(self.fee_fen))
+
+
+def _state(desk: Desk, s: Session, row: Approval) -> WaiverState:
+    assert row.id is not None and row.entity_id is not None
+    reason = waiver_subject(row.entity)
+    assert reason is not None
+    used = s.exec(select(ReissueRequest.id).where(col(ReissueRequest.waiver_approval_id) == row.id)).first()
+    checker = s.get(Operator, row.checker_id) if row.checker_id else None
+    asked, decided = split_decision(row.reason) if row.status in ("approved", "rejected") else (row.reason, "")
+    return WaiverState(row.id, row.entity_id, reason, fee_for(desk, reason).amount_fen, asked,
+                       "used" if used is not None else row.status, checker.display_name if checker else "", decided,
+                       row.created_at)
+
+
+def _load(desk: Desk, s: Session, clerk: Actor, approval_id: int) -> Approval:
+    row = s.get(Approval, approval_id)
+    if (row is None or row.outlet_code != desk.outlet_code or row.action != WAIVE_FEE
+            or waiver_subject(row.entity) is None or row.maker_id != clerk.operator_id):
+        raise NotFound(_("You have no fee waiver request with number {id}.").format(id=approval_id))
+    return row
+
+
+def request_waiver(desk: Desk, clerk: Actor, card_id: int, reason: ReissueReason, waiver_reason: str) -> WaiverState:
+    """Send the waiver of this card's reissue fee to the supervisors; it waits in their list of approvals."""
+    why = " ".join(waiver_reason.replace("|", "/").split())
+    if not why:
+        raise WaiverRefused(_("Give the reason for waiving the fee."))
+    fee = fee_for(desk, reason)
+    if fee.free:
+        raise WaiverRefused(_("There is no fee for this reason: nothing to waive."))
+    with UnitOfWork(desk, clerk, Action.APPLY_REISSUE) as uow:
+        s = uow.session
+        card = load_card(s, card_id, None)
+        check_old_card(desk, card, reason)
+        if open_request_for_card(s, card_id) is not None:
+            raise ReissueRefused(_("A reissue has already been applied for this card."))
+        waiting = s.exec(select(Approval).where(
+            col(Approval.outlet_code) == desk.outlet_code, col(Approval.action) == WAIVE_FEE,
+            col(Approval.entity).like("card:%"), col(Approval.entity_id) == card_id,
+            col(Approval.status) == "pending")).first()
+        if waiting is not None:
+            raise WaiverRefused(_("A waiver for this card is already waiting for a decision (no. {id}).").format(
+                id=waiting.id))
+        row = Approval(outlet_code=desk.outlet_code, action=WAIVE_FEE, entity=waiver_entity(reason),
+                       entity_id=card_id, maker_id=clerk.operator_id, reason=why[:200], created_at=desk.now())
+        s.add(row)
+        s.flush()
+        uow.audit("approval_requested", "approval", row.id, person_id=card.person_id,
+                  after={"action": WAIVE_FEE, "entity": "card", "entity_id": card_id, "card_number": card.card_number,
+                         "reissue_reason": reason.value, "fee_fen": fee.amount_fen, "reason": row.reason})
+        uow.commit()
+        return _state(desk, s, row)
+
+
+def waiver_state(desk: Desk, clerk: Actor, approval_id: int) -> WaiverState:
+    """Where the clerk's waiver request stands now (the clerk's screen asks every second or two)."""
+    with Session(desk.engine) as s:
+        return _state(desk, s, _load(desk, s, clerk, approval_id))
+
+
+def withdraw_waiver(desk: Desk, clerk: Actor, approval_id: int) -> WaiverState:
+    """The clerk no longer waits for the decision: the request leaves the supervisors' list (audited)."""
+    with UnitOfWork(desk, clerk) as uow:
+        s = uow.session
+        row = _load(desk, s, clerk, approval_id)
+        if row.status != "pending":
+            raise WaiverRefused(_("Waiver {id} has already been decided; it can no longer be withdrawn.").format(
+                id=approval_id))
+        row.status, row.decided_at = "cancelled", desk.now()
+        card = s.get(Card, row.entity_id)
+        uow.audit("approval_withdrawn", "approval", row.id, person_id=card.person_id if card else None,
+                  before={"status": "pending"}, after={"status": "cancelled", "action": WAIVE_FEE})
+        uow.commit()
+        return _state(desk, s, row)
+
+
+def open_waiver(desk: Desk, clerk: Actor, card_id: int) -> WaiverState | None:
+    """This clerk's waiver request for this card asked for today and not yet used, whether waiting or approved
+    (the reissue screen, opened again, picks it up), else None."""
+    start = desk.local_now().replace(hour=0, minute=0, second=0, microsecond=0)
+    with Session(desk.engine) as s:
+        rows = s.exec(select(Approval).where(
+            col(Approval.outlet_code) == desk.outlet_code, col(Approval.action) == WAIVE_FEE,
+            col(Approval.entity).like("card:%"), col(Approval.entity_id) == card_id,
+            col(Approval.maker_id) == clerk.operator_id, col(Approval.status).in_(("pending", "approved")),
+            col(Approval.created_at) >= start,
+        ).order_by(col(Approval.id).desc())).all()
+        for row in rows:
+            state = _state(desk, s, row)
+            if state.status in ("pending", "approved"):
+                return state
+    return None
+
+
+def waiver_subjects(desk: Desk, s: Session, rows: list[Approval]) -> dict[int, WaiverSubject]:
+    """For the supervisors' list: the person (name, masked citizen number), card and fee of each waiver asked
+    for by request among ``rows``."""
+    out: dict[int, WaiverSubject] = {}
+    for row in rows:
+        reason = waiver_subject(row.entity) if row.action == WAIVE_FEE else None
+        card = s.get(Card, row.entity_id) if reason is not None and row.entity_id is not None else None
+        person = s.get(Person, card.person_id) if card is not None else None
+        if reason is None or card is None or person is None or row.id is None:
+            continue
+        out[row.id] = WaiverSubject(f"{person.name} {mask_citizen_id(person.citizen_number)}", card.card_number,
+                                    reason, fee_for(desk, reason).amount_fen)
+    return out
