@@ -81,3 +81,32 @@ def test_no_translation_mixes_in_untranslated_english_words() -> None:
             if text and re.search(r"[a-z]{3,}", allowed.sub("", text)):
                 leftovers.append(text)
     assert leftovers == []
+
+
+def test_no_message_is_hidden_inside_an_f_string() -> None:
+    """The extractor does not look inside f-strings: a _() there is never translated (receipts printed
+    'Fee' and 'Operator' in English at a Chinese outlet until this test)."""
+    import ast
+    from pathlib import Path
+
+    package = Path(__file__).resolve().parent.parent / "outlet_desk"
+    hidden = []
+    for path in sorted(package.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.JoinedStr):
+                hidden += [f"{path.relative_to(package)}:{call.lineno}" for call in ast.walk(node)
+                           if isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
+                           and call.func.id in ("_", "N_", "ngettext")]
+    assert hidden == []
+
+
+def test_a_receipt_at_a_chinese_outlet_is_in_chinese(zh: None) -> None:
+    from datetime import UTC, datetime
+
+    from outlet_desk.services.receipts import ReceiptData, render_text
+
+    text = render_text(ReceiptData("ABCD-EFGH", 7, "reissue_applied", "TRN001", "培训网点", "柜员 王芳",
+                                   datetime(2026, 11, 25, 9, 0, tzinfo=UTC), "C1", "110105********002X", 2000,
+                                   "张小燕 (女儿)"))
+    assert "费用: 20.00 元" in text and "经办人: 柜员 王芳" in text and "代领人: 张小燕 (女儿)" in text
+    assert not re.search(r"\b(Fee|Operator|Outlet|Card|Time)\b", text)

@@ -101,6 +101,10 @@ class IdentityCheck(SQLModel, table=True):
     document_number: str = Field(max_length=40)
     document_name: str = Field(max_length=60)
     document_expiry: date | None = None
+    proxy_name: str = Field(default="", max_length=60)
+    proxy_document_type: str = Field(default="", max_length=40)
+    proxy_document_number: str = Field(default="", max_length=40)
+    proxy_document_expiry: date | None = None
     proxy_relationship: str = Field(default="", max_length=40)
     proxy_authorisation_ref: str = Field(default="", max_length=60)
     check_digit_ok: bool = False

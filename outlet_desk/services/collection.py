@@ -155,8 +155,9 @@ def complete_collection(
         event = uow.audit("card_collected", "card", card.id, person_id=person.id,
                           after={**card_facts(card), "replaced": replaced, "presenter": check.presenter,
                                  "request_id": request_id})
+        proxy = f"{check.proxy_name} ({check.proxy_relationship})" if check.presenter == "proxy" else ""
         receipt = issue_receipt(uow, event, person_id=person.id, card_number=card.card_number, fee_fen=0,
-                                kind="card_collected")
+                                kind="card_collected", collected_by_proxy=proxy)
         collection.receipt_number = receipt.code
         uow.commit()
         return CollectionResult(collection.id, card.card_number, replaced, receipt)

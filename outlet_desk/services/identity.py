@@ -216,6 +216,13 @@ def _evaluate(desk: Desk, person: Person, flow: str, presenter: Presenter, docum
     return out
 
 
+def _stored_number(document: Document) -> str:
+    """A citizen number as on record (upper-case X, no spaces); any other document's number as typed."""
+    if document.type in CITIZEN_NUMBER_DOCUMENTS:
+        return normalise_citizen_id(document.number)
+    return document.number.strip()
+
+
 def record_identity_check(
     desk: Desk,
     actor: Actor,
@@ -235,14 +242,18 @@ def record_identity_check(
         if person is None:
             raise NotFound(_("No person with this record number."))
         out = _evaluate(desk, person, flow, presenter, document, proxy, face_confirmed)
-        number = normalise_citizen_id(document.number) if document.type in CITIZEN_NUMBER_DOCUMENTS \
-            else document.number.strip()
+        number = _stored_number(document)
+        by_proxy = proxy if presenter == "proxy" else None
         row = IdentityCheck(
             outlet_code=desk.outlet_code, person_id=person_id, flow=flow, presenter=presenter,
             document_type=document.type, document_number=number[:40], document_name=document.name.strip()[:60],
             document_expiry=document.expiry,
-            proxy_relationship=(proxy.relationship.strip()[:40] if proxy and presenter == "proxy" else ""),
-            proxy_authorisation_ref=(proxy.authorisation_ref.strip()[:60] if proxy and presenter == "proxy" else ""),
+            proxy_name=by_proxy.document.name.strip()[:60] if by_proxy else "",
+            proxy_document_type=by_proxy.document.type[:40] if by_proxy else "",
+            proxy_document_number=_stored_number(by_proxy.document)[:40] if by_proxy else "",
+            proxy_document_expiry=by_proxy.document.expiry if by_proxy else None,
+            proxy_relationship=by_proxy.relationship.strip()[:40] if by_proxy else "",
+            proxy_authorisation_ref=by_proxy.authorisation_ref.strip()[:60] if by_proxy else "",
             check_digit_ok=out.check_digit_ok, name_match_ok=out.name_match_ok,
             document_valid_ok=out.document_valid_ok, face_confirmed=face_confirmed,
             passed=out.refusal is None, operator_id=actor.operator_id, checked_at=desk.now(),
@@ -255,9 +266,9 @@ def record_identity_check(
         }
         if out.refusal is not None:
             after["refused"] = out.refusal.code
-        if presenter == "proxy" and proxy is not None:
-            after.update(proxy_name=proxy.document.name.strip(), proxy_document_number=proxy.document.number.strip(),
-                         proxy_document_type=proxy.document.type, relationship=row.proxy_relationship,
+        if by_proxy is not None:
+            after.update(proxy_name=row.proxy_name, proxy_document_number=row.proxy_document_number,
+                         proxy_document_type=row.proxy_document_type, relationship=row.proxy_relationship,
                          authorisation_ref=row.proxy_authorisation_ref)
         uow.audit("identity_checked" if row.passed else "identity_check_refused", "identity_check", row.id,
                   person_id=person_id, after=after)
@@ -268,7 +279,7 @@ def record_identity_check(
     return IdentityCheckResult(
         check_id=row.id, person_id=person_id, flow=flow, presenter=presenter, document_type=document.type,
         masked_document_number=mask_number(number),
-        proxy_name=proxy.document.name.strip() if proxy and presenter == "proxy" else "",
+        proxy_name=row.proxy_name,
         proxy_relationship=row.proxy_relationship, proxy_authorisation_ref=row.proxy_authorisation_ref,
         checked_at=row.checked_at, operator_id=actor.operator_id,
     )

@@ -122,8 +122,20 @@ def test_proxy_with_both_documents_and_authorisation_passes(desk: Desk, holder: 
         "张小燕", "daughter", "AUTH-2026-001")
     [row] = _checks(desk)
     assert row.presenter == "proxy" and row.passed
+    # Who took the card is on record: the proxy's own document beside the holder's.
+    assert (row.proxy_name, row.proxy_document_type, row.proxy_document_number) == (
+        "张小燕", "resident_id_card", PROXY_NUMBER)
+    assert row.document_number == holder.citizen_number
     event = _last_event(desk)
     assert PROXY_NUMBER not in event.after and "张小燕" not in event.after
+
+
+def test_a_holder_at_the_counter_leaves_the_proxy_columns_empty(desk: Desk, holder: Person) -> None:
+    record_identity_check(desk, _clerk(desk), holder.id or 0, "collect_card", presenter="holder",
+                          document=_id_card(holder), face_confirmed=True, proxy=_proxy())
+    [row] = _checks(desk)
+    assert (row.proxy_name, row.proxy_document_number, row.proxy_relationship, row.proxy_document_expiry) == (
+        "", "", "", None)
 
 
 def test_proxy_not_allowed_for_a_flow_the_outlet_keeps_in_person(desk: Desk, holder: Person) -> None:

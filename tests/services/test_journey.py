@@ -10,7 +10,16 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import Session, col, select
 
-from outlet_desk.db.tables import AuditEvent, Card, LossReport, Payment, Person, ReissueRequest
+from outlet_desk.db.tables import (
+    AuditEvent,
+    Card,
+    Collection,
+    IdentityCheck,
+    LossReport,
+    Payment,
+    Person,
+    ReissueRequest,
+)
 from outlet_desk.domain.card_lifecycle import CardStatus, TransitionRefused
 from outlet_desk.domain.fees import ReissueReason
 from outlet_desk.domain.loss import WithdrawalRefused
@@ -21,7 +30,7 @@ from outlet_desk.services.audit import verify_chain
 from outlet_desk.services.collection import CollectionRefused, card_presented, check_chip, complete_collection
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.errors import RecordChanged
-from outlet_desk.services.identity import Document, record_identity_check
+from outlet_desk.services.identity import Document, ProxyDetails, record_identity_check
 from outlet_desk.services.loss import (
     CallerNotIdentified,
     ChipDoesNotMatch,
@@ -261,6 +270,29 @@ def test_collection_checks_the_chip_and_activates_the_new_card(seeded: Desk) -> 
     assert found is not None and found.genuine and found.card_number == new.card_number
     with Session(seeded.engine) as s:
         assert verify_chain(s, seeded.audit_key, seeded.outlet_code).intact
+
+
+def test_a_proxy_collects_the_card_and_is_named_on_the_receipt_and_the_record(seeded: Desk) -> None:
+    clerk = login(seeded, "clerk1")
+    person, old = person_with(seeded, CardStatus.LOST)
+    request_id, new = _ready_card(seeded, clerk, person, old)
+    with Session(seeded.engine) as s:
+        request = s.get(ReissueRequest, request_id)
+        assert request is not None
+        version = request.version
+    assert person.id is not None
+    proxy = ProxyDetails(Document("resident_id_card", "11010519491231002X", "张小燕", None), "daughter", "AUTH-7")
+    check = record_identity_check(
+        seeded, clerk, person.id, "collect_card", presenter="proxy", proxy=proxy, face_confirmed=True,
+        document=Document("resident_id_card", person.citizen_number, person.name, None)).check_id
+    result = complete_collection(seeded, clerk, request_id, version, check, chip_of(new, person), pin_changed=True)
+    assert result.receipt.collected_by_proxy == "张小燕 (daughter)"
+    assert "张小燕 (daughter)" in render_text(result.receipt)
+    with Session(seeded.engine) as s:
+        row = s.exec(select(IdentityCheck).join(Collection, col(Collection.identity_check_id) == col(IdentityCheck.id))
+                     .where(col(Collection.request_id) == request_id)).one()
+    assert (row.proxy_name, row.proxy_document_number, row.proxy_authorisation_ref) == (
+        "张小燕", "11010519491231002X", "AUTH-7")
 
 
 def test_a_collected_card_cannot_be_collected_again(seeded: Desk) -> None:
