@@ -22,6 +22,7 @@ from outlet_desk.app import DeskApp, make_app
 from outlet_desk.config import parse_settings
 from outlet_desk.db.tables import Card, Person
 from outlet_desk.i18n import Language, set_language
+from outlet_desk.screens.login import LoginScreen
 from outlet_desk.services import demo
 from outlet_desk.services.bootstrap import open_desk
 from outlet_desk.services.context import Desk
@@ -138,6 +139,17 @@ async def sign_in(pilot: Pilot[None], username: str, password: str | None = None
     await pilot.press("enter")
     await type_text(pilot, password if password is not None else demo.training_password(username))
     await pilot.press("enter")
+    await settle(pilot)
+    # On a loaded machine the answer can take longer than a settle: wait until signed in or told why not.
+    app = pilot.app
+
+    def answered() -> bool:
+        if isinstance(app, DeskApp) and app.actor is not None and not isinstance(app.screen, LoginScreen):
+            return True
+        messages = app.screen.query("#login-message")
+        return bool(messages) and "…" not in str(messages.first(Static).content)
+
+    await wait_for(pilot, answered)
     await settle(pilot)
 
 

@@ -99,6 +99,37 @@ async def create_admin(pilot: Pilot[None], app: DeskApp) -> None:
     await settle(pilot)
 
 
+async def hotline(pilot: Pilot[None], app: DeskApp) -> None:
+    holder, _card = person_with_card_status(app.desk, "active")
+    await sign_in(pilot, "hotline1")
+    await pilot.press("f6")
+    await settle(pilot)
+    await type_text(pilot, holder.citizen_number)
+    await pilot.press("enter")
+
+
+async def report(pilot: Pilot[None], app: DeskApp) -> None:
+    await sign_in(pilot, "super1")
+    await pilot.press("f7")
+    await settle(pilot, rounds=6)  # the figures, then the chain's verification
+
+
+async def cash_up(pilot: Pilot[None], app: DeskApp) -> None:
+    await sign_in(pilot, "super1")
+    await pilot.press("f11")
+    await settle(pilot)
+    await pilot.press("c")
+    await settle(pilot)
+
+
+async def day_close(pilot: Pilot[None], app: DeskApp) -> None:
+    await sign_in(pilot, "super1")
+    await pilot.press("f11")
+    await settle(pilot)
+    await pilot.press("d")
+    await settle(pilot, rounds=6)
+
+
 SCENARIOS: dict[str, Scenario] = {
     "login": login,
     "login_refused": login_refused,
@@ -110,6 +141,10 @@ SCENARIOS: dict[str, Scenario] = {
     "identity_check_refused": identity_check,
     "identity_check_proxy": identity_proxy,
     "lock": lock,
+    "hotline": hotline,
+    "report": report,
+    "cash_up": cash_up,
+    "day_close": day_close,
 }
 
 
