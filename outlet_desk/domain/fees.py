@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -76,6 +78,29 @@ def reissue_fee(
         raise FeeNotConfigured(reason)
     amount = fee_fen[reason]
     return Fee(amount_fen=amount, free=amount == 0, reason=reason)
+
+
+_THOUSANDS = re.compile(r"[0-9]{1,3}(,[0-9]{3})+")
+_DIGITS = re.compile(r"[0-9]+")
+
+
+class AmountInvalid(DomainError):
+    code = "amount_invalid"
+
+
+def parse_yuan(text: str) -> int:
+    """What an operator typed as an amount in yuan ("120", "120.5", "120.50", "1,200.00") as fen; anything
+    else (a sign, an exponent, three decimals, letters) is refused with a message saying how to write it."""
+    typed = text.strip()
+    if any("\uff01" <= c <= "\uff5e" for c in typed):  # full-width digits and marks from a Chinese input method
+        typed = unicodedata.normalize("NFKC", typed)
+    whole, _dot, cents = typed.partition(".")
+    if "," in whole and _THOUSANDS.fullmatch(whole):  # "1,200" yes; "20,5" (a decimal comma?) no
+        whole = whole.replace(",", "")
+    if not _DIGITS.fullmatch(whole) or (cents and not _DIGITS.fullmatch(cents)) or len(cents) > 2:
+        raise AmountInvalid(
+            _("{text} is not an amount in yuan; write it like 120.50.").format(text=text.strip() or "-"))
+    return int(whole) * 100 + int(cents.ljust(2, "0") or 0)
 
 
 def format_yuan(fen: int) -> str:

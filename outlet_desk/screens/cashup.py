@@ -14,10 +14,10 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Input, Static
 
 from outlet_desk.domain.errors import DomainError
-from outlet_desk.domain.fees import format_yuan
+from outlet_desk.domain.fees import format_yuan, parse_yuan
 from outlet_desk.i18n import N_, _
 from outlet_desk.screens.supervision_base import CoSigner, SupervisorScreen
-from outlet_desk.services.cashup import CashLine, cash_lines, cash_up, parse_yuan
+from outlet_desk.services.cashup import CashLine, cash_lines, cash_up
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.errors import ServiceError
 

@@ -54,16 +54,6 @@ class CashLine:
         return None if self.counted_fen is None else self.counted_fen - self.expected_fen
 
 
-def parse_yuan(text: str) -> int:
-    """What the supervisor typed ("120", "120.5", "120.50") as fen; refused unless a plain amount."""
-    raw = text.strip().replace(",", "")
-    whole, _dot, cents = raw.partition(".")
-    if not whole.isdigit() or (cents and (not cents.isdigit() or len(cents) > 2)):
-        raise CashUpRefused(
-            _("{text} is not an amount in yuan; write it like 120.50.").format(text=text.strip() or "-"))
-    return int(whole) * 100 + int(cents.ljust(2, "0") or 0)
-
-
 def _expected(session: Session, desk: Desk, day: date) -> dict[int, tuple[int, int]]:
     """operator id -> (sum of payments in fen, number of payments) for the outlet's local ``day``."""
     start, end = day_bounds(desk, day)

@@ -7,11 +7,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from outlet_desk.domain.fees import (
+    AmountInvalid,
     Fee,
     FeeNotConfigured,
     ReissueReason,
     expiry_exchange_allowed,
     format_yuan,
+    parse_yuan,
     reissue_fee,
 )
 
@@ -91,3 +93,22 @@ def test_expiry_exchange_window_is_a_setting() -> None:
     assert not expiry_exchange_allowed(date(2026, 5, 2), date(2026, 4, 1), days_before=30)
     with pytest.raises(ValueError):
         expiry_exchange_allowed(date(2026, 5, 2), date(2026, 4, 1), days_before=-1)
+
+
+@pytest.mark.parametrize(("typed", "fen"), [("20", 2000), ("20.5", 2050), ("20.50", 2050), (" 1,200.00 ", 120000),
+                                            ("0", 0), ("0.07", 7), ("20.", 2000),
+                                            ("２０．５０", 2050)])
+def test_amounts_typed_in_yuan_become_fen(typed: str, fen: int) -> None:
+    assert parse_yuan(typed) == fen
+
+
+@pytest.mark.parametrize("typed", ["", "-5", "1e3", "20.505", "nan", "twenty", ".5", "+20", "20 yuan", "20,5",
+                                   "²", "٢٠"])
+def test_anything_but_a_plain_amount_is_refused_with_how_to_write_it(typed: str) -> None:
+    with pytest.raises(AmountInvalid, match=r"write it like 120\.50"):
+        parse_yuan(typed)
+
+
+@given(st.integers(min_value=0, max_value=10**9))
+def test_a_shown_amount_reads_back_as_the_same_fen(fen: int) -> None:
+    assert parse_yuan(format_yuan(fen)) == fen
