@@ -54,13 +54,15 @@ class ReaderSupervisor:
         transport: CardReader,
         on_event: EventCallback | None = None,
         *,
-        reader: str | None = None,
+        reader: str | Callable[[str], bool] | None = None,
         read_timeout: float = DEFAULT_TIMEOUT_S,
         poll_s: float = 0.5,
         retry_s: float = 0.25,
         auto_read: bool = True,
     ) -> None:
-        """``reader``: the reader to use (exact name or name prefix); None = whichever holds a card."""
+        """``reader``: the reader to use: an exact name or a name prefix, or a test of the name (the
+        ``[reader] reader_name`` glob of outlet.toml: the first matching one, one holding a card first);
+        None = whichever holds a card."""
         self.transport = transport
         self._on_event = on_event
         self._preferred = reader
@@ -134,10 +136,13 @@ class ReaderSupervisor:
 
     def _active_reader(self) -> str | None:
         names = list(self._snapshot)
-        if self._preferred is not None:
-            return next((n for n in names if n == self._preferred), None) or next(
-                (n for n in names if n.startswith(self._preferred)), None
+        preferred = self._preferred
+        if isinstance(preferred, str):
+            return next((n for n in names if n == preferred), None) or next(
+                (n for n in names if n.startswith(preferred)), None
             )
+        if preferred is not None:
+            names = [n for n in names if preferred(n)]
         with_card = [n for n in names if self._snapshot[n].present]
         candidates = with_card or names
         return candidates[0] if candidates else None

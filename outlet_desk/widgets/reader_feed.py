@@ -17,7 +17,8 @@ log = logging.getLogger(__name__)
 class SupervisedReader:
     """Runs a :class:`ReaderSupervisor` over ``transport`` and forwards its events to the app."""
 
-    def __init__(self, transport: CardReader, *, reader_name: str | None = None, read_timeout: float = 3.0,
+    def __init__(self, transport: CardReader, *, reader_name: str | Callable[[str], bool] | None = None,
+                 read_timeout: float = 3.0,
                  poll_s: float = 0.5) -> None:
         self.transport = transport
         self._reader_name = reader_name
@@ -47,9 +48,9 @@ class SupervisedReader:
 
 def reader_from_settings(settings: Settings) -> SupervisedReader | None:
     """The training reader for ``mode = "virtual"``, PC/SC otherwise; None when pyscard cannot load."""
-    # The supervisor takes an exact name or a prefix; a glob ("*ACS*") means: whichever reader holds a card.
-    pattern = settings.reader.reader_name
-    name = None if any(c in pattern for c in "*?[") else pattern
+    # outlet.toml's reader_name (a glob, or a piece of the name, case ignored) picks the counter's reader;
+    # "*" = any reader, the one holding a card first.
+    name = None if settings.reader.reader_name == "*" else settings.reader.matches
     if settings.reader.mode == "virtual":
         from outlet_desk.reader.training_reader import TrainingReader
 

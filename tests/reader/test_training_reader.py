@@ -148,6 +148,27 @@ def test_preferred_reader_state(training: TrainingReader, recorder: EventRecorde
     assert sup.state.reader == "Training Reader 01" and sup.state.status is ReaderStatus.NO_CARD
 
 
+@pytest.mark.parametrize("reader_name", ["*reader 01", "READER 01", "*01"])
+def test_the_outlet_toml_reader_name_picks_the_counters_reader(
+        training: TrainingReader, recorder: EventRecorder, stop_all: list[Callable[[], None]],
+        reader_name: str) -> None:
+    """A glob or a piece of the name, case ignored, as outlet.toml documents it: the card in the other
+    reader is not this counter's."""
+    from outlet_desk.config import ReaderSettings
+
+    settings = ReaderSettings(reader_name=reader_name)
+    sup = ReaderSupervisor(training, recorder, reader=settings.matches)
+    sup.start()
+    stop_all.append(sup.stop)
+    training.insert(VirtualCard(SAMPLE), "Training Reader 00")
+    recorder.wait_for(lambda e: isinstance(e, CardRead), 1.0)
+    assert sup.state.reader == "Training Reader 01" and sup.state.status is ReaderStatus.NO_CARD
+    mark = recorder.mark()
+    training.insert(VirtualCard(SAMPLE), "Training Reader 01")
+    recorder.wait_for(lambda e: isinstance(e, CardRead) and e.reader == "Training Reader 01", 1.0, since=mark)
+    assert sup.state.reader == "Training Reader 01" and sup.state.card_number == "A12345678"
+
+
 def test_reader_unplugged_and_back(training: TrainingReader, recorder: EventRecorder,
                                    stop_all: list[Callable[[], None]]) -> None:
     sup = ReaderSupervisor(training, recorder, reader="Training Reader 00")
