@@ -9,6 +9,7 @@ set ``takes_cards``: the app hands them each card read (:class:`ChipRead`) inste
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from contextlib import suppress
 from typing import ClassVar
 
 from rich.text import Text
@@ -54,6 +55,10 @@ from outlet_desk.services.reissue import (
     fee_for,
     instant_card_data,
 )
+from outlet_desk.services.waiver import WaiverState, open_waiver, request_waiver, waiver_state, withdraw_waiver
+
+WAIVER_POLL_SECONDS = 1.5
+"""How often the reissue screen asks whether the supervisors decided the waiver it sent."""
 
 PIN_LENGTH = 6
 INITIAL_PIN = "123456"
@@ -252,10 +257,24 @@ def default_reason(status: CardStatus) -> ReissueReason:
         status, ReissueReason.EXPIRED)
 
 
+class WaiverChecked(Message):
+    """Where the waiver sent to the supervisors stands (or why that could not be found out)."""
+
+    def __init__(self, state: WaiverState | None, refusal: str = "") -> None:
+        super().__init__()
+        self.state = state
+        self.refusal = refusal
+
+
 class ReissueScreen(CardTaskScreen):
+    """The fee first; a waiver either signed here by a supervisor (F7) or sent to the supervisors' desks (F8),
+    where one approves or rejects it while this screen watches for the decision."""
+
     TITLE_MSGID = N_("Reissue application")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f7", "waive", N_("Waive fee"), key_display="F7"),
+        Binding("f8", "send_waiver", N_("Ask supervisors"), key_display="F8"),
+        Binding("escape", "withdraw_waiver", N_("Withdraw waiver"), key_display="Esc"),
         Binding("f9", "confirm", N_("Apply"), key_display="F9"),
     ]
     takes_cards = True
@@ -263,6 +282,8 @@ class ReissueScreen(CardTaskScreen):
     def __init__(self, person: PersonDetail, card: CardLine, check: IdentityCheckResult) -> None:
         super().__init__(person, card, check)
         self.waiver: Actor | None = None
+        self.sent: WaiverState | None = None
+        """The waiver sent to the supervisors (pending, approved, rejected or withdrawn), if any."""
         self.result: ReissueResult | None = None
 
     def compose_task(self) -> Iterable[Widget]:
@@ -277,13 +298,46 @@ class ReissueScreen(CardTaskScreen):
                      value=settings.fees.payment_methods[0], allow_blank=False, id="reissue-method", compact=True)
         yield Label(_("Amount received (yuan)"))
         yield Input(id="reissue-amount", max_length=10)
-        yield Label(_("Waiver reason (only with a supervisor's signature, F7)"))
+        yield Label(_("Waiver reason (a supervisor signs here, F7, or decides at their desk, F8)"))
         yield Input(id="reissue-waiver-reason", max_length=200)
-        yield Static(_("F9: apply   F7: waive the fee (a supervisor signs)"), classes="hint")
+        yield Static(_("F9: apply   F7: a supervisor signs the waiver here   F8: send it to the supervisors"),
+                     classes="hint")
 
     def on_mount(self) -> None:
         self._show_fee()
         self.query_one("#reissue-amount", Input).focus()
+        self._poll_timer = self.set_interval(WAIVER_POLL_SECONDS, self._poll, pause=True)
+        desk, actor, card_id = self.desk_app.desk, self.operator, self.card.id
+        self._check_waiver(lambda: open_waiver(desk, actor, card_id))  # one sent earlier today, not yet used
+
+    def on_unmount(self) -> None:
+        """Leaving the screen while the supervisors have not decided: the request leaves their list."""
+        sent = self.sent
+        if sent is None or sent.status != "pending" or self.result is not None:
+            return
+        desk, actor = self.desk_app.desk, self.operator
+
+        def withdraw() -> None:
+            with suppress(*REFUSALS):  # decided meanwhile: it stays as decided, and lapses tonight unused
+                withdraw_waiver(desk, actor, sent.approval_id)
+
+        self.app.run_worker(withdraw, thread=True, group="waiver-withdraw", exit_on_error=False)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "withdraw_waiver":
+            return self._waiver_open()
+        if action == "send_waiver":
+            return self.result is None and not self._waiver_open()
+        return True
+
+    def _waiver_open(self) -> bool:
+        """A waiver sent to the supervisors is waiting, or approved and not yet used."""
+        return self.sent is not None and self.sent.status in ("pending", "approved")
+
+    def _waived_by_request(self) -> WaiverState | None:
+        """The approved waiver that applies to the application as it stands (same reason), if any."""
+        sent = self.sent
+        return sent if sent is not None and sent.usable and sent.reason is self.reason() else None
 
     def reason(self) -> ReissueReason:
         return ReissueReason(str(self.query_one("#reissue-reason", Select).value))
@@ -298,17 +352,22 @@ class ReissueScreen(CardTaskScreen):
         except REFUSALS as error:
             self.refuse(refusal_text(error))
             return
+        approved = self._waived_by_request()
         if fee.free:
             text = _("No fee for this reason.")
         elif self.waiver is not None:
             text = _("Fee {yuan} yuan, waived with the signature of {name}.").format(
                 yuan=format_yuan(fee.amount_fen), name=self.waiver.display_name)
+        elif approved is not None:
+            text = _("Fee {yuan} yuan, waived: approved by {name}.").format(
+                yuan=format_yuan(fee.amount_fen), name=approved.checker)
         else:
             text = _("Fee: {yuan} yuan (from the outlet's rules).").format(yuan=format_yuan(fee.amount_fen))
         self.query_one("#reissue-fee", Static).update(Text(text, style="bold"))
+        waived = self.waiver is not None or approved is not None
         amount = self.query_one("#reissue-amount", Input)
-        amount.value = "" if fee.free or self.waiver else format_yuan(fee.amount_fen)
-        amount.disabled = fee.free or self.waiver is not None
+        amount.value = "" if fee.free or waived else format_yuan(fee.amount_fen)
+        amount.disabled = fee.free or waived
 
     def card_in_reader(self, card: CardData) -> None:
         """A damaged card that still answers is read: the clerk sees whether its chip still works."""
@@ -318,10 +377,20 @@ class ReissueScreen(CardTaskScreen):
             self.outcome(_("The card in the reader is {chip}, not this card {card}.").format(
                 chip=card.card_number, card=self.card.card_number), "bold red")
 
-    def action_waive(self) -> None:
-        if not self.query_one("#reissue-waiver-reason", Input).value.strip():
-            self.refuse(_("Type the reason for the waiver first, then F7."))
+    def _waiver_reason(self) -> str | None:
+        """The waiver reason typed, or None (the clerk is told to type it first)."""
+        text = self.query_one("#reissue-waiver-reason", Input).value.strip()
+        if not text:
+            self.refuse(_("Type the reason for the waiver first, then F7 or F8."))
             self.query_one("#reissue-waiver-reason", Input).focus()
+            return None
+        return text
+
+    def action_waive(self) -> None:
+        if self._waiver_open():
+            self.refuse(_("The waiver is with the supervisors: Escape withdraws it first."))
+            return
+        if self._waiver_reason() is None:
             return
         self.app.push_screen(CoSignScreen(_("Supervisor: waive the reissue fee"), self.operator), self._signed)
 
@@ -330,6 +399,75 @@ class ReissueScreen(CardTaskScreen):
             self.waiver = actor
             self._show_fee()
             self.outcome(_("Waiver signed by {name}. F9 applies.").format(name=actor.display_name))
+
+    # -- the waiver sent to the supervisors --------------------------------------------------------------
+    def action_send_waiver(self) -> None:
+        if self.waiver is not None:
+            self.refuse(_("The fee is already waived with the signature of {name}.").format(
+                name=self.waiver.display_name))
+            return
+        why = self._waiver_reason()
+        if why is None:
+            return
+        desk, actor, card_id, reason = self.desk_app.desk, self.operator, self.card.id, self.reason()
+        self.outcome(_("Sending the waiver to the supervisors…"))
+        self._check_waiver(lambda: request_waiver(desk, actor, card_id, reason, why))
+
+    def action_withdraw_waiver(self) -> None:
+        sent = self.sent
+        if sent is None:
+            return
+        if sent.status == "approved":  # the supervisor's decision stands; it just goes unused (lapses tonight)
+            self.sent = None
+            self._show_fee()
+            self.refresh_bindings()
+            self.outcome(_("The approved waiver is set aside: the fee is due."))
+            return
+        desk, actor = self.desk_app.desk, self.operator
+        self.outcome(_("Withdrawing the waiver…"))
+        self._check_waiver(lambda: withdraw_waiver(desk, actor, sent.approval_id))
+
+    def _poll(self) -> None:
+        sent = self.sent
+        if sent is None or sent.status != "pending":
+            self._poll_timer.pause()
+            return
+        desk, actor = self.desk_app.desk, self.operator
+        self._check_waiver(lambda: waiver_state(desk, actor, sent.approval_id))
+
+    @work(thread=True, exclusive=True, group="waiver")
+    def _check_waiver(self, call: Callable[[], WaiverState | None]) -> None:
+        try:
+            self.post_message(WaiverChecked(call()))
+        except REFUSALS as error:
+            self.post_message(WaiverChecked(None, refusal_text(error)))
+
+    def on_waiver_checked(self, message: WaiverChecked) -> None:
+        if message.refusal:
+            self.outcome(message.refusal, "bold red")
+            return
+        state, before = message.state, self.sent
+        if state is None or (before is not None and before.approval_id == state.approval_id
+                             and before.status == state.status):
+            return  # nothing sent earlier today, or no decision yet
+        self.sent = state
+        self.refresh_bindings()
+        self._show_fee()
+        if state.status == "pending":
+            self.query_one("#reissue-waiver-reason", Input).value = state.waiver_reason
+            self._poll_timer.resume()
+            self.outcome(_("Waiver sent to the supervisors (no. {id}); waiting for a decision… "
+                           "Escape withdraws it.").format(id=state.approval_id), "bold yellow")
+            return
+        self._poll_timer.pause()
+        if state.status == "approved":
+            self.outcome(_("Fee waived: approved by {name}. F9 takes the application.").format(name=state.checker),
+                         "bold green")
+        elif state.status == "rejected":
+            self.outcome(_("Waiver rejected by {name}: {why}. The fee is due.").format(
+                name=state.checker, why=state.decision), "bold red")
+        elif state.status == "cancelled":
+            self.outcome(_("Waiver withdrawn: the fee is due."))
 
     def action_confirm(self) -> None:
         if self.result is not None:
@@ -343,13 +481,20 @@ class ReissueScreen(CardTaskScreen):
             except ValueError:
                 self.refuse(_("The amount received is not a number: {text}").format(text=amount_text))
                 return
+        if self.sent is not None and self.sent.status == "pending":
+            self.refuse(_("The waiver is still with the supervisors: wait for the decision, or Escape withdraws it "
+                          "and the fee is due."))
+            return
         method = str(self.query_one("#reissue-method", Select).value)
         waiver_reason = self.query_one("#reissue-waiver-reason", Input).value
         desk, actor, reason, waiver = self.desk_app.desk, self.operator, self.reason(), self.waiver
+        approved = self._waived_by_request()
+        approval_id = approved.approval_id if approved is not None else None
         self.outcome(_("Saving…"))
         self.run("apply", lambda: apply_reissue(
             desk, actor, self.card.id, self.card.version, reason, self.check.check_id,
-            payment_method=method, amount_paid_fen=amount, waiver_by=waiver, waiver_reason=waiver_reason))
+            payment_method=method, amount_paid_fen=amount, waiver_by=waiver, waiver_reason=waiver_reason,
+            waiver_approval_id=approval_id))
 
     def _personalise(self) -> None:
         ops, result = card_ops(self.desk_app), self.result

@@ -45,6 +45,12 @@ REISSUE_REASONS: dict[str, str] = {
     "info_change": N_("information change"),
 }
 
+APPROVAL_ACTIONS: dict[str, str] = {
+    "waive_fee": N_("fee waiver"),
+    "withdraw_loss": N_("loss report withdrawn"),
+    "spoil_card": N_("card spoiled"),
+}
+
 LOSS_KINDS: dict[str, str] = {"temporary": N_("temporary"), "formal": N_("formal")}
 CHANNELS: dict[str, str] = {"hotline": N_("hotline"), "counter": N_("counter")}
 GENDERS: dict[str, str] = {"male": N_("male"), "female": N_("female")}

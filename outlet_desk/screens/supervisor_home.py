@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import ClassVar
 
+from textual import on, work
 from textual.binding import Binding, BindingType
 from textual.widget import Widget
 from textual.widgets import DataTable, Input, Static
@@ -14,7 +15,7 @@ from outlet_desk.domain.errors import DomainError
 from outlet_desk.i18n import N_, _
 from outlet_desk.screens.cashup import CashUpScreen
 from outlet_desk.screens.day_close import DayCloseScreen
-from outlet_desk.screens.labels import local_time
+from outlet_desk.screens.labels import APPROVAL_ACTIONS, local_time, word
 from outlet_desk.screens.operators import OperatorsScreen
 from outlet_desk.screens.report import ReportScreen
 from outlet_desk.screens.supervision_base import SupervisorScreen
@@ -22,6 +23,9 @@ from outlet_desk.services import supervision
 from outlet_desk.services.cashup import uncounted
 from outlet_desk.services.day_close import day_is_closed
 from outlet_desk.services.errors import ServiceError
+
+REFRESH_SECONDS = 3.0
+"""How often the list of approvals waiting is read again (clerks send requests from their counters)."""
 
 
 class SupervisorHomeScreen(SupervisorScreen):
@@ -45,10 +49,11 @@ class SupervisorHomeScreen(SupervisorScreen):
     def on_mount(self) -> None:
         table = self.query_one("#approvals", DataTable)
         for name, key in ((_("No."), "id"), (_("Action"), "action"), (_("Asked by"), "maker"),
-                          (_("Reason"), "reason"), (_("Asked at"), "at")):
+                          (_("Concerning"), "subject"), (_("Reason"), "reason"), (_("Asked at"), "at")):
             table.add_column(name, key=key)
         self.action_refresh()
         table.focus()
+        self.set_interval(REFRESH_SECONDS, self._look_again)
 
     def on_screen_resume(self) -> None:
         self.action_refresh()
@@ -65,18 +70,49 @@ class SupervisorHomeScreen(SupervisorScreen):
         self.query_one("#overview", Static).update(
             _("{day}: {state}. Approvals waiting: {a}. Clerks whose cash is not counted: {c}.").format(
                 day=today.isoformat(), state=_("closed") if closed else _("open"), a=len(waiting), c=len(cash)))
+        self._show(waiting)
+
+    def _show(self, waiting: list[supervision.ApprovalView]) -> None:
+        """Fill the list, keeping the cursor on the approval it was on (never silently on another one)."""
         table = self.query_one("#approvals", DataTable)
+        selected = self._selected_id()
         table.clear()
         for item in waiting:
-            table.add_row(str(item.id), item.action, item.maker, item.reason,
+            table.add_row(str(item.id), word(APPROVAL_ACTIONS, item.action), item.maker, item.subject, item.reason,
                           local_time(item.created_at, self.desk.tz), key=str(item.id))
+        ids = [item.id for item in waiting]
+        if selected in ids:
+            table.move_cursor(row=ids.index(selected))
+
+    def _selected_id(self) -> int | None:
+        table = self.query_one("#approvals", DataTable)
+        if table.row_count == 0:
+            return None
+        return int(str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value))
+
+    def _look_again(self) -> None:
+        self._fetch_waiting()
+
+    @work(thread=True, exclusive=True, group="approvals")
+    def _fetch_waiting(self) -> None:
+        try:
+            waiting = supervision.pending_approvals(self.desk, self.actor)
+        except (DomainError, ServiceError):
+            return  # the next manual refresh says why
+        self.app.call_from_thread(self._fetched, waiting)
+
+    def _fetched(self, waiting: list[supervision.ApprovalView]) -> None:
+        table = self.query_one("#approvals", DataTable)
+        shown = [str(row.value) for row in table.rows]
+        if shown != [str(item.id) for item in waiting]:
+            self.action_refresh()  # something came in or was withdrawn: the overview's count changes too
 
     def action_decide(self, approve: bool) -> None:
         table = self.query_one("#approvals", DataTable)
-        if table.row_count == 0:
+        approval_id = self._selected_id()
+        if approval_id is None:
             self.say(_("No approval is waiting."))
             return
-        approval_id = int(str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value))
         reason_input = self.query_one("#decision-reason", Input)
         try:
             decided = supervision.decide(self.desk, self.actor, approval_id, approve=approve,
@@ -91,6 +127,11 @@ class SupervisorHomeScreen(SupervisorScreen):
         self.say((_("Approval {id} approved.") if approve else _("Approval {id} rejected.")).format(id=decided.id),
                  ok=True)
         table.focus()
+
+    @on(Input.Submitted, "#decision-reason")
+    def _reason_given(self) -> None:
+        """Enter after typing the reason rejects the selected approval with it."""
+        self.action_decide(False)
 
     def action_open(self, which: str) -> None:
         screens = {"report": ReportScreen, "cashup": CashUpScreen, "close": DayCloseScreen,
