@@ -298,10 +298,9 @@ class ReissueScreen(CardTaskScreen):
                      value=settings.fees.payment_methods[0], allow_blank=False, id="reissue-method", compact=True)
         yield Label(_("Amount received (yuan)"))
         yield Input(id="reissue-amount", max_length=10)
-        yield Label(_("Waiver reason (a supervisor signs here, F7, or decides at their desk, F8)"))
+        yield Label(_("Waiver reason (then F7 or F8)"))
         yield Input(id="reissue-waiver-reason", max_length=200)
-        yield Static(_("F9: apply   F7: a supervisor signs the waiver here   F8: send it to the supervisors"),
-                     classes="hint")
+        yield Static(_("F9: apply   F7: a supervisor signs here   F8: send to the supervisors"), classes="hint")
 
     def on_mount(self) -> None:
         self._show_fee()
@@ -326,7 +325,7 @@ class ReissueScreen(CardTaskScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "withdraw_waiver":
             return self._waiver_open()
-        if action == "send_waiver":
+        if action in ("send_waiver", "waive"):
             return self.result is None and not self._waiver_open()
         return True
 
@@ -456,8 +455,8 @@ class ReissueScreen(CardTaskScreen):
         if state.status == "pending":
             self.query_one("#reissue-waiver-reason", Input).value = state.waiver_reason
             self._poll_timer.resume()
-            self.outcome(_("Waiver sent to the supervisors (no. {id}); waiting for a decision… "
-                           "Escape withdraws it.").format(id=state.approval_id), "bold yellow")
+            self.outcome(_("Waiver sent to the supervisors; waiting for a decision… (Esc withdraws it)"),
+                         "bold yellow")
             return
         self._poll_timer.pause()
         if state.status == "approved":

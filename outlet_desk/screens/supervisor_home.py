@@ -21,6 +21,7 @@ from outlet_desk.screens.report import ReportScreen
 from outlet_desk.screens.supervision_base import SupervisorScreen
 from outlet_desk.services import supervision
 from outlet_desk.services.cashup import uncounted
+from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.day_close import day_is_closed
 from outlet_desk.services.errors import ServiceError
 
@@ -41,9 +42,15 @@ class SupervisorHomeScreen(SupervisorScreen):
         Binding("escape", "back", N_("Back")),
     ]
 
+    def __init__(self, desk: Desk, actor: Actor) -> None:
+        super().__init__(desk, actor)
+        self._views: dict[int, supervision.ApprovalView] = {}
+        """The approvals listed, by number."""
+
     def compose_body(self) -> Iterable[Widget]:
         yield Static("", id="overview")
         yield DataTable(id="approvals", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="approval-detail")
         yield Input(placeholder=_("Reason (needed to reject)"), id="decision-reason")
 
     def on_mount(self) -> None:
@@ -76,6 +83,7 @@ class SupervisorHomeScreen(SupervisorScreen):
         """Fill the list, keeping the cursor on the approval it was on (never silently on another one)."""
         table = self.query_one("#approvals", DataTable)
         selected = self._selected_id()
+        self._views = {item.id: item for item in waiting}
         table.clear()
         for item in waiting:
             table.add_row(str(item.id), word(APPROVAL_ACTIONS, item.action), item.maker, item.subject, item.reason,
@@ -83,6 +91,16 @@ class SupervisorHomeScreen(SupervisorScreen):
         ids = [item.id for item in waiting]
         if selected in ids:
             table.move_cursor(row=ids.index(selected))
+        self._show_detail()
+
+    @on(DataTable.RowHighlighted, "#approvals")
+    def _show_detail(self) -> None:
+        """The selected approval in full, whatever the width: who asks, for what, concerning whom, and why."""
+        item = self._views.get(self._selected_id() or 0)
+        text = "" if item is None else _("{maker} asks: {action}. {subject}. Reason: {reason}").format(
+            maker=item.maker, action=word(APPROVAL_ACTIONS, item.action), subject=item.subject or "-",
+            reason=item.reason)
+        self.query_one("#approval-detail", Static).update(text)
 
     def _selected_id(self) -> int | None:
         table = self.query_one("#approvals", DataTable)
