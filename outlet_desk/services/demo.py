@@ -120,6 +120,7 @@ def seed_training(desk: Desk, persons: int = 200) -> DemoSummary:
         card_seq = 10_000_000 + rng.randrange(0, 1_000_000)
         counts: dict[str, int] = {}
         arrived: list[tuple[int, int, str, str]] = []
+        lost: list[tuple[int, int, int]] = []  # person, lost card, identity check of the formal report
 
         def new_card(person: Person, status: CardStatus, issued: date, expiry: date | None = None) -> Card:
             nonlocal card_seq
@@ -196,6 +197,7 @@ def seed_training(desk: Desk, persons: int = 200) -> DemoSummary:
                                  reported_at=now - timedelta(days=20), formal_at=now - timedelta(days=20)))
                 if scenario == "lost":
                     summary.examples.setdefault("lost_formally", number)
+                    lost.append((person.id, old.id, check.id or 0))
                     continue
                 new_status = CardStatus.READY if scenario == "ready" else CardStatus.ACTIVE
                 new = new_card(person, new_status, today - timedelta(days=5))
@@ -228,6 +230,15 @@ def seed_training(desk: Desk, persons: int = 200) -> DemoSummary:
                     ))
             if i == 0:
                 summary.examples.setdefault("first_person", number)
+        # The last four formally lost cards have their new card on order: two past the date the holder was
+        # promised (the clerk's "past due date" list), two due in a few days (`stock receive` books them in).
+        for k, (person_id, old_id, check_id) in enumerate(lost[-4:]):
+            s.add(ReissueRequest(
+                outlet_code=desk.outlet_code, person_id=person_id, old_card_id=old_id, reason="lost",
+                fee_fen=desk.settings.fees.reissue_fen.lost, production_mode="factory", status="in_production",
+                due_date=today + timedelta(days=-2 if k < 2 else 5), identity_check_id=check_id,
+                operator_id=clerk.id, created_at=now - timedelta(days=20 if k < 2 else 3),
+            ))
         summary.persons = min(persons, len(plan))
         summary.cards_by_status = dict(sorted(counts.items()))
         uow.audit("demo_seeded", "outlet", desk.outlet_code,

@@ -148,6 +148,8 @@ def lapsing_soon(desk: Desk, limit: int = LIST_LIMIT) -> tuple[LapsingLine, ...]
 
 
 def overdue_requests(desk: Desk, limit: int = LIST_LIMIT) -> tuple[OverdueLine, ...]:
+    """Applications whose new card has not arrived by the date the holder was given (a card that arrived
+    and waits for its holder is in the ready queue, not here)."""
     today = desk.local_now().date()
     with Session(desk.engine) as s:
         rows = s.execute(
@@ -155,7 +157,7 @@ def overdue_requests(desk: Desk, limit: int = LIST_LIMIT) -> tuple[OverdueLine, 
             .join(Person, col(Person.id) == col(ReissueRequest.person_id))
             .where(
                 col(ReissueRequest.outlet_code) == desk.outlet_code,
-                col(ReissueRequest.status).not_in(CLOSED_REQUESTS),
+                col(ReissueRequest.status).not_in((*CLOSED_REQUESTS, "ready")),
                 col(ReissueRequest.due_date) < today,
             )
             .order_by(col(ReissueRequest.due_date), col(ReissueRequest.id))

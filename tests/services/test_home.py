@@ -79,12 +79,17 @@ def test_lapsing_lists_only_running_temporary_losses_within_48_hours(desk: Desk)
     assert not later & {x.loss_id for x in lapsing}
 
 
-def test_overdue_requests_are_open_ones_past_their_due_date(desk: Desk, clock: FakeClock) -> None:
+def test_overdue_requests_are_cards_not_arrived_by_their_due_date(desk: Desk, clock: FakeClock) -> None:
     clerk, _auditor = _seed(desk)
+    today = desk.local_now().date()
     with Session(desk.engine) as s:
-        open_ids = {r.id for r in s.exec(select(ReissueRequest)).all() if r.status not in ("collected", "cancelled")}
+        requests = s.exec(select(ReissueRequest)).all()
+    late = {r.id for r in requests if r.status == "in_production" and r.due_date is not None and r.due_date < today}
     overdue = clerk_home(desk, clerk).overdue
-    assert {x.request_id for x in overdue} == open_ids and open_ids
+    assert {x.request_id for x in overdue} == late and late
+    # A card that arrived is in the ready queue, even past its date; it is not "past due" as well.
+    ready = {x.request_id for x in clerk_home(desk, clerk).ready}
+    assert ready and not ready & {x.request_id for x in overdue}
     clock.advance(days=-3)  # before the due date, nothing is overdue yet
     assert clerk_home(desk, clerk).overdue == ()
 
