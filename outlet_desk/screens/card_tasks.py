@@ -22,7 +22,8 @@ from textual.widgets import DataTable, Input, Label, Select, Static
 
 from outlet_desk.domain.card_lifecycle import CardStatus, status_label
 from outlet_desk.domain.citizen_id import mask_citizen_id
-from outlet_desk.domain.fees import ReissueReason, format_yuan, reason_label
+from outlet_desk.domain.errors import DomainError
+from outlet_desk.domain.fees import ReissueReason, format_yuan, parse_yuan, reason_label
 from outlet_desk.i18n import N_, _
 from outlet_desk.reader.card_data import CardData
 from outlet_desk.screens.base import DeskScreen
@@ -476,9 +477,10 @@ class ReissueScreen(CardTaskScreen):
         amount = None
         if amount_text:
             try:
-                amount = round(float(amount_text) * 100)
-            except ValueError:
-                self.refuse(_("The amount received is not a number: {text}").format(text=amount_text))
+                amount = parse_yuan(amount_text)
+            except DomainError as error:
+                self.refuse(error.message)
+                self.query_one("#reissue-amount", Input).focus()
                 return
         if self.sent is not None and self.sent.status == "pending":
             self.refuse(_("The waiver is still with the supervisors: wait for the decision, or Escape withdraws it "

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 import pytest
 from sqlmodel import Session, col, select
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from outlet_desk.app import DeskApp, make_app
 from outlet_desk.db.tables import Card, Person, ReissueRequest
@@ -229,6 +230,35 @@ async def test_reissue_shows_the_fee_first_and_records_the_payment(desk: Desk) -
     with Session(desk.engine) as s:
         request = s.exec(select(ReissueRequest).where(col(ReissueRequest.old_card_id) == card.id)).one()
     assert (request.status, request.fee_fen, request.waived) == ("in_production", 2000, False)
+
+
+async def test_an_amount_that_is_not_plain_yuan_is_refused_and_nothing_is_saved(desk: Desk) -> None:
+    """'20,5' (a decimal comma?) would have been 205 yuan; '1e3' 1,000 yuan: both are refused with how to
+    write the amount, and no application is saved until it is right."""
+    person, card = lost_without_request(desk)
+    app = make_app(desk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "clerk1")
+        await open_task(pilot, app, person, card, "f8")
+        amount = app.screen.query_one("#reissue-amount", Input)
+        for typed in ("20,5", "1e3"):
+            amount.value = ""
+            amount.focus()
+            await type_text(pilot, typed)
+            await pilot.press("f9")
+            await settle(pilot)
+            assert "write it like 120.50" in static_text(app, "#task-outcome")
+            assert app.focused is amount
+        with Session(desk.engine) as s:
+            assert s.exec(select(ReissueRequest).where(col(ReissueRequest.old_card_id) == card.id)).first() is None
+        amount.value = ""
+        await type_text(pilot, "２０.00")  # full-width digits from a Chinese input method
+        await pilot.press("f9")
+        receipt = await close_receipt(pilot, app)
+        assert "20.00" in receipt
+    with Session(desk.engine) as s:
+        request = s.exec(select(ReissueRequest).where(col(ReissueRequest.old_card_id) == card.id)).one()
+    assert request.fee_fen == 2000
 
 
 async def test_collection_compares_the_chip_changes_the_pin_and_activates(
