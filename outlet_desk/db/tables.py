@@ -145,8 +145,13 @@ class Approval(SQLModel, table=True):
     entity_id: int | None = None
     maker_id: int = Field(foreign_key="operator.id")
     checker_id: int | None = Field(default=None, foreign_key="operator.id")
-    status: str = Field(default="pending", max_length=10)  # pending | approved | rejected
+    detail: str = Field(default="", max_length=32)
+    """What exactly is asked, beside ``entity``: a fee waiver's reissue reason ("lost", ...)."""
+    status: str = Field(default="pending", max_length=10)  # pending | approved | rejected | cancelled
     reason: str = Field(default="", max_length=500)
+    """The maker's reason for asking."""
+    decision_reason: str = Field(default="", max_length=500)
+    """The checker's words with the decision (required for a rejection)."""
     created_at: datetime = _ts()
     decided_at: datetime | None = _ts(nullable=True)
 

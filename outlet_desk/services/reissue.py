@@ -48,24 +48,16 @@ WAIVE_FEE = "waive_fee"
 """The approval action of a fee waiver (signed at the counter, or asked for and decided at a supervisor's desk)."""
 
 
-def waiver_entity(reason: ReissueReason) -> str:
-    """What a waiver asked for before the application exists is bound to: ``card:<reissue reason>``, with the
-    old card's id as the approval's ``entity_id`` (the card names the person; one application per card)."""
-    return f"card:{reason.value}"
+WAIVER_ENTITY = "card"
+"""A waiver asked for before the application exists is bound to the old card (``entity_id``; the card names
+the person, and a card has one application at most) and the reissue reason (``detail``)."""
 
 
-def waiver_subject(entity: str) -> ReissueReason | None:
-    """The reissue reason of a waiver asked for by request (None for any other approval)."""
-    kind, _sep, reason = entity.partition(":")
-    if kind != "card" or reason not in {r.value for r in ReissueReason}:
+def waiver_subject(row: Approval) -> ReissueReason | None:
+    """The reissue reason of a fee waiver asked for by request (None for any other approval)."""
+    if row.action != WAIVE_FEE or row.entity != WAIVER_ENTITY or row.detail not in {r.value for r in ReissueReason}:
         return None
-    return ReissueReason(reason)
-
-
-def split_decision(reason: str) -> tuple[str, str]:
-    """An approval's reason after its decision: (the maker's reason, the checker's words)."""
-    asked, _sep, decided = reason.rpartition(" | ")
-    return (asked, decided) if asked else (reason, "")
+    return ReissueReason(row.detail)
 
 
 def _use_requested_waiver(desk: Desk, s: Session, actor: Actor, approval_id: int, card: Card,
@@ -83,7 +75,7 @@ def _use_requested_waiver(desk: Desk, s: Session, actor: Actor, approval_id: int
     if row.maker_id != actor.operator_id:
         raise WaiverRefused(_("Waiver {id} was asked for by another clerk; only that clerk can use it.").format(
             id=approval_id))
-    if row.entity_id != card.id or waiver_subject(row.entity) is not reason:
+    if row.entity_id != card.id or waiver_subject(row) is not reason:
         raise WaiverRefused(_("Waiver {id} was asked for another application (another card or reason); send a new "
                               "request for this one.").format(id=approval_id))
     asked_on = row.created_at.astimezone(desk.tz).date()
@@ -94,7 +86,7 @@ def _use_requested_waiver(desk: Desk, s: Session, actor: Actor, approval_id: int
         raise WaiverRefused(_("Waiver {id} is still waiting for a supervisor's decision.").format(id=approval_id))
     if row.status == "rejected":
         raise WaiverRefused(_("Waiver {id} was rejected: {why}").format(id=approval_id,
-                                                                       why=split_decision(row.reason)[1]))
+                                                                       why=row.decision_reason))
     if row.status != "approved":
         raise WaiverRefused(_("Waiver {id} was withdrawn.").format(id=approval_id))
     checker = s.get(Operator, row.checker_id) if row.checker_id else None
@@ -252,7 +244,7 @@ def _withdraw_waiting_waivers(s: Session, desk: Desk, card_id: int) -> list[int]
     """Waivers of this card still waiting for a decision have nothing left to decide once it is applied for."""
     rows = s.exec(select(Approval).where(
         col(Approval.outlet_code) == desk.outlet_code, col(Approval.action) == WAIVE_FEE,
-        col(Approval.entity).like("card:%"), col(Approval.entity_id) == card_id, col(Approval.status) == "pending",
+        col(Approval.entity) == WAIVER_ENTITY, col(Approval.entity_id) == card_id, col(Approval.status) == "pending",
     )).all()
     for row in rows:
         row.status, row.decided_at = "cancelled", desk.now()

@@ -42,13 +42,15 @@ class ApprovalView:
     decided_at: datetime | None
     subject: str = ""
     """What it is about, as the supervisor reads it (a fee waiver: the person, card and fee), or ""."""
+    decision_reason: str = ""
+    """The checker's words with the decision (a rejection's reason)."""
 
 
 def _view(row: Approval, names: dict[int, str], subject: str = "") -> ApprovalView:
     assert row.id is not None
     return ApprovalView(row.id, row.action, row.entity, row.entity_id, names.get(row.maker_id, str(row.maker_id)),
                         names.get(row.checker_id, "") if row.checker_id else "", row.status, row.reason,
-                        row.created_at, row.decided_at, subject)
+                        row.created_at, row.decided_at, subject, row.decision_reason)
 
 
 def _names(session: Session) -> dict[int, str]:
@@ -98,8 +100,7 @@ def decide(desk: Desk, checker: Actor, approval_id: int, *, approve: bool, reaso
             raise ApprovalRefused(_("You asked for this approval yourself; another supervisor must decide it."))
         row.status = "approved" if approve else "rejected"
         row.checker_id, row.decided_at = checker.operator_id, desk.now()
-        if reason.strip():
-            row.reason = f"{row.reason} | {reason.strip()}"[:500]
+        row.decision_reason = reason.strip()[:500]
         uow.audit("approval_" + row.status, "approval", row.id,
                   before={"status": "pending"}, after={"status": row.status, "action": row.action,
                                                        "reason": reason.strip()})

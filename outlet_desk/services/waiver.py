@@ -4,8 +4,8 @@ the application with the fee waived (``reissue.apply_reissue(..., waiver_approva
 the rules for using it).
 
 Before the application exists there is no reissue request to point at, so the pending approval is bound
-to the old card and the reissue reason (``entity = "card:<reason>"``, ``entity_id`` = the card's id): the
-card names the person, and a card has at most one application. The request, once taken, points back at
+to the old card and the reissue reason (``entity = "card"``, ``entity_id`` = the card's id, ``detail`` = the
+reason): the card names the person, and a card has at most one application. The request, once taken, points back at
 the approval (``reissue_request.waiver_approval_id``), which is how a used approval is known.
 """
 
@@ -26,12 +26,11 @@ from outlet_desk.services.errors import NotFound
 from outlet_desk.services.records import load_card, open_request_for_card
 from outlet_desk.services.reissue import (
     WAIVE_FEE,
+    WAIVER_ENTITY,
     ReissueRefused,
     WaiverRefused,
     check_old_card,
     fee_for,
-    split_decision,
-    waiver_entity,
     waiver_subject,
 )
 from outlet_desk.services.uow import UnitOfWork
@@ -75,27 +74,26 @@ class WaiverSubject:
 
 def _state(desk: Desk, s: Session, row: Approval) -> WaiverState:
     assert row.id is not None and row.entity_id is not None
-    reason = waiver_subject(row.entity)
+    reason = waiver_subject(row)
     assert reason is not None
     used = s.exec(select(ReissueRequest.id).where(col(ReissueRequest.waiver_approval_id) == row.id)).first()
     checker = s.get(Operator, row.checker_id) if row.checker_id else None
-    asked, decided = split_decision(row.reason) if row.status in ("approved", "rejected") else (row.reason, "")
-    return WaiverState(row.id, row.entity_id, reason, fee_for(desk, reason).amount_fen, asked,
-                       "used" if used is not None else row.status, checker.display_name if checker else "", decided,
-                       row.created_at)
+    return WaiverState(row.id, row.entity_id, reason, fee_for(desk, reason).amount_fen, row.reason,
+                       "used" if used is not None else row.status, checker.display_name if checker else "",
+                       row.decision_reason, row.created_at)
 
 
 def _load(desk: Desk, s: Session, clerk: Actor, approval_id: int) -> Approval:
     row = s.get(Approval, approval_id)
     if (row is None or row.outlet_code != desk.outlet_code or row.action != WAIVE_FEE
-            or waiver_subject(row.entity) is None or row.maker_id != clerk.operator_id):
+            or waiver_subject(row) is None or row.maker_id != clerk.operator_id):
         raise NotFound(_("You have no fee waiver request with number {id}.").format(id=approval_id))
     return row
 
 
 def request_waiver(desk: Desk, clerk: Actor, card_id: int, reason: ReissueReason, waiver_reason: str) -> WaiverState:
     """Send the waiver of this card's reissue fee to the supervisors; it waits in their list of approvals."""
-    why = " ".join(waiver_reason.replace("|", "/").split())
+    why = " ".join(waiver_reason.split())
     if not why:
         raise WaiverRefused(_("Give the reason for waiving the fee."))
     fee = fee_for(desk, reason)
@@ -109,13 +107,13 @@ def request_waiver(desk: Desk, clerk: Actor, card_id: int, reason: ReissueReason
             raise ReissueRefused(_("A reissue has already been applied for this card."))
         waiting = s.exec(select(Approval).where(
             col(Approval.outlet_code) == desk.outlet_code, col(Approval.action) == WAIVE_FEE,
-            col(Approval.entity).like("card:%"), col(Approval.entity_id) == card_id,
+            col(Approval.entity) == WAIVER_ENTITY, col(Approval.entity_id) == card_id,
             col(Approval.status) == "pending")).first()
         if waiting is not None:
             raise WaiverRefused(_("A waiver for this card is already waiting for a decision (no. {id}).").format(
                 id=waiting.id))
-        row = Approval(outlet_code=desk.outlet_code, action=WAIVE_FEE, entity=waiver_entity(reason),
-                       entity_id=card_id, maker_id=clerk.operator_id, reason=why[:200], created_at=desk.now())
+        row = Approval(outlet_code=desk.outlet_code, action=WAIVE_FEE, entity=WAIVER_ENTITY, entity_id=card_id,
+                       detail=reason.value, maker_id=clerk.operator_id, reason=why[:200], created_at=desk.now())
         s.add(row)
         s.flush()
         uow.audit("approval_requested", "approval", row.id, person_id=card.person_id,
@@ -154,7 +152,7 @@ def open_waiver(desk: Desk, clerk: Actor, card_id: int) -> WaiverState | None:
     with Session(desk.engine) as s:
         rows = s.exec(select(Approval).where(
             col(Approval.outlet_code) == desk.outlet_code, col(Approval.action) == WAIVE_FEE,
-            col(Approval.entity).like("card:%"), col(Approval.entity_id) == card_id,
+            col(Approval.entity) == WAIVER_ENTITY, col(Approval.entity_id) == card_id,
             col(Approval.maker_id) == clerk.operator_id, col(Approval.status).in_(("pending", "approved")),
             col(Approval.created_at) >= start,
         ).order_by(col(Approval.id).desc())).all()
@@ -170,7 +168,7 @@ def waiver_subjects(desk: Desk, s: Session, rows: list[Approval]) -> dict[int, W
     for by request among ``rows``."""
     out: dict[int, WaiverSubject] = {}
     for row in rows:
-        reason = waiver_subject(row.entity) if row.action == WAIVE_FEE else None
+        reason = waiver_subject(row)
         card = s.get(Card, row.entity_id) if reason is not None and row.entity_id is not None else None
         person = s.get(Person, card.person_id) if card is not None else None
         if reason is None or card is None or person is None or row.id is None:
