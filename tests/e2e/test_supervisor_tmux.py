@@ -1,6 +1,7 @@
-"""The supervisor's day in a real terminal, by keyboard alone: co-signs a clerk's fee waiver at the clerk's
-terminal, counts the clerk's cash, reads the day's report with its trend chart, closes the day; then the
-command line's JSON report gives the same figures."""
+"""The supervisor's day in real terminals, by keyboard alone: co-signs a clerk's fee waiver at the clerk's
+terminal, approves another one the clerk sent from the counter at the supervisor's own terminal, counts
+the clerk's cash, reads the day's report with its trend chart, closes the day; then the command line's
+JSON report gives the same figures."""
 
 from __future__ import annotations
 
@@ -43,8 +44,12 @@ def test_supervisor_day_by_keyboard(tmux: Callable[[str, str], Terminal], tmp_pa
         db, "SELECT p.citizen_number, p.name, c.card_number FROM person p JOIN card c ON c.person_id = p.id "
             "WHERE c.status = 'lost' AND c.id NOT IN (SELECT old_card_id FROM reissue_request "
             "WHERE old_card_id IS NOT NULL) ORDER BY p.id LIMIT 1 OFFSET 1")
+    third, third_name, _card3 = first(
+        db, "SELECT p.citizen_number, p.name, c.card_number FROM person p JOIN card c ON c.person_id = p.id "
+            "WHERE c.status = 'lost' AND c.id NOT IN (SELECT old_card_id FROM reissue_request "
+            "WHERE old_card_id IS NOT NULL) ORDER BY p.id LIMIT 1 OFFSET 2")
     assert isinstance(number, str) and isinstance(name, str) and isinstance(other, str)
-    assert isinstance(other_name, str)
+    assert isinstance(other_name, str) and isinstance(third, str) and isinstance(third_name, str)
 
     # A clerk takes one reissue with the fee paid in cash, and one whose fee the supervisor waives.
     sign_in(term, "clerk1")
@@ -72,6 +77,30 @@ def test_supervisor_day_by_keyboard(tmux: Callable[[str, str], Terminal], tmp_pa
     term.wait_for("waived with the signature of")
     term.keys("F9")
     term.wait_for("Reissue application")
+    term.keys("Enter", pause=1.0)
+
+    # No supervisor at the counter: the clerk sends the third waiver (F8); the supervisor approves it at
+    # their own terminal (another desk on the same store), and the clerk's screen goes on.
+    open_person(term, third)
+    term.keys("F8", pause=1.0)
+    identity_check(term, third, third_name)
+    term.wait_for("Fee: 20.00 yuan")
+    term.keys("Tab")  # from the amount to the waiver's reason
+    term.type("disability certificate")
+    term.keys("F8", pause=1.0)
+    term.wait_for("waiting for a decision")
+    back_office = tmux("supervisor-own-desk",
+                       f"cd {ROOT} && {sys.executable} -m outlet_desk --config {config}; sleep 60")
+    wait_until_open(back_office)
+    sign_in(back_office, "super1")
+    back_office.keys("F11", pause=1.0)
+    back_office.wait_for("Approvals waiting", "fee waiver", "disability certificate")
+    back_office.keys("a", pause=1.0)
+    back_office.wait_for("approved")
+    back_office.keys("F12", pause=1.0)
+    term.wait_for("Fee waived: approved by", seconds=20)
+    term.keys("F9")
+    term.wait_for("Reissue application")
     term.keys("Enter", "F12", pause=1.0)
 
     # The supervisor counts the clerk's cash, reads the report, closes the day.
@@ -88,7 +117,7 @@ def test_supervisor_day_by_keyboard(tmux: Callable[[str, str], Terminal], tmp_pa
     term.keys("Escape", "r", pause=1.0)
     term.wait_for("Daily report of", "Audit chain of outlet TRN001 is intact")
     term.keys("PageDown", pause=0.5)  # the figures table has the focus; the money figures sit below the fold
-    screen = term.wait_for("Fees waived (yuan)", "20.00")
+    screen = term.wait_for("Fees waived (yuan)", "40.00")
     assert "▁" in screen or "█" in screen  # the 30-day trend chart is drawn
     term.keys("Escape", "d", pause=2.0)
     term.wait_for("Open items on")
@@ -101,5 +130,5 @@ def test_supervisor_day_by_keyboard(tmux: Callable[[str, str], Terminal], tmp_pa
                              "--format", "json", "--no-verify"], capture_output=True, text=True, timeout=120,
                             cwd=ROOT)
     figures = json.loads(report.stdout)
-    assert figures["fees"]["taken_fen"] == 2000 and figures["fees"]["waived_fen"] == 2000
-    assert figures["reissues"]["total"] == 2
+    assert figures["fees"]["taken_fen"] == 2000 and figures["fees"]["waived_fen"] == 4000
+    assert figures["reissues"]["total"] == 3
