@@ -184,3 +184,45 @@ def test_expiry_dates_are_read_in_the_usual_ways() -> None:
 
     assert parse_date("2031-05-01") == parse_date("20310501") == parse_date("2031.5.1") == date(2031, 5, 1)
     assert parse_date("2031-02-30") is None and parse_date("soon") is None
+
+
+async def test_a_proxy_is_checked_by_keyboard_alone_from_the_search(desk: Desk) -> None:
+    """Issue 5's 'done when', for a proxy: search by number (F2), open the holder (Enter), the identity check
+    (F5), switch to a proxy and fill both documents with Tab, Enter and Space, F8 face, F9 record."""
+    person, _card = person_with_card_status(desk, "ready")
+    app = make_app(desk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "clerk1")
+        await pilot.press("f2")
+        await type_text(pilot, person.citizen_number)
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, PersonScreen) and app.screen.person_id == person.id
+        await pilot.press("f5")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, IdentityCheckScreen)
+        assert screen.query_one("#flow", Select).value == "collect_card"  # the ready card's task
+        while app.focused is not screen.query_one("#presenter"):
+            await pilot.press("shift+tab")
+        await pilot.press("enter", "down", "enter")  # open the list, 'a proxy', choose it
+        await settle(pilot)
+        assert screen.query_one("#presenter", Select).value == "proxy"
+        assert screen.query_one("#proxy-section").display
+        keys = [("tab", ""), ("tab", person.citizen_number), ("enter", person.name), ("enter", "2035-06-30"),
+                ("tab", ""), ("tab", ""), ("tab", "11010519491231002X"), ("enter", "张小燕"), ("enter", ""),
+                ("tab", "space"), ("tab", "daughter"), ("enter", "AUTH-7")]
+        for move, text in keys:
+            await pilot.press(move)
+            if text == "space":
+                await pilot.press("space")  # the proxy's card is a long-term one
+            elif text:
+                await type_text(pilot, text)
+        await pilot.press("f8", "f9")
+        await settle(pilot)
+        assert isinstance(app.screen, PersonScreen), static_text(app, "#refusal")
+    [check] = [c for c in _checks(desk) if c.passed]
+    assert (check.presenter, check.flow, check.proxy_name, check.proxy_document_number, check.proxy_relationship,
+            check.proxy_authorisation_ref) == ("proxy", "collect_card", "张小燕", "11010519491231002X", "daughter",
+                                               "AUTH-7")
