@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from outlet_desk.db.tables import Card, LossReport, Person
+from outlet_desk.db.tables import Approval, Card, LossReport, Operator, Person
 from outlet_desk.domain.card_lifecycle import CardEvent, CardStatus
 from outlet_desk.domain.citizen_id import parse_citizen_id
 from outlet_desk.domain.loss import check_withdrawal, has_lapsed, lapse_at
@@ -16,6 +16,7 @@ from outlet_desk.domain.names import names_match, normalise_name
 from outlet_desk.domain.roles import Action, Role
 from outlet_desk.i18n import _
 from outlet_desk.reader.card_data import CardData
+from outlet_desk.services.approval_requests import CARD_ENTITY, check_approved_for
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.errors import ServiceError
 from outlet_desk.services.receipts import ReceiptData, issue_receipt
@@ -39,6 +40,12 @@ class ChipDoesNotMatch(ServiceError):
 
 class SecondOperatorNeeded(ServiceError):
     code = "second_operator"
+
+
+class WithdrawalApprovalRefused(ServiceError):
+    """A withdrawal asked for by request cannot be sent, or its approval cannot be used."""
+
+    code = "withdrawal_approval"
 
 
 @dataclass(frozen=True)
@@ -172,6 +179,51 @@ def report_loss_counter(
                           receipt, became_formal)
 
 
+WITHDRAW_LOSS = "withdraw_loss"
+"""The withdrawal of a loss report: its name under ``security.dual_control`` and as an approval's action."""
+
+
+def check_withdrawable(desk: Desk, s: Session, card: Card, chip: CardData) -> LossReport | None:
+    """What a withdrawal stands on, whoever signs or approves it: the card's state allows it, no reissue was
+    applied for, the report's outlet (``loss.withdraw_same_outlet_only``), and the card in the reader is the
+    reported card. Returns the open report."""
+    assert card.id is not None
+    report = _open_report(s, card.id)
+    check_withdrawal(
+        CardStatus(card.status),
+        reissue_applied=open_request_for_card(s, card.id) is not None,
+        report_outlet=report.outlet_code if report else desk.outlet_code,
+        this_outlet=desk.outlet_code,
+        same_outlet_only=desk.settings.loss.withdraw_same_outlet_only,
+    )
+    if chip.card_number != card.card_number or chip.identification_code != (card.identification_code or ""):
+        raise ChipDoesNotMatch(
+            _("The card in the reader ({chip}) is not the reported card ({card}); the report was not withdrawn.")
+            .format(chip=chip.card_number, card=card.card_number)
+        )
+    return report
+
+
+def _use_withdrawal_approval(desk: Desk, s: Session, actor: Actor, approval_id: int,
+                             card: Card) -> tuple[Approval, Operator]:
+    """The rules for withdrawing with an approval a supervisor gave at their desk: an approval to withdraw a
+    loss report, not used yet, asked for by this clerk on this day, approved by a supervisor, for this card."""
+    row = s.get(Approval, approval_id)
+    if row is None or row.outlet_code != desk.outlet_code or row.action != WITHDRAW_LOSS or row.entity != CARD_ENTITY:
+        raise WithdrawalApprovalRefused(
+            _("There is no approval to withdraw a loss report with number {id}.").format(id=approval_id))
+    if row.status == "used":
+        raise WithdrawalApprovalRefused(
+            _("Approval {id} has already been used to withdraw a loss report; an approval is used once.").format(
+                id=approval_id))
+    checker = check_approved_for(desk, s, actor, row, Action.APPROVE, WithdrawalApprovalRefused)
+    if row.entity_id != card.id:
+        raise WithdrawalApprovalRefused(
+            _("Approval {id} was asked for another card; send a new request for card {card}.").format(
+                id=approval_id, card=card.card_number))
+    return row, checker
+
+
 def withdraw_loss(
     desk: Desk,
     actor: Actor,
@@ -180,10 +232,17 @@ def withdraw_loss(
     identity_check_id: int,
     chip: CardData,
     second_operator: Actor | None = None,
+    approval_id: int | None = None,
 ) -> LossResult:
-    """The card was found: the chip read must be the reported card; the card becomes active again."""
-    dual = "withdraw_loss" in desk.settings.security.dual_control
-    if dual:
+    """The card was found: the chip read must be the reported card; the card becomes active again.
+
+    Under dual control a second operator signs at this counter (``second_operator``), or a supervisor
+    approved the clerk's request at their desk (``approval_id``; see ``services.withdrawal_request``): the
+    approval is then marked used, in the same transaction."""
+    if second_operator is not None and approval_id is not None:
+        raise SecondOperatorNeeded(
+            _("A withdrawal is signed once: by a second operator here or by a supervisor's approval."))
+    if WITHDRAW_LOSS in desk.settings.security.dual_control and approval_id is None:
         if second_operator is None:
             raise SecondOperatorNeeded(_("Withdrawing a loss report needs a second operator to sign in here first."))
         if second_operator.operator_id == actor.operator_id:
@@ -194,27 +253,21 @@ def withdraw_loss(
         s = uow.session
         card = load_card(s, card_id, expected_version)
         require_identity_check(desk, s, identity_check_id, card.person_id, Action.WITHDRAW_LOSS.value)
-        report = _open_report(s, card_id)
-        check_withdrawal(
-            CardStatus(card.status),
-            reissue_applied=open_request_for_card(s, card_id) is not None,
-            report_outlet=report.outlet_code if report else desk.outlet_code,
-            this_outlet=desk.outlet_code,
-            same_outlet_only=desk.settings.loss.withdraw_same_outlet_only,
-        )
-        if chip.card_number != card.card_number or chip.identification_code != (card.identification_code or ""):
-            raise ChipDoesNotMatch(
-                _("The card in the reader ({chip}) is not the reported card ({card}); the report was not withdrawn.")
-                .format(chip=chip.card_number, card=card.card_number)
-            )
+        report = check_withdrawable(desk, s, card, chip)
+        approval, checker = (_use_withdrawal_approval(desk, s, actor, approval_id, card) if approval_id is not None
+                             else (None, None))
         before = card_facts(card)
         move_card(desk, card, CardEvent.WITHDRAW_LOSS)
         if report is not None:
             report.withdrawn_at, report.withdrawn_by = desk.now(), actor.operator_id
+        if approval is not None:
+            approval.status = "used"  # how a used approval is known: nothing else points at it
         event = uow.audit(
             "loss_withdrawn", "card", card_id, person_id=card.person_id, before=before,
             after={**card_facts(card), "report_id": report.id if report else None,
-                   "second_operator": second_operator.username if second_operator else None},
+                   "second_operator": second_operator.username if second_operator else None,
+                   "approval": approval.id if approval else None,
+                   "approved_by": checker.username if checker else None},
         )
         receipt = issue_receipt(uow, event, person_id=card.person_id, card_number=card.card_number, fee_fen=0,
                                 kind="loss_withdrawn")

@@ -16,6 +16,7 @@ from outlet_desk.domain.fees import Fee, ReissueReason, expiry_exchange_allowed,
 from outlet_desk.domain.roles import Action, Role, can
 from outlet_desk.i18n import _
 from outlet_desk.reader.card_data import CardData, Gender
+from outlet_desk.services.approval_requests import CARD_ENTITY, check_approved_for
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.errors import ServiceError
 from outlet_desk.services.receipts import ReceiptData, issue_receipt
@@ -48,7 +49,7 @@ WAIVE_FEE = "waive_fee"
 """The approval action of a fee waiver (signed at the counter, or asked for and decided at a supervisor's desk)."""
 
 
-WAIVER_ENTITY = "card"
+WAIVER_ENTITY = CARD_ENTITY
 """A waiver asked for before the application exists is bound to the old card (``entity_id``; the card names
 the person, and a card has one application at most) and the reissue reason (``detail``)."""
 
@@ -72,26 +73,10 @@ def _use_requested_waiver(desk: Desk, s: Session, actor: Actor, approval_id: int
     if used is not None:
         raise WaiverRefused(_("Waiver {id} has already been used (request {request}); a waiver is used once.").format(
             id=approval_id, request=used))
-    if row.maker_id != actor.operator_id:
-        raise WaiverRefused(_("Waiver {id} was asked for by another clerk; only that clerk can use it.").format(
-            id=approval_id))
+    checker = check_approved_for(desk, s, actor, row, Action.WAIVE_FEE, WaiverRefused)
     if row.entity_id != card.id or waiver_subject(row) is not reason:
         raise WaiverRefused(_("Waiver {id} was asked for another application (another card or reason); send a new "
                               "request for this one.").format(id=approval_id))
-    asked_on = row.created_at.astimezone(desk.tz).date()
-    if asked_on != desk.local_now().date():
-        raise WaiverRefused(_("Waiver {id} was asked for on {day}; a waiver holds only on that day. Send a new "
-                              "request.").format(id=approval_id, day=asked_on.isoformat()))
-    if row.status == "pending":
-        raise WaiverRefused(_("Waiver {id} is still waiting for a supervisor's decision.").format(id=approval_id))
-    if row.status == "rejected":
-        raise WaiverRefused(_("Waiver {id} was rejected: {why}").format(id=approval_id,
-                                                                       why=row.decision_reason))
-    if row.status != "approved":
-        raise WaiverRefused(_("Waiver {id} was withdrawn.").format(id=approval_id))
-    checker = s.get(Operator, row.checker_id) if row.checker_id else None
-    if checker is None or checker.id == actor.operator_id or not can(Role(checker.role), Action.WAIVE_FEE):
-        raise WaiverRefused(_("Only a supervisor can waive the fee."))
     return row, checker
 
 

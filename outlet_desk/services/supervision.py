@@ -18,6 +18,7 @@ from outlet_desk.services.errors import NotFound, RecordChanged, ServiceError
 from outlet_desk.services.operators import OperatorView, list_operators
 from outlet_desk.services.uow import UnitOfWork
 from outlet_desk.services.waiver import waiver_subjects
+from outlet_desk.services.withdrawal_request import withdrawal_subjects
 
 
 class ApprovalRefused(ServiceError):
@@ -41,7 +42,8 @@ class ApprovalView:
     created_at: datetime
     decided_at: datetime | None
     subject: str = ""
-    """What it is about, as the supervisor reads it (a fee waiver: the person, card and fee), or ""."""
+    """What it is about, as the supervisor reads it (a fee waiver: the person, card and fee; a withdrawal: the
+    person and card), or ""."""
     decision_reason: str = ""
     """The checker's words with the decision (a rejection's reason)."""
 
@@ -81,8 +83,9 @@ def pending_approvals(desk: Desk, actor: Actor) -> list[ApprovalView]:
             col(Approval.outlet_code) == desk.outlet_code, col(Approval.status) == "pending",
         ).order_by(col(Approval.created_at), col(Approval.id))).scalars().all()
         names = _names(s)
-        waivers = waiver_subjects(desk, s, list(rows))
-        return [_view(r, names, waivers[r.id].describe() if r.id in waivers else "") for r in rows]
+        subjects = {i: w.describe() for i, w in waiver_subjects(desk, s, list(rows)).items()}
+        subjects.update(withdrawal_subjects(s, list(rows)))
+        return [_view(r, names, subjects.get(r.id or 0, "")) for r in rows]
 
 
 def decide(desk: Desk, checker: Actor, approval_id: int, *, approve: bool, reason: str = "") -> ApprovalView:

@@ -16,11 +16,18 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from outlet_desk.db.tables import Approval, Card, Operator, Person, ReissueRequest
-from outlet_desk.domain.citizen_id import mask_citizen_id
+from outlet_desk.db.tables import Approval, ReissueRequest
 from outlet_desk.domain.fees import ReissueReason, format_yuan
 from outlet_desk.domain.roles import Action
 from outlet_desk.i18n import _
+from outlet_desk.services.approval_requests import (
+    cancel_request,
+    card_holder,
+    holder_line,
+    request_state,
+    todays_requests,
+    waiting_request,
+)
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.errors import NotFound
 from outlet_desk.services.records import load_card, open_request_for_card
@@ -73,14 +80,12 @@ class WaiverSubject:
 
 
 def _state(desk: Desk, s: Session, row: Approval) -> WaiverState:
-    assert row.id is not None and row.entity_id is not None
     reason = waiver_subject(row)
     assert reason is not None
     used = s.exec(select(ReissueRequest.id).where(col(ReissueRequest.waiver_approval_id) == row.id)).first()
-    checker = s.get(Operator, row.checker_id) if row.checker_id else None
-    return WaiverState(row.id, row.entity_id, reason, fee_for(desk, reason).amount_fen, row.reason,
-                       "used" if used is not None else row.status, checker.display_name if checker else "",
-                       row.decision_reason, row.created_at)
+    state = request_state(s, row, used=used is not None)
+    return WaiverState(state.approval_id, state.entity_id, reason, fee_for(desk, reason).amount_fen, state.reason,
+                       state.status, state.checker, state.decision, state.asked_at)
 
 
 def _load(desk: Desk, s: Session, clerk: Actor, approval_id: int) -> Approval:
@@ -105,10 +110,7 @@ def request_waiver(desk: Desk, clerk: Actor, card_id: int, reason: ReissueReason
         check_old_card(desk, card, reason)
         if open_request_for_card(s, card_id) is not None:
             raise ReissueRefused(_("A reissue has already been applied for this card."))
-        waiting = s.exec(select(Approval).where(
-            col(Approval.outlet_code) == desk.outlet_code, col(Approval.action) == WAIVE_FEE,
-            col(Approval.entity) == WAIVER_ENTITY, col(Approval.entity_id) == card_id,
-            col(Approval.status) == "pending")).first()
+        waiting = waiting_request(s, desk, WAIVE_FEE, card_id)
         if waiting is not None:
             raise WaiverRefused(_("A waiver for this card is already waiting for a decision (no. {id}).").format(
                 id=waiting.id))
@@ -132,31 +134,17 @@ def waiver_state(desk: Desk, clerk: Actor, approval_id: int) -> WaiverState:
 def withdraw_waiver(desk: Desk, clerk: Actor, approval_id: int) -> WaiverState:
     """The clerk no longer waits for the decision: the request leaves the supervisors' list (audited)."""
     with UnitOfWork(desk, clerk) as uow:
-        s = uow.session
-        row = _load(desk, s, clerk, approval_id)
-        if row.status != "pending":
-            raise WaiverRefused(_("Waiver {id} has already been decided; it can no longer be withdrawn.").format(
-                id=approval_id))
-        row.status, row.decided_at = "cancelled", desk.now()
-        card = s.get(Card, row.entity_id)
-        uow.audit("approval_withdrawn", "approval", row.id, person_id=card.person_id if card else None,
-                  before={"status": "pending"}, after={"status": "cancelled", "action": WAIVE_FEE})
+        row = _load(desk, uow.session, clerk, approval_id)
+        cancel_request(uow, row, WaiverRefused)
         uow.commit()
-        return _state(desk, s, row)
+        return _state(desk, uow.session, row)
 
 
 def open_waiver(desk: Desk, clerk: Actor, card_id: int) -> WaiverState | None:
     """This clerk's waiver request for this card asked for today and not yet used, whether waiting or approved
     (the reissue screen, opened again, picks it up), else None."""
-    start = desk.local_now().replace(hour=0, minute=0, second=0, microsecond=0)
     with Session(desk.engine) as s:
-        rows = s.exec(select(Approval).where(
-            col(Approval.outlet_code) == desk.outlet_code, col(Approval.action) == WAIVE_FEE,
-            col(Approval.entity) == WAIVER_ENTITY, col(Approval.entity_id) == card_id,
-            col(Approval.maker_id) == clerk.operator_id, col(Approval.status).in_(("pending", "approved")),
-            col(Approval.created_at) >= start,
-        ).order_by(col(Approval.id).desc())).all()
-        for row in rows:
+        for row in todays_requests(s, desk, clerk, WAIVE_FEE, card_id):
             state = _state(desk, s, row)
             if state.status in ("pending", "approved"):
                 return state
@@ -169,10 +157,9 @@ def waiver_subjects(desk: Desk, s: Session, rows: list[Approval]) -> dict[int, W
     out: dict[int, WaiverSubject] = {}
     for row in rows:
         reason = waiver_subject(row)
-        card = s.get(Card, row.entity_id) if reason is not None and row.entity_id is not None else None
-        person = s.get(Person, card.person_id) if card is not None else None
-        if reason is None or card is None or person is None or row.id is None:
+        holder = card_holder(s, row) if reason is not None else None
+        if reason is None or holder is None or row.id is None:
             continue
-        out[row.id] = WaiverSubject(f"{person.name} {mask_citizen_id(person.citizen_number)}", card.card_number,
-                                    reason, fee_for(desk, reason).amount_fen)
+        card, person = holder
+        out[row.id] = WaiverSubject(holder_line(person), card.card_number, reason, fee_for(desk, reason).amount_fen)
     return out
