@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from contextlib import suppress
-from typing import ClassVar
+from typing import ClassVar, Generic, Protocol, TypeVar, cast
 
 from rich.text import Text
 from textual import on, work
@@ -35,6 +35,7 @@ from outlet_desk.screens.flow_support import (
     refusal_text,
     show_receipt,
 )
+from outlet_desk.services.approval_requests import RequestState
 from outlet_desk.services.collection import (
     ChipComparison,
     CollectionRefused,
@@ -46,7 +47,7 @@ from outlet_desk.services.collection import (
 )
 from outlet_desk.services.context import Actor
 from outlet_desk.services.identity import IdentityCheckResult
-from outlet_desk.services.loss import LossResult, report_loss_counter, withdraw_loss
+from outlet_desk.services.loss import WITHDRAW_LOSS, LossResult, report_loss_counter, withdraw_loss
 from outlet_desk.services.persons import CardLine, PersonDetail
 from outlet_desk.services.receipts import ReceiptData
 from outlet_desk.services.reissue import (
@@ -57,9 +58,15 @@ from outlet_desk.services.reissue import (
     instant_card_data,
 )
 from outlet_desk.services.waiver import WaiverState, open_waiver, request_waiver, waiver_state, withdraw_waiver
+from outlet_desk.services.withdrawal_request import (
+    cancel_withdrawal,
+    open_withdrawal,
+    request_withdrawal,
+    withdrawal_state,
+)
 
-WAIVER_POLL_SECONDS = 1.5
-"""How often the reissue screen asks whether the supervisors decided the waiver it sent."""
+REQUEST_POLL_SECONDS = 1.5
+"""How often a screen asks whether the supervisors decided the request it sent (a waiver, a withdrawal)."""
 
 PIN_LENGTH = 6
 INITIAL_PIN = "123456"
@@ -193,48 +200,249 @@ class ReportLostScreen(CardTaskScreen):
         self.finish(value.receipt, say)
 
 
+# -- a request sent to the supervisors -------------------------------------------------------------------
+class SentRequest(Protocol):
+    """What the screen needs of a request it sent: its number and where it stands."""
+
+    @property
+    def approval_id(self) -> int: ...
+
+    @property
+    def status(self) -> str: ...
+
+
+S = TypeVar("S", bound=SentRequest)
+
+
+class RequestChecked(Message):
+    """Where the request sent to the supervisors stands (or why that could not be found out)."""
+
+    def __init__(self, state: SentRequest | None, refusal: str = "") -> None:
+        super().__init__()
+        self.state = state
+        self.refusal = refusal
+
+
+class RequestTaskScreen(CardTaskScreen, Generic[S]):
+    """A task that may be sent to the supervisors' desks instead of being signed here: the screen asks every
+    ``REQUEST_POLL_SECONDS`` in a worker for the decision while the request waits, picks up one sent earlier
+    today when opened, and withdraws a request still waiting when it is left."""
+
+    def __init__(self, person: PersonDetail, card: CardLine, check: IdentityCheckResult) -> None:
+        super().__init__(person, card, check)
+        self.sent: S | None = None
+        """The request sent to the supervisors (pending, approved, rejected or withdrawn), if any."""
+
+    def watch_requests(self, earlier: Callable[[], S | None]) -> None:
+        """Start watching; ``earlier`` finds the request sent earlier today (not yet used), if any."""
+        self._poll_timer = self.set_interval(REQUEST_POLL_SECONDS, self._poll, pause=True)
+        self.check_request(earlier)
+
+    def state_call(self, approval_id: int) -> Callable[[], S]:
+        """The service call (for a worker) that says where the request stands now."""
+        raise NotImplementedError
+
+    def cancel_call(self, approval_id: int) -> Callable[[], S]:
+        """The service call (for a worker) that withdraws the request still waiting."""
+        raise NotImplementedError
+
+    def task_done(self) -> bool:
+        """The task was saved: a request is no longer withdrawn when the screen is left."""
+        return False
+
+    def request_changed(self, state: S) -> None:
+        """The request was sent, decided or withdrawn: say so."""
+
+    def request_open(self) -> bool:
+        """A request sent to the supervisors is waiting, or approved and not yet used."""
+        return self.sent is not None and self.sent.status in ("pending", "approved")
+
+    def request_waiting(self) -> bool:
+        return self.sent is not None and self.sent.status == "pending"
+
+    def on_unmount(self) -> None:
+        """Leaving the screen while the supervisors have not decided: the request leaves their list."""
+        sent = self.sent
+        if sent is None or sent.status != "pending" or self.task_done():
+            return
+        cancel = self.cancel_call(sent.approval_id)
+
+        def withdraw() -> None:
+            with suppress(*REFUSALS):  # decided meanwhile: it stays as decided, and lapses tonight unused
+                cancel()
+
+        self.app.run_worker(withdraw, thread=True, group="request-withdraw", exit_on_error=False)
+
+    def withdraw_request(self) -> None:
+        sent = self.sent
+        if sent is not None:
+            self.check_request(self.cancel_call(sent.approval_id))
+
+    def _poll(self) -> None:
+        sent = self.sent
+        if sent is None or sent.status != "pending":
+            self._poll_timer.pause()
+            return
+        self.check_request(self.state_call(sent.approval_id))
+
+    @work(thread=True, exclusive=True, group="request")
+    def check_request(self, call: Callable[[], S | None]) -> None:
+        try:
+            self.post_message(RequestChecked(call()))
+        except REFUSALS as error:
+            self.post_message(RequestChecked(None, refusal_text(error)))
+
+    def on_request_checked(self, message: RequestChecked) -> None:
+        if message.refusal:
+            self.outcome(message.refusal, "bold red")
+            return
+        state, before = cast("S | None", message.state), self.sent
+        if state is None or (before is not None and before.approval_id == state.approval_id
+                             and before.status == state.status):
+            return  # nothing sent earlier today, or no decision yet
+        self.sent = state
+        self.refresh_bindings()
+        if state.status == "pending":
+            self._poll_timer.resume()
+        else:
+            self._poll_timer.pause()
+        self.request_changed(state)
+
+
 # -- withdrawal ---------------------------------------------------------------------------------------
-class WithdrawLossScreen(CardTaskScreen):
+class WithdrawLossScreen(RequestTaskScreen[RequestState]):
+    """The found card in the reader, then F9. Under dual control a second operator signs here (F9), or the
+    withdrawal is sent to the supervisors' desks (F8, with where the card was found) and F9 withdraws the
+    report once one approves it."""
+
     TITLE_MSGID = N_("Withdraw the loss report")
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("f9", "confirm", N_("Withdraw"), key_display="F9")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f8", "send_request", N_("Ask supervisors"), key_display="F8"),
+        Binding("escape", "cancel_withdrawal", N_("Withdraw request"), key_display="Esc"),
+        Binding("f9", "confirm", N_("Withdraw"), key_display="F9"),
+    ]
     takes_cards = True
 
     def __init__(self, person: PersonDetail, card: CardLine, check: IdentityCheckResult) -> None:
         super().__init__(person, card, check)
         self.chip: CardData | None = None
+        self.done = False
+
+    @property
+    def dual(self) -> bool:
+        return WITHDRAW_LOSS in self.desk_app.desk.settings.security.dual_control
 
     def compose_task(self) -> Iterable[Widget]:
         yield Static(_("The card was found: put it into the reader. It must be the reported card {card}.").format(
             card=self.card.card_number), id="withdraw-step")
-        yield Static(_("F9: withdraw the report once the card is read"), classes="hint")
+        if not self.dual:
+            yield Static(_("F9: withdraw the report once the card is read"), classes="hint")
+            return
+        yield Label(_("Where and how the card was found (for the supervisors, then F8)"))
+        yield Input(id="withdraw-reason", max_length=200)
+        yield Static(_("F9: a second operator signs here   F8: send to the supervisors"), classes="hint")
 
     def on_mount(self) -> None:
         ops = card_ops(self.desk_app)
         last = ops.last_card() if ops is not None else None
         if last is not None:
             self.card_in_reader(last)
+        if self.dual:
+            self.query_one("#withdraw-reason", Input).focus()
+            desk, actor, card_id = self.desk_app.desk, self.operator, self.card.id
+            self.watch_requests(lambda: open_withdrawal(desk, actor, card_id))  # one sent earlier today
+
+    def state_call(self, approval_id: int) -> Callable[[], RequestState]:
+        desk, actor = self.desk_app.desk, self.operator
+        return lambda: withdrawal_state(desk, actor, approval_id)
+
+    def cancel_call(self, approval_id: int) -> Callable[[], RequestState]:
+        desk, actor = self.desk_app.desk, self.operator
+        return lambda: cancel_withdrawal(desk, actor, approval_id)
+
+    def task_done(self) -> bool:
+        return self.done
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "send_request":
+            return self.dual and self._reported_card_in_reader() and not self.done and not self.request_open()
+        if action == "cancel_withdrawal":
+            return self.request_open()
+        return True
+
+    def _reported_card_in_reader(self) -> bool:
+        return self.chip is not None and self.chip.card_number == self.card.card_number
 
     def card_in_reader(self, card: CardData) -> None:
         self.chip = card
-        same = card.card_number == self.card.card_number
+        same = self._reported_card_in_reader()
         self.query_one("#withdraw-step", Static).update(Text(
             _("Card in the reader: {chip}.").format(chip=card.card_number) + " "
             + (_("It is the reported card: F9 withdraws the report.") if same
                else _("This is NOT the reported card {card}.").format(card=self.card.card_number)),
             style="bold green" if same else "bold red"))
+        self.refresh_bindings()
+
+    # -- the withdrawal sent to the supervisors ------------------------------------------------------------
+    def action_send_request(self) -> None:
+        chip = self.chip
+        if chip is None or not self._reported_card_in_reader():
+            self.refuse(_("Put the found card into the reader first; it must be the reported card."))
+            return
+        reason = self.query_one("#withdraw-reason", Input)
+        why = reason.value.strip()
+        if not why:
+            self.refuse(_("Type where and how the card was found first, then F8."))
+            reason.focus()
+            return
+        desk, actor, card_id, check_id = self.desk_app.desk, self.operator, self.card.id, self.check.check_id
+        self.outcome(_("Sending the withdrawal to the supervisors…"))
+        self.check_request(lambda: request_withdrawal(desk, actor, card_id, check_id, chip, why))
+
+    def action_cancel_withdrawal(self) -> None:
+        sent = self.sent
+        if sent is None:
+            return
+        if sent.status == "approved":  # the supervisor's decision stands; it just goes unused (lapses tonight)
+            self.sent = None
+            self.refresh_bindings()
+            self.outcome(_("The approved withdrawal is set aside: a second operator signs here instead (F9)."))
+            return
+        self.outcome(_("Withdrawing the request…"))
+        self.withdraw_request()
+
+    def request_changed(self, state: RequestState) -> None:
+        if state.status == "pending":
+            self.query_one("#withdraw-reason", Input).value = state.reason
+            self.outcome(_("Sent to the supervisors; waiting for a decision… (Esc withdraws the request)"),
+                         "bold yellow")
+        elif state.status == "approved":
+            self.outcome(_("Approved by {name}: F9 withdraws the report.").format(name=state.checker), "bold green")
+        elif state.status == "rejected":
+            self.outcome(_("Rejected by {name}: {why}. The report stays; nothing was withdrawn.").format(
+                name=state.checker, why=state.decision), "bold red")
+        elif state.status == "cancelled":
+            self.outcome(_("Request withdrawn: the report stays."))
 
     def action_confirm(self) -> None:
         if self.chip is None:
             self.refuse(_("Put the found card into the reader first."))
             return
-        if "withdraw_loss" in self.desk_app.desk.settings.security.dual_control:
+        if self.request_waiting():
+            self.refuse(_("The withdrawal is still with the supervisors: wait for the decision, or Escape withdraws "
+                          "the request."))
+            return
+        sent = self.sent
+        if sent is not None and sent.usable:
+            self._withdraw(None, sent.approval_id)
+        elif self.dual:
             self.app.push_screen(CoSignScreen(_("Second operator: withdraw the loss report"), self.operator),
                                  self._withdraw)
         else:
             self._withdraw(None)
 
-    def _withdraw(self, second: Actor | None) -> None:
-        if "withdraw_loss" in self.desk_app.desk.settings.security.dual_control and second is None:
+    def _withdraw(self, second: Actor | None, approval_id: int | None = None) -> None:
+        if self.dual and second is None and approval_id is None:
             self.refuse(_("Not withdrawn: a second operator did not sign."))
             return
         chip = self.chip
@@ -242,10 +450,12 @@ class WithdrawLossScreen(CardTaskScreen):
         desk, actor = self.desk_app.desk, self.operator
         self.outcome(_("Saving…"))
         self.run("withdraw", lambda: withdraw_loss(desk, actor, self.card.id, self.card.version,
-                                                   self.check.check_id, chip, second))
+                                                   self.check.check_id, chip, second, approval_id))
 
     def step_done(self, step: str, value: object) -> None:
         assert isinstance(value, LossResult)
+        self.done = True
+        self.refresh_bindings()
         say = _("The loss report is withdrawn: card {card} is in use again, all its functions restored.").format(
             card=value.card_number)
         self.outcome(say, "bold green")
@@ -258,16 +468,7 @@ def default_reason(status: CardStatus) -> ReissueReason:
         status, ReissueReason.EXPIRED)
 
 
-class WaiverChecked(Message):
-    """Where the waiver sent to the supervisors stands (or why that could not be found out)."""
-
-    def __init__(self, state: WaiverState | None, refusal: str = "") -> None:
-        super().__init__()
-        self.state = state
-        self.refusal = refusal
-
-
-class ReissueScreen(CardTaskScreen):
+class ReissueScreen(RequestTaskScreen[WaiverState]):
     """The fee first; a waiver either signed here by a supervisor (F7) or sent to the supervisors' desks (F8),
     where one approves or rejects it while this screen watches for the decision."""
 
@@ -283,8 +484,6 @@ class ReissueScreen(CardTaskScreen):
     def __init__(self, person: PersonDetail, card: CardLine, check: IdentityCheckResult) -> None:
         super().__init__(person, card, check)
         self.waiver: Actor | None = None
-        self.sent: WaiverState | None = None
-        """The waiver sent to the supervisors (pending, approved, rejected or withdrawn), if any."""
         self.result: ReissueResult | None = None
 
     def compose_task(self) -> Iterable[Widget]:
@@ -306,33 +505,26 @@ class ReissueScreen(CardTaskScreen):
     def on_mount(self) -> None:
         self._show_fee()
         self.query_one("#reissue-amount", Input).focus()
-        self._poll_timer = self.set_interval(WAIVER_POLL_SECONDS, self._poll, pause=True)
         desk, actor, card_id = self.desk_app.desk, self.operator, self.card.id
-        self._check_waiver(lambda: open_waiver(desk, actor, card_id))  # one sent earlier today, not yet used
+        self.watch_requests(lambda: open_waiver(desk, actor, card_id))  # one sent earlier today, not yet used
 
-    def on_unmount(self) -> None:
-        """Leaving the screen while the supervisors have not decided: the request leaves their list."""
-        sent = self.sent
-        if sent is None or sent.status != "pending" or self.result is not None:
-            return
+    def state_call(self, approval_id: int) -> Callable[[], WaiverState]:
         desk, actor = self.desk_app.desk, self.operator
+        return lambda: waiver_state(desk, actor, approval_id)
 
-        def withdraw() -> None:
-            with suppress(*REFUSALS):  # decided meanwhile: it stays as decided, and lapses tonight unused
-                withdraw_waiver(desk, actor, sent.approval_id)
+    def cancel_call(self, approval_id: int) -> Callable[[], WaiverState]:
+        desk, actor = self.desk_app.desk, self.operator
+        return lambda: withdraw_waiver(desk, actor, approval_id)
 
-        self.app.run_worker(withdraw, thread=True, group="waiver-withdraw", exit_on_error=False)
+    def task_done(self) -> bool:
+        return self.result is not None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "withdraw_waiver":
-            return self._waiver_open()
+            return self.request_open()
         if action in ("send_waiver", "waive"):
-            return self.result is None and not self._waiver_open()
+            return self.result is None and not self.request_open()
         return True
-
-    def _waiver_open(self) -> bool:
-        """A waiver sent to the supervisors is waiting, or approved and not yet used."""
-        return self.sent is not None and self.sent.status in ("pending", "approved")
 
     def _waived_by_request(self) -> WaiverState | None:
         """The approved waiver that applies to the application as it stands (same reason), if any."""
@@ -387,7 +579,7 @@ class ReissueScreen(CardTaskScreen):
         return text
 
     def action_waive(self) -> None:
-        if self._waiver_open():
+        if self.request_open():
             self.refuse(_("The waiver is with the supervisors: Escape withdraws it first."))
             return
         if self._waiver_reason() is None:
@@ -411,7 +603,7 @@ class ReissueScreen(CardTaskScreen):
             return
         desk, actor, card_id, reason = self.desk_app.desk, self.operator, self.card.id, self.reason()
         self.outcome(_("Sending the waiver to the supervisors…"))
-        self._check_waiver(lambda: request_waiver(desk, actor, card_id, reason, why))
+        self.check_request(lambda: request_waiver(desk, actor, card_id, reason, why))
 
     def action_withdraw_waiver(self) -> None:
         sent = self.sent
@@ -423,44 +615,16 @@ class ReissueScreen(CardTaskScreen):
             self.refresh_bindings()
             self.outcome(_("The approved waiver is set aside: the fee is due."))
             return
-        desk, actor = self.desk_app.desk, self.operator
         self.outcome(_("Withdrawing the waiver…"))
-        self._check_waiver(lambda: withdraw_waiver(desk, actor, sent.approval_id))
+        self.withdraw_request()
 
-    def _poll(self) -> None:
-        sent = self.sent
-        if sent is None or sent.status != "pending":
-            self._poll_timer.pause()
-            return
-        desk, actor = self.desk_app.desk, self.operator
-        self._check_waiver(lambda: waiver_state(desk, actor, sent.approval_id))
-
-    @work(thread=True, exclusive=True, group="waiver")
-    def _check_waiver(self, call: Callable[[], WaiverState | None]) -> None:
-        try:
-            self.post_message(WaiverChecked(call()))
-        except REFUSALS as error:
-            self.post_message(WaiverChecked(None, refusal_text(error)))
-
-    def on_waiver_checked(self, message: WaiverChecked) -> None:
-        if message.refusal:
-            self.outcome(message.refusal, "bold red")
-            return
-        state, before = message.state, self.sent
-        if state is None or (before is not None and before.approval_id == state.approval_id
-                             and before.status == state.status):
-            return  # nothing sent earlier today, or no decision yet
-        self.sent = state
-        self.refresh_bindings()
+    def request_changed(self, state: WaiverState) -> None:
         self._show_fee()
         if state.status == "pending":
             self.query_one("#reissue-waiver-reason", Input).value = state.waiver_reason
-            self._poll_timer.resume()
             self.outcome(_("Waiver sent to the supervisors; waiting for a decision… (Esc withdraws it)"),
                          "bold yellow")
-            return
-        self._poll_timer.pause()
-        if state.status == "approved":
+        elif state.status == "approved":
             self.outcome(_("Fee waived: approved by {name}. F9 takes the application.").format(name=state.checker),
                          "bold green")
         elif state.status == "rejected":
@@ -482,7 +646,7 @@ class ReissueScreen(CardTaskScreen):
                 self.refuse(error.message)
                 self.query_one("#reissue-amount", Input).focus()
                 return
-        if self.sent is not None and self.sent.status == "pending":
+        if self.request_waiting():
             self.refuse(_("The waiver is still with the supervisors: wait for the decision, or Escape withdraws it "
                           "and the fee is due."))
             return

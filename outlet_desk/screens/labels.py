@@ -47,7 +47,7 @@ REISSUE_REASONS: dict[str, str] = {
 
 APPROVAL_ACTIONS: dict[str, str] = {
     "waive_fee": N_("fee waiver"),
-    "withdraw_loss": N_("loss report withdrawn"),
+    "withdraw_loss": N_("loss report withdrawal"),
     "spoil_card": N_("card spoiled"),
 }
 
