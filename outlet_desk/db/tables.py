@@ -147,7 +147,7 @@ class Approval(SQLModel, table=True):
     checker_id: int | None = Field(default=None, foreign_key="operator.id")
     detail: str = Field(default="", max_length=32)
     """What exactly is asked, beside ``entity``: a fee waiver's reissue reason ("lost", ...)."""
-    status: str = Field(default="pending", max_length=10)  # pending | approved | rejected | cancelled
+    status: str = Field(default="pending", max_length=10)  # pending | approved | rejected | cancelled | used
     reason: str = Field(default="", max_length=500)
     """The maker's reason for asking."""
     decision_reason: str = Field(default="", max_length=500)
