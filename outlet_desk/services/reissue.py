@@ -183,6 +183,7 @@ def apply_reissue(
         waiver_name = waiver_by.username if waiver_by else None
         if waived and waiver_approval_id is not None:
             approval, checker = _use_requested_waiver(desk, s, actor, waiver_approval_id, card, reason)
+            approval.status = "used"  # as every approval asked for by request, once used (see loss.withdraw_loss)
             waiver_name = checker.username
         elif waived:
             assert waiver_by is not None

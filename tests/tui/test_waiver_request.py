@@ -94,7 +94,7 @@ async def test_a_supervisor_approves_at_their_desk_and_the_clerk_takes_the_appli
         request = s.exec(select(ReissueRequest).where(col(ReissueRequest.old_card_id) == card.id)).one()
         approval = s.get(Approval, request.waiver_approval_id)
     assert (request.waived, request.fee_fen) == (True, 2000)
-    assert approval is not None and approval.status == "approved" and approval.reason.startswith("low income")
+    assert approval is not None and approval.status == "used" and approval.reason.startswith("low income")
 
 
 async def test_a_rejected_waiver_shows_the_supervisors_reason_and_the_fee_is_due(
