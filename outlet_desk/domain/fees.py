@@ -34,6 +34,19 @@ def reason_label(reason: ReissueReason) -> str:
     return _(_REASON_LABELS[reason])
 
 
+_PAYMENT_METHOD_LABELS: Mapping[str, str] = {
+    "cash": N_("cash"),
+    "wechat": N_("WeChat Pay"),
+    "alipay": N_("Alipay"),
+    "bank_card": N_("bank card"),
+}
+
+
+def payment_method_label(method: str) -> str:
+    """How a payment method of outlet.toml's ``[fees] payment_methods`` reads at the counter."""
+    return _(_PAYMENT_METHOD_LABELS[method]) if method in _PAYMENT_METHOD_LABELS else method
+
+
 @dataclass(frozen=True)
 class Fee:
     """What the citizen pays for a reissue: ``amount_fen`` is 0 exactly when ``free``."""

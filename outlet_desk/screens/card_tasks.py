@@ -23,7 +23,7 @@ from textual.widgets import DataTable, Input, Label, Select, Static
 from outlet_desk.domain.card_lifecycle import CardStatus, status_label
 from outlet_desk.domain.citizen_id import mask_citizen_id
 from outlet_desk.domain.errors import DomainError
-from outlet_desk.domain.fees import ReissueReason, format_yuan, parse_yuan, reason_label
+from outlet_desk.domain.fees import ReissueReason, format_yuan, parse_yuan, payment_method_label, reason_label
 from outlet_desk.i18n import N_, _
 from outlet_desk.reader.card_data import CardData
 from outlet_desk.screens.base import DeskScreen
@@ -494,7 +494,7 @@ class ReissueScreen(RequestTaskScreen[WaiverState]):
                      id="reissue-reason", compact=True)
         yield Static("", id="reissue-fee")
         yield Label(_("Paid by"))
-        yield Select([(_(method), method) for method in settings.fees.payment_methods],
+        yield Select([(payment_method_label(method), method) for method in settings.fees.payment_methods],
                      value=settings.fees.payment_methods[0], allow_blank=False, id="reissue-method", compact=True)
         yield Label(_("Amount received (yuan)"))
         yield Input(id="reissue-amount", max_length=10)

@@ -34,12 +34,12 @@ class SupervisorHomeScreen(SupervisorScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "decide(True)", N_("Approve")),
         Binding("x", "decide(False)", N_("Reject")),
-        Binding("r", "open('report')", N_("Daily report")),
+        Binding("r", "open('report')", N_("Report")),
         Binding("c", "open('cashup')", N_("Cash-up")),
-        Binding("d", "open('close')", N_("Close the day")),
+        Binding("d", "open('close')", N_("Close day")),
         Binding("o", "open('operators')", N_("Operators")),
-        Binding("g", "refresh", N_("Refresh")),
-        Binding("escape", "back", N_("Back")),
+        Binding("g", "refresh", N_("Refresh"), show=False),  # the list is read again every few seconds anyway
+        Binding("escape", "back", N_("Back"), show=False),  # as on every screen; its place goes to the tasks
     ]
 
     def __init__(self, desk: Desk, actor: Actor) -> None:

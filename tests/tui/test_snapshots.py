@@ -26,7 +26,10 @@ async def _steady(pilot: Pilot[None]) -> None:
     await settle(pilot)
     for field in pilot.app.screen.query(Input):
         field.cursor_blink = False
-    await pilot.pause()
+    # A table sizes its columns on a later refresh; on a loaded machine one snapshot caught a table whose
+    # rows had arrived before its widths: give the screen a few more frames.
+    for _ in range(3):
+        await pilot.pause(0.05)
 
 
 async def login(pilot: Pilot[None], app: DeskApp) -> None:
@@ -130,6 +133,28 @@ async def day_close(pilot: Pilot[None], app: DeskApp) -> None:
     await settle(pilot, rounds=6)
 
 
+async def reissue(pilot: Pilot[None], app: DeskApp) -> None:
+    from tests.tui.test_journey_screens import lost_without_request, open_task
+
+    person, card = lost_without_request(app.desk)
+    await sign_in(pilot, "clerk1")
+    await open_task(pilot, app, person, card, "f8")
+    await settle(pilot)
+
+
+async def supervisor_home(pilot: Pilot[None], app: DeskApp) -> None:
+    from outlet_desk.domain.fees import ReissueReason
+    from outlet_desk.services import operators, waiver
+    from tests.tui.test_journey_screens import lost_without_request
+
+    _person, card = lost_without_request(app.desk)
+    clerk = operators.authenticate(app.desk, "clerk1", "training-clerk1")
+    waiver.request_waiver(app.desk, clerk, card.id or 0, ReissueReason.LOST, "low-income certificate no. 42")
+    await sign_in(pilot, "super1")
+    await pilot.press("f11")
+    await settle(pilot)
+
+
 SCENARIOS: dict[str, Scenario] = {
     "login": login,
     "login_refused": login_refused,
@@ -145,6 +170,8 @@ SCENARIOS: dict[str, Scenario] = {
     "report": report,
     "cash_up": cash_up,
     "day_close": day_close,
+    "reissue": reissue,
+    "supervisor_home": supervisor_home,
 }
 
 
