@@ -378,7 +378,8 @@ class WithdrawLossScreen(RequestTaskScreen[RequestState]):
         same = self._reported_card_in_reader()
         self.query_one("#withdraw-step", Static).update(Text(
             _("Card in the reader: {chip}.").format(chip=card.card_number) + " "
-            + (_("It is the reported card: F9 withdraws the report.") if same
+            + ((_("It is the reported card: F9 for a second operator's signature here, or F8 to send it to the "
+                  "supervisors.") if self.dual else _("It is the reported card: F9 withdraws the report.")) if same
                else _("This is NOT the reported card {card}.").format(card=self.card.card_number)),
             style="bold green" if same else "bold red"))
         self.refresh_bindings()

@@ -12,13 +12,25 @@ from sqlmodel import Session, col
 
 from outlet_desk.db.tables import Approval, Operator
 from outlet_desk.domain.roles import Action, Role, require
-from outlet_desk.i18n import _
+from outlet_desk.i18n import N_, _
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.errors import NotFound, RecordChanged, ServiceError
 from outlet_desk.services.operators import OperatorView, list_operators
 from outlet_desk.services.uow import UnitOfWork
 from outlet_desk.services.waiver import waiver_subjects
 from outlet_desk.services.withdrawal_request import withdrawal_subjects
+
+_APPROVAL_STATUS_LABELS = {
+    "pending": N_("waiting"),
+    "approved": N_("approved"),
+    "rejected": N_("rejected"),
+    "cancelled": N_("withdrawn by the clerk"),
+    "used": N_("approved and used"),
+}
+
+
+def approval_status_label(status: str) -> str:
+    return _(_APPROVAL_STATUS_LABELS[status]) if status in _APPROVAL_STATUS_LABELS else status
 
 
 class ApprovalRefused(ServiceError):
@@ -98,7 +110,7 @@ def decide(desk: Desk, checker: Actor, approval_id: int, *, approve: bool, reaso
             raise NotFound(_("No approval with number {id}.").format(id=approval_id))
         if row.status != "pending":
             raise RecordChanged(_("Approval {id} has already been decided: it is {status}.").format(
-                id=approval_id, status=row.status))
+                id=approval_id, status=approval_status_label(row.status)))
         if row.maker_id == checker.operator_id:
             raise ApprovalRefused(_("You asked for this approval yourself; another supervisor must decide it."))
         row.status = "approved" if approve else "rejected"

@@ -144,7 +144,7 @@ def test_a_waiting_waiver_can_be_withdrawn_and_leaves_the_supervisors_list(seede
     assert withdrawn.status == "cancelled"
     assert supervision.pending_approvals(seeded, sup) == []
     assert open_waiver(seeded, clerk, card_id) is None
-    with pytest.raises(RecordChanged, match="already been decided"):
+    with pytest.raises(RecordChanged, match="already been decided: it is withdrawn by the clerk"):
         supervision.decide(seeded, sup, asked.approval_id, approve=True)
     with pytest.raises(WaiverRefused, match="withdrawn"):
         apply_waived(seeded, clerk, person, card_id, version, asked.approval_id)
