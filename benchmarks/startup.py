@@ -17,9 +17,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import platform
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -33,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import dataset  # noqa: E402
+from common import machine, write_section  # noqa: E402
 
 SECTION = "## Desk (startup, search)"
 READING = (
@@ -298,31 +296,10 @@ def search_lines(timings: dict[str, list[float]]) -> list[str]:
     return out
 
 
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+def textual_version() -> str:
     import textual
 
-    return (f"{os.cpu_count()} CPUs ({cpu}), Python {platform.python_version()}, Textual {textual.__version__}, "
-            f"SQLite {sqlite3.sqlite_version}, {platform.platform()}")
-
-
-def write_section(md: Path, body: str) -> None:
-    """Replace (or append) this benchmark's section only; the other sections stay as they are."""
-    text = md.read_text() if md.exists() else "# Benchmarks\n"
-    if SECTION in text:
-        start = text.index(SECTION)
-        nxt = text.find("\n## ", start + len(SECTION))
-        text = text[:start] + body.rstrip("\n") + "\n" + (text[nxt:] if nxt != -1 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + body.rstrip("\n") + "\n"
-    md.write_text(text)
+    return textual.__version__
 
 
 def main() -> int:
@@ -350,7 +327,8 @@ def main() -> int:
         body = "\n".join([
             SECTION, "",
             f"`.venv/bin/python benchmarks/startup.py{' --smoke' if args.smoke else ''} --persons {args.persons}`, "
-            f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. Machine: {machine()}.", "",
+            f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. "
+            f"Machine: {machine()}; Textual {textual_version()}.", "",
             "Start-up: a fresh process per run of the desk as `outlet-desk --config X` builds it "
             "(`launch.desk_app`), spawn to the sign-in screen mounted with the cursor in the user name, and on "
             "to the store open behind it (headless, 80x24, zh_CN, migrated SQLite outlet), interleaved with a "
@@ -361,7 +339,7 @@ def main() -> int:
             f"back). {load}.", "",
             *search, "",
         ])
-        write_section(args.write, body)
+        write_section(args.write, SECTION, body.rstrip("\n"))
     return 0 if ok else 1
 
 
