@@ -28,6 +28,14 @@ from tests.e2e.test_journey_tmux import (  # noqa: F401
 pytestmark = pytest.mark.slow
 
 
+def lost_without_application(db: Path, offset: int) -> tuple[object, ...]:
+    """Citizen number, name and card number of the ``offset``-th holder of a lost card not yet reissued."""
+    return first(
+        db, "SELECT p.citizen_number, p.name, c.card_number FROM person p JOIN card c ON c.person_id = p.id "
+            "WHERE c.status = 'lost' AND c.id NOT IN (SELECT old_card_id FROM reissue_request "
+            f"WHERE old_card_id IS NOT NULL) ORDER BY p.id LIMIT 1 OFFSET {offset}")
+
+
 def test_supervisor_day_by_keyboard(tmux: Callable[[str, str], Terminal], tmp_path: Path) -> None:  # noqa: F811
     set_language("en")
     config = tmp_path / "outlet.toml"
@@ -36,18 +44,9 @@ def test_supervisor_day_by_keyboard(tmux: Callable[[str, str], Terminal], tmp_pa
     db = tmp_path / "data" / "outlet.db"
     term = tmux("supervisor-day", f"cd {ROOT} && {sys.executable} -m outlet_desk --config {config}; sleep 60")
     wait_until_open(term)
-    number, name, lost = first(
-        db, "SELECT p.citizen_number, p.name, c.card_number FROM person p JOIN card c ON c.person_id = p.id "
-            "WHERE c.status = 'lost' AND c.id NOT IN (SELECT old_card_id FROM reissue_request "
-            "WHERE old_card_id IS NOT NULL) ORDER BY p.id LIMIT 1")
-    other, other_name, _card = first(
-        db, "SELECT p.citizen_number, p.name, c.card_number FROM person p JOIN card c ON c.person_id = p.id "
-            "WHERE c.status = 'lost' AND c.id NOT IN (SELECT old_card_id FROM reissue_request "
-            "WHERE old_card_id IS NOT NULL) ORDER BY p.id LIMIT 1 OFFSET 1")
-    third, third_name, _card3 = first(
-        db, "SELECT p.citizen_number, p.name, c.card_number FROM person p JOIN card c ON c.person_id = p.id "
-            "WHERE c.status = 'lost' AND c.id NOT IN (SELECT old_card_id FROM reissue_request "
-            "WHERE old_card_id IS NOT NULL) ORDER BY p.id LIMIT 1 OFFSET 2")
+    number, name, lost = lost_without_application(db, 0)
+    other, other_name, _card = lost_without_application(db, 1)
+    third, third_name, _card3 = lost_without_application(db, 2)
     assert isinstance(number, str) and isinstance(name, str) and isinstance(other, str)
     assert isinstance(other_name, str) and isinstance(third, str) and isinstance(third_name, str)
 

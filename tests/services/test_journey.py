@@ -56,6 +56,21 @@ def login(desk: Desk, username: str) -> Actor:
     return operators.authenticate(desk, username, demo.training_password(username))
 
 
+def cards_without_application(desk: Desk, status: str, n: int) -> list[tuple[Person, Card]]:
+    """``n`` cards in ``status`` with no reissue applied for, oldest first: (holder, card)."""
+    with Session(desk.engine) as s:
+        taken = select(ReissueRequest.old_card_id).where(col(ReissueRequest.old_card_id).is_not(None))
+        cards = s.exec(select(Card).where(col(Card.status) == status, col(Card.id).not_in(taken))
+                       .order_by(col(Card.id)).limit(n)).all()
+        out = []
+        for card in cards:
+            person = s.get(Person, card.person_id)
+            assert person is not None
+            out.append((person, card))
+    assert len(out) == n
+    return out
+
+
 def person_with(desk: Desk, status: CardStatus) -> tuple[Person, Card]:
     with Session(desk.engine) as s:
         replaced_by_request = select(ReissueRequest.old_card_id).where(col(ReissueRequest.old_card_id).is_not(None))

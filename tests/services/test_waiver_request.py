@@ -21,7 +21,7 @@ from outlet_desk.services.errors import RecordChanged
 from outlet_desk.services.reissue import WaiverRefused, apply_reissue
 from outlet_desk.services.waiver import open_waiver, request_waiver, waiver_state, withdraw_waiver
 from tests.clock import FakeClock
-from tests.services.test_journey import identity, login, person_with
+from tests.services.test_journey import cards_without_application, identity, login, person_with
 
 LOST = ReissueReason.LOST
 
@@ -34,19 +34,7 @@ def seeded(desk: Desk) -> Desk:
 
 def lost_cards(desk: Desk, n: int) -> list[tuple[Person, int, int]]:
     """``n`` formally lost cards without an application: (holder, card id, card version)."""
-    from outlet_desk.db.tables import Card
-
-    with Session(desk.engine) as s:
-        taken = select(ReissueRequest.old_card_id).where(col(ReissueRequest.old_card_id).is_not(None))
-        cards = s.exec(select(Card).where(col(Card.status) == "lost", col(Card.id).not_in(taken))
-                       .order_by(col(Card.id)).limit(n)).all()
-        out = []
-        for card in cards:
-            person = s.get(Person, card.person_id)
-            assert person is not None and card.id is not None
-            out.append((person, card.id, card.version))
-    assert len(out) == n
-    return out
+    return [(person, card.id or 0, card.version) for person, card in cards_without_application(desk, "lost", n)]
 
 
 def apply_waived(desk: Desk, clerk: Actor, person: Person, card_id: int, version: int, approval_id: int,

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import pytest
 from sqlmodel import Session, col, select
 
-from outlet_desk.db.tables import Approval, AuditEvent, Card, LossReport, Person, ReissueRequest
+from outlet_desk.db.tables import Approval, AuditEvent, Card, LossReport, Person
 from outlet_desk.domain.card_lifecycle import CardStatus
 from outlet_desk.domain.citizen_id import mask_citizen_id
 from outlet_desk.services import demo, supervision
@@ -34,7 +34,7 @@ from outlet_desk.services.withdrawal_request import (
     withdrawal_state,
 )
 from tests.clock import FakeClock
-from tests.services.test_journey import chip_of, identity, login, reload
+from tests.services.test_journey import cards_without_application, chip_of, identity, login, reload
 
 DUAL = '\n[security]\ndual_control = ["withdraw_loss"]\n'
 
@@ -51,17 +51,7 @@ def dual(make_settings, clock: FakeClock) -> Iterator[Desk]:  # type: ignore[no-
 
 def suspended_cards(desk: Desk, n: int) -> list[tuple[Person, Card]]:
     """``n`` cards reported lost by the hotline (suspended), no reissue applied for: (holder, card)."""
-    with Session(desk.engine) as s:
-        taken = select(ReissueRequest.old_card_id).where(col(ReissueRequest.old_card_id).is_not(None))
-        cards = s.exec(select(Card).where(col(Card.status) == "suspended", col(Card.id).not_in(taken))
-                       .order_by(col(Card.id)).limit(n)).all()
-        out = []
-        for card in cards:
-            person = s.get(Person, card.person_id)
-            assert person is not None
-            out.append((person, card))
-    assert len(out) == n
-    return out
+    return cards_without_application(desk, "suspended", n)
 
 
 def ask(desk: Desk, clerk: Actor, person: Person, card: Card, why: str = "found in the waiting hall") -> int:
