@@ -530,7 +530,7 @@ class ReissueScreen(RequestTaskScreen[WaiverState]):
     def _waived_by_request(self) -> WaiverState | None:
         """The approved waiver that applies to the application as it stands (same reason), if any."""
         sent = self.sent
-        return sent if sent is not None and sent.usable and sent.reason is self.reason() else None
+        return sent if sent is not None and sent.usable and sent.reissue_reason is self.reason() else None
 
     def reason(self) -> ReissueReason:
         return ReissueReason(str(self.query_one("#reissue-reason", Select).value))

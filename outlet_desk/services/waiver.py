@@ -12,7 +12,6 @@ the approval (``reissue_request.waiver_approval_id``), which is how a used appro
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlmodel import Session, col, select
 
@@ -21,6 +20,7 @@ from outlet_desk.domain.fees import ReissueReason, format_yuan
 from outlet_desk.domain.roles import Action
 from outlet_desk.i18n import _
 from outlet_desk.services.approval_requests import (
+    RequestState,
     cancel_request,
     card_holder,
     holder_line,
@@ -44,25 +44,19 @@ from outlet_desk.services.uow import UnitOfWork
 
 
 @dataclass(frozen=True)
-class WaiverState:
-    """A waiver asked for, as the clerk's screen shows it."""
+class WaiverState(RequestState):
+    """A waiver asked for, as the clerk's screen shows it: the request, and the fee it is about."""
 
-    approval_id: int
-    card_id: int
-    reason: ReissueReason
+    reissue_reason: ReissueReason
     fee_fen: int
-    waiver_reason: str
-    status: str
-    """pending | approved | rejected | cancelled (withdrawn) | used"""
-    checker: str
-    """The deciding supervisor's display name ("" while pending)."""
-    decision: str
-    """The supervisor's words with the decision (a rejection's reason)."""
-    asked_at: datetime
 
     @property
-    def usable(self) -> bool:
-        return self.status == "approved"
+    def card_id(self) -> int:
+        return self.entity_id
+
+    @property
+    def waiver_reason(self) -> str:
+        return self.reason
 
 
 @dataclass(frozen=True)
@@ -84,8 +78,7 @@ def _state(desk: Desk, s: Session, row: Approval) -> WaiverState:
     assert reason is not None
     used = s.exec(select(ReissueRequest.id).where(col(ReissueRequest.waiver_approval_id) == row.id)).first()
     state = request_state(s, row, used=used is not None)
-    return WaiverState(state.approval_id, state.entity_id, reason, fee_for(desk, reason).amount_fen, state.reason,
-                       state.status, state.checker, state.decision, state.asked_at)
+    return WaiverState(**vars(state), reissue_reason=reason, fee_fen=fee_for(desk, reason).amount_fen)
 
 
 def _load(desk: Desk, s: Session, clerk: Actor, approval_id: int) -> Approval:
