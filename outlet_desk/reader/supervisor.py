@@ -1,12 +1,13 @@
 """The reader supervisor: a background thread that turns reader and card changes into typed events.
 
-It watches every reader of a :class:`~outlet_desk.reader.card_reader.CardReader` (PC/SC or training),
-reports :class:`ReaderAdded`/:class:`ReaderRemoved`/:class:`CardInserted`/:class:`CardRemoved`, reads
-each inserted card (one :class:`CardRead` or one :class:`ReaderErrorEvent` per insertion, always) and
-keeps a :attr:`ReaderSupervisor.state` for the footer. It never dies: when the PC/SC service goes away
-it reports :class:`ServiceGone` once, retries every ``retry_s`` and, when the service is back, reports
-the readers and cards again. Events are delivered one at a time (never concurrently) from the
-supervisor's threads, so the callback must be quick; a Textual app should hand them over with
+It watches every reader of a :class:`~outlet_desk.reader.card_reader.CardReader` (PC/SC or training), reports
+:class:`ReaderAdded`/:class:`ReaderRemoved`/:class:`CardInserted`/:class:`CardRemoved`, reads each inserted
+card (one :class:`CardRead` or one :class:`ReaderErrorEvent` per insertion, always; a card that left the
+reader before its read ended gets :class:`ReaderErrorEvent` with :class:`CardGone`, never a :class:`CardRead`
+after its :class:`CardRemoved`) and keeps a :attr:`ReaderSupervisor.state` for the footer. It never dies: when
+the PC/SC service goes away it reports :class:`ServiceGone` once, retries every ``retry_s`` and, when the
+service is back, reports the readers and cards again. Events are delivered one at a time (never concurrently)
+from the supervisor's threads, so the callback must be quick; a Textual app should hand them over with
 ``App.call_from_thread`` or ``post_message``.
 
 The synchronous methods (``read_card``, ``verify_pin``, ...) are for the services: they default to the
@@ -280,17 +281,23 @@ class ReaderSupervisor:
                 log.exception("card read failed")
                 result = CardNotResponding(f"internal error: {error!r}")
             break
-        current = self._still_inserted(reader, snap)
-        if isinstance(result, CardData):
-            if current:
+        with self._emit_lock:
+            # decided and delivered under the emit lock: the watch loop updates the snapshot before it
+            # sends CardRemoved, so a card that left is seen here and its removal is never followed by
+            # a CardRead of it (the desk would open the holder of a card no longer in the reader)
+            if not self._still_inserted(reader, snap):
+                if isinstance(result, CardData):
+                    result = CardGone("the card left the reader before its read was delivered")
+                self._deliver(ReaderErrorEvent(reader, result))
+                return
+            if isinstance(result, CardData):
                 with self._lock:
                     self._cards[reader] = result
                 self._set_state(reader, ReaderState(ReaderStatus.CARD, reader, result.card_number))
-            self._emit(CardRead(reader, result))
-        else:
-            if current:
+                self._deliver(CardRead(reader, result))
+            else:
                 self._set_state(reader, ReaderState(ReaderStatus.CARD_ERROR, reader, message=result.message))
-            self._emit(ReaderErrorEvent(reader, result))
+                self._deliver(ReaderErrorEvent(reader, result))
         self._emit_state()
 
     # -- synchronous operations for the services ----------------------------------------------

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from outlet_desk.reader.card_data import CardData
 from outlet_desk.reader.card_reader import CardReader
 from outlet_desk.reader.errors import (
     BlankCard,
@@ -206,3 +208,78 @@ def test_training_mode_and_cli_load_without_pyscard() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["A12345678", "False"]
+
+
+class SlowCard(VirtualCard):
+    """A chip that takes 0.02 s per APDU: a full read (15 APDUs) takes about 0.3 s. While it answers
+    its ``pause_at``-th APDU it says so (``answering``) and waits for ``go_on``."""
+
+    def __init__(self, data: CardData, pause_at: int) -> None:
+        super().__init__(data)
+        self.pause_at = pause_at
+        self.calls = 0
+        self.answering = threading.Event()
+        self.go_on = threading.Event()
+
+    def process(self, command: bytes) -> bytes | None:
+        self.calls += 1
+        time.sleep(0.02)
+        if self.calls == self.pause_at:
+            self.answering.set()
+            self.go_on.wait(2.0)
+        return super().process(command)
+
+
+def test_card_pulled_and_put_back_during_a_slow_read_is_read_once(
+        training: TrainingReader, recorder: EventRecorder, stop_all: list[Callable[[], None]]) -> None:
+    """The clerk pulls the card during a 0.3 s read and pushes it back: the first insertion's read must
+    not arrive after its removal (the desk would open the holder twice, or hand a task screen a chip
+    after it was told the chip had gone); the card now in the reader is read once."""
+    supervisor = ReaderSupervisor(training, recorder, read_timeout=2.0, retry_s=0.05)
+    supervisor.start()
+    stop_all.append(supervisor.stop)
+    card = SlowCard(SAMPLE, pause_at=5)
+    name = training.insert(card)
+    assert card.answering.wait(2.0)
+    reading = supervisor.state  # the footer while the chip is being read
+    assert reading.status is ReaderStatus.READING and reading.label() == "reading card…"
+    training.remove()
+    recorder.wait_for(lambda e: isinstance(e, CardRemoved), 1.0)
+    mark = recorder.mark()
+    training.insert(card)
+    recorder.wait_for(lambda e: isinstance(e, CardInserted), 1.0, since=mark)
+    card.go_on.set()
+    recorder.wait_for(lambda e: isinstance(e, CardRead), 2.0, since=mark)
+    time.sleep(0.4)  # both reads have ended
+    assert [e for e in recorder.of_reader(name) if isinstance(e, CardRead)] == [CardRead(name, SAMPLE)]
+    assert supervisor.state.status is ReaderStatus.CARD and supervisor.state.card_number == "A12345678"
+
+
+class PulledAsTheReadEnds(TrainingReader):
+    """The chip answered every record, then the card left before the supervisor got the result."""
+
+    def __init__(self, recorder: EventRecorder) -> None:
+        super().__init__()
+        self.recorder = recorder
+
+    def read_card(self, reader: str, timeout: float = 3.0) -> CardData:
+        data = super().read_card(reader, timeout)
+        self.remove(reader)
+        self.recorder.wait_for(lambda e: isinstance(e, CardRemoved), 1.0)
+        return data
+
+
+def test_card_gone_before_the_read_result_sends_no_card_read(
+        recorder: EventRecorder, stop_all: list[Callable[[], None]]) -> None:
+    training = PulledAsTheReadEnds(recorder)
+    stop_all.append(training.close)
+    sup = ReaderSupervisor(training, recorder, read_timeout=0.5, retry_s=0.05)
+    sup.start()
+    stop_all.append(sup.stop)
+    name = training.insert(VirtualCard(SAMPLE))
+    _t, ended = recorder.wait_for(lambda e: isinstance(e, ReaderErrorEvent), 1.0)
+    assert isinstance(ended, ReaderErrorEvent) and isinstance(ended.error, CardGone)
+    assert "taken out" in ended.error.message
+    time.sleep(0.2)
+    assert not [e for e in recorder.of_reader(name) if isinstance(e, CardRead)]
+    assert sup.state.status is ReaderStatus.NO_CARD and sup.last_card() is None
