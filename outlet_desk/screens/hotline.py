@@ -92,9 +92,14 @@ class HotlineLossScreen(DeskScreen):
         r = message.result
         assert r.lapses_at is not None
         lapse = local_time(r.lapses_at, self.desk_app.desk.tz)
-        say = _("Tell the caller: card {card} is suspended now; all its functions are stopped. Come to an outlet "
-                "with your ID card before {lapse} to make the loss formal; after that the card works again.").format(
-            card=r.card_number, lapse=lapse)
+        if self.desk_app.desk.settings.loss.on_lapse == "escalate":
+            say = _("Tell the caller: card {card} is suspended now; all its functions are stopped. Come to an outlet "
+                    "with your ID card before {lapse} to make the loss formal; after that the card stays suspended "
+                    "until a supervisor decides.").format(card=r.card_number, lapse=lapse)
+        else:
+            say = _("Tell the caller: card {card} is suspended now; all its functions are stopped. Come to an outlet "
+                    "with your ID card before {lapse} to make the loss formal; after that the card works "
+                    "again.").format(card=r.card_number, lapse=lapse)
         self._outcome(Text(say, style="bold green"))
         for name in ("number", "name", "fact"):
             self.query_one(f"#hotline-{name}", Input).value = ""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from outlet_desk.domain.request_status import REQUEST_STATUS as REQUEST_STATUS  # shared with the services
 from outlet_desk.i18n import N_, _
 
 AUDIT_ACTIONS: dict[str, str] = {
@@ -28,14 +29,6 @@ TRAIL_ACTIONS: dict[str, str] = {
     "identity_checked": N_("identity check passed"),
     "identity_check_refused": N_("identity check refused"),
     "card_suspended": N_("card suspended"),
-}
-
-REQUEST_STATUS: dict[str, str] = {
-    "open": N_("open"),
-    "in_production": N_("in production"),
-    "ready": N_("ready"),
-    "collected": N_("collected"),
-    "cancelled": N_("cancelled"),
 }
 
 REISSUE_REASONS: dict[str, str] = {

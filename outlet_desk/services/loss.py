@@ -9,10 +9,11 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from outlet_desk.db.tables import Approval, Card, LossReport, Operator, Person
-from outlet_desk.domain.card_lifecycle import CardEvent, CardStatus
+from outlet_desk.domain.caller_facts import CallerFactRefused, check_caller_fact
+from outlet_desk.domain.card_lifecycle import CardEvent, CardStatus, status_label
 from outlet_desk.domain.citizen_id import parse_citizen_id
 from outlet_desk.domain.loss import check_withdrawal, has_lapsed, lapse_at
-from outlet_desk.domain.names import names_match, normalise_name
+from outlet_desk.domain.names import names_match
 from outlet_desk.domain.roles import Action, Role
 from outlet_desk.i18n import _
 from outlet_desk.reader.card_data import CardData
@@ -31,7 +32,19 @@ from outlet_desk.services.uow import UnitOfWork
 
 
 class CallerNotIdentified(ServiceError):
+    """The caller is not who they say; ``fact`` names what did not match (the person, the phone, the address)."""
+
     code = "caller_not_identified"
+
+    def __init__(self, message: str, fact: str = "person") -> None:
+        super().__init__(message)
+        self.fact = fact
+
+
+class CardNotInUse(ServiceError):
+    """The caller's card is not in use (already suspended, formally lost, replaced...): nothing to suspend."""
+
+    code = "card_not_in_use"
 
 
 class ChipDoesNotMatch(ServiceError):
@@ -60,27 +73,44 @@ class LossResult:
     became_formal: bool = False
 
 
-def _digits(text: str) -> str:
-    return "".join(ch for ch in text if ch.isdigit())
-
-
-def _fact_matches(person: Person, fact: str) -> bool:
-    """The caller's one fact on file: the phone number (digits compared), or the address (normalised)."""
-    fact = fact.strip()
-    if not fact:
-        return False
-    if _digits(fact) and _digits(fact) == _digits(person.phone):
-        return True
-    given, on_file = normalise_name(fact), normalise_name(person.address)
-    return len(given) >= 4 and given in on_file
-
-
 def _current_card(session: Session, person_id: int) -> Card | None:
     return session.exec(
         select(Card)
         .where(col(Card.person_id) == person_id, col(Card.status).in_([CardStatus.ACTIVE.value]))
         .order_by(col(Card.id).desc())
     ).first()
+
+
+def _not_in_use(desk: Desk, session: Session, person_id: int) -> str:
+    """Why a caller's card cannot be suspended: its status, and for a card already reported lost by the
+    hotline, until when (or since when it stays suspended)."""
+    card = session.exec(select(Card).where(col(Card.person_id) == person_id).order_by(col(Card.id).desc())).first()
+    if card is None or card.id is None:
+        return _("This person has no card on record: there is nothing to suspend.")
+    status = CardStatus(card.status)
+    if status is CardStatus.SUSPENDED:
+        report = _open_report(session, card.id) or session.exec(
+            select(LossReport).where(col(LossReport.card_id) == card.id).order_by(col(LossReport.id).desc())).first()
+        lapses = report.lapses_at if report is not None else None
+        if lapses is not None and report is not None and report.lapsed_at is None:
+            return _("Card {card} is already suspended by a loss report until {lapse}; nothing was changed. Tell "
+                     "the caller to come to an outlet with the ID card before then to make the loss formal.").format(
+                card=card.card_number, lapse=_local_time(lapses, desk))
+        if lapses is not None:
+            return _("Card {card} is still suspended: its temporary loss report lapsed on {lapse} and waits for a "
+                     "supervisor's decision; nothing was changed. The caller should come to an outlet with the ID "
+                     "card.").format(card=card.card_number, lapse=_local_time(lapses, desk))
+    if status is CardStatus.LOST:
+        return _("Card {card} is already formally reported lost: it stays blocked until a new card is collected "
+                 "or the card is found and the report withdrawn at an outlet; nothing was changed.").format(
+            card=card.card_number)
+    return _("This person has no card in use that could be reported lost: card {card} is {status}.").format(
+        card=card.card_number, status=status_label(status))
+
+
+def _local_time(moment: datetime, desk: Desk) -> str:
+    """A moment as the clerk reads it: the outlet's time zone, to the minute."""
+    return moment.astimezone(desk.tz).strftime("%Y-%m-%d %H:%M")
 
 
 def report_loss_hotline(desk: Desk, actor: Actor, citizen_number: str, name: str, fact: str) -> LossResult:
@@ -93,14 +123,14 @@ def report_loss_hotline(desk: Desk, actor: Actor, citizen_number: str, name: str
             raise CallerNotIdentified(
                 _("The caller could not be identified: no card holder with this citizen number and name.")
             )
-        if not _fact_matches(person, fact):
-            raise CallerNotIdentified(
-                _("The caller could not be identified: the phone number or address does not match the one on file.")
-            )
+        try:
+            check_caller_fact(fact, person.phone, person.address)
+        except CallerFactRefused as refused:
+            raise CallerNotIdentified(refused.message, refused.fact) from refused
         assert person.id is not None
         card = _current_card(s, person.id)
         if card is None:
-            raise ServiceError(_("This person has no card in use that could be reported lost."))
+            raise CardNotInUse(_not_in_use(desk, s, person.id))
         assert card.id is not None
         before = card_facts(card)
         move_card(desk, card, CardEvent.SUSPEND)

@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 
 from outlet_desk.db.tables import AuditEvent, Operator, Outlet, Person, Receipt
 from outlet_desk.domain.citizen_id import mask_citizen_id
-from outlet_desk.domain.fees import format_yuan
+from outlet_desk.domain.fees import format_yuan, payment_method_label
 from outlet_desk.i18n import N_, _
 from outlet_desk.services.context import Desk
 
@@ -71,6 +71,10 @@ class ReceiptData:
     fee_fen: int
     collected_by_proxy: str = ""
     """A card collected by a proxy: the proxy's name and relationship to the holder, printed on the receipt."""
+    waived_by: str = ""
+    """A fee waived: the supervisor who approved the waiver (nothing was paid: ``fee_fen`` is 0)."""
+    payment_method: str = ""
+    """How the fee was paid (a code of ``[fees] payment_methods``), when one was paid."""
 
     def title(self) -> str:
         return _(KIND_LABELS.get(self.kind, self.kind))
@@ -78,7 +82,7 @@ class ReceiptData:
 
 def issue_receipt(
     uow: UnitOfWork, event: AuditEvent, *, person_id: int | None, card_number: str, fee_fen: int, kind: str,
-    collected_by_proxy: str = "",
+    collected_by_proxy: str = "", waived_by: str = "", payment_method: str = "",
 ) -> ReceiptData:
     """Record the receipt of this use case (inside its transaction)."""
     s = uow.session
@@ -96,30 +100,51 @@ def issue_receipt(
         operator=uow.actor.display_name if uow.actor else "system",
         issued_at=event.at.astimezone(desk.tz), card_number=card_number,
         masked_citizen_number=mask_citizen_id(person.citizen_number) if person else "",
-        fee_fen=fee_fen, collected_by_proxy=collected_by_proxy,
+        fee_fen=fee_fen, collected_by_proxy=collected_by_proxy, waived_by=waived_by, payment_method=payment_method,
     )
 
 
-def render_text(r: ReceiptData) -> str:
-    # Each label is its own _() call (the catalogue's extractor does not look inside f-strings).
-    def line(label: str, value: object) -> str:
-        return f"{label}: {value}"
+def _line(label: str, value: object) -> str:
+    return f"{label}: {value}"
 
-    fee = [line(_("Fee"), _("{yuan} yuan").format(yuan=format_yuan(r.fee_fen)))] \
-        if r.kind in FEE_KINDS or r.fee_fen else []
+
+def _header_lines(r: ReceiptData) -> list[str]:
+    """Who issued the receipt: the outlet's name and code."""
+    return [r.outlet_name, _line(_("Outlet"), r.outlet_code)]
+
+
+def _fee_lines(r: ReceiptData) -> list[str]:
+    if r.waived_by:
+        return [_line(_("Fee"), _("waived, approved by {name}").format(name=r.waived_by))]
+    if not (r.kind in FEE_KINDS or r.fee_fen):
+        return []
+    lines = [_line(_("Fee"), _("{yuan} yuan").format(yuan=format_yuan(r.fee_fen)))]
+    if r.fee_fen and r.payment_method:
+        lines.append(_line(_("Paid by"), payment_method_label(r.payment_method)))
+    return lines
+
+
+def _field_lines(r: ReceiptData) -> list[str]:
+    """What was done, for whom, by whom, when, and how to check it: the receipt's body, on paper and in PDF."""
+    # Each label is its own _() call (the catalogue's extractor does not look inside f-strings).
+    return [
+        _line(_("Card"), r.card_number),
+        _line(_("Citizen number"), r.masked_citizen_number),
+        *_fee_lines(r),
+        *([_line(_("Collected by proxy"), r.collected_by_proxy)] if r.collected_by_proxy else []),
+        _line(_("Operator"), r.operator),
+        _line(_("Time"), f"{r.issued_at:%Y-%m-%d %H:%M:%S}"),
+        _line(_("Event number"), r.event_seq),
+        _line(_("Verification code"), r.code),
+    ]
+
+
+def render_text(r: ReceiptData) -> str:
     lines = [
-        r.outlet_name,
-        line(_("Outlet"), r.outlet_code),
+        *_header_lines(r),
         "=" * 32,
         r.title(),
-        line(_("Card"), r.card_number),
-        line(_("Citizen number"), r.masked_citizen_number),
-        *fee,
-        *([line(_("Collected by proxy"), r.collected_by_proxy)] if r.collected_by_proxy else []),
-        line(_("Operator"), r.operator),
-        line(_("Time"), f"{r.issued_at:%Y-%m-%d %H:%M:%S}"),
-        line(_("Event number"), r.event_seq),
-        line(_("Verification code"), r.code),
+        *_field_lines(r),
         "=" * 32,
         _("Check this receipt at any outlet with its verification code."),
     ]
@@ -145,13 +170,16 @@ def render_pdf(r: ReceiptData, path: Path) -> None:
     pdf.set_auto_page_break(False)
     pdf.add_page()
     pdf.add_font("wqy", fname=str(CJK_FONT), collection_font_number=0)
+    outlet_name, outlet_line = _header_lines(r)
     pdf.set_font("wqy", size=11)
-    pdf.multi_cell(0, 6, r.outlet_name, new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 6, outlet_name, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("wqy", size=9)
+    pdf.cell(0, 5, outlet_line, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("wqy", size=13)
     pdf.multi_cell(0, 8, r.title(), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("wqy", size=9)
-    for line in render_text(r).splitlines()[4:-2]:
-        pdf.cell(0, 5, line, new_x="LMARGIN", new_y="NEXT")
+    for line in _field_lines(r):
+        pdf.multi_cell(0, 5, line, new_x="LMARGIN", new_y="NEXT")
     qr = segno.make(r.code, error="m")
     png = path.with_suffix(".qr.png")
     qr.save(str(png), scale=4, border=1)

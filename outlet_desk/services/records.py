@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from outlet_desk.db.tables import Card, IdentityCheck, Person, ReissueRequest
 from outlet_desk.domain.card_lifecycle import CardEvent, CardStatus, transition
+from outlet_desk.domain.request_status import request_status_label
 from outlet_desk.i18n import _
 from outlet_desk.services.context import Desk
 from outlet_desk.services.errors import NotFound, RecordChanged, ServiceError
@@ -43,7 +44,7 @@ def load_request(session: Session, request_id: int, expected_version: int | None
     if expected_version is not None and request.version != expected_version:
         raise RecordChanged(
             _("Another counter changed this request a moment ago: it is now {status}. Check it and try again.").format(
-                status=request.status
+                status=request_status_label(request.status)
             )
         )
     return request

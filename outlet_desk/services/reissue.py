@@ -13,6 +13,7 @@ from outlet_desk.db.tables import Approval, Card, Operator, Payment, ReissueRequ
 from outlet_desk.domain.card_lifecycle import CardEvent, CardStatus, is_expired
 from outlet_desk.domain.card_numbers import validate_card_number, validate_identification_code
 from outlet_desk.domain.fees import Fee, ReissueReason, expiry_exchange_allowed, format_yuan, reissue_fee
+from outlet_desk.domain.request_status import request_status_label
 from outlet_desk.domain.roles import Action, Role, can
 from outlet_desk.i18n import _
 from outlet_desk.reader.card_data import CardData, Gender
@@ -181,10 +182,11 @@ def apply_reissue(
         claim(card)
         approval = None
         waiver_name = waiver_by.username if waiver_by else None
+        waived_by = waiver_by.display_name if waiver_by and waived else ""
         if waived and waiver_approval_id is not None:
             approval, checker = _use_requested_waiver(desk, s, actor, waiver_approval_id, card, reason)
             approval.status = "used"  # as every approval asked for by request, once used (see loss.withdraw_loss)
-            waiver_name = checker.username
+            waiver_name, waived_by = checker.username, checker.display_name
         elif waived:
             assert waiver_by is not None
             approval = Approval(
@@ -215,7 +217,8 @@ def apply_reissue(
                    "presenter": check.presenter},
         )
         receipt = issue_receipt(uow, event, person_id=card.person_id, card_number=card.card_number,
-                                fee_fen=due_fen, kind="reissue_applied")
+                                fee_fen=due_fen, kind="reissue_applied",
+                                waived_by=waived_by, payment_method=(payment_method or "") if due_fen else "")
         if due_fen:
             assert payment_method is not None
             s.add(Payment(outlet_code=desk.outlet_code, request_id=request.id, amount_fen=due_fen,
@@ -265,7 +268,7 @@ def _make_ready(
         if request.status != "in_production":
             raise ReissueRefused(
                 _("Request {id} is {status}; only a request in production can receive its card.").format(
-                    id=request_id, status=request.status))
+                    id=request_id, status=request_status_label(request.status)))
         taken = s.exec(
             select(Card).where((col(Card.card_number) == number) | (col(Card.identification_code) == code))
         ).first()

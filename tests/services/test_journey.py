@@ -33,6 +33,7 @@ from outlet_desk.services.errors import RecordChanged
 from outlet_desk.services.identity import Document, ProxyDetails, record_identity_check
 from outlet_desk.services.loss import (
     CallerNotIdentified,
+    CardNotInUse,
     ChipDoesNotMatch,
     SecondOperatorNeeded,
     report_loss_counter,
@@ -132,9 +133,24 @@ def test_hotline_caller_must_match_name_and_one_fact(seeded: Desk) -> None:
     person, card = person_with(seeded, CardStatus.ACTIVE)
     with pytest.raises(CallerNotIdentified, match="citizen number and name"):
         report_loss_hotline(seeded, hotline, person.citizen_number, "某某某", person.phone)
-    with pytest.raises(CallerNotIdentified, match="phone number or address"):
+    with pytest.raises(CallerNotIdentified, match="phone number does not match") as refused:
         report_loss_hotline(seeded, hotline, person.citizen_number, person.name, "13000000000")
+    assert refused.value.fact == "phone" and person.phone not in refused.value.message
     assert reload(seeded, card.id or 0).status == "active"
+
+
+def test_hotline_caller_is_not_identified_by_the_district_of_the_address(seeded: Desk) -> None:
+    """The beginning of an address ('北京市朝阳区') is everybody's in the district: only the end of the address
+    on file (number, building, room) identifies the caller."""
+    hotline = login(seeded, "hotline1")
+    person, card = person_with(seeded, CardStatus.ACTIVE)
+    for district in (person.address[:4], person.address[:6]):
+        with pytest.raises(CallerNotIdentified, match="address") as refused:
+            report_loss_hotline(seeded, hotline, person.citizen_number, person.name, district)
+        assert refused.value.fact == "address" and person.address[-6:] not in refused.value.message
+    assert reload(seeded, card.id or 0).status == "active"
+    result = report_loss_hotline(seeded, hotline, person.citizen_number, person.name, " " + person.address + " ")
+    assert result.card_status is CardStatus.SUSPENDED
 
 
 def test_auditor_cannot_report_a_loss(seeded: Desk) -> None:
@@ -447,3 +463,44 @@ def test_collection_of_a_card_that_is_not_ready_is_refused_and_audited(seeded: D
         check_chip(seeded, clerk, request_id, chip_of(new, person))
     with Session(seeded.engine) as s:
         assert s.exec(select(AuditEvent).where(col(AuditEvent.action) == "chip_check_failed")).all()
+
+
+def test_a_second_hotline_call_names_the_cards_status_and_lapse_date(seeded: Desk) -> None:
+    hotline = login(seeded, "hotline1")
+    person, card = person_with(seeded, CardStatus.ACTIVE)
+    first = report_loss_hotline(seeded, hotline, person.citizen_number, person.name, person.phone)
+    assert first.lapses_at is not None
+    lapse = first.lapses_at.astimezone(seeded.tz).strftime("%Y-%m-%d %H:%M")
+    with pytest.raises(CardNotInUse) as again:
+        report_loss_hotline(seeded, hotline, person.citizen_number, person.name, person.phone)
+    assert f"Card {card.card_number} is already suspended" in again.value.message
+    assert lapse in again.value.message and "no card in use" not in again.value.message
+    with Session(seeded.engine) as s:
+        assert len(s.exec(select(LossReport).where(col(LossReport.card_id) == card.id)).all()) == 1
+
+
+def test_a_hotline_call_for_a_formally_lost_card_says_it_is_formally_lost(seeded: Desk) -> None:
+    person, card = person_with(seeded, CardStatus.LOST)
+    with pytest.raises(CardNotInUse, match=f"Card {card.card_number} is already formally reported lost"):
+        report_loss_hotline(seeded, login(seeded, "hotline1"), person.citizen_number, person.name, person.phone)
+    assert reload(seeded, card.id or 0).status == "lost"
+
+
+def test_a_request_status_reads_in_the_outlets_language(seeded: Desk) -> None:
+    """A refusal that names a request's status uses the same words as the screens: '待领取', not '"ready"'."""
+    from outlet_desk.i18n import set_language
+
+    clerk = login(seeded, "clerk1")
+    person, old = person_with(seeded, CardStatus.LOST)
+    request_id, _new = _ready_card(seeded, clerk, person, old)
+    set_language("zh_CN")
+    try:
+        with pytest.raises(ReissueRefused) as refused:
+            receive_card(seeded, login(seeded, "super1"), request_id, "C12345679", "110105D156000005ABCDEF0123456780")
+        with pytest.raises(RecordChanged) as changed:
+            complete_collection(seeded, clerk, request_id, 0, identity(seeded, clerk, person, "collect_card"),
+                                chip_of(_new, person), pin_changed=True)
+    finally:
+        set_language("en")
+    assert "待领取" in refused.value.message and "ready" not in refused.value.message
+    assert "待领取" in changed.value.message and "ready" not in changed.value.message

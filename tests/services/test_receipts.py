@@ -15,7 +15,7 @@ from outlet_desk.services import demo, operators
 from outlet_desk.services.context import Desk
 from outlet_desk.services.loss import report_loss_hotline
 from outlet_desk.services.persons import find_persons
-from outlet_desk.services.receipts import ReceiptData, render_pdf, save_receipt
+from outlet_desk.services.receipts import ReceiptData, render_pdf, render_text, save_receipt
 
 IN_CI = bool(__import__("os").environ.get("CI"))
 
@@ -86,3 +86,50 @@ def test_print_command_receives_the_pdf(make_settings, clock) -> None:  # type: 
     assert saved.printed, saved.print_error
     assert (desk.settings.base_dir / "printed" / saved.pdf_path.name).exists()
     desk.engine.dispose()
+
+
+def _reissue_receipt(desk: Desk, waived_by: str = "", **kw: object) -> ReceiptData:
+    """A reissue application's receipt; ``waived_by``: the supervisor who signs a waiver at the counter."""
+    from outlet_desk.domain.card_lifecycle import CardStatus
+    from outlet_desk.domain.fees import ReissueReason
+    from outlet_desk.services.reissue import apply_reissue
+    from tests.services.test_journey import identity, login, person_with
+
+    demo.seed_training(desk, persons=40)
+    clerk = login(desk, "clerk1")
+    person, card = person_with(desk, CardStatus.LOST)
+    if waived_by:
+        kw.update(waiver_by=login(desk, waived_by), waiver_reason="low-income certificate")
+    return apply_reissue(desk, clerk, card.id or 0, card.version, ReissueReason.LOST,
+                         identity(desk, clerk, person, "apply_reissue"), **kw).receipt  # type: ignore[arg-type]
+
+
+def test_a_waived_fee_names_the_supervisor_who_approved_it(desk: Desk, tmp_path: Path) -> None:
+    from tests.services.test_journey import login
+
+    receipt = _reissue_receipt(desk, "super1", payment_method=None)
+    supervisor = login(desk, "super1").display_name
+    text = render_text(receipt)
+    assert f"Fee: waived, approved by {supervisor}" in text
+    assert "0.00 yuan" not in text and "Paid by" not in text
+    pdf = tmp_path / "waived.pdf"
+    render_pdf(receipt, pdf)
+    assert "waived, approved by" in pdftotext(pdf) and supervisor in pdftotext(pdf)
+
+
+def test_the_reissue_receipt_says_how_the_fee_was_paid(desk: Desk, tmp_path: Path) -> None:
+    receipt = _reissue_receipt(desk, payment_method="wechat", amount_paid_fen=2000)
+    text = render_text(receipt)
+    assert "Fee: 20.00 yuan" in text and "Paid by: WeChat Pay" in text
+    pdf = tmp_path / "paid.pdf"
+    render_pdf(receipt, pdf)
+    assert "Paid by: WeChat Pay" in pdftotext(pdf)
+
+
+def test_the_pdf_names_the_outlet_by_its_code_too(desk: Desk, tmp_path: Path) -> None:
+    receipt = _receipt(desk)
+    assert f"Outlet: {desk.outlet_code}" in render_text(receipt)
+    pdf = tmp_path / "r.pdf"
+    render_pdf(receipt, pdf)
+    text = pdftotext(pdf)
+    assert f"Outlet: {desk.outlet_code}" in text and receipt.outlet_name in text
