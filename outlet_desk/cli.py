@@ -355,17 +355,25 @@ def card_emulate(
                                                             "waiting for collection, else the one in use).")] = None,
     pin: Annotated[str, typer.Option("--pin", help="The chip's PIN.")] = "123456",
 ) -> None:
-    """Insert a virtual card for that person into the vpcd virtual reader until Ctrl-C."""
+    """Insert a virtual card for that person into the vpcd virtual reader until Ctrl-C; exit 1 if pcscd
+    does not take it in (pcscd not running, or the slot held by another emulator)."""
     from outlet_desk.reader.cli import run_emulator
+    from outlet_desk.reader.errors import EmulatorNotInserted
     from outlet_desk.reader.virtual_card import VirtualCard
     from outlet_desk.services.emulation import card_data_for
 
     desk = _state(ctx).desk()
     with refusals():
         data = card_data_for(desk, citizen, card)
-    out.print(_("Card {card} of {name} inserted in virtual reader slot {slot}; Ctrl-C removes it.").format(
-        card=data.card_number, name=data.name, slot=slot), highlight=False)
-    run_emulator(VirtualCard(data, pin=pin), slot)
+
+    def inserted() -> None:
+        out.print(_("Card {card} of {name} inserted in virtual reader slot {slot}; Ctrl-C removes it.").format(
+            card=data.card_number, name=data.name, slot=slot), highlight=False)
+
+    try:
+        run_emulator(VirtualCard(data, pin=pin), slot, on_inserted=inserted)
+    except EmulatorNotInserted as error:
+        fail(error.message, EXIT_CHECK_FAILED)
 
 
 def main() -> None:

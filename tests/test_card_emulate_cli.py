@@ -10,11 +10,12 @@ import sqlite3
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.fixtures_pcsc import SETTLE_S, PcscDaemon, wait_empty
+from tests.fixtures_pcsc import SETTLE_S, FreshSlot, PcscDaemon, reader_presence, wait_empty
 
 pytestmark = pytest.mark.pcsc
 
@@ -32,15 +33,45 @@ def cli(config: Path, *args: str) -> list[str]:
     return [sys.executable, "-m", "outlet_desk", "--config", str(config), *args]
 
 
-def test_emulated_card_is_read_back_by_reader_watch(pcscd: PcscDaemon, tmp_path: Path) -> None:
-    config = tmp_path / "outlet.toml"
+@dataclass(frozen=True)
+class DemoOutlet:
+    config: Path
+    citizen_number: str
+    name: str
+    card_number: str
+
+
+@pytest.fixture(scope="module")
+def demo_outlet(tmp_path_factory: pytest.TempPathFactory) -> DemoOutlet:
+    """The training outlet seeded once; a person whose new card waits for collection."""
+    folder = tmp_path_factory.mktemp("emulate")
+    config = folder / "outlet.toml"
     config.write_text(OUTLET)
     assert subprocess.run(cli(config, "demo"), capture_output=True, timeout=120).returncode == 0
-    db = sqlite3.connect(tmp_path / "data" / "outlet.db")
+    db = sqlite3.connect(folder / "data" / "outlet.db")
     number, name, card_number = db.execute(
         "SELECT p.citizen_number, p.name, c.card_number FROM person p JOIN card c ON c.person_id = p.id "
         "WHERE c.status = 'ready' ORDER BY c.id LIMIT 1").fetchone()
     db.close()
+    return DemoOutlet(config, number, name, card_number)
+
+
+def emulate(outlet: DemoOutlet, slot: int, timeout: float = 20) -> subprocess.CompletedProcess[str]:
+    """Run ``card emulate`` that is expected to give up by itself; kill it (and fail) if it does not."""
+    proc = subprocess.Popen(cli(outlet.config, "card", "emulate", "--citizen", outlet.citizen_number,
+                                "--slot", str(slot)), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, err = proc.communicate(5)
+        pytest.fail(f"card emulate still running after {timeout} s; it printed: {out!r} {err!r}")
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+
+
+def test_emulated_card_is_read_back_by_reader_watch(pcscd: PcscDaemon, demo_outlet: DemoOutlet) -> None:
+    config = demo_outlet.config
+    number, name, card_number = demo_outlet.citizen_number, demo_outlet.name, demo_outlet.card_number
     reader = pcscd.readers[1]
     watcher = subprocess.Popen(cli(config, "reader", "watch", "--once", "--timeout", "20", "--reader", reader),
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -62,6 +93,36 @@ def test_emulated_card_is_read_back_by_reader_watch(pcscd: PcscDaemon, tmp_path:
         wait_empty(reader)
         time.sleep(SETTLE_S)
     assert "inserted in virtual reader slot 1" in (emulator.stdout.read() if emulator.stdout else "")
+
+
+def test_emulate_without_pcscd_says_so_and_exits_1(pcscd: PcscDaemon, demo_outlet: DemoOutlet) -> None:
+    """Nothing takes the card: the operator is told pcscd is not running, not that the card is in."""
+    try:
+        pcscd.stop()
+        started = time.monotonic()
+        proc = emulate(demo_outlet, 1)
+        took = time.monotonic() - started
+    finally:
+        pcscd.start()
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "inserted" not in proc.stdout
+    assert "The virtual card was not inserted" in proc.stderr
+    assert "127.0.0.1:35964 refuses the connection" in proc.stderr
+    assert "pcscd" in proc.stderr and "is not running" in proc.stderr and "Traceback" not in proc.stderr
+    assert took < 15
+
+
+def test_emulate_on_a_slot_held_by_another_emulator_exits_1(
+        pcscd: PcscDaemon, fresh_card: FreshSlot, demo_outlet: DemoOutlet) -> None:
+    """A second emulator on the same slot would queue unseen behind the first (recipe, gotcha 3) and
+    take over silently later: it says so and ends, and the card already in stays the one pcscd sees."""
+    first = fresh_card.insert()
+    proc = emulate(demo_outlet, 1)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "inserted" not in proc.stdout
+    assert "virtual reader slot 1 is already used by another card emulator" in proc.stderr
+    assert "--slot 0" in proc.stderr and "Traceback" not in proc.stderr
+    assert reader_presence(fresh_card.reader) == (True, first.atr)
 
 
 def test_emulate_unknown_citizen_exits_2(tmp_path: Path) -> None:

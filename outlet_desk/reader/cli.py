@@ -1,7 +1,8 @@
 """``outlet-desk reader ...``: list readers and watch cards from the command line.
 
 ``reader_app`` is a Typer sub-app (mounted by the main CLI with ``add_typer(reader_app, name="reader")``).
-:func:`run_emulator` puts a :class:`VirtualCard` into a vpcd slot until stopped (``card emulate``).
+:func:`run_emulator` puts a :class:`VirtualCard` into a vpcd slot until stopped (``card emulate``), once
+pcscd has taken it in (else :class:`~outlet_desk.reader.errors.EmulatorNotInserted`).
 """
 
 from __future__ import annotations
@@ -10,13 +11,14 @@ import json
 import queue
 import threading
 import time
+from collections.abc import Callable
 from typing import Annotated
 
 import typer
 
 from outlet_desk.i18n import _
 from outlet_desk.reader.card_reader import CardReader
-from outlet_desk.reader.errors import ReaderError, ServiceGone
+from outlet_desk.reader.errors import EmulatorNotInserted, ReaderError, ServiceGone
 from outlet_desk.reader.events import (
     CardInserted,
     CardRead,
@@ -29,7 +31,7 @@ from outlet_desk.reader.events import (
 )
 from outlet_desk.reader.supervisor import ReaderSupervisor
 from outlet_desk.reader.virtual_card import VirtualCard
-from outlet_desk.reader.vpcd_link import VpcdLink
+from outlet_desk.reader.vpcd_link import NotAccepted, VpcdLink
 
 reader_app = typer.Typer(help="Card readers: list them and watch cards.", no_args_is_help=True)
 
@@ -140,13 +142,50 @@ def watch(
         supervisor.transport.close()
 
 
-def run_emulator(card: VirtualCard, slot: int, stop: threading.Event | None = None) -> None:
+ACCEPT_TIMEOUT_S = 3.0
+"""How long ``card emulate`` waits for pcscd to take the card in (it polls the slot every ~0.4 s)."""
+
+
+def _not_inserted(problem: NotAccepted, link: VpcdLink, timeout: float) -> EmulatorNotInserted:
+    slot, (host, port) = link.slot, link.address
+    if problem is NotAccepted.NOTHING_LISTENS:
+        message = _(
+            "The virtual card was not inserted: nothing takes cards on virtual reader slot {slot} "
+            "({host}:{port} refuses the connection), so the PC/SC service (pcscd) with the vpcd virtual "
+            "reader is not running. Start pcscd and try again."
+        ).format(slot=slot, host=host, port=port)
+    else:
+        message = _(
+            "The virtual card was not inserted: virtual reader slot {slot} is already used by another "
+            "card emulator (pcscd did not ask this card for its ATR within {seconds} s). Stop the other "
+            "emulator, or use the other slot (--slot {other})."
+        ).format(slot=slot, seconds=f"{timeout:g}", other=1 - slot if slot in (0, 1) else 0)
+    return EmulatorNotInserted(message, problem.value)
+
+
+def run_emulator(
+    card: VirtualCard,
+    slot: int,
+    stop: threading.Event | None = None,
+    *,
+    on_inserted: Callable[[], None] | None = None,
+    accept_timeout: float = ACCEPT_TIMEOUT_S,
+) -> None:
     """Put ``card`` into vpcd slot ``slot`` (port 35963 + slot) and keep it there until ``stop`` is set
-    or Ctrl-C. The card stays "inserted" across pcscd restarts; it is removed when this returns."""
+    or Ctrl-C. The card stays "inserted" across pcscd restarts; it is removed when this returns.
+
+    ``on_inserted`` is called once pcscd has taken the card in (vpcd asked for its ATR). If that does not
+    happen within ``accept_timeout`` seconds the card is removed again and :class:`EmulatorNotInserted`
+    says why (no pcscd, or the slot is held by another emulator)."""
     stop = stop or threading.Event()
     link = VpcdLink(card, slot, reconnect=True)
     link.insert()
     try:
+        problem = link.wait_accepted(accept_timeout)
+        if problem is not None:
+            raise _not_inserted(problem, link, accept_timeout)
+        if on_inserted is not None:
+            on_inserted()
         while not stop.wait(0.2):
             pass
     except KeyboardInterrupt:

@@ -20,6 +20,7 @@ Hierarchy::
       NotAuthorised          the card refused a write: the issuer key is wrong or was not presented
       IssuerKeyError         the issuer key file is missing or malformed
       ReaderBusy             another program holds the card exclusively
+      EmulatorNotInserted    ``card emulate``: vpcd did not take the virtual card into its reader
 """
 
 from __future__ import annotations
@@ -142,3 +143,7 @@ class ReaderBusy(ReaderError):
         super().__init__(
             _("The card reader is in use by another program. Close it and try again."), detail
         )
+
+
+class EmulatorNotInserted(ReaderError):
+    """``card emulate``: the virtual card is not in pcscd's reader; ``message`` says why."""

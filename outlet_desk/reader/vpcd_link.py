@@ -8,11 +8,17 @@ are C-APDUs, answered with the R-APDU.
 
 ``TCP_QUICKACK`` is re-armed after every header read: Debian's vpcd sends header and body in two
 ``send()`` calls, and without a quick ACK every APDU would wait ~40 ms for the delayed ACK.
+
+A TCP connection alone does not mean the card is in the reader: vpcd's listen backlog lets one more card
+complete the handshake and wait unseen behind the card already in that slot (recipe, gotcha 3), and a
+further one is not even answered. Only when vpcd talks to the card (asks for the ATR, powers it up) is it
+in pcscd's reader: :meth:`VpcdLink.wait_accepted` waits for that and otherwise says why not.
 """
 
 from __future__ import annotations
 
 import contextlib
+import enum
 import socket
 import threading
 
@@ -21,7 +27,17 @@ from outlet_desk.reader.virtual_card import VirtualCard
 VPCD_BASE_PORT = 35963
 VPCD_HOST = "127.0.0.1"
 CONNECT_RETRY_S = 0.05
+CONNECT_TIMEOUT_S = 1.0
 _CTRL_POWER_OFF, _CTRL_POWER_ON, _CTRL_RESET, _CTRL_GET_ATR = 0x00, 0x01, 0x02, 0x04
+
+
+class NotAccepted(enum.Enum):
+    """Why vpcd did not take the card in (see :meth:`VpcdLink.wait_accepted`)."""
+
+    NOTHING_LISTENS = "nothing_listens"
+    """Connection refused: no pcscd with the vpcd driver is running on this machine."""
+    SLOT_TAKEN = "slot_taken"
+    """The connection waits (or the handshake goes unanswered) behind another card in the same slot."""
 
 
 class VpcdLink:
@@ -47,6 +63,9 @@ class VpcdLink:
         self.reconnect = reconnect
         self.connected = threading.Event()
         """Set while the TCP connection to vpcd is up."""
+        self.accepted = threading.Event()
+        """Set once vpcd has talked to the card on the current connection: the card is in pcscd's reader."""
+        self._refused = False
         self._stop = threading.Event()
         self._sock: socket.socket | None = None
         self._sock_lock = threading.Lock()
@@ -76,6 +95,13 @@ class VpcdLink:
     def wait_connected(self, timeout: float) -> bool:
         return self.connected.wait(timeout)
 
+    def wait_accepted(self, timeout: float) -> NotAccepted | None:
+        """Wait until vpcd has asked the card something (pcscd polls every ~0.4 s); None when it has,
+        else why not: connections refused (no pcscd), or this card waits behind another one."""
+        if self.accepted.wait(timeout):
+            return None
+        return NotAccepted.NOTHING_LISTENS if self._refused else NotAccepted.SLOT_TAKEN
+
     def _close_socket(self) -> None:
         with self._sock_lock:
             sock, self._sock = self._sock, None
@@ -84,16 +110,21 @@ class VpcdLink:
                 sock.shutdown(socket.SHUT_RDWR)
             sock.close()
         self.connected.clear()
+        self.accepted.clear()
 
     def _connect(self) -> socket.socket | None:
         while not self._stop.is_set():
             sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            sock.settimeout(CONNECT_TIMEOUT_S)  # a full backlog drops the handshake: do not wait minutes
             try:
                 sock.connect(self.address)
-            except OSError:
+            except OSError as error:
+                self._refused = isinstance(error, ConnectionRefusedError)
                 sock.close()
                 self._stop.wait(CONNECT_RETRY_S)
                 continue
+            self._refused = False
+            sock.settimeout(None)
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             with self._sock_lock:
                 if self._stop.is_set():
@@ -117,6 +148,7 @@ class VpcdLink:
                 self.card.power(_CTRL_POWER_OFF)
         finally:
             self.connected.clear()
+            self.accepted.clear()
 
     def _serve(self, sock: socket.socket) -> bool:
         """Answer vpcd until EOF; True when the card chose to die (no reconnect then)."""
@@ -129,6 +161,7 @@ class VpcdLink:
             body = _recv_exact(sock, int.from_bytes(header, "big"))
             if body is None:
                 return False
+            self.accepted.set()
             if len(body) == 1 and body[0] != _CTRL_GET_ATR:
                 self.card.power(body[0])
                 continue
