@@ -368,7 +368,7 @@ def card_emulate(
 
     def inserted() -> None:
         out.print(_("Card {card} of {name} inserted in virtual reader slot {slot}; Ctrl-C removes it.").format(
-            card=data.card_number, name=data.name, slot=slot), highlight=False)
+            card=data.card_number, name=data.full_name, slot=slot), highlight=False)
 
     try:
         run_emulator(VirtualCard(data, pin=pin), slot, on_inserted=inserted)

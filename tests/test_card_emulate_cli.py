@@ -132,3 +132,23 @@ def test_emulate_unknown_citizen_exits_2(tmp_path: Path) -> None:
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2
     assert "No card holder with citizen number 11010519491231002X" in proc.stderr
+
+
+def test_emulate_a_name_no_chip_holds_exits_2_with_the_reason(demo_outlet: DemoOutlet) -> None:
+    """A holder whose name has a character outside GBK: the operator reads why, no traceback."""
+    db = sqlite3.connect(demo_outlet.config.parent / "data" / "outlet.db")
+    try:
+        (number,) = db.execute(
+            "SELECT p.citizen_number FROM person p JOIN card c ON c.person_id = p.id "
+            "WHERE c.status = 'active' AND p.citizen_number != ? ORDER BY c.id LIMIT 1",
+            (demo_outlet.citizen_number,)).fetchone()
+        db.execute("UPDATE person SET name = ? WHERE citizen_number = ?", ("王𠮷", number))
+        db.commit()
+    finally:
+        db.close()
+    proc = subprocess.run(cli(demo_outlet.config, "card", "emulate", "--citizen", number),
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "The chip cannot hold the name 王𠮷: the character 𠮷 (U+20BB7) is not in the chip's character set" \
+        in " ".join(proc.stderr.split())
+    assert "Traceback" not in proc.stderr and "inserted" not in proc.stdout

@@ -53,7 +53,8 @@ class CardData:
     """Six-digit administrative division code."""
     birth_date: date
     name_extension: str = ""
-    """Extra name characters on 2nd/3rd generation cards (GBK, up to 20 bytes)."""
+    """Extra name characters on 2nd/3rd generation cards (GBK, up to 20 bytes): the rest of a name longer
+    than ``name`` holds (see :func:`chip_name_fields`)."""
     initialising_org: str = "0" * (2 * INITIALISING_ORG_BYTES)
     """The initialising organisation's 12 bytes, as 24 upper-case hex digits."""
 
@@ -80,6 +81,11 @@ class CardData:
             _check(isinstance(value, date) and value.year >= 1000, field, value)
 
     @property
+    def full_name(self) -> str:
+        """The holder's name as the chip holds it: ``name`` followed by ``name_extension``."""
+        return self.name + self.name_extension
+
+    @property
     def region_code(self) -> str:
         """The issuing region: the identification code's first six digits."""
         return self.identification_code[:6]
@@ -102,6 +108,39 @@ class CardData:
             "birth_date": self.birth_date.isoformat(),
             "initialising_org": self.initialising_org,
         }
+
+
+class NameNotOnChip(ValueError):
+    """A holder's name the chip cannot hold: a character GBK lacks (``character``), or more than
+    ``NAME_BYTES + NAME_EXTENSION_BYTES`` bytes (``needed``)."""
+
+    def __init__(self, name: str, *, character: str = "", needed: int = 0) -> None:
+        super().__init__(f"name not on chip: {name!r}")
+        self.name = name
+        self.character = character
+        self.needed = needed
+
+
+def chip_name_fields(full_name: str) -> tuple[str, str]:
+    """(name, name extension) of a holder's name on the chip: as many whole characters as fit the name
+    field's 30 GBK bytes, the rest in the 20 bytes of the name extension (2nd/3rd generation cards).
+    Raises :class:`NameNotOnChip`."""
+    for character in full_name:
+        if not _gbk_fits(character, 2):
+            raise NameNotOnChip(full_name, character=character)
+    needed = len(full_name.encode("gbk"))
+    if needed > NAME_BYTES + NAME_EXTENSION_BYTES:
+        raise NameNotOnChip(full_name, needed=needed)
+    used, split = 0, len(full_name)
+    for index, character in enumerate(full_name):
+        used += len(character.encode("gbk"))
+        if used > NAME_BYTES:
+            split = index
+            break
+    name, extension = full_name[:split], full_name[split:]
+    if len(extension.encode("gbk")) > NAME_EXTENSION_BYTES:  # the name field's last byte stayed unused
+        raise NameNotOnChip(full_name, needed=NAME_BYTES + len(extension.encode("gbk")))
+    return name, extension
 
 
 def _gbk_fits(text: str, size: int) -> bool:

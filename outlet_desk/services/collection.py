@@ -68,7 +68,7 @@ def _compare(request_id: int, card: Card, person: Person, chip: CardData) -> Chi
         ("identification_code", card.identification_code or "", chip.identification_code,
          (card.identification_code or "") == chip.identification_code),
         ("citizen_number", person.citizen_number, chip.citizen_number, person.citizen_number == chip.citizen_number),
-        ("name", person.name, chip.name, names_match(person.name, chip.name)),
+        ("name", person.name, chip.full_name, names_match(person.name, chip.full_name)),
     )
     return ChipComparison(request_id, card.id, tuple(FieldCheck(*p) for p in pairs), CardStatus(card.status))
 
@@ -146,7 +146,7 @@ def complete_collection(
         collection = Collection(
             outlet_code=desk.outlet_code, card_id=card.id, request_id=request_id, identity_check_id=check.id or 0,
             chip_card_number=chip.card_number, chip_identification_code=chip.identification_code,
-            chip_citizen_number=chip.citizen_number, chip_name=chip.name, chip_check_passed=True,
+            chip_citizen_number=chip.citizen_number, chip_name=chip.full_name, chip_check_passed=True,
             pin_changed=pin_changed, operator_id=actor.operator_id, collected_at=desk.now(),
         )
         s.add(collection)

@@ -8,9 +8,16 @@ from outlet_desk.db.tables import Card, Person
 from outlet_desk.domain.card_lifecycle import CardStatus
 from outlet_desk.domain.citizen_id import parse_citizen_id
 from outlet_desk.i18n import _
-from outlet_desk.reader.card_data import CardData, Gender
+from outlet_desk.reader.card_data import (
+    NAME_BYTES,
+    NAME_EXTENSION_BYTES,
+    CardData,
+    Gender,
+    NameNotOnChip,
+    chip_name_fields,
+)
 from outlet_desk.services.context import Desk
-from outlet_desk.services.errors import NotFound
+from outlet_desk.services.errors import NotFound, ServiceError
 
 # Which of a person's cards to put in the reader when none is named: the one waiting to be collected
 # first (that is what a person trying the desk wants to collect), then the one in use, then any other.
@@ -18,8 +25,31 @@ PREFERENCE = (CardStatus.READY, CardStatus.ACTIVE, CardStatus.SUSPENDED, CardSta
               CardStatus.REPLACED, CardStatus.RETURNED)
 
 
+class NameNotForChip(ServiceError):
+    """The holder's name on record cannot be written to a chip."""
+
+    code = "name_not_for_chip"
+
+
+def _name_fields(name: str) -> tuple[str, str]:
+    try:
+        return chip_name_fields(name)
+    except NameNotOnChip as problem:
+        if problem.character:
+            raise NameNotForChip(_(
+                "The chip cannot hold the name {name}: the character {char} (U+{code:04X}) is not in the "
+                "chip's character set (GBK). No card was emulated; check the name on record."
+            ).format(name=name, char=problem.character, code=ord(problem.character))) from None
+        raise NameNotForChip(_(
+            "The chip cannot hold the name {name}: it needs {needed} bytes, and the chip's name and name "
+            "extension hold {limit} bytes (25 Chinese characters). No card was emulated; check the name on "
+            "record."
+        ).format(name=name, needed=problem.needed, limit=NAME_BYTES + NAME_EXTENSION_BYTES)) from None
+
+
 def card_data_for(desk: Desk, citizen_number: str, card_number: str | None = None) -> CardData:
-    """What the chip of that person's card holds, built from the record."""
+    """What the chip of that person's card holds, built from the record; a name longer than the chip's
+    name field continues in its name extension. Raises :class:`NameNotForChip` for a name no chip holds."""
     number = parse_citizen_id(citizen_number).number
     with Session(desk.engine) as s:
         person = s.exec(select(Person).where(col(Person.citizen_number) == number)).first()
@@ -35,10 +65,11 @@ def card_data_for(desk: Desk, citizen_number: str, card_number: str | None = Non
         card = min(cards, key=lambda c: (rank.get(c.status, len(rank)), -(c.id or 0)))
         assert card.identification_code is not None and card.issue_date and card.expiry_date
         gender = Gender.MALE if int(person.citizen_number[16]) % 2 else Gender.FEMALE
+        name, name_extension = _name_fields(person.name)
         return CardData(
             card_number=card.card_number, identification_code=card.identification_code, card_type=1,
             spec_version="3.00", issue_date=card.issue_date, expiry_date=card.expiry_date,
-            citizen_number=person.citizen_number, name=person.name, gender=gender,
+            citizen_number=person.citizen_number, name=name, name_extension=name_extension, gender=gender,
             ethnicity=person.ethnicity if len(person.ethnicity) == 2 else "01",
             birthplace=person.citizen_number[:6], birth_date=person.birth_date,
         )
