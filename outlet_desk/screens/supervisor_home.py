@@ -66,17 +66,25 @@ class SupervisorHomeScreen(SupervisorScreen):
         self.action_refresh()
 
     def action_refresh(self) -> None:
+        self._read_overview()
+
+    @work(thread=True, exclusive=True, group="overview")
+    def _read_overview(self) -> None:
+        """The approvals waiting, the uncounted cash and the day's state, read off the UI thread."""
         try:
             waiting = supervision.pending_approvals(self.desk, self.actor)
+            today = self.desk.local_now().date()
+            cash = uncounted(self.desk, today)
+            closed = day_is_closed(self.desk, today)
         except (DomainError, ServiceError) as error:
-            self.say(error.message)
+            self.app.call_from_thread(self.say, error.message)
             return
-        today = self.desk.local_now().date()
-        cash = uncounted(self.desk, today)
-        closed = day_is_closed(self.desk, today)
-        self.query_one("#overview", Static).update(
-            _("{day}: {state}. Approvals waiting: {a}. Clerks whose cash is not counted: {c}.").format(
-                day=today.isoformat(), state=_("closed") if closed else _("open"), a=len(waiting), c=len(cash)))
+        text = _("{day}: {state}. Approvals waiting: {a}. Clerks whose cash is not counted: {c}.").format(
+            day=today.isoformat(), state=_("closed") if closed else _("open"), a=len(waiting), c=len(cash))
+        self.app.call_from_thread(self._overview_read, text, waiting)
+
+    def _overview_read(self, text: str, waiting: list[supervision.ApprovalView]) -> None:
+        self.query_one("#overview", Static).update(text)
         self._show(waiting)
 
     def _show(self, waiting: list[supervision.ApprovalView]) -> None:
@@ -126,25 +134,32 @@ class SupervisorHomeScreen(SupervisorScreen):
             self.action_refresh()  # something came in or was withdrawn: the overview's count changes too
 
     def action_decide(self, approve: bool) -> None:
-        table = self.query_one("#approvals", DataTable)
         approval_id = self._selected_id()
         if approval_id is None:
             self.say(_("No approval is waiting."))
             return
-        reason_input = self.query_one("#decision-reason", Input)
+        self._decide(approval_id, approve, self.query_one("#decision-reason", Input).value)
+
+    @work(thread=True, exclusive=True, group="decide")
+    def _decide(self, approval_id: int, approve: bool, reason: str) -> None:
         try:
-            decided = supervision.decide(self.desk, self.actor, approval_id, approve=approve,
-                                         reason=reason_input.value)
+            decided = supervision.decide(self.desk, self.actor, approval_id, approve=approve, reason=reason)
         except (DomainError, ServiceError) as error:
-            self.say(error.message)
-            if not approve:
-                reason_input.focus()
+            self.app.call_from_thread(self._refused, error.message, approve)
             return
-        reason_input.value = ""
+        self.app.call_from_thread(self._decided, decided.id, approve)
+
+    def _refused(self, message: str, approve: bool) -> None:
+        self.say(message)
+        if not approve:
+            self.query_one("#decision-reason", Input).focus()
+
+    def _decided(self, approval_id: int, approve: bool) -> None:
+        self.query_one("#decision-reason", Input).value = ""
         self.action_refresh()
-        self.say((_("Approval {id} approved.") if approve else _("Approval {id} rejected.")).format(id=decided.id),
+        self.say((_("Approval {id} approved.") if approve else _("Approval {id} rejected.")).format(id=approval_id),
                  ok=True)
-        table.focus()
+        self.query_one("#approvals", DataTable).focus()
 
     @on(Input.Submitted, "#decision-reason")
     def _reason_given(self) -> None:
