@@ -389,7 +389,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="outlet-report-") as tmp_name:
         tmp = Path(tmp_name)
         key_file = tmp / "audit.key"
-        key = load_or_create_key(key_file)
+        key = load_or_create_key(key_file, outlet_code=OUTLET, sealed_events=0)  # a new temporary folder
         start = time.perf_counter()
         data = bulk_year(key, OUTLET, TZ, LAST_DAY, days=args.days, persons=args.persons, scale=scale)
         print(f"generated {args.days} days: {data.audit_events:,} audit events, "

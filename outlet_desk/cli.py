@@ -16,9 +16,10 @@ from rich.console import Console
 from rich.table import Table
 
 from outlet_desk.config import ConfigError, Settings, load_settings
+from outlet_desk.config_file import peek_language
 from outlet_desk.domain.errors import DomainError
 from outlet_desk.domain.roles import Role
-from outlet_desk.i18n import _
+from outlet_desk.i18n import _, current_language, set_language
 from outlet_desk.reader.cli import reader_app
 from outlet_desk.report_cli import report_app
 from outlet_desk.services.errors import ServiceError
@@ -71,6 +72,8 @@ class State:
 
     def settings(self) -> Settings:
         if self._settings is None:
+            # Messages about the settings themselves are in the outlet's language too (when it can be read).
+            set_language(peek_language(self.config) or current_language())
             with refusals():
                 self._settings = load_settings(self.config)
         return self._settings
@@ -125,18 +128,18 @@ def db_upgrade(ctx: typer.Context) -> None:
     """Apply the database migrations (also done automatically at start)."""
     from outlet_desk.db.engine import make_engine
     from outlet_desk.db.migrate import current_revision, upgrade
+    from outlet_desk.services.store_access import prepare_sqlite_folder, reaching_store
 
     settings = _state(ctx).settings()
-    engine = make_engine(settings.database_url(), settings.database.busy_timeout_ms)
-    with refusals():
-        if settings.database_url().startswith("sqlite"):
-            db_path = engine.url.database
-            if db_path:
-                Path(db_path).parent.mkdir(parents=True, exist_ok=True)
+    url = settings.database_url()
+    with refusals(), reaching_store(url, settings.config_path):
+        prepare_sqlite_folder(url)
+        engine = make_engine(url, settings.database.busy_timeout_ms)
         applied = upgrade(engine)
+        revision = current_revision(engine)
     out.print(
         (_("Database upgraded to revision {rev}.") if applied else _("Database already at revision {rev}.")).format(
-            rev=current_revision(engine)
+            rev=revision
         )
     )
 
@@ -146,9 +149,12 @@ def demo_cmd(ctx: typer.Context) -> None:
     """Seed the training outlet (operators, about 200 persons, cards in every status). Idempotent."""
     from outlet_desk.services import demo
 
-    desk = _state(ctx).desk()
+    state = _state(ctx)
     with refusals():
-        summary = demo.seed_training(desk)
+        demo.require_training_outlet(state.settings())  # before the store is touched
+    desk = state.desk()
+    with refusals():
+        summary = demo.seed_training_outlet(desk)
     _print_demo(summary)
 
 

@@ -84,7 +84,7 @@ def _show(value: object) -> str:
     if isinstance(value, str):
         return repr(value if len(value) <= 40 else value[:37] + "...")
     if isinstance(value, float):
-        return f"{value:g}"
+        return repr(value)  # 7.0 stays 7.0: "must be a whole number, got 7" would puzzle the reader
     if isinstance(value, list | tuple):
         shown = "[" + ", ".join(_show(v) for v in value) + "]"
         return shown if len(shown) <= 60 else shown[:57] + "...]"

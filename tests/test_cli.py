@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -65,17 +66,18 @@ def test_every_kind_of_config_error_exits_2_with_one_message(tmp_path: Path, ext
 
 
 def test_missing_config_exits_2(tmp_path: Path) -> None:
-    result = run(tmp_path / "nope.toml", "person", "find", "王")
-    assert result.exit_code == 2
-    assert "nope.toml" in result.output
+    missing = tmp_path / "nope.toml"
+    result = run(missing, "person", "find", "王")
+    assert (result.exit_code, result.stderr, result.stdout) == (2, f"{missing} not found\n", "")
 
 
 def test_toml_syntax_error_exits_2_with_line(tmp_path: Path) -> None:
     bad = tmp_path / "outlet.toml"
     bad.write_text(OUTLET + "\n[loss\n")
     result = run(bad, "audit", "verify")
-    assert result.exit_code == 2
-    assert "line" in result.output
+    assert (result.exit_code, result.stderr, result.stdout) == (
+        2, f"{bad}, line 9, column 6: Expected ']' at the end of a table declaration\n", "")
+    assert not (tmp_path / "data").exists()
 
 
 def test_db_upgrade_creates_the_database_beside_the_config(config: Path) -> None:
@@ -150,3 +152,228 @@ def test_operator_commands(config: Path) -> None:
     assert short.exit_code == 2 and "12" in short.output
     listing = run(config, "operator", "list")
     assert listing.exit_code == 0 and "clerk7" in listing.output and "boss" in listing.output
+
+
+# -- the audit key ---------------------------------------------------------------------------------------
+
+
+def _key_missing(key_file: Path, outlet: str, events: int) -> str:
+    noun = "event" if events == 1 else "events"
+    return (f"The audit key file {key_file} is missing, and outlet {outlet} already has {events} sealed audit "
+            f"{noun} in its database. Copy the key file from the first desk of this outlet (or restore it from "
+            f"backup) to {key_file}, then start again. Nothing was written.\n")
+
+
+def test_a_lost_audit_key_is_not_replaced_by_a_new_one(config: Path) -> None:
+    first = run(config, "audit", "verify")
+    assert (first.exit_code, first.stdout) == (
+        0, "Audit chain of outlet CLI001 is intact: 1 event verified.\nCheckpoint recorded at event 1.\n")
+    key_file = config.parent / "data" / "audit.key"
+    key_file.unlink()
+    refused = run(config, "audit", "verify")
+    assert (refused.exit_code, refused.stderr) == (2, _key_missing(key_file, "CLI001", 1))
+    assert not key_file.exists()
+
+
+def test_a_second_desk_of_the_outlet_without_the_key_file_does_not_open(config: Path, tmp_path: Path) -> None:
+    """Two desks of one outlet on one database, each with its own data folder: the second needs the first
+    one's key file; with it, both seal into the same chain."""
+    assert run(config, "operator", "add", "boss", "--role", "admin", "--name", "Boss",
+               env={"OUTLET_DESK_NEW_PASSWORD": "first admin password"}).exit_code == 0
+    database = config.parent / "data" / "outlet.db"
+    second = tmp_path / "desk2" / "outlet.toml"
+    second.parent.mkdir()
+    second.write_text(OUTLET + f'\n[database]\nurl = "sqlite:///{database}"\n')
+    refused = run(second, "operator", "list")
+    assert (refused.exit_code, refused.stderr) == (2, _key_missing(second.parent / "data" / "audit.key", "CLI001", 2))
+    assert not (second.parent / "data").exists()
+    (second.parent / "data").mkdir()
+    shutil.copy2(config.parent / "data" / "audit.key", second.parent / "data" / "audit.key")
+    assert run(second, "operator", "unlock", "boss", "--as", "boss",
+               env={"OUTLET_DESK_PASSWORD": "first admin password"}).exit_code == 0
+    verified = run(config, "audit", "verify")
+    assert verified.exit_code == 0 and verified.stdout.startswith(
+        "Audit chain of outlet CLI001 is intact: 4 events verified."), verified.output
+
+
+def test_audit_verify_with_another_outlets_key_says_the_key_may_be_wrong(config: Path, tmp_path: Path) -> None:
+    assert run(config, "audit", "verify").exit_code == 0
+    key_file = config.parent / "data" / "audit.key"
+    key_file.write_text("ab" * 32 + "\n")
+    broken = run(config, "audit", "verify")
+    assert (broken.exit_code, broken.stderr) == (1, (
+        "Audit chain of outlet CLI001 is BROKEN at event 1 (row id 1): no event checked matches its seal, from "
+        "the first one on: most likely the audit key file is not this outlet's key (every desk of an outlet "
+        "needs the same key file: copy it from the first desk or restore it from backup); if the key is "
+        "right, the rows were edited\n"))
+
+
+# -- audit verify on a tampered chain: exit 1 naming the event ---------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def seeded_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A training outlet after `outlet-desk demo`, made once; each test works on a copy."""
+    folder = tmp_path_factory.mktemp("seeded")
+    (folder / "outlet.toml").write_text(OUTLET)
+    set_language("en")
+    assert run(folder / "outlet.toml", "demo").exit_code == 0
+    return folder
+
+
+@pytest.fixture
+def seeded(seeded_folder: Path, tmp_path: Path) -> Path:
+    shutil.copytree(seeded_folder, tmp_path / "outlet")
+    return tmp_path / "outlet" / "outlet.toml"
+
+
+def _sql(config: Path, *statements: str) -> list[tuple[object, ...]]:
+    db = sqlite3.connect(config.parent / "data" / "outlet.db")
+    rows: list[tuple[object, ...]] = []
+    for statement in statements:
+        rows = db.execute(statement).fetchall()
+    db.commit()
+    db.close()
+    return rows
+
+
+def test_audit_verify_names_a_deleted_event(seeded: Path) -> None:
+    [(next_id,)] = _sql(seeded, "SELECT id FROM audit_event WHERE seq = 4")
+    _sql(seeded, "DELETE FROM audit_event WHERE seq = 3")
+    broken = run(seeded, "audit", "verify")
+    assert (broken.exit_code, broken.stderr) == (1, (
+        f"Audit chain of outlet CLI001 is BROKEN at event 3 (row id {next_id}): event 3 is missing (deleted?); "
+        "the next one found is 4\n"))
+
+
+def test_audit_verify_names_an_inserted_event(seeded: Path) -> None:
+    _sql(seeded,
+         "UPDATE audit_event SET seq = seq + 1000 WHERE seq >= 3",
+         "UPDATE audit_event SET seq = seq - 999 WHERE seq >= 1003",
+         "INSERT INTO audit_event (outlet_code, seq, at, action, entity, entity_id, before, after, prev_mac, mac) "
+         "SELECT outlet_code, 3, at, 'card_received', 'card', '', '', '', mac, '" + "0" * 64 + "' "
+         "FROM audit_event WHERE seq = 2")
+    [(forged_id,)] = _sql(seeded, "SELECT id FROM audit_event WHERE seq = 3")
+    broken = run(seeded, "audit", "verify")
+    assert (broken.exit_code, broken.stderr) == (1, (
+        f"Audit chain of outlet CLI001 is BROKEN at event 3 (row id {forged_id}): its content does not match its "
+        "seal and the event after it does not point at it (an event was inserted or replaced)\n"))
+
+
+def test_audit_verify_names_an_edited_event(seeded: Path) -> None:
+    [(edited_id,)] = _sql(seeded, "SELECT id FROM audit_event WHERE seq = 2")
+    _sql(seeded, "UPDATE audit_event SET action = 'nothing_to_see' WHERE seq = 2")
+    broken = run(seeded, "audit", "verify")
+    assert (broken.exit_code, broken.stderr) == (1, (
+        f"Audit chain of outlet CLI001 is BROKEN at event 2 (row id {edited_id}): its content does not match its "
+        "seal (the row was edited)\n"))
+
+
+# -- demo: training outlets only ---------------------------------------------------------------------------
+
+
+def test_demo_refuses_an_outlet_that_is_not_a_training_outlet(tmp_path: Path) -> None:
+    real = tmp_path / "outlet.toml"
+    real.write_text(OUTLET.replace("training = true", "training = false"))
+    refused = run(real, "demo")
+    assert (refused.exit_code, refused.stderr) == (2, (
+        f"Outlet CLI001 is not a training outlet ({real} does not set [outlet] training = true): training data, "
+        "with operators whose passwords are published, is only for a training outlet. Nothing was written.\n"))
+    assert not (tmp_path / "data").exists()
+
+
+def test_two_training_outlets_share_one_database(seeded: Path, tmp_path: Path) -> None:
+    database = seeded.parent / "data" / "outlet.db"
+    other = tmp_path / "trn2" / "outlet.toml"
+    other.parent.mkdir()
+    other.write_text(OUTLET.replace('"CLI001"', '"CLI002"') + f'\n[database]\nurl = "sqlite:///{database}"\n')
+    second = run(other, "demo")
+    assert second.exit_code == 0, second.output
+    assert second.stdout.startswith("Training data seeded: 200 persons;")
+    [(persons, cards)] = _sql(seeded, "SELECT (SELECT count(*) FROM person), (SELECT count(DISTINCT card_number) "
+                                      "FROM card WHERE outlet_code = 'CLI002')")
+    assert persons == 400 and cards > 200
+    for outlet_config in (seeded, other):
+        assert run(outlet_config, "audit", "verify").exit_code == 0
+
+
+# -- operators: the role rule -------------------------------------------------------------------------------
+
+SUPERVISOR = {"OUTLET_DESK_PASSWORD": "training-super1", "OUTLET_DESK_NEW_PASSWORD": "taken over at night"}
+REFUSED = ("The supervisor role may not manage administrator accounts: only an administrator creates administrator "
+           "and supervisor accounts or changes, unlocks or deactivates them; the supervisor role manages clerk, "
+           "hotline agent, auditor accounts.\n")
+
+
+def test_a_supervisor_cannot_create_an_admin(seeded: Path) -> None:
+    refused = run(seeded, "operator", "add", "boss2", "--role", "admin", "--name", "Boss", "--as", "super1",
+                  env=SUPERVISOR)
+    assert (refused.exit_code, refused.stderr) == (2, REFUSED)
+    assert "boss2" not in run(seeded, "operator", "list").stdout
+
+
+def test_a_supervisor_cannot_change_an_admins_password(seeded: Path) -> None:
+    refused = run(seeded, "operator", "passwd", "admin", "--as", "super1", env=SUPERVISOR)
+    assert (refused.exit_code, refused.stderr) == (2, REFUSED)
+    still = run(seeded, "operator", "unlock", "clerk1", "--as", "admin", env={"OUTLET_DESK_PASSWORD": "training-admin"})
+    assert still.exit_code == 0, still.output
+
+
+def test_a_supervisor_adds_a_clerk(seeded: Path) -> None:
+    added = run(seeded, "operator", "add", "clerk9", "--role", "clerk", "--name", "Clerk", "--as", "super1",
+                env=SUPERVISOR)
+    assert (added.exit_code, added.stdout) == (0, "Operator clerk9 (clerk) added.\n")
+
+
+# -- a database that cannot be opened ------------------------------------------------------------------------
+
+
+def test_an_unreachable_postgresql_server_is_one_message(tmp_path: Path) -> None:
+    cfg = tmp_path / "outlet.toml"
+    cfg.write_text(OUTLET + '\n[database]\nurl = "postgresql+psycopg://desk:s3cret@127.0.0.1:1/outlet"\n')
+    unreachable = (
+        "The database postgresql+psycopg://desk:***@127.0.0.1:1/outlet cannot be opened: connection failed: "
+        'connection to server at "127.0.0.1", port 1 failed: Connection refused. Check [database] url in '
+        f"{cfg}, and that the database server is running and this machine can reach it.\n"
+    )
+    for command in (["db", "upgrade"], ["person", "find", "王"], ["audit", "verify"], ["demo"], ["operator", "list"]):
+        result = run(cfg, *command)
+        assert (result.exit_code, result.stderr, result.stdout) == (2, unreachable, ""), command
+        assert "s3cret" not in result.output
+
+
+def test_a_sqlite_file_in_a_folder_that_cannot_be_made_is_one_message(tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("not a folder")
+    database = tmp_path / "a-file" / "db" / "outlet.db"
+    cfg = tmp_path / "outlet.toml"
+    cfg.write_text(OUTLET + f'\n[database]\nurl = "sqlite:///{database}"\n')
+    for command in (["db", "upgrade"], ["person", "find", "王"]):
+        result = run(cfg, *command)
+        assert (result.exit_code, result.stderr) == (2, (
+            f"The database sqlite:///{database} cannot be opened: the folder {database.parent} cannot be created "
+            f"(Not a directory). Check [database] url in {cfg}, and that the database server is running and "
+            "this machine can reach it.\n")), command
+
+
+# -- person find: a mistyped number is a number ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("11010519491231002", "Citizen ID number has 17 characters; it must have 18."),
+        ("1101051949123100211", "Citizen ID number has 19 characters; it must have 18."),
+        ("11010519491231002B", "Citizen ID number has a character that is not allowed: 'B' at position 18."),
+    ],
+)
+def test_person_find_refuses_a_mistyped_number(config: Path, query: str, message: str) -> None:
+    result = run(config, "person", "find", query)
+    assert (result.exit_code, result.stderr, result.stdout) == (2, message + "\n", "")
+
+
+def test_person_find_by_card_number(seeded: Path) -> None:
+    [(card, name)] = _sql(seeded, "SELECT card.card_number, person.name FROM card JOIN person "
+                                  "ON person.id = card.person_id WHERE card.status = 'active' LIMIT 1")
+    found = run(seeded, "person", "find", str(card).lower(), "--json")
+    assert found.exit_code == 0, found.output
+    assert [p["name"] for p in json.loads(found.stdout)] == [name]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -264,3 +266,49 @@ def test_bad_division_code(write: Write) -> None:
     assert _error(path) == (
         f"{path}: [outlet] division_code = '33010' is not allowed: it must be exactly 6 digits, e.g. '110105'"
     )
+
+
+def test_a_number_with_a_decimal_point_is_shown_as_written(write: Write) -> None:
+    path = write(MINIMAL + "[loss]\ntemporary_days = 7.0\n")
+    assert _error(path) == f"{path}: [loss] temporary_days must be a whole number, got 7.0"
+
+
+# The exit code a script or an operator sees: the real process, every kind of error.
+
+ENGLISH = MINIMAL + 'language = "en"\n'
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (None, "{path} not found"),
+        (ENGLISH + "[loss]\ntemporary_days = = 7\n", "{path}, line 7, column 18: Invalid value"),
+        (ENGLISH + "[security]\nlockot_attempts = 3\n",
+         "{path}: [security] lockot_attempts is not a known setting; known: lockout_attempts, lockout_minutes, "
+         "idle_lock_seconds, locked_logout_minutes, max_session_hours, dual_control"),
+        (ENGLISH + "[loss]\ntemporary_days = 7.5\n", "{path}: [loss] temporary_days must be a whole number, got 7.5"),
+        (ENGLISH + "[security]\nlockout_attempts = 0\n",
+         "{path}: [security] lockout_attempts = 0 is out of range: allowed 1 to 20"),
+        (ENGLISH + '[loss]\non_lapse = "never"\n',
+         "{path}: [loss] on_lapse = 'never' is not allowed; allowed: 'active', 'escalate'"),
+    ],
+    ids=["missing file", "TOML syntax", "unknown key", "wrong type", "out of range", "not allowed"],
+)
+def test_every_kind_of_error_ends_the_command_with_exit_code_2_and_one_message(
+    tmp_path: Path, text: str | None, message: str
+) -> None:
+    path = tmp_path / "outlet.toml"
+    if text is not None:
+        path.write_text(text, encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "outlet_desk", "--config", str(path), "db", "upgrade"],
+                          capture_output=True, text=True, cwd=REPO_ROOT, timeout=60)
+    assert (done.returncode, done.stderr, done.stdout) == (2, message.format(path=path) + "\n", "")
+    assert not (tmp_path / "data").exists()
+
+
+def test_a_chinese_outlets_settings_error_is_in_chinese(tmp_path: Path) -> None:
+    path = tmp_path / "outlet.toml"
+    path.write_text(MINIMAL + 'language = "zh_CN"\n[loss]\ntemporary_days = 7.0\n', encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "outlet_desk", "--config", str(path), "person", "find", "王"],
+                          capture_output=True, text=True, cwd=REPO_ROOT, timeout=60)
+    assert (done.returncode, done.stderr) == (2, f"{path}：[loss] temporary_days 必须是整数，实际为 7.0\n")

@@ -135,9 +135,15 @@ def mask_citizen_id(number: str) -> str:
 
 
 def looks_like_citizen_id(text: str) -> bool:
-    """True for 15 or 18 characters of digits and X: a search box input to treat as an ID number."""
-    number = normalise_citizen_id(text)
-    return len(number) in (LEGACY_LENGTH, LENGTH) and set(number) <= _ALLOWED
+    """True for a search box input to treat as an ID number, so that the validator says what is wrong with
+    it: digits, perhaps with one letter at the end (where the X goes), of any length. A name has no digits
+    and a card number starts with its letter, so a mistyped number (17 or 19 digits, a wrong last letter)
+    is refused by the rule it breaks instead of being searched as a name."""
+    number = normalise_citizen_id(text).upper()
+    if not number.isascii() or not number[:1].isdigit():
+        return False
+    body = number[:-1] if number[-1].isalpha() else number
+    return body.isdigit()
 
 
 def citizen_id_problem_so_far(partial: str, today: date | None = None) -> str | None:

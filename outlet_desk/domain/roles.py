@@ -1,4 +1,4 @@
-"""Who may do what: one permission matrix, in one place."""
+"""Who may do what: one permission matrix, and whose accounts each role may manage, in one place."""
 
 from __future__ import annotations
 
@@ -113,6 +113,52 @@ class Forbidden(DomainError):
         )
         self.role = role
         self.action = action
+
+
+#: Whose accounts each role may manage (create, change the password of, unlock, take out of service or
+#: back): an administrator any account; a supervisor the counter staff and the auditors, never an
+#: administrator nor another supervisor. So nobody can make an account above their own role.
+MANAGES: Mapping[Role, frozenset[Role]] = MappingProxyType(
+    {
+        Role.ADMIN: frozenset(Role),
+        Role.SUPERVISOR: frozenset({Role.CLERK, Role.HOTLINE, Role.AUDITOR}),
+        Role.CLERK: frozenset(),
+        Role.HOTLINE: frozenset(),
+        Role.AUDITOR: frozenset(),
+    }
+)
+
+
+class AccountOutOfReach(DomainError):
+    """The operator's role may manage operators, but not an account of this role."""
+
+    code = "account_out_of_reach"
+
+    def __init__(self, role: Role, target: Role) -> None:
+        allowed = sorted(MANAGES[role], key=list(Role).index)
+        if allowed:
+            message = _(
+                "The {role} role may not manage {target} accounts: only an administrator creates administrator "
+                "and supervisor accounts or changes, unlocks or deactivates them; the {role} role manages "
+                "{allowed} accounts."
+            ).format(role=role_label(role), target=role_label(target),
+                     allowed=", ".join(role_label(r) for r in allowed))
+        else:
+            message = _("The {role} role may not manage operator accounts.").format(role=role_label(role))
+        super().__init__(message)
+        self.role = role
+        self.target = target
+
+
+def may_manage(role: Role, target: Role) -> bool:
+    """Whether an operator of ``role`` may create, change, unlock or deactivate an account of ``target``."""
+    return can(role, _A.MANAGE_OPERATORS) and target in MANAGES[role]
+
+
+def require_manage(role: Role, target: Role) -> None:
+    """Raise :class:`AccountOutOfReach` unless ``role`` may manage an account of ``target``."""
+    if not may_manage(role, target):
+        raise AccountOutOfReach(role, target)
 
 
 def can(role: Role, action: Action) -> bool:

@@ -34,25 +34,64 @@ from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col
 
 from outlet_desk.db.engine import WRITE, read_snapshot
 from outlet_desk.db.tables import AuditCheckpoint, AuditEvent, AuditHead
-from outlet_desk.i18n import _
+from outlet_desk.i18n import _, ngettext
 from outlet_desk.services.errors import AuditKeyProblem
 from outlet_desk.services.masking import mask_pii
 
 
-def load_or_create_key(path: Path) -> bytes:
-    """Read the outlet's audit key, creating it (32 random bytes, hex, mode 0600) on first run."""
+class AuditKeyMissing(AuditKeyProblem):
+    """The outlet already has sealed audit events but this desk has no key file: a new key would seal
+    every later event with another key and break the chain, so the desk does not open (nothing written)."""
+
+    code = "audit_key_missing"
+
+    def __init__(self, path: Path, outlet_code: str, sealed: int) -> None:
+        super().__init__(ngettext(
+            "The audit key file {path} is missing, and outlet {outlet} already has {n} sealed audit event in "
+            "its database. Copy the key file from the first desk of this outlet (or restore it from backup) "
+            "to {path}, then start again. Nothing was written.",
+            "The audit key file {path} is missing, and outlet {outlet} already has {n} sealed audit events in "
+            "its database. Copy the key file from the first desk of this outlet (or restore it from backup) "
+            "to {path}, then start again. Nothing was written.",
+            sealed,
+        ).format(path=path, outlet=outlet_code, n=f"{sealed:,}"))
+        self.path = path
+        self.sealed_events = sealed
+
+
+def sealed_events(engine: Engine, outlet_code: str) -> int:
+    """How many audit events the outlet already has in the store (its ``audit_head``; 0 on a database
+    that has no audit tables yet). Read before the key is loaded: a key may be made only for an outlet
+    with no sealed event."""
+    with engine.connect() as conn:
+        if not inspect(conn).has_table("audit_head"):
+            return 0
+        head = _head(conn, outlet_code)
+    return head[0] if head is not None else 0
+
+
+def load_or_create_key(path: Path, *, outlet_code: str, sealed_events: int) -> bytes:
+    """Read the outlet's audit key. It is created (32 random bytes, hex, mode 0600) only while the outlet
+    has no sealed event (``sealed_events`` == 0): a new key for an outlet that already has events would
+    seal every later event with another key, and the chain would read as broken from then on."""
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if sealed_events > 0:
+            raise AuditKeyMissing(path, outlet_code, sealed_events)
         try:
+            path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:
             pass  # another process created it a moment ago; read theirs
+        except OSError as error:
+            raise AuditKeyProblem(_("The audit key file {path} cannot be created: {reason}. Check [audit] key_file "
+                                    "and that its folder can be written.").format(
+                                        path=path, reason=error.strerror or error)) from error
         else:
             with os.fdopen(fd, "w") as fh:
                 fh.write(secrets.token_hex(32) + "\n")
@@ -245,9 +284,9 @@ class ChainReport:
                 outlet=self.outlet_code, seq=self.broken_seq, id=self.broken_event_id, problem=self.problem
             )
         if self.since is None:
-            return _("Audit chain of outlet {outlet} is intact: {n} events verified.").format(
-                outlet=self.outlet_code, n=f"{self.events_checked:,}"
-            )
+            return ngettext("Audit chain of outlet {outlet} is intact: {n} event verified.",
+                            "Audit chain of outlet {outlet} is intact: {n} events verified.",
+                            self.events_checked).format(outlet=self.outlet_code, n=f"{self.events_checked:,}")
         if self.since.full:
             return _(
                 "Audit chain of outlet {outlet} is intact: {n} new events verified since the full verification "
@@ -278,7 +317,8 @@ def verify_events(
     checked = 0
     last_id: int | None = None
     compare, digest = hmac.compare_digest, hmac.digest
-    for link in links:
+    stream = iter(links)
+    for link in stream:
         if link.seq != expected_seq:
             problem = (
                 _("event {expected} is missing (deleted?); the next one found is {seq}")
@@ -292,10 +332,8 @@ def verify_events(
                 _("it does not point at the event before it (an event was inserted, deleted or replaced)"),
             )
         if not compare(digest(key, link.message, "sha256").hex(), link.mac):
-            return ChainReport(
-                outlet_code, checked, False, link.seq, link.id,
-                _("its content does not match its seal (the row was edited)"),
-            )
+            return ChainReport(outlet_code, checked, False, link.seq, link.id,
+                               _seal_problem(key, link, next(stream, None), first=checked == 0))
         prev_mac = link.mac
         last_id = link.id
         expected_seq += 1
@@ -313,6 +351,29 @@ def verify_events(
             ).format(n=last, head=head_seq),
         )
     return ChainReport(outlet_code, checked, True, last_seq=last, last_mac=prev_mac)
+
+
+def _seal_problem(key: bytes, link: Link, following: Link | None, *, first: bool) -> str:
+    """Why ``link`` does not match its seal, in words. An edited row breaks its own seal only; an
+    inserted or replaced one also breaks the link from the event after it; a wrong key breaks every seal.
+    So when the event after it fails too, or the very first event checked fails with nothing after it to
+    tell, the key may be the wrong one (a desk of the outlet with a key file of its own, or a key file
+    copied from another outlet)."""
+    if following is not None and following.prev_mac != link.mac:
+        return _("its content does not match its seal and the event after it does not point at it (an event was "
+                 "inserted or replaced)")
+    following_fails = following is not None and not hmac.compare_digest(
+        hmac.digest(key, following.message, "sha256").hex(), following.mac)
+    if first and (following is None or following_fails):
+        return _("no event checked matches its seal, from the first one on: most likely the audit key file is "
+                 "not this outlet's key (every desk of an outlet needs the same key file: copy it from the "
+                 "first desk or restore it from backup); if the key is right, the rows were edited")
+    if following_fails:
+        assert following is not None
+        return _("events {seq} and {next} do not match their seals: from here on the events were probably "
+                 "sealed with another audit key (a desk of this outlet with a key file of its own), or several "
+                 "rows were edited").format(seq=link.seq, next=following.seq)
+    return _("its content does not match its seal (the row was edited)")
 
 
 # -- reading the chain -------------------------------------------------------------------------------------

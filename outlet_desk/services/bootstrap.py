@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from outlet_desk.config import Settings, load_settings
@@ -15,25 +14,30 @@ from outlet_desk.db.migrate import upgrade
 from outlet_desk.db.tables import Outlet
 from outlet_desk.i18n import set_language
 from outlet_desk.reader.issuer_auth import TRAINING_ISSUER_KEY, write_issuer_key
-from outlet_desk.services.audit import load_or_create_key
+from outlet_desk.services.audit import load_or_create_key, sealed_events
 from outlet_desk.services.context import Desk
+from outlet_desk.services.store_access import prepare_sqlite_folder, reaching_store
 from outlet_desk.services.uow import UnitOfWork
 
 
 def open_desk(settings: Settings, *, migrate: bool = True) -> Desk:
-    """Everything a service needs, ready: created and migrated on first run."""
+    """Everything a service needs, ready: created and migrated on first run. A database that cannot be
+    opened is refused as :class:`StoreUnreachable`; a missing audit key of an outlet that already has
+    sealed events as :class:`AuditKeyMissing`, before anything is written (migrations included)."""
     set_language(settings.outlet.language)
     url = settings.database_url()
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(url, settings.database.busy_timeout_ms)
-    if migrate:
-        upgrade(engine)
-    desk = Desk(settings=settings, engine=engine, audit_key=load_or_create_key(settings.audit_key_path()))
+    with reaching_store(url, settings.config_path):
+        prepare_sqlite_folder(url)
+        engine = make_engine(url, settings.database.busy_timeout_ms)
+        sealed = sealed_events(engine, settings.outlet.code)
+    key = load_or_create_key(settings.audit_key_path(), outlet_code=settings.outlet.code, sealed_events=sealed)
+    desk = Desk(settings=settings, engine=engine, audit_key=key)
+    with reaching_store(url, settings.config_path):
+        if migrate:
+            upgrade(engine)
+        ensure_outlet(desk)
     if settings.outlet.training:
         ensure_training_issuer_key(settings.issuer_key_path())
-    ensure_outlet(desk)
     return desk
 
 
@@ -89,6 +93,6 @@ def start_desk(config: Path | None) -> StartedDesk:
     desk = open_desk(settings)
     seeded = settings.outlet.training and not demo.already_seeded(desk)
     if seeded:
-        demo.seed_training(desk)
+        demo.seed_training_outlet(desk)
     hint = demo.sign_in_hint() if settings.outlet.training else ""
     return StartedDesk(desk, hint, seeded, len(loss.sweep_lapsed(desk)))

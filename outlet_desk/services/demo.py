@@ -9,11 +9,13 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlmodel import Session, col
 from stdnum.cn import ric
 
+from outlet_desk.config import Settings
 from outlet_desk.db.tables import (
     AuditEvent,
     Card,
@@ -29,6 +31,7 @@ from outlet_desk.domain.citizen_id import Gender, parse_citizen_id
 from outlet_desk.domain.roles import Role
 from outlet_desk.i18n import _
 from outlet_desk.services.context import Desk
+from outlet_desk.services.errors import ServiceError
 from outlet_desk.services.passwords import hash_password
 from outlet_desk.services.uow import UnitOfWork
 
@@ -62,6 +65,27 @@ class DemoSummary:
     examples: dict[str, str] = field(default_factory=dict)  # what to try -> citizen number
 
 
+class NotATrainingOutlet(ServiceError):
+    code = "not_a_training_outlet"
+
+
+def require_training_outlet(settings: Settings) -> None:
+    """Training data (operators with published passwords, invented card holders) belongs on a training
+    outlet only: refuse any other before anything is written."""
+    if not settings.outlet.training:
+        raise NotATrainingOutlet(_(
+            "Outlet {code} is not a training outlet ({file} does not set [outlet] training = true): training "
+            "data, with operators whose passwords are published, is only for a training outlet. Nothing was "
+            "written."
+        ).format(code=settings.outlet.code, file=settings.config_path))
+
+
+def seed_training_outlet(desk: Desk) -> DemoSummary:
+    """``outlet-desk demo`` and a training outlet's first start: the training data, on a training outlet only."""
+    require_training_outlet(desk.settings)
+    return seed_training(desk)
+
+
 def already_seeded(desk: Desk) -> bool:
     with Session(desk.engine) as s:
         return (
@@ -91,7 +115,13 @@ def _identification_code(rng: random.Random, region: str) -> str:
 
 
 def seed_training(desk: Desk, persons: int = 200) -> DemoSummary:
-    """Seed the training outlet once; later calls return ``seeded=False`` and change nothing."""
+    """Seed the outlet once; later calls return ``seeded=False`` and change nothing. The data itself, on
+    any store (the service tests and benchmarks use it); the commands go through
+    :func:`seed_training_outlet`, which refuses an outlet that is not a training outlet.
+
+    Several training outlets may share one database: a citizen number, card number or identification code
+    that another outlet's training data already holds is skipped (the draws are the same for every outlet,
+    so the second outlet's numbers are the next free ones)."""
     if already_seeded(desk):
         return DemoSummary(seeded=False, operators=training_accounts())
     rng = random.Random(SEED)
@@ -122,14 +152,22 @@ def seed_training(desk: Desk, persons: int = 200) -> DemoSummary:
         arrived: list[tuple[int, int, str, str]] = []
         lost: list[tuple[int, int, int]] = []  # person, lost card, identity check of the formal report
 
+        def taken(column: Any, value: str) -> bool:
+            return s.execute(select(col(Card.id)).where(column == value)).first() is not None
+
         def new_card(person: Person, status: CardStatus, issued: date, expiry: date | None = None) -> Card:
             nonlocal card_seq
-            card_seq += 1
             assert person.id is not None
             region = person.citizen_number[:6]
+            card_seq += 1
+            while taken(col(Card.card_number), f"A{card_seq:08d}"):  # another training outlet's card
+                card_seq += 1
+            code = _identification_code(rng, desk.settings.outlet.division_code or region)
+            while taken(col(Card.identification_code), code):
+                code = _identification_code(rng, desk.settings.outlet.division_code or region)
             card = Card(
                 card_number=f"A{card_seq:08d}",
-                identification_code=_identification_code(rng, desk.settings.outlet.division_code or region),
+                identification_code=code,
                 person_id=person.id, outlet_code=desk.outlet_code,
                 issue_date=issued, expiry_date=expiry or issued + timedelta(days=3652),
                 status=status.value, status_changed_at=now,
@@ -269,6 +307,7 @@ def training_accounts() -> list[tuple[str, str, str]]:
 def seeded_at(desk: Desk) -> datetime | None:
     with Session(desk.engine) as s:
         event = s.execute(
-            select(AuditEvent).where(col(AuditEvent.action) == "demo_seeded")
+            select(AuditEvent).where(col(AuditEvent.action) == "demo_seeded",
+                                     col(AuditEvent.outlet_code) == desk.outlet_code)
         ).scalar_one_or_none()
         return event.at if event else None

@@ -12,7 +12,7 @@ from sqlmodel import Session, col
 
 from outlet_desk.db.tables import Operator
 from outlet_desk.domain.passwords import check_password_policy
-from outlet_desk.domain.roles import Action, Role
+from outlet_desk.domain.roles import Action, Role, require_manage
 from outlet_desk.i18n import _, ngettext
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.errors import LoginRefused, NotFound, ServiceError
@@ -68,6 +68,8 @@ def add_operator(
     check_password_policy(password)
     if not display_name.strip():
         raise ServiceError(_("The display name must not be empty."))
+    if actor is not None:
+        require_manage(actor.role, role)  # nobody creates an account above what their role may manage
     with UnitOfWork(desk, actor, Action.MANAGE_OPERATORS if actor else None) as uow:
         if actor is None:
             existing = uow.session.execute(select(func.count()).select_from(Operator)).scalar_one()
@@ -140,13 +142,16 @@ def _locked_message(minutes: int) -> str:
 
 
 def change_password(desk: Desk, actor: Actor, username: str, new_password: str) -> None:
-    """Set a password: one's own, or (with the right to manage operators) anyone's."""
+    """Set a password: one's own, or (with the right to manage operators) that of an account the actor's
+    role may manage (``domain.roles.MANAGES``: only an administrator changes an administrator's)."""
     check_password_policy(new_password)
-    action = None if username.strip().lower() == actor.username else Action.MANAGE_OPERATORS
-    with UnitOfWork(desk, actor, action) as uow:
+    own = username.strip().lower() == actor.username
+    with UnitOfWork(desk, actor, None if own else Action.MANAGE_OPERATORS) as uow:
         op = _by_username(uow.session, username)
         if op is None:
             raise NotFound(_("There is no operator '{u}'.").format(u=username))
+        if not own:
+            require_manage(actor.role, Role(op.role))
         op.password_hash = hash_password(new_password)
         op.failed_logins = 0
         uow.audit("password_changed", "operator", op.id, after={"username": op.username})
@@ -154,10 +159,12 @@ def change_password(desk: Desk, actor: Actor, username: str, new_password: str) 
 
 
 def unlock(desk: Desk, actor: Actor, username: str) -> None:
+    """Lift a lockout, on an account the actor's role may manage."""
     with UnitOfWork(desk, actor, Action.MANAGE_OPERATORS) as uow:
         op = _by_username(uow.session, username)
         if op is None:
             raise NotFound(_("There is no operator '{u}'.").format(u=username))
+        require_manage(actor.role, Role(op.role))
         op.locked_until = None
         op.failed_logins = 0
         uow.audit("operator_unlocked", "operator", op.id, after={"username": op.username})

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from outlet_desk.db.tables import Approval, Operator
-from outlet_desk.domain.roles import Action, Role, require
+from outlet_desk.domain.roles import Action, Role, require, require_manage
 from outlet_desk.i18n import N_, _
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.errors import NotFound, RecordChanged, ServiceError
@@ -140,6 +140,7 @@ def set_active(desk: Desk, actor: Actor, username: str, *, active: bool, reason:
             raise NotFound(_("There is no operator '{u}'.").format(u=username))
         if not active and op.id == actor.operator_id:
             raise OperatorChangeRefused(_("You cannot deactivate yourself."))
+        require_manage(actor.role, Role(op.role))
         if not active and op.role == Role.ADMIN.value:
             admins = s.execute(select(func.count()).select_from(Operator).where(
                 col(Operator.role) == Role.ADMIN.value, col(Operator.active).is_(True))).scalar_one()

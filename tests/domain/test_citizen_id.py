@@ -280,7 +280,12 @@ def test_mask_hides_short_input_completely(short: str) -> None:
         ("110105491231002", True),
         ("A12345678", False),
         ("张三", False),
-        ("1101051949123100", False),
+        ("Zhang San", False),
+        ("1101051949123100", True),
+        ("11010519491231002", True),
+        ("1101051949123100211", True),
+        ("11010519491231002A", True),
+        ("110105 19491231 002x", True),
     ],
 )
 def test_looks_like_citizen_id(text: str, expected: bool) -> None:
@@ -290,3 +295,20 @@ def test_looks_like_citizen_id(text: str, expected: bool) -> None:
 def test_is_valid_citizen_id() -> None:
     assert is_valid_citizen_id(VALID, today=TODAY)
     assert not is_valid_citizen_id("110105194912310021", today=TODAY)
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("11010519491231002", "Citizen ID number has 17 characters; it must have 18."),
+        ("1101051949123100211", "Citizen ID number has 19 characters; it must have 18."),
+        ("11010519491231002A", "Citizen ID number has a character that is not allowed: 'A' at position 18."),
+    ],
+)
+def test_a_mistyped_number_in_the_search_box_is_treated_as_a_number(typed: str, message: str) -> None:
+    """17 or 19 digits, or a letter other than X at the end, is a citizen number typed wrong, not a name:
+    the search refuses it with the rule it breaks."""
+    assert looks_like_citizen_id(typed)
+    with pytest.raises(InvalidCitizenId) as refused:
+        parse_citizen_id(typed, today=TODAY)
+    assert refused.value.message == message

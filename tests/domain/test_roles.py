@@ -4,12 +4,15 @@ import pytest
 
 from outlet_desk.domain.roles import (
     READ_ONLY_ACTIONS,
+    AccountOutOfReach,
     Action,
     Forbidden,
     Role,
     action_label,
     can,
+    may_manage,
     require,
+    require_manage,
     role_label,
 )
 
@@ -89,3 +92,32 @@ def test_every_role_and_action_has_a_label() -> None:
     assert role_label(Role.ADMIN) == "administrator"
     assert all(role_label(role) for role in Role)
     assert all(action_label(action) for action in Action)
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_nobody_manages_an_account_above_their_own_role(role: Role) -> None:
+    rank = {Role.ADMIN: 2, Role.SUPERVISOR: 1, Role.CLERK: 0, Role.HOTLINE: 0, Role.AUDITOR: 0}
+    for target in Role:
+        if may_manage(role, target):
+            assert can(role, A.MANAGE_OPERATORS)
+            assert rank[target] <= rank[role]
+
+
+def test_only_an_admin_manages_admins_and_supervisors_and_a_supervisor_the_counter_staff() -> None:
+    managed = {role: {t for t in Role if may_manage(role, t)} for role in Role}
+    assert managed[Role.ADMIN] == set(Role)
+    assert managed[Role.SUPERVISOR] == {Role.CLERK, Role.HOTLINE, Role.AUDITOR}
+    assert managed[Role.CLERK] == managed[Role.HOTLINE] == managed[Role.AUDITOR] == set()
+
+
+def test_an_account_out_of_reach_names_the_rule() -> None:
+    with pytest.raises(AccountOutOfReach) as refused:
+        require_manage(Role.SUPERVISOR, Role.ADMIN)
+    assert refused.value.message == (
+        "The supervisor role may not manage administrator accounts: only an administrator creates administrator "
+        "and supervisor accounts or changes, unlocks or deactivates them; the supervisor role manages clerk, "
+        "hotline agent, auditor accounts."
+    )
+    with pytest.raises(AccountOutOfReach) as clerk:
+        require_manage(Role.CLERK, Role.CLERK)
+    assert clerk.value.message == "The clerk role may not manage operator accounts."

@@ -11,9 +11,11 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session, select
 
+from outlet_desk.config import AuditSettings
 from outlet_desk.db.tables import AuditEvent, Card
 from outlet_desk.services import demo
-from outlet_desk.services.audit import load_or_create_key, verify_chain
+from outlet_desk.services.audit import AuditKeyMissing, load_or_create_key, verify_chain
+from outlet_desk.services.bootstrap import open_desk
 from outlet_desk.services.context import Desk
 from outlet_desk.services.errors import AuditKeyProblem
 from outlet_desk.services.uow import AuditMissing, UnitOfWork
@@ -63,7 +65,7 @@ def test_edited_row_is_named(seeded: Desk) -> None:
     report = _verify(seeded)
     assert not report.intact
     assert report.broken_seq == 4
-    assert "edited" in report.message()
+    assert report.problem == "its content does not match its seal (the row was edited)"
 
 
 def test_deleted_row_is_named(seeded: Desk) -> None:
@@ -93,6 +95,8 @@ def test_inserted_row_is_named(seeded: Desk) -> None:
     )
     report = _verify(seeded)
     assert (report.intact, report.broken_seq) == (False, 3)
+    assert report.problem == ("its content does not match its seal and the event after it does not point at it "
+                              "(an event was inserted or replaced)")
 
 
 def test_use_case_without_audit_event_cannot_commit(desk: Desk) -> None:
@@ -111,15 +115,75 @@ def test_use_case_that_fails_writes_nothing(desk: Desk) -> None:
 
 def test_audit_key_is_created_private(tmp_path: Path) -> None:
     path = tmp_path / "data" / "audit.key"
-    key = load_or_create_key(path)
+    key = load_or_create_key(path, outlet_code="TST001", sealed_events=0)
     assert len(key) == 32
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert load_or_create_key(path) == key
+    assert load_or_create_key(path, outlet_code="TST001", sealed_events=5) == key
 
 
 def test_audit_key_readable_by_others_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "audit.key"
-    load_or_create_key(path)
+    load_or_create_key(path, outlet_code="TST001", sealed_events=0)
     os.chmod(path, 0o644)
     with pytest.raises(AuditKeyProblem, match="chmod 600"):
-        load_or_create_key(path)
+        load_or_create_key(path, outlet_code="TST001", sealed_events=1)
+
+
+def test_no_new_key_for_an_outlet_that_has_sealed_events(seeded: Desk, tmp_path: Path) -> None:
+    """A second desk of the outlet (its own data folder, the same database) without the key file: a new
+    key would seal every later event with another key, so the desk refuses to open and writes nothing."""
+    events = _verify(seeded).events_checked
+    key_file = tmp_path / "desk2" / "audit.key"
+    second = seeded.settings.model_copy(update={"audit": AuditSettings(key_file=key_file)})
+    with pytest.raises(AuditKeyMissing) as refused:
+        open_desk(second.bound_to(seeded.settings.config_path))
+    assert refused.value.message == (
+        f"The audit key file {key_file} is missing, and outlet TST001 already has {events} sealed audit events "
+        f"in its database. Copy the key file from the first desk of this outlet (or restore it from backup) to "
+        f"{key_file}, then start again. Nothing was written."
+    )
+    assert not key_file.exists()
+    report = _verify(seeded)
+    assert report.intact and report.events_checked == events
+
+
+def test_a_fresh_outlet_on_a_shared_database_gets_its_own_key(seeded: Desk, tmp_path: Path) -> None:
+    other = seeded.settings.model_copy(update={
+        "outlet": seeded.settings.outlet.model_copy(update={"code": "TST002"}),
+        "audit": AuditSettings(key_file=tmp_path / "other" / "audit.key"),
+    }).bound_to(seeded.settings.config_path)
+    desk2 = open_desk(other)
+    try:
+        assert (tmp_path / "other" / "audit.key").exists() and desk2.audit_key != seeded.audit_key
+        assert _verify(desk2).intact and _verify(seeded).intact
+    finally:
+        desk2.engine.dispose()
+
+
+def test_a_wrong_key_is_named_not_an_edited_row(seeded: Desk) -> None:
+    with Session(seeded.engine) as s:
+        report = verify_chain(s, b"k" * 32, seeded.outlet_code)
+    assert (report.intact, report.broken_seq) == (False, 1)
+    assert report.problem == (
+        "no event checked matches its seal, from the first one on: most likely the audit key file is not this "
+        "outlet's key (every desk of an outlet needs the same key file: copy it from the first desk or restore "
+        "it from backup); if the key is right, the rows were edited"
+    )
+    assert "the row was edited" not in report.message()
+
+
+def test_events_sealed_with_another_key_from_some_point_on_are_named(seeded: Desk) -> None:
+    """What a desk that made its own key did before the refusal existed: later events, another key."""
+    second = Desk(settings=seeded.settings, engine=seeded.engine, audit_key=b"k" * 32, clock=seeded.clock)
+    for _ in range(2):
+        with UnitOfWork(second, None) as uow:
+            uow.audit("note", "outlet", seeded.outlet_code)
+            uow.commit()
+    report = _verify(seeded)
+    assert not report.intact and report.broken_seq is not None
+    first_foreign = report.broken_seq
+    assert report.problem == (
+        f"events {first_foreign} and {first_foreign + 1} do not match their seals: from here on the events were "
+        "probably sealed with another audit key (a desk of this outlet with a key file of its own), or several "
+        "rows were edited"
+    )

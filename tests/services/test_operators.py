@@ -7,7 +7,7 @@ from sqlmodel import Session, select
 
 from outlet_desk.db.tables import Operator
 from outlet_desk.domain.errors import DomainError
-from outlet_desk.domain.roles import Role
+from outlet_desk.domain.roles import AccountOutOfReach, Role
 from outlet_desk.services import operators
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.errors import LoginRefused, ServiceError
@@ -97,3 +97,61 @@ def test_sign_in_is_recorded_as_the_operators_own_action(desk: Desk, admin: Acto
     with Session(desk.engine) as s:
         logins = s.exec(select(AuditEvent).where(AuditEvent.action == "login")).all()
     assert [e.operator_id for e in logins] == [admin.operator_id]
+
+
+SUPERVISOR_REFUSAL = (
+    "The supervisor role may not manage {target} accounts: only an administrator creates administrator and "
+    "supervisor accounts or changes, unlocks or deactivates them; the supervisor role manages clerk, hotline "
+    "agent, auditor accounts."
+)
+
+
+@pytest.fixture
+def supervisor(desk: Desk, admin: Actor) -> Actor:
+    operators.add_operator(desk, admin, "super1", "Supervisor", Role.SUPERVISOR, PW)
+    return operators.authenticate(desk, "super1", PW)
+
+
+def _hash_of(desk: Desk, username: str) -> str:
+    with Session(desk.engine) as s:
+        return s.exec(select(Operator).where(Operator.username == username)).one().password_hash
+
+
+@pytest.mark.parametrize(("role", "label"), [(Role.ADMIN, "administrator"), (Role.SUPERVISOR, "supervisor")])
+def test_a_supervisor_cannot_create_an_account_of_their_own_role_or_above(
+    desk: Desk, supervisor: Actor, role: Role, label: str
+) -> None:
+    with pytest.raises(AccountOutOfReach) as refused:
+        operators.add_operator(desk, supervisor, "boss2", "Boss", role, PW)
+    assert refused.value.message == SUPERVISOR_REFUSAL.format(target=label)
+    assert [op.username for op in operators.list_operators(desk)] == ["admin", "super1"]
+
+
+def test_a_supervisor_cannot_change_or_unlock_an_administrators_account(
+    desk: Desk, admin: Actor, supervisor: Actor
+) -> None:
+    before = _hash_of(desk, "admin")
+    with pytest.raises(AccountOutOfReach) as refused:
+        operators.change_password(desk, supervisor, "admin", "taken over at night")
+    assert refused.value.message == SUPERVISOR_REFUSAL.format(target="administrator")
+    assert _hash_of(desk, "admin") == before
+    with pytest.raises(AccountOutOfReach):
+        operators.unlock(desk, supervisor, "admin")
+    assert operators.authenticate(desk, "admin", PW).role is Role.ADMIN
+
+
+def test_a_supervisor_manages_clerks_hotline_agents_and_auditors(desk: Desk, supervisor: Actor) -> None:
+    for username, role in (("clerk1", Role.CLERK), ("hotline1", Role.HOTLINE), ("audit1", Role.AUDITOR)):
+        operators.add_operator(desk, supervisor, username, username, role, PW)
+        operators.change_password(desk, supervisor, username, "a new long password")
+        operators.unlock(desk, supervisor, username)
+        assert operators.authenticate(desk, username, "a new long password").role is role
+    # and their own password
+    operators.change_password(desk, supervisor, "super1", "a new long password")
+
+
+def test_an_admin_manages_every_account(desk: Desk, admin: Actor) -> None:
+    operators.add_operator(desk, admin, "admin2", "Second admin", Role.ADMIN, PW)
+    operators.change_password(desk, admin, "admin2", "a new long password")
+    operators.unlock(desk, admin, "admin2")
+    assert operators.authenticate(desk, "admin2", "a new long password").role is Role.ADMIN

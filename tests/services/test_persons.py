@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from sqlmodel import Session, select
 
@@ -37,6 +39,26 @@ def test_find_by_citizen_number_masks_it(seeded: Desk) -> None:
 def test_find_by_invalid_citizen_number_says_why(seeded: Desk) -> None:
     with pytest.raises(InvalidCitizenId, match="check digit"):
         find_persons(seeded, "110105194912310021")
+
+
+@pytest.mark.parametrize(
+    ("mistyped", "message"),
+    [
+        (lambda n: n[:-1], "Citizen ID number has 17 characters; it must have 18."),
+        (lambda n: n + "7", "Citizen ID number has 19 characters; it must have 18."),
+        (lambda n: n[:-1] + "B", "Citizen ID number has a character that is not allowed: 'B' at position 18."),
+    ],
+    ids=["17 digits", "19 digits", "a letter other than X"],
+)
+def test_a_mistyped_citizen_number_is_refused_not_searched_as_a_name(
+    seeded: Desk, mistyped: Callable[[str], str], message: str
+) -> None:
+    with Session(seeded.engine) as s:
+        person = s.exec(select(Person)).first()
+    assert person is not None
+    with pytest.raises(InvalidCitizenId) as refused:
+        find_persons(seeded, mistyped(person.citizen_number))
+    assert refused.value.message == message
 
 
 def test_find_by_card_number(seeded: Desk) -> None:

@@ -1,0 +1,77 @@
+"""Reaching the store: a database that cannot be opened (server down, wrong port or password, a SQLite
+file in a folder that cannot be made) becomes one message naming the database (password masked) and the
+reason, instead of the driver's traceback. Used wherever the store is first opened: ``open_desk`` (the
+desk and every command) and ``outlet-desk db upgrade``."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
+
+from outlet_desk.i18n import _
+from outlet_desk.services.errors import ServiceError
+
+_SPACES = re.compile(r"\s+")
+
+
+class StoreUnreachable(ServiceError):
+    """The database named by ``[database] url`` cannot be opened; nothing was done."""
+
+    code = "store_unreachable"
+
+    def __init__(self, url: str, reason: str, config_path: Path) -> None:
+        super().__init__(
+            _("The database {url} cannot be opened: {reason}. Check [database] url in {file}, and that the "
+              "database server is running and this machine can reach it.").format(
+                url=masked_url(url), reason=reason, file=config_path)
+        )
+        self.url = masked_url(url)
+        self.reason = reason
+
+
+def masked_url(url: str) -> str:
+    """The URL as it may be shown: the password replaced by ``***``."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url
+
+
+def _reason(error: BaseException) -> str:
+    """The driver's own words on one line (the server's hint lines dropped), or the system's for a file."""
+    if isinstance(error, OSError):
+        where = f": {error.filename}" if error.filename else ""
+        return f"{error.strerror or error}{where}"
+    orig = getattr(error, "orig", None)
+    text = str(orig if orig is not None else error)
+    # The driver's indented lines are hints ("Is the server running on that host..."), not the reason.
+    lines = [line.strip() for line in text.splitlines() if line.strip() and not line[:1].isspace()]
+    return _SPACES.sub(" ", "; ".join(lines) or text).strip().rstrip(".")
+
+
+def prepare_sqlite_folder(url: str) -> None:
+    """A SQLite database file's folder is created on first run (beside the settings, by default)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return
+    folder = Path(parsed.database).parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise OSError(error.errno, _("the folder {folder} cannot be created ({reason})").format(
+            folder=folder, reason=error.strerror or error)) from error
+
+
+@contextmanager
+def reaching_store(url: str, config_path: Path) -> Iterator[None]:
+    """Inside: opening the store. Connection failures and file system refusals leave as
+    :class:`StoreUnreachable`, one message naming ``url`` (password masked) and the reason."""
+    try:
+        yield
+    except (OperationalError, InterfaceError, OSError) as error:
+        raise StoreUnreachable(url, _reason(error), config_path) from error
