@@ -5,12 +5,17 @@ Fixtures (see /work/shared/pcsc-recipe.md, section 7):
 ``pcscd`` (session)
     A :class:`PcscDaemon`: reuses a running pcscd that lists ``Virtual PCD`` readers, else starts
     ``/usr/sbin/pcscd --foreground`` and stops only that process (by its PID) at the end. ``readers``
-    are the two slot names; ``stop()``/``start()`` work only on a daemon this session started. Skips
+    are the two slot names; ``stop()``/``start()``/``kill()`` work only on a daemon this session started.
+    ``kill(SIGKILL)`` is the crash case: ``pcscd.comm`` and ``pcscd.pid`` stay behind, and ``start()``
+    removes them (only when the PID they name is dead) before starting again. Skips
     when pcscd or the vpcd driver is not installed, but fails when ``CI`` is set. A lock file serialises
     test sessions of this machine, which share the one pcscd and its two slots.
 ``resident_card`` (function; the link is session-wide)
     An :class:`InsertedCard` on slot 0 whose chip state is swapped for a freshly personalised one before
     each test (PIN 123456, 3 tries, :func:`sample_card_data`). Costs milliseconds. Use it by default.
+``empty_slots`` (function)
+    The :class:`PcscDaemon` with both slots empty and settled, for a program that puts its own cards in
+    (the benchmark's smoke run): the resident card is pulled, and the next ``resident_card`` puts it back.
 ``fresh_card`` (function)
     A :class:`FreshSlot` on slot 1 for insertion/removal/dying-card tests: ``insert()``, ``remove()``.
     Teardown removes the card, waits until the reader is empty plus 0.45 s (pcscd's presence poll),
@@ -37,6 +42,9 @@ from typing import Any
 import pytest
 
 PCSCD = Path("/usr/sbin/pcscd")
+PCSCD_RUN = Path("/run/pcscd")
+PCSCD_SOCKET = PCSCD_RUN / "pcscd.comm"
+PCSCD_PID_FILE = PCSCD_RUN / "pcscd.pid"
 VPCD_CONF = Path("/etc/reader.conf.d/vpcd")
 VIRTUAL_READER_PREFIX = "Virtual PCD"
 LOCK_FILE = Path(tempfile.gettempdir()) / "outlet-desk-pcsc-tests.lock"
@@ -135,6 +143,7 @@ class PcscDaemon:
             pytest.skip("this pcscd was not started by the test session; it must not be restarted")
         if self.process is not None and self.process.poll() is None:
             return
+        self._remove_stale_files()
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
                 [str(PCSCD), "--foreground"], stdin=subprocess.DEVNULL, stdout=log, stderr=log,
@@ -154,17 +163,40 @@ class PcscDaemon:
 
     def stop(self) -> None:
         """SIGTERM our own pcscd (by PID), wait for it; SIGKILL if it does not exit."""
+        self.kill(signal.SIGTERM)
+
+    def kill(self, sig: signal.Signals = signal.SIGTERM) -> None:
+        """Send ``sig`` to our own pcscd (by PID) and reap it; SIGKILL if it does not exit within 5 s.
+        After SIGKILL (a crash) its socket and PID file stay in /run/pcscd until :meth:`start`."""
         if not self.owned:
             pytest.skip("this pcscd was not started by the test session; it must not be stopped")
         process = self.process
         if process is None or process.poll() is not None:
             return
-        process.send_signal(signal.SIGTERM)
+        process.send_signal(sig)
         try:
             process.wait(5)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(5)
+
+    def _remove_stale_files(self) -> None:
+        """Recipe section 3: a killed pcscd leaves pcscd.comm and pcscd.pid behind. Remove them, but only
+        when the PID file names a process that is gone (never the files of a live pcscd)."""
+        try:
+            pid = int(PCSCD_PID_FILE.read_text().strip() or "0")
+        except (OSError, ValueError):
+            pid = 0
+        if pid <= 0:
+            return
+        try:
+            os.kill(pid, 0)  # signal 0: only asks whether the process exists
+        except ProcessLookupError:
+            for stale in (PCSCD_SOCKET, PCSCD_PID_FILE):
+                with contextlib.suppress(FileNotFoundError):
+                    stale.unlink()
+        except PermissionError:
+            pass  # alive, another user's: not stale; a second pcscd would refuse to start and say so
 
 
 @pytest.fixture(scope="session")
@@ -250,6 +282,24 @@ def resident_card(_resident: _ResidentHolder) -> Iterator[InsertedCard]:
         yield inserted
     finally:
         inserted.card.release()  # watchdog: no test leaves the resident card hanging
+
+
+@pytest.fixture
+def empty_slots(pcscd: PcscDaemon, _resident: _ResidentHolder) -> Iterator[PcscDaemon]:
+    if _resident.inserted is not None:
+        _resident.inserted.link.remove()
+        _resident.inserted = None
+
+    def settle() -> None:
+        for reader in pcscd.readers:
+            wait_empty(reader)
+        time.sleep(SETTLE_S)
+
+    settle()
+    try:
+        yield pcscd
+    finally:
+        settle()  # the program's cards are out before the next test inserts one (gotcha 2)
 
 
 @dataclass

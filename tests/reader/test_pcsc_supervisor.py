@@ -4,6 +4,7 @@ going away and coming back."""
 from __future__ import annotations
 
 import json
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -25,7 +26,15 @@ from outlet_desk.reader.events import (
 from outlet_desk.reader.pcsc_reader import PcscCardReader
 from outlet_desk.reader.supervisor import ReaderSupervisor
 from outlet_desk.reader.virtual_card import FOREIGN_AID, Fault, VirtualCard, sample_card_data
-from tests.fixtures_pcsc import CARD_MAX_HANG_S, FreshSlot, InsertedCard, PcscDaemon, wait_empty, wait_present
+from tests.fixtures_pcsc import (
+    CARD_MAX_HANG_S,
+    PCSCD_SOCKET,
+    FreshSlot,
+    InsertedCard,
+    PcscDaemon,
+    wait_empty,
+    wait_present,
+)
 
 from .conftest import EventRecorder
 
@@ -134,6 +143,37 @@ def test_pcscd_restart_service_gone_then_card_seen_again(
     assert supervisor.readers[reader].card_number == "A12345678"
     assert supervisor.read_card(reader) == SAMPLE
     assert list(pcscd.readers) == sorted(supervisor.transport.list_readers())
+
+
+def test_pcscd_killed_leaves_a_stale_socket_service_gone_then_card_seen_again(
+    pcscd: PcscDaemon, resident_card: InsertedCard, supervisor: ReaderSupervisor, recorder: EventRecorder
+) -> None:
+    """pcscd crashes (SIGKILL): its socket stays in /run/pcscd with nobody behind it. The footer says
+    there is no reader service (no hang, no traceback), and once pcscd is started again (the stale socket
+    removed first, recipe section 3) the card in the reader is read again without a restart of the desk."""
+    reader = resident_card.reader
+    recorder.wait_for(on(reader, CardRead), 1.5)
+    try:
+        pcscd.kill(signal.SIGKILL)
+        assert PCSCD_SOCKET.exists(), "a killed pcscd leaves its socket behind"
+        started = time.monotonic()
+        _t, gone = recorder.wait_for(lambda e: isinstance(e, ReaderErrorEvent) and e.reader is None, 2.0)
+        assert isinstance(gone, ReaderErrorEvent) and isinstance(gone.error, ServiceGone), gone.error.detail
+        assert supervisor.state.status is ReaderStatus.NO_SERVICE
+        assert supervisor.state.label() == "no card reader service"
+        with pytest.raises(ServiceGone):
+            supervisor.transport.list_readers()
+        with pytest.raises(ServiceGone):
+            supervisor.read_card()
+        assert time.monotonic() - started < 2.0
+        recorder.wait_for(on(reader, CardRemoved), 0.5)
+        mark = recorder.mark()
+    finally:
+        pcscd.start()
+    _t, again = recorder.wait_for(on(reader, CardRead), 3.0, since=mark)
+    assert isinstance(again, CardRead) and again.card == SAMPLE
+    assert supervisor.readers[reader].card_number == "A12345678"
+    assert supervisor.read_card(reader) == SAMPLE
 
 
 def test_cli_list_shows_the_readers(pcscd: PcscDaemon, resident_card: InsertedCard) -> None:
