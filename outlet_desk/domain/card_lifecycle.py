@@ -3,9 +3,17 @@
 ``ordered -> in_stock -> ready -> active``; ``active -> suspended`` (temporary loss, hotline)
 ``-> lost`` (formal loss, counter) ``-> replaced`` (when the new card is collected);
 ``suspended|lost -> active`` (loss withdrawn: card found); ``suspended -> active`` (temporary loss
-lapsed); ``active -> damaged -> replaced``; ``active -> replaced`` (expiry or information change
-reissue); ``ready -> returned`` (uncollected); ``in_stock -> spoiled`` (witnessed).
-Every other change is refused with a message that names the card's current status.
+lapsed); ``active -> damaged -> replaced``; ``ready -> returned`` (uncollected); ``in_stock -> spoiled``
+(witnessed). Every other change is refused with a message that names the card's current status.
+
+Two transitions go beyond design.md's list, and both are needed:
+
+- ``active -> lost``: a citizen who walks into the outlet to report the loss has not called the
+  hotline first, so there is no ``suspended`` step; the formal loss at the counter stops the card at
+  once (design.md's path through ``suspended`` is the hotline's, not the only one).
+- ``active -> replaced``: a reissue for an expired card (``expired``) or for changed personal data
+  (``info_change``) replaces a card that is still in use, neither lost nor damaged; the old card stays
+  ``active`` until the holder collects the new one (never two usable cards, never none in between).
 """
 
 from __future__ import annotations
