@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import os
+import uuid
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
-from sqlalchemy import inspect, text
+from sqlalchemy import MetaData, inspect, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from outlet_desk.db.engine import make_engine
-from outlet_desk.db.migrate import HEAD_REVISION, current_revision, head_revision, upgrade
-from outlet_desk.db.tables import Card, Outlet, Person
+from outlet_desk.db.migrate import HEAD_REVISION, alembic_config, current_revision, head_revision, upgrade
+from outlet_desk.db.tables import Approval, Card, Operator, Outlet, Person
+from tests.pgcluster import PgCluster
 
 
 def test_fresh_database_is_at_head_and_upgrade_is_idempotent(engine: Engine) -> None:
@@ -108,3 +112,65 @@ def test_the_migrations_build_the_schema_the_models_describe(engine: Engine) -> 
     # Indexes the migrations add for the report and the search (not declared on the models) are expected.
     unexpected = [d for d in diffs if not (isinstance(d, tuple) and d[0] == "remove_index")]
     assert unexpected == []
+
+
+# -- upgrading a database made by an older version ----------------------------------------------------------
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database (no schema at all), once on SQLite, once on PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'old.db'}"
+    cluster: PgCluster = request.getfixturevalue("pg_cluster")
+    return cluster.create_database(f"old_{os.getpid()}_{uuid.uuid4().hex[:8]}")
+
+
+def test_a_database_of_an_older_version_keeps_its_rows_when_upgraded(empty_url: str) -> None:
+    """A store built at revision 0004 (before approvals had ``detail`` and ``decision_reason``), with an
+    outlet, operators and approvals in it, upgraded to the head as every start does."""
+    from alembic import command
+
+    engine = make_engine(empty_url)
+    command.upgrade(alembic_config(engine), "0004")
+    assert current_revision(engine) == "0004"
+    asked = datetime(2026, 11, 24, 2, 30)  # naive UTC, as the store keeps it
+    with engine.begin() as conn:
+        old = MetaData()
+        old.reflect(conn, only=["outlet", "operator", "approval"])
+        assert "detail" not in old.tables["approval"].c and "decision_reason" not in old.tables["approval"].c
+        conn.execute(old.tables["outlet"].insert(),
+                     [{"code": "OLD01", "name": "Old outlet", "division_code": "110105"}])
+        conn.execute(old.tables["operator"].insert(), [
+            {"id": 1, "outlet_code": "OLD01", "username": "clerk1", "display_name": "Clerk", "role": "clerk",
+             "password_hash": "x", "failed_logins": 0, "active": True, "created_at": asked},
+            {"id": 2, "outlet_code": "OLD01", "username": "super1", "display_name": "Supervisor",
+             "role": "supervisor", "password_hash": "x", "failed_logins": 0, "active": True, "created_at": asked},
+        ])
+        conn.execute(old.tables["approval"].insert(), [  # one row a statement: the rows have other columns
+            {"id": 1, "outlet_code": "OLD01", "action": "waive_fee", "entity": "card:lost", "entity_id": 7,
+             "maker_id": 1, "status": "pending", "reason": "holder is 90", "created_at": asked}])
+        conn.execute(old.tables["approval"].insert(), [
+            {"id": 2, "outlet_code": "OLD01", "action": "withdraw_loss", "entity": "card", "entity_id": 8,
+             "maker_id": 1, "checker_id": 2, "status": "approved", "reason": "found at home",
+             "created_at": asked, "decided_at": asked},
+        ])
+    engine.dispose()
+
+    engine = make_engine(empty_url)
+    assert upgrade(engine) is True
+    assert current_revision(engine) == HEAD_REVISION
+    columns = {c["name"] for c in inspect(engine).get_columns("approval")}
+    assert {"detail", "decision_reason"} <= columns
+    with Session(engine) as s:
+        rows = s.exec(select(Approval).order_by(col(Approval.id))).all()
+        operators = s.exec(select(Operator).order_by(col(Operator.id))).all()
+    assert [(a.action, a.entity, a.entity_id, a.detail, a.status, a.reason, a.decision_reason, a.checker_id)
+            for a in rows] == [
+        ("waive_fee", "card", 7, "lost", "pending", "holder is 90", "", None),  # the reason moved to detail
+        ("withdraw_loss", "card", 8, "", "approved", "found at home", "", 2),
+    ]
+    assert [a.created_at for a in rows] == [asked.replace(tzinfo=UTC)] * 2
+    assert [(o.username, o.role) for o in operators] == [("clerk1", "clerk"), ("super1", "supervisor")]
+    assert upgrade(engine) is False
+    engine.dispose()
