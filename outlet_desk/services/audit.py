@@ -444,6 +444,13 @@ def _check_anchor(conn: Connection, key: bytes, cp: Checkpoint, *, count: bool) 
     """What is wrong with checkpoint ``cp`` ("" if nothing): its seal, its event's MAC, and with ``count``
     the number of events up to it."""
     if not hmac.compare_digest(_mac(key, _checkpoint_message(cp)), cp.seal):
+        event = next(_links(conn, cp.outlet_code, cp.seq - 1, 1), None)
+        if event is not None and event.seq == cp.seq and not hmac.compare_digest(
+                _mac(key, event.message), event.mac):
+            return _("neither the checkpoint nor its event {seq} matches its seal: most likely the audit key file "
+                     "is not this outlet's key (every desk of an outlet needs the same key file: copy it from the "
+                     "first desk or restore it from backup); if the key is right, both were edited").format(
+                         seq=cp.seq)
         return _("the checkpoint does not match its seal (it was edited or forged)")
     row = conn.execute(
         select(col(AuditEvent.mac)).where(col(AuditEvent.outlet_code) == cp.outlet_code, col(AuditEvent.seq) == cp.seq)

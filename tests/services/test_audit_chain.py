@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from outlet_desk.config import AuditSettings
 from outlet_desk.db.tables import AuditEvent, Card
 from outlet_desk.services import demo
-from outlet_desk.services.audit import AuditKeyMissing, load_or_create_key, verify_chain
+from outlet_desk.services.audit import AuditKeyMissing, check_chain, load_or_create_key, verify_chain
 from outlet_desk.services.bootstrap import open_desk
 from outlet_desk.services.context import Desk
 from outlet_desk.services.errors import AuditKeyProblem
@@ -186,4 +186,17 @@ def test_events_sealed_with_another_key_from_some_point_on_are_named(seeded: Des
         f"events {first_foreign} and {first_foreign + 1} do not match their seals: from here on the events were "
         "probably sealed with another audit key (a desk of this outlet with a key file of its own), or several "
         "rows were edited"
+    )
+
+
+def test_the_quick_verification_with_a_wrong_key_names_the_key(seeded: Desk) -> None:
+    recorded = check_chain(seeded.engine, seeded.audit_key, seeded.outlet_code, full=True, record=True,
+                           at=seeded.now()).recorded
+    assert recorded is not None
+    report = check_chain(seeded.engine, b"k" * 32, seeded.outlet_code, full=False)
+    assert (report.intact, report.broken_seq) == (False, recorded.seq)
+    assert report.problem == (
+        f"neither the checkpoint nor its event {recorded.seq} matches its seal: most likely the audit key file is "
+        "not this outlet's key (every desk of an outlet needs the same key file: copy it from the first desk or "
+        "restore it from backup); if the key is right, both were edited"
     )
