@@ -10,14 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import ClassVar, Protocol
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from textual import work
 from textual.app import SystemCommand
 from textual.binding import BindingType
+from textual.command import Provider
 from textual.message import Message
 from textual.reactive import reactive
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 
 from outlet_desk.domain.errors import DomainError
 from outlet_desk.domain.roles import Action, can
@@ -28,9 +29,12 @@ from outlet_desk.screens.session_app import SessionApp
 from outlet_desk.screens.tasks import TASKS, task_help, task_title
 from outlet_desk.screens.theme import DESK_THEME
 from outlet_desk.services import session as sessions
-from outlet_desk.services.context import Desk
+from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.errors import ServiceError
 from outlet_desk.widgets.keys import localise_bindings
+
+if TYPE_CHECKING:
+    from outlet_desk.reader.training_reader import TrainingReader
 
 LAPSE_SWEEP_SECONDS = 60.0
 """How often a running desk returns lapsed temporary losses to use (the CLI also does it at start)."""
@@ -41,6 +45,11 @@ class ReaderFeed(Protocol):
 
     @property
     def is_training(self) -> bool: ...
+
+    @property
+    def training_slot(self) -> TrainingReader | None:
+        """The training reader's slots (cards go in from the palette); None on a real reader."""
+        ...
 
     def state_text(self) -> str: ...
 
@@ -77,10 +86,18 @@ class ReaderMessage(Message):
         self.event = event
 
 
+def training_card_commands() -> type[Provider]:
+    """The palette's training-reader commands, imported when the palette first opens."""
+    from outlet_desk.screens.training_cards import TrainingCardCommands
+
+    return TrainingCardCommands
+
+
 class DeskApp(SessionApp):
     CSS_PATH = "app.tcss"
     TITLE = "Outlet Desk"
     BINDINGS: ClassVar[list[BindingType]] = [t.binding(show=False) for t in TASKS]
+    COMMANDS = SessionApp.COMMANDS | {training_card_commands}
 
     reader_text: reactive[str] = reactive("")
     reader_holder: reactive[str] = reactive("")
@@ -99,6 +116,8 @@ class DeskApp(SessionApp):
         self.opener = opener
         self.tick_seconds = tick_seconds
         self.sign_in_hint = ""
+        self.card_while_away: CardData | None = None
+        """A card read while nobody was signed in or the screen was locked: seen to right after sign-in."""
         self.register_theme(DESK_THEME)
         self.theme = DESK_THEME.name
 
@@ -170,6 +189,14 @@ class DeskApp(SessionApp):
             return len(self.screen_stack) > 2 or None
         return task.allowed(actor.role)
 
+    def signed_in(self, actor: Actor) -> None:
+        super().signed_in(actor)
+        self._card_left_in_reader()
+
+    def unlocked(self) -> None:
+        super().unlocked()
+        self._card_left_in_reader()
+
     def signed_out(self, message: str = "") -> None:
         self.reader_holder = ""
         super().signed_out(message)
@@ -231,7 +258,7 @@ class DeskApp(SessionApp):
 
     # -- the card reader ---------------------------------------------------------------------------
     def on_reader_message(self, message: ReaderMessage) -> None:
-        from outlet_desk.screens.flow_support import ChipGone, ChipRead
+        from outlet_desk.screens.flow_support import ChipGone
 
         event = message.event
         if self.reader is not None and isinstance(event, StateChanged | CardRead):
@@ -240,20 +267,51 @@ class DeskApp(SessionApp):
             isinstance(event, StateChanged) and event.state.status is not ReaderStatus.CARD
         ):
             self.reader_holder = ""
-        takes_cards = getattr(self.screen, "takes_cards", False)
         if isinstance(event, CardRead):
-            if takes_cards:  # a task waiting for a card (collection, withdrawal) gets it
-                self.screen.post_message(ChipRead(event.card))
-            else:
-                self.card_presented(event.card)
-        elif isinstance(event, CardRemoved) and takes_cards:
-            self.screen.post_message(ChipGone())
+            self.route_card(event.card)
+        elif isinstance(event, CardRemoved):
+            self.card_while_away = None
+            if getattr(self.screen, "takes_cards", False):
+                self.screen.post_message(ChipGone())
 
-    @work(thread=True, exclusive=True, group="presented")
-    def card_presented(self, card: CardData) -> None:
+    def route_card(self, card: CardData) -> None:
+        """Where a card read goes. Nobody to act as (sign-in, lock): remembered for right after the sign-in.
+        A task waiting for this very card (the reported card to withdraw, the new card to collect, the old
+        card of a reissue) gets it. Any other card is looked up first: a blocked one raises the dialog,
+        and is audited, whatever screen is open; one that is not blocked goes to the task waiting for a
+        card, or opens its holder (not over a dialog)."""
+        from outlet_desk.screens.flow_support import ChipRead
+        from outlet_desk.services.persons import CardLine
+
+        if self.actor is None or (self.session is not None and self.session.locked):
+            self.card_while_away = card
+            return
+        screen = self.screen
+        task = screen if getattr(screen, "takes_cards", False) else None
+        expected = getattr(task, "card", None)  # the card the task is about (CardTaskScreen.card)
+        if task is not None and isinstance(expected, CardLine) and expected.card_number == card.card_number:
+            task.post_message(ChipRead(card))  # the task compares the chip with the record itself
+            return
+        self.card_presented(card, task, open_holder=task is None and not isinstance(screen, ModalScreen))
+
+    def _card_left_in_reader(self) -> None:
+        """Right after a sign-in or an unlock: the card put in meanwhile, if it is still in the reader, is
+        handled now, under the operator who signed in (a blocked one raises the dialog and is audited)."""
+        from outlet_desk.screens.flow_support import card_ops
+
+        card, self.card_while_away = self.card_while_away, None
+        ops = card_ops(self)
+        now = ops.last_card() if ops is not None else None
+        if card is not None and now is not None and now.identification_code == card.identification_code:
+            self.call_after_refresh(self.route_card, now)
+
+    @work(thread=True, group="presented")
+    def card_presented(self, card: CardData, task: Screen[None] | None = None, *, open_holder: bool = True) -> None:
         """A card was put in: a blocked one (lost, suspended, replaced...) is named in a dialog and audited,
-        whatever screen is open; any other opens its holder."""
+        whatever screen is open; any other goes to ``task`` (a task waiting for a card), else opens its
+        holder when ``open_holder``."""
         from outlet_desk.screens.blocked_card import BlockedCardScreen
+        from outlet_desk.screens.flow_support import ChipRead
         from outlet_desk.services.collection import card_presented
 
         actor = self.actor
@@ -267,8 +325,10 @@ class DeskApp(SessionApp):
         if presented is not None and presented.blocked:
             rule = self.desk.settings.rules.retained_card
             self.call_from_thread(self.push_screen, BlockedCardScreen(presented, rule))
-            return
-        self.call_from_thread(self.card_read, card.card_number)
+        elif task is not None:
+            task.post_message(ChipRead(card))
+        elif open_holder:
+            self.call_from_thread(self.card_read, card.card_number)
 
     @work(thread=True, exclusive=True, group="lapse")
     def sweep_lapsed(self) -> None:

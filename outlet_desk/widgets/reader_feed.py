@@ -10,6 +10,7 @@ from outlet_desk.i18n import _
 from outlet_desk.reader.card_reader import CardReader
 from outlet_desk.reader.events import ReaderEvent
 from outlet_desk.reader.supervisor import ReaderSupervisor
+from outlet_desk.reader.training_reader import TrainingReader
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +30,11 @@ class SupervisedReader:
     @property
     def is_training(self) -> bool:
         return bool(self.transport.is_training)
+
+    @property
+    def training_slot(self) -> TrainingReader | None:
+        """The training reader, whose cards a trainer puts in and takes out from the palette."""
+        return self.transport if isinstance(self.transport, TrainingReader) else None
 
     def state_text(self) -> str:
         if self.supervisor is None:
@@ -51,9 +57,7 @@ def reader_from_settings(settings: Settings) -> SupervisedReader | None:
     # outlet.toml's reader_name (a glob, or a piece of the name, case ignored) picks the counter's reader;
     # "*" = any reader, the one holding a card first.
     name = None if settings.reader.reader_name == "*" else settings.reader.matches
-    if settings.reader.mode == "virtual":
-        from outlet_desk.reader.training_reader import TrainingReader
-
+    if settings.reader.mode == "virtual":  # empty: the palette's "Training reader: ..." commands fill it
         return SupervisedReader(TrainingReader(), read_timeout=settings.reader.read_timeout_seconds)
     try:
         from outlet_desk.reader.pcsc_reader import PcscCardReader

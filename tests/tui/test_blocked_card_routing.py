@@ -1,0 +1,146 @@
+"""A blocked card put into the reader raises the blocked-card dialog, and is audited, whatever screen is
+open: on a task screen unless it is the very card the task waits for; on the sign-in and lock screens
+right after the next sign-in, under the operator who signed in. All on the in-process training reader."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlmodel import Session, col, select
+
+from outlet_desk.app import DeskApp, make_app
+from outlet_desk.db.tables import AuditEvent, Card, Operator, Person, ReissueRequest
+from outlet_desk.reader.training_reader import TrainingReader
+from outlet_desk.reader.virtual_card import VirtualCard
+from outlet_desk.screens.blocked_card import BlockedCardScreen
+from outlet_desk.screens.card_tasks import CollectScreen, WithdrawLossScreen
+from outlet_desk.screens.home import HomeScreen
+from outlet_desk.screens.lock import LockScreen
+from outlet_desk.services import demo
+from outlet_desk.services.context import Desk
+from outlet_desk.services.emulation import card_data_for
+from outlet_desk.widgets.reader_feed import SupervisedReader
+from tests.tui.conftest import screen_text, settle, sign_in, static_text, type_text, wait_for
+from tests.tui.test_journey_screens import close_receipt, lost_without_request, open_task, status_of
+
+
+def training_app(desk: Desk) -> tuple[DeskApp, TrainingReader]:
+    training = TrainingReader()
+    return make_app(desk, reader=SupervisedReader(training, poll_s=0.05)), training
+
+
+def blocked_presented(desk: Desk, card: Card) -> list[str]:
+    """Who each 'blocked card presented' audit event of ``card`` was recorded under (user names)."""
+    with Session(desk.engine) as s:
+        rows = s.exec(select(Operator.username).join(AuditEvent, col(AuditEvent.operator_id) == col(Operator.id))
+                      .where(col(AuditEvent.action) == "blocked_card_presented",
+                             col(AuditEvent.entity_id) == str(card.id))).all()
+    return list(rows)
+
+
+def ready_with_lost_old_card(desk: Desk) -> tuple[Person, Card, Card]:
+    """A holder whose new card waits for collection, and their old card, still reported lost."""
+    with Session(desk.engine) as s:
+        rows = s.exec(select(ReissueRequest, Card).join(Card, col(Card.id) == col(ReissueRequest.old_card_id))
+                      .where(col(ReissueRequest.status) == "ready", col(Card.status) == "lost")).all()
+        assert rows, "the training data has no ready card replacing a lost one"
+        request, old = rows[0]
+        new, person = s.get(Card, request.new_card_id), s.get(Person, request.person_id)
+        assert new is not None and person is not None
+        return person, new, old
+
+
+def chip_of(desk: Desk, person: Person, card: Card) -> VirtualCard:
+    return VirtualCard(card_data_for(desk, person.citizen_number, card.card_number))
+
+
+async def test_a_lost_card_put_in_on_the_collection_screen_raises_the_dialog_and_the_task_stays(
+    desk: Desk,
+) -> None:
+    person, new, old = ready_with_lost_old_card(desk)
+    app, training = training_app(desk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "clerk1")
+        await open_task(pilot, app, person, new, "f9")
+        collect = app.screen
+        assert isinstance(collect, CollectScreen)
+        step = static_text(app, "#collect-step")
+        await asyncio.to_thread(training.insert, chip_of(desk, person, old))
+        await wait_for(pilot, lambda: isinstance(app.screen, BlockedCardScreen))
+        assert "Blocked card: reported lost" in static_text(app, "#blocked-title")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is collect
+        assert static_text(app, "#collect-step") == step  # still waiting for the new card
+        assert collect.chip is None
+    assert blocked_presented(desk, old) == ["clerk1"]
+    assert status_of(desk, new.id) == "ready"
+
+
+async def test_the_reported_card_put_in_on_the_withdrawal_screen_goes_to_the_withdrawal(desk: Desk) -> None:
+    person, card = lost_without_request(desk)
+    app, training = training_app(desk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "clerk1")
+        await open_task(pilot, app, person, card, "f7")
+        assert isinstance(app.screen, WithdrawLossScreen)
+        await asyncio.to_thread(training.insert, chip_of(desk, person, card))
+        await wait_for(pilot, lambda: "It is the reported card" in static_text(app, "#withdraw-step"))
+        await settle(pilot)
+        assert isinstance(app.screen, WithdrawLossScreen)  # no blocked-card dialog over it
+        await pilot.press("f9")
+        receipt = await close_receipt(pilot, app)
+        assert "Loss report withdrawn" in receipt
+    assert status_of(desk, card.id) == "active"
+    assert blocked_presented(desk, card) == []
+
+
+async def test_a_lost_card_put_in_at_the_lock_screen_raises_the_dialog_after_unlocking(desk: Desk) -> None:
+    person, card = lost_without_request(desk)
+    app, training = training_app(desk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "clerk1")
+        await pilot.press("f10")
+        await settle(pilot)
+        assert isinstance(app.screen, LockScreen)
+        await asyncio.to_thread(training.insert, chip_of(desk, person, card))
+        await wait_for(pilot, lambda: f"card {card.card_number}" in screen_text(app))
+        await settle(pilot)
+        assert isinstance(app.screen, LockScreen)  # nothing of the card shows while locked
+        assert blocked_presented(desk, card) == []
+        await type_text(pilot, demo.training_password("clerk1"))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, BlockedCardScreen))
+        assert person.name in screen_text(app)
+    assert blocked_presented(desk, card) == ["clerk1"]
+
+
+async def test_a_lost_card_put_in_before_sign_in_is_named_to_whoever_signs_in(desk: Desk) -> None:
+    person, card = lost_without_request(desk)
+    app, training = training_app(desk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await asyncio.to_thread(training.insert, chip_of(desk, person, card))
+        await wait_for(pilot, lambda: f"card {card.card_number}" in screen_text(app))
+        await sign_in(pilot, "super1")
+        await wait_for(pilot, lambda: isinstance(app.screen, BlockedCardScreen))
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+    assert blocked_presented(desk, card) == ["super1"]
+
+
+async def test_a_card_taken_out_before_sign_in_is_not_named_afterwards(desk: Desk) -> None:
+    person, card = lost_without_request(desk)
+    app, training = training_app(desk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await asyncio.to_thread(training.insert, chip_of(desk, person, card))
+        await wait_for(pilot, lambda: f"card {card.card_number}" in screen_text(app))
+        await asyncio.to_thread(training.remove)
+        await wait_for(pilot, lambda: "Reader: no card" in screen_text(app))
+        await sign_in(pilot, "clerk1")
+        await pilot.pause(0.3)
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+    assert blocked_presented(desk, card) == []
