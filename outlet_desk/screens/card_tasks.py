@@ -24,8 +24,10 @@ from outlet_desk.domain.card_lifecycle import CardStatus, status_label
 from outlet_desk.domain.citizen_id import mask_citizen_id
 from outlet_desk.domain.errors import DomainError
 from outlet_desk.domain.fees import ReissueReason, format_yuan, parse_yuan, payment_method_label, reason_label
+from outlet_desk.domain.request_status import request_status_label
 from outlet_desk.i18n import N_, _
 from outlet_desk.reader.card_data import CardData
+from outlet_desk.reader.errors import PinBlocked
 from outlet_desk.screens.base import DeskScreen
 from outlet_desk.screens.flow_support import (
     REFUSALS,
@@ -35,6 +37,7 @@ from outlet_desk.screens.flow_support import (
     refusal_text,
     show_receipt,
 )
+from outlet_desk.screens.tasks import CARD_TASKS, CardTask, task_title
 from outlet_desk.services.approval_requests import RequestState
 from outlet_desk.services.collection import (
     ChipComparison,
@@ -46,11 +49,14 @@ from outlet_desk.services.collection import (
     pending_collection,
 )
 from outlet_desk.services.context import Actor
+from outlet_desk.services.errors import RecordChanged
 from outlet_desk.services.identity import IdentityCheckResult
 from outlet_desk.services.loss import WITHDRAW_LOSS, LossResult, report_loss_counter, withdraw_loss
 from outlet_desk.services.persons import CardLine, PersonDetail
 from outlet_desk.services.receipts import ReceiptData
+from outlet_desk.services.records import CardNow, card_now
 from outlet_desk.services.reissue import (
+    ReceivedCard,
     ReissueResult,
     apply_reissue,
     complete_instant_issue,
@@ -83,8 +89,9 @@ class Done(Message):
         self.refusal = refusal_text(error) if error is not None else ""
 
 
-class CardTaskScreen(DeskScreen):
-    """One task on ``card`` of ``person``, standing on the identity check ``check``."""
+class CardScreen(DeskScreen):
+    """Work on ``card`` of ``person``: the worker that runs each step, its outcome, the record read again when
+    another counter changed it, and the way back to the person's record."""
 
     DEFAULT_CSS = """
     .task-box { height: auto; padding: 0 1; }
@@ -93,23 +100,37 @@ class CardTaskScreen(DeskScreen):
     #chip-table { height: auto; max-height: 8; }
     """
     takes_cards = False
+    TASK_ID: ClassVar[str] = ""
+    """The person view's task (``screens.tasks.CARD_TASKS``) this screen does: whether it still applies to the
+    card after another counter changed it."""
 
-    def __init__(self, person: PersonDetail, card: CardLine, check: IdentityCheckResult) -> None:
+    def __init__(self, person: PersonDetail, card: CardLine) -> None:
         super().__init__()
         self.person = person
         self.card = card
-        self.check = check
         self.busy = False
+        self.replaced_by: int | None = None
+        """A reissue request applied for this card meanwhile (read again after another counter changed it)."""
+
+    @property
+    def card_task(self) -> CardTask | None:
+        return next((t for t in CARD_TASKS if t.id == self.TASK_ID), None)
+
+    def task_applies(self) -> bool:
+        """The task still applies to the card as it is now (its status; no reissue applied for meanwhile)."""
+        task = self.card_task
+        return task is None or task.offered_for(self.card)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "confirm" and not self.task_applies():
+            return None  # shown, but disabled: the record changed and the task no longer applies
+        return True
 
     def summary(self) -> Text:
         text = Text()
         text.append(f"{self.person.name}  {mask_citizen_id(self.person.citizen_number)}\n", style="bold")
         text.append(_("Card {number}: {status}").format(number=self.card.card_number,
                                                         status=status_label(self.card.status)))
-        who = _("the holder") if self.check.presenter == "holder" else _("a proxy: {name} ({relation})").format(
-            name=self.check.proxy_name, relation=self.check.proxy_relationship)
-        text.append("\n" + _("At the counter: {who}; identity check no. {id}").format(who=who, id=self.check.check_id),
-                    style="green")
         return text
 
     def compose_body(self) -> Iterable[Widget]:
@@ -144,11 +165,51 @@ class CardTaskScreen(DeskScreen):
 
     def on_done(self, message: Done) -> None:
         self.busy = False
+        if message.step == "reload" and isinstance(message.value, CardNow):
+            self._reloaded(message.value)
+            return
         if message.refusal:
             self.refuse(message.refusal)
+            if isinstance(message.error, RecordChanged):
+                self._reload()
+                return
             self.step_refused(message.step, message.error)
             return
         self.step_done(message.step, message.value)
+
+    # -- another counter changed the record: read it again and say what changed -----------------------------
+    def _reload(self) -> None:
+        desk, card_id = self.desk_app.desk, self.card.id
+        self.busy = False
+        self.run("reload", lambda: card_now(desk, card_id))
+
+    def _reloaded(self, now: CardNow) -> None:
+        before, self.card = self.card, now.card
+        if now.replacing_request_id is not None and now.replacing_request_id != self.replaced_by:
+            self.replaced_by = now.replacing_request_id
+        self.query_one("#task-summary", Static).update(self.summary())
+        if before.status is now.card.status:
+            say = _("Another counter changed card {card} a moment ago; it is still {status}.").format(
+                card=now.card.card_number, status=status_label(now.card.status))
+        else:
+            say = _("Another counter changed card {card} a moment ago: it was {before}, it is now {status}.").format(
+                card=now.card.card_number, before=status_label(before.status), status=status_label(now.card.status))
+        if self.replaced_by is not None and now.replacing_request_status is not None:
+            say += " " + _("A new card has been applied for (request {id}: {status}).").format(
+                id=self.replaced_by, status=request_status_label(now.replacing_request_status))
+        applies = self.task_applies()
+        task = self.card_task
+        if applies:
+            say += " " + _("Nothing was saved here: check it and try again.")
+        elif task is not None:
+            say += " " + _("\"{task}\" no longer applies to it: nothing was saved here. F4 goes back to the "
+                          "record.").format(task=task_title(task))
+        self.refresh_bindings()
+        self.outcome(say, "bold yellow" if applies else "bold red")
+        self.record_reloaded(applies)
+
+    def record_reloaded(self, applies: bool) -> None:
+        """The card was read again after another counter changed it; override to refresh more of the task."""
 
     def step_done(self, step: str, value: object) -> None:
         raise NotImplementedError
@@ -161,11 +222,7 @@ class CardTaskScreen(DeskScreen):
         show_receipt(self.desk_app, receipt, say, lambda _result: self._back_to_person())
 
     def _back_to_person(self) -> None:
-        from outlet_desk.screens.person import PersonScreen
-
-        self.app.pop_screen()
-        if isinstance(self.app.screen, PersonScreen):
-            self.app.screen.load(self.operator)
+        self.app.pop_screen()  # the person view reads the record again when it comes back (PersonScreen)
 
     def on_chip_read(self, message: ChipRead) -> None:
         self.card_in_reader(message.card)
@@ -174,9 +231,26 @@ class CardTaskScreen(DeskScreen):
         """A card was read while this task waits for one."""
 
 
+class CardTaskScreen(CardScreen):
+    """One task on ``card`` of ``person``, standing on the identity check ``check``."""
+
+    def __init__(self, person: PersonDetail, card: CardLine, check: IdentityCheckResult) -> None:
+        super().__init__(person, card)
+        self.check = check
+
+    def summary(self) -> Text:
+        text = super().summary()
+        who = _("the holder") if self.check.presenter == "holder" else _("a proxy: {name} ({relation})").format(
+            name=self.check.proxy_name, relation=self.check.proxy_relationship)
+        text.append("\n" + _("At the counter: {who}; identity check no. {id}").format(who=who, id=self.check.check_id),
+                    style="green")
+        return text
+
+
 # -- formal loss --------------------------------------------------------------------------------------
 class ReportLostScreen(CardTaskScreen):
     TITLE_MSGID = N_("Report the card lost")
+    TASK_ID = "report_lost"
     BINDINGS: ClassVar[list[BindingType]] = [Binding("f9", "confirm", N_("Report lost"), key_display="F9")]
 
     def compose_task(self) -> Iterable[Widget]:
@@ -316,6 +390,7 @@ class WithdrawLossScreen(RequestTaskScreen[RequestState]):
     report once one approves it."""
 
     TITLE_MSGID = N_("Withdraw the loss report")
+    TASK_ID = "withdraw_loss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f8", "send_request", N_("Ask supervisors"), key_display="F8"),
         Binding("escape", "cancel_withdrawal", N_("Withdraw request"), key_display="Esc"),
@@ -368,20 +443,44 @@ class WithdrawLossScreen(RequestTaskScreen[RequestState]):
             return self.dual and self._reported_card_in_reader() and not self.done and not self.request_open()
         if action == "cancel_withdrawal":
             return self.request_open()
-        return True
+        return super().check_action(action, parameters)
 
     def _reported_card_in_reader(self) -> bool:
-        return self.chip is not None and self.chip.card_number == self.card.card_number
+        """The card in the reader is the reported card: its card number and its chip identification code."""
+        chip = self.chip
+        return (chip is not None and chip.card_number == self.card.card_number
+                and chip.identification_code == (self.card.identification_code or ""))
+
+    def _not_the_reported_card(self, chip: CardData) -> str:
+        """Which of the two differs, each as the chip says and as the record says."""
+        if chip.card_number != self.card.card_number:
+            return _("This is NOT the reported card: its card number is {chip}, the reported card's is {card}.").format(
+                chip=chip.card_number, card=self.card.card_number)
+        return _("This is NOT the reported card: the card number {card} is the same, but its chip identification "
+                 "code is {chip}, the reported card's is {code}.").format(
+            card=chip.card_number, chip=chip.identification_code, code=self.card.identification_code or "-")
 
     def card_in_reader(self, card: CardData) -> None:
         self.chip = card
         same = self._reported_card_in_reader()
         self.query_one("#withdraw-step", Static).update(Text(
             _("Card in the reader: {chip}.").format(chip=card.card_number) + " "
-            + ((_("It is the reported card: F9 for a second operator's signature here, or F8 to send it to the "
-                  "supervisors.") if self.dual else _("It is the reported card: F9 withdraws the report.")) if same
-               else _("This is NOT the reported card {card}.").format(card=self.card.card_number)),
+            + ((_("It is the reported card (card number and chip identification code): F9 for a second operator's "
+                  "signature here, or F8 to send it to the supervisors.") if self.dual
+                else _("It is the reported card (card number and chip identification code): F9 withdraws the "
+                       "report.")) if same
+               else self._not_the_reported_card(card)),
             style="bold green" if same else "bold red"))
+        self.refresh_bindings()
+
+    def on_chip_gone(self) -> None:
+        """The card was pulled out: F9 waits until it is back (the chip read is checked again then)."""
+        if self.chip is None:
+            return
+        self.chip = None
+        self.query_one("#withdraw-step", Static).update(Text(
+            _("The card was taken out: put the found card {card} back into the reader to withdraw the report.").format(
+                card=self.card.card_number), style="bold yellow"))
         self.refresh_bindings()
 
     # -- the withdrawal sent to the supervisors ------------------------------------------------------------
@@ -429,6 +528,9 @@ class WithdrawLossScreen(RequestTaskScreen[RequestState]):
         if self.chip is None:
             self.refuse(_("Put the found card into the reader first."))
             return
+        if not self._reported_card_in_reader():
+            self.refuse(self._not_the_reported_card(self.chip))
+            return
         if self.request_waiting():
             self.refuse(_("The withdrawal is still with the supervisors: wait for the decision, or Escape withdraws "
                           "the request."))
@@ -474,6 +576,7 @@ class ReissueScreen(RequestTaskScreen[WaiverState]):
     where one approves or rejects it while this screen watches for the decision."""
 
     TITLE_MSGID = N_("Reissue application")
+    TASK_ID = "reissue"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f7", "waive", N_("Waive fee"), key_display="F7"),
         Binding("f8", "send_waiver", N_("Ask supervisors"), key_display="F8"),
@@ -524,8 +627,11 @@ class ReissueScreen(RequestTaskScreen[WaiverState]):
         if action == "withdraw_waiver":
             return self.request_open()
         if action in ("send_waiver", "waive"):
-            return self.result is None and not self.request_open()
-        return True
+            return self.result is None and not self.request_open() and self.task_applies()
+        return super().check_action(action, parameters)
+
+    def task_applies(self) -> bool:
+        return super().task_applies() and self.replaced_by is None
 
     def _waived_by_request(self) -> WaiverState | None:
         """The approved waiver that applies to the application as it stands (same reason), if any."""
@@ -636,8 +742,7 @@ class ReissueScreen(RequestTaskScreen[WaiverState]):
 
     def action_confirm(self) -> None:
         if self.result is not None:
-            self._personalise()
-            return
+            return  # saved: an instant card is written on its own screen, reached from the receipt or the record
         amount_text = self.query_one("#reissue-amount", Input).value.strip()
         amount = None
         if amount_text:
@@ -662,40 +767,80 @@ class ReissueScreen(RequestTaskScreen[WaiverState]):
             payment_method=method, amount_paid_fen=amount, waiver_by=waiver, waiver_reason=waiver_reason,
             waiver_approval_id=approval_id))
 
-    def _personalise(self) -> None:
-        ops, result = card_ops(self.desk_app), self.result
-        assert result is not None
+    def step_done(self, step: str, value: object) -> None:
+        assert isinstance(value, ReissueResult)
+        self.result = value
+        self.refresh_bindings()
+        if value.production_mode == "instant":  # the payment's receipt now, whatever happens to the blank card
+            say = _("Application saved (request {id}). Paid: {yuan} yuan. Next: the new card is written here on a "
+                    "blank card.").format(id=value.request_id, yuan=format_yuan(value.paid_fen))
+            self.outcome(say, "bold green")
+            show_receipt(self.desk_app, value.receipt, say, lambda _result: self._write_card(value.request_id))
+            return
+        say = _("Application saved (request {id}); the new card is due on {due}. Paid: {yuan} yuan.").format(
+            id=value.request_id, due=value.due_date.isoformat(), yuan=format_yuan(value.paid_fen))
+        self.outcome(say, "bold green")
+        self.finish(value.receipt, say)
+
+    def _write_card(self, request_id: int) -> None:
+        self.app.switch_screen(WriteCardScreen(self.person, self.card, request_id))
+
+
+# -- instant issuance: the blank card written at the counter -------------------------------------------------
+class WriteCardScreen(CardScreen):
+    """An instant reissue, paid for: a blank card goes into the reader and F9 writes the holder's data on it.
+    Opened after the application's receipt, or later from the person's record (F8 on the old card) when the
+    write failed or the clerk left: the application is not taken again."""
+
+    TITLE_MSGID = N_("Write the new card")
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("f9", "confirm", N_("Write card"), key_display="F9")]
+    takes_cards = True
+
+    def __init__(self, person: PersonDetail, card: CardLine, request_id: int) -> None:
+        super().__init__(person, card)
+        self.request_id = request_id
+        self.written = False
+
+    def compose_task(self) -> Iterable[Widget]:
+        yield Static(_("Request {id} is paid for: put a blank card into the reader, then F9 writes the holder's data "
+                       "on it.").format(id=self.request_id), id="write-step")
+        yield Static(_("F9: write the new card"), classes="hint")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "confirm" and self.written:
+            return None
+        return super().check_action(action, parameters)
+
+    def action_confirm(self) -> None:
+        ops = card_ops(self.desk_app)
         if ops is None:
             self.refuse(_("There is no card reader: the blank card cannot be written."))
             return
-        desk, actor = self.desk_app.desk, self.operator
+        desk, actor, request_id = self.desk_app.desk, self.operator, self.request_id
 
         def write() -> object:
-            data = instant_card_data(desk, result.request_id)
+            data = instant_card_data(desk, request_id)
             written = ops.personalise(data, desk.settings.issuer_key_path())
-            return complete_instant_issue(desk, actor, result.request_id, written)
+            return complete_instant_issue(desk, actor, request_id, written)
 
         self.outcome(_("Writing the new card…"))
         self.run("personalise", write)
 
     def step_done(self, step: str, value: object) -> None:
-        if step == "apply":
-            assert isinstance(value, ReissueResult)
-            self.result = value
-            if value.production_mode == "instant":
-                self.outcome(_("Application saved (request {id}). Put a blank card into the reader, then F9 writes "
-                               "it.").format(id=value.request_id), "bold green")
-                return
-            say = _("Application saved (request {id}); the new card is due on {due}. Paid: {yuan} yuan.").format(
-                id=value.request_id, due=value.due_date.isoformat(), yuan=format_yuan(value.paid_fen))
-            self.outcome(say, "bold green")
-            self.finish(value.receipt, say)
-            return
-        assert self.result is not None
+        assert isinstance(value, ReceivedCard)
+        self.written = True
+        self.refresh_bindings()
         say = _("The new card {card} is written and ready: collect it now (F9 on the record).").format(
-            card=getattr(value, "card_number", ""))
+            card=value.card_number)
         self.outcome(say, "bold green")
-        self.finish(self.result.receipt, say)
+        self.app.notify(say)
+        self._back_to_person()
+
+    def step_refused(self, step: str, error: Exception | None) -> None:
+        self.query_one("#write-step", Static).update(Text(
+            _("The card was not written; request {id} stays paid for. Put a blank card into the reader and press F9 "
+              "again, or come back to it later from the record (F8 on card {card}).").format(
+                id=self.request_id, card=self.card.card_number), style="bold yellow"))
 
 
 # -- collection ---------------------------------------------------------------------------------------
@@ -703,6 +848,7 @@ class CollectScreen(CardTaskScreen):
     """Card in the reader -> chip compared with the record -> the holder changes the PIN -> hand-over."""
 
     TITLE_MSGID = N_("Collect the new card")
+    TASK_ID = "collect"
     BINDINGS: ClassVar[list[BindingType]] = [Binding("f9", "confirm", N_("Hand over"), key_display="F9")]
     takes_cards = True
 
@@ -711,6 +857,7 @@ class CollectScreen(CardTaskScreen):
         self.chip: CardData | None = None
         self.comparison: ChipComparison | None = None
         self.pin_changed = False
+        self.pin_blocked = False
         self.request_id: int | None = None
         self.version = 0
 
@@ -719,9 +866,9 @@ class CollectScreen(CardTaskScreen):
                      id="collect-step")
         yield DataTable(id="chip-table", cursor_type="none")
         with Vertical(id="pin-box"):
-            yield Label(_("Step 2: the holder types the current PIN (initial PIN {pin}) and a new PIN, twice").format(
-                pin=INITIAL_PIN))
+            yield Label(_("Step 2: the holder types the current PIN ({pin} on a new card)").format(pin=INITIAL_PIN))
             yield Input(id="pin-old", password=True, max_length=PIN_LENGTH, restrict=r"[0-9]*")
+            yield Label(_("then a new PIN, twice"))
             yield Input(id="pin-new", password=True, max_length=PIN_LENGTH, restrict=r"[0-9]*")
             yield Input(id="pin-again", password=True, max_length=PIN_LENGTH, restrict=r"[0-9]*")
         yield Static(_("F9: hand the card over once the chip matches and the PIN is changed"), classes="hint")
@@ -774,6 +921,9 @@ class CollectScreen(CardTaskScreen):
             assert isinstance(value, ChipComparison)
             self.comparison = value
             self._show_comparison(value)
+            if self.pin_blocked:
+                self._say_pin_blocked()
+                return
             if self.pin_changed:
                 self.query_one("#collect-step", Static).update(Text(
                     _("The chip matches and the PIN was already changed: F9 hands the card over."),
@@ -790,6 +940,10 @@ class CollectScreen(CardTaskScreen):
             self.query_one("#pin-box").display = False
             self.outcome(_("PIN changed on the chip. F9 hands the card over."), "bold green")
             return
+        if step == "pending-again":
+            assert isinstance(value, PendingCollection)
+            self.request_id, self.version = value.request_id, value.version
+            return
         assert isinstance(value, CollectionResult)
         say = _("Card {card} is active and handed over.").format(card=value.card_number)
         if value.replaced_card_number:
@@ -802,10 +956,33 @@ class CollectScreen(CardTaskScreen):
             self._show_comparison(error.comparison)  # side by side: what does not match, and why it stops
             self.query_one("#collect-step", Static).update(Text(
                 _("Do not hand this card over."), style="bold red"))
+        if step == "pin" and isinstance(error, PinBlocked):
+            self.pin_blocked = True
+            self.query_one("#pin-box").display = False
+            self._say_pin_blocked()
+            self.refresh_bindings()
+            return
         if step == "pin":
             for name in ("pin-old", "pin-new", "pin-again"):
                 self.query_one(f"#{name}", Input).value = ""
             self.query_one("#pin-old", Input).focus()
+
+    def _say_pin_blocked(self) -> None:
+        self.query_one("#collect-step", Static).update(Text(
+            _("The PIN of this card is blocked: do not hand it over. The holder must have it unblocked in person "
+              "at the counter first."), style="bold red"))
+
+    def record_reloaded(self, applies: bool) -> None:
+        """Another counter changed the request: the card still waiting is collected with the request as it is
+        now; a card handed over meanwhile is not handed over again (F9 is disabled)."""
+        if applies:
+            desk = self.desk_app.desk
+            self.run("pending-again", lambda: pending_collection(desk, self.card.id))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "confirm" and self.pin_blocked:
+            return None
+        return super().check_action(action, parameters)
 
     @on(Input.Submitted, "#pin-old")
     def _pin_old(self) -> None:
@@ -836,7 +1013,8 @@ class CollectScreen(CardTaskScreen):
             return
 
         def change() -> object:
-            ops.change_pin(old, new)  # a wrong PIN is refused with the tries left (WrongPin)
+            ops.verify_pin(old)  # a wrong PIN is refused with the tries left (WrongPin), a blocked one (PinBlocked)
+            ops.change_pin(old, new)
             return True
 
         self.outcome(_("Changing the PIN on the chip…"))

@@ -34,16 +34,19 @@ from outlet_desk.services.context import Actor
 from outlet_desk.services.errors import ServiceError
 from outlet_desk.services.identity import IdentityCheckResult, flow_label
 from outlet_desk.services.persons import CardLine, PersonDetail, open_person
+from outlet_desk.services.reissue import InstantCardDue, instant_cards_due
 
 
 class PersonLoaded(Message):
-    def __init__(self, person: PersonDetail | None, error: str = "") -> None:
+    def __init__(self, person: PersonDetail | None, error: str = "",
+                 cards_due: tuple[InstantCardDue, ...] = ()) -> None:
         super().__init__()
         self.person = person
         self.error = error
+        self.cards_due = cards_due
 
 
-def card_detail(card: CardLine) -> Text:
+def card_detail(card: CardLine, card_due: InstantCardDue | None = None) -> Text:
     """What the selected card allows, and the functions suspended while it is reported lost."""
     text = Text()
     text.append(_("Card {number}: {status}").format(number=card.card_number, status=status_label(card.status)),
@@ -56,6 +59,9 @@ def card_detail(card: CardLine) -> Text:
     keys = [f"{t.key.upper()} {task_title(t)}" for t in CARD_TASKS if t.offered_for(card)]
     if keys:
         text.append("\n" + _("Keys") + ": " + "   ".join(keys), style="bold")
+    if card_due is not None:
+        text.append("\n" + _("Request {id} is paid for and its new card is not written yet: F8 writes it now on a "
+                              "blank card.").format(id=card_due.request_id), style="bold yellow")
     if card.functions_suspended:
         text.append("\n" + _("Suspended while reported lost") + ": ", style="bold")
         text.append(_(", ").join(card_functions()))
@@ -72,6 +78,10 @@ class PersonScreen(DeskScreen):
         self.person_id = person_id
         self.person: PersonDetail | None = None
         self.last_check: IdentityCheckResult | None = None
+        self.cards_due: tuple[InstantCardDue, ...] = ()
+        """Instant reissues paid for whose new card is not written yet (F8 on the old card writes it)."""
+        self.task_screen: Screen[None] | None = None
+        """The task screen opened from here: the record is read again when it is left, however it is left."""
 
     def compose_body(self) -> Iterable[Widget]:
         yield Static(_("Opening the record…"), id="identity")
@@ -88,6 +98,17 @@ class PersonScreen(DeskScreen):
 
     def on_mount(self) -> None:
         self.load(self.operator)
+
+    def on_screen_resume(self) -> None:
+        """Back from a task screen (done, refused, or left with F4/Esc): what it did shows at once."""
+        task = self.task_screen
+        if task is not None and self.app.screen is self and task not in self.app.screen_stack:
+            self.task_screen = None
+            self.load(self.operator)
+
+    def push_task(self, screen: Screen[None]) -> None:
+        self.task_screen = screen
+        self.app.push_screen(screen)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == IDENTITY_TASK.action:
@@ -110,8 +131,10 @@ class PersonScreen(DeskScreen):
 
     @work(thread=True, exclusive=True)
     def load(self, actor: Actor) -> None:
+        desk = self.desk_app.desk
         try:
-            self.post_message(PersonLoaded(open_person(self.desk_app.desk, actor, self.person_id)))
+            person = open_person(desk, actor, self.person_id)
+            self.post_message(PersonLoaded(person, cards_due=tuple(instant_cards_due(desk, self.person_id))))
         except (DomainError, ServiceError) as error:
             self.post_message(PersonLoaded(None, error.message))
 
@@ -120,7 +143,9 @@ class PersonScreen(DeskScreen):
             self.query_one("#identity", Static).update(Text(message.error, style="bold red"))
             self.query_one(TabbedContent).display = False
             return
+        shown = self.selected_card()
         self.person = p = message.person
+        self.cards_due = message.cards_due
         self._show_identity()
         tz = self.desk_app.desk.tz
         cards = self._table("cards", [_("Card"), _("Status"), _("Issued"), _("Expires"), _("Functions")])
@@ -129,9 +154,10 @@ class PersonScreen(DeskScreen):
                           card.issue_date.isoformat() if card.issue_date else "",
                           card.expiry_date.isoformat() if card.expiry_date else "",
                           _("suspended") if card.functions_suspended else "", key=str(card.id))
-        if p.cards:
-            cards.move_cursor(row=len(p.cards) - 1)
-            self._show_card(p.cards[-1])
+        if p.cards:  # the card shown before the record was read again stays selected; else the newest
+            row = next((i for i, c in enumerate(p.cards) if shown is not None and c.id == shown.id), len(p.cards) - 1)
+            cards.move_cursor(row=row)
+            self._show_card(p.cards[row])
         else:
             self.query_one("#card-detail", Static).update(_("No card has been issued to this person."))
         losses = self._table("losses", [_("Card"), _("Kind"), _("Channel"), _("Reported"), _("Lapses"), _("Ended")])
@@ -175,7 +201,11 @@ class PersonScreen(DeskScreen):
         return table
 
     def _show_card(self, card: CardLine) -> None:
-        self.query_one("#card-detail", Static).update(card_detail(card))
+        self.query_one("#card-detail", Static).update(card_detail(card, self.card_due(card)))
+
+    def card_due(self, card: CardLine) -> InstantCardDue | None:
+        """The instant reissue of ``card`` whose new card is still to be written, if any."""
+        return next((d for d in self.cards_due if d.old_card_id == card.id), None)
 
     @on(DataTable.RowHighlighted, "#cards-table")
     def _card_highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -226,7 +256,7 @@ class PersonScreen(DeskScreen):
                 self.app.notify(_("The identity was checked for another task: {flow}.").format(
                     flow=flow_label(result.flow)), severity="warning")
                 return
-            self.app.push_screen(screen(person, card, result))
+            self.push_task(screen(person, card, result))
 
         self.app.push_screen(IdentityCheckScreen(person, flow), checked)
 
@@ -241,8 +271,13 @@ class PersonScreen(DeskScreen):
         self._card_task("withdraw_loss", WithdrawLossScreen)
 
     def action_reissue(self) -> None:
-        from outlet_desk.screens.card_tasks import ReissueScreen
+        from outlet_desk.screens.card_tasks import ReissueScreen, WriteCardScreen
 
+        card, person = self.selected_card(), self.person
+        due = self.card_due(card) if card is not None else None
+        if due is not None and card is not None and person is not None:  # paid for: no new application, no new check
+            self.push_task(WriteCardScreen(person, card, due.request_id))
+            return
         self._card_task("apply_reissue", ReissueScreen)
 
     def action_collect(self) -> None:

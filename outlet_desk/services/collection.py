@@ -8,10 +8,11 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from outlet_desk.db.tables import Card, Collection, Person
+from outlet_desk.db.tables import Card, Collection, Person, ReissueRequest
 from outlet_desk.domain.card_lifecycle import BLOCKED_WHEN_PRESENTED, CardEvent, CardStatus, status_label
 from outlet_desk.domain.citizen_id import mask_citizen_id
 from outlet_desk.domain.names import names_match
+from outlet_desk.domain.request_status import request_status_label
 from outlet_desk.domain.roles import Action
 from outlet_desk.i18n import N_, _
 from outlet_desk.reader.card_data import CardData
@@ -81,26 +82,56 @@ def _refusal(comparison: ChipComparison) -> str:
     return _("The chip does not match the record ({fields}): do not hand this card over.").format(fields=wrong)
 
 
+def _other_card_refusal(request: ReissueRequest, new: Card, presented: Card) -> str:
+    """The card in the reader is another card on record (the holder's old card, most often)."""
+    status = status_label(CardStatus(presented.status))
+    if presented.id == request.old_card_id:
+        return _("The card in the reader is {chip}, the holder's old card ({status}), not the new card {card}: it "
+                 "must not be handed back. Put the new card into the reader.").format(
+            chip=presented.card_number, status=status, card=new.card_number)
+    return _("The card in the reader is {chip} ({status}), not the new card {card}: do not hand it over. Put the "
+             "new card into the reader.").format(chip=presented.card_number, status=status, card=new.card_number)
+
+
+def _not_ready_refusal(request: ReissueRequest, new: Card) -> str:
+    status = status_label(CardStatus(new.status))
+    if request.status == "collected":
+        return _("Card {card} was already collected (request {id}) and is {status}: there is nothing to hand "
+                 "over.").format(card=new.card_number, id=request.id, status=status)
+    return _("Card {card} is {status} and request {id} is {request}: it is not ready for collection and must not be "
+             "handed over.").format(card=new.card_number, status=status, id=request.id,
+                                    request=request_status_label(request.status))
+
+
 def check_chip(desk: Desk, actor: Actor, request_id: int, chip: CardData) -> ChipComparison:
-    """Compare the chip of the card in the reader with the request's new card. A failed check is
-    audited (and raises ``CollectionRefused`` carrying the side-by-side comparison)."""
+    """Compare the chip of the card in the reader with the request's new card. A failed check (another card
+    on record, a card not ready, already collected, or a field that differs) is audited with the card's
+    status, and raises ``CollectionRefused`` carrying the side-by-side comparison."""
     with UnitOfWork(desk, actor, Action.COLLECT_CARD) as uow:
         s = uow.session
         request = load_request(s, request_id, None)
-        if request.new_card_id is None or request.status != "ready":
+        if request.new_card_id is None:
             raise CollectionRefused(_("Request {id} has no card ready for collection.").format(id=request_id))
         card = load_card(s, request.new_card_id, None)
         person = s.get(Person, request.person_id)
         assert person is not None
         comparison = _compare(request_id, card, person, chip)
-        if comparison.passed:
+        presented = s.exec(select(Card).where(col(Card.card_number) == chip.card_number)).first()
+        if presented is not None and presented.id != card.id:
+            message = _other_card_refusal(request, card, presented)
+        elif request.status != "ready" or comparison.card_status is not CardStatus.READY:
+            message = _not_ready_refusal(request, card)
+        elif comparison.passed:
             return comparison  # nothing written: the hand-over itself is the audited step
+        else:
+            message = _refusal(comparison)
         uow.audit("chip_check_failed", "reissue_request", request_id, person_id=person.id,
-                  after={"card_status": card.status,
+                  after={"card_status": card.status, "request_status": request.status,
                          "mismatched": [f.field for f in comparison.fields if not f.matches],
-                         "chip_card_number": chip.card_number})
+                         "chip_card_number": chip.card_number,
+                         "chip_card_status": presented.status if presented is not None else None})
         uow.commit()
-    raise CollectionRefused(_refusal(comparison), comparison)
+    raise CollectionRefused(message, comparison)
 
 
 @dataclass(frozen=True)
@@ -174,8 +205,6 @@ class PresentedCard:
 
 def ready_queue(desk: Desk, limit: int = 200) -> list[tuple[int, int, str, str]]:
     """(request id, person id, holder name, new card number) of every card waiting for collection."""
-    from outlet_desk.db.tables import ReissueRequest
-
     with Session(desk.engine) as s:
         rows = s.exec(
             select(ReissueRequest, Person, Card)
@@ -218,8 +247,6 @@ class PendingCollection:
 
 def pending_collection(desk: Desk, card_id: int) -> PendingCollection:
     """The reissue request whose new card ``card_id`` is waiting to be collected."""
-    from outlet_desk.db.tables import ReissueRequest
-
     with Session(desk.engine) as s:
         request = s.exec(
             select(ReissueRequest).where(col(ReissueRequest.new_card_id) == card_id,

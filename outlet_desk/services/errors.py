@@ -23,14 +23,15 @@ class NotFound(ServiceError):
 
 
 class RecordChanged(ServiceError):
-    """Another counter changed the record since it was shown; the screen reloads it."""
+    """Another counter changed the record since it was shown: nothing was saved. The task screen that gets it
+    reads the record again and shows what changed (``screens.card_tasks.CardTaskScreen``)."""
 
     code = "record_changed"
 
     def __init__(self, message: str | None = None) -> None:
         super().__init__(
             message
-            or _("Another counter changed this record a moment ago. It has been reloaded; check it and try again.")
+            or _("Another counter changed this record at the same moment; nothing was saved here.")
         )
 
 

@@ -226,10 +226,17 @@ def check_withdrawable(desk: Desk, s: Session, card: Card, chip: CardData) -> Lo
         this_outlet=desk.outlet_code,
         same_outlet_only=desk.settings.loss.withdraw_same_outlet_only,
     )
-    if chip.card_number != card.card_number or chip.identification_code != (card.identification_code or ""):
+    if chip.card_number != card.card_number:
         raise ChipDoesNotMatch(
             _("The card in the reader ({chip}) is not the reported card ({card}); the report was not withdrawn.")
             .format(chip=chip.card_number, card=card.card_number)
+        )
+    if chip.identification_code != (card.identification_code or ""):
+        raise ChipDoesNotMatch(
+            _("The card in the reader has the reported card's number {card}, but its chip identification code "
+              "{chip} is not the reported card's ({code}): it is not the reported card; the report was not "
+              "withdrawn.").format(card=card.card_number, chip=chip.identification_code,
+                                   code=card.identification_code or "-")
         )
     return report
 

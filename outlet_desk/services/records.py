@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, col, select
@@ -14,6 +15,9 @@ from outlet_desk.domain.request_status import request_status_label
 from outlet_desk.i18n import _
 from outlet_desk.services.context import Desk
 from outlet_desk.services.errors import NotFound, RecordChanged, ServiceError
+
+if TYPE_CHECKING:
+    from outlet_desk.services.persons import CardLine
 
 IDENTITY_CHECK_VALID_FOR = timedelta(hours=2)
 """An identity check is good for the visit it was made in, not for a later one."""
@@ -112,3 +116,25 @@ def _status_text(status: str) -> str:
     from outlet_desk.domain.card_lifecycle import status_label
 
     return status_label(CardStatus(status))
+
+
+@dataclass(frozen=True)
+class CardNow:
+    """A card as it is now, read again after another counter changed it: the line the person's record shows,
+    and the reissue request that replaces it, if one was applied for."""
+
+    card: CardLine
+    replacing_request_id: int | None
+    replacing_request_status: str | None
+
+
+def card_now(desk: Desk, card_id: int) -> CardNow:
+    """Read a card again (no audit: it only tells a task screen what another counter did)."""
+    from outlet_desk.services.persons import _card_line as card_line  # the one way a card line is made
+
+    with Session(desk.engine) as s:
+        card = s.get(Card, card_id)
+        if card is None:
+            raise NotFound(_("No card with this record number."))
+        request = open_request_for_card(s, card_id)
+        return CardNow(card_line(card), request.id if request else None, request.status if request else None)

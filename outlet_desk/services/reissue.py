@@ -325,6 +325,25 @@ def instant_card_data(desk: Desk, request_id: int) -> CardData:
     )
 
 
+@dataclass(frozen=True)
+class InstantCardDue:
+    """An instant reissue paid for whose new card is not written yet (the write failed, or the clerk left):
+    the blank card can be written now, from the person's record."""
+
+    request_id: int
+    old_card_id: int
+
+
+def instant_cards_due(desk: Desk, person_id: int) -> list[InstantCardDue]:
+    """This person's instant reissues still waiting for their card to be written at this outlet."""
+    with Session(desk.engine) as s:
+        rows = s.exec(select(ReissueRequest).where(
+            col(ReissueRequest.person_id) == person_id, col(ReissueRequest.production_mode) == "instant",
+            col(ReissueRequest.status) == "in_production", col(ReissueRequest.outlet_code) == desk.outlet_code,
+        ).order_by(col(ReissueRequest.id))).all()
+        return [InstantCardDue(r.id, r.old_card_id) for r in rows if r.id is not None and r.old_card_id is not None]
+
+
 def complete_instant_issue(desk: Desk, actor: Actor, request_id: int, written: CardData) -> ReceivedCard:
     """The blank card was personalised here (and read back): it is ready for collection at once."""
     return _make_ready(desk, actor, Action.APPLY_REISSUE, "card_personalised", request_id, written.card_number,

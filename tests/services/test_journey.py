@@ -504,3 +504,84 @@ def test_a_request_status_reads_in_the_outlets_language(seeded: Desk) -> None:
         set_language("en")
     assert "待领取" in refused.value.message and "ready" not in refused.value.message
     assert "待领取" in changed.value.message and "ready" not in changed.value.message
+
+
+def test_two_counters_collecting_the_same_card_one_hands_it_over_the_other_is_told(seeded: Desk) -> None:
+    clerk1, clerk2 = login(seeded, "clerk1"), login(seeded, "clerk2")
+    person, old = person_with(seeded, CardStatus.LOST)
+    request_id, new = _ready_card(seeded, clerk1, person, old)
+    with Session(seeded.engine) as s:
+        shown = (s.get(ReissueRequest, request_id) or ReissueRequest()).version  # both screens show this version
+    checks = [identity(seeded, c, person, "collect_card") for c in (clerk1, clerk2)]
+    barrier = threading.Barrier(2)
+    outcomes: list[object] = []
+
+    def counter(actor: Actor, check: int) -> None:
+        barrier.wait()
+        try:
+            outcomes.append(complete_collection(seeded, actor, request_id, shown, check, chip_of(new, person),
+                                                pin_changed=True))
+        except (RecordChanged, CollectionRefused) as exc:
+            outcomes.append(exc)
+
+    threads = [threading.Thread(target=counter, args=(a, c)) for a, c in zip((clerk1, clerk2), checks, strict=True)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    refusals = [o for o in outcomes if isinstance(o, Exception)]
+    assert len(outcomes) == 2 and len(refusals) == 1, outcomes
+    assert isinstance(refusals[0], RecordChanged) and "Another counter" in refusals[0].message
+    assert "reloaded" not in refusals[0].message  # a service reloads nothing: the screen does (and says what)
+    assert (reload(seeded, new.id or 0).status, reload(seeded, old.id or 0).status) == ("active", "replaced")
+    with Session(seeded.engine) as s:
+        assert len(s.exec(select(Collection).where(col(Collection.request_id) == request_id)).all()) == 1
+        assert len(s.exec(select(AuditEvent).where(col(AuditEvent.action) == "card_collected")).all()) == 1
+        assert verify_chain(s, seeded.audit_key, seeded.outlet_code).intact
+
+
+def test_withdrawal_refuses_a_chip_with_the_same_number_but_another_identification_code(seeded: Desk) -> None:
+    clerk = login(seeded, "clerk1")
+    person, card = person_with(seeded, CardStatus.SUSPENDED)
+    forged = chip_of(card, person, identification_code="110105D156000005FFFFFFFFFFFFFFFF")
+    with pytest.raises(ChipDoesNotMatch) as refused:
+        withdraw_loss(seeded, clerk, card.id or 0, card.version, identity(seeded, clerk, person, "withdraw_loss"),
+                      forged)
+    message = refused.value.message
+    assert "110105D156000005FFFFFFFFFFFFFFFF" in message and (card.identification_code or "") in message
+    assert message.count(card.card_number) == 1  # the number that matches is not shown as if it differed
+    assert reload(seeded, card.id or 0).status == "suspended"
+
+
+def _chip_check_failures(desk: Desk) -> list[AuditEvent]:
+    with Session(desk.engine) as s:
+        return list(s.exec(select(AuditEvent).where(col(AuditEvent.action) == "chip_check_failed")).all())
+
+
+def test_a_card_already_collected_is_explained_with_its_status_and_audited(seeded: Desk) -> None:
+    clerk = login(seeded, "clerk1")
+    person, old = person_with(seeded, CardStatus.LOST)
+    request_id, new = _ready_card(seeded, clerk, person, old)
+    with Session(seeded.engine) as s:
+        version = (s.get(ReissueRequest, request_id) or ReissueRequest()).version
+    complete_collection(seeded, clerk, request_id, version, identity(seeded, clerk, person, "collect_card"),
+                        chip_of(new, person), pin_changed=True)
+    with pytest.raises(CollectionRefused) as refused:
+        check_chip(seeded, clerk, request_id, chip_of(new, person))
+    assert f"Card {new.card_number} was already collected" in refused.value.message
+    assert "is active" in refused.value.message  # the card's status, in words
+    failures = _chip_check_failures(seeded)
+    assert len(failures) == 1 and failures[0].entity_id == str(request_id)
+
+
+def test_the_holders_old_lost_card_at_collection_is_named_and_audited(seeded: Desk) -> None:
+    clerk = login(seeded, "clerk1")
+    person, old = person_with(seeded, CardStatus.LOST)
+    request_id, new = _ready_card(seeded, clerk, person, old)
+    with pytest.raises(CollectionRefused) as refused:
+        check_chip(seeded, clerk, request_id, chip_of(old, person))
+    message = refused.value.message
+    assert f"{old.card_number}, the holder's old card (reported lost)" in message and new.card_number in message
+    assert refused.value.comparison is not None  # shown side by side on the screen
+    assert len(_chip_check_failures(seeded)) == 1
+    assert reload(seeded, new.id or 0).status == "ready"

@@ -21,7 +21,13 @@ from outlet_desk.reader.apdu import pin_bcd
 from outlet_desk.reader.training_reader import TrainingReader
 from outlet_desk.reader.virtual_card import VirtualCard
 from outlet_desk.screens.blocked_card import BlockedCardScreen
-from outlet_desk.screens.card_tasks import CollectScreen, ReissueScreen, ReportLostScreen, WithdrawLossScreen
+from outlet_desk.screens.card_tasks import (
+    CollectScreen,
+    ReissueScreen,
+    ReportLostScreen,
+    WithdrawLossScreen,
+    WriteCardScreen,
+)
 from outlet_desk.screens.flow_support import ReceiptScreen
 from outlet_desk.screens.hotline import HotlineLossScreen
 from outlet_desk.screens.identity_check import IdentityCheckScreen
@@ -203,7 +209,7 @@ async def test_found_card_withdraws_the_report_only_when_it_is_the_reported_card
         await asyncio.to_thread(training.insert, VirtualCard(other))
         await wait_for(pilot, lambda: "NOT the reported card" in static_text(app, "#withdraw-step"))
         await pilot.press("f9")
-        await wait_for(pilot, lambda: "is not the reported card" in static_text(app, "#task-outcome"))
+        await wait_for(pilot, lambda: "NOT the reported card" in static_text(app, "#task-outcome"))
         assert status_of(desk, card.id) == "suspended"
         await asyncio.to_thread(training.remove)
         await pilot.pause(0.3)
@@ -346,15 +352,15 @@ async def test_instant_reissue_writes_a_blank_card_at_the_counter(
         await sign_in(pilot, "clerk1")
         await open_task(pilot, app, person, card, "f8")
         await pilot.press("f9")
-        await wait_for(pilot, lambda: "Put a blank card into the reader" in static_text(app, "#task-outcome"))
+        receipt = await close_receipt(pilot, app)  # the payment's receipt, before the blank card is written
+        assert "Reissue application" in receipt and "Fee: 20.00 yuan" in receipt
+        await wait_for(pilot, lambda: isinstance(app.screen, WriteCardScreen))
         blank = VirtualCard(None)
         await asyncio.to_thread(training.insert, blank)
         await pilot.pause(0.5)
         await pilot.press("f9")
-        await wait_for(pilot, lambda: isinstance(app.screen, ReceiptScreen), seconds=10)
-        assert "is written and ready" in static_text(app, "#receipt-say")
-        await pilot.press("enter")
-        await settle(pilot)
+        await wait_for(pilot, lambda: isinstance(app.screen, PersonScreen), seconds=10)
+        assert any("is written and ready" in n.message for n in app._notifications)
     with Session(desk.engine) as s:
         request = s.exec(select(ReissueRequest).where(col(ReissueRequest.old_card_id) == card.id)).one()
         new = s.get(Card, request.new_card_id)
@@ -373,3 +379,255 @@ async def test_a_running_desk_returns_lapsed_temporary_losses_to_use(desk: Desk,
         await settle(pilot)
         assert any("temporary loss reports lapsed" in n.message for n in app._notifications)
     assert status_of(desk, card.id) == "active"
+
+
+async def test_hotline_says_the_card_stays_suspended_when_lapses_escalate(make_desk: Callable[..., Desk]) -> None:
+    desk = make_desk("en", '\n[loss]\non_lapse = "escalate"\n')
+    person, _card = person_with_card_status(desk, "active")
+    app = make_app(desk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "hotline1")
+        await pilot.press("f6")
+        await settle(pilot)
+        await type_text(pilot, person.citizen_number)
+        await pilot.press("enter")
+        await type_text(pilot, person.name)
+        await pilot.press("enter")
+        await type_text(pilot, person.phone)
+        await pilot.press("f9")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReceiptScreen))
+        say = static_text(app, "#receipt-say")
+        assert "stays suspended until a supervisor decides" in say and "works again" not in say
+
+
+async def test_the_counter_that_loses_a_race_sees_the_card_as_it_is_now(desk: Desk) -> None:
+    """Two counters show the same card; the other one reports it lost first. F9 here is refused, the screen
+    reads the card again and says what changed, F9 is disabled, and the record shows the new status."""
+    from outlet_desk.services import operators
+    from outlet_desk.services.demo import training_password
+    from outlet_desk.services.identity import Document, record_identity_check
+    from outlet_desk.services.loss import report_loss_counter
+
+    person, card = person_with_card_status(desk, "active")
+    app = make_app(desk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "clerk1")
+        await open_task(pilot, app, person, card, "f6")
+        screen = app.screen
+        assert isinstance(screen, ReportLostScreen)
+        other = operators.authenticate(desk, "clerk2", training_password("clerk2"))
+        check = record_identity_check(
+            desk, other, person.id or 0, "report_loss_counter", presenter="holder", face_confirmed=True,
+            document=Document("resident_id_card", person.citizen_number, person.name, None)).check_id
+        await asyncio.to_thread(report_loss_counter, desk, other, card.id or 0, card.version, check)
+        await pilot.press("f9")
+        await wait_for(pilot, lambda: "it is now reported lost" in static_text(app, "#task-outcome"))
+        outcome = static_text(app, "#task-outcome")
+        assert "it was active" in outcome and "no longer applies" in outcome, outcome
+        assert "reported lost" in static_text(app, "#task-summary")
+        assert screen.check_action("confirm", ()) is None  # F9 disabled
+        await pilot.press("f9")
+        await settle(pilot)
+        assert isinstance(app.screen, ReportLostScreen)
+        await pilot.press("f4")  # leaving the task without finishing it: the record is read again
+        await wait_for(pilot, lambda: isinstance(app.screen, PersonScreen))
+        person_screen = app.screen
+        assert isinstance(person_screen, PersonScreen)
+        await wait_for(pilot, lambda: person_screen.person is not None and any(
+            c.id == card.id and c.status.value == "lost" for c in person_screen.person.cards))
+    with Session(desk.engine) as s:
+        from outlet_desk.db.tables import AuditEvent
+
+        reported = s.exec(select(AuditEvent).where(col(AuditEvent.action) == "loss_reported_counter",
+                                                   col(AuditEvent.entity_id) == str(card.id))).all()
+    assert len(reported) == 1 and status_of(desk, card.id) == "lost"
+
+
+async def test_withdrawal_refuses_a_card_whose_chip_code_differs_and_a_card_taken_out(
+    desk: Desk, slot: tuple[Slot, SupervisedReader]
+) -> None:
+    from dataclasses import replace
+
+    person, card = person_with_card_status(desk, "suspended")
+    training, reader = slot
+    app = make_app(desk, reader=reader)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "clerk1")
+        await open_task(pilot, app, person, card, "f7")
+        data = card_data_for(desk, person.citizen_number, card.card_number)
+        other_chip = "110105D156000005FFFFFFFFFFFFFFFF"
+        await asyncio.to_thread(training.insert, VirtualCard(replace(data, identification_code=other_chip)))
+        await wait_for(pilot, lambda: "NOT the reported card" in static_text(app, "#withdraw-step"))
+        step = static_text(app, "#withdraw-step")
+        assert other_chip in step and (card.identification_code or "") in step and "It is the reported" not in step
+        await pilot.press("f9")
+        await wait_for(pilot, lambda: other_chip in static_text(app, "#task-outcome"))
+        assert status_of(desk, card.id) == "suspended"
+        await asyncio.to_thread(training.remove)
+        await pilot.pause(0.3)
+        await asyncio.to_thread(training.insert, VirtualCard(data))
+        await wait_for(pilot, lambda: "It is the reported card" in static_text(app, "#withdraw-step"))
+        await asyncio.to_thread(training.remove)  # taken out before F9
+        await wait_for(pilot, lambda: "taken out" in static_text(app, "#withdraw-step"))
+        await pilot.press("f9")
+        await wait_for(pilot, lambda: "Put the found card into the reader first" in static_text(app, "#task-outcome"))
+    assert status_of(desk, card.id) == "suspended"
+
+
+async def _to_the_pin_step(pilot: Pilot[None], app: DeskApp, desk: Desk, training: Slot, person: Person,
+                           card: Card, chip: VirtualCard) -> None:
+    await sign_in(pilot, "clerk1")
+    await open_task(pilot, app, person, card, "f9")
+    assert isinstance(app.screen, CollectScreen)
+    await asyncio.to_thread(training.insert, chip)
+    await wait_for(pilot, lambda: "The chip matches the record" in static_text(app, "#collect-step"))
+
+
+def instructions_seen(chip: VirtualCard) -> list[int]:
+    """The INS byte of every command the chip answers from now on (VERIFY 0x20, CHANGE PIN 0x5E...)."""
+    seen: list[int] = []
+    answer = chip.process
+
+    def spy(command: bytes) -> bytes | None:
+        seen.append(command[1])
+        return answer(command)
+
+    chip.process = spy  # type: ignore[method-assign]
+    return seen
+
+
+VERIFY, CHANGE_PIN = 0x20, 0x5E
+
+
+async def _type_pins(pilot: Pilot[None], current: str, new: str, again: str) -> None:
+    for pin in (current, new, again):
+        await type_text(pilot, pin)
+        await pilot.press("enter")
+
+
+async def test_collection_pin_refusals_wrong_current_pin_pins_differ_initial_pin(
+    desk: Desk, slot: tuple[Slot, SupervisedReader]
+) -> None:
+    person, card = person_with_card_status(desk, "ready")
+    training, reader = slot
+    chip = VirtualCard(card_data_for(desk, person.citizen_number, card.card_number))
+    app = make_app(desk, reader=reader)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _to_the_pin_step(pilot, app, desk, training, person, card, chip)
+        assert "123456 on a new card" in str(app.screen.query_one("#pin-box").children[0].render())
+        seen = instructions_seen(chip)
+        await _type_pins(pilot, "111111", "802417", "802417")
+        await wait_for(pilot, lambda: "Wrong PIN. 2 tries left" in static_text(app, "#task-outcome"))
+        assert chip.state.tries_left == 2 and chip.state.pin == pin_bcd("123456")
+        assert VERIFY in seen and CHANGE_PIN not in seen  # the current PIN is verified first, then nothing else
+        app.screen.query_one("#pin-old", Input).focus()
+        await _type_pins(pilot, "123456", "802417", "802418")
+        await wait_for(pilot, lambda: "The two new PINs differ" in static_text(app, "#task-outcome"))
+        for name in ("pin-old", "pin-new", "pin-again"):
+            app.screen.query_one(f"#{name}", Input).value = ""
+        app.screen.query_one("#pin-old", Input).focus()
+        await _type_pins(pilot, "123456", "123456", "123456")
+        await wait_for(pilot, lambda: "must not be the initial PIN" in static_text(app, "#task-outcome"))
+        await pilot.press("f9")
+        await settle(pilot)
+        assert "must change the initial PIN first" in static_text(app, "#task-outcome")
+    assert status_of(desk, card.id) == "ready" and chip.state.pin == pin_bcd("123456")
+
+
+async def test_collection_card_pulled_after_the_pin_change_is_handed_over_once_back(
+    desk: Desk, slot: tuple[Slot, SupervisedReader]
+) -> None:
+    person, card = person_with_card_status(desk, "ready")
+    training, reader = slot
+    chip = VirtualCard(card_data_for(desk, person.citizen_number, card.card_number))
+    app = make_app(desk, reader=reader)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _to_the_pin_step(pilot, app, desk, training, person, card, chip)
+        seen = instructions_seen(chip)
+        await _type_pins(pilot, "123456", "802417", "802417")
+        await wait_for(pilot, lambda: "PIN changed on the chip" in static_text(app, "#task-outcome"))
+        assert [ins for ins in seen if ins in (VERIFY, CHANGE_PIN)] == [VERIFY, CHANGE_PIN]
+        await asyncio.to_thread(training.remove)
+        await wait_for(pilot, lambda: "taken out" in static_text(app, "#collect-step"))
+        await pilot.press("f9")
+        await settle(pilot)
+        assert "Put the new card into the reader first" in static_text(app, "#task-outcome")
+        assert status_of(desk, card.id) == "ready"
+        await asyncio.to_thread(training.insert, chip)
+        await wait_for(pilot, lambda: "PIN was already changed" in static_text(app, "#collect-step"))
+        await pilot.press("f9")
+        receipt = await close_receipt(pilot, app)
+        assert "New card collected and activated" in receipt
+    assert status_of(desk, card.id) == "active" and chip.state.pin == pin_bcd("802417")
+
+
+async def test_a_collection_reopened_after_the_pin_change_takes_the_holders_new_pin(
+    desk: Desk, slot: tuple[Slot, SupervisedReader]
+) -> None:
+    person, card = person_with_card_status(desk, "ready")
+    training, reader = slot
+    chip = VirtualCard(card_data_for(desk, person.citizen_number, card.card_number), pin="802417")
+    app = make_app(desk, reader=reader)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _to_the_pin_step(pilot, app, desk, training, person, card, chip)
+        await _type_pins(pilot, "802417", "551234", "551234")
+        await wait_for(pilot, lambda: "PIN changed on the chip" in static_text(app, "#task-outcome"))
+        await pilot.press("f9")
+        await close_receipt(pilot, app)
+    assert status_of(desk, card.id) == "active" and chip.state.pin == pin_bcd("551234")
+
+
+async def test_an_instant_reissue_left_half_done_is_finished_from_the_record(
+    make_desk: Callable[..., Desk], slot: tuple[Slot, SupervisedReader]
+) -> None:
+    """The fee is paid and its receipt shown at once; the clerk leaves before the blank card is written. F8 on the
+    old card in the record writes it later, without a second application or payment."""
+    desk = make_desk("en", '\n[reissue]\nproduction_mode = "instant"\n')
+    person, card = lost_without_request(desk)
+    training, reader = slot
+    app = make_app(desk, reader=reader)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "clerk1")
+        await open_task(pilot, app, person, card, "f8")
+        await pilot.press("f9")
+        receipt = await close_receipt(pilot, app)
+        assert "Fee: 20.00 yuan" in receipt
+        await wait_for(pilot, lambda: isinstance(app.screen, WriteCardScreen))
+        await pilot.press("f9")  # no card in the reader: the write fails, the payment stays
+        await wait_for(pilot, lambda: "stays paid for" in static_text(app, "#write-step"))
+        await pilot.press("f4")
+        await wait_for(pilot, lambda: isinstance(app.screen, PersonScreen))
+        await wait_for(pilot, lambda: "F8 writes it now" in static_text(app, "#card-detail"))
+        await pilot.press("f8")
+        await settle(pilot)
+        assert isinstance(app.screen, WriteCardScreen)  # no identity check, no second application
+        await asyncio.to_thread(training.insert, VirtualCard(None))
+        await pilot.pause(0.5)
+        await pilot.press("f9")
+        await wait_for(pilot, lambda: isinstance(app.screen, PersonScreen), seconds=10)
+    with Session(desk.engine) as s:
+        from outlet_desk.db.tables import Payment
+
+        request = s.exec(select(ReissueRequest).where(col(ReissueRequest.old_card_id) == card.id)).one()
+        new = s.get(Card, request.new_card_id)
+        payments = s.exec(select(Payment).where(col(Payment.request_id) == request.id)).all()
+    assert new is not None and (request.status, new.status) == ("ready", "ready")
+    assert len(payments) == 1
+
+
+async def test_collection_stops_on_a_card_whose_pin_is_blocked(
+    desk: Desk, slot: tuple[Slot, SupervisedReader]
+) -> None:
+    person, card = person_with_card_status(desk, "ready")
+    training, reader = slot
+    chip = VirtualCard(card_data_for(desk, person.citizen_number, card.card_number), max_tries=1)
+    app = make_app(desk, reader=reader)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _to_the_pin_step(pilot, app, desk, training, person, card, chip)
+        await _type_pins(pilot, "111111", "802417", "802417")  # the one try left is spent: the PIN is blocked
+        await wait_for(pilot, lambda: "is blocked: do not hand it over" in static_text(app, "#collect-step"))
+        assert not app.screen.query_one("#pin-box").display
+        assert app.screen.check_action("confirm", ()) is None  # F9 disabled
+        await pilot.press("f9")
+        await settle(pilot)
+    assert status_of(desk, card.id) == "ready"
