@@ -12,6 +12,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Input, Static
 
 from outlet_desk.domain.errors import DomainError
+from outlet_desk.domain.roles import Action, can
 from outlet_desk.i18n import N_, _
 from outlet_desk.screens.cashup import CashUpScreen
 from outlet_desk.screens.day_close import DayCloseScreen
@@ -19,11 +20,13 @@ from outlet_desk.screens.labels import APPROVAL_ACTIONS, local_time, word
 from outlet_desk.screens.operators import OperatorsScreen
 from outlet_desk.screens.report import ReportScreen
 from outlet_desk.screens.supervision_base import SupervisorScreen
+from outlet_desk.screens.uncollected import UncollectedScreen
 from outlet_desk.services import supervision
 from outlet_desk.services.cashup import uncounted
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.day_close import day_is_closed
 from outlet_desk.services.errors import ServiceError
+from outlet_desk.services.uncollected import cards_due_for_return
 
 REFRESH_SECONDS = 3.0
 """How often the list of approvals waiting is read again (clerks send requests from their counters)."""
@@ -38,6 +41,7 @@ class SupervisorHomeScreen(SupervisorScreen):
         Binding("c", "open('cashup')", N_("Cash-up")),
         Binding("d", "open('close')", N_("Close day")),
         Binding("o", "open('operators')", N_("Operators")),
+        Binding("u", "open('uncollected')", N_("Uncollected"), show=False),  # offered in the overview when due
         Binding("g", "refresh", N_("Refresh"), show=False),  # the list is read again every few seconds anyway
         Binding("escape", "back", N_("Back"), show=False),  # as on every screen; its place goes to the tasks
     ]
@@ -76,11 +80,15 @@ class SupervisorHomeScreen(SupervisorScreen):
             today = self.desk.local_now().date()
             cash = uncounted(self.desk, today)
             closed = day_is_closed(self.desk, today)
+            due = cards_due_for_return(self.desk, self.actor) if can(self.actor.role, Action.RECEIVE_STOCK) else []
         except (DomainError, ServiceError) as error:
             self.app.call_from_thread(self.say, error.message)
             return
         text = _("{day}: {state}. Approvals waiting: {a}. Clerks whose cash is not counted: {c}.").format(
             day=today.isoformat(), state=_("closed") if closed else _("open"), a=len(waiting), c=len(cash))
+        if due:
+            text += " " + _("Cards kept past {days} days for their holders: {n} (U lists them).").format(
+                days=self.desk.settings.collection.retention_days, n=len(due))
         self.app.call_from_thread(self._overview_read, text, waiting)
 
     def _overview_read(self, text: str, waiting: list[supervision.ApprovalView]) -> None:
@@ -167,6 +175,7 @@ class SupervisorHomeScreen(SupervisorScreen):
         self.action_decide(False)
 
     def action_open(self, which: str) -> None:
-        screens = {"report": ReportScreen, "cashup": CashUpScreen, "close": DayCloseScreen,
-                   "operators": OperatorsScreen}
+        screens: dict[str, type[SupervisorScreen]] = {
+            "report": ReportScreen, "cashup": CashUpScreen, "close": DayCloseScreen, "operators": OperatorsScreen,
+            "uncollected": UncollectedScreen}
         self.app.push_screen(screens[which](self.desk, self.actor))
