@@ -3,15 +3,19 @@ goes in (built from the record), a blank card for an instant reissue, and the ca
 
 from __future__ import annotations
 
+from sqlmodel import Session, col, select
 from textual.command import Command, CommandList, CommandPalette
 from textual.pilot import Pilot
 
 from outlet_desk.app import DeskApp, make_app
+from outlet_desk.db.tables import Card, ReissueRequest
 from outlet_desk.reader.training_reader import TrainingReader
+from outlet_desk.screens.card_tasks import WriteCardScreen
 from outlet_desk.screens.person import PersonScreen
 from outlet_desk.services.context import Desk
 from outlet_desk.widgets.reader_feed import SupervisedReader
-from tests.tui.conftest import person_with_card_status, screen_text, settle, sign_in, type_text, wait_for
+from tests.tui.conftest import DeskFactory, person_with_card_status, screen_text, settle, sign_in, type_text, wait_for
+from tests.tui.test_journey_screens import close_receipt, lost_without_request, open_task
 
 
 def training_app(desk: Desk) -> tuple[DeskApp, TrainingReader]:
@@ -75,6 +79,27 @@ async def test_a_blank_card_from_the_palette_takes_the_place_of_the_card_in_the_
         chip = training.card_in()
         assert chip is not None and chip.data is None
         assert isinstance(app.screen, PersonScreen) and app.screen.person_id == person.id
+
+
+async def test_an_instant_reissue_writes_the_blank_card_put_in_from_the_palette(make_desk: DeskFactory) -> None:
+    desk = make_desk("en", '\n[reissue]\nproduction_mode = "instant"\n')
+    person, card = lost_without_request(desk)
+    app, _training = training_app(desk)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await sign_in(pilot, "clerk1")
+        await open_task(pilot, app, person, card, "f8")
+        await pilot.press("f9")
+        await close_receipt(pilot, app)  # the payment's receipt, then the screen that writes the blank card
+        await wait_for(pilot, lambda: isinstance(app.screen, WriteCardScreen))
+        await run_command(pilot, "blank card", "Training reader: insert a blank card")
+        await wait_for(pilot, lambda: "Reader: card unreadable" in screen_text(app))
+        await pilot.press("f9")
+        await wait_for(pilot, lambda: isinstance(app.screen, PersonScreen), seconds=10)
+        assert any("is written and ready" in n.message for n in app._notifications)
+    with Session(desk.engine) as s:
+        request = s.exec(select(ReissueRequest).where(col(ReissueRequest.old_card_id) == card.id)).one()
+        new = s.get(Card, request.new_card_id)
+    assert new is not None and (request.status, new.status) == ("ready", "ready")
 
 
 async def test_the_palette_offers_no_training_cards_without_the_training_reader(desk: Desk) -> None:
