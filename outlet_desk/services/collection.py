@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from outlet_desk.db.tables import Card, Collection, Person, ReissueRequest
+from outlet_desk.db.tables import Card, Collection, IdentityCheck, Person, ReissueRequest
 from outlet_desk.domain.card_lifecycle import BLOCKED_WHEN_PRESENTED, CardEvent, CardStatus, status_label
 from outlet_desk.domain.citizen_id import mask_citizen_id
 from outlet_desk.domain.names import names_match
@@ -103,6 +103,32 @@ def _not_ready_refusal(request: ReissueRequest, new: Card) -> str:
                                     request=request_status_label(request.status))
 
 
+def _judge(s: Session, request: ReissueRequest, card: Card, person: Person, chip: CardData
+           ) -> tuple[ChipComparison, str | None]:
+    """The chip compared with the request's new card, and why it must not be handed over (None: it may): another
+    card on record (the holder's old card, most often), a card not ready or already collected, a field that
+    differs. A refusal is audited by the caller (``_audit_refusal``)."""
+    assert request.id is not None
+    comparison = _compare(request.id, card, person, chip)
+    presented = s.exec(select(Card).where(col(Card.card_number) == chip.card_number)).first()
+    if presented is not None and presented.id != card.id:
+        return comparison, _other_card_refusal(request, card, presented)
+    if request.status != "ready" or comparison.card_status is not CardStatus.READY:
+        return comparison, _not_ready_refusal(request, card)
+    return comparison, None if comparison.passed else _refusal(comparison)
+
+
+def _audit_refusal(uow: UnitOfWork, request: ReissueRequest, card: Card, comparison: ChipComparison,
+                   chip: CardData) -> None:
+    presented = uow.session.exec(select(Card).where(col(Card.card_number) == chip.card_number)).first()
+    uow.audit("chip_check_failed", "reissue_request", request.id, person_id=request.person_id,
+              after={"card_status": card.status, "request_status": request.status,
+                     "mismatched": [f.field for f in comparison.fields if not f.matches],
+                     "chip_card_number": chip.card_number,
+                     "chip_card_status": presented.status if presented is not None else None})
+    uow.commit()
+
+
 def check_chip(desk: Desk, actor: Actor, request_id: int, chip: CardData) -> ChipComparison:
     """Compare the chip of the card in the reader with the request's new card. A failed check (another card
     on record, a card not ready, already collected, or a field that differs) is audited with the card's
@@ -115,23 +141,11 @@ def check_chip(desk: Desk, actor: Actor, request_id: int, chip: CardData) -> Chi
         card = load_card(s, request.new_card_id, None)
         person = s.get(Person, request.person_id)
         assert person is not None
-        comparison = _compare(request_id, card, person, chip)
-        presented = s.exec(select(Card).where(col(Card.card_number) == chip.card_number)).first()
-        if presented is not None and presented.id != card.id:
-            message = _other_card_refusal(request, card, presented)
-        elif request.status != "ready" or comparison.card_status is not CardStatus.READY:
-            message = _not_ready_refusal(request, card)
-        elif comparison.passed:
+        comparison, refusal = _judge(s, request, card, person, chip)
+        if refusal is None:
             return comparison  # nothing written: the hand-over itself is the audited step
-        else:
-            message = _refusal(comparison)
-        uow.audit("chip_check_failed", "reissue_request", request_id, person_id=person.id,
-                  after={"card_status": card.status, "request_status": request.status,
-                         "mismatched": [f.field for f in comparison.fields if not f.matches],
-                         "chip_card_number": chip.card_number,
-                         "chip_card_status": presented.status if presented is not None else None})
-        uow.commit()
-    raise CollectionRefused(message, comparison)
+        _audit_refusal(uow, request, card, comparison, chip)
+    raise CollectionRefused(refusal, comparison)
 
 
 @dataclass(frozen=True)
@@ -155,43 +169,53 @@ def complete_collection(
     with UnitOfWork(desk, actor, Action.COLLECT_CARD) as uow:
         s = uow.session
         request = load_request(s, request_id, expected_version)
-        if request.new_card_id is None or request.status != "ready":
+        if request.new_card_id is None:
             raise CollectionRefused(_("Request {id} has no card ready for collection.").format(id=request_id))
         check = require_identity_check(desk, s, identity_check_id, request.person_id, Action.COLLECT_CARD.value)
         card = load_card(s, request.new_card_id, None)
         person = s.get(Person, request.person_id)
         assert person is not None and card.id is not None
-        comparison = _compare(request_id, card, person, chip)
-        if not comparison.passed:
-            raise CollectionRefused(_refusal(comparison), comparison)
-        if not pin_changed:
-            raise CollectionRefused(_("The holder must change the initial PIN before the card is handed over."))
-        move_card(desk, card, CardEvent.ACTIVATE)
-        replaced = None
-        if request.old_card_id is not None:
-            old = load_card(s, request.old_card_id, None)
-            if old.status in (CardStatus.LOST.value, CardStatus.DAMAGED.value, CardStatus.ACTIVE.value):
-                move_card(desk, old, CardEvent.REPLACE)
-                replaced = old.card_number
-        request.status = "collected"
-        collection = Collection(
-            outlet_code=desk.outlet_code, card_id=card.id, request_id=request_id, identity_check_id=check.id or 0,
-            chip_card_number=chip.card_number, chip_identification_code=chip.identification_code,
-            chip_citizen_number=chip.citizen_number, chip_name=chip.full_name, chip_check_passed=True,
-            pin_changed=pin_changed, operator_id=actor.operator_id, collected_at=desk.now(),
-        )
-        s.add(collection)
-        s.flush()
-        assert collection.id is not None
-        event = uow.audit("card_collected", "card", card.id, person_id=person.id,
-                          after={**card_facts(card), "replaced": replaced, "presenter": check.presenter,
-                                 "request_id": request_id})
-        proxy = f"{check.proxy_name} ({check.proxy_relationship})" if check.presenter == "proxy" else ""
-        receipt = issue_receipt(uow, event, person_id=person.id, card_number=card.card_number, fee_fen=0,
-                                kind="card_collected", collected_by_proxy=proxy)
-        collection.receipt_number = receipt.code
-        uow.commit()
-        return CollectionResult(collection.id, card.card_number, replaced, receipt)
+        comparison, refusal = _judge(s, request, card, person, chip)
+        if refusal is None:
+            if not pin_changed:
+                raise CollectionRefused(_("The holder must change the initial PIN before the card is handed over."))
+            return _hand_over(uow, request, card, person, check, chip, pin_changed)
+        _audit_refusal(uow, request, card, comparison, chip)  # the card in the reader, or the card, changed
+    raise CollectionRefused(refusal, comparison)
+
+
+def _hand_over(uow: UnitOfWork, request: ReissueRequest, card: Card, person: Person, check: IdentityCheck,
+               chip: CardData, pin_changed: bool) -> CollectionResult:
+    """The new card active, the old one replaced, the request collected, the receipt (inside ``uow``)."""
+    desk, s, actor = uow.desk, uow.session, uow.actor
+    assert card.id is not None and request.id is not None and actor is not None
+    request_id = request.id
+    move_card(desk, card, CardEvent.ACTIVATE)
+    replaced = None
+    if request.old_card_id is not None:
+        old = load_card(s, request.old_card_id, None)
+        if old.status in (CardStatus.LOST.value, CardStatus.DAMAGED.value, CardStatus.ACTIVE.value):
+            move_card(desk, old, CardEvent.REPLACE)
+            replaced = old.card_number
+    request.status = "collected"
+    collection = Collection(
+        outlet_code=desk.outlet_code, card_id=card.id, request_id=request_id, identity_check_id=check.id or 0,
+        chip_card_number=chip.card_number, chip_identification_code=chip.identification_code,
+        chip_citizen_number=chip.citizen_number, chip_name=chip.full_name, chip_check_passed=True,
+        pin_changed=pin_changed, operator_id=actor.operator_id, collected_at=desk.now(),
+    )
+    s.add(collection)
+    s.flush()
+    assert collection.id is not None
+    event = uow.audit("card_collected", "card", card.id, person_id=person.id,
+                      after={**card_facts(card), "replaced": replaced, "presenter": check.presenter,
+                             "request_id": request_id})
+    proxy = f"{check.proxy_name} ({check.proxy_relationship})" if check.presenter == "proxy" else ""
+    receipt = issue_receipt(uow, event, person_id=person.id, card_number=card.card_number, fee_fen=0,
+                            kind="card_collected", collected_by_proxy=proxy)
+    collection.receipt_number = receipt.code
+    uow.commit()
+    return CollectionResult(collection.id, card.card_number, replaced, receipt)
 
 
 @dataclass(frozen=True)

@@ -584,4 +584,10 @@ def test_the_holders_old_lost_card_at_collection_is_named_and_audited(seeded: De
     assert f"{old.card_number}, the holder's old card (reported lost)" in message and new.card_number in message
     assert refused.value.comparison is not None  # shown side by side on the screen
     assert len(_chip_check_failures(seeded)) == 1
-    assert reload(seeded, new.id or 0).status == "ready"
+    with Session(seeded.engine) as s:  # the old card swapped in after the new one's check: refused at F9 too
+        version = (s.get(ReissueRequest, request_id) or ReissueRequest()).version
+    with pytest.raises(CollectionRefused, match="the holder's old card"):
+        complete_collection(seeded, clerk, request_id, version, identity(seeded, clerk, person, "collect_card"),
+                            chip_of(old, person), pin_changed=True)
+    assert len(_chip_check_failures(seeded)) == 2
+    assert (reload(seeded, new.id or 0).status, reload(seeded, old.id or 0).status) == ("ready", "lost")
