@@ -631,3 +631,40 @@ async def test_collection_stops_on_a_card_whose_pin_is_blocked(
         await pilot.press("f9")
         await settle(pilot)
     assert status_of(desk, card.id) == "ready"
+
+
+async def test_the_counter_that_loses_a_collection_sees_the_card_handed_over(
+    desk: Desk, slot: tuple[Slot, SupervisedReader]
+) -> None:
+    """Two counters collect the same card; the other one hands it over first. F9 here is refused, the screen
+    says the card is now active and disables F9; nothing is handed over twice."""
+    from outlet_desk.db.tables import AuditEvent
+    from outlet_desk.services import operators
+    from outlet_desk.services.collection import complete_collection, pending_collection
+    from outlet_desk.services.demo import training_password
+    from outlet_desk.services.identity import Document, record_identity_check
+
+    person, card = person_with_card_status(desk, "ready")
+    training, reader = slot
+    data = card_data_for(desk, person.citizen_number, card.card_number)
+    chip = VirtualCard(data)
+    app = make_app(desk, reader=reader)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _to_the_pin_step(pilot, app, desk, training, person, card, chip)
+        await _type_pins(pilot, "123456", "802417", "802417")
+        await wait_for(pilot, lambda: "PIN changed on the chip" in static_text(app, "#task-outcome"))
+        other = operators.authenticate(desk, "clerk2", training_password("clerk2"))
+        check = record_identity_check(
+            desk, other, person.id or 0, "collect_card", presenter="holder", face_confirmed=True,
+            document=Document("resident_id_card", person.citizen_number, person.name, None)).check_id
+        pending = pending_collection(desk, card.id or 0)
+        await asyncio.to_thread(complete_collection, desk, other, pending.request_id, pending.version, check, data,
+                                pin_changed=True)
+        await pilot.press("f9")
+        await wait_for(pilot, lambda: "it is now active" in static_text(app, "#task-outcome"))
+        assert "no longer applies" in static_text(app, "#task-outcome")
+        assert app.screen.check_action("confirm", ()) is None
+    with Session(desk.engine) as s:
+        collected = s.exec(select(AuditEvent).where(col(AuditEvent.action) == "card_collected",
+                                                    col(AuditEvent.entity_id) == str(card.id))).all()
+    assert len(collected) == 1 and status_of(desk, card.id) == "active"
