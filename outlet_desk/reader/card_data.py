@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from outlet_desk.domain.card_numbers import validate_identification_code
+from outlet_desk.domain.citizen_id import parse_citizen_id
+from outlet_desk.domain.errors import DomainError
+
 NAME_BYTES = 30
 NAME_EXTENSION_BYTES = 20
 INITIALISING_ORG_BYTES = 12
 
-_CITIZEN_RE = re.compile(r"[0-9]{17}[0-9X]")
 _CARD_NUMBER_RE = re.compile(r"[0-9A-Z]{9}")
-_IDENT_RE = re.compile(r"[0-9A-F]{32}")
 _SPEC_RE = re.compile(r"[0-9]\.[0-9]{2}")
 
 
@@ -30,13 +33,16 @@ class CardData:
     """The personal and card data on the chip (files EF05 and EF06).
 
     Constructing one checks every field's format and raises ``ValueError`` naming the field; the
-    profile's decoder turns that into :class:`~outlet_desk.reader.errors.CardDataError` for chip data.
+    identification code and the citizen number are checked by the domain's rules for them
+    (:mod:`~outlet_desk.domain.card_numbers`, :mod:`~outlet_desk.domain.citizen_id`), and a value they refuse
+    raises :class:`InvalidChipField` with the rule's message. The profile's decoder turns these into
+    :class:`~outlet_desk.reader.errors.CardDataError` for chip data.
     """
 
     card_number: str
     """9 characters printed on the card's face, e.g. ``A12345678``."""
     identification_code: str
-    """32 upper-case hex digits: region code (6) + ``D156000005`` + 16 unique to the chip."""
+    """32 upper-case hex digits: region code (6 digits) + ``D156000005`` + 16 hex unique to the chip."""
     card_type: int
     """One byte."""
     spec_version: str
@@ -60,11 +66,10 @@ class CardData:
 
     def __post_init__(self) -> None:
         _check(bool(_CARD_NUMBER_RE.fullmatch(self.card_number)), "card_number", self.card_number)
-        _check(bool(_IDENT_RE.fullmatch(self.identification_code)), "identification_code",
-               self.identification_code)
+        _check_by_rule("identification_code", self.identification_code, validate_identification_code)
         _check(0 <= self.card_type <= 0xFF, "card_type", self.card_type)
         _check(bool(_SPEC_RE.fullmatch(self.spec_version)), "spec_version", self.spec_version)
-        _check(bool(_CITIZEN_RE.fullmatch(self.citizen_number)), "citizen_number", self.citizen_number)
+        _check_by_rule("citizen_number", self.citizen_number, lambda number: parse_citizen_id(number).number)
         _check(_gbk_fits(self.name, NAME_BYTES) and self.name.strip() != "" and "\x00" not in self.name,
                "name", self.name)
         _check(_gbk_fits(self.name_extension, NAME_EXTENSION_BYTES) and "\x00" not in self.name_extension,
@@ -110,6 +115,15 @@ class CardData:
         }
 
 
+class InvalidChipField(ValueError):
+    """A field the domain's rule for it refuses: ``field`` names it, ``reason`` is the rule's message."""
+
+    def __init__(self, field: str, value: object, reason: str) -> None:
+        super().__init__(f"invalid {field}: {value!r} ({reason})")
+        self.field = field
+        self.reason = reason
+
+
 class NameNotOnChip(ValueError):
     """A holder's name the chip cannot hold: a character GBK lacks (``character``), or more than
     ``NAME_BYTES + NAME_EXTENSION_BYTES`` bytes (``needed``)."""
@@ -148,6 +162,17 @@ def _gbk_fits(text: str, size: int) -> bool:
         return len(text.encode("gbk")) <= size
     except UnicodeEncodeError:
         return False
+
+
+def _check_by_rule(field: str, value: object, rule: Callable[[str], str]) -> None:
+    """The domain's rule for ``field`` accepts ``value`` as it is (already in its canonical form)."""
+    _check(isinstance(value, str), field, value)
+    assert isinstance(value, str)
+    try:
+        canonical = rule(value)
+    except DomainError as refused:
+        raise InvalidChipField(field, value, refused.message) from None
+    _check(canonical == value, field, value)
 
 
 def _check(ok: bool, field: str, value: object) -> None:

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from outlet_desk.i18n import _
 from outlet_desk.reader.apdu import SFI_EF05, SFI_EF06
 from outlet_desk.reader.card_data import (
     INITIALISING_ORG_BYTES,
@@ -19,6 +20,7 @@ from outlet_desk.reader.card_data import (
     NAME_EXTENSION_BYTES,
     CardData,
     Gender,
+    InvalidChipField,
 )
 from outlet_desk.reader.codec import (
     decode_ascii,
@@ -142,5 +144,17 @@ def decode_card(records: Mapping[RecordKey, bytes]) -> CardData:
         fields[spec.field] = decode_record(spec, record)
     try:
         return CardData(**fields)  # type: ignore[arg-type]
+    except InvalidChipField as exc:
+        raise CardDataError(str(exc), _invalid_field_message(exc)) from exc
     except (ValueError, TypeError) as exc:
         raise CardDataError(str(exc)) from exc
+
+
+def _invalid_field_message(exc: InvalidChipField) -> str:
+    if exc.field == "identification_code":
+        text = _("The chip's card identification code is not valid: {reason} Do not hand this card over; it may "
+                 "need replacing.")
+    else:
+        text = _("The chip's citizen number is not valid: {reason} Do not hand this card over; it may need "
+                 "replacing.")
+    return text.format(reason=exc.reason)

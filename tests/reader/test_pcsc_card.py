@@ -117,7 +117,7 @@ def test_personalise_blank_card_then_read_back(pcsc: PcscCardReader, resident_ca
     with pytest.raises(BlankCard) as blank:
         pcsc.read_card(reader)
     assert "blank" in blank.value.message
-    new = sample_card_data(card_number="B20260001", name="赵敏", citizen_number="440106199001010017",
+    new = sample_card_data(card_number="B20260001", name="赵敏", citizen_number="440106199001010013",
                            gender=Gender.MALE, birth_date=SAMPLE.birth_date.replace(1990))
     assert pcsc.personalise(reader, new, issuer_key_file) == new
     assert pcsc.read_card(reader) == new

@@ -85,6 +85,34 @@ def test_card_data_rejects_invalid_fields() -> None:
         sample_card_data(identification_code="110100d15600000500ab12cd34ef5678")
 
 
+def _chip_with(record: tuple[int, int], tag: int, value: bytes) -> dict[tuple[int, int], bytes]:
+    return {**encode_records(SAMPLE), record: encode_tlv(tag, value)}
+
+
+@pytest.mark.parametrize(("code", "says"), [
+    ("ABCDEFD15600000500AB12CD34EF5678",
+     "The chip's card identification code is not valid: Card identification code must start with the "
+     "6-digit issuing region code, not ABCDEF."),
+    ("110100D15600000900AB12CD34EF5678",
+     "The chip's card identification code is not valid: Card identification code must have D156000005 as "
+     "characters 7 to 16, not D156000009."),
+])
+def test_a_chip_identification_code_is_checked_by_the_domain_rule(code: str, says: str) -> None:
+    """design.md: 6-digit region code + D156000005 + 16 hex unique to the chip; any 32 hex is not enough."""
+    with pytest.raises(CardDataError) as refused:
+        decode_card(_chip_with((5, 1), 0x01, bytes.fromhex(code)))
+    assert refused.value.message.startswith(says)
+    assert refused.value.message.endswith("Do not hand this card over; it may need replacing.")
+
+
+def test_a_chip_citizen_number_must_pass_its_check_digit() -> None:
+    with pytest.raises(CardDataError) as refused:
+        decode_card(_chip_with((6, 1), 0x08, b"110105194912310023"))
+    assert refused.value.message.startswith(
+        "The chip's citizen number is not valid: Citizen ID number check digit is wrong: X is expected as "
+        "the last character.")
+
+
 def test_bcd_and_dates() -> None:
     assert encode_bcd_date(date(2034, 3, 15)) == bytes.fromhex("20340315")
     assert decode_bcd_date(bytes.fromhex("19491231")) == date(1949, 12, 31)
