@@ -24,7 +24,7 @@ from stdnum.cn import ric
 from stdnum.exceptions import InvalidComponent
 
 from outlet_desk.domain.errors import DomainError
-from outlet_desk.i18n import _
+from outlet_desk.i18n import _, ngettext
 
 LENGTH = 18
 LEGACY_LENGTH = 15
@@ -97,7 +97,9 @@ def parse_citizen_id(raw: str, today: date | None = None) -> CitizenId:
     if len(number) != LENGTH:
         raise InvalidCitizenId(
             "length",
-            _("Citizen ID number has {count} characters; it must have 18.").format(count=len(number)),
+            ngettext("Citizen ID number has {count} character; it must have 18.",
+                     "Citizen ID number has {count} characters; it must have 18.", len(number)).format(
+                         count=len(number)),
         )
     region = number[:6]
     if not _region_known(region):

@@ -303,6 +303,7 @@ def test_is_valid_citizen_id() -> None:
         ("11010519491231002", "Citizen ID number has 17 characters; it must have 18."),
         ("1101051949123100211", "Citizen ID number has 19 characters; it must have 18."),
         ("11010519491231002A", "Citizen ID number has a character that is not allowed: 'A' at position 18."),
+        ("1", "Citizen ID number has 1 character; it must have 18."),
     ],
 )
 def test_a_mistyped_number_in_the_search_box_is_treated_as_a_number(typed: str, message: str) -> None:
