@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from contextlib import suppress
+from functools import partial
 from typing import ClassVar, Generic, Protocol, TypeVar, cast
 
 from rich.text import Text
@@ -51,7 +52,13 @@ from outlet_desk.services.collection import (
 from outlet_desk.services.context import Actor
 from outlet_desk.services.errors import RecordChanged
 from outlet_desk.services.identity import IdentityCheckResult
-from outlet_desk.services.loss import WITHDRAW_LOSS, LossResult, report_loss_counter, withdraw_loss
+from outlet_desk.services.loss import (
+    WITHDRAW_LOSS,
+    LossResult,
+    check_withdrawal_signer,
+    report_loss_counter,
+    withdraw_loss,
+)
 from outlet_desk.services.persons import CardLine, PersonDetail
 from outlet_desk.services.receipts import ReceiptData
 from outlet_desk.services.records import CardNow, card_now
@@ -59,6 +66,7 @@ from outlet_desk.services.reissue import (
     ReceivedCard,
     ReissueResult,
     apply_reissue,
+    check_waiver_signer,
     complete_instant_issue,
     fee_for,
     instant_card_data,
@@ -539,7 +547,8 @@ class WithdrawLossScreen(RequestTaskScreen[RequestState]):
         if sent is not None and sent.usable:
             self._withdraw(None, sent.approval_id)
         elif self.dual:
-            self.app.push_screen(CoSignScreen(_("Second operator: withdraw the loss report"), self.operator),
+            self.app.push_screen(CoSignScreen(_("Second operator: withdraw the loss report"), self.operator,
+                                              partial(check_withdrawal_signer, self.operator)),
                                  self._withdraw)
         else:
             self._withdraw(None)
@@ -691,7 +700,8 @@ class ReissueScreen(RequestTaskScreen[WaiverState]):
             return
         if self._waiver_reason() is None:
             return
-        self.app.push_screen(CoSignScreen(_("Supervisor: waive the reissue fee"), self.operator), self._signed)
+        self.app.push_screen(CoSignScreen(_("Supervisor: waive the reissue fee"), self.operator,
+                                        partial(check_waiver_signer, self.operator)), self._signed)
 
     def _signed(self, actor: Actor | None) -> None:
         if actor is not None:

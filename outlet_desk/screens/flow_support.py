@@ -85,11 +85,14 @@ class CoSignScreen(ModalScreen[Actor | None]):
     """
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", N_("Cancel"))]
 
-    def __init__(self, purpose: str, maker: Actor) -> None:
+    def __init__(self, purpose: str, maker: Actor, may_sign: Callable[[Actor], None] | None = None) -> None:
+        """``may_sign(signer)`` raises the refusal when the rule of the action does not let them sign (another
+        clerk for a fee waiver, say): they are told here, at once, not when the action is saved."""
         super().__init__()
         localise_bindings(self)
         self.purpose = purpose
         self.maker = maker
+        self.may_sign = may_sign
 
     def compose(self) -> ComposeResult:
         with Vertical(id="cosign-box"):
@@ -122,7 +125,10 @@ class CoSignScreen(ModalScreen[Actor | None]):
     def sign(self, username: str, password: str) -> None:
         app = cast("DeskApp", self.app)
         try:
-            self.post_message(SignedBy(operators.authenticate(app.desk, username, password)))
+            signer = operators.authenticate(app.desk, username, password)
+            if self.may_sign is not None:
+                self.may_sign(signer)
+            self.post_message(SignedBy(signer))
         except REFUSALS as error:
             self.post_message(SignedBy(None, refusal_text(error)))
 

@@ -14,7 +14,7 @@ from outlet_desk.domain.card_lifecycle import CardEvent, CardStatus, status_labe
 from outlet_desk.domain.citizen_id import parse_citizen_id
 from outlet_desk.domain.loss import check_withdrawal, has_lapsed, lapse_at
 from outlet_desk.domain.names import names_match
-from outlet_desk.domain.roles import Action, Role
+from outlet_desk.domain.roles import Action, can
 from outlet_desk.i18n import _
 from outlet_desk.reader.card_data import CardData
 from outlet_desk.services.approval_requests import CARD_ENTITY, check_approved_for
@@ -261,6 +261,15 @@ def _use_withdrawal_approval(desk: Desk, s: Session, actor: Actor, approval_id: 
     return row, checker
 
 
+def check_withdrawal_signer(maker: Actor, signer: Actor) -> None:
+    """Who may be the second operator of a withdrawal under dual control: someone else, who may withdraw a loss
+    report themselves (a clerk or a supervisor). The co-signature screen asks this as soon as they sign."""
+    if signer.operator_id == maker.operator_id:
+        raise SecondOperatorNeeded(_("The second operator must be someone else."))
+    if not can(signer.role, Action.WITHDRAW_LOSS):
+        raise SecondOperatorNeeded(_("The second operator must be a clerk or a supervisor."))
+
+
 def withdraw_loss(
     desk: Desk,
     actor: Actor,
@@ -282,10 +291,7 @@ def withdraw_loss(
     if WITHDRAW_LOSS in desk.settings.security.dual_control and approval_id is None:
         if second_operator is None:
             raise SecondOperatorNeeded(_("Withdrawing a loss report needs a second operator to sign in here first."))
-        if second_operator.operator_id == actor.operator_id:
-            raise SecondOperatorNeeded(_("The second operator must be someone else."))
-        if second_operator.role not in (Role.SUPERVISOR, Role.ADMIN, Role.CLERK):
-            raise SecondOperatorNeeded(_("The second operator must be a clerk or a supervisor."))
+        check_withdrawal_signer(actor, second_operator)
     with UnitOfWork(desk, actor, Action.WITHDRAW_LOSS) as uow:
         s = uow.session
         card = load_card(s, card_id, expected_version)

@@ -129,6 +129,16 @@ def _label(status: CardStatus) -> str:
     return status_label(status)
 
 
+def check_waiver_signer(maker: Actor, signer: Actor) -> None:
+    """Who may sign a fee waiver at the counter: a supervisor other than the clerk taking the application. The
+    co-signature screen asks this as soon as they sign."""
+    if signer.operator_id == maker.operator_id:
+        raise WaiverRefused(
+            _("A fee waiver must be signed by a supervisor other than the clerk taking the application."))
+    if signer.role is not Role.SUPERVISOR or not can(signer.role, Action.WAIVE_FEE):
+        raise WaiverRefused(_("Only a supervisor can waive the fee."))
+
+
 def apply_reissue(
     desk: Desk,
     actor: Actor,
@@ -152,11 +162,7 @@ def apply_reissue(
         raise WaiverRefused(_("A fee is waived once: by a signature here or by a supervisor's approval."))
     waived = (waiver_by is not None or waiver_approval_id is not None) and not fee.free
     if waiver_by is not None:
-        if waiver_by.operator_id == actor.operator_id:
-            raise WaiverRefused(
-                _("A fee waiver must be signed by a supervisor other than the clerk taking the application."))
-        if waiver_by.role is not Role.SUPERVISOR or not can(waiver_by.role, Action.WAIVE_FEE):
-            raise WaiverRefused(_("Only a supervisor can waive the fee."))
+        check_waiver_signer(actor, waiver_by)
         if not waiver_reason.strip():
             raise WaiverRefused(_("Give the reason for waiving the fee."))
     due_fen = 0 if (fee.free or waived) else fee.amount_fen

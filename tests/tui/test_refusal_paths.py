@@ -159,15 +159,13 @@ async def test_a_fee_waiver_is_signed_by_a_supervisor_never_by_the_clerk_or_anot
         assert "Fee: 20.00 yuan" in static_text(app, "#reissue-fee")  # not waived by the cancelled signature
 
         await pilot.press("f7")
-        await co_sign(pilot, app, "clerk2", "training-clerk2")
-        if isinstance(app.screen, CoSignScreen):  # refused while signing
-            assert "supervisor" in static_text(app, "#cosign-message")
-            await pilot.press("escape")
-            await settle(pilot)
-        else:  # or refused when the application is saved
-            await pilot.press("f9")
-            await wait_for(pilot, lambda: "Only a supervisor can waive the fee" in outcome(app))
+        await co_sign(pilot, app, "clerk2", "training-clerk2")  # refused as they sign, not when F9 saves
+        assert isinstance(app.screen, CoSignScreen)
+        assert "Only a supervisor can waive the fee" in static_text(app, "#cosign-message")
+        await pilot.press("escape")
+        await settle(pilot)
         assert isinstance(app.screen, ReissueScreen)
+        assert "Fee: 20.00 yuan" in static_text(app, "#reissue-fee")
         assert requests_for(desk, card.id) == []
 
         await pilot.press("f7")
@@ -263,6 +261,13 @@ async def test_under_dual_control_a_withdrawal_needs_a_second_operator_who_is_so
         await pilot.press("escape")
         await settle(pilot)
         assert "a second operator did not sign" in outcome(app)
+        assert status_of(desk, card.id) == "suspended"
+
+        await pilot.press("f9")
+        await co_sign(pilot, app, "hotline1", "training-hotline1")  # may not withdraw a report themselves
+        assert "must be a clerk or a supervisor" in static_text(app, "#cosign-message")
+        await pilot.press("escape")
+        await settle(pilot)
         assert status_of(desk, card.id) == "suspended"
 
         await pilot.press("f9")
