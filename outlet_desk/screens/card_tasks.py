@@ -854,6 +854,14 @@ class WriteCardScreen(CardScreen):
 
 
 # -- collection ---------------------------------------------------------------------------------------
+def _in_lines(value: str, width: int = 16) -> str:
+    """A value too long to stand beside another on 80 columns (the 32-character chip identification code) in
+    lines of ``width``, every character shown: the clerk compares it whole, never cut off."""
+    if len(value) <= 18:
+        return value
+    return "\n".join(value[i:i + width] for i in range(0, len(value), width))
+
+
 class CollectScreen(CardTaskScreen):
     """Card in the reader -> chip compared with the record -> the holder changes the PIN -> hand-over."""
 
@@ -914,8 +922,10 @@ class CollectScreen(CardTaskScreen):
         table.clear(columns=True)
         table.add_columns(_("Field"), _("On record"), _("On the chip"), "")
         for f in comparison.fields:
-            table.add_row(f.label, f.on_record, f.on_chip,
-                          Text("✓", style="bold green") if f.matches else Text("✗", style="bold red"))  # type: ignore[arg-type]
+            record, chip = _in_lines(f.on_record), _in_lines(f.on_chip)
+            table.add_row(f.label, record, chip,
+                          Text("✓", style="bold green") if f.matches else Text("✗", style="bold red"),  # type: ignore[arg-type]
+                          height=max(record.count("\n"), chip.count("\n")) + 1)
         table.display = True
 
     def step_done(self, step: str, value: object) -> None:

@@ -15,6 +15,9 @@ from textual.widgets import Input, Select
 
 from outlet_desk.app import DeskApp, make_app
 from outlet_desk.i18n import Language
+from outlet_desk.reader.training_reader import TrainingReader
+from outlet_desk.reader.virtual_card import VirtualCard
+from outlet_desk.widgets.reader_feed import SupervisedReader
 from tests.tui.conftest import DeskFactory, person_with_card_status, settle, sign_in, type_text
 
 Scenario = Callable[[Pilot[None], DeskApp], Awaitable[None]]
@@ -155,6 +158,66 @@ async def supervisor_home(pilot: Pilot[None], app: DeskApp) -> None:
     await settle(pilot)
 
 
+def _training(app: DeskApp) -> TrainingReader:
+    slot = app.reader.training_slot if app.reader is not None else None
+    assert slot is not None
+    return slot
+
+
+async def _insert(pilot: Pilot[None], app: DeskApp, citizen_number: str, card_number: str) -> None:
+    from outlet_desk.services.emulation import card_data_for
+
+    _training(app).insert(VirtualCard(card_data_for(app.desk, citizen_number, card_number)))
+    await settle(pilot, rounds=6)
+    for _ in range(20):  # the supervisor's poll, the read, the message to the screen
+        await pilot.pause(0.05)
+
+
+async def collection(pilot: Pilot[None], app: DeskApp) -> None:
+    """The chip compared with the record, field by field, and the PIN change waiting."""
+    from tests.tui.test_journey_screens import open_task
+
+    holder, card = person_with_card_status(app.desk, "ready")
+    await sign_in(pilot, "clerk1")
+    await open_task(pilot, app, holder, card, "f9")
+    await _insert(pilot, app, holder.citizen_number, card.card_number)
+
+
+async def withdrawal(pilot: Pilot[None], app: DeskApp) -> None:
+    """The found card in the reader, compared with the reported card."""
+    from tests.tui.test_journey_screens import open_task
+
+    holder, card = person_with_card_status(app.desk, "suspended")
+    await sign_in(pilot, "clerk1")
+    await open_task(pilot, app, holder, card, "f7")
+    await _insert(pilot, app, holder.citizen_number, card.card_number)
+
+
+async def blocked_card(pilot: Pilot[None], app: DeskApp) -> None:
+    """A lost card put in on the home screen: its status, its holder, what to do with it."""
+    holder, card = person_with_card_status(app.desk, "lost")
+    await sign_in(pilot, "clerk1")
+    await _insert(pilot, app, holder.citizen_number, card.card_number)
+
+
+async def uncollected(pilot: Pilot[None], app: DeskApp) -> None:
+    """Cards kept past the retention period, one asked about."""
+    from tests.clock import FakeClock
+
+    assert isinstance(app.desk.clock, FakeClock)
+    app.desk.clock.advance(days=181)
+    await sign_in(pilot, "super1")
+    await pilot.press("f11")
+    await settle(pilot, rounds=6)
+    await pilot.press("u")
+    await settle(pilot, rounds=6)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+#: Scenarios with the training reader attached (a card goes in); the others have no reader.
+WITH_READER = {"collection", "withdrawal", "blocked_card"}
+
 SCENARIOS: dict[str, Scenario] = {
     "login": login,
     "login_refused": login_refused,
@@ -172,6 +235,10 @@ SCENARIOS: dict[str, Scenario] = {
     "day_close": day_close,
     "reissue": reissue,
     "supervisor_home": supervisor_home,
+    "collection": collection,
+    "withdrawal": withdrawal,
+    "blocked_card": blocked_card,
+    "uncollected": uncollected,
 }
 
 
@@ -181,7 +248,8 @@ SCENARIOS: dict[str, Scenario] = {
 def test_screen(snap_compare: Any, make_desk: DeskFactory, name: str, language: Language,
                 size: tuple[int, int]) -> None:
     desk = make_desk(language, empty=name == "create_admin")
-    app = make_app(desk)
+    reader = SupervisedReader(TrainingReader(), poll_s=0.05) if name in WITH_READER else None
+    app = make_app(desk, reader=reader)
 
     async def run_before(pilot: Pilot[None]) -> None:
         await SCENARIOS[name](pilot, app)
