@@ -17,7 +17,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Select
 
 from outlet_desk.app import DeskApp, make_app
-from outlet_desk.db.tables import AuditEvent, Card, ReissueRequest
+from outlet_desk.db.tables import AuditEvent, Card, Person, ReissueRequest
 from outlet_desk.reader.virtual_card import VirtualCard
 from outlet_desk.screens.card_tasks import ReissueScreen, WithdrawLossScreen
 from outlet_desk.screens.flow_support import CoSignScreen
@@ -205,6 +205,15 @@ async def test_a_damaged_card_that_still_answers_is_read_at_the_reissue(
     assert status_of(desk, card.id) == "active"
 
 
+async def found_card_read(pilot: Pilot[None], app: DeskApp, training: Slot, person: Person, card: Card) -> None:
+    """The withdrawal opened for ``card`` (identity checked), the found card put in and read."""
+    await open_task(pilot, app, person, card, "f7")
+    assert isinstance(app.screen, WithdrawLossScreen)
+    found = VirtualCard(card_data_for(app.desk, person.citizen_number, card.card_number))
+    await asyncio.to_thread(training.insert, found)
+    await wait_for(pilot, lambda: f"Card in the reader: {card.card_number}" in static_text(app, "#withdraw-step"))
+
+
 # -- withdrawal --------------------------------------------------------------------------------------------
 def lost_with_request(desk: Desk) -> Card:
     with Session(desk.engine) as s:
@@ -218,8 +227,6 @@ async def test_a_found_card_is_not_withdrawn_once_a_reissue_was_applied_for(
     desk: Desk, slot: tuple[Slot, SupervisedReader],  # noqa: F811 (the fixture)
 ) -> None:
     card = lost_with_request(desk)
-    from outlet_desk.db.tables import Person
-
     with Session(desk.engine) as s:
         person = s.get(Person, card.person_id)
         assert person is not None
@@ -228,11 +235,7 @@ async def test_a_found_card_is_not_withdrawn_once_a_reissue_was_applied_for(
     app = make_app(desk, reader=reader)
     async with app.run_test(size=(80, 24)) as pilot:
         await sign_in(pilot, "clerk1")
-        await open_task(pilot, app, person, card, "f7")
-        assert isinstance(app.screen, WithdrawLossScreen)
-        found = VirtualCard(card_data_for(desk, person.citizen_number, card.card_number))
-        await asyncio.to_thread(training.insert, found)
-        await pilot.pause(0.5)
+        await found_card_read(pilot, app, training, person, card)
         await pilot.press("f9")
         await wait_for(pilot, lambda: "a new card has already been applied for" in outcome(app))
         await asyncio.to_thread(training.remove)
@@ -250,11 +253,7 @@ async def test_under_dual_control_a_withdrawal_needs_a_second_operator_who_is_so
     app = make_app(desk, reader=reader)
     async with app.run_test(size=(80, 24)) as pilot:
         await sign_in(pilot, "clerk1")
-        await open_task(pilot, app, person, card, "f7")
-        assert isinstance(app.screen, WithdrawLossScreen)
-        found = VirtualCard(card_data_for(desk, person.citizen_number, card.card_number))
-        await asyncio.to_thread(training.insert, found)
-        await pilot.pause(0.5)
+        await found_card_read(pilot, app, training, person, card)
         await pilot.press("f9")
         await co_sign(pilot, app, "clerk1", "training-clerk1")
         assert "must be someone else" in static_text(app, "#cosign-message")
