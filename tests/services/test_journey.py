@@ -5,6 +5,7 @@ counters acting on the same card at once."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 
 import pytest
@@ -360,26 +361,36 @@ def test_stale_screen_is_told_the_record_changed_and_its_new_state(seeded: Desk)
     assert reload(seeded, card.id or 0).status == "lost"
 
 
-def test_two_counters_at_once_one_succeeds_nothing_written_twice(seeded: Desk) -> None:
-    clerk1, clerk2 = login(seeded, "clerk1"), login(seeded, "clerk2")
-    person, card = person_with(seeded, CardStatus.LOST)
-    checks = [identity(seeded, c, person, "apply_reissue") for c in (clerk1, clerk2)]
-    barrier = threading.Barrier(2)
+def at_once(act: Callable[[Actor, int], object], actors: Sequence[Actor], checks: Sequence[int],
+            refusals: tuple[type[Exception], ...]) -> list[object]:
+    """Two counters press their key at the same moment (a barrier releases both threads): what each got,
+    a result or one of ``refusals``."""
+    barrier = threading.Barrier(len(actors))
     outcomes: list[object] = []
 
     def counter(actor: Actor, check: int) -> None:
         barrier.wait()
         try:
-            outcomes.append(apply_reissue(seeded, actor, card.id or 0, card.version, ReissueReason.LOST, check,
-                                          payment_method="cash", amount_paid_fen=2000))
-        except (RecordChanged, ReissueRefused, TransitionRefused, WithdrawalRefused) as exc:
+            outcomes.append(act(actor, check))
+        except refusals as exc:
             outcomes.append(exc)
 
-    threads = [threading.Thread(target=counter, args=(a, c)) for a, c in zip((clerk1, clerk2), checks, strict=True)]
+    threads = [threading.Thread(target=counter, args=(a, c)) for a, c in zip(actors, checks, strict=True)]
     for t in threads:
         t.start()
     for t in threads:
         t.join(30)
+    return outcomes
+
+
+def test_two_counters_at_once_one_succeeds_nothing_written_twice(seeded: Desk) -> None:
+    clerk1, clerk2 = login(seeded, "clerk1"), login(seeded, "clerk2")
+    person, card = person_with(seeded, CardStatus.LOST)
+    checks = [identity(seeded, c, person, "apply_reissue") for c in (clerk1, clerk2)]
+    outcomes = at_once(
+        lambda actor, check: apply_reissue(seeded, actor, card.id or 0, card.version, ReissueReason.LOST, check,
+                                           payment_method="cash", amount_paid_fen=2000),
+        (clerk1, clerk2), checks, (RecordChanged, ReissueRefused, TransitionRefused, WithdrawalRefused))
     refusals = [o for o in outcomes if isinstance(o, Exception)]
     assert len(outcomes) == 2 and len(refusals) == 1, outcomes
     assert isinstance(refusals[0], RecordChanged | ReissueRefused)
@@ -513,22 +524,10 @@ def test_two_counters_collecting_the_same_card_one_hands_it_over_the_other_is_to
     with Session(seeded.engine) as s:
         shown = (s.get(ReissueRequest, request_id) or ReissueRequest()).version  # both screens show this version
     checks = [identity(seeded, c, person, "collect_card") for c in (clerk1, clerk2)]
-    barrier = threading.Barrier(2)
-    outcomes: list[object] = []
-
-    def counter(actor: Actor, check: int) -> None:
-        barrier.wait()
-        try:
-            outcomes.append(complete_collection(seeded, actor, request_id, shown, check, chip_of(new, person),
-                                                pin_changed=True))
-        except (RecordChanged, CollectionRefused) as exc:
-            outcomes.append(exc)
-
-    threads = [threading.Thread(target=counter, args=(a, c)) for a, c in zip((clerk1, clerk2), checks, strict=True)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
+    outcomes = at_once(
+        lambda actor, check: complete_collection(seeded, actor, request_id, shown, check, chip_of(new, person),
+                                                 pin_changed=True),
+        (clerk1, clerk2), checks, (RecordChanged, CollectionRefused))
     refusals = [o for o in outcomes if isinstance(o, Exception)]
     assert len(outcomes) == 2 and len(refusals) == 1, outcomes
     assert isinstance(refusals[0], RecordChanged) and "Another counter" in refusals[0].message
