@@ -41,22 +41,25 @@ class UncollectedScreen(SupervisorScreen):
         self._read()
 
     @work(thread=True, exclusive=True, group="uncollected")
-    def _read(self) -> None:
+    def _read(self, said: str = "") -> None:
+        """The list read again (off the UI thread); ``said`` is what the supervisor just did, kept in sight."""
         try:
             cards = cards_due_for_return(self.desk, self.actor)
         except (DomainError, ServiceError) as error:
             self.app.call_from_thread(self.say, error.message)
             return
-        self.app.call_from_thread(self._show, cards)
+        self.app.call_from_thread(self._show, cards, said)
 
-    def _show(self, cards: list[UncollectedCard]) -> None:
+    def _show(self, cards: list[UncollectedCard], said: str = "") -> None:
         table = self.query_one("#uncollected", DataTable)
         table.clear()
         self._cards = {c.card_id: c for c in cards}
         for c in cards:
             table.add_row(c.card_number, c.holder, c.citizen_number_masked, c.ready_on.isoformat(),
                           str(c.days_waiting), key=str(c.card_id))
-        if not cards:
+        if said:
+            self.say(said, ok=True)
+        elif not cards:
             self.say(_("No card has waited past the retention period."), ok=True)
 
     @on(DataTable.RowHighlighted, "#uncollected")
@@ -83,19 +86,13 @@ class UncollectedScreen(SupervisorScreen):
     def _return(self, card: UncollectedCard) -> None:
         try:
             done = return_uncollected(self.desk, self.actor, card.card_id, card.version)
-        except (DomainError, ServiceError) as error:
+        except (DomainError, ServiceError) as error:  # another supervisor was first, say: the list as it is now
+            self.app.call_from_thread(self._read)
             self.app.call_from_thread(self.say, error.message)
-            self._read()
             return
         said = _("Card {card} of {holder} is returned; its reissue request is cancelled.").format(
             card=done.card_number, holder=done.holder)
-        self.app.call_from_thread(self.say, said, True)
-        cards = cards_due_for_return(self.desk, self.actor)
-        self.app.call_from_thread(self._show_after_return, cards, said)
-
-    def _show_after_return(self, cards: list[UncollectedCard], said: str) -> None:
-        self._show(cards)
-        self.say(said, ok=True)
+        self.app.call_from_thread(self._read, said)
 
     def action_back(self) -> None:
         if self._asked is not None:  # Escape first takes back the question
