@@ -29,10 +29,18 @@ async def _steady(pilot: Pilot[None]) -> None:
     await settle(pilot)
     for field in pilot.app.screen.query(Input):
         field.cursor_blink = False
-    # A table sizes its columns on a later refresh; on a loaded machine one snapshot caught a table whose
-    # rows had arrived before its widths: give the screen a few more frames.
-    for _ in range(3):
-        await pilot.pause(0.05)
+    # A table sizes its columns on a later refresh, a relabelled tab moves its underline after a timer: on a
+    # loaded machine a snapshot once caught a table before its widths, and one CI run a home screen whose
+    # last changes had not been drawn. Wait until the screen stops changing: two frames 0.1 s apart alike.
+    previous = ""
+    for _ in range(50):
+        await pilot.pause(0.1)
+        await settle(pilot, rounds=1)
+        frame = pilot.app.export_screenshot()
+        if frame == previous:
+            return
+        previous = frame
+    raise AssertionError("the screen kept changing for 5 s")
 
 
 async def login(pilot: Pilot[None], app: DeskApp) -> None:
@@ -250,6 +258,7 @@ def test_screen(snap_compare: Any, make_desk: DeskFactory, name: str, language: 
     desk = make_desk(language, empty=name == "create_admin")
     reader = SupervisedReader(TrainingReader(), poll_s=0.05) if name in WITH_READER else None
     app = make_app(desk, reader=reader)
+    app.animation_level = "none"  # a picture of where things are, not of where they are moving to
 
     async def run_before(pilot: Pilot[None]) -> None:
         await SCENARIOS[name](pilot, app)
