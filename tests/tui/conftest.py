@@ -164,8 +164,11 @@ def static_text(app: DeskApp, selector: str) -> str:
     return str(app.screen.query_one(selector, Static).content)
 
 
-async def wait_for(pilot: Pilot[None], condition: Callable[[], bool], seconds: float = 5.0) -> None:
-    """Pause until ``condition`` holds (for events from other threads, e.g. the reader)."""
+async def wait_for(pilot: Pilot[None], condition: Callable[[], bool], seconds: float = 15.0) -> None:
+    """Pause until ``condition`` holds (for events from other threads, e.g. the reader).
+
+    15 s: a condition that holds returns at once; the margin is for a loaded machine (three tests each
+    missed a 5 s wait once while four test runs shared two cores)."""
     for _ in range(int(seconds / 0.05)):
         if condition():
             return

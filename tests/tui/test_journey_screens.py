@@ -37,7 +37,15 @@ from outlet_desk.services.emulation import card_data_for
 from outlet_desk.widgets.reader_feed import SupervisedReader
 from tests.clock import FakeClock
 from tests.fixtures_pcsc import SETTLE_S, wait_empty, wait_present
-from tests.tui.conftest import person_with_card_status, settle, sign_in, static_text, type_text, wait_for
+from tests.tui.conftest import (
+    person_with_card_status,
+    screen_text,
+    settle,
+    sign_in,
+    static_text,
+    type_text,
+    wait_for,
+)
 
 
 class Slot(Protocol):
@@ -212,7 +220,7 @@ async def test_found_card_withdraws_the_report_only_when_it_is_the_reported_card
         await wait_for(pilot, lambda: "NOT the reported card" in static_text(app, "#task-outcome"))
         assert status_of(desk, card.id) == "suspended"
         await asyncio.to_thread(training.remove)
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: "Reader: no card" in screen_text(app))
         found = VirtualCard(card_data_for(desk, person.citizen_number, card.card_number))
         await asyncio.to_thread(training.insert, found)
         await wait_for(pilot, lambda: "It is the reported card" in static_text(app, "#withdraw-step"))
@@ -357,9 +365,9 @@ async def test_instant_reissue_writes_a_blank_card_at_the_counter(
         await wait_for(pilot, lambda: isinstance(app.screen, WriteCardScreen))
         blank = VirtualCard(None)
         await asyncio.to_thread(training.insert, blank)
-        await pilot.pause(0.5)
+        await wait_for(pilot, lambda: "Reader: card unreadable" in screen_text(app))  # nothing written on it yet
         await pilot.press("f9")
-        await wait_for(pilot, lambda: isinstance(app.screen, PersonScreen), seconds=10)
+        await wait_for(pilot, lambda: isinstance(app.screen, PersonScreen))
         assert any("is written and ready" in n.message for n in app._notifications)
     with Session(desk.engine) as s:
         request = s.exec(select(ReissueRequest).where(col(ReissueRequest.old_card_id) == card.id)).one()
@@ -464,7 +472,7 @@ async def test_withdrawal_refuses_a_card_whose_chip_code_differs_and_a_card_take
         await wait_for(pilot, lambda: other_chip in static_text(app, "#task-outcome"))
         assert status_of(desk, card.id) == "suspended"
         await asyncio.to_thread(training.remove)
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: "Reader: no card" in screen_text(app))
         await asyncio.to_thread(training.insert, VirtualCard(data))
         await wait_for(pilot, lambda: "It is the reported card" in static_text(app, "#withdraw-step"))
         await asyncio.to_thread(training.remove)  # taken out before F9
@@ -602,9 +610,9 @@ async def test_an_instant_reissue_left_half_done_is_finished_from_the_record(
         await settle(pilot)
         assert isinstance(app.screen, WriteCardScreen)  # no identity check, no second application
         await asyncio.to_thread(training.insert, VirtualCard(None))
-        await pilot.pause(0.5)
+        await wait_for(pilot, lambda: "Reader: card unreadable" in screen_text(app))  # nothing written on it yet
         await pilot.press("f9")
-        await wait_for(pilot, lambda: isinstance(app.screen, PersonScreen), seconds=10)
+        await wait_for(pilot, lambda: isinstance(app.screen, PersonScreen))
     with Session(desk.engine) as s:
         from outlet_desk.db.tables import Payment
 
