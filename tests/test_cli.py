@@ -196,8 +196,27 @@ def test_a_second_desk_of_the_outlet_without_the_key_file_does_not_open(config: 
         "Audit chain of outlet CLI001 is intact: 4 events verified."), verified.output
 
 
-def test_audit_verify_with_another_outlets_key_says_the_key_may_be_wrong(config: Path, tmp_path: Path) -> None:
+def test_a_desk_with_another_outlets_key_does_not_open(config: Path, tmp_path: Path) -> None:
+    """The key file is not the one the outlet's chain is sealed with: refused before anything is sealed with
+    it, exit 2; with the right key back, the chain verifies."""
     assert run(config, "audit", "verify").exit_code == 0
+    key_file = config.parent / "data" / "audit.key"
+    right = key_file.read_text()
+    key_file.write_text("ab" * 32 + "\n")
+    refused = run(config, "audit", "verify")
+    assert (refused.exit_code, refused.stderr) == (2, (
+        f"The audit key file {key_file} is not the key outlet CLI001's audit chain is sealed with (1 event). "
+        f"Every desk of an outlet needs the same key file: copy it from the first desk of this outlet (or restore "
+        f"it from backup) to {key_file}, then start again. Nothing was written.\n"))
+    key_file.write_text(right)
+    verified = run(config, "audit", "verify")
+    assert verified.exit_code == 0 and "is intact: 1 event verified" in verified.stdout, verified.output
+
+
+def test_audit_verify_of_a_store_from_before_key_ids_names_a_wrong_key(config: Path, tmp_path: Path) -> None:
+    """A store written before key ids (its audit_head has none) can only learn of a wrong key by verifying."""
+    assert run(config, "audit", "verify").exit_code == 0
+    _sql(config, "UPDATE audit_head SET key_id = ''")
     key_file = config.parent / "data" / "audit.key"
     key_file.write_text("ab" * 32 + "\n")
     broken = run(config, "audit", "verify")

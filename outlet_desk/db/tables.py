@@ -299,6 +299,9 @@ class AuditHead(SQLModel, table=True):
     outlet_code: str = Field(primary_key=True, foreign_key="outlet.code", max_length=16)
     seq: int = 0
     mac: str = Field(default="", max_length=64)
+    key_id: str = Field(default="", max_length=16)
+    """The id of the key that seals the chain (``services.audit.key_id``), set by the first event; ""
+    on a store from before key ids until its next event."""
 
 
 class AuditCheckpoint(SQLModel, table=True):

@@ -3,7 +3,9 @@
 Each event of an outlet carries ``seq`` (1, 2, 3, ...), ``prev_mac`` (the previous event's ``mac``)
 and ``mac`` = HMAC-SHA256(outlet audit key, canonical form of the event). The newest link is also kept
 in ``audit_head``, which every writer locks, so two counters never fork the chain and deleting the
-newest events is noticed. The key file is created on first run with mode 0600.
+newest events is noticed. The key file is created on first run with mode 0600. ``audit_head`` also keeps
+the key's id (an HMAC of a fixed text with the key, not the key): the first event sets it, and a desk
+whose key has another id is refused, at start and at every write, before it seals anything with it.
 
 Verification comes in two depths:
 
@@ -65,15 +67,70 @@ class AuditKeyMissing(AuditKeyProblem):
         self.sealed_events = sealed
 
 
-def sealed_events(engine: Engine, outlet_code: str) -> int:
-    """How many audit events the outlet already has in the store (its ``audit_head``; 0 on a database
-    that has no audit tables yet). Read before the key is loaded: a key may be made only for an outlet
-    with no sealed event."""
+class AuditKeyNotThisOutlets(AuditKeyProblem):
+    """The desk's key file is not the key the outlet's chain is sealed with (a key file made by a desk that
+    started at the same moment as the first one, or copied from another outlet): refused before anything
+    is sealed with it."""
+
+    code = "audit_key_not_this_outlets"
+
+    def __init__(self, path: Path | None, outlet_code: str, sealed: int) -> None:
+        self.path = path
+        if path is None:  # found at a write: another desk's key sealed the chain first
+            super().__init__(_(
+                "This desk's audit key is not the key outlet {outlet}'s audit chain is sealed with: another desk "
+                "of the outlet sealed its first event with a key file of its own. Nothing was saved. Copy that "
+                "desk's key file to this desk's [audit] key_file, then start this desk again."
+            ).format(outlet=outlet_code))
+            return
+        super().__init__(ngettext(
+            "The audit key file {path} is not the key outlet {outlet}'s audit chain is sealed with ({n} event). "
+            "Every desk of an outlet needs the same key file: copy it from the first desk of this outlet (or "
+            "restore it from backup) to {path}, then start again. Nothing was written.",
+            "The audit key file {path} is not the key outlet {outlet}'s audit chain is sealed with ({n} events). "
+            "Every desk of an outlet needs the same key file: copy it from the first desk of this outlet (or "
+            "restore it from backup) to {path}, then start again. Nothing was written.",
+            sealed,
+        ).format(path=path, outlet=outlet_code, n=f"{sealed:,}"))
+
+
+def key_id(key: bytes) -> str:
+    """What ``audit_head`` keeps to recognise the key: the first 16 hex digits of HMAC-SHA256(key, a fixed
+    text). It tells keys apart without revealing the key."""
+    return _mac(key, b"outlet-desk audit key id")[:16]
+
+
+@dataclass(frozen=True)
+class SealedSoFar:
+    """The outlet's chain as a starting desk finds it: how many events, and the id of the key that sealed
+    them ("" on a store from before key ids, or with no event yet)."""
+
+    events: int
+    key_id: str
+
+
+def sealed_events(engine: Engine, outlet_code: str) -> SealedSoFar:
+    """How many audit events the outlet already has in the store, and under which key (its
+    ``audit_head``; nothing on a database that has no audit tables yet). Read before the key is loaded
+    and before any migration: a key may be made only for an outlet with no sealed event, and a key with
+    another id is refused."""
     with engine.connect() as conn:
-        if not inspect(conn).has_table("audit_head"):
-            return 0
-        head = _head(conn, outlet_code)
-    return head[0] if head is not None else 0
+        inspector = inspect(conn)
+        if not inspector.has_table("audit_head"):
+            return SealedSoFar(0, "")
+        has_key_id = any(c["name"] == "key_id" for c in inspector.get_columns("audit_head"))
+        t = AuditHead.__table__  # type: ignore[attr-defined]
+        columns = [t.c.seq, t.c.key_id] if has_key_id else [t.c.seq]
+        row = conn.execute(select(*columns).where(t.c.outlet_code == outlet_code)).first()
+    if row is None:
+        return SealedSoFar(0, "")
+    return SealedSoFar(int(row[0]), str(row[1]) if has_key_id else "")
+
+
+def check_key_matches(key: bytes, path: Path | None, outlet_code: str, sealed: SealedSoFar) -> None:
+    """Refuse a key whose id is not the one the outlet's chain was sealed with."""
+    if sealed.key_id and sealed.key_id != key_id(key):
+        raise AuditKeyNotThisOutlets(path, outlet_code, sealed.events)
 
 
 def load_or_create_key(path: Path, *, outlet_code: str, sealed_events: int) -> bytes:
@@ -170,8 +227,14 @@ def append_event(
         select(AuditHead).where(col(AuditHead.outlet_code) == outlet_code).with_for_update()
     ).scalar_one_or_none()
     if head is None:
-        head = AuditHead(outlet_code=outlet_code, seq=0, mac="")
+        head = AuditHead(outlet_code=outlet_code, seq=0, mac="", key_id="")
         session.add(head)
+    this_key = key_id(key)
+    if head.key_id and head.key_id != this_key:
+        # Another desk's key sealed the chain first (both started on an empty store at the same moment):
+        # nothing is sealed with this one; the caller's transaction is rolled back.
+        raise AuditKeyNotThisOutlets(None, outlet_code, head.seq)
+    head.key_id = this_key
     event = AuditEvent(
         outlet_code=outlet_code,
         seq=head.seq + 1,

@@ -14,7 +14,7 @@ from outlet_desk.db.migrate import upgrade
 from outlet_desk.db.tables import Outlet
 from outlet_desk.i18n import set_language
 from outlet_desk.reader.issuer_auth import TRAINING_ISSUER_KEY, write_issuer_key
-from outlet_desk.services.audit import load_or_create_key, sealed_events
+from outlet_desk.services.audit import check_key_matches, load_or_create_key, sealed_events
 from outlet_desk.services.context import Desk
 from outlet_desk.services.store_access import prepare_sqlite_folder, reaching_store
 from outlet_desk.services.uow import UnitOfWork
@@ -23,14 +23,18 @@ from outlet_desk.services.uow import UnitOfWork
 def open_desk(settings: Settings, *, migrate: bool = True) -> Desk:
     """Everything a service needs, ready: created and migrated on first run. A database that cannot be
     opened is refused as :class:`StoreUnreachable`; a missing audit key of an outlet that already has
-    sealed events as :class:`AuditKeyMissing`, before anything is written (migrations included)."""
+    sealed events as :class:`AuditKeyMissing`, a key file that is not the one the outlet's chain is
+    sealed with as :class:`AuditKeyNotThisOutlets`, both before anything is written (migrations
+    included)."""
     set_language(settings.outlet.language)
     url = settings.database_url()
     with reaching_store(url, settings.config_path):
         prepare_sqlite_folder(url)
         engine = make_engine(url, settings.database.busy_timeout_ms)
         sealed = sealed_events(engine, settings.outlet.code)
-    key = load_or_create_key(settings.audit_key_path(), outlet_code=settings.outlet.code, sealed_events=sealed)
+    key_path = settings.audit_key_path()
+    key = load_or_create_key(key_path, outlet_code=settings.outlet.code, sealed_events=sealed.events)
+    check_key_matches(key, key_path, settings.outlet.code, sealed)
     desk = Desk(settings=settings, engine=engine, audit_key=key)
     with reaching_store(url, settings.config_path):
         if migrate:

@@ -14,7 +14,14 @@ from sqlmodel import Session, select
 from outlet_desk.config import AuditSettings
 from outlet_desk.db.tables import AuditEvent, Card
 from outlet_desk.services import demo
-from outlet_desk.services.audit import AuditKeyMissing, check_chain, load_or_create_key, verify_chain
+from outlet_desk.services.audit import (
+    AuditKeyMissing,
+    AuditKeyNotThisOutlets,
+    check_chain,
+    key_id,
+    load_or_create_key,
+    verify_chain,
+)
 from outlet_desk.services.bootstrap import open_desk
 from outlet_desk.services.context import Desk
 from outlet_desk.services.errors import AuditKeyProblem
@@ -172,8 +179,72 @@ def test_a_wrong_key_is_named_not_an_edited_row(seeded: Desk) -> None:
     assert "the row was edited" not in report.message()
 
 
+def _head_key_id(desk: Desk) -> str:
+    with desk.engine.connect() as conn:
+        return str(conn.execute(text("SELECT key_id FROM audit_head WHERE outlet_code = :o"),
+                                {"o": desk.outlet_code}).scalar_one())
+
+
+def _key_refusal(key_file: Path, events: int) -> str:
+    return (f"The audit key file {key_file} is not the key outlet TST001's audit chain is sealed with ({events} "
+            f"events). Every desk of an outlet needs the same key file: copy it from the first desk of this outlet "
+            f"(or restore it from backup) to {key_file}, then start again. Nothing was written.")
+
+
+def test_a_desk_whose_key_file_is_not_the_outlets_does_not_open(seeded: Desk, tmp_path: Path) -> None:
+    """A second desk of the outlet with a key file of its own (made when both started on an empty store at
+    the same moment, or copied from another outlet): refused at start, before it seals anything."""
+    assert _head_key_id(seeded) == key_id(seeded.audit_key)
+    events = _verify(seeded).events_checked
+    key_file = tmp_path / "desk2" / "audit.key"
+    key_file.parent.mkdir()
+    key_file.write_text("ab" * 32 + "\n")
+    key_file.chmod(0o600)
+    second = seeded.settings.model_copy(update={"audit": AuditSettings(key_file=key_file)})
+    with pytest.raises(AuditKeyNotThisOutlets) as refused:
+        open_desk(second.bound_to(seeded.settings.config_path))
+    assert refused.value.message == _key_refusal(key_file, events)
+    assert key_file.read_text() == "ab" * 32 + "\n"
+    report = _verify(seeded)
+    assert report.intact and report.events_checked == events
+
+
+def test_the_second_of_two_desks_that_made_their_own_keys_at_once_saves_nothing(seeded: Desk) -> None:
+    """Both desks passed the start-up check on an empty store and each made a key; the first event set the
+    outlet's key id. The other desk's next use case is refused whole, with a message, and the chain stays
+    intact."""
+    events = _verify(seeded).events_checked
+    second = Desk(settings=seeded.settings, engine=seeded.engine, audit_key=b"k" * 32, clock=seeded.clock)
+    with pytest.raises(AuditKeyNotThisOutlets) as refused, UnitOfWork(second, None) as uow:
+        card = uow.session.exec(select(Card)).first()
+        assert card is not None
+        card.status = "cancelled"
+        uow.session.add(card)
+        uow.audit("card_cancelled", "card", card.id)
+        uow.commit()
+    assert refused.value.message == (
+        "This desk's audit key is not the key outlet TST001's audit chain is sealed with: another desk of the "
+        "outlet sealed its first event with a key file of its own. Nothing was saved. Copy that desk's key file "
+        "to this desk's [audit] key_file, then start this desk again.")
+    with Session(seeded.engine) as s:
+        assert "cancelled" not in {c.status for c in s.exec(select(Card)).all()}
+    report = _verify(seeded)
+    assert report.intact and report.events_checked == events
+    assert _head_key_id(seeded) == key_id(seeded.audit_key)
+
+
+def test_a_store_from_before_key_ids_takes_the_key_of_its_next_event(seeded: Desk) -> None:
+    _exec(seeded, "UPDATE audit_head SET key_id = ''")
+    with UnitOfWork(seeded, None) as uow:
+        uow.audit("note", "outlet", seeded.outlet_code)
+        uow.commit()
+    assert _head_key_id(seeded) == key_id(seeded.audit_key)
+    assert _verify(seeded).intact
+
+
 def test_events_sealed_with_another_key_from_some_point_on_are_named(seeded: Desk) -> None:
-    """What a desk that made its own key did before the refusal existed: later events, another key."""
+    """What a desk that made its own key did before key ids existed: later events, another key."""
+    _exec(seeded, "UPDATE audit_head SET key_id = ''")  # a store from before key ids
     second = Desk(settings=seeded.settings, engine=seeded.engine, audit_key=b"k" * 32, clock=seeded.clock)
     for _ in range(2):
         with UnitOfWork(second, None) as uow:
