@@ -362,7 +362,8 @@ def card_emulate(
     pin: Annotated[str, typer.Option("--pin", help="The chip's PIN.")] = "123456",
 ) -> None:
     """Insert a virtual card for that person into the vpcd virtual reader until Ctrl-C; exit 1 if pcscd
-    does not take it in (pcscd not running, or the slot held by another emulator)."""
+    does not take it in (pcscd not running, or the slot held by another emulator). Its PIN blocks after
+    the outlet's ``[collection] pin_tries`` wrong entries, as the region's real cards do."""
     from outlet_desk.reader.cli import run_emulator
     from outlet_desk.reader.errors import EmulatorNotInserted
     from outlet_desk.reader.virtual_card import VirtualCard
@@ -377,7 +378,8 @@ def card_emulate(
             card=data.card_number, name=data.full_name, slot=slot), highlight=False)
 
     try:
-        run_emulator(VirtualCard(data, pin=pin), slot, on_inserted=inserted)
+        run_emulator(VirtualCard(data, pin=pin, max_tries=desk.settings.collection.pin_tries), slot,
+                     on_inserted=inserted)
     except EmulatorNotInserted as error:
         fail(error.message, EXIT_CHECK_FAILED)
 

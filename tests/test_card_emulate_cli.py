@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from outlet_desk.reader.pcsc_reader import PcscCardReader
 from tests.fixtures_pcsc import SETTLE_S, FreshSlot, PcscDaemon, reader_presence, wait_empty
 
 pytestmark = pytest.mark.pcsc
@@ -26,6 +27,9 @@ name = "Emulation outlet"
 division_code = "110105"
 language = "en"
 training = true
+
+[collection]
+pin_tries = 5
 """
 
 
@@ -83,6 +87,11 @@ def test_emulated_card_is_read_back_by_reader_watch(pcscd: PcscDaemon, demo_outl
         assert watcher.returncode == 0, err
         data = json.loads(out)
         assert (data["citizen_number"], data["name"], data["card_number"]) == (number, name, card_number)
+        pcsc = PcscCardReader()
+        try:  # the chip blocks its PIN after the region's number of wrong entries ([collection] pin_tries)
+            assert pcsc.pin_tries_left(reader) == 5
+        finally:
+            pcsc.close()
     finally:
         emulator.send_signal(signal.SIGINT)
         try:

@@ -51,7 +51,7 @@ def insert_from_record(app: DeskApp, slot: TrainingReader, citizen_number: str, 
     except (DomainError, ServiceError) as error:
         app.call_from_thread(app.notify, error.message, severity="error")
         return
-    put_in(slot, VirtualCard(data))
+    put_in(slot, VirtualCard(data, max_tries=app.desk.settings.collection.pin_tries))
 
 
 class TrainingCardCommands(Provider):
@@ -60,6 +60,10 @@ class TrainingCardCommands(Provider):
     @property
     def desk_app(self) -> DeskApp:
         return cast("DeskApp", self.app)
+
+    def _pin_tries(self) -> int:
+        """The region's wrong PIN entries before the chip blocks it (``[collection] pin_tries``)."""
+        return self.desk_app.desk.settings.collection.pin_tries
 
     def commands(self) -> Iterator[TrainingCommand]:
         app = self.desk_app
@@ -76,7 +80,7 @@ class TrainingCardCommands(Provider):
                     partial(self._insert, slot, person.citizen_number, card.card_number))
         yield TrainingCommand(_("Training reader: insert a blank card"),
                               _("A card whose chip is not written yet, for an instant reissue."),
-                              partial(put_in, slot, VirtualCard(None)))
+                              partial(put_in, slot, VirtualCard(None, max_tries=self._pin_tries())))
         if slot.card_in() is not None:
             yield TrainingCommand(_("Training reader: take the card out"),
                                   _("As if the card were pulled out of the reader."), partial(slot.remove))

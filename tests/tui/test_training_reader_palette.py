@@ -120,3 +120,26 @@ async def test_the_palette_offers_no_training_cards_without_the_training_reader(
         await wait_for(pilot, lambda: isinstance(app.screen, PersonScreen) and app.screen.person is not None)
         offered = await palette(pilot, "training reader")
         assert not any(title.startswith("Training reader") for title in offered), offered
+
+
+async def test_training_cards_block_their_pin_after_the_regions_number_of_wrong_entries(
+    make_desk: DeskFactory,
+) -> None:
+    """``[collection] pin_tries = 5``: the chips the palette puts in (as on record, or blank) allow 5 wrong
+    entries, as the region's real cards do, not the emulator's default 3."""
+    desk = make_desk("en", "pin_tries = 5\n")  # the test outlet.toml ends in its [collection] section
+    person, card = person_with_card_status(desk, "ready")
+    app, training = training_app(desk)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await sign_in(pilot, "clerk1")
+        app.open_person(person.id or 0)
+        await wait_for(pilot, lambda: isinstance(app.screen, PersonScreen) and app.screen.person is not None)
+        await run_command(pilot, card.card_number,
+                          f"Training reader: insert {person.name}'s card {card.card_number} (ready for collection)")
+        await wait_for(pilot, lambda: f"Reader: card {card.card_number}" in screen_text(app))
+        chip = training.card_in()
+        assert chip is not None and chip.tries_left == 5
+        await run_command(pilot, "blank card", "Training reader: insert a blank card")
+        await wait_for(pilot, lambda: "Reader: card unreadable" in screen_text(app))
+        blank = training.card_in()
+        assert blank is not None and blank.data is None and blank.tries_left == 5
