@@ -33,6 +33,7 @@ import stat
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, tzinfo
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -94,6 +95,7 @@ class AuditKeyNotThisOutlets(AuditKeyProblem):
         ).format(path=path, outlet=outlet_code, n=f"{sealed:,}"))
 
 
+@lru_cache(maxsize=8)
 def key_id(key: bytes) -> str:
     """What ``audit_head`` keeps to recognise the key: the first 16 hex digits of HMAC-SHA256(key, a fixed
     text). It tells keys apart without revealing the key."""
