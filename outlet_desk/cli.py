@@ -181,7 +181,9 @@ def person_find(
     query: Annotated[str, typer.Argument(help="A citizen number, a card number or the start of a name.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Find card holders (citizen numbers are masked in the list)."""
+    """Find card holders (citizen numbers are masked in the list; statuses in the outlet's language, as
+    code words with --json)."""
+    from outlet_desk.domain.card_lifecycle import status_label
     from outlet_desk.services.persons import find_persons
 
     desk = _state(ctx).desk()
@@ -199,7 +201,7 @@ def person_find(
         table.add_column(col)
     for p in found:
         table.add_row(p.masked_number, p.name, p.birth_date.isoformat(), p.card_number or "",
-                      p.card_status.value if p.card_status else "")
+                      status_label(p.card_status) if p.card_status else "")
     out.print(table)
 
 

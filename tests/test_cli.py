@@ -390,6 +390,21 @@ def test_person_find_refuses_a_mistyped_number(config: Path, query: str, message
     assert (result.exit_code, result.stderr, result.stdout) == (2, message + "\n", "")
 
 
+def test_person_find_names_the_card_status_in_the_outlets_language(seeded: Path) -> None:
+    """The table is for a person: a suspended card reads "temporarily reported lost" (in Chinese on a
+    Chinese outlet), not the code word "suspended"; --json keeps the code word for programs."""
+    [(card,)] = _sql(seeded, "SELECT card_number FROM card WHERE status = 'suspended' LIMIT 1")
+    found = run(seeded, "person", "find", str(card), env={"COLUMNS": "200"})
+    assert found.exit_code == 0 and "temporarily reported lost" in found.stdout, found.output
+    assert "suspended" not in found.stdout
+    chinese = seeded.read_text().replace('language = "en"', 'language = "zh_CN"')
+    seeded.write_text(chinese)
+    found = run(seeded, "person", "find", str(card), env={"COLUMNS": "200"})
+    assert found.exit_code == 0 and "临时挂失" in found.stdout, found.output
+    as_json = run(seeded, "person", "find", str(card), "--json")
+    assert [p["card_status"] for p in json.loads(as_json.stdout)] == ["suspended"]
+
+
 def test_person_find_by_card_number(seeded: Path) -> None:
     [(card, name)] = _sql(seeded, "SELECT card.card_number, person.name FROM card JOIN person "
                                   "ON person.id = card.person_id WHERE card.status = 'active' LIMIT 1")
