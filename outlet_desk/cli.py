@@ -296,7 +296,8 @@ def operator_unlock(
 
 @operator_app.command("list")
 def operator_list(ctx: typer.Context) -> None:
-    """List the operators."""
+    """List the operators (the role in the outlet's language, then the word --role takes)."""
+    from outlet_desk.domain.roles import role_label
     from outlet_desk.services import operators
 
     desk = _state(ctx).desk()
@@ -304,7 +305,8 @@ def operator_list(ctx: typer.Context) -> None:
     for col in (_("User name"), _("Name"), _("Role"), _("Active"), _("Locked until")):
         table.add_column(col)
     for op in operators.list_operators(desk):
-        table.add_row(op.username, op.display_name, op.role.value, "yes" if op.active else "no",
+        table.add_row(op.username, op.display_name, f"{role_label(op.role)} ({op.role.value})",
+                      _("yes") if op.active else _("no"),
                       op.locked_until.astimezone(desk.tz).strftime("%Y-%m-%d %H:%M") if op.locked_until else "")
     out.print(table)
 

@@ -405,6 +405,15 @@ def test_person_find_names_the_card_status_in_the_outlets_language(seeded: Path)
     assert [p["card_status"] for p in json.loads(as_json.stdout)] == ["suspended"]
 
 
+def test_operator_list_speaks_the_outlets_language(seeded: Path) -> None:
+    """Roles and yes/no in the outlet's language; the role's code word (what --role takes) beside it."""
+    seeded.write_text(seeded.read_text().replace('language = "en"', 'language = "zh_CN"'))
+    listing = run(seeded, "operator", "list", env={"COLUMNS": "200"})
+    assert listing.exit_code == 0, listing.output
+    row = next(line for line in listing.stdout.splitlines() if "clerk1" in line)
+    assert "柜员 (clerk)" in row and "是" in row and "yes" not in row, row
+
+
 def test_person_find_by_card_number(seeded: Path) -> None:
     [(card, name)] = _sql(seeded, "SELECT card.card_number, person.name FROM card JOIN person "
                                   "ON person.id = card.person_id WHERE card.status = 'active' LIMIT 1")
