@@ -19,7 +19,7 @@ from outlet_desk.i18n import _
 from outlet_desk.reader.card_data import CardData
 from outlet_desk.services.approval_requests import CARD_ENTITY, check_approved_for
 from outlet_desk.services.context import Actor, Desk
-from outlet_desk.services.errors import ServiceError
+from outlet_desk.services.errors import RecordChanged, ServiceError
 from outlet_desk.services.receipts import ReceiptData, issue_receipt
 from outlet_desk.services.records import (
     card_facts,
@@ -341,20 +341,35 @@ def sweep_lapsed(desk: Desk) -> list[Lapse]:
         ]
     lapses = []
     for report_id in due:
-        with UnitOfWork(desk, None) as uow:
-            report = uow.session.get(LossReport, report_id)
-            if report is None or report.lapsed_at is not None or report.kind != "temporary" or (
-                report.lapses_at is None or not has_lapsed(report.lapses_at, now)
-            ):
-                continue  # another counter's sweep got there first
-            card = load_card(uow.session, report.card_id, None)
-            before = card_facts(card)
-            report.lapsed_at = now
-            escalate = desk.settings.loss.on_lapse == "escalate"
-            if not escalate and card.status == CardStatus.SUSPENDED.value:
-                move_card(desk, card, CardEvent.LAPSE)
-            uow.audit("loss_lapse_escalated" if escalate else "loss_lapsed", "card", card.id,
-                      person_id=card.person_id, before=before, after={**card_facts(card), "report_id": report.id})
-            uow.commit()
-            lapses.append(Lapse(card.card_number, CardStatus(card.status)))
+        try:
+            lapse = _lapse_one(desk, report_id, now)
+        except RecordChanged:
+            continue  # another desk's sweep moved the card at the same moment: its lapse stands
+        if lapse is not None:
+            lapses.append(lapse)
     return lapses
+
+
+def _lapse_one(desk: Desk, report_id: int, now: datetime) -> Lapse | None:
+    """One report's lapse, in its own use case; None when another desk's sweep got there first. The report
+    row is locked (PostgreSQL; SQLite's write transaction is already exclusive), so two desks sweeping at
+    the same moment lapse it once, not twice."""
+    with UnitOfWork(desk, None) as uow:
+        report = uow.session.exec(
+            select(LossReport).where(col(LossReport.id) == report_id).with_for_update()
+            .execution_options(populate_existing=True)
+        ).one_or_none()
+        if report is None or report.lapsed_at is not None or report.withdrawn_at is not None or (
+            report.kind != "temporary" or report.lapses_at is None or not has_lapsed(report.lapses_at, now)
+        ):
+            return None  # another desk's sweep got there first, or a counter made it formal or withdrew it
+        card = load_card(uow.session, report.card_id, None)
+        before = card_facts(card)
+        report.lapsed_at = now
+        escalate = desk.settings.loss.on_lapse == "escalate"
+        if not escalate and card.status == CardStatus.SUSPENDED.value:
+            move_card(desk, card, CardEvent.LAPSE)
+        uow.audit("loss_lapse_escalated" if escalate else "loss_lapsed", "card", card.id,
+                  person_id=card.person_id, before=before, after={**card_facts(card), "report_id": report.id})
+        uow.commit()
+        return Lapse(card.card_number, CardStatus(card.status))

@@ -590,3 +590,31 @@ def test_the_holders_old_lost_card_at_collection_is_named_and_audited(seeded: De
                             chip_of(old, person), pin_changed=True)
     assert len(_chip_check_failures(seeded)) == 2
     assert (reload(seeded, new.id or 0).status, reload(seeded, old.id or 0).status) == ("ready", "lost")
+
+
+@pytest.mark.parametrize("on_lapse", ["active", "escalate"])
+def test_two_desks_sweeping_at_once_lapse_each_report_once(seeded: Desk, clock: FakeClock, on_lapse: str) -> None:
+    """Two desks of the outlet run their lapse sweep at the same moment: each lapsed report lapses once (one
+    audit event, the card moved once), and neither desk is shown an error for the other's work."""
+    hotline = login(seeded, "hotline1")
+    cards = cards_without_application(seeded, CardStatus.ACTIVE.value, 4)
+    for person, _card in cards:
+        report_loss_hotline(seeded, hotline, person.citizen_number, person.name, person.phone)
+    clock.advance(days=seeded.settings.loss.temporary_days, seconds=1)
+    settings = seeded.settings.model_copy(
+        update={"loss": seeded.settings.loss.model_copy(update={"on_lapse": on_lapse})})
+    desks = [Desk(settings=settings, engine=seeded.engine, audit_key=seeded.audit_key, clock=clock)
+             for _ in range(2)]
+    outcomes = at_once(lambda _actor, n: sweep_lapsed(desks[n]), [hotline, hotline], [0, 1], (Exception,))
+    assert all(isinstance(o, list) for o in outcomes), outcomes
+    numbers = [lapse.card_number for o in outcomes for lapse in o]  # type: ignore[attr-defined]
+    assert len(numbers) == len(set(numbers)), numbers  # (the training data's own suspensions lapse too)
+    assert {card.card_number for _p, card in cards} <= set(numbers)
+    action = "loss_lapsed" if on_lapse == "active" else "loss_lapse_escalated"
+    with Session(seeded.engine) as s:
+        lapsed = [e.entity_id for e in s.exec(select(AuditEvent).where(col(AuditEvent.action) == action)).all()]
+        assert len(lapsed) == len(set(lapsed)) == len(numbers), lapsed
+        report = verify_chain(s, seeded.audit_key, seeded.outlet_code)
+    assert report.intact, report.message()
+    expected = "active" if on_lapse == "active" else "suspended"
+    assert {reload(seeded, card.id or 0).status for _p, card in cards} == {expected}
