@@ -105,7 +105,9 @@ def decide(desk: Desk, checker: Actor, approval_id: int, *, approve: bool, reaso
     if not approve and not reason.strip():
         raise ApprovalRefused(_("Say why the request is rejected."))
     with UnitOfWork(desk, checker, Action.APPROVE) as uow:
-        row = uow.session.get(Approval, approval_id)
+        # Locked (PostgreSQL; SQLite's write transaction is already exclusive): two supervisors deciding at
+        # the same moment are one decision and one "already decided", not two contradicting decisions.
+        row = uow.session.get(Approval, approval_id, with_for_update=True)
         if row is None or row.outlet_code != desk.outlet_code:
             raise NotFound(_("No approval with number {id}.").format(id=approval_id))
         if row.status != "pending":

@@ -3,7 +3,11 @@ of service and back."""
 
 from __future__ import annotations
 
+import contextlib
+import threading
+
 import pytest
+from sqlalchemy import event
 
 from outlet_desk.domain.roles import AccountOutOfReach, Forbidden
 from outlet_desk.services import demo, operators, supervision
@@ -34,6 +38,46 @@ def test_a_waiting_approval_is_listed_and_decided_by_someone_else(desk: Desk, pe
     with pytest.raises(RecordChanged, match="already been decided"):
         supervision.decide(desk, people["super1"], other.id, approve=True)
     assert [a.id for a in supervision.pending_approvals(desk, people["super1"])] == [asked.id]
+
+
+def test_two_supervisors_deciding_at_once_make_one_decision(desk: Desk, people: dict[str, Actor]) -> None:
+    """One approves, the other rejects, at the same moment: one decision stands, the other is told it was
+    already decided, and one decision is audited."""
+    from sqlmodel import Session, col, select
+
+    from outlet_desk.db.tables import AuditEvent
+    from outlet_desk.domain.roles import Role
+    from tests.services.test_journey import at_once
+
+    operators.add_operator(desk, people["admin"], "super2", "Second Supervisor", Role.SUPERVISOR,
+                           "second supervisor password")
+    super2 = operators.authenticate(desk, "super2", "second supervisor password")
+    asked = supervision.request_approval(desk, people["clerk1"], "spoil_card", "card", 9, "chip cracked")
+    # Make the race certain: each supervisor's read of the approval waits (up to 2 s) for the other's. Without
+    # a lock both read "pending" and both decide; with it the second read waits for the first decision.
+    both_read = threading.Barrier(2)
+
+    def hold(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "FROM approval" in statement:
+            with contextlib.suppress(threading.BrokenBarrierError):  # the other is held by the lock
+                both_read.wait(timeout=2)
+
+    event.listen(desk.engine, "after_cursor_execute", hold)
+    try:
+        outcomes = at_once(
+            lambda actor, approve: supervision.decide(desk, actor, asked.id, approve=bool(approve), reason="seen"),
+            [people["super1"], super2], [1, 0], (RecordChanged,))
+    finally:
+        event.remove(desk.engine, "after_cursor_execute", hold)
+    decided = [o for o in outcomes if isinstance(o, supervision.ApprovalView)]
+    refused = [o for o in outcomes if isinstance(o, RecordChanged)]
+    assert (len(decided), len(refused)) == (1, 1), outcomes
+    assert "already been decided" in refused[0].message
+    with Session(desk.engine) as s:
+        events = s.exec(select(AuditEvent).where(col(AuditEvent.entity) == "approval",
+                                                 col(AuditEvent.entity_id) == str(asked.id),
+                                                 col(AuditEvent.action) != "approval_requested")).all()
+    assert [e.action for e in events] == ["approval_" + decided[0].status]
 
 
 def test_a_deactivated_operator_cannot_sign_in_until_reactivated(desk: Desk, people: dict[str, Actor]) -> None:
