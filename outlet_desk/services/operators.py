@@ -50,8 +50,11 @@ def count_operators(desk: Desk) -> int:
 
 
 def _by_username(session: Session, username: str) -> Operator | None:
+    """The operator's row, locked for the rest of the use case (PostgreSQL; SQLite's write transaction is
+    already exclusive): wrong passwords typed at several desks at the same moment each count, so the
+    lockout comes after ``lockout_attempts`` of them, not after that many per desk."""
     return session.execute(
-        select(Operator).where(col(Operator.username) == username.strip().lower())
+        select(Operator).where(col(Operator.username) == username.strip().lower()).with_for_update()
     ).scalar_one_or_none()
 
 

@@ -65,6 +65,26 @@ def test_lockout_after_attempts_names_minutes_left_and_lifts(desk: Desk, admin: 
     assert operators.authenticate(desk, "admin", PW).role is Role.ADMIN
 
 
+def test_wrong_passwords_at_two_desks_at_once_both_count(desk: Desk, admin: Actor) -> None:
+    """An attacker typing at two desks at the same moment gets no more tries than ``lockout_attempts``: the
+    last two wrong passwords, read together, both count, and the account is locked."""
+    from tests.services.races import reads_held_together
+    from tests.services.test_journey import at_once
+
+    attempts = desk.settings.security.lockout_attempts
+    for _ in range(attempts - 2):
+        with pytest.raises(LoginRefused, match="Wrong user name"):
+            operators.authenticate(desk, "admin", "bad password!")
+    with reads_held_together(desk.engine, "operator"):  # both read the same count unless the row is locked
+        outcomes = at_once(lambda _actor, _n: operators.authenticate(desk, "admin", "bad password!"),
+                           [admin, admin], [0, 1], (LoginRefused,))
+    assert sorted(o.message.split(":")[0] for o in outcomes if isinstance(o, LoginRefused)) == [
+        "Too many wrong passwords", "Wrong user name or password."], outcomes
+    with pytest.raises(LoginRefused, match="locked") as locked:
+        operators.authenticate(desk, "admin", PW)  # even the right password, now
+    assert locked.value.minutes_left == desk.settings.security.lockout_minutes
+
+
 def test_unlock_by_admin(desk: Desk, admin: Actor) -> None:
     operators.add_operator(desk, admin, "clerk1", "Clerk One", Role.CLERK, PW)
     for _ in range(desk.settings.security.lockout_attempts):

@@ -3,11 +3,7 @@ of service and back."""
 
 from __future__ import annotations
 
-import contextlib
-import threading
-
 import pytest
-from sqlalchemy import event
 
 from outlet_desk.domain.roles import AccountOutOfReach, Forbidden
 from outlet_desk.services import demo, operators, supervision
@@ -47,28 +43,17 @@ def test_two_supervisors_deciding_at_once_make_one_decision(desk: Desk, people: 
 
     from outlet_desk.db.tables import AuditEvent
     from outlet_desk.domain.roles import Role
+    from tests.services.races import reads_held_together
     from tests.services.test_journey import at_once
 
     operators.add_operator(desk, people["admin"], "super2", "Second Supervisor", Role.SUPERVISOR,
                            "second supervisor password")
     super2 = operators.authenticate(desk, "super2", "second supervisor password")
     asked = supervision.request_approval(desk, people["clerk1"], "spoil_card", "card", 9, "chip cracked")
-    # Make the race certain: each supervisor's read of the approval waits (up to 2 s) for the other's. Without
-    # a lock both read "pending" and both decide; with it the second read waits for the first decision.
-    both_read = threading.Barrier(2)
-
-    def hold(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        if statement.lstrip().upper().startswith("SELECT") and "FROM approval" in statement:
-            with contextlib.suppress(threading.BrokenBarrierError):  # the other is held by the lock
-                both_read.wait(timeout=2)
-
-    event.listen(desk.engine, "after_cursor_execute", hold)
-    try:
+    with reads_held_together(desk.engine, "approval"):  # both read "pending" unless the row is locked
         outcomes = at_once(
             lambda actor, approve: supervision.decide(desk, actor, asked.id, approve=bool(approve), reason="seen"),
             [people["super1"], super2], [1, 0], (RecordChanged,))
-    finally:
-        event.remove(desk.engine, "after_cursor_execute", hold)
     decided = [o for o in outcomes if isinstance(o, supervision.ApprovalView)]
     refused = [o for o in outcomes if isinstance(o, RecordChanged)]
     assert (len(decided), len(refused)) == (1, 1), outcomes
