@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlmodel import Session, col
 
 from outlet_desk.db.tables import Approval, Operator
@@ -131,21 +131,39 @@ def operators_overview(desk: Desk, actor: Actor) -> list[OperatorView]:
     return list_operators(desk)
 
 
+def _locked_operator(s: Session, username: str) -> Operator | None:
+    """The operator's row, locked for the use case (PostgreSQL; SQLite's write transaction is exclusive).
+    An administrator's row is locked with every active administrator's, in one order, so that two
+    administrators deactivating each other at the same moment cannot leave the outlet with none (and
+    cannot deadlock)."""
+    name = username.strip().lower()
+    role = s.execute(select(col(Operator.role)).where(col(Operator.username) == name)).scalar_one_or_none()
+    if role == Role.ADMIN.value:
+        _active_admins_locked(s)
+    return s.execute(select(Operator).where(col(Operator.username) == name).with_for_update()
+                     .execution_options(populate_existing=True)).scalar_one_or_none()
+
+
+def _active_admins_locked(s: Session) -> list[Operator]:
+    return list(s.execute(select(Operator).where(
+        col(Operator.role) == Role.ADMIN.value, col(Operator.active).is_(True)
+    ).order_by(col(Operator.id)).with_for_update().execution_options(populate_existing=True)).scalars().all())
+
+
 def set_active(desk: Desk, actor: Actor, username: str, *, active: bool, reason: str) -> None:
     """Take an operator out of service (they can no longer sign in) or back in; audited with the reason."""
     if not reason.strip():
         raise OperatorChangeRefused(_("Give the reason for this change."))
     with UnitOfWork(desk, actor, Action.MANAGE_OPERATORS) as uow:
         s = uow.session
-        op = s.execute(select(Operator).where(col(Operator.username) == username.strip().lower())).scalar_one_or_none()
+        op = _locked_operator(s, username)
         if op is None or op.id is None:
             raise NotFound(_("There is no operator '{u}'.").format(u=username))
         if not active and op.id == actor.operator_id:
             raise OperatorChangeRefused(_("You cannot deactivate yourself."))
         require_manage(actor.role, Role(op.role))
         if not active and op.role == Role.ADMIN.value:
-            admins = s.execute(select(func.count()).select_from(Operator).where(
-                col(Operator.role) == Role.ADMIN.value, col(Operator.active).is_(True))).scalar_one()
+            admins = len(_active_admins_locked(s))
             if admins <= 1:
                 raise OperatorChangeRefused(_("{u} is the last active administrator and stays active.").format(
                     u=op.username))

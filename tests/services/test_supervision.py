@@ -65,6 +65,29 @@ def test_two_supervisors_deciding_at_once_make_one_decision(desk: Desk, people: 
     assert [e.action for e in events] == ["approval_" + decided[0].status]
 
 
+def test_two_administrators_deactivating_each_other_at_once_leave_one_active(
+    desk: Desk, people: dict[str, Actor]
+) -> None:
+    """Each takes the other out of service at the same moment: one change is made, the other is refused as
+    the last active administrator's, and the outlet keeps an administrator who can sign in."""
+    from outlet_desk.domain.roles import Role
+    from tests.services.races import reads_held_together
+    from tests.services.test_journey import at_once
+
+    operators.add_operator(desk, people["admin"], "admin2", "Second Admin", Role.ADMIN, "second admin password")
+    admin2 = operators.authenticate(desk, "admin2", "second admin password")
+    targets = {people["admin"].username: "admin2", "admin2": people["admin"].username}
+    with reads_held_together(desk.engine, "operator"):  # both count two administrators unless rows are locked
+        outcomes = at_once(
+            lambda actor, _n: supervision.set_active(desk, actor, targets[actor.username], active=False,
+                                                     reason="left"),
+            [people["admin"], admin2], [0, 1], (supervision.OperatorChangeRefused,))
+    refused = [o for o in outcomes if isinstance(o, supervision.OperatorChangeRefused)]
+    assert len(refused) == 1 and "last active administrator" in refused[0].message, outcomes
+    active = {o.username: o.active for o in supervision.operators_overview(desk, people["super1"])}
+    assert [active["admin"], active["admin2"]].count(True) == 1
+
+
 def test_a_deactivated_operator_cannot_sign_in_until_reactivated(desk: Desk, people: dict[str, Actor]) -> None:
     sup = people["super1"]
     supervision.deactivate(desk, sup, "clerk1", "left the outlet")
