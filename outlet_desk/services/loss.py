@@ -19,7 +19,7 @@ from outlet_desk.i18n import _
 from outlet_desk.reader.card_data import CardData
 from outlet_desk.services.approval_requests import CARD_ENTITY, check_approved_for
 from outlet_desk.services.context import Actor, Desk
-from outlet_desk.services.errors import RecordChanged, ServiceError
+from outlet_desk.services.errors import RecordChanged, ServiceError, StoreBusy
 from outlet_desk.services.receipts import ReceiptData, issue_receipt
 from outlet_desk.services.records import (
     card_facts,
@@ -343,8 +343,8 @@ def sweep_lapsed(desk: Desk) -> list[Lapse]:
     for report_id in due:
         try:
             lapse = _lapse_one(desk, report_id, now)
-        except RecordChanged:
-            continue  # another desk's sweep moved the card at the same moment: its lapse stands
+        except (RecordChanged, StoreBusy):
+            continue  # a counter or another desk's sweep had the card at the same moment; the next sweep retries
         if lapse is not None:
             lapses.append(lapse)
     return lapses
@@ -355,6 +355,12 @@ def _lapse_one(desk: Desk, report_id: int, now: datetime) -> Lapse | None:
     row is locked (PostgreSQL; SQLite's write transaction is already exclusive), so two desks sweeping at
     the same moment lapse it once, not twice."""
     with UnitOfWork(desk, None) as uow:
+        card_id = uow.session.exec(select(LossReport.card_id).where(col(LossReport.id) == report_id)).one_or_none()
+        if card_id is None:
+            return None
+        # The card first, then the report: the order in which a counter's use case (a formal loss, a withdrawal)
+        # writes them, so a sweep and a counter acting on the same card wait for each other, never deadlock.
+        uow.session.exec(select(Card.id).where(col(Card.id) == card_id).with_for_update()).one_or_none()
         report = uow.session.exec(
             select(LossReport).where(col(LossReport.id) == report_id).with_for_update()
             .execution_options(populate_existing=True)

@@ -28,8 +28,13 @@ class IdentityCheckMissing(ServiceError):
 
 
 def load_card(session: Session, card_id: int, expected_version: int | None) -> Card:
-    """The card, or ``RecordChanged`` if another counter changed it since the screen showed it."""
-    card = session.get(Card, card_id)
+    """The card, or ``RecordChanged`` if another counter changed it since the screen showed it.
+
+    With ``expected_version`` (the card the use case is about to change) the row is locked for the rest of
+    the use case (PostgreSQL; SQLite's write transaction is already exclusive): a counter acting on it at the
+    same moment waits, then finds the new version and is told, instead of reading half of the other
+    counter's work (the request before it, the card after it)."""
+    card = session.get(Card, card_id, with_for_update=expected_version is not None)
     if card is None:
         raise NotFound(_("No card with this record number."))
     if expected_version is not None and card.version != expected_version:
@@ -42,7 +47,8 @@ def load_card(session: Session, card_id: int, expected_version: int | None) -> C
 
 
 def load_request(session: Session, request_id: int, expected_version: int | None) -> ReissueRequest:
-    request = session.get(ReissueRequest, request_id)
+    """The request, or ``RecordChanged``; locked like :func:`load_card` when ``expected_version`` is given."""
+    request = session.get(ReissueRequest, request_id, with_for_update=expected_version is not None)
     if request is None:
         raise NotFound(_("No reissue request with number {id}.").format(id=request_id))
     if expected_version is not None and request.version != expected_version:

@@ -46,6 +46,7 @@ from outlet_desk.services.receipts import render_text, verify_receipt
 from outlet_desk.services.records import IdentityCheckMissing
 from outlet_desk.services.reissue import ReissueRefused, WaiverRefused, apply_reissue, fee_for, receive_card
 from tests.clock import FakeClock
+from tests.services.races import reads_held_together
 
 
 @pytest.fixture
@@ -524,10 +525,11 @@ def test_two_counters_collecting_the_same_card_one_hands_it_over_the_other_is_to
     with Session(seeded.engine) as s:
         shown = (s.get(ReissueRequest, request_id) or ReissueRequest()).version  # both screens show this version
     checks = [identity(seeded, c, person, "collect_card") for c in (clerk1, clerk2)]
-    outcomes = at_once(
-        lambda actor, check: complete_collection(seeded, actor, request_id, shown, check, chip_of(new, person),
-                                                 pin_changed=True),
-        (clerk1, clerk2), checks, (RecordChanged, CollectionRefused))
+    with reads_held_together(seeded.engine, "reissue_request"):  # both read "ready" unless the row is locked
+        outcomes = at_once(
+            lambda actor, check: complete_collection(seeded, actor, request_id, shown, check, chip_of(new, person),
+                                                     pin_changed=True),
+            (clerk1, clerk2), checks, (RecordChanged, CollectionRefused))
     refusals = [o for o in outcomes if isinstance(o, Exception)]
     assert len(outcomes) == 2 and len(refusals) == 1, outcomes
     assert isinstance(refusals[0], RecordChanged) and "Another counter" in refusals[0].message
