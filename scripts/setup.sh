@@ -2,7 +2,8 @@
 # Set up everything Outlet Desk needs on a fresh Debian 12 machine: system packages (Python with its venv
 # module, the PC/SC daemon and the vpcd virtual reader, PostgreSQL for the tests, tmux, a CJK font,
 # poppler), a virtualenv in .venv, and the package with its dev tools. Idempotent: a second run only
-# checks. Each stage prints how long it took.
+# checks. Each stage prints how long it took. Every Python package comes from requirements.lock (exact
+# versions and hashes; scripts/lock.sh makes and checks it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -45,21 +46,36 @@ fi
 
 stage "venv"
 PY=${PYTHON:-python3}
+LOCKED_UV=$(sed -n 's/^uv==\([^ ]*\).*/\1/p' requirements.lock)
+if [ -x .venv/bin/python ] && [ "$(.venv/bin/uv --version 2>/dev/null | cut -d' ' -f2)" != "$LOCKED_UV" ]; then
+  # A .venv from before the lock (or with another uv): made anew, so that nothing unlocked stays in it.
+  echo ".venv has no uv $LOCKED_UV: making it anew"
+  rm -rf .venv
+fi
 if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
+  # uv, at the locked version and hashes, is the one package pip installs; uv installs the rest.
+  "$PY" scripts/locked_requirement.py uv > .venv/uv-requirement.txt
+  .venv/bin/python -m pip install -q --require-hashes --no-deps -r .venv/uv-requirement.txt
 else
-  echo ".venv exists ($(.venv/bin/python --version))"
+  echo ".venv exists ($(.venv/bin/python --version), uv $LOCKED_UV)"
 fi
 
-stage "pip"
-stamp=.venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)
+stage "packages"
+# Exactly the locked versions (uv pip sync removes anything else), built with the locked build tools; then
+# this project itself, editable. The stamp skips both while the lock and pyproject.toml are unchanged.
+stamp=.venv/.installed-$(cat requirements.lock pyproject.toml | sha256sum | cut -c1-16)
 if [ ! -f "$stamp" ]; then
-  .venv/bin/python -m pip install -q --upgrade pip >/dev/null
-  .venv/bin/python -m pip install -q -e '.[dev]'
+  export UV_PYTHON_DOWNLOADS=never
+  # The build tools first: pyscard comes as source and is built in .venv, with them.
+  "$PY" scripts/locked_requirement.py setuptools wheel swig > .venv/build-requirements.txt
+  .venv/bin/uv pip install -q --python .venv/bin/python --require-hashes --no-deps -r .venv/build-requirements.txt
+  .venv/bin/uv pip sync -q --python .venv/bin/python --require-hashes --no-build-isolation requirements.lock
+  .venv/bin/uv pip install -q --python .venv/bin/python --no-deps --no-build-isolation -e .
   rm -f .venv/.installed-*
   touch "$stamp"
 else
-  echo "pyproject.toml unchanged since the last install"
+  echo "requirements.lock and pyproject.toml unchanged since the last install"
 fi
 
 stage "fonts"

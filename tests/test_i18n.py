@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+import io
 import re
 import string
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
+import babel.messages.catalog
 import pytest
 from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
 from rich.cells import cell_len
 
 from outlet_desk.i18n import _, set_language
-from outlet_desk.i18n.__main__ import compiled, extract_template, mo_path, read_catalogue, untranslated
+from outlet_desk.i18n.__main__ import (
+    catalogue_differences,
+    compiled,
+    extract_template,
+    mo_path,
+    read_catalogue,
+    stale,
+    untranslated,
+)
 from outlet_desk.screens.tasks import IDENTITY_TASK, TASKS
 
 
@@ -37,7 +49,44 @@ def test_every_msgid_in_the_code_has_a_chinese_translation(template: Catalog) ->
 
 
 def test_compiled_catalogue_is_up_to_date_with_the_po() -> None:
-    assert mo_path("zh_CN").read_bytes() == compiled("zh_CN"), "run: python -m outlet_desk.i18n compile"
+    assert stale("zh_CN") == [], "run: python -m outlet_desk.i18n compile"
+
+
+def _compile(catalog: Catalog) -> bytes:
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    return buffer.getvalue()
+
+
+def test_a_translation_changed_in_the_po_and_not_compiled_is_caught() -> None:
+    committed = mo_path("zh_CN").read_bytes()
+    catalog = read_catalogue("zh_CN")
+    catalog["Search"].string = "搜索"  # the desk says 查询
+    assert catalogue_differences(committed, _compile(catalog)) == ["'Search': compiled '查询', in the .po '搜索'"]
+
+
+def test_a_message_added_or_a_plural_form_changed_in_the_po_is_caught() -> None:
+    committed = mo_path("zh_CN").read_bytes()
+    catalog = read_catalogue("zh_CN")
+    catalog.add("A message only in the .po", "只在 .po 里的消息")
+    assert len(catalogue_differences(committed, _compile(catalog))) == 1
+    plural = next(m for m in read_catalogue("zh_CN") if isinstance(m.id, tuple) and m.string)
+    catalog = read_catalogue("zh_CN")
+    catalog[plural.id].string = ("改了 {n}",)
+    assert len(catalogue_differences(committed, _compile(catalog))) == 1
+
+
+def test_a_newer_babel_compiling_the_same_po_is_not_a_change(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What tools write in the header (the generator, dates) is not what a clerk reads."""
+    monkeypatch.setattr(babel.messages.catalog, "VERSION", "99.1.0")
+    catalog = read_catalogue("zh_CN")
+    catalog.revision_date = datetime(2031, 5, 6, tzinfo=UTC)
+    catalog.creation_date = datetime(2030, 1, 2, tzinfo=UTC)
+    catalog.last_translator = "someone else <x@example.org>"
+    recompiled = _compile(catalog)
+    assert b"Generated-By: Babel 99.1.0" in recompiled
+    assert recompiled != mo_path("zh_CN").read_bytes()
+    assert catalogue_differences(mo_path("zh_CN").read_bytes(), recompiled) == []
 
 
 def test_translations_keep_every_placeholder() -> None:

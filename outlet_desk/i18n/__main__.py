@@ -4,7 +4,9 @@
   the template ``locale/outlet_desk.pot`` and merges it into each language's ``.po`` (new msgids
   arrive untranslated, msgids no longer in the code become obsolete);
 * ``compile`` turns each ``.po`` into the ``.mo`` the app reads;
-* ``check`` lists msgids without a translation and says whether each ``.mo`` is current (exit 1 if not).
+* ``check`` lists msgids without a translation and says whether each ``.mo`` is current (exit 1 if not):
+  current means it holds the same messages, translations and plural rule as the ``.po``; the headers
+  that tools write (generator, dates) do not count.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from pathlib import Path
 
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
-from babel.messages.mofile import write_mo
+from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po, write_po
 
 from outlet_desk.i18n import DOMAIN, LOCALE_DIR
@@ -74,6 +76,40 @@ def compiled(language: str) -> bytes:
     return buffer.getvalue()
 
 
+def what_a_clerk_reads(mo: bytes) -> dict[tuple[str, object], object]:
+    """What a compiled catalogue makes the desk show: each (context, msgid) with its translation (a tuple for
+    plural forms) and the plural rule. The headers that tools write (generator, dates) are left out, so a
+    newer Babel compiling the same ``.po`` reads the same."""
+    catalog = read_mo(io.BytesIO(mo))
+    found: dict[tuple[str, object], object] = {(m.context or "", _hashable(m.id)): _hashable(m.string)
+                                               for m in catalog if m.id}
+    found[("(header)", "Plural-Forms")] = catalog.plural_forms
+    return found
+
+
+def _hashable(value: object) -> object:
+    return tuple(value) if isinstance(value, list | tuple) else value
+
+
+def catalogue_differences(committed: bytes, fresh: bytes) -> list[str]:
+    """How the committed ``.mo`` differs, message by message, from the one the ``.po`` compiles to now:
+    empty when a clerk would read the same."""
+    old, new = what_a_clerk_reads(committed), what_a_clerk_reads(fresh)
+    differences = []
+    for key in sorted(old.keys() | new.keys(), key=repr):
+        if old.get(key) != new.get(key):
+            msgid = key[1] if isinstance(key[1], str) else key[1][0]  # type: ignore[index]
+            differences.append(f"{msgid!r}: compiled {old.get(key)!r}, in the .po {new.get(key)!r}")
+    return differences
+
+
+def stale(language: str) -> list[str]:
+    """What the committed ``.mo`` of ``language`` says differently from its ``.po`` (all of it if missing)."""
+    if not mo_path(language).exists():
+        return [f"{mo_path(language)} is missing"]
+    return catalogue_differences(mo_path(language).read_bytes(), compiled(language))
+
+
 def untranslated(language: str, template: Catalog | None = None) -> list[str]:
     """msgids used in the code that have no (or an empty, or a fuzzy) translation in ``language``."""
     template = template or extract_template()
@@ -114,10 +150,12 @@ def check() -> int:
         missing = untranslated(language, template)
         for msgid in missing:
             print(f"{language}: untranslated: {msgid!r}")
-        stale = not mo_path(language).exists() or mo_path(language).read_bytes() != compiled(language)
-        if stale:
+        differences = stale(language)
+        for difference in differences:
+            print(f"{language}: not compiled: {difference}")
+        if differences:
             print(f"{language}: {mo_path(language)} is out of date; run: python -m outlet_desk.i18n compile")
-        problems += len(missing) + int(stale)
+        problems += len(missing) + int(bool(differences))
     return 1 if problems else 0
 
 
