@@ -103,6 +103,27 @@ def test_person_find_invalid_number_exits_2_with_the_rule(config: Path) -> None:
     assert "check digit" in result.output
 
 
+@pytest.mark.parametrize(
+    ("typed", "rule_words"),
+    [
+        ("1101051949A231002X", "not allowed: 'A' at position 11"),  # a letter in the middle
+        ("AB0105194912310021", "not allowed: 'A' at position 1"),  # two letters
+        ("11010519491231002A", "not allowed: 'A' at position 18"),  # a wrong last letter
+        ("1101051949X2310021", "X at position 11"),  # an X before the end
+        ("11010519491231002", "17 characters; it must have 18"),
+        ("11010519491231002X12", "20 characters; it must have 18"),
+        ("王2", "not allowed: '王' at position 1"),  # a digit is never part of a name
+    ],
+)
+def test_person_find_refuses_a_mistyped_citizen_number_with_the_rule(config: Path, typed: str,
+                                                                      rule_words: str) -> None:
+    """Not searched as a name (which found nobody and said so, exit 0): refused, exit 2, the rule named."""
+    result = run(config, "person", "find", typed)
+    assert result.exit_code == 2, result.output
+    assert "Citizen ID number" in result.output and rule_words in result.output
+    assert "Nobody found" not in result.output
+
+
 def test_person_find_legacy_number_asks_for_18_digits(config: Path) -> None:
     result = run(config, "person", "find", "110105491231002")
     assert result.exit_code == 2

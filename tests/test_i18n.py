@@ -17,7 +17,6 @@ from rich.cells import cell_len
 from outlet_desk.i18n import _, set_language
 from outlet_desk.i18n.__main__ import (
     catalogue_differences,
-    compiled,
     extract_template,
     mo_path,
     read_catalogue,

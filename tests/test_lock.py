@@ -12,7 +12,7 @@ from packaging.markers import Marker
 from packaging.utils import canonicalize_name
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-from locked_requirement import LOCK, entry  # noqa: E402
+from locked_requirement import LOCK, entry
 
 _PIN = re.compile(r"^([A-Za-z0-9._-]+)==([^\s;\\]+)(?: ;([^\\\n]*))?", re.MULTILINE)
 # Not from the lock: the virtualenv's own pip (venv puts it there; nothing imports it) and this project.

@@ -21,6 +21,7 @@ CardNumberRule = Literal["empty", "length", "format"]
 IdentificationCodeRule = Literal["empty", "length", "characters", "region", "application_mark"]
 
 _CARD_NUMBER = re.compile(r"[A-Z][0-9]{8}")
+_CARD_NUMBER_SO_FAR = re.compile(r"[A-Z][0-9]{0,7}")
 _HEX = frozenset("0123456789ABCDEF")
 _DIGITS = frozenset("0123456789")
 _WHITESPACE = re.compile(r"\s+")
@@ -59,10 +60,26 @@ def validate_card_number(raw: str) -> str:
             _("Card number has {count} characters; it must have 9.").format(count=len(number)),
         )
     if not (number.isascii() and _CARD_NUMBER.fullmatch(number)):
-        raise InvalidCardNumber(
-            "format", _("Card number must be one letter followed by 8 digits, like A12345678.")
-        )
+        raise _format_refused()
     return number
+
+
+def _format_refused() -> InvalidCardNumber:
+    return InvalidCardNumber("format", _("Card number must be one letter followed by 8 digits, like A12345678."))
+
+
+def card_number_problem_so_far(partial: str) -> str | None:
+    """Feedback while a card number is typed: None while ``partial`` can still become one (its letter and up
+    to 8 digits), else the rule it breaks (a second letter at once; the length once it is too long)."""
+    number = _compact(partial)
+    try:
+        if len(number) >= CARD_NUMBER_LENGTH:
+            validate_card_number(number)
+        elif not (number.isascii() and _CARD_NUMBER_SO_FAR.fullmatch(number)):
+            raise _format_refused()
+    except InvalidCardNumber as error:
+        return error.message
+    return None
 
 
 def looks_like_card_number(text: str) -> bool:

@@ -136,18 +136,6 @@ def mask_citizen_id(number: str) -> str:
     return number[:6] + "*" * (len(number) - 10) + number[-4:]
 
 
-def looks_like_citizen_id(text: str) -> bool:
-    """True for a search box input to treat as an ID number, so that the validator says what is wrong with
-    it: digits, perhaps with one letter at the end (where the X goes), of any length. A name has no digits
-    and a card number starts with its letter, so a mistyped number (17 or 19 digits, a wrong last letter)
-    is refused by the rule it breaks instead of being searched as a name."""
-    number = normalise_citizen_id(text).upper()
-    if not number.isascii() or not number[:1].isdigit():
-        return False
-    body = number[:-1] if number[-1].isalpha() else number
-    return body.isdigit()
-
-
 def citizen_id_problem_so_far(partial: str, today: date | None = None) -> str | None:
     """Feedback while the clerk types: None while ``partial`` could still become a valid number.
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Iterable
 from typing import ClassVar
@@ -15,18 +14,13 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Input, Static
 
 from outlet_desk.domain.card_lifecycle import status_label
-from outlet_desk.domain.card_numbers import looks_like_card_number
-from outlet_desk.domain.citizen_id import LENGTH, normalise_citizen_id
 from outlet_desk.domain.errors import DomainError
+from outlet_desk.domain.search_query import is_exact_number, query_problem_so_far, ready_to_search
 from outlet_desk.i18n import N_, _, ngettext
 from outlet_desk.screens.base import DeskScreen
 from outlet_desk.screens.labels import GENDERS, word
 from outlet_desk.services.errors import ServiceError
 from outlet_desk.services.persons import SEARCH_LIMIT, PersonSummary, find_persons
-from outlet_desk.widgets.citizen_id_input import problem_so_far
-
-_NUMBERISH = frozenset("0123456789Xx ０１２３４５６７８９Ｘｘ")
-_CARD_NUMBER_SO_FAR = re.compile(r"^[A-Za-z][0-9]{0,8}$")
 
 
 class SearchDone(Message):
@@ -37,25 +31,6 @@ class SearchDone(Message):
         self.results = results
         self.error = error
         self.seconds = seconds
-
-
-def is_number_typing(text: str) -> bool:
-    """Digits (and X) only: the clerk is typing a citizen number, so check it as it grows."""
-    return bool(text.strip()) and set(text) <= _NUMBERISH
-
-
-def ready_to_search(text: str) -> bool:
-    """Search as the clerk types: names from the first character, numbers once complete."""
-    q = text.strip()
-    if not q:
-        return False
-    if is_number_typing(q):
-        return len(normalise_citizen_id(q)) >= LENGTH
-    if looks_like_card_number(q):
-        return True
-    if _CARD_NUMBER_SO_FAR.match(q):
-        return False  # a card number being typed (a letter and digits): wait for all 9 characters
-    return not q[:1].isascii() or len(q) >= 2
 
 
 class SearchScreen(DeskScreen):
@@ -97,7 +72,7 @@ class SearchScreen(DeskScreen):
     @on(Input.Changed, "#query")
     def _typed(self, event: Input.Changed) -> None:
         text = event.value
-        problem = problem_so_far(text, self.desk_app.local_today(), is_number_typing(text))
+        problem = query_problem_so_far(text, self.desk_app.local_today())
         self.query_one("#search-problem", Static).update(problem or "")
         if problem is None and ready_to_search(text):
             self.search(text)
@@ -148,7 +123,7 @@ class SearchScreen(DeskScreen):
             text += "  " + _("Enter: open")
         count.update(text if n else _("Nobody found for {query}.").format(query=message.query.strip()))
         query = message.query.strip()
-        if n == 1 and (is_number_typing(query) or looks_like_card_number(query)):
+        if n == 1 and is_exact_number(query):
             table.focus()  # an exact number found its one holder: Enter opens the record
 
     @on(DataTable.RowSelected, "#results")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
@@ -15,13 +14,10 @@ from sqlmodel import col
 from outlet_desk.db.engine import read_connection
 from outlet_desk.db.tables import AuditEvent, Card, LossReport, Person, ReissueRequest
 from outlet_desk.domain.card_lifecycle import CardStatus, allowed_events, functions_suspended
-from outlet_desk.domain.card_numbers import looks_like_card_number, validate_card_number
-from outlet_desk.domain.citizen_id import (
-    looks_like_citizen_id,
-    mask_citizen_id,
-    parse_citizen_id,
-)
+from outlet_desk.domain.card_numbers import validate_card_number
+from outlet_desk.domain.citizen_id import mask_citizen_id, parse_citizen_id
 from outlet_desk.domain.roles import Action
+from outlet_desk.domain.search_query import QueryKind, classify_query
 from outlet_desk.i18n import _
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.errors import NotFound
@@ -29,12 +25,6 @@ from outlet_desk.services.uow import UnitOfWork
 
 SEARCH_LIMIT = 50
 TERMINAL = (CardStatus.REPLACED.value, CardStatus.RETURNED.value, CardStatus.SPOILED.value)
-
-
-class QueryKind(StrEnum):
-    CITIZEN_NUMBER = "citizen_number"
-    CARD_NUMBER = "card_number"
-    NAME = "name"
 
 
 @dataclass(frozen=True)
@@ -46,15 +36,6 @@ class PersonSummary:
     birth_date: date
     card_number: str | None
     card_status: CardStatus | None
-
-
-def classify_query(query: str) -> QueryKind:
-    q = query.strip()
-    if looks_like_citizen_id(q):
-        return QueryKind.CITIZEN_NUMBER
-    if looks_like_card_number(q):
-        return QueryKind.CARD_NUMBER
-    return QueryKind.NAME
 
 
 def _current_card_id() -> ScalarSelect[Any]:
@@ -92,7 +73,8 @@ def _search_statements(dialect: str) -> dict[QueryKind, Select[Any]]:
 
 
 def find_persons(desk: Desk, query: str, limit: int = SEARCH_LIMIT) -> list[PersonSummary]:
-    """Search by citizen number (validated: InvalidCitizenId), card number, or name prefix."""
+    """Search by citizen number (validated: InvalidCitizenId), card number (validated: InvalidCardNumber), or
+    name prefix; which of them ``query`` is, is :func:`classify_query`'s rule."""
     q = query.strip()
     if not q:
         return []

@@ -14,11 +14,11 @@ from outlet_desk.domain.citizen_id import (
     InvalidCitizenId,
     citizen_id_problem_so_far,
     is_valid_citizen_id,
-    looks_like_citizen_id,
     mask_citizen_id,
     parse_citizen_id,
 )
 from outlet_desk.domain.errors import DomainError
+from outlet_desk.domain.search_query import QueryKind, classify_query
 
 TODAY = date(2026, 11, 25)
 VALID = "11010519491231002X"  # Beijing Chaoyang, born 1949-12-31, female
@@ -186,7 +186,7 @@ def test_any_valid_number_parses_and_agrees_with_itself(number: str) -> None:
     assert citizen.region_code == number[:6]
     assert parse_citizen_id(number.lower(), today=TODAY) == citizen
     assert citizen_id_problem_so_far(number, today=TODAY) is None
-    assert looks_like_citizen_id(number)
+    assert classify_query(number) is QueryKind.CITIZEN_NUMBER
 
 
 @given(numbers_ending_in_x())
@@ -211,7 +211,7 @@ def test_random_text_raises_nothing_but_invalid_citizen_id(text: str) -> None:
     except InvalidCitizenId as error:
         assert error.message
     citizen_id_problem_so_far(text, today=TODAY)
-    looks_like_citizen_id(text)
+    classify_query(text)
     mask_citizen_id(text)
 
 
@@ -289,7 +289,7 @@ def test_mask_hides_short_input_completely(short: str) -> None:
     ],
 )
 def test_looks_like_citizen_id(text: str, expected: bool) -> None:
-    assert looks_like_citizen_id(text) is expected
+    assert (classify_query(text) is QueryKind.CITIZEN_NUMBER) is expected
 
 
 def test_is_valid_citizen_id() -> None:
@@ -309,7 +309,7 @@ def test_is_valid_citizen_id() -> None:
 def test_a_mistyped_number_in_the_search_box_is_treated_as_a_number(typed: str, message: str) -> None:
     """17 or 19 digits, or a letter other than X at the end, is a citizen number typed wrong, not a name:
     the search refuses it with the rule it breaks."""
-    assert looks_like_citizen_id(typed)
+    assert classify_query(typed) is QueryKind.CITIZEN_NUMBER
     with pytest.raises(InvalidCitizenId) as refused:
         parse_citizen_id(typed, today=TODAY)
     assert refused.value.message == message

@@ -58,6 +58,27 @@ async def test_an_unknown_region_is_refused_at_the_sixth_digit(desk: Desk) -> No
         assert "unknown region code 999999" in static_text(app, "#search-problem")
 
 
+async def test_a_letter_in_the_middle_of_a_number_is_refused_not_searched_as_a_name(desk: Desk) -> None:
+    """A slip of the finger on an 18-character number (a letter at the 11th place) is a number typed wrong:
+    said at once, the same message after Enter, and nobody searched for by that name."""
+    person, _card = person_with_card_status(desk, "active")
+    typed = person.citizen_number[:10] + "A" + person.citizen_number[11:]
+    app = make_app(desk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "clerk1")
+        await pilot.press("f2")
+        await type_text(pilot, typed[:11])
+        said = "not allowed: 'A' at position 11"
+        assert said in static_text(app, "#search-problem")
+        await type_text(pilot, typed[11:])
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: said in static_text(app, "#search-problem"))
+        await settle(pilot)
+        assert said in static_text(app, "#search-problem")
+        assert "Nobody found" not in static_text(app, "#search-count")
+        assert app.screen.query_one("#results").row_count == 0  # type: ignore[attr-defined]
+
+
 async def test_full_citizen_number_finds_and_opens_the_holder_with_an_audit_event(desk: Desk) -> None:
     person, card = person_with_card_status(desk, "active")
     app = make_app(desk)
