@@ -4,6 +4,7 @@ counters acting on the same card at once."""
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
@@ -22,6 +23,7 @@ from outlet_desk.db.tables import (
     ReissueRequest,
 )
 from outlet_desk.domain.card_lifecycle import CardStatus, TransitionRefused
+from outlet_desk.domain.citizen_id import mask_citizen_id
 from outlet_desk.domain.fees import ReissueReason
 from outlet_desk.domain.loss import WithdrawalRefused
 from outlet_desk.domain.roles import Forbidden
@@ -42,6 +44,7 @@ from outlet_desk.services.loss import (
     sweep_lapsed,
     withdraw_loss,
 )
+from outlet_desk.services.masking import mask_name
 from outlet_desk.services.receipts import render_text, verify_receipt
 from outlet_desk.services.records import IdentityCheckMissing
 from outlet_desk.services.reissue import ReissueRefused, WaiverRefused, apply_reissue, fee_for, receive_card
@@ -295,8 +298,16 @@ def test_collection_checks_the_chip_and_activates_the_new_card(seeded: Desk) -> 
     check = identity(seeded, clerk, person, "collect_card")
     with pytest.raises(CollectionRefused, match="PIN"):
         complete_collection(seeded, clerk, request_id, version, check, chip_of(new, person), pin_changed=False)
-    result = complete_collection(seeded, clerk, request_id, version, check, chip_of(new, person), pin_changed=True)
+    chip = chip_of(new, person, name=" ".join(person.name))  # spaced out on the chip: the same name
+    result = complete_collection(seeded, clerk, request_id, version, check, chip, pin_changed=True)
     assert result.replaced_card_number == old.card_number
+    with Session(seeded.engine) as s:
+        event = s.exec(select(AuditEvent).where(col(AuditEvent.action) == "card_collected")).one()
+    # The audit keeps what the chip said (masked as everywhere), not the record's copy of it.
+    assert json.loads(event.after)["chip"] == {
+        "card_number": new.card_number, "identification_code": new.identification_code,
+        "citizen_number": mask_citizen_id(person.citizen_number), "name": mask_name(chip.full_name)}
+    assert mask_name(chip.full_name) != mask_name(person.name)
     assert reload(seeded, new.id or 0).status == "active"
     assert reload(seeded, old.id or 0).status == "replaced"
     found = verify_receipt(seeded, result.receipt.code.lower().replace("-", ""))
