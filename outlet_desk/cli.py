@@ -5,26 +5,19 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from outlet_desk.config import ConfigError, Settings, load_settings
-from outlet_desk.config_file import peek_language
-from outlet_desk.domain.errors import DomainError
+from outlet_desk.cli_support import EXIT_BAD_INPUT, EXIT_CHECK_FAILED, State, fail, login, out, refusals, state_of
+from outlet_desk.desk_start import run_desk as open_the_desk
 from outlet_desk.domain.roles import Role
-from outlet_desk.i18n import _, current_language, set_language
+from outlet_desk.i18n import _
 from outlet_desk.reader.cli import reader_app
 from outlet_desk.report_cli import report_app
-from outlet_desk.services.errors import ServiceError
-
-EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
 app = typer.Typer(
     add_completion=False,
@@ -40,56 +33,6 @@ app.add_typer(db_app, name="db")
 app.add_typer(audit_app, name="audit")
 app.add_typer(person_app, name="person")
 app.add_typer(operator_app, name="operator")
-
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-out = Console(highlight=False, soft_wrap=True)
-
-T = TypeVar("T")
-
-
-def fail(message: str, code: int) -> NoReturn:
-    err.print(message, markup=False)
-    raise typer.Exit(code)
-
-
-@contextmanager
-def refusals() -> Iterator[None]:
-    """Turn the typed refusals of config, domain and services into one message and an exit code."""
-    try:
-        yield
-    except ConfigError as exc:
-        fail(exc.message, EXIT_BAD_INPUT)
-    except DomainError as exc:
-        fail(exc.message, EXIT_BAD_INPUT)
-    except ServiceError as exc:
-        fail(exc.message, EXIT_BAD_INPUT)
-
-
-class State:
-    def __init__(self, config: Path | None) -> None:
-        self.config = config
-        self._settings: Settings | None = None
-
-    def settings(self) -> Settings:
-        if self._settings is None:
-            # Messages about the settings themselves are in the outlet's language too (when it can be read).
-            set_language(peek_language(self.config) or current_language())
-            with refusals():
-                self._settings = load_settings(self.config)
-        return self._settings
-
-    def desk(self) -> Any:
-        from outlet_desk.services.bootstrap import open_desk
-
-        with refusals():
-            return open_desk(self.settings())
-
-
-def _state(ctx: typer.Context) -> State:
-    obj = ctx.find_root().obj
-    assert isinstance(obj, State)
-    return obj
-
 
 @app.callback()
 def main_callback(
@@ -110,14 +53,12 @@ def main_callback(
 @app.command("run")
 def run_cmd(ctx: typer.Context) -> None:
     """Open the desk (the default command)."""
-    run_desk(_state(ctx))
+    run_desk(state_of(ctx))
 
 
 def run_desk(state: State) -> None:
     """The desk itself (``outlet_desk.launch`` opens it without this CLI when the command line is just
     ``[--config PATH] [run]``; this is the same path for ``outlet-desk --config X run`` through Typer)."""
-    from outlet_desk.launch import run_desk as open_the_desk
-
     code = open_the_desk(state.config)
     if code:
         raise typer.Exit(code)
@@ -130,7 +71,7 @@ def db_upgrade(ctx: typer.Context) -> None:
     from outlet_desk.db.migrate import current_revision, upgrade
     from outlet_desk.services.store_access import prepare_sqlite_folder, reaching_store
 
-    settings = _state(ctx).settings()
+    settings = state_of(ctx).settings()
     url = settings.database_url()
     with refusals(), reaching_store(url, settings.config_path):
         prepare_sqlite_folder(url)
@@ -149,7 +90,7 @@ def demo_cmd(ctx: typer.Context) -> None:
     """Seed the training outlet (operators, about 200 persons, cards in every status). Idempotent."""
     from outlet_desk.services import demo
 
-    state = _state(ctx)
+    state = state_of(ctx)
     with refusals():
         demo.require_training_outlet(state.settings())  # before the store is touched
     desk = state.desk()
@@ -186,7 +127,7 @@ def person_find(
     from outlet_desk.domain.card_lifecycle import status_label
     from outlet_desk.services.persons import find_persons
 
-    desk = _state(ctx).desk()
+    desk = state_of(ctx).desk()
     with refusals():
         found = find_persons(desk, query)
     if as_json:
@@ -217,7 +158,7 @@ def audit_verify(
     checkpoint); record a checkpoint when intact; exit 1 naming the first broken event."""
     from outlet_desk.services.audit import check_chain
 
-    desk = _state(ctx).desk()
+    desk = state_of(ctx).desk()
     report = check_chain(desk.engine, desk.audit_key, desk.outlet_code, full=not since_checkpoint, record=True,
                          at=desk.now())
     if not report.intact:
@@ -225,15 +166,6 @@ def audit_verify(
     out.print(report.message(desk.tz), markup=False)
     if report.recorded is not None:
         out.print(_("Checkpoint recorded at event {seq}.").format(seq=f"{report.recorded.seq:,}"), markup=False)
-
-
-def _login(desk: Any, username: str) -> Any:
-    from outlet_desk.services import operators
-
-    password = os.environ.get("OUTLET_DESK_PASSWORD") or typer.prompt(
-        _("Password for {u}").format(u=username), hide_input=True)
-    with refusals():
-        return operators.authenticate(desk, username, password)
 
 
 def _new_password() -> str:
@@ -255,12 +187,12 @@ def operator_add(
     """Add an operator (the first one, an admin, needs no --as)."""
     from outlet_desk.services import operators
 
-    desk = _state(ctx).desk()
+    desk = state_of(ctx).desk()
     actor = None
     if operators.count_operators(desk) > 0:
         if not as_user:
             fail(_("Say who you are with --as USER (an operator who may manage operators)."), EXIT_BAD_INPUT)
-        actor = _login(desk, as_user)
+        actor = login(desk, as_user)
     password = _new_password()
     with refusals():
         view = operators.add_operator(desk, actor, username, display_name, role, password)
@@ -272,8 +204,8 @@ def operator_passwd(ctx: typer.Context, username: str, as_user: AsUser = None) -
     """Change a password (your own, or anyone's if you manage operators)."""
     from outlet_desk.services import operators
 
-    desk = _state(ctx).desk()
-    actor = _login(desk, as_user or username)
+    desk = state_of(ctx).desk()
+    actor = login(desk, as_user or username)
     password = _new_password()
     with refusals():
         operators.change_password(desk, actor, username, password)
@@ -287,8 +219,8 @@ def operator_unlock(
     """Unlock an operator locked out by wrong passwords."""
     from outlet_desk.services import operators
 
-    desk = _state(ctx).desk()
-    actor = _login(desk, as_user)
+    desk = state_of(ctx).desk()
+    actor = login(desk, as_user)
     with refusals():
         operators.unlock(desk, actor, username)
     out.print(_("Operator {u} unlocked.").format(u=username))
@@ -300,7 +232,7 @@ def operator_list(ctx: typer.Context) -> None:
     from outlet_desk.domain.roles import role_label
     from outlet_desk.services import operators
 
-    desk = _state(ctx).desk()
+    desk = state_of(ctx).desk()
     table = Table()
     for col in (_("User name"), _("Name"), _("Role"), _("Active"), _("Locked until")):
         table.add_column(col)
@@ -334,8 +266,8 @@ def stock_receive(
     """Mark a request's new card as arrived: it is then ready for collection."""
     from outlet_desk.services.reissue import receive_card
 
-    desk = _state(ctx).desk()
-    actor = _login(desk, as_user)
+    desk = state_of(ctx).desk()
+    actor = login(desk, as_user)
     with refusals():
         received = receive_card(desk, actor, request, card_number, identification_code)
     out.print(_("Card {card} received for request {req}: ready for collection.").format(
@@ -347,7 +279,7 @@ def receipt_verify(ctx: typer.Context, code: str) -> None:
     """Say what a receipt's verification code stands for; exit 1 if it is unknown or altered."""
     from outlet_desk.services.receipts import verify_receipt
 
-    desk = _state(ctx).desk()
+    desk = state_of(ctx).desk()
     found = verify_receipt(desk, code)
     if found is None:
         fail(_("Receipt code {code} is unknown at this outlet.").format(code=code), EXIT_CHECK_FAILED)
@@ -373,7 +305,7 @@ def card_emulate(
     from outlet_desk.reader.virtual_card import VirtualCard
     from outlet_desk.services.emulation import card_data_for
 
-    desk = _state(ctx).desk()
+    desk = state_of(ctx).desk()
     with refusals():
         data = card_data_for(desk, citizen, card)
 

@@ -4,7 +4,8 @@ Typer CLI (:mod:`outlet_desk.cli`).
 Opening the desk is what a clerk waits for every morning, so this path imports only Textual and the
 sign-in screen before the first frame: the settings are peeked for the language (``tomllib``), the
 sign-in screen goes up, and the settings check (pydantic), the store (SQLAlchemy, migrations, training
-data, lapsed losses) and the card reader are opened by :func:`open_desk` in a worker while the clerk types.
+data, lapsed losses) and the card reader are opened by :func:`open_desk` (in :mod:`outlet_desk.desk_start`)
+in a worker while the clerk types.
 The CLI and its command modules cost about 0.4 s to import; they load only for the other commands.
 """
 
@@ -12,10 +13,10 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from outlet_desk.app import DeskApp, OpenedDesk
+from outlet_desk.desk_start import desk_app as desk_app  # the desk's own module, also the CLI's ``run``
+from outlet_desk.desk_start import open_desk as open_desk
+from outlet_desk.desk_start import run_desk
 
 DESK_COMMANDS = ("run",)
 CONFIG_OPTIONS = ("--config", "-c")
@@ -44,55 +45,3 @@ def main(argv: list[str] | None = None) -> None:
         cli_main()
         return
     raise SystemExit(run_desk(config))
-
-
-def run_desk(config: Path | None) -> int:
-    """Open the desk in this terminal; the exit code (2: the settings cannot be used)."""
-    from outlet_desk.config_file import ConfigError
-
-    try:
-        app = desk_app(config)
-    except ConfigError as error:
-        print(error.message, file=sys.stderr)
-        return error.exit_code
-    app.run()
-    return app.return_code or 0
-
-
-def desk_app(config: Path | None) -> DeskApp:
-    """The desk app on the settings file ``config``, in the outlet's language, its store opened behind
-    the sign-in screen. A file that is not readable TOML raises ``ConfigError`` here, before any screen."""
-    from outlet_desk.app import DeskApp
-    from outlet_desk.config_file import peek_language
-    from outlet_desk.i18n import set_language
-
-    language = peek_language(config)
-    if language is None:  # the full check names the file, the line and the column
-        from outlet_desk.config import load_settings
-
-        load_settings(config)
-    set_language(language or "zh_CN")
-    return DeskApp(None, opener=lambda: open_desk(config))
-
-
-def open_desk(config: Path | None) -> OpenedDesk:
-    """Settings, store and reader for the desk app (runs in its worker). Settings that cannot be used, or
-    a store that refuses, end the app with exit code 2 and the message (:class:`DeskCannotOpen`)."""
-    from outlet_desk.app import DeskCannotOpen, OpenedDesk
-    from outlet_desk.config import ConfigError
-    from outlet_desk.domain.errors import DomainError
-    from outlet_desk.i18n import _
-    from outlet_desk.services.bootstrap import start_desk
-    from outlet_desk.services.errors import ServiceError
-    from outlet_desk.widgets.reader_feed import reader_from_settings
-
-    try:
-        started = start_desk(config)
-    except (ConfigError, DomainError, ServiceError) as error:
-        raise DeskCannotOpen(error.message, 2) from error
-    notes = []
-    if started.seeded:
-        notes.append(_("Training data created: about 200 persons with cards in every status."))
-    if started.lapsed:
-        notes.append(_("{n} temporary loss reports lapsed; those cards are in use again.").format(n=started.lapsed))
-    return OpenedDesk(started.desk, reader_from_settings(started.desk.settings), started.sign_in_hint, tuple(notes))

@@ -1,4 +1,5 @@
-"""``outlet-desk report``: the supervisor's reports on the command line (mounted by ``cli.py``).
+"""``outlet-desk report``: the supervisor's reports on the command line (mounted by ``cli.py``; the shared
+plumbing, exit codes and consoles are :mod:`outlet_desk.cli_support`).
 
 Exit codes as for the rest of the CLI: 0 the report was made and every check passed; 1 the report was
 made but the audit events and the tables disagree on a figure, or the audit chain is broken (the
@@ -16,6 +17,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from outlet_desk.cli_support import EXIT_BAD_INPUT, EXIT_CHECK_FAILED, err, fail, login, out, refusals, state_of
 from outlet_desk.i18n import _
 from outlet_desk.services.report import DailyReport, daily_report, figure_rows
 from outlet_desk.services.report_export import (
@@ -40,8 +42,6 @@ class Format(StrEnum):
 
 
 def _parse_day(text: str | None) -> date | None:
-    from outlet_desk.cli import EXIT_BAD_INPUT, fail
-
     if text is None:
         return None
     try:
@@ -52,8 +52,6 @@ def _parse_day(text: str | None) -> date | None:
 
 
 def _print_table(report: DailyReport) -> None:
-    from outlet_desk.cli import out
-
     checks = {c.key: c for c in report.reconciliation}
     table = Table(title=heading(report))
     for name in (_("Figure"), _("Value"), _("Audit / tables")):
@@ -83,12 +81,10 @@ def report_daily(
     = None,
 ) -> None:
     """The daily report: figures from the audit events, reconciled with the tables, and the chain."""
-    from outlet_desk.cli import EXIT_CHECK_FAILED, _login, _state, err, fail, out, refusals
-
-    state = _state(ctx)
+    state = state_of(ctx)
     wanted = _parse_day(day)
     desk = state.desk()
-    actor = _login(desk, as_user) if as_user else None
+    actor = login(desk, as_user) if as_user else None
     with refusals():
         report = daily_report(desk, wanted, outlet_code=outlet, actor=actor, verify=verify)
     if fmt is Format.JSON:

@@ -89,7 +89,7 @@ def test_example_outlet_is_a_training_outlet_in_chinese() -> None:
 def test_embedded_default_is_the_repo_root_file_through_a_relative_symlink(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    link = Path(config.__file__).parent / "outlet.toml"
+    link = Path(config.__file__).parent.parent / "outlet.toml"  # the config package sits in outlet_desk/
     assert link.is_symlink()
     assert str(link.readlink()) == "../outlet.toml"
     assert default_config_path() == (REPO_ROOT / "outlet.toml").resolve()

@@ -1,6 +1,8 @@
 """Closing the day: the supervisor checks what is still open, the day's report is written as PDF and
 CSV into the reports folder, and the close is recorded. A closed day takes no new transactions
-(:func:`ensure_day_open`, called by the unit of work for the use cases in :data:`DAY_BOUND_ACTIONS`).
+(:func:`~outlet_desk.services.day_open.ensure_day_open`, called by the unit of work for the use cases
+in :data:`~outlet_desk.services.day_open.DAY_BOUND_ACTIONS`; that rule lives in ``day_open`` because the
+unit of work imports it and this module imports the unit of work; its names stay importable from here).
 
 Blocking items: approvals still pending, clerks with payments whose cash is not counted, temporary
 losses that lapse tomorrow, a broken audit chain, figures on which the audit and the tables disagree.
@@ -29,22 +31,17 @@ from outlet_desk.domain.roles import Action, Role, require
 from outlet_desk.i18n import _, ngettext
 from outlet_desk.services.cashup import uncounted
 from outlet_desk.services.context import Actor, Desk
+from outlet_desk.services.day_open import DAY_BOUND_ACTIONS as DAY_BOUND_ACTIONS
+from outlet_desk.services.day_open import DayClosed as DayClosed
+from outlet_desk.services.day_open import check_day_open as check_day_open
+from outlet_desk.services.day_open import day_is_closed as day_is_closed
+from outlet_desk.services.day_open import ensure_day_open as ensure_day_open
+from outlet_desk.services.day_open import is_closed as is_closed
 from outlet_desk.services.errors import ServiceError
 from outlet_desk.services.home import day_bounds
 from outlet_desk.services.report import DailyReport, chain_result, daily_report
 from outlet_desk.services.report_export import render_pdf, to_csv
 from outlet_desk.services.uow import UnitOfWork
-
-#: Use cases that are transactions dated to the day they happen: refused once that day is closed.
-#: (Sign-in, screen lock, opening a record, operator management and the close itself are not.)
-DAY_BOUND_ACTIONS: frozenset[Action] = frozenset({
-    Action.REPORT_LOSS_HOTLINE, Action.REPORT_LOSS_COUNTER, Action.WITHDRAW_LOSS, Action.APPLY_REISSUE,
-    Action.WAIVE_FEE, Action.COLLECT_CARD, Action.RECEIVE_STOCK, Action.SPOIL_CARD, Action.CASH_UP,
-})
-
-
-class DayClosed(ServiceError):
-    code = "day_closed"
 
 
 class DayCloseRefused(ServiceError):
@@ -68,30 +65,6 @@ class CloseResult:
     pdf_path: Path
     csv_path: Path
     blockers: tuple[Blocker, ...]
-
-
-def is_closed(session: Session, outlet_code: str, day: date) -> bool:
-    return session.execute(select(col(DayClose.id)).where(
-        col(DayClose.outlet_code) == outlet_code, col(DayClose.day) == day)).first() is not None
-
-
-def day_is_closed(desk: Desk, day: date) -> bool:
-    with Session(desk.engine) as s:
-        return is_closed(s, desk.outlet_code, day)
-
-
-def ensure_day_open(session: Session, desk: Desk) -> None:
-    """Refuse (``DayClosed``) when the outlet's current local day has been closed."""
-    today = desk.local_now().date()
-    if is_closed(session, desk.outlet_code, today):
-        raise DayClosed(_("The day {day} has been closed by a supervisor: nothing more can be recorded for it.")
-                        .format(day=today.isoformat()))
-
-
-def check_day_open(session: Session, desk: Desk, actor: Actor | None, action: Action | None) -> None:
-    """The unit of work's hook: only an operator's day-bound use case is refused on a closed day."""
-    if actor is not None and action in DAY_BOUND_ACTIONS:
-        ensure_day_open(session, desk)
 
 
 def blockers(desk: Desk, day: date, report: DailyReport | None = None) -> tuple[Blocker, ...]:

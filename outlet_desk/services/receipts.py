@@ -25,11 +25,10 @@ from outlet_desk.domain.citizen_id import mask_citizen_id
 from outlet_desk.domain.fees import format_yuan, payment_method_label
 from outlet_desk.i18n import N_, _
 from outlet_desk.services.context import Desk
+from outlet_desk.services.fonts import CJK_FONT as CJK_FONT  # the PDFs' font (also set in reports)
 
 if TYPE_CHECKING:
     from outlet_desk.services.uow import UnitOfWork
-
-CJK_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 
 KIND_LABELS = {
     "loss_reported_hotline": N_("Temporary loss report (hotline)"),

@@ -10,7 +10,7 @@ from typing import Any
 
 from outlet_desk.domain.fees import format_yuan
 from outlet_desk.i18n import N_, _
-from outlet_desk.services.receipts import CJK_FONT
+from outlet_desk.services.fonts import CJK_FONT
 from outlet_desk.services.report import (
     SCHEMA,
     Check,

@@ -26,6 +26,7 @@ from outlet_desk.db.tables import AuditEvent
 from outlet_desk.domain.roles import Action, require
 from outlet_desk.services.audit import append_event
 from outlet_desk.services.context import Actor, Desk
+from outlet_desk.services.day_open import check_day_open
 from outlet_desk.services.errors import RecordChanged, StoreBusy
 
 
@@ -60,8 +61,6 @@ class UnitOfWork:
             if _is_busy(exc):
                 raise StoreBusy() from exc
             raise
-        from outlet_desk.services.day_close import check_day_open  # day_close imports this module
-
         try:
             check_day_open(self.session, self.desk, self.actor, self.action)  # a closed day takes no new work
         except BaseException:

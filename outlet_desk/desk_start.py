@@ -1,0 +1,69 @@
+"""Opening the desk in this terminal: the Textual app on a settings file, its store opened behind the
+sign-in screen. Both ways into the desk use this: :mod:`outlet_desk.launch` (the console entry, which
+skips the CLI) and the ``run`` command of :mod:`outlet_desk.cli`; it imports neither of them.
+
+Opening the desk is what a clerk waits for every morning, so this module imports nothing heavy when it
+loads: the app, the settings check (pydantic), the store and the reader are imported by the functions
+below when they run (see :mod:`outlet_desk.launch`).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from outlet_desk.app import DeskApp, OpenedDesk
+
+
+def run_desk(config: Path | None) -> int:
+    """Open the desk in this terminal; the exit code (2: the settings cannot be used)."""
+    from outlet_desk.config_file import ConfigError
+
+    try:
+        app = desk_app(config)
+    except ConfigError as error:
+        print(error.message, file=sys.stderr)
+        return error.exit_code
+    app.run()
+    return app.return_code or 0
+
+
+def desk_app(config: Path | None) -> DeskApp:
+    """The desk app on the settings file ``config``, in the outlet's language, its store opened behind
+    the sign-in screen. A file that is not readable TOML raises ``ConfigError`` here, before any screen."""
+    from outlet_desk.app import DeskApp
+    from outlet_desk.config_file import peek_language
+    from outlet_desk.i18n import set_language
+
+    language = peek_language(config)
+    if language is None:  # the full check names the file, the line and the column
+        from outlet_desk.config import load_settings
+
+        load_settings(config)
+    set_language(language or "zh_CN")
+    return DeskApp(None, opener=lambda: open_desk(config))
+
+
+def open_desk(config: Path | None) -> OpenedDesk:
+    """Settings, store and reader for the desk app (runs in its worker). Settings that cannot be used, or
+    a store that refuses, end the app with exit code 2 and the message (:class:`DeskCannotOpen`)."""
+    from outlet_desk.app import DeskCannotOpen, OpenedDesk
+    from outlet_desk.config import ConfigError
+    from outlet_desk.domain.errors import DomainError
+    from outlet_desk.i18n import _
+    from outlet_desk.services.bootstrap import start_desk
+    from outlet_desk.services.errors import ServiceError
+    from outlet_desk.widgets.reader_feed import reader_from_settings
+
+    try:
+        started = start_desk(config)
+    except (ConfigError, DomainError, ServiceError) as error:
+        raise DeskCannotOpen(error.message, 2) from error
+    notes = []
+    if started.seeded:
+        notes.append(_("Training data created: about 200 persons with cards in every status."))
+    if started.lapsed:
+        notes.append(_("{n} temporary loss reports lapsed; those cards are in use again.").format(n=started.lapsed))
+    return OpenedDesk(started.desk, reader_from_settings(started.desk.settings), started.sign_in_hint, tuple(notes))

@@ -1,0 +1,137 @@
+"""The outlet's audit key: read or created (mode 0600) only while the outlet has no sealed event, and
+refused when it is not the key the outlet's chain is sealed with (its id in ``audit_head``).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import inspect, select
+from sqlalchemy.engine import Engine
+
+from outlet_desk.db.tables import AuditHead
+from outlet_desk.i18n import _, ngettext
+from outlet_desk.services.audit.seal import key_id
+from outlet_desk.services.errors import AuditKeyProblem
+
+
+class AuditKeyMissing(AuditKeyProblem):
+    """The outlet already has sealed audit events but this desk has no key file: a new key would seal
+    every later event with another key and break the chain, so the desk does not open (nothing written)."""
+
+    code = "audit_key_missing"
+
+    def __init__(self, path: Path, outlet_code: str, sealed: int) -> None:
+        super().__init__(ngettext(
+            "The audit key file {path} is missing, and outlet {outlet} already has {n} sealed audit event in "
+            "its database. Copy the key file from the first desk of this outlet (or restore it from backup) "
+            "to {path}, then start again. Nothing was written.",
+            "The audit key file {path} is missing, and outlet {outlet} already has {n} sealed audit events in "
+            "its database. Copy the key file from the first desk of this outlet (or restore it from backup) "
+            "to {path}, then start again. Nothing was written.",
+            sealed,
+        ).format(path=path, outlet=outlet_code, n=f"{sealed:,}"))
+        self.path = path
+        self.sealed_events = sealed
+
+
+class AuditKeyNotThisOutlets(AuditKeyProblem):
+    """The desk's key file is not the key the outlet's chain is sealed with (a key file made by a desk that
+    started at the same moment as the first one, or copied from another outlet): refused before anything
+    is sealed with it."""
+
+    code = "audit_key_not_this_outlets"
+
+    def __init__(self, path: Path | None, outlet_code: str, sealed: int) -> None:
+        self.path = path
+        if path is None:  # found at a write: another desk's key sealed the chain first
+            super().__init__(_(
+                "This desk's audit key is not the key outlet {outlet}'s audit chain is sealed with: another desk "
+                "of the outlet sealed its first event with a key file of its own. Nothing was saved. Copy that "
+                "desk's key file to this desk's [audit] key_file, then start this desk again."
+            ).format(outlet=outlet_code))
+            return
+        super().__init__(ngettext(
+            "The audit key file {path} is not the key outlet {outlet}'s audit chain is sealed with ({n} event). "
+            "Every desk of an outlet needs the same key file: copy it from the first desk of this outlet (or "
+            "restore it from backup) to {path}, then start again. Nothing was written.",
+            "The audit key file {path} is not the key outlet {outlet}'s audit chain is sealed with ({n} events). "
+            "Every desk of an outlet needs the same key file: copy it from the first desk of this outlet (or "
+            "restore it from backup) to {path}, then start again. Nothing was written.",
+            sealed,
+        ).format(path=path, outlet=outlet_code, n=f"{sealed:,}"))
+
+
+@dataclass(frozen=True)
+class SealedSoFar:
+    """The outlet's chain as a starting desk finds it: how many events, and the id of the key that sealed
+    them ("" on a store from before key ids, or with no event yet)."""
+
+    events: int
+    key_id: str
+
+
+def sealed_events(engine: Engine, outlet_code: str) -> SealedSoFar:
+    """How many audit events the outlet already has in the store, and under which key (its
+    ``audit_head``; nothing on a database that has no audit tables yet). Read before the key is loaded
+    and before any migration: a key may be made only for an outlet with no sealed event, and a key with
+    another id is refused."""
+    with engine.connect() as conn:
+        inspector = inspect(conn)
+        if not inspector.has_table("audit_head"):
+            return SealedSoFar(0, "")
+        has_key_id = any(c["name"] == "key_id" for c in inspector.get_columns("audit_head"))
+        t = AuditHead.__table__  # type: ignore[attr-defined]
+        columns = [t.c.seq, t.c.key_id] if has_key_id else [t.c.seq]
+        row = conn.execute(select(*columns).where(t.c.outlet_code == outlet_code)).first()
+    if row is None:
+        return SealedSoFar(0, "")
+    return SealedSoFar(int(row[0]), str(row[1]) if has_key_id else "")
+
+
+def check_key_matches(key: bytes, path: Path | None, outlet_code: str, sealed: SealedSoFar) -> None:
+    """Refuse a key whose id is not the one the outlet's chain was sealed with."""
+    if sealed.key_id and sealed.key_id != key_id(key):
+        raise AuditKeyNotThisOutlets(path, outlet_code, sealed.events)
+
+
+def load_or_create_key(path: Path, *, outlet_code: str, sealed_events: int) -> bytes:
+    """Read the outlet's audit key. It is created (32 random bytes, hex, mode 0600) only while the outlet
+    has no sealed event (``sealed_events`` == 0): a new key for an outlet that already has events would
+    seal every later event with another key, and the chain would read as broken from then on."""
+    if not path.exists():
+        if sealed_events > 0:
+            raise AuditKeyMissing(path, outlet_code, sealed_events)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass  # another process created it a moment ago; read theirs
+        except OSError as error:
+            raise AuditKeyProblem(_("The audit key file {path} cannot be created: {reason}. Check [audit] key_file "
+                                    "and that its folder can be written.").format(
+                                        path=path, reason=error.strerror or error)) from error
+        else:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_hex(32) + "\n")
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        raise AuditKeyProblem(
+            _("The audit key file {path} can be read by other users (mode {mode}); run: chmod 600 {path}").format(
+                path=path, mode=oct(mode)
+            )
+        )
+    text = path.read_text().strip()
+    try:
+        key = bytes.fromhex(text)
+    except ValueError:
+        key = b""
+    if len(key) < 16:
+        raise AuditKeyProblem(
+            _("The audit key file {path} is damaged (expected at least 32 hex characters).").format(path=path)
+        )
+    return key

@@ -1,0 +1,138 @@
+"""The chain in the store: appending an event inside the caller's transaction (``audit_head`` locked, the
+key's id checked) and reading events, the head and checkpoints back for the verification.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
+from sqlmodel import Session, col
+
+from outlet_desk.db.tables import AuditCheckpoint, AuditEvent, AuditHead
+from outlet_desk.services.audit.keys import AuditKeyNotThisOutlets
+from outlet_desk.services.audit.seal import Checkpoint, Link, canonical_json, compute_mac, key_id
+from outlet_desk.services.masking import mask_pii
+
+
+def _dump(values: Mapping[str, Any] | None) -> str:
+    if not values:
+        return ""
+    return json.dumps(mask_pii(values), ensure_ascii=False, sort_keys=True, default=str)
+
+
+def append_event(
+    session: Session,
+    key: bytes,
+    *,
+    outlet_code: str,
+    at: datetime,
+    operator_id: int | None,
+    action: str,
+    entity: str,
+    entity_id: str | int | None = None,
+    person_id: int | None = None,
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event to the outlet's chain inside the caller's transaction."""
+    head = session.execute(
+        select(AuditHead).where(col(AuditHead.outlet_code) == outlet_code).with_for_update()
+    ).scalar_one_or_none()
+    if head is None:
+        head = AuditHead(outlet_code=outlet_code, seq=0, mac="", key_id="")
+        session.add(head)
+    this_key = key_id(key)
+    if head.key_id and head.key_id != this_key:
+        # Another desk's key sealed the chain first (both started on an empty store at the same moment):
+        # nothing is sealed with this one; the caller's transaction is rolled back.
+        raise AuditKeyNotThisOutlets(None, outlet_code, head.seq)
+    head.key_id = this_key
+    event = AuditEvent(
+        outlet_code=outlet_code,
+        seq=head.seq + 1,
+        at=at,
+        operator_id=operator_id,
+        action=action,
+        entity=entity,
+        entity_id="" if entity_id is None else str(entity_id),
+        person_id=person_id,
+        before=_dump(before),
+        after=_dump(after),
+        prev_mac=head.mac,
+        mac="",
+    )
+    event.mac = compute_mac(key, event)
+    head.seq = event.seq
+    head.mac = event.mac
+    session.add(event)
+    return event
+
+
+# -- reading the chain -------------------------------------------------------------------------------------
+
+_EVENT_COLUMNS = ("id, outlet_code, seq, at, operator_id, action, entity, entity_id, person_id, before, after, "
+                  "prev_mac, mac")
+
+
+def _at_any(value: Any) -> str:
+    at = datetime.fromisoformat(value) if isinstance(value, str) else value
+    at = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+    return str(at.isoformat(timespec="microseconds"))
+
+
+def read_links(conn: Connection, outlet_code: str, after_seq: int, expected: int) -> Iterator[Link]:
+    """The outlet's events after ``after_seq`` in chain order, read through the driver's own cursor inside
+    ``conn``'s transaction: plain tuples, no SQLAlchemy row or type processing. On PostgreSQL a server-side
+    cursor when many (``expected``) are coming, so a year's events are not all held in memory at once."""
+    dbapi: Any = conn.connection.dbapi_connection
+    sqlite = conn.dialect.name == "sqlite"
+    if sqlite:
+        cur = dbapi.cursor()
+        sql = f"SELECT {_EVENT_COLUMNS} FROM audit_event WHERE outlet_code = ? AND seq > ? ORDER BY seq, id"
+    else:
+        big = expected > 20_000
+        cur = dbapi.cursor(name=f"audit_chain_{secrets.token_hex(4)}") if big else dbapi.cursor()
+        sql = f"SELECT {_EVENT_COLUMNS} FROM audit_event WHERE outlet_code = %s AND seq > %s ORDER BY seq, id"
+    encode = canonical_json
+    try:
+        cur.execute(sql, (outlet_code, after_seq))
+        while rows := cur.fetchmany(5000):
+            for event_id, oc, seq, at, op, action, entity, entity_id, person_id, before, after, prev, mac in rows:
+                # SQLite keeps "YYYY-MM-DD HH:MM:SS.ffffff" (naive UTC); the seal has the aware ISO form.
+                if sqlite and isinstance(at, str) and len(at) == 26 and at[10] == " ":
+                    at_text = f"{at[:10]}T{at[11:]}+00:00"
+                else:
+                    at_text = _at_any(at)
+                message = encode([oc, seq, at_text, op, action, entity, entity_id, person_id, before, after, prev])
+                yield Link(event_id, seq, prev, mac, message.encode("utf-8"))
+    finally:
+        cur.close()
+
+
+def connection_of(source: Session | Connection) -> Connection:
+    return source.connection() if isinstance(source, Session) else source
+
+
+def read_head(conn: Connection, outlet_code: str) -> tuple[int, str] | None:
+    row = conn.execute(
+        select(col(AuditHead.seq), col(AuditHead.mac)).where(col(AuditHead.outlet_code) == outlet_code)
+    ).first()
+    return None if row is None else (int(row[0]), str(row[1]))
+
+
+def newest_checkpoint(conn: Connection, outlet_code: str, *, full_only: bool = False) -> Checkpoint | None:
+    """The newest checkpoint of the outlet (highest seq, then newest row), or the newest full one."""
+    t = AuditCheckpoint.__table__  # type: ignore[attr-defined]
+    query = select(*t.c).where(t.c.outlet_code == outlet_code)
+    if full_only:
+        query = query.where(t.c.how == "full")
+    row = conn.execute(query.order_by(t.c.seq.desc(), t.c.id.desc()).limit(1)).first()
+    if row is None:
+        return None
+    return Checkpoint(row.id, row.outlet_code, row.seq, row.mac, row.verified_at, row.how, row.operator_id, row.seal)

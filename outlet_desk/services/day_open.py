@@ -1,0 +1,55 @@
+"""Whether the outlet's day is still open: the rule the unit of work applies before every use case.
+
+Closing the day (:mod:`outlet_desk.services.day_close`) records a ``DayClose`` row; from then on the
+use cases in :data:`DAY_BOUND_ACTIONS` are refused for that day. The unit of work
+(:mod:`outlet_desk.services.uow`) calls :func:`check_day_open`; this module imports neither of them, so
+both import it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlmodel import Session, col
+
+from outlet_desk.db.tables import DayClose
+from outlet_desk.domain.roles import Action
+from outlet_desk.i18n import _
+from outlet_desk.services.context import Actor, Desk
+from outlet_desk.services.errors import ServiceError
+
+#: Use cases that are transactions dated to the day they happen: refused once that day is closed.
+#: (Sign-in, screen lock, opening a record, operator management and the close itself are not.)
+DAY_BOUND_ACTIONS: frozenset[Action] = frozenset({
+    Action.REPORT_LOSS_HOTLINE, Action.REPORT_LOSS_COUNTER, Action.WITHDRAW_LOSS, Action.APPLY_REISSUE,
+    Action.WAIVE_FEE, Action.COLLECT_CARD, Action.RECEIVE_STOCK, Action.SPOIL_CARD, Action.CASH_UP,
+})
+
+
+class DayClosed(ServiceError):
+    code = "day_closed"
+
+
+def is_closed(session: Session, outlet_code: str, day: date) -> bool:
+    return session.execute(select(col(DayClose.id)).where(
+        col(DayClose.outlet_code) == outlet_code, col(DayClose.day) == day)).first() is not None
+
+
+def day_is_closed(desk: Desk, day: date) -> bool:
+    with Session(desk.engine) as s:
+        return is_closed(s, desk.outlet_code, day)
+
+
+def ensure_day_open(session: Session, desk: Desk) -> None:
+    """Refuse (``DayClosed``) when the outlet's current local day has been closed."""
+    today = desk.local_now().date()
+    if is_closed(session, desk.outlet_code, today):
+        raise DayClosed(_("The day {day} has been closed by a supervisor: nothing more can be recorded for it.")
+                        .format(day=today.isoformat()))
+
+
+def check_day_open(session: Session, desk: Desk, actor: Actor | None, action: Action | None) -> None:
+    """The unit of work's hook: only an operator's day-bound use case is refused on a closed day."""
+    if actor is not None and action in DAY_BOUND_ACTIONS:
+        ensure_day_open(session, desk)
