@@ -23,7 +23,7 @@ from outlet_desk.i18n.__main__ import (
     stale,
     untranslated,
 )
-from outlet_desk.screens.tasks import IDENTITY_TASK, TASKS
+from outlet_desk.widgets.tasks import IDENTITY_TASK, TASKS
 
 
 @pytest.fixture(scope="module")

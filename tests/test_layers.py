@@ -19,38 +19,6 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 
-# The one import circle left: the Textual desk, whose app, screens and widgets import one another (the app
-# builds the screens; screens and widgets reach back to the app for DeskApp: screens.base, flow_support and
-# training_cards under TYPE_CHECKING, identity_check, supervision_base, widgets.header and status_line inside
-# functions). Every other circle is gone; a circle among other modules, or one that pulls another module into
-# this one, fails test_no_import_circle_but_the_known_ui_one. Modules leaving this circle (a screen no longer
-# importing the app) are welcome: take them out of the list.
-KNOWN_UI_CIRCLE = frozenset({
-    "outlet_desk.app",
-    "outlet_desk.screens.base",
-    "outlet_desk.screens.card_tasks",
-    "outlet_desk.screens.cashup",
-    "outlet_desk.screens.day_close",
-    "outlet_desk.screens.flow_support",
-    "outlet_desk.screens.home",
-    "outlet_desk.screens.hotline",
-    "outlet_desk.screens.identity_check",
-    "outlet_desk.screens.lock",
-    "outlet_desk.screens.login",
-    "outlet_desk.screens.operators",
-    "outlet_desk.screens.person",
-    "outlet_desk.screens.report",
-    "outlet_desk.screens.search",
-    "outlet_desk.screens.session_app",
-    "outlet_desk.screens.supervision_base",
-    "outlet_desk.screens.supervisor_home",
-    "outlet_desk.screens.training_cards",
-    "outlet_desk.screens.uncollected",
-    "outlet_desk.widgets.header",
-    "outlet_desk.widgets.status_line",
-})
-UI_PACKAGES = ("outlet_desk.app", "outlet_desk.screens", "outlet_desk.widgets")
-
 
 def _contract_names() -> dict[str, str]:
     config = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))
@@ -138,16 +106,12 @@ def _import_graph() -> dict[str, set[str]]:
     return {m: {t for t in graph.find_modules_directly_imported_by(m) if t != m} for m in graph.modules}
 
 
-def test_no_import_circle_but_the_known_ui_one() -> None:
+def test_no_import_circle() -> None:
+    """Not even the UI's: screens and widgets reach the app through widgets.shell.DeskShell, never by
+    importing it, and the App base class (session_app) sits above the screens it shows."""
     graph = _import_graph()
     assert "outlet_desk.services.uow" in graph and len(graph) > 100  # the real package was read
-    circles = _circles(graph)
-    for circle in circles:
-        assert circle <= KNOWN_UI_CIRCLE, (
-            f"a new import circle through {sorted(circle - KNOWN_UI_CIRCLE)} (the whole circle: {sorted(circle)}); "
-            "break it (a module both can import), or, for a new UI module that must join the app's circle, add it "
-            "to KNOWN_UI_CIRCLE")
-    assert all(any(m == p or m.startswith(p + ".") for p in UI_PACKAGES) for m in KNOWN_UI_CIRCLE)
+    assert _circles(graph) == []
 
 
 @pytest.mark.parametrize("pair", [
@@ -155,6 +119,8 @@ def test_no_import_circle_but_the_known_ui_one() -> None:
     ("outlet_desk.cli", "outlet_desk.report_cli"),
     ("outlet_desk.services.uow", "outlet_desk.services.day_close"),
     ("outlet_desk.services.report_export", "outlet_desk.services.receipts"),
+    ("outlet_desk.app", "outlet_desk.screens.base"),
+    ("outlet_desk.screens.base", "outlet_desk.widgets.status_line"),
 ])
 def test_the_circles_broken_here_stay_broken(pair: tuple[str, str]) -> None:
     """The circles issue 12 took apart (cli, launch and report_cli; the unit of work and the day close)."""

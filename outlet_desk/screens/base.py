@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from textual import events, on
 from textual.app import ComposeResult, SystemCommand
@@ -15,11 +15,11 @@ from textual.widgets import Footer
 from outlet_desk.i18n import _
 from outlet_desk.widgets.header import DeskHeader
 from outlet_desk.widgets.keys import localise_bindings
+from outlet_desk.widgets.shell import DeskShell, shell
 from outlet_desk.widgets.status_line import StatusLine
 from outlet_desk.widgets.task_bar import TaskBar
 
 if TYPE_CHECKING:
-    from outlet_desk.app import DeskApp
     from outlet_desk.services.context import Actor
 
 
@@ -33,8 +33,8 @@ class DeskScreen(Screen[None]):
         localise_bindings(self)
 
     @property
-    def desk_app(self) -> DeskApp:
-        return cast("DeskApp", self.app)
+    def desk_app(self) -> DeskShell:
+        return shell(self.app)
 
     @property
     def operator(self) -> Actor:

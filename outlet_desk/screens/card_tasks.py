@@ -38,7 +38,6 @@ from outlet_desk.screens.flow_support import (
     refusal_text,
     show_receipt,
 )
-from outlet_desk.screens.tasks import CARD_TASKS, CardTask, task_title
 from outlet_desk.services.approval_requests import RequestState
 from outlet_desk.services.collection import (
     ChipComparison,
@@ -78,6 +77,7 @@ from outlet_desk.services.withdrawal_request import (
     request_withdrawal,
     withdrawal_state,
 )
+from outlet_desk.widgets.tasks import CARD_TASKS, CardTask, task_title
 
 REQUEST_POLL_SECONDS = 1.5
 """How often a screen asks whether the supervisors decided the request it sent (a waiver, a withdrawal)."""
@@ -227,7 +227,7 @@ class CardScreen(DeskScreen):
 
     def finish(self, receipt: ReceiptData, say: str = "") -> None:
         """Show the receipt, then the person's record again, reloaded."""
-        show_receipt(self.desk_app, receipt, say, lambda _result: self._back_to_person())
+        show_receipt(self.app, receipt, say, lambda _result: self._back_to_person())
 
     def _back_to_person(self) -> None:
         self.app.pop_screen()  # the person view reads the record again when it comes back (PersonScreen)
@@ -785,7 +785,7 @@ class ReissueScreen(RequestTaskScreen[WaiverState]):
             say = _("Application saved (request {id}). Paid: {yuan} yuan. Next: the new card is written here on a "
                     "blank card.").format(id=value.request_id, yuan=format_yuan(value.paid_fen))
             self.outcome(say, "bold green")
-            show_receipt(self.desk_app, value.receipt, say, lambda _result: self._write_card(value.request_id))
+            show_receipt(self.app, value.receipt, say, lambda _result: self._write_card(value.request_id))
             return
         say = _("Application saved (request {id}); the new card is due on {due}. Paid: {yuan} yuan.").format(
             id=value.request_id, due=value.due_date.isoformat(), yuan=format_yuan(value.paid_fen))

@@ -23,9 +23,10 @@ from outlet_desk.services.context import Actor
 from outlet_desk.services.errors import ServiceError
 from outlet_desk.services.receipts import ReceiptData, SavedReceipt, render_text, save_receipt
 from outlet_desk.widgets.keys import localise_bindings
+from outlet_desk.widgets.shell import DeskShell, shell
 
 if TYPE_CHECKING:
-    from outlet_desk.app import DeskApp
+    from textual.app import App
 
 REFUSALS = (DomainError, ServiceError, ReaderError)
 """Everything a counter task can be refused with; each carries a message a clerk can act on."""
@@ -47,7 +48,7 @@ class CardOps(Protocol):
                     timeout: float | None = None) -> CardData: ...
 
 
-def card_ops(app: DeskApp) -> CardOps | None:
+def card_ops(app: DeskShell) -> CardOps | None:
     """The reader's operations, or None when the desk has no reader."""
     return cast("CardOps | None", getattr(app.reader, "supervisor", None))
 
@@ -123,7 +124,7 @@ class CoSignScreen(ModalScreen[Actor | None]):
 
     @work(thread=True, exclusive=True)
     def sign(self, username: str, password: str) -> None:
-        app = cast("DeskApp", self.app)
+        app = shell(self.app)
         try:
             signer = operators.authenticate(app.desk, username, password)
             if self.may_sign is not None:
@@ -181,7 +182,7 @@ class ReceiptScreen(ModalScreen[None]):
 
     @work(thread=True, exclusive=True)
     def save(self) -> None:
-        app = cast("DeskApp", self.app)
+        app = shell(self.app)
         try:
             self.post_message(ReceiptSaved(save_receipt(app.desk, self.receipt)))
         except (OSError, RuntimeError, ValueError) as error:
@@ -204,6 +205,6 @@ class ReceiptScreen(ModalScreen[None]):
         self.dismiss(None)
 
 
-def show_receipt(app: DeskApp, receipt: ReceiptData, say: str = "",
+def show_receipt(app: App[Any], receipt: ReceiptData, say: str = "",
                  then: Callable[[None], None] | None = None) -> None:
     app.push_screen(ReceiptScreen(receipt, say), then)

@@ -104,7 +104,7 @@ class HotlineLossScreen(DeskScreen):
         for name in ("number", "name", "fact"):
             self.query_one(f"#hotline-{name}", Input).value = ""
         self.query_one("#hotline-number", Input).focus()
-        show_receipt(self.desk_app, r.receipt, say)
+        show_receipt(self.app, r.receipt, say)
 
     def _outcome(self, text: Text | str) -> None:
         self.query_one("#hotline-outcome", Static).update(text)

@@ -39,6 +39,7 @@ from outlet_desk.services.identity import (
 from outlet_desk.services.persons import PersonDetail
 from outlet_desk.widgets.citizen_id_input import CitizenIdInput, problem_so_far
 from outlet_desk.widgets.keys import localise_bindings
+from outlet_desk.widgets.shell import shell
 from outlet_desk.widgets.tick_box import TickBox
 
 _DATE = re.compile(r"^\s*(\d{4})\D?(\d{1,2})\D?(\d{1,2})\s*$")
@@ -97,10 +98,8 @@ class IdentityCheckScreen(ModalScreen[IdentityCheckResult | None]):
 
     # -- layout -------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        from outlet_desk.app import DeskApp
-
-        app = self.app
-        assert isinstance(app, DeskApp) and app.actor is not None
+        app = shell(self.app)
+        assert app.actor is not None
         role = app.actor.role
         flows = [(flow_label(f), f) for f, action in FLOW_ACTIONS.items() if can(role, action)]
         documents = [(document_label(d), d) for d in app.desk.settings.identity.document_types]
@@ -148,11 +147,7 @@ class IdentityCheckScreen(ModalScreen[IdentityCheckResult | None]):
         return str(self.query_one(f"#{name}", Select).value)
 
     def _today(self) -> date:
-        from outlet_desk.app import DeskApp
-
-        app = self.app
-        assert isinstance(app, DeskApp)
-        return app.local_today()
+        return shell(self.app).local_today()
 
     @on(Select.Changed, "#presenter")
     def _presenter(self, event: Select.Changed) -> None:
@@ -218,10 +213,8 @@ class IdentityCheckScreen(ModalScreen[IdentityCheckResult | None]):
     @work(thread=True, exclusive=True)
     def record(self, flow: str, presenter: Presenter, holder: Document, proxy: ProxyDetails | None,
                face: bool) -> None:
-        from outlet_desk.app import DeskApp
-
-        app = self.app
-        assert isinstance(app, DeskApp) and app.actor is not None
+        app = shell(self.app)
+        assert app.actor is not None
         try:
             result = record_identity_check(app.desk, app.actor, self.person.id, flow, presenter=presenter,
                                            document=holder, face_confirmed=face, proxy=proxy)

@@ -29,12 +29,12 @@ from outlet_desk.screens.labels import (
     word,
     yuan,
 )
-from outlet_desk.screens.tasks import CARD_TASKS, IDENTITY_TASK, task_help, task_title
 from outlet_desk.services.context import Actor
 from outlet_desk.services.errors import ServiceError
 from outlet_desk.services.identity import IdentityCheckResult, flow_label
 from outlet_desk.services.persons import CardLine, PersonDetail, open_person
 from outlet_desk.services.reissue import InstantCardDue, instant_cards_due
+from outlet_desk.widgets.tasks import CARD_TASKS, IDENTITY_TASK, task_help, task_title
 
 
 class PersonLoaded(Message):

@@ -18,6 +18,8 @@ from outlet_desk.i18n import N_, _
 from outlet_desk.services import operators
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.widgets.keys import localise_bindings
+from outlet_desk.widgets.shell import in_desk_app
+from outlet_desk.widgets.status_line import StatusLine
 
 BASE_CSS = """
 SupervisorScreen #title { height: 1; padding: 0 1; background: $primary; color: $text; text-style: bold; }
@@ -43,13 +45,11 @@ class SupervisorScreen(Screen[None]):
         localise_bindings(self)
 
     def compose(self) -> ComposeResult:
-        from outlet_desk.app import DeskApp
-        from outlet_desk.widgets.status_line import StatusLine
 
         yield Static(_(self.TITLE_MSGID), id="title")
         yield from self.compose_body()
         yield Static("", id="message")
-        if isinstance(self.app, DeskApp):
+        if in_desk_app(self.app):
             yield StatusLine()  # the card reader's state stays in sight on every screen of the desk
         yield Footer(compact=True)
 

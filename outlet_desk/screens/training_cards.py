@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, cast
+from typing import Any
 
+from textual.app import App
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from outlet_desk.domain.card_lifecycle import status_label
@@ -19,9 +20,7 @@ from outlet_desk.reader.virtual_card import VirtualCard
 from outlet_desk.services.emulation import PREFERENCE, card_data_for
 from outlet_desk.services.errors import ServiceError
 from outlet_desk.services.persons import CardLine, PersonDetail
-
-if TYPE_CHECKING:
-    from outlet_desk.app import DeskApp
+from outlet_desk.widgets.shell import DeskShell, shell
 
 
 @dataclass(frozen=True)
@@ -44,22 +43,22 @@ def put_in(slot: TrainingReader, card: VirtualCard) -> None:
     slot.insert(card)
 
 
-def insert_from_record(app: DeskApp, slot: TrainingReader, citizen_number: str, card_number: str) -> None:
+def insert_from_record(app: App[Any], slot: TrainingReader, citizen_number: str, card_number: str) -> None:
     """(In a worker.) The chip of that card as on record goes into the training reader."""
     try:
-        data = card_data_for(app.desk, citizen_number, card_number)
+        data = card_data_for(shell(app).desk, citizen_number, card_number)
     except (DomainError, ServiceError) as error:
         app.call_from_thread(app.notify, error.message, severity="error")
         return
-    put_in(slot, VirtualCard(data, max_tries=app.desk.settings.collection.pin_tries))
+    put_in(slot, VirtualCard(data, max_tries=shell(app).desk.settings.collection.pin_tries))
 
 
 class TrainingCardCommands(Provider):
     """The palette's "Training reader: ..." commands."""
 
     @property
-    def desk_app(self) -> DeskApp:
-        return cast("DeskApp", self.app)
+    def desk_app(self) -> DeskShell:
+        return shell(self.app)
 
     def _pin_tries(self) -> int:
         """The region's wrong PIN entries before the chip blocks it (``[collection] pin_tries``)."""
@@ -86,7 +85,7 @@ class TrainingCardCommands(Provider):
                                   _("As if the card were pulled out of the reader."), partial(slot.remove))
 
     def _insert(self, slot: TrainingReader, citizen_number: str, card_number: str) -> None:
-        app = self.desk_app
+        app = self.app
         app.run_worker(partial(insert_from_record, app, slot, citizen_number, card_number), thread=True,
                        group="training-card", exit_on_error=False)
 

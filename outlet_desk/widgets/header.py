@@ -10,6 +10,7 @@ from textual.widgets import Static
 from outlet_desk.domain.roles import role_label
 from outlet_desk.i18n import N_, _
 from outlet_desk.services.context import Actor
+from outlet_desk.widgets.shell import shell
 
 WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
 
@@ -40,10 +41,7 @@ class DeskHeader(Static):
         self.refresh_text()
 
     def refresh_text(self) -> None:
-        from outlet_desk.app import DeskApp
-
-        app = self.app
-        assert isinstance(app, DeskApp)
+        app = shell(self.app)
         if not app.desk_is_open:  # the first fraction of a second: the settings are still being read
             self.update(header_text(_("Outlet Desk"), None, date.today(), self.title))
             return

@@ -7,6 +7,7 @@ from textual.reactive import reactive
 from textual.widgets import Static
 
 from outlet_desk.i18n import _
+from outlet_desk.widgets.shell import shell
 
 
 class StatusLine(Static):
@@ -20,14 +21,10 @@ class StatusLine(Static):
         super().__init__(id="status-line")
 
     def on_mount(self) -> None:
-        from outlet_desk.app import DeskApp
-
-        app = self.app
-        assert isinstance(app, DeskApp)
-        self.watch(app, "reader_text", self._set_reader)
-        self.watch(app, "reader_holder", self._set_holder)
-        self.watch(app, "lock_in", self._set_lock_in)
-        self.training = app.reader_is_training()
+        self.watch(self.app, "reader_text", self._set_reader)
+        self.watch(self.app, "reader_holder", self._set_holder)
+        self.watch(self.app, "lock_in", self._set_lock_in)
+        self.training = shell(self.app).reader_is_training()
 
     def _set_reader(self, value: str) -> None:
         self.reader_text = value

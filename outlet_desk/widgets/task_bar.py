@@ -15,7 +15,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from outlet_desk.i18n import _
-from outlet_desk.screens.tasks import TASKS, task_title
+from outlet_desk.widgets.tasks import TASKS, task_title
 
 PALETTE_KEY = "^P"
 

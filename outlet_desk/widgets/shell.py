@@ -1,0 +1,62 @@
+"""The desk app as its screens and widgets see it.
+
+The app imports every screen, so no screen or widget imports the app: they reach it through this protocol,
+which names what they read of it (the open store, the operator, the session, the reader's state) and the
+few things they ask of it. ``DeskApp`` conforms (mypy checks it in ``app.py``); what a screen asks of
+Textual itself (``push_screen``, ``notify``, workers) it asks of ``self.app`` as usual.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, Protocol, cast, runtime_checkable
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+    from outlet_desk.services.context import Actor, Desk
+    from outlet_desk.services.session import DeskSession
+
+
+@runtime_checkable
+class DeskShell(Protocol):
+    """What screens and widgets read of the desk app and ask of it."""
+
+    session: DeskSession | None
+    reader: Any
+    """The card reader (``app.ReaderFeed``), or None on a desk without one."""
+    sign_in_hint: str
+    reader_text: str
+    reader_holder: str
+    lock_in: int
+
+    @property
+    def desk(self) -> Desk: ...
+
+    @property
+    def desk_is_open(self) -> bool: ...
+
+    @property
+    def actor(self) -> Actor | None: ...
+
+    def clock(self) -> datetime: ...
+
+    def local_today(self) -> date: ...
+
+    def reader_is_training(self) -> bool: ...
+
+    def signed_in(self, actor: Actor) -> None: ...
+
+    def unlocked(self) -> None: ...
+
+    def open_person(self, person_id: int) -> None: ...
+
+
+def shell(app: App[Any]) -> DeskShell:
+    """``app`` as the desk app (screens and widgets only ever run inside it)."""
+    return cast(DeskShell, app)
+
+
+def in_desk_app(app: App[Any]) -> bool:
+    """Whether ``app`` is the desk app, not a bare Textual app a widget is tried in."""
+    return isinstance(app, DeskShell)
