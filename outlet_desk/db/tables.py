@@ -18,6 +18,7 @@ from sqlalchemy import Column, Index, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel, col
 
 from outlet_desk.db.types import UTCDateTime
+from outlet_desk.domain.approvals import ApprovalStatus
 
 
 def _ts(nullable: bool = False, index: bool = False) -> Any:
@@ -147,7 +148,7 @@ class Approval(SQLModel, table=True):
     checker_id: int | None = Field(default=None, foreign_key="operator.id")
     detail: str = Field(default="", max_length=32)
     """What exactly is asked, beside ``entity``: a fee waiver's reissue reason ("lost", ...)."""
-    status: str = Field(default="pending", max_length=10)  # pending | approved | rejected | cancelled | used
+    status: str = Field(default=ApprovalStatus.PENDING, max_length=10)
     reason: str = Field(default="", max_length=500)
     """The maker's reason for asking."""
     decision_reason: str = Field(default="", max_length=500)

@@ -12,9 +12,10 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from outlet_desk.domain.errors import DomainError
+from outlet_desk.domain.request_status import RequestStatus
 from outlet_desk.i18n import N_, _
 from outlet_desk.screens.base import DeskScreen
-from outlet_desk.screens.labels import AUDIT_ACTIONS, REQUEST_STATUS, local_time, word
+from outlet_desk.screens.labels import AUDIT_ACTIONS, local_time, word
 from outlet_desk.services.context import Actor
 from outlet_desk.services.errors import ServiceError
 from outlet_desk.services.home import HomeView, clerk_home
@@ -89,7 +90,7 @@ class HomeScreen(DeskScreen):
                    [(x.person_id, (x.name, x.masked_number, x.card_number, local_time(x.lapses_at, tz)))
                     for x in view.lapsing])
         self._fill("overdue", [_("Name"), _("Citizen number"), _("Status"), _("Due")],
-                   [(o.person_id, (o.name, o.masked_number, word(REQUEST_STATUS, o.status), o.due_date.isoformat()))
+                   [(o.person_id, (o.name, o.masked_number, RequestStatus.label_of(o.status), o.due_date.isoformat()))
                     for o in view.overdue])
         tabs = self.query_one(TabbedContent)
         for pane, title, n in (("ready", _("Ready for collection"), len(view.ready)),

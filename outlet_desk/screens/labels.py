@@ -1,11 +1,12 @@
-"""Words for the codes services return (audit actions, request statuses, loss kinds, genders)."""
+"""Words for the codes services return that have no enum of their own yet (audit actions, loss kinds, genders);
+request and approval statuses and approval kinds carry their words (``domain/request_status.py``,
+``domain/approvals.py``)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from outlet_desk.domain.request_status import REQUEST_STATUS as REQUEST_STATUS  # shared with the services
 from outlet_desk.i18n import N_, _
 
 AUDIT_ACTIONS: dict[str, str] = {
@@ -36,12 +37,6 @@ REISSUE_REASONS: dict[str, str] = {
     "damaged": N_("damaged"),
     "expired": N_("expired"),
     "info_change": N_("information change"),
-}
-
-APPROVAL_ACTIONS: dict[str, str] = {
-    "waive_fee": N_("fee waiver"),
-    "withdraw_loss": N_("loss report withdrawal"),
-    "spoil_card": N_("card spoiled"),
 }
 
 LOSS_KINDS: dict[str, str] = {"temporary": N_("temporary"), "formal": N_("formal")}

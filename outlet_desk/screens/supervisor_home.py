@@ -11,12 +11,13 @@ from textual.binding import Binding, BindingType
 from textual.widget import Widget
 from textual.widgets import DataTable, Input, Static
 
+from outlet_desk.domain.approvals import ApprovalKind
 from outlet_desk.domain.errors import DomainError
 from outlet_desk.domain.roles import Action, can
 from outlet_desk.i18n import N_, _
 from outlet_desk.screens.cashup import CashUpScreen
 from outlet_desk.screens.day_close import DayCloseScreen
-from outlet_desk.screens.labels import APPROVAL_ACTIONS, local_time, word
+from outlet_desk.screens.labels import local_time
 from outlet_desk.screens.operators import OperatorsScreen
 from outlet_desk.screens.report import ReportScreen
 from outlet_desk.screens.supervision_base import SupervisorScreen
@@ -102,7 +103,7 @@ class SupervisorHomeScreen(SupervisorScreen):
         self._views = {item.id: item for item in waiting}
         table.clear()
         for item in waiting:
-            table.add_row(str(item.id), word(APPROVAL_ACTIONS, item.action), item.maker, item.subject, item.reason,
+            table.add_row(str(item.id), ApprovalKind.label_of(item.action), item.maker, item.subject, item.reason,
                           local_time(item.created_at, self.desk.tz), key=str(item.id))
         ids = [item.id for item in waiting]
         if selected in ids:
@@ -114,7 +115,7 @@ class SupervisorHomeScreen(SupervisorScreen):
         """The selected approval in full, whatever the width: who asks, for what, concerning whom, and why."""
         item = self._views.get(self._selected_id() or 0)
         text = "" if item is None else _("{maker} asks: {action}. {subject}. Reason: {reason}").format(
-            maker=item.maker, action=word(APPROVAL_ACTIONS, item.action), subject=item.subject or "-",
+            maker=item.maker, action=ApprovalKind.label_of(item.action), subject=item.subject or "-",
             reason=item.reason)
         self.query_one("#approval-detail", Static).update(text)
 

@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from outlet_desk.db.tables import Approval, Card, Operator, Person
+from outlet_desk.domain.approvals import OPEN_APPROVALS, ApprovalStatus, move_approval
 from outlet_desk.domain.citizen_id import mask_citizen_id
 from outlet_desk.domain.roles import Action, Role, can
 from outlet_desk.i18n import _
@@ -45,13 +46,13 @@ class RequestState:
 
     @property
     def usable(self) -> bool:
-        return self.status == "approved"
+        return self.status == ApprovalStatus.APPROVED
 
 
 def request_state(s: Session, row: Approval, *, used: bool = False) -> RequestState:
     assert row.id is not None and row.entity_id is not None
     checker = s.get(Operator, row.checker_id) if row.checker_id else None
-    return RequestState(row.id, row.entity_id, "used" if used else row.status, row.reason,
+    return RequestState(row.id, row.entity_id, ApprovalStatus.USED if used else row.status, row.reason,
                         checker.display_name if checker else "", row.decision_reason, row.created_at)
 
 
@@ -65,7 +66,7 @@ def todays_requests(s: Session, desk: Desk, clerk: Actor, action: str, card_id: 
     return list(s.exec(select(Approval).where(
         col(Approval.outlet_code) == desk.outlet_code, col(Approval.action) == action,
         col(Approval.entity) == CARD_ENTITY, col(Approval.entity_id) == card_id,
-        col(Approval.maker_id) == clerk.operator_id, col(Approval.status).in_(("pending", "approved")),
+        col(Approval.maker_id) == clerk.operator_id, col(Approval.status).in_(OPEN_APPROVALS),
         col(Approval.created_at) >= start_of_day(desk),
     ).order_by(col(Approval.id).desc())).all())
 
@@ -75,17 +76,17 @@ def waiting_request(s: Session, desk: Desk, action: str, card_id: int) -> Approv
     return s.exec(select(Approval).where(
         col(Approval.outlet_code) == desk.outlet_code, col(Approval.action) == action,
         col(Approval.entity) == CARD_ENTITY, col(Approval.entity_id) == card_id,
-        col(Approval.status) == "pending")).first()
+        col(Approval.status) == ApprovalStatus.PENDING)).first()
 
 
 def cancel_request(uow: UnitOfWork, row: Approval, refused: type[ServiceError]) -> None:
     """The clerk no longer waits for the decision: the request leaves the supervisors' list (audited)."""
-    if row.status != "pending":
+    if row.status != ApprovalStatus.PENDING:
         raise refused(_("Request {id} has already been decided; it can no longer be withdrawn.").format(id=row.id))
-    row.status, row.decided_at = "cancelled", uow.desk.now()
+    row.status, row.decided_at = move_approval(row.status, ApprovalStatus.CANCELLED), uow.desk.now()
     card = uow.session.get(Card, row.entity_id) if row.entity == CARD_ENTITY else None
     uow.audit("approval_withdrawn", "approval", row.id, person_id=card.person_id if card else None,
-              before={"status": "pending"}, after={"status": "cancelled", "action": row.action})
+              before={"status": ApprovalStatus.PENDING}, after={"status": row.status, "action": row.action})
 
 
 def check_approved_for(desk: Desk, s: Session, actor: Actor, row: Approval, checker_may: Action,
@@ -100,11 +101,11 @@ def check_approved_for(desk: Desk, s: Session, actor: Actor, row: Approval, chec
     if asked_on != desk.local_now().date():
         raise refused(_("Approval {id} was asked for on {day}; an approval holds only on that day. Send a new "
                         "request.").format(id=row.id, day=asked_on.isoformat()))
-    if row.status == "pending":
+    if row.status == ApprovalStatus.PENDING:
         raise refused(_("Approval {id} is still waiting for a supervisor's decision.").format(id=row.id))
-    if row.status == "rejected":
+    if row.status == ApprovalStatus.REJECTED:
         raise refused(_("Approval {id} was rejected: {why}").format(id=row.id, why=row.decision_reason))
-    if row.status != "approved":
+    if row.status != ApprovalStatus.APPROVED:
         raise refused(_("Approval {id} was withdrawn.").format(id=row.id))
     checker = s.get(Operator, row.checker_id) if row.checker_id else None
     if checker is None or checker.id == actor.operator_id or not can(Role(checker.role), checker_may):

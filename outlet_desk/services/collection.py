@@ -12,7 +12,7 @@ from outlet_desk.db.tables import Card, Collection, IdentityCheck, Person, Reiss
 from outlet_desk.domain.card_lifecycle import BLOCKED_WHEN_PRESENTED, CardEvent, CardStatus, status_label
 from outlet_desk.domain.citizen_id import mask_citizen_id
 from outlet_desk.domain.names import names_match
-from outlet_desk.domain.request_status import request_status_label
+from outlet_desk.domain.request_status import RequestStatus, move_request, request_status_label
 from outlet_desk.domain.roles import Action
 from outlet_desk.i18n import N_, _
 from outlet_desk.reader.card_data import CardData
@@ -95,7 +95,7 @@ def _other_card_refusal(request: ReissueRequest, new: Card, presented: Card) -> 
 
 def _not_ready_refusal(request: ReissueRequest, new: Card) -> str:
     status = status_label(CardStatus(new.status))
-    if request.status == "collected":
+    if request.status == RequestStatus.COLLECTED:
         return _("Card {card} was already collected (request {id}) and is {status}: there is nothing to hand "
                  "over.").format(card=new.card_number, id=request.id, status=status)
     return _("Card {card} is {status} and request {id} is {request}: it is not ready for collection and must not be "
@@ -113,7 +113,7 @@ def _judge(s: Session, request: ReissueRequest, card: Card, person: Person, chip
     presented = s.exec(select(Card).where(col(Card.card_number) == chip.card_number)).first()
     if presented is not None and presented.id != card.id:
         return comparison, _other_card_refusal(request, card, presented)
-    if request.status != "ready" or comparison.card_status is not CardStatus.READY:
+    if request.status != RequestStatus.READY or comparison.card_status is not CardStatus.READY:
         return comparison, _not_ready_refusal(request, card)
     return comparison, None if comparison.passed else _refusal(comparison)
 
@@ -197,7 +197,7 @@ def _hand_over(uow: UnitOfWork, request: ReissueRequest, card: Card, person: Per
         if old.status in (CardStatus.LOST.value, CardStatus.DAMAGED.value, CardStatus.ACTIVE.value):
             move_card(desk, old, CardEvent.REPLACE)
             replaced = old.card_number
-    request.status = "collected"
+    request.status = move_request(request.status, RequestStatus.COLLECTED)
     collection = Collection(
         outlet_code=desk.outlet_code, card_id=card.id, request_id=request_id, identity_check_id=check.id or 0,
         chip_card_number=chip.card_number, chip_identification_code=chip.identification_code,
@@ -238,7 +238,8 @@ def ready_queue(desk: Desk, limit: int = 200) -> list[tuple[int, int, str, str]]
             select(ReissueRequest, Person, Card)
             .join(Person, col(Person.id) == col(ReissueRequest.person_id))
             .join(Card, col(Card.id) == col(ReissueRequest.new_card_id))
-            .where(col(ReissueRequest.status) == "ready", col(ReissueRequest.outlet_code) == desk.outlet_code)
+            .where(col(ReissueRequest.status) == RequestStatus.READY,
+                   col(ReissueRequest.outlet_code) == desk.outlet_code)
             .order_by(col(ReissueRequest.id))
             .limit(limit)
         ).all()
@@ -278,7 +279,7 @@ def pending_collection(desk: Desk, card_id: int) -> PendingCollection:
     with Session(desk.engine) as s:
         request = s.exec(
             select(ReissueRequest).where(col(ReissueRequest.new_card_id) == card_id,
-                                         col(ReissueRequest.status) == "ready")
+                                         col(ReissueRequest.status) == RequestStatus.READY)
         ).first()
         card = s.get(Card, card_id)
         if request is None or request.id is None or card is None:

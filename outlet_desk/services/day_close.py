@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from outlet_desk.db.tables import Approval, DayClose, LossReport
+from outlet_desk.domain.approvals import ApprovalStatus
 from outlet_desk.domain.fees import format_yuan
 from outlet_desk.domain.roles import Action, Role, require
 from outlet_desk.i18n import _, ngettext
@@ -76,7 +77,8 @@ def blockers(desk: Desk, day: date, report: DailyReport | None = None) -> tuple[
     _start, end = day_bounds(desk, day)
     with Session(desk.engine) as s:
         pending = int(s.execute(select(func.count()).select_from(Approval).where(
-            col(Approval.outlet_code) == desk.outlet_code, col(Approval.status) == "pending")).scalar_one())
+            col(Approval.outlet_code) == desk.outlet_code, col(Approval.status) == ApprovalStatus.PENDING,
+        )).scalar_one())
         lapsing = int(s.execute(select(func.count()).select_from(LossReport).where(
             col(LossReport.outlet_code) == desk.outlet_code, col(LossReport.kind) == "temporary",
             col(LossReport.withdrawn_at).is_(None), col(LossReport.lapsed_at).is_(None),

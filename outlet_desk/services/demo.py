@@ -28,6 +28,7 @@ from outlet_desk.db.tables import (
 )
 from outlet_desk.domain.card_lifecycle import CardStatus
 from outlet_desk.domain.citizen_id import Gender, parse_citizen_id
+from outlet_desk.domain.request_status import RequestStatus
 from outlet_desk.domain.roles import Role
 from outlet_desk.i18n import _
 from outlet_desk.services.context import Desk
@@ -243,7 +244,7 @@ def seed_training(desk: Desk, persons: int = 200) -> DemoSummary:
                 req = ReissueRequest(
                     outlet_code=desk.outlet_code, person_id=person.id, old_card_id=old.id, new_card_id=new.id,
                     reason="lost", fee_fen=desk.settings.fees.reissue_fen.lost, production_mode="factory",
-                    status="ready" if scenario == "ready" else "collected",
+                    status=RequestStatus.READY if scenario == "ready" else RequestStatus.COLLECTED,
                     due_date=today - timedelta(days=1), identity_check_id=check.id, operator_id=clerk.id,
                     created_at=now - timedelta(days=20),
                 )
@@ -273,7 +274,8 @@ def seed_training(desk: Desk, persons: int = 200) -> DemoSummary:
         for k, (person_id, old_id, check_id) in enumerate(lost[-4:]):
             s.add(ReissueRequest(
                 outlet_code=desk.outlet_code, person_id=person_id, old_card_id=old_id, reason="lost",
-                fee_fen=desk.settings.fees.reissue_fen.lost, production_mode="factory", status="in_production",
+                fee_fen=desk.settings.fees.reissue_fen.lost, production_mode="factory",
+                status=RequestStatus.IN_PRODUCTION,
                 due_date=today + timedelta(days=-2 if k < 2 else 5), identity_check_id=check_id,
                 operator_id=clerk.id, created_at=now - timedelta(days=20 if k < 2 else 3),
             ))

@@ -13,13 +13,14 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from outlet_desk.db.tables import AuditEvent, Card, LossReport, Person, ReissueRequest
+from outlet_desk.domain.card_lifecycle import CardStatus
 from outlet_desk.domain.citizen_id import mask_citizen_id
+from outlet_desk.domain.request_status import CLOSED_REQUESTS, RequestStatus
 from outlet_desk.domain.roles import Action, can
 from outlet_desk.services.context import Actor, Desk
 
 LAPSING_WINDOW = timedelta(hours=48)
 LIST_LIMIT = 50
-CLOSED_REQUESTS = ("collected", "cancelled")
 
 
 @dataclass(frozen=True)
@@ -109,8 +110,8 @@ def ready_for_collection(desk: Desk, limit: int = LIST_LIMIT) -> tuple[ReadyLine
             .join(Person, col(Person.id) == col(ReissueRequest.person_id))
             .where(
                 col(ReissueRequest.outlet_code) == desk.outlet_code,
-                col(ReissueRequest.status) == "ready",
-                col(Card.status) == "ready",
+                col(ReissueRequest.status) == RequestStatus.READY,
+                col(Card.status) == CardStatus.READY,
             )
             .order_by(col(ReissueRequest.created_at).desc(), col(ReissueRequest.id).desc())
             .limit(limit)
@@ -157,7 +158,7 @@ def overdue_requests(desk: Desk, limit: int = LIST_LIMIT) -> tuple[OverdueLine, 
             .join(Person, col(Person.id) == col(ReissueRequest.person_id))
             .where(
                 col(ReissueRequest.outlet_code) == desk.outlet_code,
-                col(ReissueRequest.status).not_in((*CLOSED_REQUESTS, "ready")),
+                col(ReissueRequest.status).not_in((*CLOSED_REQUESTS, RequestStatus.READY)),
                 col(ReissueRequest.due_date) < today,
             )
             .order_by(col(ReissueRequest.due_date), col(ReissueRequest.id))

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from outlet_desk.db.tables import Approval, Card, LossReport, Operator, Person
+from outlet_desk.domain.approvals import ApprovalKind, ApprovalStatus, move_approval
 from outlet_desk.domain.caller_facts import CallerFactRefused, check_caller_fact
 from outlet_desk.domain.card_lifecycle import CardEvent, CardStatus, status_label
 from outlet_desk.domain.citizen_id import parse_citizen_id
@@ -209,7 +210,7 @@ def report_loss_counter(
                           receipt, became_formal)
 
 
-WITHDRAW_LOSS = "withdraw_loss"
+WITHDRAW_LOSS = ApprovalKind.WITHDRAW_LOSS
 """The withdrawal of a loss report: its name under ``security.dual_control`` and as an approval's action."""
 
 
@@ -249,7 +250,7 @@ def _use_withdrawal_approval(desk: Desk, s: Session, actor: Actor, approval_id: 
     if row is None or row.outlet_code != desk.outlet_code or row.action != WITHDRAW_LOSS or row.entity != CARD_ENTITY:
         raise WithdrawalApprovalRefused(
             _("There is no approval to withdraw a loss report with number {id}.").format(id=approval_id))
-    if row.status == "used":
+    if row.status == ApprovalStatus.USED:
         raise WithdrawalApprovalRefused(
             _("Approval {id} has already been used to withdraw a loss report; an approval is used once.").format(
                 id=approval_id))
@@ -304,7 +305,7 @@ def withdraw_loss(
         if report is not None:
             report.withdrawn_at, report.withdrawn_by = desk.now(), actor.operator_id
         if approval is not None:
-            approval.status = "used"  # how a used approval is known: nothing else points at it
+            approval.status = move_approval(approval.status, ApprovalStatus.USED)  # nothing else marks it used
         event = uow.audit(
             "loss_withdrawn", "card", card_id, person_id=card.person_id, before=before,
             after={**card_facts(card), "report_id": report.id if report else None,

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from outlet_desk.db.tables import Card, IdentityCheck, Person, ReissueRequest
 from outlet_desk.domain.card_lifecycle import CardEvent, CardStatus, transition
-from outlet_desk.domain.request_status import request_status_label
+from outlet_desk.domain.request_status import RequestStatus, request_status_label
 from outlet_desk.i18n import _
 from outlet_desk.services.context import Desk
 from outlet_desk.services.errors import NotFound, RecordChanged, ServiceError
@@ -103,7 +103,7 @@ def open_request_for_card(session: Session, card_id: int) -> ReissueRequest | No
     """A reissue request (not cancelled) that replaces this card, if one was applied for."""
     return session.exec(
         select(ReissueRequest).where(
-            col(ReissueRequest.old_card_id) == card_id, col(ReissueRequest.status) != "cancelled"
+            col(ReissueRequest.old_card_id) == card_id, col(ReissueRequest.status) != RequestStatus.CANCELLED
         )
     ).first()
 

@@ -10,10 +10,11 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from outlet_desk.db.tables import Approval, Card, Operator, Payment, ReissueRequest
+from outlet_desk.domain.approvals import ApprovalKind, ApprovalStatus, move_approval
 from outlet_desk.domain.card_lifecycle import CardEvent, CardStatus, is_expired
 from outlet_desk.domain.card_numbers import validate_card_number, validate_identification_code
 from outlet_desk.domain.fees import Fee, ReissueReason, expiry_exchange_allowed, format_yuan, reissue_fee
-from outlet_desk.domain.request_status import request_status_label
+from outlet_desk.domain.request_status import RequestStatus, move_request, request_status_label
 from outlet_desk.domain.roles import Action, Role, can
 from outlet_desk.i18n import _
 from outlet_desk.reader.card_data import CardData, Gender
@@ -46,7 +47,7 @@ class WaiverRefused(ServiceError):
     code = "waiver_refused"
 
 
-WAIVE_FEE = "waive_fee"
+WAIVE_FEE = ApprovalKind.WAIVE_FEE
 """The approval action of a fee waiver (signed at the counter, or asked for and decided at a supervisor's desk)."""
 
 
@@ -191,13 +192,13 @@ def apply_reissue(
         waived_by = waiver_by.display_name if waiver_by and waived else ""
         if waived and waiver_approval_id is not None:
             approval, checker = _use_requested_waiver(desk, s, actor, waiver_approval_id, card, reason)
-            approval.status = "used"  # as every approval asked for by request, once used (see loss.withdraw_loss)
+            approval.status = move_approval(approval.status, ApprovalStatus.USED)  # as every approval by request
             waiver_name, waived_by = checker.username, checker.display_name
         elif waived:
             assert waiver_by is not None
             approval = Approval(
                 outlet_code=desk.outlet_code, action=WAIVE_FEE, entity="reissue_request",
-                maker_id=actor.operator_id, checker_id=waiver_by.operator_id, status="approved",
+                maker_id=actor.operator_id, checker_id=waiver_by.operator_id, status=ApprovalStatus.APPROVED,
                 reason=waiver_reason.strip(), created_at=desk.now(), decided_at=desk.now(),
             )
             s.add(approval)
@@ -205,7 +206,7 @@ def apply_reissue(
         request = ReissueRequest(
             outlet_code=desk.outlet_code, person_id=card.person_id, old_card_id=old_card_id, reason=reason.value,
             fee_fen=fee.amount_fen, waived=waived, waiver_approval_id=approval.id if approval else None,
-            production_mode=mode, status="in_production", due_date=today + timedelta(days=due_days),
+            production_mode=mode, status=RequestStatus.IN_PRODUCTION, due_date=today + timedelta(days=due_days),
             identity_check_id=check.id, operator_id=actor.operator_id, created_at=desk.now(),
         )
         s.add(request)
@@ -239,10 +240,11 @@ def _withdraw_waiting_waivers(s: Session, desk: Desk, card_id: int) -> list[int]
     """Waivers of this card still waiting for a decision have nothing left to decide once it is applied for."""
     rows = s.exec(select(Approval).where(
         col(Approval.outlet_code) == desk.outlet_code, col(Approval.action) == WAIVE_FEE,
-        col(Approval.entity) == WAIVER_ENTITY, col(Approval.entity_id) == card_id, col(Approval.status) == "pending",
+        col(Approval.entity) == WAIVER_ENTITY, col(Approval.entity_id) == card_id,
+        col(Approval.status) == ApprovalStatus.PENDING,
     )).all()
     for row in rows:
-        row.status, row.decided_at = "cancelled", desk.now()
+        row.status, row.decided_at = move_approval(row.status, ApprovalStatus.CANCELLED), desk.now()
     return [row.id for row in rows if row.id is not None]
 
 
@@ -271,7 +273,7 @@ def _make_ready(
     with UnitOfWork(desk, actor, action) as uow:
         s = uow.session
         request = load_request(s, request_id, None)
-        if request.status != "in_production":
+        if request.status != RequestStatus.IN_PRODUCTION:
             raise ReissueRefused(
                 _("Request {id} is {status}; only a request in production can receive its card.").format(
                     id=request_id, status=request_status_label(request.status)))
@@ -293,7 +295,7 @@ def _make_ready(
         s.flush()
         assert card.id is not None
         request.new_card_id = card.id
-        request.status = "ready"
+        request.status = move_request(request.status, RequestStatus.READY)
         uow.audit(audit_action, "reissue_request", request_id, person_id=request.person_id,
                   after={"card_number": number, "identification_code": code, "status": card.status})
         uow.commit()
@@ -312,7 +314,7 @@ def instant_card_data(desk: Desk, request_id: int) -> CardData:
     (``T`` + 8 digits) and a new chip identification code in this outlet's region, with the holder's data."""
     with Session(desk.engine) as s:
         request = load_request(s, request_id, None)
-        if request.production_mode != "instant" or request.status != "in_production":
+        if request.production_mode != "instant" or request.status != RequestStatus.IN_PRODUCTION:
             raise ReissueRefused(_("Request {id} is not waiting for an instant card.").format(id=request_id))
         person = load_person(s, request.person_id)
         last = s.exec(
@@ -345,7 +347,8 @@ def instant_cards_due(desk: Desk, person_id: int) -> list[InstantCardDue]:
     with Session(desk.engine) as s:
         rows = s.exec(select(ReissueRequest).where(
             col(ReissueRequest.person_id) == person_id, col(ReissueRequest.production_mode) == "instant",
-            col(ReissueRequest.status) == "in_production", col(ReissueRequest.outlet_code) == desk.outlet_code,
+            col(ReissueRequest.status) == RequestStatus.IN_PRODUCTION,
+            col(ReissueRequest.outlet_code) == desk.outlet_code,
         ).order_by(col(ReissueRequest.id))).all()
         return [InstantCardDue(r.id, r.old_card_id) for r in rows if r.id is not None and r.old_card_id is not None]
 

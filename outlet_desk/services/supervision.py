@@ -11,8 +11,9 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from outlet_desk.db.tables import Approval, Operator
+from outlet_desk.domain.approvals import ApprovalStatus, move_approval
 from outlet_desk.domain.roles import Action, Role, require, require_manage
-from outlet_desk.i18n import N_, _
+from outlet_desk.i18n import _
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.errors import NotFound, RecordChanged, ServiceError
 from outlet_desk.services.operators import OperatorView, list_operators
@@ -20,17 +21,9 @@ from outlet_desk.services.uow import UnitOfWork
 from outlet_desk.services.waiver import waiver_subjects
 from outlet_desk.services.withdrawal_request import withdrawal_subjects
 
-_APPROVAL_STATUS_LABELS = {
-    "pending": N_("waiting"),
-    "approved": N_("approved"),
-    "rejected": N_("rejected"),
-    "cancelled": N_("withdrawn by the clerk"),
-    "used": N_("approved and used"),
-}
-
 
 def approval_status_label(status: str) -> str:
-    return _(_APPROVAL_STATUS_LABELS[status]) if status in _APPROVAL_STATUS_LABELS else status
+    return ApprovalStatus.label_of(status)
 
 
 class ApprovalRefused(ServiceError):
@@ -92,7 +85,7 @@ def pending_approvals(desk: Desk, actor: Actor) -> list[ApprovalView]:
     require(actor.role, Action.APPROVE)
     with Session(desk.engine) as s:
         rows = s.execute(select(Approval).where(
-            col(Approval.outlet_code) == desk.outlet_code, col(Approval.status) == "pending",
+            col(Approval.outlet_code) == desk.outlet_code, col(Approval.status) == ApprovalStatus.PENDING,
         ).order_by(col(Approval.created_at), col(Approval.id))).scalars().all()
         names = _names(s)
         subjects = {i: w.describe() for i, w in waiver_subjects(desk, s, list(rows)).items()}
@@ -110,16 +103,16 @@ def decide(desk: Desk, checker: Actor, approval_id: int, *, approve: bool, reaso
         row = uow.session.get(Approval, approval_id, with_for_update=True)
         if row is None or row.outlet_code != desk.outlet_code:
             raise NotFound(_("No approval with number {id}.").format(id=approval_id))
-        if row.status != "pending":
+        if row.status != ApprovalStatus.PENDING:
             raise RecordChanged(_("Approval {id} has already been decided: it is {status}.").format(
                 id=approval_id, status=approval_status_label(row.status)))
         if row.maker_id == checker.operator_id:
             raise ApprovalRefused(_("You asked for this approval yourself; another supervisor must decide it."))
-        row.status = "approved" if approve else "rejected"
+        row.status = move_approval(row.status, ApprovalStatus.APPROVED if approve else ApprovalStatus.REJECTED)
         row.checker_id, row.decided_at = checker.operator_id, desk.now()
         row.decision_reason = reason.strip()[:500]
         uow.audit("approval_" + row.status, "approval", row.id,
-                  before={"status": "pending"}, after={"status": row.status, "action": row.action,
+                  before={"status": ApprovalStatus.PENDING}, after={"status": row.status, "action": row.action,
                                                        "reason": reason.strip()})
         uow.commit()
         return _view(row, _names(uow.session))

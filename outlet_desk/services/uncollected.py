@@ -10,8 +10,9 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from outlet_desk.db.tables import Card, Person, ReissueRequest
-from outlet_desk.domain.card_lifecycle import CardEvent
+from outlet_desk.domain.card_lifecycle import CardEvent, CardStatus
 from outlet_desk.domain.citizen_id import mask_citizen_id
+from outlet_desk.domain.request_status import RequestStatus, move_request
 from outlet_desk.domain.retention import check_return, is_due_for_return, return_from
 from outlet_desk.domain.roles import Action, require
 from outlet_desk.services.context import Actor, Desk
@@ -42,7 +43,7 @@ def cards_due_for_return(desk: Desk, actor: Actor) -> list[UncollectedCard]:
             select(Card, Person, ReissueRequest.id)
             .join(Person, col(Person.id) == col(Card.person_id))
             .outerjoin(ReissueRequest, col(ReissueRequest.new_card_id) == col(Card.id))
-            .where(col(Card.outlet_code) == desk.outlet_code, col(Card.status) == "ready")
+            .where(col(Card.outlet_code) == desk.outlet_code, col(Card.status) == CardStatus.READY)
             .order_by(col(Card.status_changed_at), col(Card.id))
         ).all()
     due = []
@@ -70,7 +71,7 @@ def return_uncollected(desk: Desk, actor: Actor, card_id: int, version: int) -> 
         check_return(ready_on, today, days)
         request = s.exec(select(ReissueRequest).where(col(ReissueRequest.new_card_id) == card_id)).first()
         if request is not None:
-            request.status = "cancelled"
+            request.status = move_request(request.status, RequestStatus.CANCELLED)
         person = s.get(Person, card.person_id)
         assert person is not None and card.id is not None
         uow.audit("card_returned_uncollected", "card", card.id, person_id=card.person_id,

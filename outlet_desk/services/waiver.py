@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from outlet_desk.db.tables import Approval, ReissueRequest
+from outlet_desk.domain.approvals import OPEN_APPROVALS
 from outlet_desk.domain.fees import ReissueReason, format_yuan
 from outlet_desk.domain.roles import Action
 from outlet_desk.i18n import _
@@ -139,7 +140,7 @@ def open_waiver(desk: Desk, clerk: Actor, card_id: int) -> WaiverState | None:
     with Session(desk.engine) as s:
         for row in todays_requests(s, desk, clerk, WAIVE_FEE, card_id):
             state = _state(desk, s, row)
-            if state.status in ("pending", "approved"):
+            if state.status in OPEN_APPROVALS:
                 return state
     return None
 

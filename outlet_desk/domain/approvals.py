@@ -1,0 +1,56 @@
+"""Approvals a supervisor gives at the counter or by request: what is approved, and the approval's status.
+
+A request waits (``pending``) until a supervisor approves or rejects it, or the clerk withdraws it
+(``cancelled``); an approval is ``used`` once the task it allowed is done. One given at the counter is
+saved ``approved`` and used at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from outlet_desk.domain.errors import DomainError
+from outlet_desk.domain.worded import Worded
+from outlet_desk.i18n import N_, _
+
+
+class ApprovalKind(Worded):
+    """What is approved (the approval's ``action``)."""
+
+    WAIVE_FEE = "waive_fee", N_("fee waiver")
+    WITHDRAW_LOSS = "withdraw_loss", N_("loss report withdrawal")
+    SPOIL_CARD = "spoil_card", N_("card spoiled")
+
+
+class ApprovalStatus(Worded):
+    PENDING = "pending", N_("waiting")
+    APPROVED = "approved", N_("approved")
+    REJECTED = "rejected", N_("rejected")
+    CANCELLED = "cancelled", N_("withdrawn by the clerk")
+    USED = "used", N_("approved and used")
+
+
+#: A request the clerk may still count on: waiting for a decision, or approved and not yet used.
+OPEN_APPROVALS: frozenset[ApprovalStatus] = frozenset({ApprovalStatus.PENDING, ApprovalStatus.APPROVED})
+
+_A = ApprovalStatus
+APPROVAL_MOVES: Mapping[ApprovalStatus, frozenset[ApprovalStatus]] = MappingProxyType({
+    _A.PENDING: frozenset({_A.APPROVED, _A.REJECTED, _A.CANCELLED}),
+    _A.APPROVED: frozenset({_A.USED}),
+    _A.REJECTED: frozenset(),
+    _A.CANCELLED: frozenset(),
+    _A.USED: frozenset(),
+})
+
+
+class ApprovalMoveRefused(DomainError):
+    code = "approval_move_refused"
+
+
+def move_approval(status: str, to: ApprovalStatus) -> ApprovalStatus:
+    """``to``, if an approval in ``status`` may move there; else :class:`ApprovalMoveRefused` naming both."""
+    if to not in APPROVAL_MOVES.get(ApprovalStatus(status), frozenset()):
+        raise ApprovalMoveRefused(_("An approval that is {status} cannot become {to}.").format(
+            status=ApprovalStatus.label_of(status), to=to.label))
+    return to

@@ -1,0 +1,113 @@
+"""One name for one thing: each status and kind is one enum that carries its words, and its code words appear
+as bare strings nowhere else in the package (a test reads every module's string constants)."""
+
+from __future__ import annotations
+
+import ast
+from enum import StrEnum
+from pathlib import Path
+
+import pytest
+
+from outlet_desk.domain.approvals import (
+    APPROVAL_MOVES,
+    ApprovalKind,
+    ApprovalMoveRefused,
+    ApprovalStatus,
+    move_approval,
+)
+from outlet_desk.domain.card_lifecycle import CardStatus
+from outlet_desk.domain.request_status import (
+    REQUEST_MOVES,
+    RequestMoveRefused,
+    RequestStatus,
+    move_request,
+    request_status_label,
+)
+from outlet_desk.domain.roles import Action
+from outlet_desk.i18n import set_language
+
+PACKAGE = Path(__file__).resolve().parents[2] / "outlet_desk"
+# The enums whose code words may appear only where they are defined (the migrations keep the words they had).
+GUARDED: dict[type[StrEnum], str] = {RequestStatus: "domain/request_status.py", ApprovalStatus: "domain/approvals.py"}
+# Enums not guarded yet (issue 12 goes on): a word that is also one of their codes ("ready" is a card's status
+# too; the approval kinds are the Actions they allow) cannot be told apart by reading, so it is not checked.
+NOT_YET_GUARDED: tuple[type[StrEnum], ...] = (CardStatus, Action, ApprovalKind)
+_WORD_CALLS = {"_", "N_", "ngettext"}
+
+
+def _bare_strings(path: Path) -> list[tuple[int, str]]:
+    """String constants of a module that are neither docstrings nor words to translate."""
+    tree = ast.parse(path.read_text("utf-8"))
+    skip: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef) and node.body:
+            first = node.body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+                skip.add(id(first.value))
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _WORD_CALLS:
+            skip.update(id(arg) for arg in node.args)
+    return [(node.lineno, node.value) for node in ast.walk(tree)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skip]
+
+
+def test_status_and_kind_codes_appear_only_in_their_enum() -> None:
+    ambiguous = {member.value for enum in NOT_YET_GUARDED for member in enum}
+    homes: dict[str, set[str]] = {}
+    for enum, home in GUARDED.items():
+        for member in enum:
+            if member.value not in ambiguous:
+                homes.setdefault(member.value, set()).add(home)
+    assert {"pending", "in_production", "used"} <= homes.keys()
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        where = path.relative_to(PACKAGE).as_posix()
+        if where.startswith("db/migrations/"):
+            continue
+        found += [f"{where}:{line}: {value!r}" for line, value in _bare_strings(path)
+                  if value in homes and where not in homes[value]]
+    assert found == []
+
+
+def test_the_guard_finds_a_bare_status(tmp_path: Path) -> None:
+    module = tmp_path / "m.py"
+    module.write_text('"""doc"""\nx = "pending"\ny = _("pending")\n')
+    assert _bare_strings(module) == [(2, "pending")]
+
+
+def test_approval_kinds_are_named_for_the_action_they_allow() -> None:
+    assert {kind.value for kind in ApprovalKind} <= {action.value for action in Action}
+
+
+@pytest.mark.parametrize("enum", [RequestStatus, ApprovalStatus, ApprovalKind])
+def test_every_code_has_its_own_words_in_both_languages(enum: type[StrEnum]) -> None:
+    set_language("zh_CN")
+    try:
+        words = [member.label for member in enum]  # type: ignore[attr-defined]
+    finally:
+        set_language("en")
+    assert len(set(words)) == len(words) and all(words)
+    assert not any(word.isascii() for word in words), words
+
+
+def test_a_request_moves_forward_or_is_cancelled_and_never_back() -> None:
+    assert move_request("in_production", RequestStatus.READY) is RequestStatus.READY
+    assert move_request("ready", RequestStatus.CANCELLED) is RequestStatus.CANCELLED
+    with pytest.raises(RequestMoveRefused, match="collected cannot become ready"):
+        move_request("collected", RequestStatus.READY)
+    assert all(not REQUEST_MOVES[closed] for closed in (RequestStatus.COLLECTED, RequestStatus.CANCELLED))
+
+
+def test_an_approval_is_decided_once_and_used_once() -> None:
+    assert move_approval("pending", ApprovalStatus.APPROVED) is ApprovalStatus.APPROVED
+    assert move_approval("approved", ApprovalStatus.USED) is ApprovalStatus.USED
+    for done in ("rejected", "cancelled", "used"):
+        with pytest.raises(ApprovalMoveRefused):
+            move_approval(done, ApprovalStatus.APPROVED)
+    assert APPROVAL_MOVES[ApprovalStatus.PENDING] == {ApprovalStatus.APPROVED, ApprovalStatus.REJECTED,
+                                                      ApprovalStatus.CANCELLED}
+
+
+def test_a_code_this_version_does_not_know_reads_as_itself() -> None:
+    assert request_status_label("archived") == "archived"
+    assert ApprovalStatus.label_of("escalated") == "escalated"
