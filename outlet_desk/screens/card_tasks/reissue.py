@@ -28,8 +28,6 @@ from outlet_desk.screens.card_tasks.request_watch import RequestTaskScreen, Requ
 from outlet_desk.screens.card_tasks.write_card import WriteCardScreen
 from outlet_desk.screens.flow_support import REFUSALS, CoSignScreen, refusal_text, show_receipt
 from outlet_desk.services.context import Actor
-from outlet_desk.services.identity import IdentityCheckResult
-from outlet_desk.services.persons import CardLine, PersonDetail
 from outlet_desk.services.reissue import ReissueResult, apply_reissue, check_waiver_signer, fee_for
 from outlet_desk.services.waiver import WaiverState, open_waiver, request_waiver, waiver_state, withdraw_waiver
 
@@ -57,10 +55,10 @@ class ReissueScreen(RequestTaskScreen[WaiverState]):
         withdrawing=N_("Withdrawing the waiver…"),
     )
 
-    def __init__(self, person: PersonDetail, card: CardLine, check: IdentityCheckResult) -> None:
-        super().__init__(person, card, check)
-        self.waiver: Actor | None = None
-        self.result: ReissueResult | None = None
+    waiver: Actor | None = None
+    """The supervisor who signed the waiver here (F7)."""
+    result: ReissueResult | None = None
+    """The application, once saved."""
 
     def compose_task(self) -> Iterable[Widget]:
         settings = self.desk_app.desk.settings

@@ -18,9 +18,7 @@ from outlet_desk.screens.card_tasks.request_watch import RequestTaskScreen, Requ
 from outlet_desk.screens.flow_support import CoSignScreen, card_ops
 from outlet_desk.services.approval_requests import RequestState
 from outlet_desk.services.context import Actor
-from outlet_desk.services.identity import IdentityCheckResult
 from outlet_desk.services.loss import LossResult, check_withdrawal_signer, withdraw_loss, withdrawal_under_dual_control
-from outlet_desk.services.persons import CardLine, PersonDetail
 from outlet_desk.services.withdrawal_request import (
     cancel_withdrawal,
     open_withdrawal,
@@ -52,10 +50,10 @@ class WithdrawLossScreen(RequestTaskScreen[RequestState]):
         withdrawing=N_("Withdrawing the request…"),
     )
 
-    def __init__(self, person: PersonDetail, card: CardLine, check: IdentityCheckResult) -> None:
-        super().__init__(person, card, check)
-        self.chip: CardData | None = None
-        self.done = False
+    chip: CardData | None = None
+    """The card in the reader, read while this screen is open."""
+    done = False
+    """The report was withdrawn here."""
 
     @property
     def dual(self) -> bool:
