@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
+from outlet_desk.domain.card_lifecycle import CardStatus
 from outlet_desk.domain.errors import DomainError
 from outlet_desk.i18n import N_, _
 
@@ -32,6 +33,13 @@ _REASON_LABELS: Mapping[ReissueReason, str] = {
 
 def reason_label(reason: ReissueReason) -> str:
     return _(_REASON_LABELS[reason])
+
+
+def default_reissue_reason(status: CardStatus) -> ReissueReason:
+    """The reason a reissue application starts with for a card in ``status``: a lost card is reissued as lost,
+    a damaged one as damaged, any other as expired (the clerk may choose another)."""
+    return {CardStatus.LOST: ReissueReason.LOST, CardStatus.DAMAGED: ReissueReason.DAMAGED}.get(
+        status, ReissueReason.EXPIRED)
 
 
 _PAYMENT_METHOD_LABELS: Mapping[str, str] = {

@@ -10,6 +10,7 @@ from outlet_desk.domain.errors import DomainError
 from outlet_desk.i18n import _
 
 WithdrawalRule = Literal["status", "reissue_applied", "other_outlet"]
+ChipMismatch = Literal["card_number", "identification_code"]
 
 
 def _require_aware(name: str, moment: datetime) -> None:
@@ -77,3 +78,14 @@ def check_withdrawal(
                 "which took the report."
             ).format(outlet=report_outlet),
         )
+
+
+def reported_card_mismatch(chip_card_number: str, chip_identification_code: str, card_number: str,
+                           card_identification_code: str | None) -> ChipMismatch | None:
+    """Whether the chip in the reader is the reported card: None when it is (its card number and its chip
+    identification code both the record's), else the first of the two that differs."""
+    if chip_card_number != card_number:
+        return "card_number"
+    if chip_identification_code != (card_identification_code or ""):
+        return "identification_code"
+    return None

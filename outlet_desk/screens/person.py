@@ -261,17 +261,18 @@ class PersonScreen(DeskScreen):
         self.app.push_screen(IdentityCheckScreen(person, flow), checked)
 
     def action_report_lost(self) -> None:
-        from outlet_desk.screens.card_tasks import ReportLostScreen
+        from outlet_desk.screens.card_tasks.report_lost import ReportLostScreen
 
         self._card_task("report_loss_counter", ReportLostScreen)
 
     def action_withdraw_loss(self) -> None:
-        from outlet_desk.screens.card_tasks import WithdrawLossScreen
+        from outlet_desk.screens.card_tasks.withdraw_loss import WithdrawLossScreen
 
         self._card_task("withdraw_loss", WithdrawLossScreen)
 
     def action_reissue(self) -> None:
-        from outlet_desk.screens.card_tasks import ReissueScreen, WriteCardScreen
+        from outlet_desk.screens.card_tasks.reissue import ReissueScreen
+        from outlet_desk.screens.card_tasks.write_card import WriteCardScreen
 
         card, person = self.selected_card(), self.person
         due = self.card_due(card) if card is not None else None
@@ -281,7 +282,7 @@ class PersonScreen(DeskScreen):
         self._card_task("apply_reissue", ReissueScreen)
 
     def action_collect(self) -> None:
-        from outlet_desk.screens.card_tasks import CollectScreen
+        from outlet_desk.screens.card_tasks.collect import CollectScreen
 
         self._card_task("collect_card", CollectScreen)
 

@@ -5,6 +5,7 @@ presented at the counter."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlmodel import Session, col, select
 
@@ -12,6 +13,7 @@ from outlet_desk.db.tables import Card, Collection, IdentityCheck, Person, Reiss
 from outlet_desk.domain.card_lifecycle import BLOCKED_WHEN_PRESENTED, CardEvent, CardStatus, status_label
 from outlet_desk.domain.citizen_id import mask_citizen_id
 from outlet_desk.domain.names import names_match
+from outlet_desk.domain.pin import check_new_pin
 from outlet_desk.domain.request_status import RequestStatus, move_request, request_status_label
 from outlet_desk.domain.roles import Action
 from outlet_desk.i18n import N_, _
@@ -146,6 +148,23 @@ def check_chip(desk: Desk, actor: Actor, request_id: int, chip: CardData) -> Chi
             return comparison  # nothing written: the hand-over itself is the audited step
         _audit_refusal(uow, request, card, comparison, chip)
     raise CollectionRefused(refusal, comparison)
+
+
+class PinPad(Protocol):
+    """The chip's PIN operations (the reader supervisor has them)."""
+
+    def verify_pin(self, pin: str) -> None: ...
+
+    def change_pin(self, old_pin: str, new_pin: str) -> None: ...
+
+
+def change_holder_pin(pad: PinPad, old: str, new: str, again: str) -> None:
+    """The holder replaces the initial PIN before the hand-over: the new PIN's rules (``domain.pin``), then the
+    current PIN verified on the chip (a wrong one is refused with the tries left, a blocked one as blocked) and
+    changed."""
+    check_new_pin(old, new, again)
+    pad.verify_pin(old)
+    pad.change_pin(old, new)
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ class NotFound(ServiceError):
 
 class RecordChanged(ServiceError):
     """Another counter changed the record since it was shown: nothing was saved. The task screen that gets it
-    reads the record again and shows what changed (``screens.card_tasks.CardTaskScreen``)."""
+    reads the record again and shows what changed (``screens.card_tasks.base.CardScreen``)."""
 
     code = "record_changed"
 

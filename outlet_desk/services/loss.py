@@ -13,7 +13,7 @@ from outlet_desk.domain.approvals import ApprovalKind, ApprovalStatus, move_appr
 from outlet_desk.domain.caller_facts import CallerFactRefused, check_caller_fact
 from outlet_desk.domain.card_lifecycle import CardEvent, CardStatus, status_label
 from outlet_desk.domain.citizen_id import parse_citizen_id
-from outlet_desk.domain.loss import check_withdrawal, has_lapsed, lapse_at
+from outlet_desk.domain.loss import check_withdrawal, has_lapsed, lapse_at, reported_card_mismatch
 from outlet_desk.domain.names import names_match
 from outlet_desk.domain.roles import Action, can
 from outlet_desk.i18n import _
@@ -214,6 +214,12 @@ WITHDRAW_LOSS = ApprovalKind.WITHDRAW_LOSS
 """The withdrawal of a loss report: its name under ``security.dual_control`` and as an approval's action."""
 
 
+def withdrawal_under_dual_control(desk: Desk) -> bool:
+    """Whether withdrawing a loss report at this outlet needs a second signature: a second operator at the
+    counter, or a supervisor's approval of a request sent from it (``security.dual_control``)."""
+    return WITHDRAW_LOSS in desk.settings.security.dual_control
+
+
 def check_withdrawable(desk: Desk, s: Session, card: Card, chip: CardData) -> LossReport | None:
     """What a withdrawal stands on, whoever signs or approves it: the card's state allows it, no reissue was
     applied for, the report's outlet (``loss.withdraw_same_outlet_only``), and the card in the reader is the
@@ -227,12 +233,14 @@ def check_withdrawable(desk: Desk, s: Session, card: Card, chip: CardData) -> Lo
         this_outlet=desk.outlet_code,
         same_outlet_only=desk.settings.loss.withdraw_same_outlet_only,
     )
-    if chip.card_number != card.card_number:
+    mismatch = reported_card_mismatch(chip.card_number, chip.identification_code, card.card_number,
+                                      card.identification_code)
+    if mismatch == "card_number":
         raise ChipDoesNotMatch(
             _("The card in the reader ({chip}) is not the reported card ({card}); the report was not withdrawn.")
             .format(chip=chip.card_number, card=card.card_number)
         )
-    if chip.identification_code != (card.identification_code or ""):
+    if mismatch == "identification_code":
         raise ChipDoesNotMatch(
             _("The card in the reader has the reported card's number {card}, but its chip identification code "
               "{chip} is not the reported card's ({code}): it is not the reported card; the report was not "
@@ -289,7 +297,7 @@ def withdraw_loss(
     if second_operator is not None and approval_id is not None:
         raise SecondOperatorNeeded(
             _("A withdrawal is signed once: by a second operator here or by a supervisor's approval."))
-    if WITHDRAW_LOSS in desk.settings.security.dual_control and approval_id is None:
+    if withdrawal_under_dual_control(desk) and approval_id is None:
         if second_operator is None:
             raise SecondOperatorNeeded(_("Withdrawing a loss report needs a second operator to sign in here first."))
         check_withdrawal_signer(actor, second_operator)

@@ -27,7 +27,12 @@ from outlet_desk.services.approval_requests import (
 )
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.errors import NotFound
-from outlet_desk.services.loss import WITHDRAW_LOSS, WithdrawalApprovalRefused, check_withdrawable
+from outlet_desk.services.loss import (
+    WITHDRAW_LOSS,
+    WithdrawalApprovalRefused,
+    check_withdrawable,
+    withdrawal_under_dual_control,
+)
 from outlet_desk.services.records import load_card, require_identity_check
 from outlet_desk.services.uow import UnitOfWork
 
@@ -45,7 +50,7 @@ def request_withdrawal(desk: Desk, clerk: Actor, card_id: int, identity_check_id
     """Send the withdrawal of this card's loss report to the supervisors; it waits in their list of approvals.
     The found card must be in the reader and be the reported card, as for the withdrawal itself."""
     why = " ".join(reason.split())
-    if WITHDRAW_LOSS not in desk.settings.security.dual_control:
+    if not withdrawal_under_dual_control(desk):
         raise WithdrawalApprovalRefused(
             _("At this outlet a loss report is withdrawn without a supervisor's approval."))
     if not why:

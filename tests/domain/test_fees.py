@@ -112,3 +112,13 @@ def test_anything_but_a_plain_amount_is_refused_with_how_to_write_it(typed: str)
 @given(st.integers(min_value=0, max_value=10**9))
 def test_a_shown_amount_reads_back_as_the_same_fen(fen: int) -> None:
     assert parse_yuan(format_yuan(fen)) == fen
+
+
+@pytest.mark.parametrize(("status", "reason"), [
+    ("lost", "lost"), ("damaged", "damaged"), ("active", "expired"), ("suspended", "expired"),
+])
+def test_a_reissue_starts_with_the_reason_the_card_status_suggests(status: str, reason: str) -> None:
+    from outlet_desk.domain.card_lifecycle import CardStatus
+    from outlet_desk.domain.fees import ReissueReason, default_reissue_reason
+
+    assert default_reissue_reason(CardStatus(status)) is ReissueReason(reason)

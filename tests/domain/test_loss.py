@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from outlet_desk.domain.card_lifecycle import CardStatus
-from outlet_desk.domain.loss import WithdrawalRefused, check_withdrawal, has_lapsed, lapse_at
+from outlet_desk.domain.loss import WithdrawalRefused, check_withdrawal, has_lapsed, lapse_at, reported_card_mismatch
 
 SHANGHAI = timezone(timedelta(hours=8))
 REPORTED = datetime(2026, 11, 25, 9, 30, tzinfo=SHANGHAI)
@@ -101,3 +101,12 @@ def test_withdrawal_refused_for_a_card_not_reported_lost_names_its_status(
 
 def test_status_is_checked_before_the_reissue() -> None:
     assert withdrawal_refusal(status=CardStatus.REPLACED, reissue_applied=True).rule == "status"
+
+
+def test_the_chip_is_the_reported_card_only_with_its_number_and_its_identification_code() -> None:
+    assert reported_card_mismatch("A1", "CODE", "A1", "CODE") is None
+    assert reported_card_mismatch("A2", "CODE", "A1", "CODE") == "card_number"
+    assert reported_card_mismatch("A2", "OTHER", "A1", "CODE") == "card_number"
+    assert reported_card_mismatch("A1", "OTHER", "A1", "CODE") == "identification_code"
+    assert reported_card_mismatch("A1", "", "A1", None) is None
+    assert reported_card_mismatch("A1", "CODE", "A1", None) == "identification_code"

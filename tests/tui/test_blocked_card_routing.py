@@ -13,7 +13,8 @@ from outlet_desk.db.tables import AuditEvent, Card, Operator, Person, ReissueReq
 from outlet_desk.reader.training_reader import TrainingReader
 from outlet_desk.reader.virtual_card import VirtualCard
 from outlet_desk.screens.blocked_card import BlockedCardScreen
-from outlet_desk.screens.card_tasks import CollectScreen, WithdrawLossScreen
+from outlet_desk.screens.card_tasks.collect import CollectScreen
+from outlet_desk.screens.card_tasks.withdraw_loss import WithdrawLossScreen
 from outlet_desk.screens.home import HomeScreen
 from outlet_desk.screens.lock import LockScreen
 from outlet_desk.services import demo

@@ -21,13 +21,11 @@ from outlet_desk.reader.apdu import pin_bcd
 from outlet_desk.reader.training_reader import TrainingReader
 from outlet_desk.reader.virtual_card import VirtualCard
 from outlet_desk.screens.blocked_card import BlockedCardScreen
-from outlet_desk.screens.card_tasks import (
-    CollectScreen,
-    ReissueScreen,
-    ReportLostScreen,
-    WithdrawLossScreen,
-    WriteCardScreen,
-)
+from outlet_desk.screens.card_tasks.collect import CollectScreen
+from outlet_desk.screens.card_tasks.reissue import ReissueScreen
+from outlet_desk.screens.card_tasks.report_lost import ReportLostScreen
+from outlet_desk.screens.card_tasks.withdraw_loss import WithdrawLossScreen
+from outlet_desk.screens.card_tasks.write_card import WriteCardScreen
 from outlet_desk.screens.flow_support import ReceiptScreen
 from outlet_desk.screens.hotline import HotlineLossScreen
 from outlet_desk.screens.identity_check import IdentityCheckScreen

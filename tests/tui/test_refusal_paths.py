@@ -19,7 +19,8 @@ from textual.widgets import DataTable, Input, Select
 from outlet_desk.app import DeskApp, make_app
 from outlet_desk.db.tables import AuditEvent, Card, Person, ReissueRequest
 from outlet_desk.reader.virtual_card import VirtualCard
-from outlet_desk.screens.card_tasks import ReissueScreen, WithdrawLossScreen
+from outlet_desk.screens.card_tasks.reissue import ReissueScreen
+from outlet_desk.screens.card_tasks.withdraw_loss import WithdrawLossScreen
 from outlet_desk.screens.flow_support import CoSignScreen
 from outlet_desk.screens.hotline import HotlineLossScreen
 from outlet_desk.screens.person import PersonScreen

@@ -10,7 +10,7 @@ from textual.pilot import Pilot
 from outlet_desk.app import DeskApp, make_app
 from outlet_desk.db.tables import Card, ReissueRequest
 from outlet_desk.reader.training_reader import TrainingReader
-from outlet_desk.screens.card_tasks import WriteCardScreen
+from outlet_desk.screens.card_tasks.write_card import WriteCardScreen
 from outlet_desk.screens.person import PersonScreen
 from outlet_desk.services.context import Desk
 from outlet_desk.widgets.reader_feed import SupervisedReader

@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Input
 from outlet_desk.app import DeskApp, make_app
 from outlet_desk.db.tables import Approval, ReissueRequest
 from outlet_desk.domain.citizen_id import mask_citizen_id
-from outlet_desk.screens.card_tasks import ReissueScreen
+from outlet_desk.screens.card_tasks.reissue import ReissueScreen
 from outlet_desk.screens.supervisor_home import SupervisorHomeScreen
 from outlet_desk.services import supervision
 from outlet_desk.services.bootstrap import open_desk

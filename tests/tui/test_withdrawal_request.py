@@ -19,7 +19,7 @@ from outlet_desk.app import DeskApp, make_app
 from outlet_desk.db.tables import Approval, Card, Person
 from outlet_desk.domain.citizen_id import mask_citizen_id
 from outlet_desk.reader.virtual_card import VirtualCard
-from outlet_desk.screens.card_tasks import WithdrawLossScreen
+from outlet_desk.screens.card_tasks.withdraw_loss import WithdrawLossScreen
 from outlet_desk.screens.flow_support import CoSignScreen
 from outlet_desk.services import operators, supervision
 from outlet_desk.services.bootstrap import open_desk
