@@ -25,13 +25,14 @@ from outlet_desk.domain.roles import Action, can
 from outlet_desk.i18n import _
 from outlet_desk.reader.card_data import CardData
 from outlet_desk.reader.events import CardRead, CardRemoved, ReaderEvent, ReaderStatus, StateChanged
+from outlet_desk.screens.base import DeskScreen
 from outlet_desk.screens.theme import DESK_THEME
 from outlet_desk.services import session as sessions
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.errors import ServiceError
 from outlet_desk.session_app import SessionApp
 from outlet_desk.widgets.keys import localise_bindings
-from outlet_desk.widgets.shell import DeskShell
+from outlet_desk.widgets.shell import DeskShell, taking_cards
 from outlet_desk.widgets.tasks import TASKS, task_help, task_title
 
 if TYPE_CHECKING:
@@ -254,7 +255,8 @@ class DeskApp(SessionApp):
             for task in TASKS:
                 if task.allowed(actor.role) and self.check_action(task.action, ()):
                     yield SystemCommand(task_title(task), task_help(task), getattr(self, f"action_{task.action}"))
-            yield from getattr(screen, "desk_commands", tuple)()
+            if isinstance(screen, DeskScreen):
+                yield from screen.desk_commands()
             yield SystemCommand(_("Quit"), _("Log out and close the desk"), self.action_quit)
 
     # -- the card reader ---------------------------------------------------------------------------
@@ -272,7 +274,7 @@ class DeskApp(SessionApp):
             self.route_card(event.card)
         elif isinstance(event, CardRemoved):
             self.card_while_away = None
-            if getattr(self.screen, "takes_cards", False):
+            if taking_cards(self.screen) is not None:
                 self.screen.post_message(ChipGone())
 
     def route_card(self, card: CardData) -> None:
@@ -282,18 +284,17 @@ class DeskApp(SessionApp):
         and is audited, whatever screen is open; one that is not blocked goes to the task waiting for a
         card, or opens its holder (not over a dialog)."""
         from outlet_desk.screens.flow_support import ChipRead
-        from outlet_desk.services.persons import CardLine
 
         if self.actor is None or (self.session is not None and self.session.locked):
             self.card_while_away = card
             return
         screen = self.screen
-        task = screen if getattr(screen, "takes_cards", False) else None
-        expected = getattr(task, "card", None)  # the card the task is about (CardTaskScreen.card)
-        if task is not None and isinstance(expected, CardLine) and expected.card_number == card.card_number:
-            task.post_message(ChipRead(card))  # the task compares the chip with the record itself
+        task = taking_cards(screen)
+        if task is not None and task.awaited_card_number() == card.card_number:
+            screen.post_message(ChipRead(card))  # the task compares the chip with the record itself
             return
-        self.card_presented(card, task, open_holder=task is None and not isinstance(screen, ModalScreen))
+        self.card_presented(card, screen if task is not None else None,
+                            open_holder=task is None and not isinstance(screen, ModalScreen))
 
     def _card_left_in_reader(self) -> None:
         """Right after a sign-in or an unlock: the card put in meanwhile, if it is still in the reader, is

@@ -51,10 +51,9 @@ class HomeScreen(DeskScreen):
             with TabPane(_("Past due date"), id="overdue"):
                 yield DataTable(id="overdue-table", cursor_type="row", zebra_stripes=True)
 
-    def on_mount(self) -> None:
-        self.reload()
-
     def on_screen_resume(self) -> None:
+        """Shown (the first time too) or come back to: the counts and queues are read once each time. (A load
+        on mount as well read them twice, and the second fill redrew the tables under the first.)"""
         self.reload()
 
     def reload(self) -> None:

@@ -52,6 +52,24 @@ class DeskShell(Protocol):
     def open_person(self, person_id: int) -> None: ...
 
 
+@runtime_checkable
+class TakesCards(Protocol):
+    """A screen that may take the cards put into the reader (a counter task): while ``takes_cards``, the app
+    hands it each card read (``flow_support.ChipRead``) and tells it when the card is pulled out
+    (``ChipGone``) instead of opening the card's holder."""
+
+    takes_cards: bool
+
+    def awaited_card_number(self) -> str:
+        """The card the task is about: a chip with this number goes to it before any other check."""
+        ...
+
+
+def taking_cards(screen: object) -> TakesCards | None:
+    """``screen`` if it takes the cards put into the reader now, else None."""
+    return screen if isinstance(screen, TakesCards) and screen.takes_cards else None
+
+
 def shell(app: App[Any]) -> DeskShell:
     """``app`` as the desk app (screens and widgets only ever run inside it)."""
     return cast(DeskShell, app)

@@ -32,9 +32,13 @@ async def _steady(pilot: Pilot[None]) -> None:
     # A table sizes its columns on a later refresh, a relabelled tab moves its underline after a timer: on a
     # loaded machine a snapshot once caught a table before its widths, and one CI run a home screen whose
     # last changes had not been drawn. Wait until the screen stops changing: two frames 0.1 s apart alike.
+    # Each round also prompts every widget to do its idle-time work (a table measures its columns then), so a
+    # frame is only taken once nothing is left pending.
     previous = ""
     for _ in range(50):
         await pilot.pause(0.1)
+        for widget in pilot.app.screen.query("*"):
+            widget.check_idle()
         await settle(pilot, rounds=1)
         frame = pilot.app.export_screenshot()
         if frame == previous:

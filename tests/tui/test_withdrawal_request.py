@@ -73,7 +73,8 @@ async def send_withdrawal(pilot: Pilot[None], app: DeskApp, desk: Desk, slot: Tr
     assert "Ask supervisors" not in screen_text(app)  # nothing to send before the found card is read
     await asyncio.to_thread(slot.insert, VirtualCard(card_data_for(desk, person.citizen_number, card.card_number)))
     await wait_for(pilot, lambda: "It is the reported card" in static_text(app, "#withdraw-step"))
-    assert "F8 Ask supervisors" in screen_text(app)
+    # The footer shows the key once it has redrawn after the chip was read (on a loaded machine, a frame later).
+    await wait_for(pilot, lambda: "F8 Ask supervisors" in screen_text(app))
     await pilot.press("f8")  # the reason first
     await settle(pilot)
     assert "where and how the card was found" in outcome(app)

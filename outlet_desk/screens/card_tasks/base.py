@@ -75,6 +75,9 @@ class CardScreen(DeskScreen):
         self.replaced_by: int | None = None
         """A reissue request applied for this card meanwhile (read again after another counter changed it)."""
 
+    def awaited_card_number(self) -> str:
+        return self.card.card_number
+
     @property
     def card_task(self) -> CardTask | None:
         return next((t for t in CARD_TASKS if t.id == self.TASK_ID), None)
