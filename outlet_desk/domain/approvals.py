@@ -7,11 +7,8 @@ saved ``approved`` and used at once.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from types import MappingProxyType
-
 from outlet_desk.domain.errors import DomainError
-from outlet_desk.domain.worded import Worded
+from outlet_desk.domain.worded import Moves, Worded
 from outlet_desk.i18n import N_, _
 
 
@@ -34,23 +31,14 @@ class ApprovalStatus(Worded):
 #: A request the clerk may still count on: waiting for a decision, or approved and not yet used.
 OPEN_APPROVALS: frozenset[ApprovalStatus] = frozenset({ApprovalStatus.PENDING, ApprovalStatus.APPROVED})
 
-_A = ApprovalStatus
-APPROVAL_MOVES: Mapping[ApprovalStatus, frozenset[ApprovalStatus]] = MappingProxyType({
-    _A.PENDING: frozenset({_A.APPROVED, _A.REJECTED, _A.CANCELLED}),
-    _A.APPROVED: frozenset({_A.USED}),
-    _A.REJECTED: frozenset(),
-    _A.CANCELLED: frozenset(),
-    _A.USED: frozenset(),
-})
-
-
 class ApprovalMoveRefused(DomainError):
     code = "approval_move_refused"
 
 
-def move_approval(status: str, to: ApprovalStatus) -> ApprovalStatus:
-    """``to``, if an approval in ``status`` may move there; else :class:`ApprovalMoveRefused` naming both."""
-    if to not in APPROVAL_MOVES.get(ApprovalStatus(status), frozenset()):
-        raise ApprovalMoveRefused(_("An approval that is {status} cannot become {to}.").format(
-            status=ApprovalStatus.label_of(status), to=to.label))
-    return to
+_A = ApprovalStatus
+APPROVAL_MOVES: Moves[ApprovalStatus] = Moves(ApprovalStatus, {
+    _A.PENDING: {_A.APPROVED, _A.REJECTED, _A.CANCELLED},
+    _A.APPROVED: {_A.USED},
+}, lambda status, to: ApprovalMoveRefused(
+    _("An approval that is {status} cannot become {to}.").format(status=status, to=to)))
+move_approval = APPROVAL_MOVES.move

@@ -3,11 +3,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from types import MappingProxyType
-
 from outlet_desk.domain.errors import DomainError
-from outlet_desk.domain.worded import Worded
+from outlet_desk.domain.worded import Moves, Worded
 from outlet_desk.i18n import N_, _
 
 
@@ -21,25 +18,18 @@ class RequestStatus(Worded):
 #: The request is over: nothing more happens to it.
 CLOSED_REQUESTS: frozenset[RequestStatus] = frozenset({RequestStatus.COLLECTED, RequestStatus.CANCELLED})
 
-_S = RequestStatus
-REQUEST_MOVES: Mapping[RequestStatus, frozenset[RequestStatus]] = MappingProxyType({
-    _S.IN_PRODUCTION: frozenset({_S.READY, _S.CANCELLED}),
-    _S.READY: frozenset({_S.COLLECTED, _S.CANCELLED}),
-    _S.COLLECTED: frozenset(),
-    _S.CANCELLED: frozenset(),
-})
-
 
 class RequestMoveRefused(DomainError):
     code = "request_move_refused"
 
 
-def move_request(status: str, to: RequestStatus) -> RequestStatus:
-    """``to``, if a request in ``status`` may move there; else :class:`RequestMoveRefused` naming both."""
-    if to not in REQUEST_MOVES.get(RequestStatus(status), frozenset()):
-        raise RequestMoveRefused(_("A reissue request that is {status} cannot become {to}.").format(
-            status=RequestStatus.label_of(status), to=to.label))
-    return to
+_S = RequestStatus
+REQUEST_MOVES: Moves[RequestStatus] = Moves(RequestStatus, {
+    _S.IN_PRODUCTION: {_S.READY, _S.CANCELLED},
+    _S.READY: {_S.COLLECTED, _S.CANCELLED},
+}, lambda status, to: RequestMoveRefused(
+    _("A reissue request that is {status} cannot become {to}.").format(status=status, to=to)))
+move_request = REQUEST_MOVES.move
 
 
 def request_status_label(status: str) -> str:

@@ -7,9 +7,12 @@ A member is written ``NAME = "code", N_("words")``.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from enum import StrEnum
-from typing import Self
+from types import MappingProxyType
+from typing import Generic, Self, TypeVar
 
+from outlet_desk.domain.errors import DomainError
 from outlet_desk.i18n import _
 
 
@@ -35,3 +38,26 @@ class Worded(StrEnum):
             return cls(code).label
         except ValueError:
             return code
+
+
+W = TypeVar("W", bound=Worded)
+
+
+class Moves(Generic[W]):
+    """A state machine over a :class:`Worded` status: which statuses each may become (none: it is final)."""
+
+    def __init__(self, enum: type[W], moves: Mapping[W, Iterable[W]],
+                 refused: Callable[[str, str], DomainError]) -> None:
+        """``refused(status words, target words)`` makes the refusal of a move that is not allowed."""
+        self.enum = enum
+        self.table: Mapping[W, frozenset[W]] = MappingProxyType({s: frozenset(moves.get(s, ())) for s in enum})
+        self._refused = refused
+
+    def __getitem__(self, status: W) -> frozenset[W]:
+        return self.table[status]
+
+    def move(self, status: str, to: W) -> W:
+        """``to``, if ``status`` may become it; else the refusal, naming both in words."""
+        if to not in self.table.get(self.enum(status), frozenset()):
+            raise self._refused(self.enum.label_of(status), to.label)
+        return to
