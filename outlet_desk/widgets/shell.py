@@ -8,6 +8,7 @@ Textual itself (``push_screen``, ``notify``, workers) it asks of ``self.app`` as
 
 from __future__ import annotations
 
+import inspect
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol, cast, runtime_checkable
 
@@ -70,11 +71,16 @@ def taking_cards(screen: object) -> TakesCards | None:
     return screen if isinstance(screen, TakesCards) and screen.takes_cards else None
 
 
+_SHELL_MEMBERS = ("desk", "desk_is_open", "actor", "local_today", "reader_is_training", "signed_in", "unlocked",
+                  "open_person")
+
+
 def shell(app: App[Any]) -> DeskShell:
     """``app`` as the desk app (screens and widgets only ever run inside it)."""
     return cast(DeskShell, app)
 
 
 def in_desk_app(app: App[Any]) -> bool:
-    """Whether ``app`` is the desk app, not a bare Textual app a widget is tried in."""
-    return isinstance(app, DeskShell)
+    """Whether ``app`` is the desk app, not a bare Textual app a widget is tried in. Read without calling
+    anything (``isinstance`` with the protocol would read ``desk``, which raises while the store opens)."""
+    return all(inspect.getattr_static(app, name, None) is not None for name in _SHELL_MEMBERS)
