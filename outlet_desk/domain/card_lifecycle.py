@@ -20,27 +20,27 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from enum import StrEnum
 from types import MappingProxyType
 
 from outlet_desk.domain.errors import DomainError
+from outlet_desk.domain.worded import Worded
 from outlet_desk.i18n import N_, _
 
 
-class CardStatus(StrEnum):
-    ORDERED = "ordered"
-    IN_STOCK = "in_stock"
-    READY = "ready"
-    ACTIVE = "active"
-    SUSPENDED = "suspended"
-    LOST = "lost"
-    DAMAGED = "damaged"
-    REPLACED = "replaced"
-    RETURNED = "returned"
-    SPOILED = "spoiled"
+class CardStatus(Worded):
+    ORDERED = "ordered", N_("ordered")
+    IN_STOCK = "in_stock", N_("in stock")
+    READY = "ready", N_("ready for collection")
+    ACTIVE = "active", N_("active")
+    SUSPENDED = "suspended", N_("temporarily reported lost")
+    LOST = "lost", N_("reported lost")
+    DAMAGED = "damaged", N_("damaged")
+    REPLACED = "replaced", N_("replaced")
+    RETURNED = "returned", N_("returned uncollected")
+    SPOILED = "spoiled", N_("spoiled")
 
 
-class CardEvent(StrEnum):
+class CardEvent(Worded):
     """What can happen to a card.
 
     ``activate`` may only be fired by a collection whose chip check passed (card number,
@@ -48,17 +48,17 @@ class CardEvent(StrEnum):
     services layer enforces that, this table only says a card must be ``ready`` to be activated.
     """
 
-    RECEIVE = "receive"
-    MAKE_READY = "make_ready"
-    ACTIVATE = "activate"
-    SUSPEND = "suspend"
-    REPORT_LOST = "report_lost"
-    WITHDRAW_LOSS = "withdraw_loss"
-    LAPSE = "lapse"
-    REPORT_DAMAGED = "report_damaged"
-    REPLACE = "replace"
-    RETURN_UNCOLLECTED = "return_uncollected"
-    SPOIL = "spoil"
+    RECEIVE = "receive", N_("receive the card into stock")
+    MAKE_READY = "make_ready", N_("make the card ready for collection")
+    ACTIVATE = "activate", N_("activate the card")
+    SUSPEND = "suspend", N_("report the card lost by the hotline")
+    REPORT_LOST = "report_lost", N_("report the card lost at the counter")
+    WITHDRAW_LOSS = "withdraw_loss", N_("withdraw the loss report")
+    LAPSE = "lapse", N_("let the temporary loss report lapse")
+    REPORT_DAMAGED = "report_damaged", N_("report the card damaged")
+    REPLACE = "replace", N_("replace the card")
+    RETURN_UNCOLLECTED = "return_uncollected", N_("return the uncollected card")
+    SPOIL = "spoil", N_("spoil the card")
 
 
 _S = CardStatus
@@ -101,37 +101,6 @@ CARD_FUNCTIONS: tuple[str, ...] = (
     N_("work injury insurance"),
 )
 
-_STATUS_LABELS: Mapping[CardStatus, str] = MappingProxyType(
-    {
-        _S.ORDERED: N_("ordered"),
-        _S.IN_STOCK: N_("in stock"),
-        _S.READY: N_("ready for collection"),
-        _S.ACTIVE: N_("active"),
-        _S.SUSPENDED: N_("temporarily reported lost"),
-        _S.LOST: N_("reported lost"),
-        _S.DAMAGED: N_("damaged"),
-        _S.REPLACED: N_("replaced"),
-        _S.RETURNED: N_("returned uncollected"),
-        _S.SPOILED: N_("spoiled"),
-    }
-)
-
-_EVENT_LABELS: Mapping[CardEvent, str] = MappingProxyType(
-    {
-        _E.RECEIVE: N_("receive the card into stock"),
-        _E.MAKE_READY: N_("make the card ready for collection"),
-        _E.ACTIVATE: N_("activate the card"),
-        _E.SUSPEND: N_("report the card lost by the hotline"),
-        _E.REPORT_LOST: N_("report the card lost at the counter"),
-        _E.WITHDRAW_LOSS: N_("withdraw the loss report"),
-        _E.LAPSE: N_("let the temporary loss report lapse"),
-        _E.REPORT_DAMAGED: N_("report the card damaged"),
-        _E.REPLACE: N_("replace the card"),
-        _E.RETURN_UNCOLLECTED: N_("return the uncollected card"),
-        _E.SPOIL: N_("spoil the card"),
-    }
-)
-
 
 class TransitionRefused(DomainError):
     """The card's status does not allow the action; the message names both."""
@@ -167,12 +136,12 @@ def is_terminal(status: CardStatus) -> bool:
 
 def status_label(status: CardStatus) -> str:
     """The status in words, in the outlet's language."""
-    return _(_STATUS_LABELS[status])
+    return CardStatus.label_of(status)
 
 
 def event_label(event: CardEvent) -> str:
     """The action in words (``withdraw the loss report``), in the outlet's language."""
-    return _(_EVENT_LABELS[event])
+    return event.label
 
 
 def functions_suspended(status: CardStatus) -> bool:

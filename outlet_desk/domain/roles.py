@@ -3,40 +3,40 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from enum import StrEnum
 from types import MappingProxyType
 
 from outlet_desk.domain.errors import DomainError
+from outlet_desk.domain.worded import Worded
 from outlet_desk.i18n import N_, _
 
 
-class Role(StrEnum):
-    CLERK = "clerk"
-    SUPERVISOR = "supervisor"
-    ADMIN = "admin"
-    HOTLINE = "hotline"
-    AUDITOR = "auditor"
+class Role(Worded):
+    CLERK = "clerk", N_("clerk")
+    SUPERVISOR = "supervisor", N_("supervisor")
+    ADMIN = "admin", N_("administrator")
+    HOTLINE = "hotline", N_("hotline agent")
+    AUDITOR = "auditor", N_("auditor")
 
 
-class Action(StrEnum):
+class Action(Worded):
     """Every use case an operator can start."""
 
-    OPEN_PERSON = "open_person"
-    REPORT_LOSS_HOTLINE = "report_loss_hotline"
-    REPORT_LOSS_COUNTER = "report_loss_counter"
-    WITHDRAW_LOSS = "withdraw_loss"
-    APPLY_REISSUE = "apply_reissue"
-    WAIVE_FEE = "waive_fee"
-    COLLECT_CARD = "collect_card"
-    RECEIVE_STOCK = "receive_stock"
-    SPOIL_CARD = "spoil_card"
-    APPROVE = "approve"
-    CASH_UP = "cash_up"
-    CLOSE_DAY = "close_day"
-    MANAGE_OPERATORS = "manage_operators"
-    VIEW_AUDIT = "view_audit"
-    VIEW_REPORTS = "view_reports"
-    VERIFY_AUDIT = "verify_audit"
+    OPEN_PERSON = "open_person", N_("open a card holder's record")
+    REPORT_LOSS_HOTLINE = "report_loss_hotline", N_("take a loss report by the hotline")
+    REPORT_LOSS_COUNTER = "report_loss_counter", N_("take a loss report at the counter")
+    WITHDRAW_LOSS = "withdraw_loss", N_("withdraw a loss report")
+    APPLY_REISSUE = "apply_reissue", N_("take a reissue application")
+    WAIVE_FEE = "waive_fee", N_("waive a fee")
+    COLLECT_CARD = "collect_card", N_("hand over a card")
+    RECEIVE_STOCK = "receive_stock", N_("receive cards into stock")
+    SPOIL_CARD = "spoil_card", N_("spoil a card")
+    APPROVE = "approve", N_("approve another operator's action")
+    CASH_UP = "cash_up", N_("cash up")
+    CLOSE_DAY = "close_day", N_("close the day")
+    MANAGE_OPERATORS = "manage_operators", N_("manage operators")
+    VIEW_AUDIT = "view_audit", N_("view the audit log")
+    VIEW_REPORTS = "view_reports", N_("view reports")
+    VERIFY_AUDIT = "verify_audit", N_("verify the audit log")
 
 
 _A = Action
@@ -67,37 +67,6 @@ PERMISSIONS: Mapping[Role, frozenset[Action]] = MappingProxyType(
         },
         Role.ADMIN: _OVERSIGHT | {_A.MANAGE_OPERATORS},
         Role.AUDITOR: _OVERSIGHT,
-    }
-)
-
-_ROLE_LABELS: Mapping[Role, str] = MappingProxyType(
-    {
-        Role.CLERK: N_("clerk"),
-        Role.SUPERVISOR: N_("supervisor"),
-        Role.ADMIN: N_("administrator"),
-        Role.HOTLINE: N_("hotline agent"),
-        Role.AUDITOR: N_("auditor"),
-    }
-)
-
-_ACTION_LABELS: Mapping[Action, str] = MappingProxyType(
-    {
-        _A.OPEN_PERSON: N_("open a card holder's record"),
-        _A.REPORT_LOSS_HOTLINE: N_("take a loss report by the hotline"),
-        _A.REPORT_LOSS_COUNTER: N_("take a loss report at the counter"),
-        _A.WITHDRAW_LOSS: N_("withdraw a loss report"),
-        _A.APPLY_REISSUE: N_("take a reissue application"),
-        _A.WAIVE_FEE: N_("waive a fee"),
-        _A.COLLECT_CARD: N_("hand over a card"),
-        _A.RECEIVE_STOCK: N_("receive cards into stock"),
-        _A.SPOIL_CARD: N_("spoil a card"),
-        _A.APPROVE: N_("approve another operator's action"),
-        _A.CASH_UP: N_("cash up"),
-        _A.CLOSE_DAY: N_("close the day"),
-        _A.MANAGE_OPERATORS: N_("manage operators"),
-        _A.VIEW_AUDIT: N_("view the audit log"),
-        _A.VIEW_REPORTS: N_("view reports"),
-        _A.VERIFY_AUDIT: N_("verify the audit log"),
     }
 )
 
@@ -172,8 +141,8 @@ def require(role: Role, action: Action) -> None:
 
 
 def role_label(role: Role) -> str:
-    return _(_ROLE_LABELS[role])
+    return role.label
 
 
 def action_label(action: Action) -> str:
-    return _(_ACTION_LABELS[action])
+    return action.label

@@ -22,7 +22,7 @@ from textual.widgets import Checkbox, Input, Label, Select, Static
 from outlet_desk.domain.card_lifecycle import CardStatus
 from outlet_desk.domain.citizen_id import LENGTH, normalise_citizen_id
 from outlet_desk.domain.errors import DomainError
-from outlet_desk.domain.roles import can
+from outlet_desk.domain.roles import Action, can
 from outlet_desk.i18n import N_, _
 from outlet_desk.services.errors import ServiceError
 from outlet_desk.services.identity import (
@@ -56,13 +56,13 @@ def parse_date(text: str) -> date | None:
         return None
 
 
-def default_flow(status: CardStatus | None) -> str:
+def default_flow(status: CardStatus | None) -> Action:
     """The task a clerk most likely checks the identity for, from the selected card's status."""
     if status in (CardStatus.ACTIVE, CardStatus.SUSPENDED):
-        return "report_loss_counter"
+        return Action.REPORT_LOSS_COUNTER
     if status is CardStatus.READY:
-        return "collect_card"
-    return "apply_reissue"
+        return Action.COLLECT_CARD
+    return Action.APPLY_REISSUE
 
 
 def show_problem(widget: Static, text: str) -> None:

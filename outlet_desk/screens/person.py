@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Static, TabbedContent, TabPane
 from outlet_desk.domain.card_lifecycle import CardEvent, card_functions, event_label, status_label
 from outlet_desk.domain.errors import DomainError
 from outlet_desk.domain.request_status import RequestStatus
+from outlet_desk.domain.roles import Action
 from outlet_desk.i18n import N_, _
 from outlet_desk.screens.base import DeskScreen
 from outlet_desk.screens.labels import (
@@ -239,7 +240,7 @@ class PersonScreen(DeskScreen):
         self.app.notify(_("Identity check passed and recorded (no. {id}).").format(id=result.check_id))
 
     # -- the counter tasks on the selected card: identity check first, then the task's screen ------
-    def _card_task(self, flow: str, screen: Callable[[PersonDetail, CardLine, IdentityCheckResult], Screen[None]]
+    def _card_task(self, flow: Action, screen: Callable[[PersonDetail, CardLine, IdentityCheckResult], Screen[None]]
                    ) -> None:
         from outlet_desk.screens.identity_check import IdentityCheckScreen
 
@@ -260,17 +261,17 @@ class PersonScreen(DeskScreen):
 
         self.app.push_screen(IdentityCheckScreen(person, flow), checked)
 
-    def action_report_lost(self) -> None:
+    def action_report_loss_counter(self) -> None:
         from outlet_desk.screens.card_tasks.report_lost import ReportLostScreen
 
-        self._card_task("report_loss_counter", ReportLostScreen)
+        self._card_task(Action.REPORT_LOSS_COUNTER, ReportLostScreen)
 
     def action_withdraw_loss(self) -> None:
         from outlet_desk.screens.card_tasks.withdraw_loss import WithdrawLossScreen
 
-        self._card_task("withdraw_loss", WithdrawLossScreen)
+        self._card_task(Action.WITHDRAW_LOSS, WithdrawLossScreen)
 
-    def action_reissue(self) -> None:
+    def action_apply_reissue(self) -> None:
         from outlet_desk.screens.card_tasks.reissue import ReissueScreen
         from outlet_desk.screens.card_tasks.write_card import WriteCardScreen
 
@@ -279,10 +280,10 @@ class PersonScreen(DeskScreen):
         if due is not None and card is not None and person is not None:  # paid for: no new application, no new check
             self.push_task(WriteCardScreen(person, card, due.request_id))
             return
-        self._card_task("apply_reissue", ReissueScreen)
+        self._card_task(Action.APPLY_REISSUE, ReissueScreen)
 
-    def action_collect(self) -> None:
+    def action_collect_card(self) -> None:
         from outlet_desk.screens.card_tasks.collect import CollectScreen
 
-        self._card_task("collect_card", CollectScreen)
+        self._card_task(Action.COLLECT_CARD, CollectScreen)
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from textual.binding import Binding
 
-from outlet_desk.domain.card_lifecycle import CardStatus
+from outlet_desk.domain.card_lifecycle import CardEvent, allowed_events
 from outlet_desk.domain.roles import Action, Role, can
 from outlet_desk.i18n import N_, _
 
@@ -55,29 +55,40 @@ TASKS: tuple[Task, ...] = (
 
 @dataclass(frozen=True)
 class CardTask(Task):
-    """A counter task on the selected card of a person's record, offered only when its status allows it."""
+    """A counter task on the selected card of a person's record: one use case (its :class:`Action` is the task's
+    id, its app action and its role check), offered only when the card's life cycle allows the event the task
+    fires on it."""
 
-    statuses: tuple[CardStatus, ...] = ()
+    fires: CardEvent = CardEvent.REPORT_LOST
+
+    @property
+    def use_case(self) -> Action:
+        return Action(self.id)
 
     def offered_for(self, card: CardLine) -> bool:
-        return card.status in self.statuses
+        return self.fires in allowed_events(card.status)
+
+
+def _card_task(use_case: Action, fires: CardEvent, key: str, title: str, help: str) -> CardTask:
+    return CardTask(use_case.value, key, use_case.value, title, help, (use_case,), fires)
 
 
 #: On a person's record, for the selected card; each starts with the identity check for its task.
 CARD_TASKS: tuple[CardTask, ...] = (
-    CardTask("report_lost", "f6", "report_lost", N_("Report lost"),
-             N_("Formal loss report at the counter (a hotline report becomes formal)"),
-             (Action.REPORT_LOSS_COUNTER,), (CardStatus.ACTIVE, CardStatus.SUSPENDED)),
-    CardTask("withdraw_loss", "f7", "withdraw_loss", N_("Card found"),
-             N_("Withdraw the loss report: the found card goes into the reader"),
-             (Action.WITHDRAW_LOSS,), (CardStatus.SUSPENDED, CardStatus.LOST)),
-    CardTask("reissue", "f8", "reissue", N_("Reissue"),
-             N_("Apply for a new card: reason, fee, payment"),
-             (Action.APPLY_REISSUE,), (CardStatus.LOST, CardStatus.DAMAGED, CardStatus.ACTIVE)),
-    CardTask("collect", "f9", "collect", N_("Collect"),
-             N_("Hand over the new card: chip check, PIN change, activation"),
-             (Action.COLLECT_CARD,), (CardStatus.READY,)),
+    _card_task(Action.REPORT_LOSS_COUNTER, CardEvent.REPORT_LOST, "f6", N_("Report lost"),
+               N_("Formal loss report at the counter (a hotline report becomes formal)")),
+    _card_task(Action.WITHDRAW_LOSS, CardEvent.WITHDRAW_LOSS, "f7", N_("Card found"),
+               N_("Withdraw the loss report: the found card goes into the reader")),
+    _card_task(Action.APPLY_REISSUE, CardEvent.REPLACE, "f8", N_("Reissue"),
+               N_("Apply for a new card: reason, fee, payment")),
+    _card_task(Action.COLLECT_CARD, CardEvent.ACTIVATE, "f9", N_("Collect"),
+               N_("Hand over the new card: chip check, PIN change, activation")),
 )
+
+
+def card_task(use_case: Action) -> CardTask:
+    """The counter task of ``use_case``."""
+    return next(task for task in CARD_TASKS if task.id == use_case)
 
 #: Shown only on a person's record.
 IDENTITY_TASK = Task("identity_check", "f5", "identity_check", N_("ID check"),

@@ -18,6 +18,7 @@ from textual.widgets import DataTable, Input, Select
 
 from outlet_desk.app import DeskApp, make_app
 from outlet_desk.db.tables import AuditEvent, Card, Person, ReissueRequest
+from outlet_desk.domain.roles import Action
 from outlet_desk.reader.virtual_card import VirtualCard
 from outlet_desk.screens.card_tasks.reissue import ReissueScreen
 from outlet_desk.screens.card_tasks.withdraw_loss import WithdrawLossScreen
@@ -122,8 +123,8 @@ async def test_reissue_is_not_offered_for_a_card_only_suspended_by_the_hotline(d
         row = next(i for i, c in enumerate(screen.person.cards) if c.id == card.id)
         screen.query_one("#cards-table", DataTable).move_cursor(row=row)
         await settle(pilot)
-        assert screen.check_action("reissue", ()) is None  # shown, greyed out
-        assert screen.check_action("report_lost", ()) is True
+        assert screen.check_action(Action.APPLY_REISSUE, ()) is None  # shown, greyed out
+        assert screen.check_action(Action.REPORT_LOSS_COUNTER, ()) is True
         await pilot.press("f8")
         await settle(pilot)
         assert app.screen is screen

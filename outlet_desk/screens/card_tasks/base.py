@@ -17,6 +17,7 @@ from textual.widgets import Static
 from outlet_desk.domain.card_lifecycle import status_label
 from outlet_desk.domain.citizen_id import mask_citizen_id
 from outlet_desk.domain.request_status import request_status_label
+from outlet_desk.domain.roles import Action
 from outlet_desk.i18n import _
 from outlet_desk.reader.card_data import CardData
 from outlet_desk.screens.base import DeskScreen
@@ -26,7 +27,7 @@ from outlet_desk.services.identity import IdentityCheckResult
 from outlet_desk.services.persons import CardLine, PersonDetail
 from outlet_desk.services.receipts import ReceiptData
 from outlet_desk.services.records import CardNow, card_now
-from outlet_desk.widgets.tasks import CARD_TASKS, CardTask, task_title
+from outlet_desk.widgets.tasks import CardTask, card_task, task_title
 
 T = TypeVar("T")
 
@@ -63,7 +64,7 @@ class CardScreen(DeskScreen):
     #chip-table { height: auto; max-height: 8; }
     """
     takes_cards = False
-    TASK_ID: ClassVar[str] = ""
+    TASK_ID: ClassVar[Action | None] = None
     """The person view's task (``widgets.tasks.CARD_TASKS``) this screen does: whether it still applies to the
     card after another counter changed it."""
 
@@ -80,7 +81,7 @@ class CardScreen(DeskScreen):
 
     @property
     def card_task(self) -> CardTask | None:
-        return next((t for t in CARD_TASKS if t.id == self.TASK_ID), None)
+        return None if self.TASK_ID is None else card_task(self.TASK_ID)
 
     def task_applies(self) -> bool:
         """The task still applies to the card as it is now (its status; no reissue applied for meanwhile)."""

@@ -14,6 +14,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Input, Label, Static
 
 from outlet_desk.domain.pin import INITIAL_PIN, PIN_LENGTH, PinRefused, check_new_pin
+from outlet_desk.domain.roles import Action
 from outlet_desk.i18n import N_, _
 from outlet_desk.reader.card_data import CardData
 from outlet_desk.reader.errors import PinBlocked
@@ -45,7 +46,7 @@ class CollectScreen(CardTaskScreen):
     """Card in the reader -> chip compared with the record -> the holder changes the PIN -> hand-over."""
 
     TITLE_MSGID = N_("Collect the new card")
-    TASK_ID = "collect"
+    TASK_ID = Action.COLLECT_CARD
     BINDINGS: ClassVar[list[BindingType]] = [Binding("f9", "confirm", N_("Hand over"), key_display="F9")]
     takes_cards = True
 

@@ -22,6 +22,7 @@ from outlet_desk.domain.fees import (
     payment_method_label,
     reason_label,
 )
+from outlet_desk.domain.roles import Action
 from outlet_desk.i18n import N_, _
 from outlet_desk.reader.card_data import CardData
 from outlet_desk.screens.card_tasks.request_watch import RequestTaskScreen, RequestWords
@@ -37,7 +38,7 @@ class ReissueScreen(RequestTaskScreen[WaiverState]):
     where one approves or rejects it while this screen watches for the decision."""
 
     TITLE_MSGID = N_("Reissue application")
-    TASK_ID = "reissue"
+    TASK_ID = Action.APPLY_REISSUE
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f7", "waive", N_("Waive fee"), key_display="F7"),
         Binding("f8", "send_waiver", N_("Ask supervisors"), key_display="F8"),

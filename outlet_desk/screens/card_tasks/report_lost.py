@@ -9,6 +9,7 @@ from textual.binding import Binding, BindingType
 from textual.widget import Widget
 from textual.widgets import Static
 
+from outlet_desk.domain.roles import Action
 from outlet_desk.i18n import N_, _
 from outlet_desk.screens.card_tasks.base import CardTaskScreen
 from outlet_desk.services.loss import LossResult, report_loss_counter
@@ -16,7 +17,7 @@ from outlet_desk.services.loss import LossResult, report_loss_counter
 
 class ReportLostScreen(CardTaskScreen):
     TITLE_MSGID = N_("Report the card lost")
-    TASK_ID = "report_lost"
+    TASK_ID = Action.REPORT_LOSS_COUNTER
     BINDINGS: ClassVar[list[BindingType]] = [Binding("f9", "confirm", N_("Report lost"), key_display="F9")]
 
     def compose_task(self) -> Iterable[Widget]:

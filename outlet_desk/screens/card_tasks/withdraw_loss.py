@@ -12,6 +12,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Label, Static
 
 from outlet_desk.domain.loss import reported_card_mismatch
+from outlet_desk.domain.roles import Action
 from outlet_desk.i18n import N_, _
 from outlet_desk.reader.card_data import CardData
 from outlet_desk.screens.card_tasks.request_watch import RequestTaskScreen, RequestWords
@@ -33,7 +34,7 @@ class WithdrawLossScreen(RequestTaskScreen[RequestState]):
     report once one approves it."""
 
     TITLE_MSGID = N_("Withdraw the loss report")
-    TASK_ID = "withdraw_loss"
+    TASK_ID = Action.WITHDRAW_LOSS
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f8", "send_request", N_("Ask supervisors"), key_display="F8"),
         Binding("escape", "cancel_withdrawal", N_("Withdraw request"), key_display="Esc"),
