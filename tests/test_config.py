@@ -312,3 +312,14 @@ def test_a_chinese_outlets_settings_error_is_in_chinese(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "outlet_desk", "--config", str(path), "person", "find", "王"],
                           capture_output=True, text=True, cwd=REPO_ROOT, timeout=60)
     assert (done.returncode, done.stderr) == (2, f"{path}：[loss] temporary_days 必须是整数，实际为 7.0\n")
+
+
+def test_every_reissue_reason_has_its_fee_in_the_table() -> None:
+    """The fee table has one field per reason of the vocabulary (the field is named by the reason's code), so a
+    reason added to domain/fees.py without its fee fails here, not at a counter."""
+    from outlet_desk.config.schema import ReissueFees
+    from outlet_desk.domain.fees import ReissueReason
+
+    fees = ReissueFees(lost=1, damaged=2, expired=3, info_change=4)
+    assert set(ReissueFees.model_fields) == {reason.value for reason in ReissueReason}
+    assert [fees.amount(reason) for reason in ReissueReason] == [1, 2, 3, 4]

@@ -9,6 +9,7 @@ import re
 import tomllib
 import types
 from collections.abc import Iterable, Mapping
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
@@ -83,9 +84,12 @@ def _submodel(model: type[BaseModel], name: str) -> type[BaseModel] | None:
 
 
 def _literal_values(annotation: Any) -> tuple[Any, ...]:
-    """The allowed words of a Literal, also inside tuple[...], Optional[...] or Annotated[...]."""
+    """The allowed words of a Literal or an enum of the vocabulary, also inside tuple[...], Optional[...] or
+    Annotated[...]."""
     if get_origin(annotation) is Literal:
         return get_args(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, StrEnum):
+        return tuple(member.value for member in annotation)
     if get_origin(annotation) in (tuple, Union, types.UnionType, Annotated):
         for arg in get_args(annotation):
             if values := _literal_values(arg):
@@ -160,7 +164,7 @@ def error_message(error: ErrorDetails, path: Path) -> str:
         return _("{file}: {name} must be a list in square brackets, got {value}").format(
             file=path, name=name, value=shown
         )
-    if kind == "literal_error":
+    if kind in ("literal_error", "enum"):
         words = _listing(_literal_values(where.field_annotation()))
         if where.in_list:
             return _("{file}: {name} contains {value}, which is not allowed; allowed: {allowed}").format(

@@ -12,6 +12,7 @@ import fnmatch
 import re
 import shlex
 from collections.abc import Hashable, Mapping
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Literal, TypeVar
 from zoneinfo import ZoneInfo, available_timezones
@@ -20,11 +21,10 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, field
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from outlet_desk.domain.fees import PaymentMethod, ReissueReason
 from outlet_desk.i18n import Language, _
 
-ReissueReason = Literal["lost", "damaged", "expired", "info_change"]
 LossLapse = Literal["active", "escalate"]
-PaymentMethod = Literal["cash", "wechat", "alipay", "bank_card"]
 ProxyFlow = Literal["report_loss_counter", "withdraw_loss", "apply_reissue", "collect_card"]
 ProductionMode = Literal["factory", "instant"]
 ReaderMode = Literal["pcsc", "virtual"]
@@ -79,6 +79,9 @@ def _unique(values: tuple[_H, ...]) -> tuple[_H, ...]:
 # Lists from TOML arrive as Python lists; settings keep them as tuples (the models are frozen), each
 # item must be one of the allowed words, and no word may appear twice.
 _Words = Annotated[tuple[_H, ...], Strict(False), AfterValidator(_unique)]
+_E = TypeVar("_E", bound=StrEnum)
+# A code word of the vocabulary (outlet_desk.domain), written in TOML as its text.
+_Code = Annotated[_E, Strict(False)]
 # Paths are written as TOML strings.
 _PathSetting = Annotated[Path, Strict(False)]
 
@@ -255,12 +258,8 @@ class ReissueFees(Section):
 
     def amount(self, reason: ReissueReason) -> int:
         """The table's figure for ``reason``, in fen (before free_reasons and waivers)."""
-        return {
-            "lost": self.lost,
-            "damaged": self.damaged,
-            "expired": self.expired,
-            "info_change": self.info_change,
-        }[reason]
+        amount: int = getattr(self, ReissueReason(reason).value)  # one field per reason, named by its code
+        return amount
 
 
 class FeeSettings(Section):
@@ -269,10 +268,10 @@ class FeeSettings(Section):
     reissue_fen: ReissueFees = Field(default_factory=ReissueFees)
     """Replacement fee per reason, in fen."""
 
-    free_reasons: _Words[ReissueReason] = ("expired",)
+    free_reasons: _Words[_Code[ReissueReason]] = (ReissueReason.EXPIRED,)
     """Reasons for which a replacement is free whatever the table says."""
 
-    payment_methods: _Words[PaymentMethod] = Field(("cash", "wechat", "alipay", "bank_card"), min_length=1)
+    payment_methods: _Words[_Code[PaymentMethod]] = Field(tuple(PaymentMethod), min_length=1)
     """Ways a citizen may pay at this counter, in the order the clerk is offered them."""
 
 

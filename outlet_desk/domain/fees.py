@@ -7,32 +7,29 @@ import unicodedata
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from enum import StrEnum
 
 from outlet_desk.domain.card_lifecycle import CardStatus
 from outlet_desk.domain.errors import DomainError
+from outlet_desk.domain.worded import Worded
 from outlet_desk.i18n import N_, _
 
 DEFAULT_EXCHANGE_DAYS_BEFORE = 60
 
 
-class ReissueReason(StrEnum):
-    LOST = "lost"
-    DAMAGED = "damaged"
-    EXPIRED = "expired"
-    INFO_CHANGE = "info_change"
+class ReissueReason(Worded):
+    LOST = "lost", N_("card lost")
+    DAMAGED = "damaged", N_("card damaged")
+    EXPIRED = "expired", N_("card expired")
+    INFO_CHANGE = "info_change", N_("personal information changed")
 
 
-_REASON_LABELS: Mapping[ReissueReason, str] = {
-    ReissueReason.LOST: N_("card lost"),
-    ReissueReason.DAMAGED: N_("card damaged"),
-    ReissueReason.EXPIRED: N_("card expired"),
-    ReissueReason.INFO_CHANGE: N_("personal information changed"),
-}
+class PaymentMethod(Worded):
+    """How a fee is paid (outlet.toml's ``[fees] payment_methods`` says which the outlet takes)."""
 
-
-def reason_label(reason: ReissueReason) -> str:
-    return _(_REASON_LABELS[reason])
+    CASH = "cash", N_("cash")
+    WECHAT = "wechat", N_("WeChat Pay")
+    ALIPAY = "alipay", N_("Alipay")
+    BANK_CARD = "bank_card", N_("bank card")
 
 
 def default_reissue_reason(status: CardStatus) -> ReissueReason:
@@ -40,19 +37,6 @@ def default_reissue_reason(status: CardStatus) -> ReissueReason:
     a damaged one as damaged, any other as expired (the clerk may choose another)."""
     return {CardStatus.LOST: ReissueReason.LOST, CardStatus.DAMAGED: ReissueReason.DAMAGED}.get(
         status, ReissueReason.EXPIRED)
-
-
-_PAYMENT_METHOD_LABELS: Mapping[str, str] = {
-    "cash": N_("cash"),
-    "wechat": N_("WeChat Pay"),
-    "alipay": N_("Alipay"),
-    "bank_card": N_("bank card"),
-}
-
-
-def payment_method_label(method: str) -> str:
-    """How a payment method of outlet.toml's ``[fees] payment_methods`` reads at the counter."""
-    return _(_PAYMENT_METHOD_LABELS[method]) if method in _PAYMENT_METHOD_LABELS else method
 
 
 @dataclass(frozen=True)
@@ -78,7 +62,7 @@ class FeeNotConfigured(DomainError):
     def __init__(self, reason: ReissueReason) -> None:
         super().__init__(
             _("No reissue fee is set for the reason '{reason}'; ask the administrator to set one.").format(
-                reason=reason_label(reason)
+                reason=reason.label
             )
         )
         self.reason = reason

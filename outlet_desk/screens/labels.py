@@ -32,13 +32,6 @@ TRAIL_ACTIONS: dict[str, str] = {
     "card_suspended": N_("card suspended"),
 }
 
-REISSUE_REASONS: dict[str, str] = {
-    "lost": N_("lost"),
-    "damaged": N_("damaged"),
-    "expired": N_("expired"),
-    "info_change": N_("information change"),
-}
-
 LOSS_KINDS: dict[str, str] = {"temporary": N_("temporary"), "formal": N_("formal")}
 CHANNELS: dict[str, str] = {"hotline": N_("hotline"), "counter": N_("counter")}
 GENDERS: dict[str, str] = {"male": N_("male"), "female": N_("female")}

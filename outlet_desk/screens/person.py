@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from outlet_desk.domain.card_lifecycle import CardEvent, card_functions, event_label, status_label
 from outlet_desk.domain.errors import DomainError
+from outlet_desk.domain.fees import ReissueReason
 from outlet_desk.domain.request_status import RequestStatus
 from outlet_desk.domain.roles import Action
 from outlet_desk.i18n import N_, _
@@ -24,7 +25,6 @@ from outlet_desk.screens.labels import (
     CHANNELS,
     GENDERS,
     LOSS_KINDS,
-    REISSUE_REASONS,
     TRAIL_ACTIONS,
     local_time,
     word,
@@ -170,7 +170,7 @@ class PersonScreen(DeskScreen):
         requests = self._table("requests", [_("No."), _("Reason"), _("Status"), _("Fee (yuan)"), _("Due")])
         for r in p.requests:
             fee = _("waived") if r.waived else yuan(r.fee_fen)
-            requests.add_row(str(r.id), word(REISSUE_REASONS, r.reason), RequestStatus.label_of(r.status), fee,
+            requests.add_row(str(r.id), ReissueReason.label_of(r.reason), RequestStatus.label_of(r.status), fee,
                              r.due_date.isoformat() if r.due_date else "")
         trail = self._table("trail", [_("No."), _("Time"), _("What")])
         for e in p.audit:

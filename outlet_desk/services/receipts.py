@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 
 from outlet_desk.db.tables import AuditEvent, Operator, Outlet, Person, Receipt
 from outlet_desk.domain.citizen_id import mask_citizen_id
-from outlet_desk.domain.fees import format_yuan, payment_method_label
+from outlet_desk.domain.fees import PaymentMethod, format_yuan
 from outlet_desk.i18n import N_, _
 from outlet_desk.services.context import Desk
 from outlet_desk.services.fonts import CJK_FONT as CJK_FONT  # the PDFs' font (also set in reports)
@@ -119,7 +119,7 @@ def _fee_lines(r: ReceiptData) -> list[str]:
         return []
     lines = [_line(_("Fee"), _("{yuan} yuan").format(yuan=format_yuan(r.fee_fen)))]
     if r.fee_fen and r.payment_method:
-        lines.append(_line(_("Paid by"), payment_method_label(r.payment_method)))
+        lines.append(_line(_("Paid by"), PaymentMethod.label_of(r.payment_method)))
     return lines
 
 

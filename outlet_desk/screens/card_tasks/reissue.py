@@ -19,8 +19,6 @@ from outlet_desk.domain.fees import (
     default_reissue_reason,
     format_yuan,
     parse_yuan,
-    payment_method_label,
-    reason_label,
 )
 from outlet_desk.domain.roles import Action
 from outlet_desk.i18n import N_, _
@@ -65,11 +63,11 @@ class ReissueScreen(RequestTaskScreen[WaiverState]):
         settings = self.desk_app.desk.settings
         reason = default_reissue_reason(self.card.status)
         yield Label(_("Reason"))
-        yield Select([(reason_label(r), r.value) for r in ReissueReason], value=reason.value, allow_blank=False,
+        yield Select([(r.label, r.value) for r in ReissueReason], value=reason.value, allow_blank=False,
                      id="reissue-reason", compact=True)
         yield Static("", id="reissue-fee")
         yield Label(_("Paid by"))
-        yield Select([(payment_method_label(method), method) for method in settings.fees.payment_methods],
+        yield Select([(method.label, method.value) for method in settings.fees.payment_methods],
                      value=settings.fees.payment_methods[0], allow_blank=False, id="reissue-method", compact=True)
         yield Label(_("Amount received (yuan)"))
         yield Input(id="reissue-amount", max_length=10)
