@@ -35,9 +35,6 @@ class HomeScreen(DeskScreen):
         Binding("3", "tab('overdue')", N_("Overdue"), show=False),
     ]
 
-    def __init__(self) -> None:
-        super().__init__()
-
     def compose_body(self) -> Iterable[Widget]:
         yield Static(_("Loading…"), id="counts")
         with TabbedContent(id="queues"):

@@ -112,9 +112,6 @@ class CreateAdminScreen(DeskScreen):
     SHOW_FOOTER = False
     CSS_PATH = "login.tcss"
 
-    def __init__(self) -> None:
-        super().__init__()
-
     def compose_body(self) -> Iterable[Widget]:
         with Vertical(id="login-box"):
             yield Static(_("This outlet has no operators yet. Create the administrator."), classes="section-title")
