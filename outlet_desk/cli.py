@@ -25,14 +25,20 @@ app = typer.Typer(
     help="Outlet Desk: the counter desk of a social security card service outlet.",
     rich_markup_mode=None,
 )
-db_app = typer.Typer(help="The store: migrations.", add_completion=False)
-audit_app = typer.Typer(help="The audit chain.", add_completion=False)
-person_app = typer.Typer(help="Card holders.", add_completion=False)
-operator_app = typer.Typer(help="Operators: add, passwd, unlock, list.", add_completion=False)
-app.add_typer(db_app, name="db")
-app.add_typer(audit_app, name="audit")
-app.add_typer(person_app, name="person")
-app.add_typer(operator_app, name="operator")
+
+
+def _command_group(name: str, help_text: str) -> typer.Typer:
+    """A group of commands (``outlet-desk NAME …``), mounted on the main command in the order made."""
+    group = typer.Typer(help=help_text, add_completion=False)
+    app.add_typer(group, name=name)
+    return group
+
+
+db_app = _command_group("db", "The store: migrations.")
+audit_app = _command_group("audit", "The audit chain.")
+person_app = _command_group("person", "Card holders.")
+operator_app = _command_group("operator", "Operators: add, passwd, unlock, list.")
+
 
 @app.callback()
 def main_callback(
@@ -243,12 +249,9 @@ def operator_list(ctx: typer.Context) -> None:
     out.print(table)
 
 
-stock_app = typer.Typer(help="Card stock: new cards arriving for reissue requests.", add_completion=False)
-receipt_app = typer.Typer(help="Receipts.", add_completion=False)
-card_app = typer.Typer(help="Cards: a virtual card for trying the desk by hand.", add_completion=False)
-app.add_typer(stock_app, name="stock")
-app.add_typer(receipt_app, name="receipt")
-app.add_typer(card_app, name="card")
+stock_app = _command_group("stock", "Card stock: new cards arriving for reissue requests.")
+receipt_app = _command_group("receipt", "Receipts.")
+card_app = _command_group("card", "Cards: a virtual card for trying the desk by hand.")
 app.add_typer(reader_app, name="reader")
 app.add_typer(report_app, name="report")
 

@@ -67,6 +67,14 @@ def show_value(value: object) -> str:
     return str(value)
 
 
+def _matching(pattern: re.Pattern[str], value: str, problem: str) -> str:
+    """``value`` when ``pattern`` matches all of it; else a ValueError with the ``problem`` (translated; ``{value}``
+    stands for the value as written)."""
+    if not pattern.fullmatch(value):
+        raise ValueError(problem.format(value=show_value(value)))
+    return value
+
+
 def _unique(values: tuple[_H, ...]) -> tuple[_H, ...]:
     seen: set[_H] = set()
     for value in values:
@@ -116,13 +124,8 @@ class OutletSettings(Section):
     @field_validator("code")
     @classmethod
     def _check_code(cls, value: str) -> str:
-        if not _CODE_RE.fullmatch(value):
-            raise ValueError(
-                _("= {value} is not allowed: use 1 to 16 characters from A-Z, 0-9, '_' and '-'").format(
-                    value=show_value(value)
-                )
-            )
-        return value
+        return _matching(_CODE_RE, value,
+                         _("= {value} is not allowed: use 1 to 16 characters from A-Z, 0-9, '_' and '-'"))
 
     @field_validator("name")
     @classmethod
@@ -134,12 +137,7 @@ class OutletSettings(Section):
     @field_validator("division_code")
     @classmethod
     def _check_division_code(cls, value: str) -> str:
-        if not _DIVISION_RE.fullmatch(value):
-            raise ValueError(
-                _("= {value} is not allowed: it must be exactly 6 digits, e.g. '110105'").format(
-                    value=show_value(value)
-                )
-            )
+        _matching(_DIVISION_RE, value, _("= {value} is not allowed: it must be exactly 6 digits, e.g. '110105'"))
         if int(value[:2]) not in _PROVINCES:
             raise ValueError(
                 _(

@@ -25,7 +25,9 @@ Hierarchy::
 
 from __future__ import annotations
 
-from outlet_desk.i18n import _, ngettext
+from typing import ClassVar
+
+from outlet_desk.i18n import N_, _, ngettext
 
 
 class ReaderError(Exception):
@@ -40,35 +42,31 @@ class ReaderError(Exception):
         return self.message if not self.detail else f"{self.message} [{self.detail}]"
 
 
-class ServiceGone(ReaderError):
-    def __init__(self, detail: str = "") -> None:
-        super().__init__(
-            _("The card reader service is not running. Ask your administrator to start it."), detail
-        )
+class ClerkMessageError(ReaderError):
+    """An error whose message for the clerk is its class's ``MESSAGE`` (a message id, translated when the error
+    is raised) unless the raiser gives a more precise one; the first argument is the ``detail`` for the log."""
 
+    MESSAGE: ClassVar[str]
 
-class NoReader(ReaderError):
-    def __init__(self, detail: str = "") -> None:
-        super().__init__(_("No card reader is connected. Check the reader's cable."), detail)
-
-
-class CardGone(ReaderError):
-    def __init__(self, detail: str = "") -> None:
-        super().__init__(
-            _("The card was taken out of the reader. Put it back in and try again."), detail
-        )
-
-
-class CardNotResponding(ReaderError):
     def __init__(self, detail: str = "", message: str | None = None) -> None:
-        super().__init__(
-            message
-            or _(
-                "The card is not responding. Take it out, put it back in and try again; "
-                "if this happens again, the card may be faulty."
-            ),
-            detail,
-        )
+        super().__init__(message or _(self.MESSAGE), detail)
+
+
+class ServiceGone(ClerkMessageError):
+    MESSAGE = N_("The card reader service is not running. Ask your administrator to start it.")
+
+
+class NoReader(ClerkMessageError):
+    MESSAGE = N_("No card reader is connected. Check the reader's cable.")
+
+
+class CardGone(ClerkMessageError):
+    MESSAGE = N_("The card was taken out of the reader. Put it back in and try again.")
+
+
+class CardNotResponding(ClerkMessageError):
+    MESSAGE = N_("The card is not responding. Take it out, put it back in and try again; "
+                 "if this happens again, the card may be faulty.")
 
 
 class UnexpectedStatus(CardNotResponding):
@@ -83,25 +81,16 @@ class UnexpectedStatus(CardNotResponding):
         )
 
 
-class NotSocialSecurityCard(ReaderError):
-    def __init__(self, detail: str = "") -> None:
-        super().__init__(
-            _("This is not a social security card. Check the card and put the right one in."), detail
-        )
+class NotSocialSecurityCard(ClerkMessageError):
+    MESSAGE = N_("This is not a social security card. Check the card and put the right one in.")
 
 
-class CardDataError(ReaderError):
-    def __init__(self, detail: str = "", message: str | None = None) -> None:
-        super().__init__(
-            message
-            or _("The data on this card's chip are damaged or unreadable. The card may need replacing."),
-            detail,
-        )
+class CardDataError(ClerkMessageError):
+    MESSAGE = N_("The data on this card's chip are damaged or unreadable. The card may need replacing.")
 
 
 class BlankCard(CardDataError):
-    def __init__(self, detail: str = "") -> None:
-        super().__init__(detail, _("This card is blank: its chip has not been personalised yet."))
+    MESSAGE = N_("This card is blank: its chip has not been personalised yet.")
 
 
 class WrongPin(ReaderError):
@@ -117,32 +106,20 @@ class WrongPin(ReaderError):
         )
 
 
-class PinBlocked(ReaderError):
-    def __init__(self, detail: str = "") -> None:
-        super().__init__(
-            _("The card's PIN is blocked. The holder must unblock it in person at the counter."), detail
-        )
+class PinBlocked(ClerkMessageError):
+    MESSAGE = N_("The card's PIN is blocked. The holder must unblock it in person at the counter.")
 
 
-class NotAuthorised(ReaderError):
-    def __init__(self, detail: str = "") -> None:
-        super().__init__(
-            _("The card refused to be written: the issuer key was not accepted."), detail
-        )
+class NotAuthorised(ClerkMessageError):
+    MESSAGE = N_("The card refused to be written: the issuer key was not accepted.")
 
 
-class IssuerKeyError(ReaderError):
-    def __init__(self, detail: str = "") -> None:
-        super().__init__(
-            _("The issuer key file is missing or unreadable. Ask your administrator."), detail
-        )
+class IssuerKeyError(ClerkMessageError):
+    MESSAGE = N_("The issuer key file is missing or unreadable. Ask your administrator.")
 
 
-class ReaderBusy(ReaderError):
-    def __init__(self, detail: str = "") -> None:
-        super().__init__(
-            _("The card reader is in use by another program. Close it and try again."), detail
-        )
+class ReaderBusy(ClerkMessageError):
+    MESSAGE = N_("The card reader is in use by another program. Close it and try again.")
 
 
 class EmulatorNotInserted(ReaderError):

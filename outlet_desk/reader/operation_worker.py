@@ -35,20 +35,20 @@ class _Job(Generic[T]):
         self._state = _PENDING
         self._lock = threading.Lock()
 
-    def start(self) -> bool:
+    def _leave_pending(self, state: int) -> bool:
+        """Move from pending to ``state``; False when it had already left pending (started, cancelled, done)."""
         with self._lock:
             if self._state != _PENDING:
                 return False
-            self._state = _RUNNING
+            self._state = state
             return True
+
+    def start(self) -> bool:
+        return self._leave_pending(_RUNNING)
 
     def cancel(self) -> bool:
         """Cancel if not started yet; False when it is already running (or done)."""
-        with self._lock:
-            if self._state != _PENDING:
-                return False
-            self._state = _CANCELLED
-            return True
+        return self._leave_pending(_CANCELLED)
 
     def finish(self) -> None:
         with self._lock:

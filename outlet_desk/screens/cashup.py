@@ -16,13 +16,14 @@ from textual.widgets import DataTable, Input, Static
 from outlet_desk.domain.errors import DomainError
 from outlet_desk.domain.fees import format_yuan, parse_yuan
 from outlet_desk.i18n import N_, _
-from outlet_desk.screens.supervision_base import CoSigner, SupervisorScreen
+from outlet_desk.screens.supervision_base import CoSigner, DayScreen
 from outlet_desk.services.cashup import CashLine, cash_lines, cash_up
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.errors import ServiceError
+from outlet_desk.widgets.table_columns import add_keyed_columns
 
 
-class CashUpScreen(SupervisorScreen):
+class CashUpScreen(DayScreen):
     TITLE_MSGID = N_("Cash-up")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "sign", N_("Sign the count"), priority=True),
@@ -30,8 +31,7 @@ class CashUpScreen(SupervisorScreen):
     ]
 
     def __init__(self, desk: Desk, actor: Actor, day: date | None = None) -> None:
-        super().__init__(desk, actor)
-        self.day = day or desk.local_now().date()
+        super().__init__(desk, actor, day)
         self.lines: list[CashLine] = []
 
     def compose_body(self) -> Iterable[Widget]:
@@ -45,9 +45,9 @@ class CashUpScreen(SupervisorScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#cash", DataTable)
-        for name, key in ((_("Clerk"), "clerk"), (_("Payments"), "payments"), (_("Expected"), "expected"),
-                          (_("Counted"), "counted"), (_("Difference"), "difference"), (_("Signed by"), "signed")):
-            table.add_column(name, key=key)
+        add_keyed_columns(table, ((_("Clerk"), "clerk"), (_("Payments"), "payments"), (_("Expected"), "expected"),
+                                  (_("Counted"), "counted"), (_("Difference"), "difference"),
+                                  (_("Signed by"), "signed")))
         self.reload()
         table.focus()
 

@@ -4,40 +4,33 @@ remain) and shows where the day's report was written."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
 from typing import ClassVar
 
 from textual import on, work
 from textual.binding import Binding, BindingType
-from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from outlet_desk.domain.errors import DomainError
 from outlet_desk.i18n import N_, _
-from outlet_desk.screens.supervision_base import CoSigner, SupervisorScreen
-from outlet_desk.services.context import Actor, Desk
+from outlet_desk.screens.answer import Answer
+from outlet_desk.screens.supervision_base import CoSigner, DayScreen
+from outlet_desk.services.context import Actor
 from outlet_desk.services.day_close import Blocker, CloseResult, blockers, close_day
 from outlet_desk.services.errors import ServiceError
 
 
-class BlockersLoaded(Message):
-    def __init__(self, items: tuple[Blocker, ...] | None, error: str = "") -> None:
-        super().__init__()
-        self.items = items
-        self.error = error
+class BlockersLoaded(Answer[tuple[Blocker, ...]]):
+    """The day's open items (empty: none), or why they could not be listed."""
 
 
-class Closed(Message):
-    def __init__(self, result: CloseResult | None, error: str = "") -> None:
-        super().__init__()
-        self.result = result
-        self.error = error
+class Closed(Answer[CloseResult]):
+    """The day was closed, with where its report was written; or why not."""
 
 
-class DayCloseScreen(SupervisorScreen):
+class DayCloseScreen(DayScreen):
     TITLE_MSGID = N_("Close the day")
-    DEFAULT_CSS = SupervisorScreen.DEFAULT_CSS + """
+    DEFAULT_CSS = DayScreen.DEFAULT_CSS + """
     DayCloseScreen #items { height: 1fr; padding: 0 1; }
     DayCloseScreen #result { height: auto; padding: 0 1; }
     """
@@ -46,11 +39,10 @@ class DayCloseScreen(SupervisorScreen):
         Binding("escape", "back", N_("Back")),
     ]
 
-    def __init__(self, desk: Desk, actor: Actor, day: date | None = None) -> None:
-        super().__init__(desk, actor)
-        self.day = day or desk.local_now().date()
-        self.items: tuple[Blocker, ...] | None = None
-        self.result: CloseResult | None = None
+    items: tuple[Blocker, ...] | None = None
+    """The open items, once listed."""
+    result: CloseResult | None = None
+    """The closing, once done."""
 
     def compose_body(self) -> Iterable[Widget]:
         yield Static(_("Checking the day {day}…").format(day=self.day.isoformat()), id="items")
@@ -69,13 +61,13 @@ class DayCloseScreen(SupervisorScreen):
             self.post_message(BlockersLoaded(None, error.message))
 
     def on_blockers_loaded(self, message: BlockersLoaded) -> None:
-        self.items = message.items
+        self.items = message.value
         text = self.query_one("#items", Static)
-        if message.items is None:
-            text.update(message.error)
-        elif message.items:
+        if message.value is None:
+            text.update(message.problem)
+        elif message.value:
             text.update("\n".join([_("Open items on {day}:").format(day=self.day.isoformat()),
-                                   *(f"- {b.message}" for b in message.items),
+                                   *(f"- {b.message}" for b in message.value),
                                    _("Resolve them, or give the reason for closing anyway.")]))
             self.query_one("#reason", Input).focus()
         else:
@@ -108,10 +100,10 @@ class DayCloseScreen(SupervisorScreen):
             self.post_message(Closed(None, str(missing)))
 
     def on_closed(self, message: Closed) -> None:
-        if message.result is None:
-            self.say(message.error)
+        if message.value is None:
+            self.say(message.problem)
             return
-        self.result = message.result
+        self.result = message.value
         self.query_one("#result", Static).update(_("Report written: {pdf}\nand {csv}").format(
             pdf=self.result.pdf_path, csv=self.result.csv_path))
         self.say(_("Day {day} closed.").format(day=self.day.isoformat()), ok=True)

@@ -18,6 +18,7 @@ from outlet_desk.domain.errors import DomainError
 from outlet_desk.i18n import N_, _
 from outlet_desk.reader.card_data import CardData
 from outlet_desk.reader.errors import ReaderError
+from outlet_desk.screens.answer import Answer
 from outlet_desk.services import operators
 from outlet_desk.services.context import Actor
 from outlet_desk.services.errors import ServiceError
@@ -69,11 +70,8 @@ def refusal_text(error: Exception) -> str:
     return str(getattr(error, "message", "")) or str(error)
 
 
-class SignedBy(Message):
-    def __init__(self, actor: Actor | None, refusal: str = "") -> None:
-        super().__init__()
-        self.actor = actor
-        self.refusal = refusal
+class SignedBy(Answer[Actor]):
+    """The second operator who signed, or why the signature was refused."""
 
 
 class CoSignScreen(ModalScreen[Actor | None]):
@@ -135,20 +133,17 @@ class CoSignScreen(ModalScreen[Actor | None]):
 
     def on_signed_by(self, message: SignedBy) -> None:
         self.query_one("#cosign-password", Input).value = ""
-        if message.actor is None:
-            self.query_one("#cosign-message", Static).update(message.refusal)
+        if message.value is None:
+            self.query_one("#cosign-message", Static).update(message.problem)
             return
-        self.dismiss(message.actor)
+        self.dismiss(message.value)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
 
 
-class ReceiptSaved(Message):
-    def __init__(self, saved: SavedReceipt | None, error: str = "") -> None:
-        super().__init__()
-        self.saved = saved
-        self.error = error
+class ReceiptSaved(Answer[SavedReceipt]):
+    """Where the receipt was saved and whether it printed, or why it could not be saved."""
 
 
 class ReceiptScreen(ModalScreen[None]):
@@ -190,15 +185,15 @@ class ReceiptScreen(ModalScreen[None]):
 
     def on_receipt_saved(self, message: ReceiptSaved) -> None:
         line = self.query_one("#receipt-saved", Static)
-        if message.saved is None:
+        if message.value is None:
             line.update(Text(_("The receipt could not be saved: {e}. Its code still verifies.").format(
-                e=message.error), style="bold red"))
+                e=message.problem), style="bold red"))
             return
-        text = _("Saved: {path}").format(path=message.saved.pdf_path.name)
-        if message.saved.printed:
+        text = _("Saved: {path}").format(path=message.value.pdf_path.name)
+        if message.value.printed:
             text += "  " + _("Printed.")
-        elif message.saved.print_error:
-            text += "  " + message.saved.print_error
+        elif message.value.print_error:
+            text += "  " + message.value.print_error
         line.update(text)
 
     def action_close(self) -> None:

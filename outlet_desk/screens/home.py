@@ -7,13 +7,13 @@ from typing import ClassVar
 
 from textual import on, work
 from textual.binding import Binding, BindingType
-from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from outlet_desk.domain.errors import DomainError
 from outlet_desk.domain.request_status import RequestStatus
 from outlet_desk.i18n import N_, _
+from outlet_desk.screens.answer import Answer
 from outlet_desk.screens.base import DeskScreen
 from outlet_desk.screens.labels import AUDIT_ACTIONS, local_time, word
 from outlet_desk.services.context import Actor
@@ -21,11 +21,8 @@ from outlet_desk.services.errors import ServiceError
 from outlet_desk.services.home import HomeView, clerk_home
 
 
-class HomeLoaded(Message):
-    def __init__(self, view: HomeView | None, error: str = "") -> None:
-        super().__init__()
-        self.view = view
-        self.error = error
+class HomeLoaded(Answer[HomeView]):
+    """What the clerk's home shows, or why it could not be read."""
 
 
 class HomeScreen(DeskScreen):
@@ -37,9 +34,6 @@ class HomeScreen(DeskScreen):
         Binding("2", "tab('lapsing')", N_("Lapsing"), show=False),
         Binding("3", "tab('overdue')", N_("Overdue"), show=False),
     ]
-
-    def __init__(self) -> None:
-        super().__init__()
 
     def compose_body(self) -> Iterable[Widget]:
         yield Static(_("Loading…"), id="counts")
@@ -75,9 +69,9 @@ class HomeScreen(DeskScreen):
 
     def on_home_loaded(self, message: HomeLoaded) -> None:
         counts = self.query_one("#counts", Static)
-        view = message.view
+        view = message.value
         if view is None:
-            counts.update(message.error)
+            counts.update(message.problem)
             return
         done = "  ".join(f"{word(AUDIT_ACTIONS, c.action)} {c.count}" for c in view.counts)
         counts.update(_("Today: {counts}").format(counts=done or _("nothing yet")))

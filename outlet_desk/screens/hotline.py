@@ -10,11 +10,11 @@ from rich.text import Text
 from textual import on, work
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, Label, Static
 
 from outlet_desk.i18n import N_, _
+from outlet_desk.screens.answer import Answer
 from outlet_desk.screens.base import DeskScreen
 from outlet_desk.screens.flow_support import REFUSALS, refusal_text, show_receipt
 from outlet_desk.screens.labels import local_time
@@ -22,11 +22,8 @@ from outlet_desk.services.loss import LossResult, report_loss_hotline
 from outlet_desk.widgets.citizen_id_input import CitizenIdInput, problem_so_far
 
 
-class HotlineDone(Message):
-    def __init__(self, result: LossResult | None, refusal: str = "") -> None:
-        super().__init__()
-        self.result = result
-        self.refusal = refusal
+class HotlineDone(Answer[LossResult]):
+    """The loss report taken by telephone, or why it was refused."""
 
 
 class HotlineLossScreen(DeskScreen):
@@ -86,10 +83,10 @@ class HotlineLossScreen(DeskScreen):
             self.post_message(HotlineDone(None, refusal_text(error)))
 
     def on_hotline_done(self, message: HotlineDone) -> None:
-        if message.result is None:
-            self._outcome(Text(message.refusal, style="bold red"))
+        if message.value is None:
+            self._outcome(Text(message.problem, style="bold red"))
             return
-        r = message.result
+        r = message.value
         assert r.lapses_at is not None
         lapse = local_time(r.lapses_at, self.desk_app.desk.tz)
         if self.desk_app.desk.settings.loss.on_lapse == "escalate":

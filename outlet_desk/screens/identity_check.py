@@ -8,6 +8,7 @@ face matches the photo, and records with F9. The service decides; a refusal stay
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import ClassVar
 
@@ -15,8 +16,8 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.message import Message
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, Select, Static
 
 from outlet_desk.domain.card_lifecycle import CardStatus
@@ -24,6 +25,7 @@ from outlet_desk.domain.citizen_id import LENGTH, normalise_citizen_id
 from outlet_desk.domain.errors import DomainError
 from outlet_desk.domain.roles import Action, can
 from outlet_desk.i18n import N_, _
+from outlet_desk.screens.answer import Answer
 from outlet_desk.services.errors import ServiceError
 from outlet_desk.services.identity import (
     CITIZEN_NUMBER_DOCUMENTS,
@@ -71,15 +73,22 @@ def show_problem(widget: Static, text: str) -> None:
     widget.display = bool(text)
 
 
-class IdentityDone(Message):
-    def __init__(self, result: IdentityCheckResult | None, refusal: str = "") -> None:
-        super().__init__()
-        self.result = result
-        self.refusal = refusal
+class IdentityDone(Answer[IdentityCheckResult]):
+    """The identity check recorded, or why it was refused."""
 
 
 def _row(label: str, widget: Label | Input | Select[str] | Checkbox, row_id: str | None = None) -> Horizontal:
     return Horizontal(Label(label, classes="form-label"), widget, classes="form-row", id=row_id)
+
+
+def _document_rows(prefix: str, documents: Sequence[tuple[str, str]]) -> Iterable[Widget]:
+    """One document's rows (the holder's ``doc``, the proxy's ``proxy``): its type, number, name, validity."""
+    yield _row(_("Document"), Select(documents, value=documents[0][1], allow_blank=False, id=f"{prefix}-type"))
+    yield _row(_("Number"), CitizenIdInput(id=f"{prefix}-number"))
+    yield Static("", id=f"{prefix}-number-problem", classes="problem")
+    yield _row(_("Name on it"), Input(id=f"{prefix}-name", max_length=60))
+    yield _row(_("Valid until"), Input(id=f"{prefix}-expiry", placeholder="YYYY-MM-DD", max_length=10))
+    yield _row("", TickBox(_("long-term (no expiry date)"), id=f"{prefix}-long-term"))
 
 
 class IdentityCheckScreen(ModalScreen[IdentityCheckResult | None]):
@@ -103,7 +112,6 @@ class IdentityCheckScreen(ModalScreen[IdentityCheckResult | None]):
         role = app.actor.role
         flows = [(flow_label(f), f) for f, action in FLOW_ACTIONS.items() if can(role, action)]
         documents = [(document_label(d), d) for d in app.desk.settings.identity.document_types]
-        first_doc = documents[0][1]
         with Vertical(id="dialog"):
             yield Static(_("Identity check: {name}, {number}").format(
                 name=self.person.name, number=self.person.citizen_number[:6] + "********"
@@ -115,20 +123,10 @@ class IdentityCheckScreen(ModalScreen[IdentityCheckResult | None]):
                 yield _row(_("At the counter"), Select([(_("the holder"), "holder"), (_("a proxy"), "proxy")],
                                                       value="holder", allow_blank=False, id="presenter"))
                 yield Static(_("Holder's document"), classes="form-section")
-                yield _row(_("Document"), Select(documents, value=first_doc, allow_blank=False, id="doc-type"))
-                yield _row(_("Number"), CitizenIdInput(id="doc-number"))
-                yield Static("", id="doc-number-problem", classes="problem")
-                yield _row(_("Name on it"), Input(id="doc-name", max_length=60))
-                yield _row(_("Valid until"), Input(id="doc-expiry", placeholder="YYYY-MM-DD", max_length=10))
-                yield _row("", TickBox(_("long-term (no expiry date)"), id="doc-long-term"))
+                yield from _document_rows("doc", documents)
                 with Vertical(id="proxy-section"):
                     yield Static(_("Proxy's own document"), classes="form-section")
-                    yield _row(_("Document"), Select(documents, value=first_doc, allow_blank=False, id="proxy-type"))
-                    yield _row(_("Number"), CitizenIdInput(id="proxy-number"))
-                    yield Static("", id="proxy-number-problem", classes="problem")
-                    yield _row(_("Name on it"), Input(id="proxy-name", max_length=60))
-                    yield _row(_("Valid until"), Input(id="proxy-expiry", placeholder="YYYY-MM-DD", max_length=10))
-                    yield _row("", TickBox(_("long-term (no expiry date)"), id="proxy-long-term"))
+                    yield from _document_rows("proxy", documents)
                     yield _row(_("Relationship"), Input(id="relationship", max_length=40))
                     yield _row(_("Authorisation"), Input(
                         id="authorisation", placeholder=_("reference on the signed form"), max_length=60))
@@ -224,7 +222,7 @@ class IdentityCheckScreen(ModalScreen[IdentityCheckResult | None]):
             self.post_message(IdentityDone(result))
 
     def on_identity_done(self, message: IdentityDone) -> None:
-        if message.result is None:
-            show_problem(self.query_one("#refusal", Static), message.refusal)
+        if message.value is None:
+            show_problem(self.query_one("#refusal", Static), message.problem)
             return
-        self.dismiss(message.result)
+        self.dismiss(message.value)

@@ -6,25 +6,20 @@ from collections.abc import Iterable
 
 from textual import on, work
 from textual.containers import Vertical
-from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, Label, Static
 
 from outlet_desk.domain.errors import DomainError
 from outlet_desk.domain.roles import Role
 from outlet_desk.i18n import N_, _
+from outlet_desk.screens.answer import Answer
 from outlet_desk.screens.base import DeskScreen
 from outlet_desk.services.context import Actor
-from outlet_desk.services.errors import LoginRefused, ServiceError
+from outlet_desk.services.errors import ServiceError
 
 
-class SignInDone(Message):
+class SignInDone(Answer[Actor]):
     """The sign-in worker's answer: an operator, or the refusal's message."""
-
-    def __init__(self, actor: Actor | None, refusal: str = "") -> None:
-        super().__init__()
-        self.actor = actor
-        self.refusal = refusal
 
 
 def field(label: str, widget: Widget) -> Iterable[Widget]:
@@ -95,9 +90,7 @@ class LoginScreen(DeskScreen):
 
         try:
             actor = operators.authenticate(self.desk_app.desk, username, password)
-        except LoginRefused as refusal:
-            self.post_message(SignInDone(None, refusal.message))
-        except (DomainError, ServiceError) as error:
+        except (DomainError, ServiceError) as error:  # a LoginRefused among them
             self.post_message(SignInDone(None, error.message))
         else:
             self.post_message(SignInDone(actor))
@@ -105,11 +98,11 @@ class LoginScreen(DeskScreen):
     def on_sign_in_done(self, message: SignInDone) -> None:
         password = self.query_one("#password", Input)
         password.value = ""
-        if message.actor is None:
-            self.query_one("#login-message", Static).update(message.refusal)
+        if message.value is None:
+            self.query_one("#login-message", Static).update(message.problem)
             password.focus()
             return
-        self.desk_app.signed_in(message.actor)
+        self.desk_app.signed_in(message.value)
 
 
 class CreateAdminScreen(DeskScreen):
@@ -118,9 +111,6 @@ class CreateAdminScreen(DeskScreen):
     TITLE_MSGID = N_("First start")
     SHOW_FOOTER = False
     CSS_PATH = "login.tcss"
-
-    def __init__(self) -> None:
-        super().__init__()
 
     def compose_body(self) -> Iterable[Widget]:
         with Vertical(id="login-box"):
@@ -164,7 +154,7 @@ class CreateAdminScreen(DeskScreen):
             self.post_message(SignInDone(actor))
 
     def on_sign_in_done(self, message: SignInDone) -> None:
-        if message.actor is None:
-            self.query_one("#login-message", Static).update(message.refusal)
+        if message.value is None:
+            self.query_one("#login-message", Static).update(message.problem)
             return
-        self.desk_app.signed_in(message.actor)
+        self.desk_app.signed_in(message.value)

@@ -16,18 +16,16 @@ from textual.widgets import DataTable, Sparkline, Static
 
 from outlet_desk.domain.errors import DomainError
 from outlet_desk.i18n import N_, _
-from outlet_desk.screens.supervision_base import SupervisorScreen
-from outlet_desk.services.context import Actor, Desk
+from outlet_desk.screens.answer import Answer
+from outlet_desk.screens.supervision_base import DayScreen
 from outlet_desk.services.errors import ServiceError
 from outlet_desk.services.report import ChainResult, DailyReport, chain_result, daily_report, figure_rows
 from outlet_desk.services.report_export import heading, label, recon_text, shown, summary_lines
+from outlet_desk.widgets.table_columns import add_keyed_columns
 
 
-class ReportLoaded(Message):
-    def __init__(self, report: DailyReport | None, error: str = "") -> None:
-        super().__init__()
-        self.report = report
-        self.error = error
+class ReportLoaded(Answer[DailyReport]):
+    """The day's report, or why it could not be made."""
 
 
 class ChainChecked(Message):
@@ -37,9 +35,9 @@ class ChainChecked(Message):
         self.chain = chain
 
 
-class ReportScreen(SupervisorScreen):
+class ReportScreen(DayScreen):
     TITLE_MSGID = N_("Daily report")
-    DEFAULT_CSS = SupervisorScreen.DEFAULT_CSS + """
+    DEFAULT_CSS = DayScreen.DEFAULT_CSS + """
     ReportScreen #heading { height: 1; padding: 0 1; text-style: bold; }
     ReportScreen #trend-label { height: 1; padding: 0 1; }
     ReportScreen #trend { height: 3; margin: 0 1; }
@@ -52,10 +50,8 @@ class ReportScreen(SupervisorScreen):
         Binding("escape", "back", N_("Back")),
     ]
 
-    def __init__(self, desk: Desk, actor: Actor, day: date | None = None) -> None:
-        super().__init__(desk, actor)
-        self.day = day or desk.local_now().date()
-        self.report: DailyReport | None = None
+    report: DailyReport | None = None
+    """The day's report, once read."""
 
     def compose_body(self) -> Iterable[Widget]:
         yield Static(_("Loading…"), id="heading")
@@ -66,9 +62,7 @@ class ReportScreen(SupervisorScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#figures", DataTable)
-        table.add_column(_("Figure"), key="figure")
-        table.add_column(_("Value"), key="value")
-        table.add_column(_("Audit / tables"), key="recon")
+        add_keyed_columns(table, ((_("Figure"), "figure"), (_("Value"), "value"), (_("Audit / tables"), "recon")))
         self.load(self.day)
 
     def action_day(self, step: int) -> None:
@@ -96,11 +90,11 @@ class ReportScreen(SupervisorScreen):
             self.show(replace(self.report, chain=message.chain))
 
     def on_report_loaded(self, message: ReportLoaded) -> None:
-        if message.report is None:
-            self.say(message.error)
+        if message.value is None:
+            self.say(message.problem)
             return
-        self.show(message.report)
-        self.verify(message.report.day)
+        self.show(message.value)
+        self.verify(message.value.day)
 
     def show(self, report: DailyReport) -> None:
         self.report = report

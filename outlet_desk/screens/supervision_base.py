@@ -5,6 +5,7 @@ for dual control. They call services only; blocking work runs in thread workers.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -83,3 +84,11 @@ class CoSigner(Horizontal):
         password = self.query_one("#co-password", Input).value
         self.query_one("#co-password", Input).value = ""
         return operators.authenticate(desk, username, password)
+
+
+class DayScreen(SupervisorScreen):
+    """A supervisor's screen about one day of the outlet: today (the outlet's local date) unless given."""
+
+    def __init__(self, desk: Desk, actor: Actor, day: date | None = None) -> None:
+        super().__init__(desk, actor)
+        self.day = day or desk.local_now().date()

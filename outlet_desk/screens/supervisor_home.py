@@ -28,6 +28,7 @@ from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.day_close import day_is_closed
 from outlet_desk.services.errors import ServiceError
 from outlet_desk.services.uncollected import cards_due_for_return
+from outlet_desk.widgets.table_columns import add_keyed_columns
 
 REFRESH_SECONDS = 3.0
 """How often the list of approvals waiting is read again (clerks send requests from their counters)."""
@@ -60,9 +61,8 @@ class SupervisorHomeScreen(SupervisorScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#approvals", DataTable)
-        for name, key in ((_("No."), "id"), (_("Action"), "action"), (_("Asked by"), "maker"),
-                          (_("Concerning"), "subject"), (_("Reason"), "reason"), (_("Asked at"), "at")):
-            table.add_column(name, key=key)
+        add_keyed_columns(table, ((_("No."), "id"), (_("Action"), "action"), (_("Asked by"), "maker"),
+                                  (_("Concerning"), "subject"), (_("Reason"), "reason"), (_("Asked at"), "at")))
         self.action_refresh()
         table.focus()
         self.set_interval(REFRESH_SECONDS, self._look_again)

@@ -15,6 +15,7 @@ from outlet_desk.screens.supervision_base import SupervisorScreen
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.errors import ServiceError
 from outlet_desk.services.uncollected import UncollectedCard, cards_due_for_return, return_uncollected
+from outlet_desk.widgets.table_columns import add_keyed_columns
 
 
 class UncollectedScreen(SupervisorScreen):
@@ -34,9 +35,8 @@ class UncollectedScreen(SupervisorScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#uncollected", DataTable)
-        for name, key in ((_("Card"), "card"), (_("Holder"), "holder"), (_("Citizen number"), "number"),
-                          (_("Ready since"), "ready"), (_("Days waiting"), "days")):
-            table.add_column(name, key=key)
+        add_keyed_columns(table, ((_("Card"), "card"), (_("Holder"), "holder"), (_("Citizen number"), "number"),
+                                  (_("Ready since"), "ready"), (_("Days waiting"), "days")))
         table.focus()
         self._read()
 

@@ -3,7 +3,7 @@ supervisors; an instant card is then written on its own screen (``write_card``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from functools import partial
 from typing import ClassVar
 
@@ -23,7 +23,7 @@ from outlet_desk.domain.fees import (
 from outlet_desk.domain.roles import Action
 from outlet_desk.i18n import N_, _
 from outlet_desk.reader.card_data import CardData
-from outlet_desk.screens.card_tasks.request_watch import RequestTaskScreen, RequestWords
+from outlet_desk.screens.card_tasks.request_watch import RequestService, RequestTaskScreen, RequestWords
 from outlet_desk.screens.card_tasks.write_card import WriteCardScreen
 from outlet_desk.screens.flow_support import REFUSALS, CoSignScreen, refusal_text, show_receipt
 from outlet_desk.services.context import Actor
@@ -45,6 +45,7 @@ class ReissueScreen(RequestTaskScreen[WaiverState]):
     ]
     takes_cards = True
     REASON_INPUT = "reissue-waiver-reason"
+    SERVICE = RequestService(open_waiver, waiver_state, withdraw_waiver)
     WORDS = RequestWords(
         pending=N_("Waiver sent to the supervisors; waiting for a decision… (Esc withdraws it)"),
         approved=N_("Fee waived: approved by {name}. F9 takes the application."),
@@ -78,16 +79,7 @@ class ReissueScreen(RequestTaskScreen[WaiverState]):
     def on_mount(self) -> None:
         self._show_fee()
         self.query_one("#reissue-amount", Input).focus()
-        desk, actor, card_id = self.desk_app.desk, self.operator, self.card.id
-        self.watch_requests(lambda: open_waiver(desk, actor, card_id))  # one sent earlier today, not yet used
-
-    def state_call(self, approval_id: int) -> Callable[[], WaiverState]:
-        desk, actor = self.desk_app.desk, self.operator
-        return lambda: waiver_state(desk, actor, approval_id)
-
-    def cancel_call(self, approval_id: int) -> Callable[[], WaiverState]:
-        desk, actor = self.desk_app.desk, self.operator
-        return lambda: withdraw_waiver(desk, actor, approval_id)
+        self.watch_requests()
 
     def task_done(self) -> bool:
         return self.result is not None
@@ -147,12 +139,7 @@ class ReissueScreen(RequestTaskScreen[WaiverState]):
 
     def _waiver_reason(self) -> str | None:
         """The waiver reason typed, or None (the clerk is told to type it first)."""
-        text = self.query_one("#reissue-waiver-reason", Input).value.strip()
-        if not text:
-            self.refuse(_("Type the reason for the waiver first, then F7 or F8."))
-            self.query_one("#reissue-waiver-reason", Input).focus()
-            return None
-        return text
+        return self.typed_reason(_("Type the reason for the waiver first, then F7 or F8."))
 
     def action_waive(self) -> None:
         if self.request_open():

@@ -6,17 +6,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
-from typing import ClassVar, Generic, TypeVar, cast
+from typing import Any, ClassVar, Generic, TypeVar, cast
 
 from textual import work
-from textual.message import Message
 from textual.widgets import Input
 
 from outlet_desk.domain.approvals import OPEN_APPROVALS, ApprovalStatus
 from outlet_desk.i18n import _
+from outlet_desk.screens.answer import Answer
 from outlet_desk.screens.card_tasks.base import CardTaskScreen
 from outlet_desk.screens.flow_support import REFUSALS, refusal_text
 from outlet_desk.services.approval_requests import RequestState
+from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.identity import IdentityCheckResult
 from outlet_desk.services.persons import CardLine, PersonDetail
 
@@ -40,13 +41,19 @@ class RequestWords:
     withdrawing: str
 
 
-class RequestChecked(Message):
-    """Where the request sent to the supervisors stands (or why that could not be found out)."""
+@dataclass(frozen=True)
+class RequestService(Generic[S]):
+    """The service calls of one kind of request, each with the desk and the clerk: ``earlier`` finds the request
+    sent earlier today for the card (not yet used), ``state`` says where a request stands now, ``cancel``
+    withdraws one still waiting."""
 
-    def __init__(self, state: RequestState | None, refusal: str = "") -> None:
-        super().__init__()
-        self.state = state
-        self.refusal = refusal
+    earlier: Callable[[Desk, Actor, int], S | None]
+    state: Callable[[Desk, Actor, int], S]
+    cancel: Callable[[Desk, Actor, int], S]
+
+
+class RequestChecked(Answer[RequestState]):
+    """Where the request sent to the supervisors stands (or why that could not be found out)."""
 
 
 class RequestTaskScreen(CardTaskScreen, Generic[S]):
@@ -55,6 +62,7 @@ class RequestTaskScreen(CardTaskScreen, Generic[S]):
     today when opened, and withdraws a request still waiting when it is left."""
 
     WORDS: ClassVar[RequestWords]
+    SERVICE: ClassVar[RequestService[Any]]
     REASON_INPUT: ClassVar[str]
     """The input (its id) holding the clerk's words with the request: filled in with a request picked up."""
 
@@ -63,18 +71,32 @@ class RequestTaskScreen(CardTaskScreen, Generic[S]):
         self.sent: S | None = None
         """The request sent to the supervisors (pending, approved, rejected or withdrawn), if any."""
 
-    def watch_requests(self, earlier: Callable[[], S | None]) -> None:
-        """Start watching; ``earlier`` finds the request sent earlier today (not yet used), if any."""
+    def watch_requests(self) -> None:
+        """Start watching, with the request sent earlier today for this card (not yet used), if any."""
         self._poll_timer = self.set_interval(REQUEST_POLL_SECONDS, self._poll, pause=True)
-        self.check_request(earlier)
+        desk, actor, card_id, earlier = self.desk_app.desk, self.operator, self.card.id, self.SERVICE.earlier
+        self.check_request(lambda: cast("S | None", earlier(desk, actor, card_id)))
 
     def state_call(self, approval_id: int) -> Callable[[], S]:
         """The service call (for a worker) that says where the request stands now."""
-        raise NotImplementedError
+        desk, actor, state = self.desk_app.desk, self.operator, self.SERVICE.state
+        return lambda: cast("S", state(desk, actor, approval_id))
 
     def cancel_call(self, approval_id: int) -> Callable[[], S]:
         """The service call (for a worker) that withdraws the request still waiting."""
-        raise NotImplementedError
+        desk, actor, cancel = self.desk_app.desk, self.operator, self.SERVICE.cancel
+        return lambda: cast("S", cancel(desk, actor, approval_id))
+
+    def typed_reason(self, missing: str) -> str | None:
+        """The clerk's words for the request (``REASON_INPUT``), or None: then ``missing`` is said and the input
+        takes the focus."""
+        field = self.query_one(f"#{self.REASON_INPUT}", Input)
+        text = field.value.strip()
+        if not text:
+            self.refuse(missing)
+            field.focus()
+            return None
+        return text
 
     def task_done(self) -> bool:
         """The task was saved: a request is no longer withdrawn when the screen is left."""
@@ -133,10 +155,10 @@ class RequestTaskScreen(CardTaskScreen, Generic[S]):
             self.post_message(RequestChecked(None, refusal_text(error)))
 
     def on_request_checked(self, message: RequestChecked) -> None:
-        if message.refusal:
-            self.outcome(message.refusal, "bold red")
+        if message.problem:
+            self.outcome(message.problem, "bold red")
             return
-        state, before = cast("S | None", message.state), self.sent
+        state, before = cast("S | None", message.value), self.sent
         if state is None or (before is not None and before.approval_id == state.approval_id
                              and before.status == state.status):
             return  # nothing sent earlier today, or no decision yet

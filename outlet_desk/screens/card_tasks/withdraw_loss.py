@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from functools import partial
 from typing import ClassVar
 
@@ -15,7 +15,7 @@ from outlet_desk.domain.loss import reported_card_mismatch
 from outlet_desk.domain.roles import Action
 from outlet_desk.i18n import N_, _
 from outlet_desk.reader.card_data import CardData
-from outlet_desk.screens.card_tasks.request_watch import RequestTaskScreen, RequestWords
+from outlet_desk.screens.card_tasks.request_watch import RequestService, RequestTaskScreen, RequestWords
 from outlet_desk.screens.flow_support import CoSignScreen, card_ops
 from outlet_desk.services.approval_requests import RequestState
 from outlet_desk.services.context import Actor
@@ -42,6 +42,7 @@ class WithdrawLossScreen(RequestTaskScreen[RequestState]):
     ]
     takes_cards = True
     REASON_INPUT = "withdraw-reason"
+    SERVICE = RequestService(open_withdrawal, withdrawal_state, cancel_withdrawal)
     WORDS = RequestWords(
         pending=N_("Sent to the supervisors; waiting for a decision… (Esc withdraws the request)"),
         approved=N_("Approved by {name}: F9 withdraws the report."),
@@ -77,16 +78,7 @@ class WithdrawLossScreen(RequestTaskScreen[RequestState]):
             self.card_in_reader(last)
         if self.dual:
             self.query_one("#withdraw-reason", Input).focus()
-            desk, actor, card_id = self.desk_app.desk, self.operator, self.card.id
-            self.watch_requests(lambda: open_withdrawal(desk, actor, card_id))  # one sent earlier today
-
-    def state_call(self, approval_id: int) -> Callable[[], RequestState]:
-        desk, actor = self.desk_app.desk, self.operator
-        return lambda: withdrawal_state(desk, actor, approval_id)
-
-    def cancel_call(self, approval_id: int) -> Callable[[], RequestState]:
-        desk, actor = self.desk_app.desk, self.operator
-        return lambda: cancel_withdrawal(desk, actor, approval_id)
+            self.watch_requests()
 
     def task_done(self) -> bool:
         return self.done
@@ -143,11 +135,8 @@ class WithdrawLossScreen(RequestTaskScreen[RequestState]):
         if chip is None or not self._reported_card_in_reader():
             self.refuse(_("Put the found card into the reader first; it must be the reported card."))
             return
-        reason = self.query_one("#withdraw-reason", Input)
-        why = reason.value.strip()
-        if not why:
-            self.refuse(_("Type where and how the card was found first, then F8."))
-            reason.focus()
+        why = self.typed_reason(_("Type where and how the card was found first, then F8."))
+        if why is None:
             return
         desk, actor, card_id, check_id = self.desk_app.desk, self.operator, self.card.id, self.check.check_id
         self.outcome(_("Sending the withdrawal to the supervisors…"))

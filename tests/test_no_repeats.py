@@ -1,0 +1,146 @@
+"""No block of six or more lines of production code stands twice, by text or by shape (issue 12).
+
+The same check as the ``duplicates`` tool, small enough to run everywhere (the tool is not in CI): every
+module below ``outlet_desk/`` is read as tokens, each line becomes its *shape* (names become ``N``,
+strings ``S``, numbers ``0``; keywords and punctuation stay), and any run of six shapes that stands in
+two places (in one file or two, at most eight places: a run more common than that is an idiom, as the tool
+counts it too) fails the test with both places.
+
+What is not logic is passed over, as the tool does with imports and comments: import statements,
+docstrings, lines that continue a bracket opened on an earlier line (the items of a list, a dict or a
+long call's arguments: data and argument layout), and declarations: an annotated name (a dataclass's or a
+settings section's field, a table's column) or a name bound to a literal or to a call of literals (an
+enum member, ``TITLE_MSGID = N_("...")``). Left out as well: ``db/migrations/`` (history, it stays as
+written) and, for now, ``services/``: another change is removing the repeats there; its entry in
+``LEFT_OUT`` goes once that is done.
+
+``ALLOWED`` lists the pairs of files whose likeness is not one piece of logic written twice, each with the
+reason; a pair that no longer repeats must leave the list (the second test says so).
+"""
+
+from __future__ import annotations
+
+import io
+import keyword
+import tokenize
+from collections import defaultdict
+from functools import cache
+from itertools import pairwise
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[1] / "outlet_desk"
+LEFT_OUT = ("db/migrations/", "services/")
+RUN = 6
+"""Lines of the same shape, one after another, that make a repeat."""
+TOO_COMMON = 8
+"""A run that stands in more places than this is an idiom of the code base, not a repeat."""
+
+ALLOWED: dict[tuple[str, str], str] = {
+    ("config/schema.py", "config/schema.py"):
+        "two settings sections' headers (class, docstring) followed by a field validator: declarations",
+    ("reader/card_reader.py", "widgets/shell.py"):
+        "two Protocols (the card reader's, the desk app's) declaring different members",
+    ("reader/errors.py", "reader/errors.py"):
+        "one exception class per reader failure, each declaring only its MESSAGE: a table of the failures "
+        "(the logic is in ClerkMessageError, once); one class each so that callers can catch them apart",
+    ("reader/events.py", "reader/events.py"):
+        "one frozen dataclass per reader event, dispatched on by type: declarations",
+    ("screens/blocked_card.py", "screens/identity_check.py"):
+        "two modal screens' class headers (CSS, bindings, __init__ storing their own arguments)",
+    ("screens/card_tasks/collect.py", "screens/flow_support.py"):
+        "Enter moves on to the next input: two one-line @on handlers each; a shared focus chain would "
+        "replace six obvious lines with indirection",
+    ("screens/flow_support.py", "screens/login.py"):
+        "user name then password inputs: Enter moves on, then the password is submitted; the co-signing "
+        "dialog and the sign-in screen check and answer differently",
+    ("screens/identity_check.py", "screens/login.py"):
+        "a worker posting its Answer (value or problem) and the handler showing the problem: the message "
+        "shape is shared (screens.answer); the calls and what is shown differ",
+    ("screens/supervisor_home.py", "screens/supervisor_home.py"):
+        "two workers with different refusal handling: the overview says why it failed, the background poll "
+        "stays quiet until the next manual refresh",
+}
+
+
+def _word(token: tokenize.TokenInfo) -> str:
+    if token.type == tokenize.NAME:
+        return token.string if keyword.iskeyword(token.string) or keyword.issoftkeyword(token.string) else "N"
+    if token.type == tokenize.STRING:
+        return "S"
+    if token.type == tokenize.NUMBER:
+        return "0"
+    return token.string
+
+
+_PASSED_OVER = {tokenize.COMMENT, tokenize.NL, tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER,
+                tokenize.ENCODING}
+
+
+def _declaration(words: list[str]) -> bool:
+    """An import, a docstring, an annotated name, or a name bound to a literal or a call of literals."""
+    if words[0] in ("import", "from") or words == ["S"] or words[:2] == ["N", ":"]:
+        return True
+    value = words[2:]
+    only_literals = all(w != "N" or nxt == "(" for w, nxt in pairwise([*value, ""]))
+    return words[:2] == ["N", "="] and only_literals
+
+
+def shapes(path: Path) -> list[tuple[int, str]]:
+    """The file's lines of logic as (line number, shape)."""
+    lines: list[tuple[int, str]] = []
+    statement: list[tokenize.TokenInfo] = []
+    for token in tokenize.generate_tokens(io.StringIO(path.read_text(encoding="utf-8")).readline):
+        if token.type in _PASSED_OVER:
+            continue
+        if token.type != tokenize.NEWLINE:
+            statement.append(token)
+            continue
+        words = [_word(t) for t in statement]
+        if words and not _declaration(words):
+            depth = 0
+            starts_at: dict[int, int] = {}
+            by_line: dict[int, list[str]] = defaultdict(list)
+            for token_, word in zip(statement, words, strict=True):
+                starts_at.setdefault(token_.start[0], depth)
+                by_line[token_.start[0]].append(word)
+                depth += (word in ("(", "[", "{")) - (word in (")", "]", "}"))
+            lines += [(number, " ".join(ws)) for number, ws in sorted(by_line.items())
+                      if starts_at[number] == 0 and any(w[0].isalnum() or w[0] == "_" for w in ws)]
+        statement = []
+    return lines
+
+
+@cache
+def repeats() -> dict[tuple[str, str], tuple[int, int]]:
+    """Each pair of files (or a file with itself) sharing a run, with where the first shared run starts."""
+    runs: dict[tuple[str, ...], list[tuple[str, int]]] = defaultdict(list)
+    starts: dict[str, list[tuple[int, str]]] = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        name = path.relative_to(PACKAGE).as_posix()
+        if name.startswith(LEFT_OUT):
+            continue
+        starts[name] = lines = shapes(path)
+        for i in range(len(lines) - RUN + 1):
+            runs[tuple(shape for _, shape in lines[i:i + RUN])].append((name, i))
+    found: dict[tuple[str, str], tuple[int, int]] = {}
+    for places in runs.values():
+        if not 2 <= len(places) <= TOO_COMMON:
+            continue
+        for k, (a, i) in enumerate(places):
+            for b, j in places[k + 1:]:
+                if a == b and j - i < RUN:
+                    continue  # one run overlapping itself
+                at = (starts[a][i][0], starts[b][j][0])
+                found[(a, b)] = min(found.get((a, b), at), at)
+    return found
+
+
+def test_no_block_of_six_lines_repeats() -> None:
+    new = {pair: at for pair, at in repeats().items() if pair not in ALLOWED}
+    assert not new, "the same lines (or lines of the same shape) stand in two places; give them one home:\n" + \
+        "\n".join(f"  {a}:{i} ~ {b}:{j}" for (a, b), (i, j) in sorted(new.items()))
+
+
+def test_every_allowed_pair_still_repeats() -> None:
+    stale = sorted(set(ALLOWED) - set(repeats()))
+    assert not stale, f"no longer alike: take them out of ALLOWED: {stale}"
