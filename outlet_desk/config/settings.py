@@ -113,7 +113,12 @@ class Settings(Section):
             return URL.create("sqlite", database=str(self.data_dir() / "outlet.db")).render_as_string()
         url = make_url(self.database.url)
         if url.get_backend_name() != "sqlite":
-            return self.database.url
+            from outlet_desk.config.secrets import database_password
+
+            password = database_password(self)
+            if password is None:
+                return self.database.url
+            return url.set(password=password).render_as_string(hide_password=False)
         database = url.database
         if not database or database == ":memory:" or database.startswith("file:"):
             return self.database.url
