@@ -44,7 +44,7 @@ def load_settings(path: Path | None = None) -> Settings:
             _("{file}, line {line}: this is not UTF-8 text; save the file as UTF-8").format(file=path, line=line)
         ) from None
     settings = parse_settings(text, path)
-    check_password_in_settings(settings)
+    check_password_in_settings(settings.database.url, settings.database.password_file, settings.config_path)
     settings.database_url()  # a password file that cannot be used is refused now, with the settings
     return settings
 

@@ -13,28 +13,25 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import make_url
 
 from outlet_desk.config_file import ConfigError
 from outlet_desk.i18n import _
 
-if TYPE_CHECKING:
-    from outlet_desk.config.settings import Settings
-
 PASSWORD_VAR = "OUTLET_DESK_DATABASE_PASSWORD"
 
 
-def database_password(settings: Settings) -> str | None:
-    """The password to connect with, or ``None`` to use what the URL holds (if anything). A password file
-    that is missing, a folder, empty or readable by others raises :class:`ConfigError`."""
+def database_password(password_file: Path | None) -> str | None:
+    """The password to connect with (``password_file``: ``[database] password_file`` resolved), or
+    ``None`` to use what the URL holds (if anything). A password file that is missing, a folder, empty
+    or readable by others raises :class:`ConfigError`."""
     from_env = os.environ.get(PASSWORD_VAR)
     if from_env:
         return from_env
-    if settings.database.password_file is None:
+    if password_file is None:
         return None
-    path = settings.resolve(settings.database.password_file)
+    path = password_file
     _require_private(path, _("[database] password_file"))
     try:
         password = path.read_text(encoding="utf-8").rstrip("\r\n")
@@ -47,14 +44,14 @@ def database_password(settings: Settings) -> str | None:
     return password
 
 
-def check_password_in_settings(settings: Settings) -> None:
-    """Refuse a password written in ``[database] url`` of a settings file that others may read (unless the
-    variable or a password file supplies the password instead)."""
-    if settings.database.url is None or make_url(settings.database.url).password is None:
+def check_password_in_settings(url: str | None, password_file: Path | None, config_path: Path) -> None:
+    """Refuse a password written in ``[database] url`` of the settings file ``config_path`` when others
+    may read that file (unless the variable or a password file supplies the password instead)."""
+    if url is None or make_url(url).password is None:
         return
-    if os.environ.get(PASSWORD_VAR) or settings.database.password_file is not None:
+    if os.environ.get(PASSWORD_VAR) or password_file is not None:
         return
-    _require_private(settings.config_path, _("[database] url holds the password, so this file"))
+    _require_private(config_path, _("[database] url holds the password, so this file"))
 
 
 def _require_private(path: Path, what: str) -> None:
