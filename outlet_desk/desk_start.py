@@ -62,24 +62,28 @@ def desk_app(config: Path | None) -> DeskApp:
 
 
 def open_desk(config: Path | None) -> OpenedDesk:
-    """Settings, store and reader for the desk app (runs in its worker). Settings that cannot be used, or
-    a store that refuses, end the app with exit code 2 and the message (:class:`DeskCannotOpen`)."""
+    """Settings, store and reader for the desk app (runs in its worker). Settings that cannot be used, a
+    store that refuses, a failure of the machine (:mod:`outlet_desk.services.failures`) or any other fault
+    (logged in the data folder) end the app with exit code 2 and one message (:class:`DeskCannotOpen`)."""
     from outlet_desk.app import DeskCannotOpen, OpenedDesk
     from outlet_desk.config import ConfigError
+    from outlet_desk.config_file import settings_file
     from outlet_desk.domain.errors import DomainError
     from outlet_desk.i18n import _
     from outlet_desk.services.bootstrap import start_desk
     from outlet_desk.services.errors import ServiceError
-    from outlet_desk.services.failures import failure_message
+    from outlet_desk.services.failures import failure_message, log_unexpected, unexpected_message
     from outlet_desk.widgets.reader_feed import reader_from_settings
 
     try:
         started = start_desk(config)
     except (ConfigError, DomainError, ServiceError) as error:
         raise DeskCannotOpen(error.message, 2) from error
-    except Exception as error:
-        if (message := failure_message(error)) is None:
-            raise
+    except Exception as error:  # a failure of the machine, or logged beside the data: one message either way
+        message = failure_message(error)
+        if message is None:
+            data = settings_file(config)[0].absolute().parent / "data"
+            message = unexpected_message(error, log_unexpected(error, data))
         raise DeskCannotOpen(message, 2) from error
     notes = []
     if started.seeded:

@@ -157,3 +157,16 @@ def test_commands_still_work_in_a_pipe(config: Path) -> None:
                           stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "Database upgraded" in done.stdout
+
+
+def test_the_desk_names_a_database_file_that_is_not_sqlite(config: Path) -> None:
+    from outlet_desk.app import DeskCannotOpen
+    from outlet_desk.launch import open_desk
+
+    db = config.parent / "data" / "outlet.db"
+    db.parent.mkdir()
+    db.write_bytes(b"not a database " * 100)
+    with pytest.raises(DeskCannotOpen) as refused:
+        open_desk(config)
+    assert refused.value.exit_code == 2
+    assert str(db) in refused.value.message and "not a SQLite database" in refused.value.message
