@@ -12,7 +12,18 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from outlet_desk.cli_support import EXIT_BAD_INPUT, EXIT_CHECK_FAILED, State, fail, login, out, refusals, state_of
+from outlet_desk.cli_support import (
+    EXIT_BAD_INPUT,
+    EXIT_CHECK_FAILED,
+    Boundary,
+    State,
+    fail,
+    login,
+    out,
+    record_id,
+    refusals,
+    state_of,
+)
 from outlet_desk.desk_start import run_desk as open_the_desk
 from outlet_desk.domain.roles import Role
 from outlet_desk.i18n import _
@@ -20,6 +31,7 @@ from outlet_desk.reader.cli import reader_app
 from outlet_desk.report_cli import report_app
 
 app = typer.Typer(
+    cls=Boundary,
     add_completion=False,
     invoke_without_command=True,
     help="Outlet Desk: the counter desk of a social security card service outlet.",
@@ -259,7 +271,8 @@ app.add_typer(report_app, name="report")
 @stock_app.command("receive")
 def stock_receive(
     ctx: typer.Context,
-    request: Annotated[int, typer.Option("--request", help="The reissue request number.")],
+    request: Annotated[int, typer.Option("--request", help="The reissue request number.",
+                                                 callback=record_id("--request"))],
     card_number: Annotated[str, typer.Option("--card-number", help="The new card's number (9 characters).")],
     identification_code: Annotated[
         str, typer.Option("--identification-code", help="The new chip's identification code (32 hex).")

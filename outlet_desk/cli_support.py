@@ -16,9 +16,12 @@ from typing import Any, NoReturn
 
 import typer
 from rich.console import Console
+from typer._click.core import Context
+from typer._click.exceptions import ClickException
+from typer.core import TyperGroup
 
 from outlet_desk.config import ConfigError, Settings, load_settings
-from outlet_desk.config_file import peek_language
+from outlet_desk.config_file import peek_language, settings_file
 from outlet_desk.domain.errors import DomainError
 from outlet_desk.i18n import _, current_language, set_language
 from outlet_desk.services.errors import ServiceError
@@ -52,6 +55,20 @@ class State:
         self.config = config
         self._settings: Settings | None = None
 
+    def database_shown(self) -> str | None:
+        """The store's URL as it may be shown (password masked), once the settings are loaded."""
+        if self._settings is None:
+            return None
+        from outlet_desk.services.store_access import shown_database
+
+        return shown_database(self._settings.database_url())
+
+    def data_dir(self) -> Path:
+        """The data folder (where the log of unexpected failures goes), even when the settings are bad."""
+        if self._settings is not None:
+            return self._settings.data_dir()
+        return settings_file(self.config)[0].absolute().parent / "data"
+
     def settings(self) -> Settings:
         if self._settings is None:
             # Messages about the settings themselves are in the outlet's language too (when it can be read).
@@ -65,6 +82,34 @@ class State:
 
         with refusals():
             return open_desk(self.settings())
+
+
+class Boundary(TyperGroup):
+    """The root command: every failure of the machine that escapes a command (a file, the disk, the
+    database file, a value out of range, text that is not UTF-8) ends as one message and exit 2
+    (:mod:`outlet_desk.services.failures`); anything else is logged in the data folder and named in one
+    line, also exit 2. Click's own ends (usage errors, ``typer.Exit``, Ctrl-C) pass through."""
+
+    def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
+        from outlet_desk.services.failures import undecodable_argument
+
+        if (problem := undecodable_argument(args)) is not None:
+            fail(problem, EXIT_BAD_INPUT)
+        return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (ClickException, typer.Exit, typer.Abort):
+            raise
+        except Exception as error:  # the boundary: nothing raw reaches the person
+            from outlet_desk.services.failures import failure_message, log_unexpected, unexpected_message
+
+            state = ctx.obj if isinstance(ctx.obj, State) else State(None)
+            message = failure_message(error, state.database_shown())
+            if message is None:
+                message = unexpected_message(error, log_unexpected(error, state.data_dir()))
+            fail(message, EXIT_BAD_INPUT)
 
 
 def state_of(ctx: typer.Context) -> State:
@@ -82,3 +127,17 @@ def login(desk: Any, username: str) -> Any:
         _("Password for {u}").format(u=username), hide_input=True)
     with refusals():
         return operators.authenticate(desk, username, password)
+
+
+def record_id(option: str) -> Any:
+    """A typer callback for an option that takes a record's number: the one rule for ids
+    (:func:`outlet_desk.domain.record_ids.check_record_id`), checked as the argument is read."""
+    from outlet_desk.domain.record_ids import check_record_id
+
+    def check(value: int | None) -> int | None:
+        if value is not None:
+            with refusals():
+                check_record_id(value, option)
+        return value
+
+    return check

@@ -26,8 +26,23 @@ def run_desk(config: Path | None) -> int:
     except ConfigError as error:
         print(error.message, file=sys.stderr)
         return error.exit_code
+    if (refusal := no_terminal()) is not None:
+        print(refusal, file=sys.stderr)
+        return 2
     app.run()
     return app.return_code or 0
+
+
+def no_terminal() -> str | None:
+    """Why the desk cannot open here, or ``None``: it is a full-screen program for a person at a terminal,
+    so standard input and output must both be one (in a pipe it would draw screens nobody reads and wait
+    for keys that never come). The commands (``outlet-desk person find`` ...) work in pipes."""
+    from outlet_desk.i18n import _
+
+    if sys.stdin.isatty() and sys.stdout.isatty():
+        return None
+    return _("The desk needs a terminal: standard input and output must not be a pipe or a file. Open it in "
+             "a terminal, or use a command (outlet-desk --help).")
 
 
 def desk_app(config: Path | None) -> DeskApp:
@@ -47,20 +62,29 @@ def desk_app(config: Path | None) -> DeskApp:
 
 
 def open_desk(config: Path | None) -> OpenedDesk:
-    """Settings, store and reader for the desk app (runs in its worker). Settings that cannot be used, or
-    a store that refuses, end the app with exit code 2 and the message (:class:`DeskCannotOpen`)."""
+    """Settings, store and reader for the desk app (runs in its worker). Settings that cannot be used, a
+    store that refuses, a failure of the machine (:mod:`outlet_desk.services.failures`) or any other fault
+    (logged in the data folder) end the app with exit code 2 and one message (:class:`DeskCannotOpen`)."""
     from outlet_desk.app import DeskCannotOpen, OpenedDesk
     from outlet_desk.config import ConfigError
+    from outlet_desk.config_file import settings_file
     from outlet_desk.domain.errors import DomainError
     from outlet_desk.i18n import _
     from outlet_desk.services.bootstrap import start_desk
     from outlet_desk.services.errors import ServiceError
+    from outlet_desk.services.failures import failure_message, log_unexpected, unexpected_message
     from outlet_desk.widgets.reader_feed import reader_from_settings
 
     try:
         started = start_desk(config)
     except (ConfigError, DomainError, ServiceError) as error:
         raise DeskCannotOpen(error.message, 2) from error
+    except Exception as error:  # a failure of the machine, or logged beside the data: one message either way
+        message = failure_message(error)
+        if message is None:
+            data = settings_file(config)[0].absolute().parent / "data"
+            message = unexpected_message(error, log_unexpected(error, data))
+        raise DeskCannotOpen(message, 2) from error
     notes = []
     if started.seeded:
         notes.append(_("Training data created: about 200 persons with cards in every status."))

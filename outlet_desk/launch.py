@@ -36,8 +36,22 @@ def desk_config(args: list[str]) -> tuple[bool, Path | None]:
     return False, None
 
 
+def _not_text(arg: str) -> bool:
+    """An argument that was not UTF-8 (Python keeps its bytes as surrogates)."""
+    try:
+        arg.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
+    if any(_not_text(arg) for arg in args):  # rare: only then the message's module is loaded
+        from outlet_desk.services.failures import undecodable_argument
+
+        print(undecodable_argument(args), file=sys.stderr)
+        raise SystemExit(2)
     is_desk, config = desk_config(args)
     if not is_desk:
         from outlet_desk.cli import main as cli_main

@@ -19,7 +19,7 @@ from rich.table import Table
 
 from outlet_desk.cli_support import EXIT_BAD_INPUT, EXIT_CHECK_FAILED, err, fail, login, out, refusals, state_of
 from outlet_desk.i18n import _
-from outlet_desk.services.report import DailyReport, daily_report, figure_rows
+from outlet_desk.services.report import DailyReport, check_report_day, daily_report, figure_rows
 from outlet_desk.services.report_export import (
     heading,
     label,
@@ -45,10 +45,12 @@ def _parse_day(text: str | None) -> date | None:
     if text is None:
         return None
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         fail(_("--date {value} is not a date; write it as YYYY-MM-DD, e.g. 2026-11-25.").format(value=text),
              EXIT_BAD_INPUT)
+    with refusals():
+        return check_report_day(day)
 
 
 def _print_table(report: DailyReport) -> None:

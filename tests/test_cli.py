@@ -371,6 +371,7 @@ def test_a_supervisor_adds_a_clerk(seeded: Path) -> None:
 def test_an_unreachable_postgresql_server_is_one_message(tmp_path: Path) -> None:
     cfg = tmp_path / "outlet.toml"
     cfg.write_text(OUTLET + '\n[database]\nurl = "postgresql+psycopg://desk:s3cret@127.0.0.1:1/outlet"\n')
+    cfg.chmod(0o600)  # a settings file holding the password is its owner's alone (config/secrets.py)
     unreachable = (
         "The database postgresql+psycopg://desk:***@127.0.0.1:1/outlet cannot be opened: connection failed: "
         'connection to server at "127.0.0.1", port 1 failed: Connection refused. Check [database] url in '

@@ -175,7 +175,9 @@ folder = "out/reports"
 
 def test_postgresql_url_is_kept_as_written(write: Write) -> None:
     url = "postgresql+psycopg://desk:secret@db.example:5432/outlet"
-    settings = load_settings(write(MINIMAL + f'[database]\nurl = "{url}"\n'))
+    path = write(MINIMAL + f'[database]\nurl = "{url}"\n')
+    path.chmod(0o600)  # it holds the password: its owner's alone (config/secrets.py)
+    settings = load_settings(path)
     assert settings.database_url() == url
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from outlet_desk.config.messages import error_message, toml_message
+from outlet_desk.config.secrets import check_password_in_settings
 from outlet_desk.config.settings import Settings
 from outlet_desk.config_file import ENV_VAR, ConfigError, settings_file
 from outlet_desk.i18n import _
@@ -42,7 +43,10 @@ def load_settings(path: Path | None = None) -> Settings:
         raise ConfigError(
             _("{file}, line {line}: this is not UTF-8 text; save the file as UTF-8").format(file=path, line=line)
         ) from None
-    return parse_settings(text, path)
+    settings = parse_settings(text, path)
+    check_password_in_settings(settings.database.url, settings.database.password_file, settings.config_path)
+    settings.database_url()  # a password file that cannot be used is refused now, with the settings
+    return settings
 
 
 def parse_settings(text: str, path: Path) -> Settings:

@@ -176,6 +176,11 @@ class DatabaseSettings(Section):
     busy_timeout_ms: int = Field(5000, ge=100, le=600_000)
     """SQLite only: how long a writer waits for another counter's write to finish, in milliseconds."""
 
+    password_file: _PathSetting | None = None
+    """A file holding the database server's password (one line, mode 0600), relative to this file's
+    folder; ``$OUTLET_DESK_DATABASE_PASSWORD`` takes precedence. Keeps the password out of this file,
+    which every local user may read."""
+
     @field_validator("url")
     @classmethod
     def _check_url(cls, value: str | None) -> str | None:

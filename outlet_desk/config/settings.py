@@ -32,6 +32,7 @@ from outlet_desk.config.schema import (
     Section,
     SecuritySettings,
 )
+from outlet_desk.config.secrets import database_password
 
 
 class Settings(Section):
@@ -113,7 +114,11 @@ class Settings(Section):
             return URL.create("sqlite", database=str(self.data_dir() / "outlet.db")).render_as_string()
         url = make_url(self.database.url)
         if url.get_backend_name() != "sqlite":
-            return self.database.url
+            file = self.database.password_file
+            password = database_password(None if file is None else self.resolve(file))
+            if password is None:
+                return self.database.url
+            return url.set(password=password).render_as_string(hide_password=False)
         database = url.database
         if not database or database == ":memory:" or database.startswith("file:"):
             return self.database.url

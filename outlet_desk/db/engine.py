@@ -35,6 +35,11 @@ def make_engine(url: str, busy_timeout_ms: int = 5000, echo: bool = False) -> En
     return create_engine(url, echo=echo, pool_recycle=1800)
 
 
+SQLITE_SYNCHRONOUS = "FULL"
+"""SQLite's ``synchronous`` pragma: FULL syncs the WAL at every commit, so a committed use case survives an
+operating-system crash or power cut, not only a crash of the desk (NORMAL may lose the last commits then).
+Its cost was measured with ``benchmarks/commit_cost.py`` (BENCHMARKS.md)."""
+
 READ_ONLY = {"isolation_level": "AUTOCOMMIT"}
 """Execution options for one read-only statement on PostgreSQL: no BEGIN/ROLLBACK round trips."""
 
@@ -71,7 +76,7 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
-        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute(f"PRAGMA synchronous={SQLITE_SYNCHRONOUS}")
         cur.close()
 
     @event.listens_for(engine, "begin")

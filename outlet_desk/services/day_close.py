@@ -30,6 +30,7 @@ from outlet_desk.domain.approvals import ApprovalStatus
 from outlet_desk.domain.fees import format_yuan
 from outlet_desk.domain.roles import Action, Role, require
 from outlet_desk.i18n import _, ngettext
+from outlet_desk.services.atomic_file import write_atomically
 from outlet_desk.services.cashup import uncounted
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.day_open import DAY_BOUND_ACTIONS as DAY_BOUND_ACTIONS
@@ -158,6 +159,6 @@ def write_report_files(desk: Desk, report: DailyReport) -> tuple[Path, Path]:
     folder.mkdir(parents=True, exist_ok=True)
     stem = f"daily-{report.outlet_code}-{report.day.isoformat()}"
     pdf_path, csv_path = folder / f"{stem}.pdf", folder / f"{stem}.csv"
-    csv_path.write_text(to_csv(report), encoding="utf-8")
+    write_atomically(csv_path, to_csv(report).encode("utf-8"))
     render_pdf(report, pdf_path)
     return pdf_path, csv_path

@@ -24,6 +24,7 @@ from outlet_desk.db.tables import AuditEvent, Operator, Outlet, Person, Receipt
 from outlet_desk.domain.citizen_id import mask_citizen_id
 from outlet_desk.domain.fees import PaymentMethod, format_yuan
 from outlet_desk.i18n import N_, _
+from outlet_desk.services.atomic_file import write_atomically
 from outlet_desk.services.context import Desk
 from outlet_desk.services.fonts import CJK_FONT as CJK_FONT  # the PDFs' font (also set in reports)
 
@@ -186,7 +187,7 @@ def render_pdf(r: ReceiptData, path: Path) -> None:
     png.unlink()
     pdf.set_y(pdf.get_y() + 29)
     pdf.multi_cell(0, 4, _("Check this receipt at any outlet with its verification code."))
-    pdf.output(str(path))
+    write_atomically(path, bytes(pdf.output()))
 
 
 @dataclass(frozen=True)
@@ -203,7 +204,7 @@ def save_receipt(desk: Desk, r: ReceiptData) -> SavedReceipt:
     folder.mkdir(parents=True, exist_ok=True)
     stem = f"{r.issued_at:%Y%m%d-%H%M%S}-{r.event_seq}-{r.code}"
     text_path, pdf_path = folder / f"{stem}.txt", folder / f"{stem}.pdf"
-    text_path.write_text(render_text(r), encoding="utf-8")
+    write_atomically(text_path, render_text(r).encode("utf-8"))
     render_pdf(r, pdf_path)
     argv = desk.settings.receipts.print_argv(pdf_path)
     if not argv:

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from outlet_desk.db.tables import Card, IdentityCheck, Person, ReissueRequest
 from outlet_desk.domain.card_lifecycle import CardEvent, CardStatus, transition
+from outlet_desk.domain.record_ids import is_record_id
 from outlet_desk.domain.request_status import RequestStatus, request_status_label
 from outlet_desk.i18n import _
 from outlet_desk.services.context import Desk
@@ -34,7 +35,7 @@ def load_card(session: Session, card_id: int, expected_version: int | None) -> C
     the use case (PostgreSQL; SQLite's write transaction is already exclusive): a counter acting on it at the
     same moment waits, then finds the new version and is told, instead of reading half of the other
     counter's work (the request before it, the card after it)."""
-    card = session.get(Card, card_id, with_for_update=expected_version is not None)
+    card = session.get(Card, card_id, with_for_update=expected_version is not None) if is_record_id(card_id) else None
     if card is None:
         raise NotFound(_("No card with this record number."))
     if expected_version is not None and card.version != expected_version:
@@ -48,7 +49,8 @@ def load_card(session: Session, card_id: int, expected_version: int | None) -> C
 
 def load_request(session: Session, request_id: int, expected_version: int | None) -> ReissueRequest:
     """The request, or ``RecordChanged``; locked like :func:`load_card` when ``expected_version`` is given."""
-    request = session.get(ReissueRequest, request_id, with_for_update=expected_version is not None)
+    request = (session.get(ReissueRequest, request_id, with_for_update=expected_version is not None)
+               if is_record_id(request_id) else None)
     if request is None:
         raise NotFound(_("No reissue request with number {id}.").format(id=request_id))
     if expected_version is not None and request.version != expected_version:
@@ -61,7 +63,7 @@ def load_request(session: Session, request_id: int, expected_version: int | None
 
 
 def load_person(session: Session, person_id: int) -> Person:
-    person = session.get(Person, person_id)
+    person = session.get(Person, person_id) if is_record_id(person_id) else None
     if person is None:
         raise NotFound(_("No person with this record number."))
     return person

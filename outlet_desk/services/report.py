@@ -29,9 +29,11 @@ from sqlmodel import col
 from outlet_desk.db.tables import DayClose, Operator, Outlet
 from outlet_desk.domain.fees import ReissueReason
 from outlet_desk.domain.roles import Action, require
+from outlet_desk.i18n import _
 from outlet_desk.services import report_queries as q
 from outlet_desk.services.audit import ChainReport, check_chain, verify_since_checkpoint
 from outlet_desk.services.context import Actor, Desk
+from outlet_desk.services.errors import ServiceError
 from outlet_desk.services.home import day_bounds
 from outlet_desk.services.report_queries import TREND_DAYS
 
@@ -188,6 +190,24 @@ class _Tally:
         self.counts[key] += n
 
 
+FIRST_REPORT_DAY = date(1900, 1, 1)
+LAST_REPORT_DAY = date(9998, 12, 31)
+"""The days a report can be asked for: every date the report reckons from one (its trend's first day, the
+ages of waiting cards, the day's edges in any time zone) stays a date Python can represent."""
+
+
+class ReportDayOutOfRange(ServiceError):
+    code = "report_day_out_of_range"
+
+
+def check_report_day(day: date) -> date:
+    """``day`` if a report can be made for it; else the refusal naming the day and the allowed range."""
+    if not FIRST_REPORT_DAY <= day <= LAST_REPORT_DAY:
+        raise ReportDayOutOfRange(_("{day} is outside the days a report can cover: {first} to {last}.").format(
+            day=day.isoformat(), first=FIRST_REPORT_DAY.isoformat(), last=LAST_REPORT_DAY.isoformat()))
+    return day
+
+
 def daily_report(
     desk: Desk,
     day: date | None = None,
@@ -202,7 +222,7 @@ def daily_report(
     report records no checkpoint (it only reads)."""
     if actor is not None:
         require(actor.role, Action.VIEW_REPORTS)
-    day = day or desk.local_now().date()
+    day = check_report_day(day or desk.local_now().date())
     outlet = outlet_code or desk.outlet_code
     start, end = day_bounds(desk, day)
     with q.snapshot(desk) as conn:

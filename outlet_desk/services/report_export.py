@@ -10,6 +10,7 @@ from typing import Any
 
 from outlet_desk.domain.fees import format_yuan
 from outlet_desk.i18n import N_, _
+from outlet_desk.services.atomic_file import write_atomically
 from outlet_desk.services.fonts import CJK_FONT
 from outlet_desk.services.report import (
     SCHEMA,
@@ -209,4 +210,4 @@ def render_pdf(report: DailyReport, path: Path) -> None:
     pdf.set_font("wqy", size=10)
     for line in summary_lines(report):
         pdf.multi_cell(0, 5, line, new_x="LMARGIN", new_y="NEXT")
-    pdf.output(str(path))
+    write_atomically(path, bytes(pdf.output()))

@@ -1,6 +1,8 @@
 """Reaching the store: a database that cannot be opened (server down, wrong port or password, a SQLite
 file in a folder that cannot be made) becomes one message naming the database (password masked) and the
-reason, instead of the driver's traceback. Used wherever the store is first opened: ``open_desk`` (the
+reason, instead of the driver's traceback; one that opens but cannot be used (a file that is not a
+database, a read-only one, a full disk) gets the message of :mod:`outlet_desk.services.failures`.
+Used wherever the store is first opened: ``open_desk`` (the
 desk and every command) and ``outlet-desk db upgrade``."""
 
 from __future__ import annotations
@@ -11,10 +13,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError, InterfaceError
 
 from outlet_desk.i18n import _
 from outlet_desk.services.errors import ServiceError
+from outlet_desk.services.failures import failure_message
 
 _SPACES = re.compile(r"\s+")
 
@@ -32,6 +35,23 @@ class StoreUnreachable(ServiceError):
         )
         self.url = masked_url(url)
         self.reason = reason
+
+
+class StoreRefused(ServiceError):
+    """The database was reached but cannot be used as it is (not a database, read-only, disk full)."""
+
+    code = "store_refused"
+
+
+def shown_database(url: str) -> str:
+    """The database as a person knows it: a SQLite database's file path, else the URL, password masked."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return url
+    if parsed.get_backend_name() == "sqlite" and parsed.database:
+        return parsed.database.removeprefix("file:")
+    return masked_url(url)
 
 
 def masked_url(url: str) -> str:
@@ -73,5 +93,7 @@ def reaching_store(url: str, config_path: Path) -> Iterator[None]:
     :class:`StoreUnreachable`, one message naming ``url`` (password masked) and the reason."""
     try:
         yield
-    except (OperationalError, InterfaceError, OSError) as error:
+    except (DatabaseError, InterfaceError, OSError) as error:
+        if (message := failure_message(error, shown_database(url))) is not None and not isinstance(error, OSError):
+            raise StoreRefused(message) from error
         raise StoreUnreachable(url, _reason(error), config_path) from error

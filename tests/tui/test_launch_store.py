@@ -19,6 +19,7 @@ OUTLET = '[outlet]\ncode = "TST01"\nname = "Test"\ndivision_code = "110105"\nlan
 async def test_an_unreachable_database_ends_the_desk_with_exit_code_2(tmp_path: Path) -> None:
     config = tmp_path / "outlet.toml"
     config.write_text(OUTLET + '[database]\nurl = "postgresql+psycopg://desk:s3cret@127.0.0.1:1/outlet"\n')
+    config.chmod(0o600)  # a settings file holding the password is its owner's alone (config/secrets.py)
     message = (
         "The database postgresql+psycopg://desk:***@127.0.0.1:1/outlet cannot be opened: connection failed: "
         'connection to server at "127.0.0.1", port 1 failed: Connection refused. Check [database] url in '

@@ -118,6 +118,9 @@ def load_or_create_key(path: Path, *, outlet_code: str, sealed_events: int) -> b
         else:
             with os.fdopen(fd, "w") as fh:
                 fh.write(secrets.token_hex(32) + "\n")
+    if path.is_dir():
+        raise AuditKeyProblem(_("The audit key file {path} is a folder; [audit] key_file must name a file (it is "
+                                "created on first run).").format(path=path))
     mode = stat.S_IMODE(path.stat().st_mode)
     if mode & 0o077:
         raise AuditKeyProblem(
