@@ -20,6 +20,7 @@ from outlet_desk.i18n import N_, _
 from outlet_desk.reader.card_data import CardData
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.errors import ServiceError
+from outlet_desk.services.queries import ready_for_collection
 from outlet_desk.services.receipts import ReceiptData, issue_receipt
 from outlet_desk.services.records import card_facts, load_card, load_request, move_card, require_identity_check
 from outlet_desk.services.uow import UnitOfWork
@@ -254,15 +255,11 @@ def ready_queue(desk: Desk, limit: int = 200) -> list[tuple[int, int, str, str]]
     """(request id, person id, holder name, new card number) of every card waiting for collection."""
     with Session(desk.engine) as s:
         rows = s.exec(
-            select(ReissueRequest, Person, Card)
-            .join(Person, col(Person.id) == col(ReissueRequest.person_id))
-            .join(Card, col(Card.id) == col(ReissueRequest.new_card_id))
-            .where(col(ReissueRequest.status) == RequestStatus.READY,
-                   col(ReissueRequest.outlet_code) == desk.outlet_code)
+            ready_for_collection(desk.outlet_code)
             .order_by(col(ReissueRequest.id))
             .limit(limit)
         ).all()
-        return [(r.id or 0, p.id or 0, p.name, c.card_number) for r, p, c in rows]
+        return [(r.id or 0, p.id or 0, p.name, c.card_number) for r, c, p in rows]
 
 
 def card_presented(desk: Desk, actor: Actor, chip: CardData) -> PresentedCard | None:
