@@ -1,5 +1,5 @@
 """The queries more than one use case asks, each written once: a card's reissue request, a card's open loss
-report, the reissue requests ready for collection, a person's newest card."""
+report, the reissue requests ready for collection, a card by its number, a person's newest card."""
 
 from __future__ import annotations
 
@@ -40,6 +40,11 @@ def ready_for_collection(outlet_code: str) -> Select[ReissueRequest, Card, Perso
             .join(Card, col(Card.id) == col(ReissueRequest.new_card_id))
             .join(Person, col(Person.id) == col(ReissueRequest.person_id))
             .where(col(ReissueRequest.outlet_code) == outlet_code, col(ReissueRequest.status) == RequestStatus.READY))
+
+
+def card_by_number(session: Session, card_number: str) -> Card | None:
+    """The card on record with this number (the one a chip names), if any."""
+    return session.exec(select(Card).where(col(Card.card_number) == card_number)).first()
 
 
 def newest_card(session: Session, person_id: int, *statuses: CardStatus) -> Card | None:

@@ -62,6 +62,12 @@ class ReissueResult:
     receipt: ReceiptData
 
 
+def check_not_applied(s: Session, card_id: int) -> None:
+    """A card has one reissue application at most."""
+    if open_request_for_card(s, card_id) is not None:
+        raise ReissueRefused(_("A reissue has already been applied for this card."))
+
+
 def check_old_card(desk: Desk, card: Card, reason: ReissueReason) -> None:
     status = CardStatus(card.status)
     today = desk.local_now().date()
@@ -126,8 +132,7 @@ def apply_reissue(
         s = uow.session
         card = load_card(s, old_card_id, expected_version)
         check = require_identity_check(desk, s, identity_check_id, card.person_id, Action.APPLY_REISSUE.value)
-        if open_request_for_card(s, old_card_id) is not None:
-            raise ReissueRefused(_("A reissue has already been applied for this card."))
+        check_not_applied(s, old_card_id)
         check_old_card(desk, card, reason)
         before = card_facts(card)
         if reason is ReissueReason.DAMAGED and card.status == CardStatus.ACTIVE.value:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from sqlmodel import Session, col, select
 
@@ -130,30 +130,31 @@ def withdraw_request(uow: UnitOfWork, kind: RequestKind, approval_id: int) -> Ap
     return row
 
 
-Shown = Callable[[Desk, Session, Approval], S]
-"""How a kind shows its request to the clerk's screen (a ``RequestState``, or one with the kind's facts)."""
+class ClerkRequests(Generic[S]):
+    """The clerk's side of one kind, as its task screen calls it; ``show`` makes what the screen shows of a
+    request (a ``RequestState``, or one with the kind's facts)."""
 
+    def __init__(self, kind: RequestKind, show: Callable[[Desk, Session, Approval], S]) -> None:
+        self.kind, self.show = kind, show
 
-def state_of(desk: Desk, clerk: Actor, kind: RequestKind, approval_id: int, show: Shown[S]) -> S:
-    """Where the clerk's request stands now (the task screen asks every second or two)."""
-    with Session(desk.engine) as s:
-        return show(desk, s, find_request(s, desk, clerk, kind, approval_id))
+    def state(self, desk: Desk, clerk: Actor, approval_id: int) -> S:
+        """Where the clerk's request stands now (the task screen asks every second or two)."""
+        with Session(desk.engine) as s:
+            return self.show(desk, s, find_request(s, desk, clerk, self.kind, approval_id))
 
+    def withdraw(self, desk: Desk, clerk: Actor, approval_id: int) -> S:
+        """The clerk no longer waits for the decision: the request leaves the supervisors' list (audited)."""
+        with UnitOfWork(desk, clerk) as uow:
+            row = withdraw_request(uow, self.kind, approval_id)
+            uow.commit()
+            return self.show(desk, uow.session, row)
 
-def withdraw(desk: Desk, clerk: Actor, kind: RequestKind, approval_id: int, show: Shown[S]) -> S:
-    """The clerk no longer waits for the decision: the request leaves the supervisors' list (audited)."""
-    with UnitOfWork(desk, clerk) as uow:
-        row = withdraw_request(uow, kind, approval_id)
-        uow.commit()
-        return show(desk, uow.session, row)
-
-
-def open_state(desk: Desk, clerk: Actor, kind: RequestKind, card_id: int, show: Shown[S]) -> S | None:
-    """The clerk's request of ``kind`` for this card asked for today and not yet used, waiting or approved
-    (the task screen, opened again, picks it up), else None."""
-    with Session(desk.engine) as s:
-        row = open_request(s, desk, clerk, kind, card_id)
-        return show(desk, s, row) if row is not None else None
+    def open(self, desk: Desk, clerk: Actor, card_id: int) -> S | None:
+        """The clerk's request for this card asked for today and not yet used, waiting or approved (the task
+        screen, opened again, picks it up), else None."""
+        with Session(desk.engine) as s:
+            row = open_request(s, desk, clerk, self.kind, card_id)
+            return self.show(desk, s, row) if row is not None else None
 
 
 def use_approval(desk: Desk, s: Session, actor: Actor, kind: RequestKind, approval_id: int, card: Card,

@@ -19,19 +19,16 @@ from outlet_desk.domain.roles import Action
 from outlet_desk.i18n import _
 from outlet_desk.services.approvals.kinds import CARD_ENTITY, WAIVER, WaiverRefused
 from outlet_desk.services.approvals.requests import (
+    ClerkRequests,
     RequestState,
     card_holder,
     holder_line,
-    open_state,
     request_state,
     send_request,
-    state_of,
-    withdraw,
 )
 from outlet_desk.services.context import Actor, Desk
-from outlet_desk.services.queries import open_request_for_card
 from outlet_desk.services.records import load_card
-from outlet_desk.services.reissue import ReissueRefused, check_old_card, fee_for
+from outlet_desk.services.reissue import check_not_applied, check_old_card, fee_for
 from outlet_desk.services.uow import UnitOfWork
 
 
@@ -75,26 +72,17 @@ def request_waiver(desk: Desk, clerk: Actor, card_id: int, reason: ReissueReason
     with UnitOfWork(desk, clerk, Action.APPLY_REISSUE) as uow:
         card = load_card(uow.session, card_id, None)
         check_old_card(desk, card, reason)
-        if open_request_for_card(uow.session, card_id) is not None:
-            raise ReissueRefused(_("A reissue has already been applied for this card."))
+        check_not_applied(uow.session, card_id)
         row = send_request(uow, WAIVER, card, reason.value, why,
                            {"reissue_reason": reason.value, "fee_fen": fee.amount_fen})
         uow.commit()
         return _state(desk, uow.session, row)
 
 
-def waiver_state(desk: Desk, clerk: Actor, approval_id: int) -> WaiverState:
-    """Where the clerk's waiver request stands now."""
-    return state_of(desk, clerk, WAIVER, approval_id, _state)
-
-
-def withdraw_waiver(desk: Desk, clerk: Actor, approval_id: int) -> WaiverState:
-    return withdraw(desk, clerk, WAIVER, approval_id, _state)
-
-
-def open_waiver(desk: Desk, clerk: Actor, card_id: int) -> WaiverState | None:
-    """The clerk's open waiver request for this card (the reissue screen, opened again, picks it up)."""
-    return open_state(desk, clerk, WAIVER, card_id, _state)
+_WAIVERS = ClerkRequests(WAIVER, _state)
+waiver_state = _WAIVERS.state
+withdraw_waiver = _WAIVERS.withdraw
+open_waiver = _WAIVERS.open
 
 
 def waiver_subject_line(desk: Desk, s: Session, row: Approval) -> str | None:

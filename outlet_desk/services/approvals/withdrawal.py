@@ -17,14 +17,12 @@ from outlet_desk.i18n import _
 from outlet_desk.reader.card_data import CardData
 from outlet_desk.services.approvals.kinds import WITHDRAWAL, WithdrawalApprovalRefused
 from outlet_desk.services.approvals.requests import (
+    ClerkRequests,
     RequestState,
     card_holder,
     holder_line,
-    open_state,
     request_state,
     send_request,
-    state_of,
-    withdraw,
 )
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.loss import check_withdrawable, withdrawal_under_dual_control
@@ -55,18 +53,10 @@ def _state(desk: Desk, s: Session, row: Approval) -> RequestState:
     return request_state(s, row)
 
 
-def withdrawal_state(desk: Desk, clerk: Actor, approval_id: int) -> RequestState:
-    """Where the clerk's request stands now."""
-    return state_of(desk, clerk, WITHDRAWAL, approval_id, _state)
-
-
-def cancel_withdrawal(desk: Desk, clerk: Actor, approval_id: int) -> RequestState:
-    return withdraw(desk, clerk, WITHDRAWAL, approval_id, _state)
-
-
-def open_withdrawal(desk: Desk, clerk: Actor, card_id: int) -> RequestState | None:
-    """The clerk's open withdrawal request for this card (the withdrawal screen, opened again, picks it up)."""
-    return open_state(desk, clerk, WITHDRAWAL, card_id, _state)
+_WITHDRAWALS = ClerkRequests(WITHDRAWAL, _state)
+withdrawal_state = _WITHDRAWALS.state
+cancel_withdrawal = _WITHDRAWALS.withdraw
+open_withdrawal = _WITHDRAWALS.open
 
 
 def withdrawal_subject_line(s: Session, row: Approval) -> str | None:
