@@ -11,7 +11,7 @@ from enum import StrEnum
 
 from outlet_desk.domain.card_lifecycle import CardStatus
 from outlet_desk.domain.errors import DomainError
-from outlet_desk.i18n import N_, _
+from outlet_desk.i18n import N_, _, label_of
 
 DEFAULT_EXCHANGE_DAYS_BEFORE = 60
 
@@ -52,7 +52,7 @@ _PAYMENT_METHOD_LABELS: Mapping[str, str] = {
 
 def payment_method_label(method: str) -> str:
     """How a payment method of outlet.toml's ``[fees] payment_methods`` reads at the counter."""
-    return _(_PAYMENT_METHOD_LABELS[method]) if method in _PAYMENT_METHOD_LABELS else method
+    return label_of(_PAYMENT_METHOD_LABELS, method)
 
 
 @dataclass(frozen=True)
