@@ -11,6 +11,7 @@ it is what runs (``python -m outlet_desk.i18n compile`` rebuilds it; a test chec
 from __future__ import annotations
 
 import gettext
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
@@ -44,6 +45,11 @@ def _(message: str) -> str:
 
 def ngettext(singular: str, plural: str, n: int) -> str:
     return _translations.ngettext(singular, plural, n)
+
+
+def label_of(labels: Mapping[str, str], key: str) -> str:
+    """``key``'s label from a table of marked messages (``N_``), translated; ``key`` itself when it has none."""
+    return _(labels[key]) if key in labels else key
 
 
 def N_(message: str) -> str:

@@ -22,7 +22,7 @@ from outlet_desk.screens.operators import OperatorsScreen
 from outlet_desk.screens.report import ReportScreen
 from outlet_desk.screens.supervision_base import SupervisorScreen
 from outlet_desk.screens.uncollected import UncollectedScreen
-from outlet_desk.services import supervision
+from outlet_desk.services.approvals import decisions
 from outlet_desk.services.cashup import uncounted
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.day_close import day_is_closed
@@ -50,7 +50,7 @@ class SupervisorHomeScreen(SupervisorScreen):
 
     def __init__(self, desk: Desk, actor: Actor) -> None:
         super().__init__(desk, actor)
-        self._views: dict[int, supervision.ApprovalView] = {}
+        self._views: dict[int, decisions.ApprovalView] = {}
         """The approvals listed, by number."""
 
     def compose_body(self) -> Iterable[Widget]:
@@ -77,7 +77,7 @@ class SupervisorHomeScreen(SupervisorScreen):
     def _read_overview(self) -> None:
         """The approvals waiting, the uncounted cash and the day's state, read off the UI thread."""
         try:
-            waiting = supervision.pending_approvals(self.desk, self.actor)
+            waiting = decisions.pending_approvals(self.desk, self.actor)
             today = self.desk.local_now().date()
             cash = uncounted(self.desk, today)
             closed = day_is_closed(self.desk, today)
@@ -92,11 +92,11 @@ class SupervisorHomeScreen(SupervisorScreen):
                 days=self.desk.settings.collection.retention_days, n=len(due))
         self.app.call_from_thread(self._overview_read, text, waiting)
 
-    def _overview_read(self, text: str, waiting: list[supervision.ApprovalView]) -> None:
+    def _overview_read(self, text: str, waiting: list[decisions.ApprovalView]) -> None:
         self.query_one("#overview", Static).update(text)
         self._show(waiting)
 
-    def _show(self, waiting: list[supervision.ApprovalView]) -> None:
+    def _show(self, waiting: list[decisions.ApprovalView]) -> None:
         """Fill the list, keeping the cursor on the approval it was on (never silently on another one)."""
         table = self.query_one("#approvals", DataTable)
         selected = self._selected_id()
@@ -131,12 +131,12 @@ class SupervisorHomeScreen(SupervisorScreen):
     @work(thread=True, exclusive=True, group="approvals")
     def _fetch_waiting(self) -> None:
         try:
-            waiting = supervision.pending_approvals(self.desk, self.actor)
+            waiting = decisions.pending_approvals(self.desk, self.actor)
         except (DomainError, ServiceError):
             return  # the next manual refresh says why
         self.app.call_from_thread(self._fetched, waiting)
 
-    def _fetched(self, waiting: list[supervision.ApprovalView]) -> None:
+    def _fetched(self, waiting: list[decisions.ApprovalView]) -> None:
         table = self.query_one("#approvals", DataTable)
         shown = [str(row.value) for row in table.rows]
         if shown != [str(item.id) for item in waiting]:
@@ -152,7 +152,7 @@ class SupervisorHomeScreen(SupervisorScreen):
     @work(thread=True, exclusive=True, group="decide")
     def _decide(self, approval_id: int, approve: bool, reason: str) -> None:
         try:
-            decided = supervision.decide(self.desk, self.actor, approval_id, approve=approve, reason=reason)
+            decided = decisions.decide(self.desk, self.actor, approval_id, approve=approve, reason=reason)
         except (DomainError, ServiceError) as error:
             self.app.call_from_thread(self._refused, error.message, approve)
             return

@@ -14,7 +14,7 @@ from sqlmodel import Session, col
 
 from outlet_desk.db.tables import CashUp, DayClose, Operator, Payment
 from outlet_desk.domain.fees import format_yuan
-from outlet_desk.domain.roles import Action, Role, require
+from outlet_desk.domain.roles import Action, require
 from outlet_desk.i18n import _
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.errors import NotFound, ServiceError
@@ -108,7 +108,7 @@ def _check_signers(desk: Desk, supervisor: Actor, clerk_id: int, difference: int
         if co_signer is None:
             raise CoSignatureNeeded(
                 _("A cash difference needs a second supervisor to sign in and co-sign it."))
-        if co_signer.operator_id in (supervisor.operator_id, clerk_id) or co_signer.role is not Role.SUPERVISOR:
+        if not co_signer.is_another_supervisor(supervisor.operator_id, clerk_id):
             raise CoSignatureNeeded(
                 _("The co-signer must be another supervisor, neither the one signing nor the clerk counted."))
 

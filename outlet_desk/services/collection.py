@@ -20,6 +20,7 @@ from outlet_desk.i18n import N_, _
 from outlet_desk.reader.card_data import CardData
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.errors import ServiceError
+from outlet_desk.services.queries import card_by_number, ready_for_collection
 from outlet_desk.services.receipts import ReceiptData, issue_receipt
 from outlet_desk.services.records import card_facts, load_card, load_request, move_card, require_identity_check
 from outlet_desk.services.uow import UnitOfWork
@@ -112,7 +113,7 @@ def _judge(s: Session, request: ReissueRequest, card: Card, person: Person, chip
     differs. A refusal is audited by the caller (``_audit_refusal``)."""
     assert request.id is not None
     comparison = _compare(request.id, card, person, chip)
-    presented = s.exec(select(Card).where(col(Card.card_number) == chip.card_number)).first()
+    presented = card_by_number(s, chip.card_number)
     if presented is not None and presented.id != card.id:
         return comparison, _other_card_refusal(request, card, presented)
     if request.status != RequestStatus.READY or comparison.card_status is not CardStatus.READY:
@@ -122,7 +123,7 @@ def _judge(s: Session, request: ReissueRequest, card: Card, person: Person, chip
 
 def _audit_refusal(uow: UnitOfWork, request: ReissueRequest, card: Card, comparison: ChipComparison,
                    chip: CardData) -> None:
-    presented = uow.session.exec(select(Card).where(col(Card.card_number) == chip.card_number)).first()
+    presented = card_by_number(uow.session, chip.card_number)
     uow.audit("chip_check_failed", "reissue_request", request.id, person_id=request.person_id,
               after={"card_status": card.status, "request_status": request.status,
                      "mismatched": [f.field for f in comparison.fields if not f.matches],
@@ -254,15 +255,11 @@ def ready_queue(desk: Desk, limit: int = 200) -> list[tuple[int, int, str, str]]
     """(request id, person id, holder name, new card number) of every card waiting for collection."""
     with Session(desk.engine) as s:
         rows = s.exec(
-            select(ReissueRequest, Person, Card)
-            .join(Person, col(Person.id) == col(ReissueRequest.person_id))
-            .join(Card, col(Card.id) == col(ReissueRequest.new_card_id))
-            .where(col(ReissueRequest.status) == RequestStatus.READY,
-                   col(ReissueRequest.outlet_code) == desk.outlet_code)
+            ready_for_collection(desk.outlet_code)
             .order_by(col(ReissueRequest.id))
             .limit(limit)
         ).all()
-        return [(r.id or 0, p.id or 0, p.name, c.card_number) for r, p, c in rows]
+        return [(r.id or 0, p.id or 0, p.name, c.card_number) for r, c, p in rows]
 
 
 def card_presented(desk: Desk, actor: Actor, chip: CardData) -> PresentedCard | None:
@@ -270,7 +267,7 @@ def card_presented(desk: Desk, actor: Actor, chip: CardData) -> PresentedCard | 
     audit it. Returns None for a card that is not on record at this desk's database."""
     with UnitOfWork(desk, actor) as uow:
         s = uow.session
-        card = s.exec(select(Card).where(col(Card.card_number) == chip.card_number)).first()
+        card = card_by_number(s, chip.card_number)
         if card is None:
             return None
         person = s.get(Person, card.person_id)

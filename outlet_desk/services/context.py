@@ -29,6 +29,10 @@ class Actor:
     display_name: str
     role: Role
 
+    def is_another_supervisor(self, *operator_ids: int) -> bool:
+        """Whether this operator may co-sign a supervisor's act: a supervisor, none of ``operator_ids``."""
+        return self.role is Role.SUPERVISOR and self.operator_id not in operator_ids
+
 
 @dataclass
 class Desk:

@@ -28,7 +28,7 @@ from sqlmodel import Session, col
 from outlet_desk.db.tables import Approval, DayClose, LossReport
 from outlet_desk.domain.approvals import ApprovalStatus
 from outlet_desk.domain.fees import format_yuan
-from outlet_desk.domain.roles import Action, Role, require
+from outlet_desk.domain.roles import Action, require
 from outlet_desk.i18n import _, ngettext
 from outlet_desk.services.atomic_file import write_atomically
 from outlet_desk.services.cashup import uncounted
@@ -41,6 +41,8 @@ from outlet_desk.services.day_open import ensure_day_open as ensure_day_open
 from outlet_desk.services.day_open import is_closed as is_closed
 from outlet_desk.services.errors import ServiceError
 from outlet_desk.services.home import day_bounds
+from outlet_desk.services.output_files import files_in
+from outlet_desk.services.queries import report_is_open
 from outlet_desk.services.report import DailyReport, chain_result, daily_report
 from outlet_desk.services.report_export import render_pdf, to_csv
 from outlet_desk.services.uow import UnitOfWork
@@ -81,8 +83,7 @@ def blockers(desk: Desk, day: date, report: DailyReport | None = None) -> tuple[
             col(Approval.outlet_code) == desk.outlet_code, col(Approval.status) == ApprovalStatus.PENDING,
         )).scalar_one())
         lapsing = int(s.execute(select(func.count()).select_from(LossReport).where(
-            col(LossReport.outlet_code) == desk.outlet_code, col(LossReport.kind) == "temporary",
-            col(LossReport.withdrawn_at).is_(None), col(LossReport.lapsed_at).is_(None),
+            col(LossReport.outlet_code) == desk.outlet_code, *report_is_open(temporary=True),
             col(LossReport.lapses_at) >= end, col(LossReport.lapses_at) < end + timedelta(days=1))).scalar_one())
     if pending:
         found.append(Blocker("pending_approvals", ngettext(
@@ -132,7 +133,7 @@ def close_day(
             _("The day cannot be closed yet: {items} Resolve them, or give the reason for closing anyway.").format(
                 items=" ".join(b.message for b in found)), found)
     if found and "close_day_with_blockers" in desk.settings.security.dual_control and (
-        co_signer is None or co_signer.operator_id == supervisor.operator_id or co_signer.role is not Role.SUPERVISOR
+        co_signer is None or not co_signer.is_another_supervisor(supervisor.operator_id)
     ):
         raise DayCloseRefused(
             _("Closing a day with open items needs a second supervisor to sign in and co-sign."), found)
@@ -155,10 +156,8 @@ def close_day(
 
 def write_report_files(desk: Desk, report: DailyReport) -> tuple[Path, Path]:
     """The day's report as PDF and CSV in the reports folder; returns their paths."""
-    folder = desk.settings.reports_dir()
-    folder.mkdir(parents=True, exist_ok=True)
     stem = f"daily-{report.outlet_code}-{report.day.isoformat()}"
-    pdf_path, csv_path = folder / f"{stem}.pdf", folder / f"{stem}.csv"
+    pdf_path, csv_path = files_in(desk.settings.reports_dir(), stem, "pdf", "csv")
     write_atomically(csv_path, to_csv(report).encode("utf-8"))
     render_pdf(report, pdf_path)
     return pdf_path, csv_path

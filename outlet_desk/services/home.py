@@ -17,6 +17,7 @@ from outlet_desk.domain.card_lifecycle import CardStatus
 from outlet_desk.domain.citizen_id import mask_citizen_id
 from outlet_desk.domain.request_status import CLOSED_REQUESTS, RequestStatus
 from outlet_desk.domain.roles import Action, can
+from outlet_desk.services import queries
 from outlet_desk.services.context import Actor, Desk
 
 LAPSING_WINDOW = timedelta(hours=48)
@@ -105,14 +106,8 @@ def counts_today(desk: Desk, actor: Actor) -> tuple[ActionCount, ...]:
 def ready_for_collection(desk: Desk, limit: int = LIST_LIMIT) -> tuple[ReadyLine, ...]:
     with Session(desk.engine) as s:
         rows = s.execute(
-            select(ReissueRequest, Card, Person)
-            .join(Card, col(Card.id) == col(ReissueRequest.new_card_id))
-            .join(Person, col(Person.id) == col(ReissueRequest.person_id))
-            .where(
-                col(ReissueRequest.outlet_code) == desk.outlet_code,
-                col(ReissueRequest.status) == RequestStatus.READY,
-                col(Card.status) == CardStatus.READY,
-            )
+            queries.ready_for_collection(desk.outlet_code)
+            .where(col(Card.status) == CardStatus.READY)
             .order_by(col(ReissueRequest.created_at).desc(), col(ReissueRequest.id).desc())
             .limit(limit)
         ).all()
@@ -131,9 +126,7 @@ def lapsing_soon(desk: Desk, limit: int = LIST_LIMIT) -> tuple[LapsingLine, ...]
             .join(Card, col(Card.id) == col(LossReport.card_id))
             .join(Person, col(Person.id) == col(Card.person_id))
             .where(
-                col(LossReport.kind) == "temporary",
-                col(LossReport.withdrawn_at).is_(None),
-                col(LossReport.lapsed_at).is_(None),
+                *queries.report_is_open(temporary=True),
                 col(LossReport.formal_at).is_(None),
                 col(LossReport.lapses_at) >= now,
                 col(LossReport.lapses_at) < now + LAPSING_WINDOW,

@@ -18,7 +18,7 @@ from outlet_desk.db.tables import IdentityCheck, Person
 from outlet_desk.domain.citizen_id import InvalidCitizenId, normalise_citizen_id, parse_citizen_id
 from outlet_desk.domain.names import names_match
 from outlet_desk.domain.roles import Action
-from outlet_desk.i18n import N_, _
+from outlet_desk.i18n import N_, _, label_of
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.errors import NotFound, ServiceError
 from outlet_desk.services.masking import mask_number
@@ -57,11 +57,11 @@ DOCUMENT_LABELS: dict[str, str] = {
 
 
 def flow_label(flow: str) -> str:
-    return _(FLOW_LABELS[flow]) if flow in FLOW_LABELS else flow
+    return label_of(FLOW_LABELS, flow)
 
 
 def document_label(document_type: str) -> str:
-    return _(DOCUMENT_LABELS[document_type]) if document_type in DOCUMENT_LABELS else document_type
+    return label_of(DOCUMENT_LABELS, document_type)
 
 
 class IdentityRefused(ServiceError):

@@ -8,25 +8,26 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from outlet_desk.db.tables import Approval, Card, LossReport, Operator, Person
-from outlet_desk.domain.approvals import ApprovalKind, ApprovalStatus, move_approval
+from outlet_desk.db.tables import Card, LossReport, Person
+from outlet_desk.domain.approvals import ApprovalKind
 from outlet_desk.domain.caller_facts import CallerFactRefused, check_caller_fact
 from outlet_desk.domain.card_lifecycle import CardEvent, CardStatus, status_label
 from outlet_desk.domain.citizen_id import parse_citizen_id
 from outlet_desk.domain.loss import check_withdrawal, has_lapsed, lapse_at, reported_card_mismatch
 from outlet_desk.domain.names import names_match
-from outlet_desk.domain.roles import Action, can
+from outlet_desk.domain.roles import Action
 from outlet_desk.i18n import _
 from outlet_desk.reader.card_data import CardData
-from outlet_desk.services.approval_requests import CARD_ENTITY, check_approved_for
+from outlet_desk.services.approvals.kinds import WITHDRAWAL, SecondOperatorNeeded
+from outlet_desk.services.approvals.requests import check_signer, use_approval
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.errors import RecordChanged, ServiceError, StoreBusy
+from outlet_desk.services.queries import newest_card, open_report, open_request_for_card, report_is_open
 from outlet_desk.services.receipts import ReceiptData, issue_receipt
 from outlet_desk.services.records import (
     card_facts,
     load_card,
     move_card,
-    open_request_for_card,
     require_identity_check,
 )
 from outlet_desk.services.uow import UnitOfWork
@@ -52,16 +53,6 @@ class ChipDoesNotMatch(ServiceError):
     code = "chip_mismatch"
 
 
-class SecondOperatorNeeded(ServiceError):
-    code = "second_operator"
-
-
-class WithdrawalApprovalRefused(ServiceError):
-    """A withdrawal asked for by request cannot be sent, or its approval cannot be used."""
-
-    code = "withdrawal_approval"
-
-
 @dataclass(frozen=True)
 class LossResult:
     report_id: int
@@ -74,23 +65,15 @@ class LossResult:
     became_formal: bool = False
 
 
-def _current_card(session: Session, person_id: int) -> Card | None:
-    return session.exec(
-        select(Card)
-        .where(col(Card.person_id) == person_id, col(Card.status).in_([CardStatus.ACTIVE.value]))
-        .order_by(col(Card.id).desc())
-    ).first()
-
-
 def _not_in_use(desk: Desk, session: Session, person_id: int) -> str:
     """Why a caller's card cannot be suspended: its status, and for a card already reported lost by the
     hotline, until when (or since when it stays suspended)."""
-    card = session.exec(select(Card).where(col(Card.person_id) == person_id).order_by(col(Card.id).desc())).first()
+    card = newest_card(session, person_id)
     if card is None or card.id is None:
         return _("This person has no card on record: there is nothing to suspend.")
     status = CardStatus(card.status)
     if status is CardStatus.SUSPENDED:
-        report = _open_report(session, card.id) or session.exec(
+        report = open_report(session, card.id) or session.exec(
             select(LossReport).where(col(LossReport.card_id) == card.id).order_by(col(LossReport.id).desc())).first()
         lapses = report.lapses_at if report is not None else None
         if lapses is not None and report is not None and report.lapsed_at is None:
@@ -129,7 +112,7 @@ def report_loss_hotline(desk: Desk, actor: Actor, citizen_number: str, name: str
         except CallerFactRefused as refused:
             raise CallerNotIdentified(refused.message, refused.fact) from refused
         assert person.id is not None
-        card = _current_card(s, person.id)
+        card = newest_card(s, person.id, CardStatus.ACTIVE)
         if card is None:
             raise CardNotInUse(_not_in_use(desk, s, person.id))
         assert card.id is not None
@@ -153,26 +136,6 @@ def report_loss_hotline(desk: Desk, actor: Actor, citizen_number: str, name: str
                           receipt)
 
 
-def _open_temporary_report(session: Session, card_id: int) -> LossReport | None:
-    return session.exec(
-        select(LossReport).where(
-            col(LossReport.card_id) == card_id,
-            col(LossReport.kind) == "temporary",
-            col(LossReport.withdrawn_at).is_(None),
-            col(LossReport.lapsed_at).is_(None),
-        )
-    ).first()
-
-
-def _open_report(session: Session, card_id: int) -> LossReport | None:
-    return session.exec(
-        select(LossReport)
-        .where(col(LossReport.card_id) == card_id, col(LossReport.withdrawn_at).is_(None),
-               col(LossReport.lapsed_at).is_(None))
-        .order_by(col(LossReport.id).desc())
-    ).first()
-
-
 def report_loss_counter(
     desk: Desk, actor: Actor, card_id: int, expected_version: int, identity_check_id: int
 ) -> LossResult:
@@ -184,7 +147,7 @@ def report_loss_counter(
         before = card_facts(card)
         move_card(desk, card, CardEvent.REPORT_LOST)
         now = desk.now()
-        report = _open_temporary_report(s, card_id)
+        report = open_report(s, card_id, temporary=True)
         became_formal = report is not None
         if report is None:
             report = LossReport(
@@ -225,7 +188,7 @@ def check_withdrawable(desk: Desk, s: Session, card: Card, chip: CardData) -> Lo
     applied for, the report's outlet (``loss.withdraw_same_outlet_only``), and the card in the reader is the
     reported card. Returns the open report."""
     assert card.id is not None
-    report = _open_report(s, card.id)
+    report = open_report(s, card.id)
     check_withdrawal(
         CardStatus(card.status),
         reissue_applied=open_request_for_card(s, card.id) is not None,
@@ -250,35 +213,6 @@ def check_withdrawable(desk: Desk, s: Session, card: Card, chip: CardData) -> Lo
     return report
 
 
-def _use_withdrawal_approval(desk: Desk, s: Session, actor: Actor, approval_id: int,
-                             card: Card) -> tuple[Approval, Operator]:
-    """The rules for withdrawing with an approval a supervisor gave at their desk: an approval to withdraw a
-    loss report, not used yet, asked for by this clerk on this day, approved by a supervisor, for this card."""
-    row = s.get(Approval, approval_id)
-    if row is None or row.outlet_code != desk.outlet_code or row.action != WITHDRAW_LOSS or row.entity != CARD_ENTITY:
-        raise WithdrawalApprovalRefused(
-            _("There is no approval to withdraw a loss report with number {id}.").format(id=approval_id))
-    if row.status == ApprovalStatus.USED:
-        raise WithdrawalApprovalRefused(
-            _("Approval {id} has already been used to withdraw a loss report; an approval is used once.").format(
-                id=approval_id))
-    checker = check_approved_for(desk, s, actor, row, Action.APPROVE, WithdrawalApprovalRefused)
-    if row.entity_id != card.id:
-        raise WithdrawalApprovalRefused(
-            _("Approval {id} was asked for another card; send a new request for card {card}.").format(
-                id=approval_id, card=card.card_number))
-    return row, checker
-
-
-def check_withdrawal_signer(maker: Actor, signer: Actor) -> None:
-    """Who may be the second operator of a withdrawal under dual control: someone else, who may withdraw a loss
-    report themselves (a clerk or a supervisor). The co-signature screen asks this as soon as they sign."""
-    if signer.operator_id == maker.operator_id:
-        raise SecondOperatorNeeded(_("The second operator must be someone else."))
-    if not can(signer.role, Action.WITHDRAW_LOSS):
-        raise SecondOperatorNeeded(_("The second operator must be a clerk or a supervisor."))
-
-
 def withdraw_loss(
     desk: Desk,
     actor: Actor,
@@ -292,7 +226,7 @@ def withdraw_loss(
     """The card was found: the chip read must be the reported card; the card becomes active again.
 
     Under dual control a second operator signs at this counter (``second_operator``), or a supervisor
-    approved the clerk's request at their desk (``approval_id``; see ``services.withdrawal_request``): the
+    approved the clerk's request at their desk (``approval_id``; see ``services.approvals.withdrawal``): the
     approval is then marked used, in the same transaction."""
     if second_operator is not None and approval_id is not None:
         raise SecondOperatorNeeded(
@@ -300,20 +234,18 @@ def withdraw_loss(
     if withdrawal_under_dual_control(desk) and approval_id is None:
         if second_operator is None:
             raise SecondOperatorNeeded(_("Withdrawing a loss report needs a second operator to sign in here first."))
-        check_withdrawal_signer(actor, second_operator)
+        check_signer(WITHDRAWAL.signer, actor, second_operator)
     with UnitOfWork(desk, actor, Action.WITHDRAW_LOSS) as uow:
         s = uow.session
         card = load_card(s, card_id, expected_version)
         require_identity_check(desk, s, identity_check_id, card.person_id, Action.WITHDRAW_LOSS.value)
         report = check_withdrawable(desk, s, card, chip)
-        approval, checker = (_use_withdrawal_approval(desk, s, actor, approval_id, card) if approval_id is not None
+        approval, checker = (use_approval(desk, s, actor, WITHDRAWAL, approval_id, card) if approval_id is not None
                              else (None, None))
         before = card_facts(card)
         move_card(desk, card, CardEvent.WITHDRAW_LOSS)
         if report is not None:
             report.withdrawn_at, report.withdrawn_by = desk.now(), actor.operator_id
-        if approval is not None:
-            approval.status = move_approval(approval.status, ApprovalStatus.USED)  # nothing else marks it used
         event = uow.audit(
             "loss_withdrawn", "card", card_id, person_id=card.person_id, before=before,
             after={**card_facts(card), "report_id": report.id if report else None,
@@ -342,8 +274,7 @@ def sweep_lapsed(desk: Desk) -> list[Lapse]:
         due = [
             r.id for r in s.exec(
                 select(LossReport).where(
-                    col(LossReport.kind) == "temporary", col(LossReport.withdrawn_at).is_(None),
-                    col(LossReport.lapsed_at).is_(None), col(LossReport.lapses_at) <= now,
+                    *report_is_open(temporary=True), col(LossReport.lapses_at) <= now,
                     col(LossReport.outlet_code) == desk.outlet_code,
                 )
             ) if r.id is not None

@@ -202,7 +202,7 @@ def open_person(desk: Desk, actor: Actor, person_id: int) -> PersonDetail:
             ethnicity=person.ethnicity,
             phone=person.phone,
             address=person.address,
-            cards=tuple(_card_line(c) for c in cards),
+            cards=tuple(card_line(c) for c in cards),
             losses=tuple(
                 LossLine(lr.id or 0, card_numbers[lr.card_id], lr.channel, lr.kind, lr.reported_at,
                          lr.lapses_at, lr.withdrawn_at, lr.lapsed_at)
@@ -216,7 +216,7 @@ def open_person(desk: Desk, actor: Actor, person_id: int) -> PersonDetail:
         )
 
 
-def _card_line(card: Card) -> CardLine:
+def card_line(card: Card) -> CardLine:
     status = CardStatus(card.status)
     assert card.id is not None
     return CardLine(

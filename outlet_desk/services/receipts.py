@@ -27,6 +27,7 @@ from outlet_desk.i18n import N_, _
 from outlet_desk.services.atomic_file import write_atomically
 from outlet_desk.services.context import Desk
 from outlet_desk.services.fonts import CJK_FONT as CJK_FONT  # the PDFs' font (also set in reports)
+from outlet_desk.services.output_files import files_in
 
 if TYPE_CHECKING:
     from outlet_desk.services.uow import UnitOfWork
@@ -200,10 +201,8 @@ class SavedReceipt:
 
 def save_receipt(desk: Desk, r: ReceiptData) -> SavedReceipt:
     """Write the receipt's text and PDF into the receipts folder, and print it if a command is set."""
-    folder = desk.settings.receipts_dir()
-    folder.mkdir(parents=True, exist_ok=True)
     stem = f"{r.issued_at:%Y%m%d-%H%M%S}-{r.event_seq}-{r.code}"
-    text_path, pdf_path = folder / f"{stem}.txt", folder / f"{stem}.pdf"
+    text_path, pdf_path = files_in(desk.settings.receipts_dir(), stem, "txt", "pdf")
     write_atomically(text_path, render_text(r).encode("utf-8"))
     render_pdf(r, pdf_path)
     argv = desk.settings.receipts.print_argv(pdf_path)

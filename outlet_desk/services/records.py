@@ -4,21 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy.orm.attributes import flag_modified
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from outlet_desk.db.tables import Card, IdentityCheck, Person, ReissueRequest
-from outlet_desk.domain.card_lifecycle import CardEvent, CardStatus, transition
+from outlet_desk.domain.card_lifecycle import CardEvent, CardStatus, status_label, transition
 from outlet_desk.domain.record_ids import is_record_id
-from outlet_desk.domain.request_status import RequestStatus, request_status_label
+from outlet_desk.domain.request_status import request_status_label
 from outlet_desk.i18n import _
 from outlet_desk.services.context import Desk
 from outlet_desk.services.errors import NotFound, RecordChanged, ServiceError
-
-if TYPE_CHECKING:
-    from outlet_desk.services.persons import CardLine
+from outlet_desk.services.persons import CardLine, card_line
+from outlet_desk.services.queries import open_request_for_card
 
 IDENTITY_CHECK_VALID_FOR = timedelta(hours=2)
 """An identity check is good for the visit it was made in, not for a later one."""
@@ -41,7 +40,7 @@ def load_card(session: Session, card_id: int, expected_version: int | None) -> C
     if expected_version is not None and card.version != expected_version:
         raise RecordChanged(
             _("Another counter changed this card a moment ago: it is now {status}. Check it and try again.").format(
-                status=_status_text(card.status)
+                status=status_label(CardStatus(card.status))
             )
         )
     return card
@@ -101,15 +100,6 @@ def require_identity_check(
     return check
 
 
-def open_request_for_card(session: Session, card_id: int) -> ReissueRequest | None:
-    """A reissue request (not cancelled) that replaces this card, if one was applied for."""
-    return session.exec(
-        select(ReissueRequest).where(
-            col(ReissueRequest.old_card_id) == card_id, col(ReissueRequest.status) != RequestStatus.CANCELLED
-        )
-    ).first()
-
-
 def claim(row: Card | ReissueRequest) -> None:
     """Bump the row's version even when nothing else of it changes, so two counters acting on the same
     card or request at once cannot both commit (the second one's UPDATE finds another version)."""
@@ -118,12 +108,6 @@ def claim(row: Card | ReissueRequest) -> None:
 
 def card_facts(card: Card) -> dict[str, Any]:
     return {"card_number": card.card_number, "status": card.status, "version": card.version}
-
-
-def _status_text(status: str) -> str:
-    from outlet_desk.domain.card_lifecycle import status_label
-
-    return status_label(CardStatus(status))
 
 
 @dataclass(frozen=True)
@@ -138,8 +122,6 @@ class CardNow:
 
 def card_now(desk: Desk, card_id: int) -> CardNow:
     """Read a card again (no audit: it only tells a task screen what another counter did)."""
-    from outlet_desk.services.persons import _card_line as card_line  # the one way a card line is made
-
     with Session(desk.engine) as s:
         card = s.get(Card, card_id)
         if card is None:

@@ -9,18 +9,20 @@ from datetime import date, timedelta
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from outlet_desk.db.tables import Approval, Card, Operator, Payment, ReissueRequest
-from outlet_desk.domain.approvals import ApprovalKind, ApprovalStatus, move_approval
-from outlet_desk.domain.card_lifecycle import CardEvent, CardStatus, is_expired
+from outlet_desk.db.tables import Approval, Card, Payment, ReissueRequest
+from outlet_desk.domain.approvals import ApprovalStatus
+from outlet_desk.domain.card_lifecycle import CardEvent, CardStatus, is_expired, status_label
 from outlet_desk.domain.card_numbers import validate_card_number, validate_identification_code
 from outlet_desk.domain.fees import Fee, ReissueReason, expiry_exchange_allowed, format_yuan, reissue_fee
 from outlet_desk.domain.request_status import RequestStatus, move_request, request_status_label
-from outlet_desk.domain.roles import Action, Role, can
+from outlet_desk.domain.roles import Action
 from outlet_desk.i18n import _
 from outlet_desk.reader.card_data import CardData, Gender
-from outlet_desk.services.approval_requests import CARD_ENTITY, check_approved_for
+from outlet_desk.services.approvals.kinds import WAIVER, WaiverRefused
+from outlet_desk.services.approvals.requests import cancel_waiting, check_signer, use_approval
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.errors import ServiceError
+from outlet_desk.services.queries import open_request_for_card
 from outlet_desk.services.receipts import ReceiptData, issue_receipt
 from outlet_desk.services.records import (
     card_facts,
@@ -29,7 +31,6 @@ from outlet_desk.services.records import (
     load_person,
     load_request,
     move_card,
-    open_request_for_card,
     require_identity_check,
 )
 from outlet_desk.services.uow import UnitOfWork
@@ -41,45 +42,6 @@ INSTANT_SERIES = "T"
 
 class ReissueRefused(ServiceError):
     code = "reissue_refused"
-
-
-class WaiverRefused(ServiceError):
-    code = "waiver_refused"
-
-
-WAIVE_FEE = ApprovalKind.WAIVE_FEE
-"""The approval action of a fee waiver (signed at the counter, or asked for and decided at a supervisor's desk)."""
-
-
-WAIVER_ENTITY = CARD_ENTITY
-"""A waiver asked for before the application exists is bound to the old card (``entity_id``; the card names
-the person, and a card has one application at most) and the reissue reason (``detail``)."""
-
-
-def waiver_subject(row: Approval) -> ReissueReason | None:
-    """The reissue reason of a fee waiver asked for by request (None for any other approval)."""
-    if row.action != WAIVE_FEE or row.entity != WAIVER_ENTITY or row.detail not in {r.value for r in ReissueReason}:
-        return None
-    return ReissueReason(row.detail)
-
-
-def _use_requested_waiver(desk: Desk, s: Session, actor: Actor, approval_id: int, card: Card,
-                          reason: ReissueReason) -> tuple[Approval, Operator]:
-    """The rules for using a waiver a supervisor approved at their desk: approved (not pending, rejected or
-    withdrawn), by a supervisor who may waive fees, for this card and this reason, used by the clerk who
-    asked, on the day it was asked for, and only once."""
-    row = s.get(Approval, approval_id)
-    if row is None or row.outlet_code != desk.outlet_code or row.action != WAIVE_FEE:
-        raise WaiverRefused(_("There is no fee waiver with number {id}.").format(id=approval_id))
-    used = s.exec(select(ReissueRequest.id).where(col(ReissueRequest.waiver_approval_id) == approval_id)).first()
-    if used is not None:
-        raise WaiverRefused(_("Waiver {id} has already been used (request {request}); a waiver is used once.").format(
-            id=approval_id, request=used))
-    checker = check_approved_for(desk, s, actor, row, Action.WAIVE_FEE, WaiverRefused)
-    if row.entity_id != card.id or waiver_subject(row) is not reason:
-        raise WaiverRefused(_("Waiver {id} was asked for another application (another card or reason); send a new "
-                              "request for this one.").format(id=approval_id))
-    return row, checker
 
 
 def fee_for(desk: Desk, reason: ReissueReason) -> Fee:
@@ -100,19 +62,25 @@ class ReissueResult:
     receipt: ReceiptData
 
 
+def check_not_applied(s: Session, card_id: int) -> None:
+    """A card has one reissue application at most."""
+    if open_request_for_card(s, card_id) is not None:
+        raise ReissueRefused(_("A reissue has already been applied for this card."))
+
+
 def check_old_card(desk: Desk, card: Card, reason: ReissueReason) -> None:
     status = CardStatus(card.status)
     today = desk.local_now().date()
     if reason is ReissueReason.LOST and status is not CardStatus.LOST:
         raise ReissueRefused(
             _("A card must be reported lost at the counter (formal loss) before its reissue; it is now {s}.").format(
-                s=_label(status))
+                s=status_label(status))
         )
     if reason is ReissueReason.DAMAGED and status not in (CardStatus.ACTIVE, CardStatus.DAMAGED):
         raise ReissueRefused(
-            _("Only a card in use can be replaced as damaged; this one is {s}.").format(s=_label(status)))
+            _("Only a card in use can be replaced as damaged; this one is {s}.").format(s=status_label(status)))
     if reason in (ReissueReason.EXPIRED, ReissueReason.INFO_CHANGE) and status is not CardStatus.ACTIVE:
-        raise ReissueRefused(_("Only a card in use can be exchanged; this one is {s}.").format(s=_label(status)))
+        raise ReissueRefused(_("Only a card in use can be exchanged; this one is {s}.").format(s=status_label(status)))
     if reason is ReissueReason.EXPIRED and (
         card.expiry_date is None
         or not (is_expired(card.expiry_date, today) or expiry_exchange_allowed(
@@ -122,22 +90,6 @@ def check_old_card(desk: Desk, card: Card, reason: ReissueReason) -> None:
             _("This card expires on {d}; it can be exchanged from {n} days before that date.").format(
                 d=card.expiry_date, n=desk.settings.reissue.expiry_exchange_days_before)
         )
-
-
-def _label(status: CardStatus) -> str:
-    from outlet_desk.domain.card_lifecycle import status_label
-
-    return status_label(status)
-
-
-def check_waiver_signer(maker: Actor, signer: Actor) -> None:
-    """Who may sign a fee waiver at the counter: a supervisor other than the clerk taking the application. The
-    co-signature screen asks this as soon as they sign."""
-    if signer.operator_id == maker.operator_id:
-        raise WaiverRefused(
-            _("A fee waiver must be signed by a supervisor other than the clerk taking the application."))
-    if signer.role is not Role.SUPERVISOR or not can(signer.role, Action.WAIVE_FEE):
-        raise WaiverRefused(_("Only a supervisor can waive the fee."))
 
 
 def apply_reissue(
@@ -163,7 +115,7 @@ def apply_reissue(
         raise WaiverRefused(_("A fee is waived once: by a signature here or by a supervisor's approval."))
     waived = (waiver_by is not None or waiver_approval_id is not None) and not fee.free
     if waiver_by is not None:
-        check_waiver_signer(actor, waiver_by)
+        check_signer(WAIVER.signer, actor, waiver_by)
         if not waiver_reason.strip():
             raise WaiverRefused(_("Give the reason for waiving the fee."))
     due_fen = 0 if (fee.free or waived) else fee.amount_fen
@@ -180,8 +132,7 @@ def apply_reissue(
         s = uow.session
         card = load_card(s, old_card_id, expected_version)
         check = require_identity_check(desk, s, identity_check_id, card.person_id, Action.APPLY_REISSUE.value)
-        if open_request_for_card(s, old_card_id) is not None:
-            raise ReissueRefused(_("A reissue has already been applied for this card."))
+        check_not_applied(s, old_card_id)
         check_old_card(desk, card, reason)
         before = card_facts(card)
         if reason is ReissueReason.DAMAGED and card.status == CardStatus.ACTIVE.value:
@@ -191,13 +142,12 @@ def apply_reissue(
         waiver_name = waiver_by.username if waiver_by else None
         waived_by = waiver_by.display_name if waiver_by and waived else ""
         if waived and waiver_approval_id is not None:
-            approval, checker = _use_requested_waiver(desk, s, actor, waiver_approval_id, card, reason)
-            approval.status = move_approval(approval.status, ApprovalStatus.USED)  # as every approval by request
+            approval, checker = use_approval(desk, s, actor, WAIVER, waiver_approval_id, card, reason.value)
             waiver_name, waived_by = checker.username, checker.display_name
         elif waived:
             assert waiver_by is not None
             approval = Approval(
-                outlet_code=desk.outlet_code, action=WAIVE_FEE, entity="reissue_request",
+                outlet_code=desk.outlet_code, action=WAIVER.kind, entity="reissue_request",
                 maker_id=actor.operator_id, checker_id=waiver_by.operator_id, status=ApprovalStatus.APPROVED,
                 reason=waiver_reason.strip(), created_at=desk.now(), decided_at=desk.now(),
             )
@@ -214,7 +164,7 @@ def apply_reissue(
         assert request.id is not None
         if approval is not None and waiver_approval_id is None:
             approval.entity_id = request.id
-        withdrawn = _withdraw_waiting_waivers(s, desk, old_card_id)
+        withdrawn = cancel_waiting(s, desk, WAIVER, old_card_id)
         event = uow.audit(
             "reissue_applied", "reissue_request", request.id, person_id=card.person_id, before=before,
             after={"old_card": card_facts(card), "reason": reason.value, "fee_fen": fee.amount_fen, "waived": waived,
@@ -234,18 +184,6 @@ def apply_reissue(
         uow.commit()
         assert request.due_date is not None
         return ReissueResult(request.id, fee, waived, due_fen, request.due_date, mode, receipt)
-
-
-def _withdraw_waiting_waivers(s: Session, desk: Desk, card_id: int) -> list[int]:
-    """Waivers of this card still waiting for a decision have nothing left to decide once it is applied for."""
-    rows = s.exec(select(Approval).where(
-        col(Approval.outlet_code) == desk.outlet_code, col(Approval.action) == WAIVE_FEE,
-        col(Approval.entity) == WAIVER_ENTITY, col(Approval.entity_id) == card_id,
-        col(Approval.status) == ApprovalStatus.PENDING,
-    )).all()
-    for row in rows:
-        row.status, row.decided_at = move_approval(row.status, ApprovalStatus.CANCELLED), desk.now()
-    return [row.id for row in rows if row.id is not None]
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,8 @@ or ``StoreBusy``, messages a clerk understands.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from types import TracebackType
-from typing import Any
+from typing import Unpack
 
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
@@ -25,6 +24,7 @@ from outlet_desk.db.engine import WRITE
 from outlet_desk.db.tables import AuditEvent
 from outlet_desk.domain.roles import Action, require
 from outlet_desk.services.audit import append_event
+from outlet_desk.services.audit.store import EventFacts
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.day_open import check_day_open
 from outlet_desk.services.errors import RecordChanged, StoreBusy
@@ -68,29 +68,12 @@ class UnitOfWork:
             raise
         return self
 
-    def audit(
-        self,
-        action: str,
-        entity: str,
-        entity_id: str | int | None = None,
-        *,
-        person_id: int | None = None,
-        before: Mapping[str, Any] | None = None,
-        after: Mapping[str, Any] | None = None,
-    ) -> AuditEvent:
-        event = append_event(
-            self.session,
-            self.desk.audit_key,
-            outlet_code=self.desk.outlet_code,
-            at=self.desk.now(),
-            operator_id=self.actor.operator_id if self.actor else None,
-            action=action,
-            entity=entity,
-            entity_id=entity_id,
-            person_id=person_id,
-            before=before,
-            after=after,
-        )
+    def audit(self, action: str, entity: str, entity_id: str | int | None = None,
+              **facts: Unpack[EventFacts]) -> AuditEvent:
+        """Write the use case's audit event (in its transaction), by its actor, now."""
+        event = append_event(self.session, self.desk.audit_key, self.desk.now(),
+                             self.actor.operator_id if self.actor else None, self.desk.outlet_code,
+                             action, entity, entity_id, **facts)
         self.events.append(event)
         return event
 

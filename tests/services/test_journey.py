@@ -29,6 +29,7 @@ from outlet_desk.domain.loss import WithdrawalRefused
 from outlet_desk.domain.roles import Forbidden
 from outlet_desk.reader.card_data import CardData, Gender
 from outlet_desk.services import demo, operators
+from outlet_desk.services.approvals.kinds import WaiverRefused
 from outlet_desk.services.audit import verify_chain
 from outlet_desk.services.collection import CollectionRefused, card_presented, check_chip, complete_collection
 from outlet_desk.services.context import Actor, Desk
@@ -47,7 +48,7 @@ from outlet_desk.services.loss import (
 from outlet_desk.services.masking import mask_name
 from outlet_desk.services.receipts import render_text, verify_receipt
 from outlet_desk.services.records import IdentityCheckMissing
-from outlet_desk.services.reissue import ReissueRefused, WaiverRefused, apply_reissue, fee_for, receive_card
+from outlet_desk.services.reissue import ReissueRefused, apply_reissue, fee_for, receive_card
 from tests.clock import FakeClock
 from tests.services.races import reads_held_together
 

@@ -7,6 +7,7 @@ import pytest
 
 from outlet_desk.domain.roles import AccountOutOfReach, Forbidden
 from outlet_desk.services import demo, operators, supervision
+from outlet_desk.services.approvals import decisions
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.errors import LoginRefused, RecordChanged
 
@@ -18,22 +19,22 @@ def people(desk: Desk) -> dict[str, Actor]:
 
 
 def test_a_waiting_approval_is_listed_and_decided_by_someone_else(desk: Desk, people: dict[str, Actor]) -> None:
-    asked = supervision.request_approval(desk, people["super1"], "spoil_card", "card", 7, "chip cracked")
-    waiting = supervision.pending_approvals(desk, people["super1"])
+    asked = decisions.request_approval(desk, people["super1"], "spoil_card", "card", 7, "chip cracked")
+    waiting = decisions.pending_approvals(desk, people["super1"])
     assert [(a.id, a.maker, a.status) for a in waiting] == [(asked.id, "super1", "pending")]
-    with pytest.raises(supervision.ApprovalRefused, match="another supervisor"):
-        supervision.decide(desk, people["super1"], asked.id, approve=True)
+    with pytest.raises(decisions.ApprovalRefused, match="another supervisor"):
+        decisions.decide(desk, people["super1"], asked.id, approve=True)
     with pytest.raises(Forbidden):
-        supervision.decide(desk, people["clerk1"], asked.id, approve=True)
-    other = supervision.request_approval(desk, people["clerk1"], "spoil_card", "card", 8, "printing fault")
-    with pytest.raises(supervision.ApprovalRefused, match="why"):
-        supervision.decide(desk, people["super1"], other.id, approve=False)
-    decided = supervision.decide(desk, people["super1"], other.id, approve=False, reason="card is fine")
+        decisions.decide(desk, people["clerk1"], asked.id, approve=True)
+    other = decisions.request_approval(desk, people["clerk1"], "spoil_card", "card", 8, "printing fault")
+    with pytest.raises(decisions.ApprovalRefused, match="why"):
+        decisions.decide(desk, people["super1"], other.id, approve=False)
+    decided = decisions.decide(desk, people["super1"], other.id, approve=False, reason="card is fine")
     assert (decided.status, decided.checker) == ("rejected", "super1")
     assert (decided.reason, decided.decision_reason) == ("printing fault", "card is fine")  # each their own words
     with pytest.raises(RecordChanged, match="already been decided"):
-        supervision.decide(desk, people["super1"], other.id, approve=True)
-    assert [a.id for a in supervision.pending_approvals(desk, people["super1"])] == [asked.id]
+        decisions.decide(desk, people["super1"], other.id, approve=True)
+    assert [a.id for a in decisions.pending_approvals(desk, people["super1"])] == [asked.id]
 
 
 def test_two_supervisors_deciding_at_once_make_one_decision(desk: Desk, people: dict[str, Actor]) -> None:
@@ -49,12 +50,12 @@ def test_two_supervisors_deciding_at_once_make_one_decision(desk: Desk, people: 
     operators.add_operator(desk, people["admin"], "super2", "Second Supervisor", Role.SUPERVISOR,
                            "second supervisor password")
     super2 = operators.authenticate(desk, "super2", "second supervisor password")
-    asked = supervision.request_approval(desk, people["clerk1"], "spoil_card", "card", 9, "chip cracked")
+    asked = decisions.request_approval(desk, people["clerk1"], "spoil_card", "card", 9, "chip cracked")
     with reads_held_together(desk.engine, "approval"):  # both read "pending" unless the row is locked
         outcomes = at_once(
-            lambda actor, approve: supervision.decide(desk, actor, asked.id, approve=bool(approve), reason="seen"),
+            lambda actor, approve: decisions.decide(desk, actor, asked.id, approve=bool(approve), reason="seen"),
             [people["super1"], super2], [1, 0], (RecordChanged,))
-    decided = [o for o in outcomes if isinstance(o, supervision.ApprovalView)]
+    decided = [o for o in outcomes if isinstance(o, decisions.ApprovalView)]
     refused = [o for o in outcomes if isinstance(o, RecordChanged)]
     assert (len(decided), len(refused)) == (1, 1), outcomes
     assert "already been decided" in refused[0].message

@@ -14,12 +14,14 @@ from outlet_desk.db.tables import Approval, AuditEvent, Payment, Person, Reissue
 from outlet_desk.domain.card_lifecycle import CardStatus
 from outlet_desk.domain.citizen_id import mask_citizen_id
 from outlet_desk.domain.fees import ReissueReason
-from outlet_desk.services import demo, supervision
+from outlet_desk.services import demo
+from outlet_desk.services.approvals import decisions
+from outlet_desk.services.approvals.kinds import WaiverRefused
+from outlet_desk.services.approvals.waiver import open_waiver, request_waiver, waiver_state, withdraw_waiver
 from outlet_desk.services.audit import verify_chain
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.errors import RecordChanged
-from outlet_desk.services.reissue import WaiverRefused, apply_reissue
-from outlet_desk.services.waiver import open_waiver, request_waiver, waiver_state, withdraw_waiver
+from outlet_desk.services.reissue import apply_reissue
 from tests.clock import FakeClock
 from tests.services.test_journey import cards_without_application, identity, login, person_with
 
@@ -49,7 +51,7 @@ def test_waiver_sent_approved_at_the_supervisors_desk_then_the_fee_is_waived(see
     asked = request_waiver(seeded, clerk, card_id, LOST, "low-income certificate no. 42")
     assert (asked.status, asked.fee_fen, asked.usable) == ("pending", 2000, False)
 
-    waiting = supervision.pending_approvals(seeded, sup)
+    waiting = decisions.pending_approvals(seeded, sup)
     assert [(a.id, a.action, a.maker) for a in waiting] == [(asked.approval_id, "waive_fee", "clerk1")]
     subject = waiting[0].subject  # the supervisor reads for whom, which card, and the fee
     assert mask_citizen_id(person.citizen_number) in subject and "20.00" in subject
@@ -58,7 +60,7 @@ def test_waiver_sent_approved_at_the_supervisors_desk_then_the_fee_is_waived(see
     with pytest.raises(WaiverRefused, match="still waiting"):
         apply_waived(seeded, clerk, person, card_id, version, asked.approval_id)
 
-    supervision.decide(seeded, sup, asked.approval_id, approve=True)
+    decisions.decide(seeded, sup, asked.approval_id, approve=True)
     now = waiver_state(seeded, clerk, asked.approval_id)
     assert (now.status, now.checker, now.usable) == ("approved", "主管 张敏", True)
     result = apply_waived(seeded, clerk, person, card_id, version, asked.approval_id)
@@ -79,7 +81,7 @@ def test_a_rejected_waiver_says_why_and_the_fee_is_due(seeded: Desk) -> None:
     clerk, sup = login(seeded, "clerk1"), login(seeded, "super1")
     [(person, card_id, version)] = lost_cards(seeded, 1)
     asked = request_waiver(seeded, clerk, card_id, LOST, "says he is unemployed")
-    supervision.decide(seeded, sup, asked.approval_id, approve=False, reason="no certificate shown")
+    decisions.decide(seeded, sup, asked.approval_id, approve=False, reason="no certificate shown")
     now = waiver_state(seeded, clerk, asked.approval_id)
     assert (now.status, now.decision, now.waiver_reason) == ("rejected", "no certificate shown",
                                                             "says he is unemployed")
@@ -94,7 +96,7 @@ def test_an_approved_waiver_is_used_once_for_its_own_application_only(seeded: De
     clerk, other_clerk, sup = login(seeded, "clerk1"), login(seeded, "clerk2"), login(seeded, "super1")
     (person, card_id, version), (person2, card2_id, version2) = lost_cards(seeded, 2)
     asked = request_waiver(seeded, clerk, card_id, LOST, "flood victim")
-    supervision.decide(seeded, sup, asked.approval_id, approve=True)
+    decisions.decide(seeded, sup, asked.approval_id, approve=True)
 
     with pytest.raises(WaiverRefused, match="another application"):  # for another person's card
         apply_waived(seeded, clerk, person2, card2_id, version2, asked.approval_id)
@@ -113,7 +115,7 @@ def test_an_approved_waiver_holds_only_on_the_day_it_was_asked_for(seeded: Desk,
     clerk, sup = login(seeded, "clerk1"), login(seeded, "super1")
     [(person, card_id, version)] = lost_cards(seeded, 1)
     asked = request_waiver(seeded, clerk, card_id, LOST, "hospital stay")
-    supervision.decide(seeded, sup, asked.approval_id, approve=True)
+    decisions.decide(seeded, sup, asked.approval_id, approve=True)
     assert open_waiver(seeded, clerk, card_id) is not None
     clock.advance(days=1)
     assert open_waiver(seeded, clerk, card_id) is None  # tomorrow's screen does not pick it up
@@ -130,16 +132,16 @@ def test_a_waiting_waiver_can_be_withdrawn_and_leaves_the_supervisors_list(seede
         request_waiver(seeded, login(seeded, "clerk2"), card_id, LOST, "twice")
     withdrawn = withdraw_waiver(seeded, clerk, asked.approval_id)
     assert withdrawn.status == "cancelled"
-    assert supervision.pending_approvals(seeded, sup) == []
+    assert decisions.pending_approvals(seeded, sup) == []
     assert open_waiver(seeded, clerk, card_id) is None
     with pytest.raises(RecordChanged, match="already been decided: it is withdrawn by the clerk"):
-        supervision.decide(seeded, sup, asked.approval_id, approve=True)
+        decisions.decide(seeded, sup, asked.approval_id, approve=True)
     with pytest.raises(WaiverRefused, match="withdrawn"):
         apply_waived(seeded, clerk, person, card_id, version, asked.approval_id)
     with Session(seeded.engine) as s:
         assert s.exec(select(AuditEvent).where(col(AuditEvent.action) == "approval_withdrawn")).one()
     again = request_waiver(seeded, clerk, card_id, LOST, "pensioner, certificate found")  # asks anew
-    supervision.decide(seeded, sup, again.approval_id, approve=True)
+    decisions.decide(seeded, sup, again.approval_id, approve=True)
     with pytest.raises(WaiverRefused, match="already been decided"):
         withdraw_waiver(seeded, clerk, again.approval_id)
 
@@ -150,7 +152,7 @@ def test_the_application_taken_with_the_fee_withdraws_a_waiver_still_waiting(see
     asked = request_waiver(seeded, clerk, card_id, LOST, "asked, then paid anyway")
     apply_reissue(seeded, clerk, card_id, version, LOST, identity(seeded, clerk, person, "apply_reissue"),
                   payment_method="cash", amount_paid_fen=2000)
-    assert supervision.pending_approvals(seeded, sup) == []
+    assert decisions.pending_approvals(seeded, sup) == []
     with Session(seeded.engine) as s:
         row = s.get(Approval, asked.approval_id)
         assert row is not None and row.status == "cancelled"

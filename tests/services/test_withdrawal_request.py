@@ -15,24 +15,20 @@ from sqlmodel import Session, col, select
 from outlet_desk.db.tables import Approval, AuditEvent, Card, LossReport, Person
 from outlet_desk.domain.card_lifecycle import CardStatus
 from outlet_desk.domain.citizen_id import mask_citizen_id
-from outlet_desk.services import demo, supervision
-from outlet_desk.services.audit import verify_chain
-from outlet_desk.services.bootstrap import open_desk
-from outlet_desk.services.context import Actor, Desk
-from outlet_desk.services.errors import RecordChanged
-from outlet_desk.services.loss import (
-    ChipDoesNotMatch,
-    LossResult,
-    SecondOperatorNeeded,
-    WithdrawalApprovalRefused,
-    withdraw_loss,
-)
-from outlet_desk.services.withdrawal_request import (
+from outlet_desk.services import demo
+from outlet_desk.services.approvals import decisions
+from outlet_desk.services.approvals.kinds import SecondOperatorNeeded, WithdrawalApprovalRefused
+from outlet_desk.services.approvals.withdrawal import (
     cancel_withdrawal,
     open_withdrawal,
     request_withdrawal,
     withdrawal_state,
 )
+from outlet_desk.services.audit import verify_chain
+from outlet_desk.services.bootstrap import open_desk
+from outlet_desk.services.context import Actor, Desk
+from outlet_desk.services.errors import RecordChanged
+from outlet_desk.services.loss import ChipDoesNotMatch, LossResult, withdraw_loss
 from tests.clock import FakeClock
 from tests.services.test_journey import cards_without_application, chip_of, identity, login, reload
 
@@ -71,7 +67,7 @@ def test_approved_at_the_supervisors_desk_then_the_report_is_withdrawn(dual: Des
     approval_id = ask(dual, clerk, person, card, "found under the counter of window 3")
     assert withdrawal_state(dual, clerk, approval_id).status == "pending"
 
-    waiting = supervision.pending_approvals(dual, sup)  # the supervisor reads who asks, what, for whom
+    waiting = decisions.pending_approvals(dual, sup)  # the supervisor reads who asks, what, for whom
     assert [(a.id, a.action, a.maker, a.reason) for a in waiting] == [
         (approval_id, "withdraw_loss", "clerk1", "found under the counter of window 3")]
     assert mask_citizen_id(person.citizen_number) in waiting[0].subject and card.card_number in waiting[0].subject
@@ -80,7 +76,7 @@ def test_approved_at_the_supervisors_desk_then_the_report_is_withdrawn(dual: Des
         withdraw(dual, clerk, person, card, approval_id)
     assert reload(dual, card.id).status == "suspended"
 
-    supervision.decide(dual, sup, approval_id, approve=True)
+    decisions.decide(dual, sup, approval_id, approve=True)
     state = withdrawal_state(dual, clerk, approval_id)
     assert (state.status, state.checker, state.usable) == ("approved", "主管 张敏", True)
     result = withdraw(dual, clerk, person, card, approval_id)
@@ -100,7 +96,7 @@ def test_a_rejected_withdrawal_says_why_and_the_card_stays_blocked(dual: Desk) -
     clerk, sup = login(dual, "clerk1"), login(dual, "super1")
     [(person, card)] = suspended_cards(dual, 1)
     approval_id = ask(dual, clerk, person, card, "a neighbour brought it")
-    supervision.decide(dual, sup, approval_id, approve=False, reason="the holder must bring it in person")
+    decisions.decide(dual, sup, approval_id, approve=False, reason="the holder must bring it in person")
     state = withdrawal_state(dual, clerk, approval_id)
     assert (state.status, state.decision, state.reason) == (
         "rejected", "the holder must bring it in person", "a neighbour brought it")
@@ -113,7 +109,7 @@ def test_an_approval_is_used_once_for_its_own_card_by_the_clerk_who_asked(dual: 
     clerk, other_clerk, sup = login(dual, "clerk1"), login(dual, "clerk2"), login(dual, "super1")
     (person, card), (person2, card2) = suspended_cards(dual, 2)
     approval_id = ask(dual, clerk, person, card)
-    supervision.decide(dual, sup, approval_id, approve=True)
+    decisions.decide(dual, sup, approval_id, approve=True)
 
     with pytest.raises(WithdrawalApprovalRefused, match="another card"):  # another person's card
         withdraw(dual, clerk, person2, card2, approval_id)
@@ -134,7 +130,7 @@ def test_an_approval_holds_only_on_the_day_it_was_asked_for(dual: Desk, clock: F
     clerk, sup = login(dual, "clerk1"), login(dual, "super1")
     [(person, card)] = suspended_cards(dual, 1)
     approval_id = ask(dual, clerk, person, card)
-    supervision.decide(dual, sup, approval_id, approve=True)
+    decisions.decide(dual, sup, approval_id, approve=True)
     assert open_withdrawal(dual, clerk, card.id or 0) is not None
     clock.advance(days=1)
     assert open_withdrawal(dual, clerk, card.id or 0) is None  # tomorrow's screen does not pick it up
@@ -147,7 +143,7 @@ def test_the_approval_does_not_replace_the_card_in_the_reader(dual: Desk) -> Non
     clerk, sup = login(dual, "clerk1"), login(dual, "super1")
     [(person, card)] = suspended_cards(dual, 1)
     approval_id = ask(dual, clerk, person, card)
-    supervision.decide(dual, sup, approval_id, approve=True)
+    decisions.decide(dual, sup, approval_id, approve=True)
     with pytest.raises(ChipDoesNotMatch, match="not the reported card"):
         withdraw_loss(dual, clerk, card.id or 0, card.version, identity(dual, clerk, person, "withdraw_loss"),
                       chip_of(card, person, card_number="X99999999"), approval_id=approval_id)
@@ -165,17 +161,17 @@ def test_a_waiting_request_can_be_withdrawn_and_leaves_the_supervisors_list(dual
     with pytest.raises(WithdrawalApprovalRefused, match="already waiting"):
         ask(dual, login(dual, "clerk2"), person, card)
     assert cancel_withdrawal(dual, clerk, approval_id).status == "cancelled"
-    assert supervision.pending_approvals(dual, sup) == []
+    assert decisions.pending_approvals(dual, sup) == []
     assert open_withdrawal(dual, clerk, card.id or 0) is None
     with pytest.raises(RecordChanged, match="already been decided"):
-        supervision.decide(dual, sup, approval_id, approve=True)
+        decisions.decide(dual, sup, approval_id, approve=True)
     with pytest.raises(WithdrawalApprovalRefused, match="withdrawn"):
         withdraw(dual, clerk, person, card, approval_id)
     with Session(dual.engine) as s:
         event = s.exec(select(AuditEvent).where(col(AuditEvent.action) == "approval_withdrawn")).one()
         assert event.person_id == person.id
     again = ask(dual, clerk, person, card, "found, asked again")
-    supervision.decide(dual, sup, again, approve=True)
+    decisions.decide(dual, sup, again, approve=True)
     with pytest.raises(WithdrawalApprovalRefused, match="already been decided"):
         cancel_withdrawal(dual, clerk, again)
 

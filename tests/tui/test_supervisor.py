@@ -22,7 +22,7 @@ from outlet_desk.screens.cashup import CashUpScreen
 from outlet_desk.screens.day_close import DayCloseScreen
 from outlet_desk.screens.report import ReportScreen
 from outlet_desk.screens.supervisor_home import SupervisorHomeScreen
-from outlet_desk.services import supervision
+from outlet_desk.services.approvals import decisions
 from outlet_desk.services.cashup import cash_lines
 from outlet_desk.services.day_close import day_is_closed
 from outlet_desk.services.report_export import shown
@@ -130,7 +130,7 @@ async def test_day_close_screen_lists_open_items_and_closes_with_a_reason(act: A
 
 
 async def test_supervisor_home_decides_approvals_and_opens_the_report(act: Activity) -> None:
-    asked = supervision.request_approval(act.desk, act.actors["clerk1"], "spoil_card", "card", 1, "chip cracked")
+    asked = decisions.request_approval(act.desk, act.actors["clerk1"], "spoil_card", "card", 1, "chip cracked")
     screen = SupervisorHomeScreen(act.desk, act.actors["super1"])
     async with Host(screen).run_test(size=(120, 40)) as pilot:
         await settle(pilot)

@@ -18,7 +18,7 @@ from outlet_desk.db.tables import Approval, ReissueRequest
 from outlet_desk.domain.citizen_id import mask_citizen_id
 from outlet_desk.screens.card_tasks.reissue import ReissueScreen
 from outlet_desk.screens.supervisor_home import SupervisorHomeScreen
-from outlet_desk.services import supervision
+from outlet_desk.services.approvals import decisions
 from outlet_desk.services.bootstrap import open_desk
 from outlet_desk.services.context import Desk
 from tests.tui.conftest import screen_text, settle, sign_in, static_text, type_text, wait_for
@@ -132,4 +132,4 @@ async def test_escape_withdraws_the_waiver_from_the_supervisors_list(desk: Desk)
     from outlet_desk.services.demo import training_password
 
     sup = operators.authenticate(desk, "super1", training_password("super1"))
-    assert supervision.pending_approvals(desk, sup) == []
+    assert decisions.pending_approvals(desk, sup) == []

@@ -21,7 +21,8 @@ from outlet_desk.domain.citizen_id import mask_citizen_id
 from outlet_desk.reader.virtual_card import VirtualCard
 from outlet_desk.screens.card_tasks.withdraw_loss import WithdrawLossScreen
 from outlet_desk.screens.flow_support import CoSignScreen
-from outlet_desk.services import operators, supervision
+from outlet_desk.services import operators
+from outlet_desk.services.approvals import decisions
 from outlet_desk.services.bootstrap import open_desk
 from outlet_desk.services.context import Desk
 from outlet_desk.services.demo import training_password
@@ -154,5 +155,5 @@ async def test_escape_withdraws_the_request_from_the_supervisors_list(
         assert "F8 Ask supervisors" in screen_text(clerk_app)  # it can be sent again
         assert isinstance(clerk_app.screen, WithdrawLossScreen)
     sup = operators.authenticate(desk, "super1", training_password("super1"))
-    assert supervision.pending_approvals(desk, sup) == []
+    assert decisions.pending_approvals(desk, sup) == []
     assert status_of(desk, card.id) == "suspended"

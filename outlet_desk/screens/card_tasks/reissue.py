@@ -26,9 +26,17 @@ from outlet_desk.reader.card_data import CardData
 from outlet_desk.screens.card_tasks.request_watch import RequestService, RequestTaskScreen, RequestWords
 from outlet_desk.screens.card_tasks.write_card import WriteCardScreen
 from outlet_desk.screens.flow_support import REFUSALS, CoSignScreen, refusal_text, show_receipt
+from outlet_desk.services.approvals.kinds import WAIVER
+from outlet_desk.services.approvals.requests import check_signer
+from outlet_desk.services.approvals.waiver import (
+    WaiverState,
+    open_waiver,
+    request_waiver,
+    waiver_state,
+    withdraw_waiver,
+)
 from outlet_desk.services.context import Actor
-from outlet_desk.services.reissue import ReissueResult, apply_reissue, check_waiver_signer, fee_for
-from outlet_desk.services.waiver import WaiverState, open_waiver, request_waiver, waiver_state, withdraw_waiver
+from outlet_desk.services.reissue import ReissueResult, apply_reissue, fee_for
 
 
 class ReissueScreen(RequestTaskScreen[WaiverState]):
@@ -148,7 +156,7 @@ class ReissueScreen(RequestTaskScreen[WaiverState]):
         if self._waiver_reason() is None:
             return
         self.app.push_screen(CoSignScreen(_("Supervisor: waive the reissue fee"), self.operator,
-                                        partial(check_waiver_signer, self.operator)), self._signed)
+                                        partial(check_signer, WAIVER.signer, self.operator)), self._signed)
 
     def _signed(self, actor: Actor | None) -> None:
         if actor is not None:

@@ -16,7 +16,7 @@ from outlet_desk.i18n import _
 from outlet_desk.screens.answer import Answer
 from outlet_desk.screens.card_tasks.base import CardTaskScreen
 from outlet_desk.screens.flow_support import REFUSALS, refusal_text
-from outlet_desk.services.approval_requests import RequestState
+from outlet_desk.services.approvals.requests import RequestState
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.identity import IdentityCheckResult
 from outlet_desk.services.persons import CardLine, PersonDetail

@@ -17,15 +17,16 @@ from outlet_desk.i18n import N_, _
 from outlet_desk.reader.card_data import CardData
 from outlet_desk.screens.card_tasks.request_watch import RequestService, RequestTaskScreen, RequestWords
 from outlet_desk.screens.flow_support import CoSignScreen, card_ops
-from outlet_desk.services.approval_requests import RequestState
-from outlet_desk.services.context import Actor
-from outlet_desk.services.loss import LossResult, check_withdrawal_signer, withdraw_loss, withdrawal_under_dual_control
-from outlet_desk.services.withdrawal_request import (
+from outlet_desk.services.approvals.kinds import WITHDRAWAL
+from outlet_desk.services.approvals.requests import RequestState, check_signer
+from outlet_desk.services.approvals.withdrawal import (
     cancel_withdrawal,
     open_withdrawal,
     request_withdrawal,
     withdrawal_state,
 )
+from outlet_desk.services.context import Actor
+from outlet_desk.services.loss import LossResult, withdraw_loss, withdrawal_under_dual_control
 
 
 class WithdrawLossScreen(RequestTaskScreen[RequestState]):
@@ -161,7 +162,7 @@ class WithdrawLossScreen(RequestTaskScreen[RequestState]):
             self._withdraw(None, sent.approval_id)
         elif self.dual:
             self.app.push_screen(CoSignScreen(_("Second operator: withdraw the loss report"), self.operator,
-                                              partial(check_withdrawal_signer, self.operator)),
+                                              partial(check_signer, WITHDRAWAL.signer, self.operator)),
                                  self._withdraw)
         else:
             self._withdraw(None)

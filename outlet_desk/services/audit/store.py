@@ -8,7 +8,7 @@ import json
 import secrets
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
@@ -26,20 +26,16 @@ def _dump(values: Mapping[str, Any] | None) -> str:
     return json.dumps(mask_pii(values), ensure_ascii=False, sort_keys=True, default=str)
 
 
-def append_event(
-    session: Session,
-    key: bytes,
-    *,
-    outlet_code: str,
-    at: datetime,
-    operator_id: int | None,
-    action: str,
-    entity: str,
-    entity_id: str | int | None = None,
-    person_id: int | None = None,
-    before: Mapping[str, Any] | None = None,
-    after: Mapping[str, Any] | None = None,
-) -> AuditEvent:
+class EventFacts(TypedDict, total=False):
+    """What an event says beyond its action and entity (each may be left out)."""
+
+    person_id: int | None
+    before: Mapping[str, Any] | None
+    after: Mapping[str, Any] | None
+
+
+def append_event(session: Session, key: bytes, at: datetime, operator_id: int | None, outlet_code: str, action: str,
+                 entity: str, entity_id: str | int | None = None, **facts: Unpack[EventFacts]) -> AuditEvent:
     """Append one event to the outlet's chain inside the caller's transaction."""
     head = session.execute(
         select(AuditHead).where(col(AuditHead.outlet_code) == outlet_code).with_for_update()
@@ -61,9 +57,9 @@ def append_event(
         action=action,
         entity=entity,
         entity_id="" if entity_id is None else str(entity_id),
-        person_id=person_id,
-        before=_dump(before),
-        after=_dump(after),
+        person_id=facts.get("person_id"),
+        before=_dump(facts.get("before")),
+        after=_dump(facts.get("after")),
         prev_mac=head.mac,
         mac="",
     )
