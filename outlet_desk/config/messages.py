@@ -17,7 +17,7 @@ import annotated_types
 from pydantic import BaseModel
 from pydantic_core import ErrorDetails
 
-from outlet_desk.config.schema import show_value
+from outlet_desk.config.schema import Only, show_value
 from outlet_desk.config.settings import Settings
 from outlet_desk.i18n import _
 
@@ -97,6 +97,12 @@ def _literal_values(annotation: Any) -> tuple[Any, ...]:
     return ()
 
 
+def _allowed_words(where: _Where) -> tuple[Any, ...]:
+    """The words a field allows: those its :class:`Only` names, else its Literal's or enum's."""
+    only = [item for item in where.field_metadata() if isinstance(item, Only)]
+    return only[0].words if only else _literal_values(where.field_annotation())
+
+
 def _bounds(where: _Where, error: ErrorDetails) -> tuple[Any, Any]:
     low: Any = None
     high: Any = None
@@ -156,7 +162,7 @@ def error_message(error: ErrorDetails, path: Path) -> str:
     if kind in ("string_type", "path_type"):
         return _("{file}: {name} must be text in quotes, got {value}").format(file=path, name=name, value=shown)
     if kind in ("tuple_type", "list_type"):
-        allowed = _literal_values(where.field_annotation())
+        allowed = _allowed_words(where)
         if allowed:
             return _("{file}: {name} must be a list in square brackets, got {value}; allowed items: {allowed}").format(
                 file=path, name=name, value=shown, allowed=_listing(allowed)
@@ -165,7 +171,7 @@ def error_message(error: ErrorDetails, path: Path) -> str:
             file=path, name=name, value=shown
         )
     if kind in ("literal_error", "enum"):
-        words = _listing(_literal_values(where.field_annotation()))
+        words = _listing(_allowed_words(where))
         if where.in_list:
             return _("{file}: {name} contains {value}, which is not allowed; allowed: {allowed}").format(
                 file=path, name=name, value=shown, allowed=words
@@ -188,7 +194,7 @@ def error_message(error: ErrorDetails, path: Path) -> str:
         )
     if kind == "too_short" and isinstance(value, list | tuple):
         return _("{file}: {name} must not be empty; allowed items: {allowed}").format(
-            file=path, name=name, allowed=_listing(_literal_values(where.field_annotation()))
+            file=path, name=name, allowed=_listing(_allowed_words(where))
         )
     if kind == "string_too_short":
         return _("{file}: {name} must not be empty").format(file=path, name=name)

@@ -11,7 +11,7 @@ import difflib
 import fnmatch
 import re
 import shlex
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Literal, TypeVar
@@ -21,23 +21,15 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, field
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from outlet_desk.domain.approvals import DualControl
 from outlet_desk.domain.fees import PaymentMethod, ReissueReason
+from outlet_desk.domain.identity_documents import DocumentType
+from outlet_desk.domain.loss import LapseOutcome
+from outlet_desk.domain.roles import COUNTER_TASKS, Action
 from outlet_desk.i18n import Language, _
 
-LossLapse = Literal["active", "escalate"]
-ProxyFlow = Literal["report_loss_counter", "withdraw_loss", "apply_reissue", "collect_card"]
 ProductionMode = Literal["factory", "instant"]
 ReaderMode = Literal["pcsc", "virtual"]
-DocumentType = Literal[
-    "resident_id_card",
-    "temporary_resident_id_card",
-    "household_register",
-    "passport",
-    "hk_macao_permit",
-    "taiwan_permit",
-    "foreign_permanent_resident_card",
-]
-DualControlAction = Literal["withdraw_loss", "waive_fee", "spoil_card", "close_day_with_blockers", "cash_difference"]
 
 _CODE_RE = re.compile(r"[A-Z0-9_-]{1,16}")
 _DIVISION_RE = re.compile(r"[0-9]{6}")
@@ -90,6 +82,23 @@ _Words = Annotated[tuple[_H, ...], Strict(False), AfterValidator(_unique)]
 _E = TypeVar("_E", bound=StrEnum)
 # A code word of the vocabulary (outlet_desk.domain), written in TOML as its text.
 _Code = Annotated[_E, Strict(False)]
+
+
+class Only:
+    """Only these words of an enum are allowed in a list (the error message lists them, not the whole enum)."""
+
+    def __init__(self, words: Iterable[StrEnum]) -> None:
+        self.words = tuple(word.value for word in words)
+
+    def __call__(self, values: tuple[_E, ...]) -> tuple[_E, ...]:
+        for value in values:
+            if value not in self.words:
+                raise ValueError(_("contains {value}, which is not allowed; allowed: {allowed}").format(
+                    value=show_value(str(value)), allowed=", ".join(show_value(w) for w in self.words)))
+        return values
+
+
+_COUNTER_TASKS_ONLY = Only(COUNTER_TASKS)
 # Paths are written as TOML strings.
 _PathSetting = Annotated[Path, Strict(False)]
 
@@ -236,7 +245,7 @@ class LossSettings(Section):
     temporary_days: int = Field(7, ge=1, le=30)
     """Days a temporary loss (reported by the hotline) lasts unless made formal at an outlet."""
 
-    on_lapse: LossLapse = "active"
+    on_lapse: _Code[LapseOutcome] = LapseOutcome.ACTIVE
     """When a temporary loss runs out: "active" (the card works again) or "escalate" (a supervisor
     decides)."""
 
@@ -281,7 +290,8 @@ class FeeSettings(Section):
 class CollectionSettings(Section):
     """``[collection]``: proxies, uncollected cards and the PIN."""
 
-    proxy_allowed: _Words[ProxyFlow] = ("apply_reissue", "collect_card")
+    proxy_allowed: Annotated[_Words[_Code[Action]], AfterValidator(_COUNTER_TASKS_ONLY), _COUNTER_TASKS_ONLY] = (
+        Action.APPLY_REISSUE, Action.COLLECT_CARD)
     """Tasks a proxy (with both identity documents and the holder's signed authorisation) may do."""
 
     retention_days: int = Field(180, ge=30, le=730)
@@ -310,7 +320,7 @@ class ReissueSettings(Section):
 class IdentitySettings(Section):
     """``[identity]``: documents accepted at the counter."""
 
-    document_types: _Words[DocumentType] = Field(("resident_id_card",), min_length=1)
+    document_types: _Words[_Code[DocumentType]] = Field((DocumentType.RESIDENT_ID_CARD,), min_length=1)
     """Identity documents the clerk may accept."""
 
 
@@ -332,7 +342,7 @@ class SecuritySettings(Section):
     max_session_hours: int = Field(12, ge=1, le=24)
     """Hours after which an operator must sign in again."""
 
-    dual_control: _Words[DualControlAction] = ("waive_fee",)
+    dual_control: _Words[_Code[DualControl]] = (DualControl.WAIVE_FEE,)
     """Actions that need a second operator (the checker) to sign in and approve."""
 
 

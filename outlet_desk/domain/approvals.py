@@ -20,6 +20,17 @@ class ApprovalKind(Worded):
     SPOIL_CARD = "spoil_card", N_("card spoiled")
 
 
+class DualControl(Worded):
+    """What outlet.toml's ``[security] dual_control`` may put under a second operator's approval: the kinds of
+    approval by request, and two co-signatures given at the supervisor's desk."""
+
+    WAIVE_FEE = ApprovalKind.WAIVE_FEE.value, N_("fee waiver")
+    WITHDRAW_LOSS = ApprovalKind.WITHDRAW_LOSS.value, N_("loss report withdrawal")
+    SPOIL_CARD = ApprovalKind.SPOIL_CARD.value, N_("card spoiled")
+    CLOSE_DAY_WITH_BLOCKERS = "close_day_with_blockers", N_("closing a day with open work")
+    CASH_DIFFERENCE = "cash_difference", N_("a cash-up with a difference")
+
+
 class ApprovalStatus(Worded):
     PENDING = "pending", N_("waiting")
     APPROVED = "approved", N_("approved")

@@ -7,7 +7,16 @@ from typing import Literal
 
 from outlet_desk.domain.card_lifecycle import CardStatus, status_label
 from outlet_desk.domain.errors import DomainError
-from outlet_desk.i18n import _
+from outlet_desk.domain.worded import Worded
+from outlet_desk.i18n import N_, _
+
+
+class LapseOutcome(Worded):
+    """What happens when a temporary (hotline) loss runs out (outlet.toml's ``[loss] on_lapse``)."""
+
+    ACTIVE = "active", N_("the card works again")
+    ESCALATE = "escalate", N_("a supervisor decides")
+
 
 WithdrawalRule = Literal["status", "reissue_applied", "other_outlet"]
 ChipMismatch = Literal["card_number", "identification_code"]

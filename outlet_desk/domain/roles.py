@@ -41,6 +41,22 @@ class Action(Worded):
 
 _A = Action
 
+#: The counter tasks, named as nouns: what an identity check is for (its flow), and what a proxy may be allowed
+#: to do. Each is the :class:`Action` of its use case.
+COUNTER_TASKS: Mapping[Action, str] = MappingProxyType(
+    {
+        _A.REPORT_LOSS_COUNTER: N_("loss report at the counter"),
+        _A.WITHDRAW_LOSS: N_("withdrawal of a loss report"),
+        _A.APPLY_REISSUE: N_("reissue application"),
+        _A.COLLECT_CARD: N_("card collection"),
+    }
+)
+
+
+def counter_task_label(task: str) -> str:
+    """A counter task (an identity check's flow, as stored) as a noun, in the outlet's language."""
+    return _(COUNTER_TASKS[Action(task)]) if task in COUNTER_TASKS else task
+
 #: Actions that change nothing.
 READ_ONLY_ACTIONS: frozenset[Action] = frozenset(
     {_A.OPEN_PERSON, _A.VIEW_AUDIT, _A.VIEW_REPORTS, _A.VERIFY_AUDIT}

@@ -30,7 +30,7 @@ class HomeScreen(DeskScreen):
     SHOW_FOOTER = False
     CSS_PATH = "home.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("1", "tab('ready')", N_("Ready"), show=False),
+        Binding("1", "tab('to-collect')", N_("Ready"), show=False),
         Binding("2", "tab('lapsing')", N_("Lapsing"), show=False),
         Binding("3", "tab('overdue')", N_("Overdue"), show=False),
     ]
@@ -38,8 +38,8 @@ class HomeScreen(DeskScreen):
     def compose_body(self) -> Iterable[Widget]:
         yield Static(_("Loading…"), id="counts")
         with TabbedContent(id="queues"):
-            with TabPane(_("Ready for collection"), id="ready"):
-                yield DataTable(id="ready-table", cursor_type="row", zebra_stripes=True)
+            with TabPane(_("Ready for collection"), id="to-collect"):
+                yield DataTable(id="to-collect-table", cursor_type="row", zebra_stripes=True)
             with TabPane(_("Losses lapsing in 48 h"), id="lapsing"):
                 yield DataTable(id="lapsing-table", cursor_type="row", zebra_stripes=True)
             with TabPane(_("Past due date"), id="overdue"):
@@ -76,7 +76,7 @@ class HomeScreen(DeskScreen):
         done = "  ".join(f"{word(AUDIT_ACTIONS, c.action)} {c.count}" for c in view.counts)
         counts.update(_("Today: {counts}").format(counts=done or _("nothing yet")))
         tz = self.desk_app.desk.tz
-        self._fill("ready", [_("Name"), _("Citizen number"), _("New card"), _("Due")],
+        self._fill("to-collect", [_("Name"), _("Citizen number"), _("New card"), _("Due")],
                    [(r.person_id, (r.name, r.masked_number, r.card_number,
                                    r.due_date.isoformat() if r.due_date else "")) for r in view.ready])
         self._fill("lapsing", [_("Name"), _("Citizen number"), _("Card"), _("Lapses at")],
@@ -86,7 +86,7 @@ class HomeScreen(DeskScreen):
                    [(o.person_id, (o.name, o.masked_number, RequestStatus.label_of(o.status), o.due_date.isoformat()))
                     for o in view.overdue])
         tabs = self.query_one(TabbedContent)
-        for pane, title, n in (("ready", _("Ready for collection"), len(view.ready)),
+        for pane, title, n in (("to-collect", _("Ready for collection"), len(view.ready)),
                                ("lapsing", _("Losses lapsing in 48 h"), len(view.lapsing)),
                                ("overdue", _("Past due date"), len(view.overdue))):
             tabs.get_tab(pane).label = f"{title} ({n})"

@@ -23,19 +23,16 @@ from textual.widgets import Checkbox, Input, Label, Select, Static
 from outlet_desk.domain.card_lifecycle import CardStatus
 from outlet_desk.domain.citizen_id import LENGTH, normalise_citizen_id
 from outlet_desk.domain.errors import DomainError
-from outlet_desk.domain.roles import Action, can
+from outlet_desk.domain.identity_documents import CITIZEN_NUMBER_DOCUMENTS
+from outlet_desk.domain.roles import COUNTER_TASKS, Action, can, counter_task_label
 from outlet_desk.i18n import N_, _
 from outlet_desk.screens.answer import Answer
 from outlet_desk.services.errors import ServiceError
 from outlet_desk.services.identity import (
-    CITIZEN_NUMBER_DOCUMENTS,
-    FLOW_ACTIONS,
     Document,
     IdentityCheckResult,
     Presenter,
     ProxyDetails,
-    document_label,
-    flow_label,
     record_identity_check,
 )
 from outlet_desk.services.persons import PersonDetail
@@ -110,8 +107,8 @@ class IdentityCheckScreen(ModalScreen[IdentityCheckResult | None]):
         app = shell(self.app)
         assert app.actor is not None
         role = app.actor.role
-        flows = [(flow_label(f), f) for f, action in FLOW_ACTIONS.items() if can(role, action)]
-        documents = [(document_label(d), d) for d in app.desk.settings.identity.document_types]
+        flows = [(counter_task_label(task), task.value) for task in COUNTER_TASKS if can(role, task)]
+        documents = [(d.label, d.value) for d in app.desk.settings.identity.document_types]
         with Vertical(id="dialog"):
             yield Static(_("Identity check: {name}, {number}").format(
                 name=self.person.name, number=self.person.citizen_number[:6] + "********"

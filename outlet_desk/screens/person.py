@@ -18,7 +18,7 @@ from outlet_desk.domain.card_lifecycle import CardEvent, card_functions, event_l
 from outlet_desk.domain.errors import DomainError
 from outlet_desk.domain.fees import ReissueReason
 from outlet_desk.domain.request_status import RequestStatus
-from outlet_desk.domain.roles import Action
+from outlet_desk.domain.roles import Action, counter_task_label
 from outlet_desk.i18n import N_, _
 from outlet_desk.screens.base import DeskScreen
 from outlet_desk.screens.labels import (
@@ -32,7 +32,7 @@ from outlet_desk.screens.labels import (
 )
 from outlet_desk.services.context import Actor
 from outlet_desk.services.errors import ServiceError
-from outlet_desk.services.identity import IdentityCheckResult, flow_label
+from outlet_desk.services.identity import IdentityCheckResult
 from outlet_desk.services.persons import CardLine, PersonDetail, open_person
 from outlet_desk.services.reissue import InstantCardDue, instant_cards_due
 from outlet_desk.widgets.tasks import CARD_TASKS, IDENTITY_TASK, task_help, task_title
@@ -191,7 +191,8 @@ class PersonScreen(DeskScreen):
             c = self.last_check
             text.append("\n")
             text.append(_("Identity checked for {flow} at {time} (check no. {id})").format(
-                flow=flow_label(c.flow), time=local_time(c.checked_at, self.desk_app.desk.tz)[11:], id=c.check_id),
+                flow=counter_task_label(c.flow), time=local_time(c.checked_at, self.desk_app.desk.tz)[11:],
+                id=c.check_id),
                 style="bold green")
         self.query_one("#identity", Static).update(text)
 
@@ -255,7 +256,7 @@ class PersonScreen(DeskScreen):
             self._show_identity()
             if result.flow != flow:
                 self.app.notify(_("The identity was checked for another task: {flow}.").format(
-                    flow=flow_label(result.flow)), severity="warning")
+                    flow=counter_task_label(result.flow)), severity="warning")
                 return
             self.push_task(screen(person, card, result))
 

@@ -36,7 +36,7 @@ class UncollectedScreen(SupervisorScreen):
     def on_mount(self) -> None:
         table = self.query_one("#uncollected", DataTable)
         add_keyed_columns(table, ((_("Card"), "card"), (_("Holder"), "holder"), (_("Citizen number"), "number"),
-                                  (_("Ready since"), "ready"), (_("Days waiting"), "days")))
+                                  (_("Ready since"), "ready-since"), (_("Days waiting"), "days")))
         table.focus()
         self._read()
 

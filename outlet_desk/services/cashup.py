@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from outlet_desk.db.tables import CashUp, DayClose, Operator, Payment
+from outlet_desk.domain.approvals import DualControl
 from outlet_desk.domain.fees import format_yuan
 from outlet_desk.domain.roles import Action, require
 from outlet_desk.i18n import _
@@ -104,7 +105,7 @@ def _check_signers(desk: Desk, supervisor: Actor, clerk_id: int, difference: int
         raise CashUpRefused(
             _("The counted cash differs from the expected by {yuan} yuan: give the reason.").format(
                 yuan=format_yuan(difference)))
-    if difference and "cash_difference" in desk.settings.security.dual_control:
+    if difference and DualControl.CASH_DIFFERENCE in desk.settings.security.dual_control:
         if co_signer is None:
             raise CoSignatureNeeded(
                 _("A cash difference needs a second supervisor to sign in and co-sign it."))

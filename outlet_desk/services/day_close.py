@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from outlet_desk.db.tables import Approval, DayClose, LossReport
-from outlet_desk.domain.approvals import ApprovalStatus
+from outlet_desk.domain.approvals import ApprovalStatus, DualControl
 from outlet_desk.domain.fees import format_yuan
 from outlet_desk.domain.roles import Action, require
 from outlet_desk.i18n import _, ngettext
@@ -132,7 +132,7 @@ def close_day(
         raise DayCloseRefused(
             _("The day cannot be closed yet: {items} Resolve them, or give the reason for closing anyway.").format(
                 items=" ".join(b.message for b in found)), found)
-    if found and "close_day_with_blockers" in desk.settings.security.dual_control and (
+    if found and DualControl.CLOSE_DAY_WITH_BLOCKERS in desk.settings.security.dual_control and (
         co_signer is None or not co_signer.is_another_supervisor(supervisor.operator_id)
     ):
         raise DayCloseRefused(

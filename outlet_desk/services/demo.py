@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import select
@@ -28,8 +29,10 @@ from outlet_desk.db.tables import (
 )
 from outlet_desk.domain.card_lifecycle import CardStatus
 from outlet_desk.domain.citizen_id import Gender, parse_citizen_id
+from outlet_desk.domain.fees import ReissueReason
+from outlet_desk.domain.identity_documents import DocumentType
 from outlet_desk.domain.request_status import RequestStatus
-from outlet_desk.domain.roles import Role
+from outlet_desk.domain.roles import Action, Role
 from outlet_desk.i18n import _
 from outlet_desk.services.context import Desk
 from outlet_desk.services.errors import ServiceError
@@ -98,6 +101,19 @@ def already_seeded(desk: Desk) -> bool:
             ).first()
             is not None
         )
+
+
+class _Scenario(StrEnum):
+    """What a training person's cards went through (named for the status it leaves the old card in, or
+    ``expired``: an active card past its expiry)."""
+
+    ACTIVE = "active"
+    EXPIRED = "expired"
+    DAMAGED = "damaged"
+    SUSPENDED = "suspended"
+    LOST = "lost"
+    READY = "ready"
+    REPLACED = "replaced"
 
 
 def _citizen_number(rng: random.Random, used: set[str]) -> str:
@@ -179,9 +195,9 @@ def seed_training(desk: Desk, persons: int = 200) -> DemoSummary:
             return card
 
         # Which scenario each person gets: most simply hold an active card.
-        plan = (["suspended"] * 12 + ["lost"] * 10 + ["ready"] * 10 + ["replaced"] * 10 + ["expired"] * 6
-                + ["damaged"] * 4)
-        plan += ["active"] * max(0, persons - len(plan))
+        plan = ([_Scenario.SUSPENDED] * 12 + [_Scenario.LOST] * 10 + [_Scenario.READY] * 10
+                + [_Scenario.REPLACED] * 10 + [_Scenario.EXPIRED] * 6 + [_Scenario.DAMAGED] * 4)
+        plan += [_Scenario.ACTIVE] * max(0, persons - len(plan))
         rng.shuffle(plan)
         for i, scenario in enumerate(plan[:persons]):
             number = _citizen_number(rng, used)
@@ -199,14 +215,14 @@ def seed_training(desk: Desk, persons: int = 200) -> DemoSummary:
             s.add(person)
             s.flush()
             issued = today - timedelta(days=rng.randrange(200, 3000))
-            if scenario == "active":
+            if scenario is _Scenario.ACTIVE:
                 new_card(person, CardStatus.ACTIVE, issued)
-            elif scenario == "expired":
+            elif scenario is _Scenario.EXPIRED:
                 new_card(person, CardStatus.ACTIVE, today - timedelta(days=3700),
                          expiry=today - timedelta(days=rng.randrange(5, 90)))
-            elif scenario == "damaged":
+            elif scenario is _Scenario.DAMAGED:
                 new_card(person, CardStatus.DAMAGED, issued)
-            elif scenario == "suspended":
+            elif scenario is _Scenario.SUSPENDED:
                 card = new_card(person, CardStatus.SUSPENDED, issued)
                 # Spread the lapse dates so some lapse within 48 hours (the clerk's home shows them).
                 # Reported yesterday or before: today's report shows only what the desk itself did today.
@@ -223,8 +239,8 @@ def seed_training(desk: Desk, persons: int = 200) -> DemoSummary:
                 old = new_card(person, CardStatus.LOST, issued)
                 assert old.id is not None and person.id is not None
                 check = IdentityCheck(
-                    outlet_code=desk.outlet_code, person_id=person.id, flow="report_loss_counter",
-                    presenter="holder", document_type="resident_id_card", document_number=number,
+                    outlet_code=desk.outlet_code, person_id=person.id, flow=Action.REPORT_LOSS_COUNTER.value,
+                    presenter="holder", document_type=DocumentType.RESIDENT_ID_CARD.value, document_number=number,
                     document_name=name, document_expiry=today + timedelta(days=2000), check_digit_ok=True,
                     name_match_ok=True, document_valid_ok=True, face_confirmed=True, passed=True,
                     operator_id=clerk.id, checked_at=now - timedelta(days=20),
@@ -234,30 +250,31 @@ def seed_training(desk: Desk, persons: int = 200) -> DemoSummary:
                 s.add(LossReport(outlet_code=desk.outlet_code, card_id=old.id, channel="counter", kind="formal",
                                  reporter="holder", identity_check_id=check.id, operator_id=clerk.id,
                                  reported_at=now - timedelta(days=20), formal_at=now - timedelta(days=20)))
-                if scenario == "lost":
+                if scenario is _Scenario.LOST:
                     summary.examples.setdefault("lost_formally", number)
                     lost.append((person.id, old.id, check.id or 0))
                     continue
-                new_status = CardStatus.READY if scenario == "ready" else CardStatus.ACTIVE
+                new_status = CardStatus.READY if scenario is _Scenario.READY else CardStatus.ACTIVE
                 new = new_card(person, new_status, today - timedelta(days=5))
                 assert new.id is not None
                 req = ReissueRequest(
                     outlet_code=desk.outlet_code, person_id=person.id, old_card_id=old.id, new_card_id=new.id,
-                    reason="lost", fee_fen=desk.settings.fees.reissue_fen.lost, production_mode="factory",
-                    status=RequestStatus.READY if scenario == "ready" else RequestStatus.COLLECTED,
+                    reason=ReissueReason.LOST.value, fee_fen=desk.settings.fees.reissue_fen.lost,
+                    production_mode="factory",
+                    status=RequestStatus.READY if scenario is _Scenario.READY else RequestStatus.COLLECTED,
                     due_date=today - timedelta(days=1), identity_check_id=check.id, operator_id=clerk.id,
                     created_at=now - timedelta(days=20),
                 )
                 s.add(req)
                 s.flush()
-                if scenario == "ready":
+                if scenario is _Scenario.READY:
                     summary.examples.setdefault("ready_for_collection", number)
                     assert req.id is not None
                     arrived.append((req.id, person.id, new.card_number, new.identification_code or ""))
                 else:
                     old.status = CardStatus.REPLACED.value
-                    counts["lost"] -= 1
-                    counts["replaced"] = counts.get("replaced", 0) + 1
+                    counts[CardStatus.LOST.value] -= 1
+                    counts[CardStatus.REPLACED.value] = counts.get(CardStatus.REPLACED.value, 0) + 1
                     assert new.id is not None and new.identification_code is not None
                     s.add(Collection(
                         outlet_code=desk.outlet_code, card_id=new.id, request_id=req.id,
@@ -273,7 +290,7 @@ def seed_training(desk: Desk, persons: int = 200) -> DemoSummary:
         # promised (the clerk's "past due date" list), two due in a few days (`stock receive` books them in).
         for k, (person_id, old_id, check_id) in enumerate(lost[-4:]):
             s.add(ReissueRequest(
-                outlet_code=desk.outlet_code, person_id=person_id, old_card_id=old_id, reason="lost",
+                outlet_code=desk.outlet_code, person_id=person_id, old_card_id=old_id, reason=ReissueReason.LOST.value,
                 fee_fen=desk.settings.fees.reissue_fen.lost, production_mode="factory",
                 status=RequestStatus.IN_PRODUCTION,
                 due_date=today + timedelta(days=-2 if k < 2 else 5), identity_check_id=check_id,
@@ -289,7 +306,7 @@ def seed_training(desk: Desk, persons: int = 200) -> DemoSummary:
     for request_id, person_id, card_number, code in arrived:
         with UnitOfWork(desk, None) as uow:
             uow.audit("card_received", "reissue_request", request_id, person_id=person_id,
-                      after={"card_number": card_number, "identification_code": code, "status": "ready"})
+                      after={"card_number": card_number, "identification_code": code, "status": CardStatus.READY.value})
             uow.commit()
     return summary
 

@@ -16,52 +16,18 @@ from typing import Literal
 
 from outlet_desk.db.tables import IdentityCheck, Person
 from outlet_desk.domain.citizen_id import InvalidCitizenId, normalise_citizen_id, parse_citizen_id
+from outlet_desk.domain.identity_documents import CITIZEN_NUMBER_DOCUMENTS, DocumentType
 from outlet_desk.domain.names import names_match
-from outlet_desk.domain.roles import Action
-from outlet_desk.i18n import N_, _, label_of
+from outlet_desk.domain.roles import COUNTER_TASKS, Action, counter_task_label
+from outlet_desk.i18n import _
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.errors import NotFound, ServiceError
 from outlet_desk.services.masking import mask_number
 from outlet_desk.services.uow import UnitOfWork
 
 Presenter = Literal["holder", "proxy"]
-Flow = Literal["report_loss_counter", "withdraw_loss", "apply_reissue", "collect_card"]
-
-#: The task each flow belongs to: the role must allow it.
-FLOW_ACTIONS: dict[str, Action] = {
-    "report_loss_counter": Action.REPORT_LOSS_COUNTER,
-    "withdraw_loss": Action.WITHDRAW_LOSS,
-    "apply_reissue": Action.APPLY_REISSUE,
-    "collect_card": Action.COLLECT_CARD,
-}
-
-FLOW_LABELS: dict[str, str] = {
-    "report_loss_counter": N_("loss report at the counter"),
-    "withdraw_loss": N_("withdrawal of a loss report"),
-    "apply_reissue": N_("reissue application"),
-    "collect_card": N_("card collection"),
-}
-
-#: Documents whose number is the citizen identity number (checked digit by digit).
-CITIZEN_NUMBER_DOCUMENTS = frozenset({"resident_id_card", "temporary_resident_id_card", "household_register"})
-
-DOCUMENT_LABELS: dict[str, str] = {
-    "resident_id_card": N_("resident identity card"),
-    "temporary_resident_id_card": N_("temporary resident identity card"),
-    "household_register": N_("household register"),
-    "passport": N_("passport"),
-    "hk_macao_permit": N_("Mainland travel permit for Hong Kong and Macao residents"),
-    "taiwan_permit": N_("Mainland travel permit for Taiwan residents"),
-    "foreign_permanent_resident_card": N_("foreign permanent resident ID card"),
-}
-
-
-def flow_label(flow: str) -> str:
-    return label_of(FLOW_LABELS, flow)
-
-
-def document_label(document_type: str) -> str:
-    return label_of(DOCUMENT_LABELS, document_type)
+#: The task an identity check is for (its flow): one of the counter tasks (domain.roles.COUNTER_TASKS).
+Flow = Action
 
 
 class IdentityRefused(ServiceError):
@@ -164,7 +130,7 @@ def _check_document(out: _Outcome, document: Document, accepted: tuple[str, ...]
         out.document_valid_ok = False
         out.refuse(DocumentNotAccepted(
             _("{whose}: a {document} is not accepted at this outlet.").format(
-                whose=whose, document=document_label(document.type))))
+                whose=whose, document=DocumentType.label_of(document.type))))
     problem = _number_problem(document, today)
     if problem is not None:
         out.check_digit_ok = False
@@ -185,7 +151,7 @@ def _evaluate(desk: Desk, person: Person, flow: str, presenter: Presenter, docum
         if flow not in desk.settings.collection.proxy_allowed:
             out.refuse(ProxyNotAllowed(
                 _("A proxy may not do a {flow} at this outlet: the holder must come in person.").format(
-                    flow=flow_label(flow))))
+                    flow=counter_task_label(flow))))
         if proxy is None or not proxy.relationship.strip() or not proxy.authorisation_ref.strip():
             out.refuse(ProxyDetailsMissing(
                 _("For a proxy, enter the proxy's document, the relationship to the holder and the "
@@ -235,9 +201,9 @@ def record_identity_check(
     proxy: ProxyDetails | None = None,
 ) -> IdentityCheckResult:
     """Check and store who stands at the counter for ``flow``; raise the first refusal (stored too)."""
-    if flow not in FLOW_ACTIONS:
+    if flow not in COUNTER_TASKS:
         raise ValueError(f"unknown flow {flow!r}")
-    with UnitOfWork(desk, actor, FLOW_ACTIONS[flow]) as uow:
+    with UnitOfWork(desk, actor, Action(flow)) as uow:
         person = uow.session.get(Person, person_id)
         if person is None:
             raise NotFound(_("No person with this record number."))

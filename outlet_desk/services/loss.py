@@ -9,11 +9,11 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from outlet_desk.db.tables import Card, LossReport, Person
-from outlet_desk.domain.approvals import ApprovalKind
+from outlet_desk.domain.approvals import ApprovalKind, DualControl
 from outlet_desk.domain.caller_facts import CallerFactRefused, check_caller_fact
 from outlet_desk.domain.card_lifecycle import CardEvent, CardStatus, status_label
 from outlet_desk.domain.citizen_id import parse_citizen_id
-from outlet_desk.domain.loss import check_withdrawal, has_lapsed, lapse_at, reported_card_mismatch
+from outlet_desk.domain.loss import LapseOutcome, check_withdrawal, has_lapsed, lapse_at, reported_card_mismatch
 from outlet_desk.domain.names import names_match
 from outlet_desk.domain.roles import Action
 from outlet_desk.i18n import _
@@ -174,13 +174,13 @@ def report_loss_counter(
 
 
 WITHDRAW_LOSS = ApprovalKind.WITHDRAW_LOSS
-"""The withdrawal of a loss report: its name under ``security.dual_control`` and as an approval's action."""
+"""The withdrawal of a loss report as an approval's action."""
 
 
 def withdrawal_under_dual_control(desk: Desk) -> bool:
     """Whether withdrawing a loss report at this outlet needs a second signature: a second operator at the
     counter, or a supervisor's approval of a request sent from it (``security.dual_control``)."""
-    return WITHDRAW_LOSS in desk.settings.security.dual_control
+    return DualControl.WITHDRAW_LOSS in desk.settings.security.dual_control
 
 
 def check_withdrawable(desk: Desk, s: Session, card: Card, chip: CardData) -> LossReport | None:
@@ -312,7 +312,7 @@ def _lapse_one(desk: Desk, report_id: int, now: datetime) -> Lapse | None:
         card = load_card(uow.session, report.card_id, None)
         before = card_facts(card)
         report.lapsed_at = now
-        escalate = desk.settings.loss.on_lapse == "escalate"
+        escalate = desk.settings.loss.on_lapse is LapseOutcome.ESCALATE
         if not escalate and card.status == CardStatus.SUSPENDED.value:
             move_card(desk, card, CardEvent.LAPSE)
         uow.audit("loss_lapse_escalated" if escalate else "loss_lapsed", "card", card.id,

@@ -40,12 +40,12 @@ from outlet_desk.services.report_queries import TREND_DAYS
 SCHEMA = "outlet-desk/daily-report/1"
 
 #: The event that completes each counter flow, and the identity-check flow it stands on.
-COMPLETIONS: Mapping[str, str] = {
-    "loss_reported_counter": "report_loss_counter",
-    "loss_made_formal": "report_loss_counter",
-    "loss_withdrawn": "withdraw_loss",
-    "reissue_applied": "apply_reissue",
-    "card_collected": "collect_card",
+COMPLETIONS: Mapping[str, Action] = {
+    "loss_reported_counter": Action.REPORT_LOSS_COUNTER,
+    "loss_made_formal": Action.REPORT_LOSS_COUNTER,
+    "loss_withdrawn": Action.WITHDRAW_LOSS,
+    "reissue_applied": Action.APPLY_REISSUE,
+    "card_collected": Action.COLLECT_CARD,
 }
 #: A transaction is a completed counter flow, or a loss report taken by the hotline.
 TRANSACTIONS: tuple[str, ...] = (*COMPLETIONS, "loss_reported_hotline")

@@ -8,14 +8,11 @@ from typing import TYPE_CHECKING
 from textual.binding import Binding
 
 from outlet_desk.domain.card_lifecycle import CardEvent, allowed_events
-from outlet_desk.domain.roles import Action, Role, can
+from outlet_desk.domain.roles import COUNTER_TASKS, Action, Role, can
 from outlet_desk.i18n import N_, _
 
 if TYPE_CHECKING:
     from outlet_desk.services.persons import CardLine
-
-#: Tasks the identity check can be for; a role may do the check if it may do one of them.
-COUNTER_ACTIONS = (Action.REPORT_LOSS_COUNTER, Action.WITHDRAW_LOSS, Action.APPLY_REISSUE, Action.COLLECT_CARD)
 
 
 @dataclass(frozen=True)
@@ -90,9 +87,9 @@ def card_task(use_case: Action) -> CardTask:
     """The counter task of ``use_case``."""
     return next(task for task in CARD_TASKS if task.id == use_case)
 
-#: Shown only on a person's record.
+#: Shown only on a person's record; a role may do the check if it may do one of the counter tasks.
 IDENTITY_TASK = Task("identity_check", "f5", "identity_check", N_("ID check"),
-                     N_("Check the identity of the person at the counter"), COUNTER_ACTIONS)
+                     N_("Check the identity of the person at the counter"), tuple(COUNTER_TASKS))
 
 
 def task_title(task: Task) -> str:

@@ -26,7 +26,7 @@ async def test_home_shows_the_three_queues_and_enter_opens_the_person(desk: Desk
         await sign_in(pilot, "clerk1")
         assert isinstance(app.screen, HomeScreen)
         tabs = app.screen.query_one(TabbedContent)
-        labels = [tabs.get_tab(p).label.plain for p in ("ready", "lapsing", "overdue")]  # type: ignore[union-attr]
+        labels = [tabs.get_tab(p).label.plain for p in ("to-collect", "lapsing", "overdue")]  # type: ignore[union-attr]
         assert labels == [f"Ready for collection ({len(expected.ready)})",
                           f"Losses lapsing in 48 h ({len(expected.lapsing)})",
                           f"Past due date ({len(expected.overdue)})"]
