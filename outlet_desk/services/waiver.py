@@ -19,6 +19,7 @@ from outlet_desk.db.tables import Approval, ReissueRequest
 from outlet_desk.domain.approvals import OPEN_APPROVALS
 from outlet_desk.domain.fees import ReissueReason, format_yuan
 from outlet_desk.domain.roles import Action
+from outlet_desk.domain.text import REASON_MAX, clean_text
 from outlet_desk.i18n import _
 from outlet_desk.services.approval_requests import (
     RequestState,
@@ -92,7 +93,7 @@ def _load(desk: Desk, s: Session, clerk: Actor, approval_id: int) -> Approval:
 
 def request_waiver(desk: Desk, clerk: Actor, card_id: int, reason: ReissueReason, waiver_reason: str) -> WaiverState:
     """Send the waiver of this card's reissue fee to the supervisors; it waits in their list of approvals."""
-    why = " ".join(waiver_reason.split())
+    why = " ".join(clean_text(waiver_reason, _("The reason"), REASON_MAX, multi_line=True).split())
     if not why:
         raise WaiverRefused(_("Give the reason for waiving the fee."))
     fee = fee_for(desk, reason)
