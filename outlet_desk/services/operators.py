@@ -18,7 +18,7 @@ from sqlmodel import Session, col
 from outlet_desk.db.tables import LoginFailure, Operator
 from outlet_desk.domain.passwords import check_password_policy
 from outlet_desk.domain.roles import Action, Role, require_manage
-from outlet_desk.domain.text import DISPLAY_NAME_MAX, clean_text
+from outlet_desk.domain.text import DISPLAY_NAME_MAX, clean_text, visible
 from outlet_desk.i18n import _, ngettext
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.errors import LoginRefused, NotFound, ServiceError
@@ -62,8 +62,11 @@ def _by_username(session: Session, username: str) -> Operator | None:
     """The operator's row, locked for the rest of the use case (PostgreSQL; SQLite's write transaction is
     already exclusive): wrong passwords typed at several desks at the same moment each count, so the
     lockout comes after ``lockout_attempts`` of them, not after that many per desk."""
+    name = username.strip().lower()
+    if not USERNAME_RE.match(name):
+        return None  # no operator has such a name (and a lone surrogate cannot even be sent to the store)
     return session.execute(
-        select(Operator).where(col(Operator.username) == username.strip().lower()).with_for_update()
+        select(Operator).where(col(Operator.username) == name).with_for_update()
     ).scalar_one_or_none()
 
 
@@ -117,7 +120,7 @@ def authenticate(desk: Desk, username: str, password: str) -> Actor:
         ok = verify_password(op.password_hash if known and op else None, password)
         counter: Operator | LoginFailure = op if known and op else _failure_row(uow.session, username, now)
         subject = op.id if op is not None else None
-        name = op.username if op is not None else username.strip().lower()[:64]
+        name = op.username if op is not None else visible(username.strip().lower()[:64])
         if counter.locked_until is not None and counter.locked_until > now:
             minutes = max(1, math.ceil((counter.locked_until - now).total_seconds() / 60))
             uow.audit("login_refused_locked", "operator", subject, after={"username": name})
