@@ -11,7 +11,7 @@ from textual import on, work
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Input, Static
+from textual.widgets import Input
 
 from outlet_desk.domain.errors import DomainError
 from outlet_desk.i18n import N_, _
@@ -19,6 +19,7 @@ from outlet_desk.screens.supervision_base import CoSigner, SupervisorScreen
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.day_close import Blocker, CloseResult, blockers, close_day
 from outlet_desk.services.errors import ServiceError
+from outlet_desk.widgets.plain import Static
 
 
 class BlockersLoaded(Message):

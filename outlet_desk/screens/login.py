@@ -8,7 +8,7 @@ from textual import on, work
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input
 
 from outlet_desk.domain.errors import DomainError
 from outlet_desk.domain.roles import Role
@@ -16,6 +16,7 @@ from outlet_desk.i18n import N_, _
 from outlet_desk.screens.base import DeskScreen
 from outlet_desk.services.context import Actor
 from outlet_desk.services.errors import LoginRefused, ServiceError
+from outlet_desk.widgets.plain import Label, Static
 
 
 class SignInDone(Message):

@@ -9,7 +9,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.widget import Widget
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input
 
 from outlet_desk.domain.loss import reported_card_mismatch
 from outlet_desk.i18n import N_, _
@@ -25,6 +25,7 @@ from outlet_desk.services.withdrawal_request import (
     request_withdrawal,
     withdrawal_state,
 )
+from outlet_desk.widgets.plain import Label, Static
 
 
 class WithdrawLossScreen(RequestTaskScreen[RequestState]):
