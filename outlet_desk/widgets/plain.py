@@ -16,7 +16,7 @@ from rich.text import Text
 from textual import widgets
 from textual.visual import VisualType
 
-from outlet_desk.domain.text import is_control, visible
+from outlet_desk.domain.text import visible
 
 __all__ = ["DataTable", "Label", "Static", "as_data"]
 
@@ -27,7 +27,8 @@ def as_data(content: Any) -> Any:
     """``content`` with its control characters made visible: a string, or a Rich Text (its style kept)."""
     if isinstance(content, str):
         return visible(content)
-    if isinstance(content, Text) and any(is_control(char) for char in content.plain):
+    if isinstance(content, Text) and visible(content.plain) != content.plain:
+        # Rare (a stored name from before the input rule): the escapes change the length, so the spans go.
         return Text(visible(content.plain), style=content.style, justify=content.justify,
                     overflow=content.overflow, no_wrap=content.no_wrap, end=content.end)
     return content
