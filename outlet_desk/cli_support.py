@@ -16,6 +16,7 @@ from typing import Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.text import Text
 from typer._click.core import Context
 from typer._click.exceptions import ClickException
 from typer.core import TyperGroup
@@ -23,13 +24,27 @@ from typer.core import TyperGroup
 from outlet_desk.config import ConfigError, Settings, load_settings
 from outlet_desk.config_file import peek_language, settings_file
 from outlet_desk.domain.errors import DomainError
+from outlet_desk.domain.text import visible
 from outlet_desk.i18n import _, current_language, set_language
 from outlet_desk.services.errors import ServiceError
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-out = Console(highlight=False, soft_wrap=True)
+class PlainConsole(Console):
+    """A console for text from outside (names, queries, reasons, paths): never read as Rich markup, and
+    every control character written as an escape (:func:`outlet_desk.domain.text.visible`), in messages
+    and table cells alike, so that a stored ``[/]`` or an escape sequence cannot break or drive the terminal."""
+
+    def __init__(self, *, stderr: bool = False) -> None:
+        super().__init__(stderr=stderr, highlight=False, soft_wrap=True, markup=False)
+
+    def render_str(self, text: str, **options: Any) -> Text:
+        options["markup"] = False
+        return super().render_str(visible(text), **options)
+
+
+err = PlainConsole(stderr=True)
+out = PlainConsole()
 
 
 def fail(message: str, code: int) -> NoReturn:

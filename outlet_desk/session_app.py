@@ -13,10 +13,12 @@ from datetime import date, datetime
 
 from textual import events
 from textual.app import App
+from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
 
 from outlet_desk.domain.errors import DomainError
+from outlet_desk.domain.text import visible
 from outlet_desk.i18n import _
 from outlet_desk.services import session as sessions
 from outlet_desk.services.context import Actor, Desk
@@ -33,6 +35,12 @@ class SessionApp(App[None]):
         self._desk = desk
         self._clock = clock
         self.session: sessions.DeskSession | None = None
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """A notification, its text shown as typed: the desk's messages carry names and refusals from
+        outside and never markup (control characters are written as escapes)."""
+        super().notify(visible(message), title=visible(title), severity=severity, timeout=timeout, markup=markup)
 
     @property
     def desk(self) -> Desk:

@@ -19,6 +19,7 @@ from sqlmodel import Field, SQLModel, col
 
 from outlet_desk.db.types import UTCDateTime
 from outlet_desk.domain.approvals import ApprovalStatus
+from outlet_desk.domain.text import ADDRESS_MAX, DISPLAY_NAME_MAX, PERSON_NAME_MAX, PHONE_MAX, REASON_MAX
 
 
 def _ts(nullable: bool = False, index: bool = False) -> Any:
@@ -44,13 +45,27 @@ class Operator(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     outlet_code: str = Field(foreign_key="outlet.code", max_length=16, index=True)
     username: str = Field(max_length=64, unique=True)
-    display_name: str = Field(max_length=100)
+    display_name: str = Field(max_length=DISPLAY_NAME_MAX)
     role: str = Field(max_length=16)
     password_hash: str = Field(max_length=255)
     failed_logins: int = 0
     locked_until: datetime | None = _ts(nullable=True)
     active: bool = True
     created_at: datetime = _ts()
+
+
+class LoginFailure(SQLModel, table=True):
+    """Wrong sign-ins under a name that is no active operator, counted as an operator's are, so that such a
+    name is answered "locked" after as many tries as a real one: the answers do not tell which names exist.
+    The key is a digest of the name, never the name; the table is bounded (services.operators drops the
+    oldest rows beyond its limit)."""
+
+    __tablename__ = "login_failure"
+
+    name_digest: str = Field(primary_key=True, max_length=64)
+    failed_logins: int = 0
+    locked_until: datetime | None = _ts(nullable=True)
+    last_at: datetime = _ts(index=True)
 
 
 class Person(SQLModel, table=True):
@@ -64,12 +79,12 @@ class Person(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     citizen_number: str = Field(max_length=18, unique=True)
-    name: str = Field(max_length=60)
+    name: str = Field(max_length=PERSON_NAME_MAX)
     gender: str = Field(max_length=8)
     birth_date: date
     ethnicity: str = Field(default="01", max_length=2)
-    phone: str = Field(default="", max_length=32)
-    address: str = Field(default="", max_length=200)
+    phone: str = Field(default="", max_length=PHONE_MAX)
+    address: str = Field(default="", max_length=ADDRESS_MAX)
     created_at: datetime = _ts()
 
 
@@ -149,9 +164,9 @@ class Approval(SQLModel, table=True):
     detail: str = Field(default="", max_length=32)
     """What exactly is asked, beside ``entity``: a fee waiver's reissue reason ("lost", ...)."""
     status: str = Field(default=ApprovalStatus.PENDING, max_length=10)
-    reason: str = Field(default="", max_length=500)
+    reason: str = Field(default="", max_length=REASON_MAX)
     """The maker's reason for asking."""
-    decision_reason: str = Field(default="", max_length=500)
+    decision_reason: str = Field(default="", max_length=REASON_MAX)
     """The checker's words with the decision (required for a rejection)."""
     created_at: datetime = _ts()
     decided_at: datetime | None = _ts(nullable=True)
@@ -244,7 +259,7 @@ class CashUp(SQLModel, table=True):
     day: date
     expected_fen: int
     counted_fen: int
-    reason: str = Field(default="", max_length=500)
+    reason: str = Field(default="", max_length=REASON_MAX)
     supervisor_id: int = Field(foreign_key="operator.id")
     signed_at: datetime = _ts()
 
@@ -258,7 +273,7 @@ class DayClose(SQLModel, table=True):
     day: date
     closed_by: int = Field(foreign_key="operator.id")
     closed_at: datetime = _ts()
-    reason: str = Field(default="", max_length=500)
+    reason: str = Field(default="", max_length=REASON_MAX)
     blockers: str = Field(default="", max_length=4000)
 
 

@@ -10,12 +10,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Static
 
 from outlet_desk.domain.card_lifecycle import status_label
 from outlet_desk.i18n import N_, _
 from outlet_desk.services.collection import PresentedCard
 from outlet_desk.widgets.keys import localise_bindings
+from outlet_desk.widgets.plain import Static
 
 
 class BlockedCardScreen(ModalScreen[None]):

@@ -11,7 +11,7 @@ from textual import on
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widget import Widget
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Input
 
 from outlet_desk.domain.errors import DomainError
 from outlet_desk.domain.fees import format_yuan, parse_yuan
@@ -20,6 +20,7 @@ from outlet_desk.screens.supervision_base import CoSigner, DayScreen
 from outlet_desk.services.cashup import CashLine, cash_lines, cash_up
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.errors import ServiceError
+from outlet_desk.widgets.plain import DataTable, Static
 from outlet_desk.widgets.table_columns import add_keyed_columns
 
 

@@ -9,7 +9,7 @@ from typing import ClassVar
 from textual import on, work
 from textual.binding import Binding, BindingType
 from textual.widget import Widget
-from textual.widgets import Input, Static
+from textual.widgets import Input
 
 from outlet_desk.domain.errors import DomainError
 from outlet_desk.i18n import N_, _
@@ -18,6 +18,7 @@ from outlet_desk.screens.supervision_base import CoSigner, DayScreen
 from outlet_desk.services.context import Actor
 from outlet_desk.services.day_close import Blocker, CloseResult, blockers, close_day
 from outlet_desk.services.errors import ServiceError
+from outlet_desk.widgets.plain import Static
 
 
 class BlockersLoaded(Answer[tuple[Blocker, ...]]):

@@ -12,7 +12,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input
 
 from outlet_desk.domain.errors import DomainError
 from outlet_desk.i18n import N_, _
@@ -24,6 +24,7 @@ from outlet_desk.services.context import Actor
 from outlet_desk.services.errors import ServiceError
 from outlet_desk.services.receipts import ReceiptData, SavedReceipt, render_text, save_receipt
 from outlet_desk.widgets.keys import localise_bindings
+from outlet_desk.widgets.plain import Label, Static
 from outlet_desk.widgets.shell import DeskShell, shell
 
 if TYPE_CHECKING:

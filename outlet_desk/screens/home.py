@@ -8,7 +8,7 @@ from typing import ClassVar
 from textual import on, work
 from textual.binding import Binding, BindingType
 from textual.widget import Widget
-from textual.widgets import DataTable, Static, TabbedContent, TabPane
+from textual.widgets import TabbedContent, TabPane
 
 from outlet_desk.domain.errors import DomainError
 from outlet_desk.domain.request_status import RequestStatus
@@ -19,6 +19,7 @@ from outlet_desk.screens.labels import AUDIT_ACTIONS, local_time, word
 from outlet_desk.services.context import Actor
 from outlet_desk.services.errors import ServiceError
 from outlet_desk.services.home import HomeView, clerk_home
+from outlet_desk.widgets.plain import DataTable, Static
 
 
 class HomeLoaded(Answer[HomeView]):

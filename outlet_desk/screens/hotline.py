@@ -11,7 +11,7 @@ from textual import on, work
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widget import Widget
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input
 
 from outlet_desk.domain.loss import LapseOutcome
 from outlet_desk.i18n import N_, _
@@ -21,6 +21,7 @@ from outlet_desk.screens.flow_support import REFUSALS, refusal_text, show_receip
 from outlet_desk.screens.labels import local_time
 from outlet_desk.services.loss import LossResult, report_loss_hotline
 from outlet_desk.widgets.citizen_id_input import CitizenIdInput, problem_so_far
+from outlet_desk.widgets.plain import Label, Static
 
 
 class HotlineDone(Answer[LossResult]):

@@ -18,7 +18,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Checkbox, Input, Label, Select, Static
+from textual.widgets import Checkbox, Input, Select
 
 from outlet_desk.domain.card_lifecycle import CardStatus
 from outlet_desk.domain.citizen_id import LENGTH, normalise_citizen_id
@@ -38,6 +38,7 @@ from outlet_desk.services.identity import (
 from outlet_desk.services.persons import PersonDetail
 from outlet_desk.widgets.citizen_id_input import CitizenIdInput, problem_so_far
 from outlet_desk.widgets.keys import localise_bindings
+from outlet_desk.widgets.plain import Label, Static
 from outlet_desk.widgets.shell import shell
 from outlet_desk.widgets.tick_box import TickBox
 

@@ -8,7 +8,7 @@ from textual import on, work
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Input, Static
+from textual.widgets import Input
 
 from outlet_desk.domain.errors import DomainError
 from outlet_desk.i18n import N_, _
@@ -17,6 +17,7 @@ from outlet_desk.screens.login import field
 from outlet_desk.services import operators, session
 from outlet_desk.services.context import Actor
 from outlet_desk.services.errors import ServiceError
+from outlet_desk.widgets.plain import Static
 
 
 class UnlockDone(Message):

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from textual import on, work
 from textual.containers import Vertical
 from textual.widget import Widget
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input
 
 from outlet_desk.domain.errors import DomainError
 from outlet_desk.domain.roles import Role
@@ -16,6 +16,7 @@ from outlet_desk.screens.answer import Answer
 from outlet_desk.screens.base import DeskScreen
 from outlet_desk.services.context import Actor
 from outlet_desk.services.errors import ServiceError
+from outlet_desk.widgets.plain import Label, Static
 
 
 class SignInDone(Answer[Actor]):

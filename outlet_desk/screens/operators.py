@@ -9,7 +9,7 @@ from typing import ClassVar
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widget import Widget
-from textual.widgets import DataTable, Input, Select
+from textual.widgets import Input, Select
 
 from outlet_desk.domain.errors import DomainError
 from outlet_desk.domain.roles import Role, role_label
@@ -18,6 +18,7 @@ from outlet_desk.screens.labels import local_time
 from outlet_desk.screens.supervision_base import SupervisorScreen
 from outlet_desk.services import operators, supervision
 from outlet_desk.services.errors import ServiceError
+from outlet_desk.widgets.plain import DataTable
 
 
 class OperatorsScreen(SupervisorScreen):

@@ -12,7 +12,7 @@ from textual.binding import BindingType
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import DataTable, Static, TabbedContent, TabPane
+from textual.widgets import TabbedContent, TabPane
 
 from outlet_desk.domain.card_lifecycle import CardEvent, card_functions, event_label, status_label
 from outlet_desk.domain.errors import DomainError
@@ -35,6 +35,7 @@ from outlet_desk.services.errors import ServiceError
 from outlet_desk.services.identity import IdentityCheckResult
 from outlet_desk.services.persons import CardLine, PersonDetail, open_person
 from outlet_desk.services.reissue import InstantCardDue, instant_cards_due
+from outlet_desk.widgets.plain import DataTable, Static
 from outlet_desk.widgets.tasks import CARD_TASKS, IDENTITY_TASK, task_help, task_title
 
 

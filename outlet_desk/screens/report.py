@@ -12,7 +12,7 @@ from textual import work
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import DataTable, Sparkline, Static
+from textual.widgets import Sparkline
 
 from outlet_desk.domain.errors import DomainError
 from outlet_desk.i18n import N_, _
@@ -21,6 +21,7 @@ from outlet_desk.screens.supervision_base import DayScreen
 from outlet_desk.services.errors import ServiceError
 from outlet_desk.services.report import ChainResult, DailyReport, chain_result, daily_report, figure_rows
 from outlet_desk.services.report_export import heading, label, recon_text, shown, summary_lines
+from outlet_desk.widgets.plain import DataTable, Static
 from outlet_desk.widgets.table_columns import add_keyed_columns
 
 

@@ -11,16 +11,18 @@ from textual import on, work
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Input
 
 from outlet_desk.domain.card_lifecycle import status_label
 from outlet_desk.domain.errors import DomainError
 from outlet_desk.domain.search_query import is_exact_number, query_problem_so_far, ready_to_search
+from outlet_desk.domain.text import visible
 from outlet_desk.i18n import N_, _, ngettext
 from outlet_desk.screens.base import DeskScreen
 from outlet_desk.screens.labels import GENDERS, word
 from outlet_desk.services.errors import ServiceError
 from outlet_desk.services.persons import SEARCH_LIMIT, PersonSummary, find_persons
+from outlet_desk.widgets.plain import DataTable, Static
 
 
 class SearchDone(Message):
@@ -101,7 +103,7 @@ class SearchScreen(DeskScreen):
         # (a CJK character takes two), so a three-character name is never cut to two.
         table.clear(columns=True)
         labels = self.COLUMNS()
-        names = [p.name for p in message.results or ()]
+        names = [visible(p.name) for p in message.results or ()]
         for i, label in enumerate(labels):
             width = max([cell_len(label), *(cell_len(n) for n in names)]) if i == 1 else None
             table.add_column(label, width=width)

@@ -13,12 +13,13 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Footer, Input
 
 from outlet_desk.i18n import N_, _
 from outlet_desk.services import operators
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.widgets.keys import localise_bindings
+from outlet_desk.widgets.plain import Static
 from outlet_desk.widgets.shell import in_desk_app
 from outlet_desk.widgets.status_line import StatusLine
 

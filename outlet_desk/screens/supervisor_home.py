@@ -9,7 +9,7 @@ from typing import ClassVar
 from textual import on, work
 from textual.binding import Binding, BindingType
 from textual.widget import Widget
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Input
 
 from outlet_desk.domain.approvals import ApprovalKind
 from outlet_desk.domain.errors import DomainError
@@ -28,6 +28,7 @@ from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.day_close import day_is_closed
 from outlet_desk.services.errors import ServiceError
 from outlet_desk.services.uncollected import cards_due_for_return
+from outlet_desk.widgets.plain import DataTable, Static
 from outlet_desk.widgets.table_columns import add_keyed_columns
 
 REFRESH_SECONDS = 3.0

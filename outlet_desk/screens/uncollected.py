@@ -7,7 +7,6 @@ from collections.abc import Iterable
 
 from textual import on, work
 from textual.widget import Widget
-from textual.widgets import DataTable, Static
 
 from outlet_desk.domain.errors import DomainError
 from outlet_desk.i18n import N_, _
@@ -15,6 +14,7 @@ from outlet_desk.screens.supervision_base import SupervisorScreen
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.errors import ServiceError
 from outlet_desk.services.uncollected import UncollectedCard, cards_due_for_return, return_uncollected
+from outlet_desk.widgets.plain import DataTable, Static
 from outlet_desk.widgets.table_columns import add_keyed_columns
 
 

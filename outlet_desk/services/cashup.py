@@ -16,6 +16,7 @@ from outlet_desk.db.tables import CashUp, DayClose, Operator, Payment
 from outlet_desk.domain.approvals import DualControl
 from outlet_desk.domain.fees import format_yuan
 from outlet_desk.domain.roles import Action, require
+from outlet_desk.domain.text import REASON_MAX, clean_text
 from outlet_desk.i18n import _
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.errors import NotFound, ServiceError
@@ -129,6 +130,7 @@ def cash_up(
     day = day or desk.local_now().date()
     if counted_fen < 0:
         raise CashUpRefused(_("The counted amount cannot be negative."))
+    reason = clean_text(reason, _("The reason"), REASON_MAX, multi_line=True)
     with UnitOfWork(desk, supervisor, Action.CASH_UP) as uow:
         s = uow.session
         if s.execute(select(col(DayClose.id)).where(col(DayClose.outlet_code) == desk.outlet_code,

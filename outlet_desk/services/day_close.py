@@ -29,6 +29,7 @@ from outlet_desk.db.tables import Approval, DayClose, LossReport
 from outlet_desk.domain.approvals import ApprovalStatus, DualControl
 from outlet_desk.domain.fees import format_yuan
 from outlet_desk.domain.roles import Action, require
+from outlet_desk.domain.text import REASON_MAX, clean_text
 from outlet_desk.i18n import _, ngettext
 from outlet_desk.services.atomic_file import write_atomically
 from outlet_desk.services.cashup import uncounted
@@ -116,6 +117,7 @@ def close_day(
     """Close ``day`` (default today): refuse with the blocking items unless a reason is given; record
     the close; write the day's report as PDF and CSV into the reports folder."""
     require(supervisor.role, Action.CLOSE_DAY)
+    reason = clean_text(reason, _("The reason"), REASON_MAX, multi_line=True)
     today = desk.local_now().date()
     day = day or today
     if day > today:

@@ -19,6 +19,7 @@ from outlet_desk.domain.citizen_id import InvalidCitizenId, normalise_citizen_id
 from outlet_desk.domain.identity_documents import CITIZEN_NUMBER_DOCUMENTS, DocumentType
 from outlet_desk.domain.names import names_match
 from outlet_desk.domain.roles import COUNTER_TASKS, Action, counter_task_label
+from outlet_desk.domain.text import AUTHORISATION_REF_MAX, DOCUMENT_FIELD_MAX, PERSON_NAME_MAX, clean_text
 from outlet_desk.i18n import _
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.errors import NotFound, ServiceError
@@ -189,6 +190,17 @@ def _stored_number(document: Document) -> str:
     return document.number.strip()
 
 
+def _refuse_unclean_text(document: Document, proxy: ProxyDetails | None) -> None:
+    """Every typed field of the check obeys :func:`clean_text` (no control characters, the column's size)."""
+    clean_text(document.number, _("Holder's document number"), DOCUMENT_FIELD_MAX)
+    clean_text(document.name, _("Holder's name on the document"), PERSON_NAME_MAX)
+    if proxy is not None:
+        clean_text(proxy.document.number, _("Proxy's document number"), DOCUMENT_FIELD_MAX)
+        clean_text(proxy.document.name, _("Proxy's name on the document"), PERSON_NAME_MAX)
+        clean_text(proxy.relationship, _("Relationship to the holder"), DOCUMENT_FIELD_MAX)
+        clean_text(proxy.authorisation_ref, _("Authorisation reference"), AUTHORISATION_REF_MAX)
+
+
 def record_identity_check(
     desk: Desk,
     actor: Actor,
@@ -203,6 +215,7 @@ def record_identity_check(
     """Check and store who stands at the counter for ``flow``; raise the first refusal (stored too)."""
     if flow not in COUNTER_TASKS:
         raise ValueError(f"unknown flow {flow!r}")
+    _refuse_unclean_text(document, proxy if presenter == "proxy" else None)
     with UnitOfWork(desk, actor, Action(flow)) as uow:
         person = uow.session.get(Person, person_id)
         if person is None:

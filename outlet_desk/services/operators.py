@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import CursorResult
 from sqlmodel import Session, col
 
-from outlet_desk.db.tables import Operator
+from outlet_desk.db.tables import LoginFailure, Operator
 from outlet_desk.domain.passwords import check_password_policy
 from outlet_desk.domain.roles import Action, Role, require_manage
+from outlet_desk.domain.text import DISPLAY_NAME_MAX, clean_text, visible
 from outlet_desk.i18n import _, ngettext
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.errors import LoginRefused, NotFound, ServiceError
 from outlet_desk.services.passwords import hash_password, needs_rehash, verify_password
 from outlet_desk.services.uow import UnitOfWork
+
+# Names that are no active operator whose wrong sign-ins are remembered (the least recently tried go first).
+MAX_LOGIN_FAILURE_ROWS = 10_000
 
 USERNAME_RE = re.compile(r"^[a-z][a-z0-9_.-]{2,31}$")
 
@@ -53,8 +62,11 @@ def _by_username(session: Session, username: str) -> Operator | None:
     """The operator's row, locked for the rest of the use case (PostgreSQL; SQLite's write transaction is
     already exclusive): wrong passwords typed at several desks at the same moment each count, so the
     lockout comes after ``lockout_attempts`` of them, not after that many per desk."""
+    name = username.strip().lower()
+    if not USERNAME_RE.match(name):
+        return None  # no operator has such a name (and a lone surrogate cannot even be sent to the store)
     return session.execute(
-        select(Operator).where(col(Operator.username) == username.strip().lower()).with_for_update()
+        select(Operator).where(col(Operator.username) == name).with_for_update()
     ).scalar_one_or_none()
 
 
@@ -69,7 +81,8 @@ def add_operator(
               "starting with a letter.").format(u=username)
         )
     check_password_policy(password)
-    if not display_name.strip():
+    display_name = clean_text(display_name, _("The display name"), DISPLAY_NAME_MAX)
+    if not display_name:
         raise ServiceError(_("The display name must not be empty."))
     if actor is not None:
         require_manage(actor.role, role)  # nobody creates an account above what their role may manage
@@ -83,7 +96,7 @@ def add_operator(
         op = Operator(
             outlet_code=desk.outlet_code,
             username=username,
-            display_name=display_name.strip(),
+            display_name=display_name,
             role=role.value,
             password_hash=hash_password(password),
             created_at=desk.now(),
@@ -97,35 +110,35 @@ def add_operator(
 
 
 def authenticate(desk: Desk, username: str, password: str) -> Actor:
-    """Log in. A wrong password and an unknown user get the same message; lockout names the minutes left."""
+    """Log in. A wrong password and an unknown (or inactive) user get the same message, the same argon2
+    verification and, after ``lockout_attempts`` wrong tries, the same lockout naming the minutes left."""
     sec = desk.settings.security
     now = desk.now()
-    wrong = _("Wrong user name or password.")
     with UnitOfWork(desk, None) as uow:
         op = _by_username(uow.session, username)
-        ok = verify_password(op.password_hash if op else None, password)
-        if op is None or not op.active:
-            uow.audit("login_failed", "operator", None, after={"username": username.strip().lower()[:64]})
-            uow.commit()
-            raise LoginRefused(wrong)
-        assert op.id is not None
-        if op.locked_until is not None and op.locked_until > now:
-            minutes = max(1, math.ceil((op.locked_until - now).total_seconds() / 60))
-            uow.audit("login_refused_locked", "operator", op.id, after={"username": op.username})
+        known = op is not None and op.active
+        ok = verify_password(op.password_hash if known and op else None, password)
+        counter: Operator | LoginFailure = op if known and op else _failure_row(uow.session, username, now)
+        subject = op.id if op is not None else None
+        name = op.username if op is not None else visible(username.strip().lower()[:64])
+        if counter.locked_until is not None and counter.locked_until > now:
+            minutes = max(1, math.ceil((counter.locked_until - now).total_seconds() / 60))
+            uow.audit("login_refused_locked", "operator", subject, after={"username": name})
             uow.commit()
             raise LoginRefused(_locked_message(minutes), minutes)
         if not ok:
-            op.failed_logins += 1
-            locked = op.failed_logins >= sec.lockout_attempts
+            counter.failed_logins += 1
+            locked = counter.failed_logins >= sec.lockout_attempts
             if locked:
-                op.locked_until = now + timedelta(minutes=sec.lockout_minutes)
-                op.failed_logins = 0
-            uow.audit("operator_locked" if locked else "login_failed", "operator", op.id,
-                      after={"username": op.username, "locked": locked})
+                counter.locked_until = now + timedelta(minutes=sec.lockout_minutes)
+                counter.failed_logins = 0
+            uow.audit("operator_locked" if locked and known else "login_failed", "operator", subject,
+                      after={"username": name, "locked": locked})
             uow.commit()
             if locked:
                 raise LoginRefused(_locked_message(sec.lockout_minutes), sec.lockout_minutes)
-            raise LoginRefused(wrong)
+            raise LoginRefused(_("Wrong user name or password."))
+        assert op is not None and op.id is not None
         op.failed_logins = 0
         op.locked_until = None
         if needs_rehash(op.password_hash):
@@ -134,6 +147,28 @@ def authenticate(desk: Desk, username: str, password: str) -> Actor:
         uow.audit("login", "operator", op.id, after={"username": op.username})
         uow.commit()
         return _actor(op)
+
+
+def _failure_row(session: Session, username: str, now: datetime) -> LoginFailure:
+    """The wrong-sign-in counter of a name that is no active operator (created at its first try, locked for
+    the use case); beyond :data:`MAX_LOGIN_FAILURE_ROWS` names the least recently tried are forgotten."""
+    digest = hashlib.sha256(username.strip().lower().encode("utf-8", "surrogatepass")).hexdigest()
+    table = LoginFailure.__table__  # type: ignore[attr-defined]
+    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else postgresql_insert
+    created = cast("CursorResult[Any]", session.execute(
+        insert(table).values(name_digest=digest, failed_logins=0, locked_until=None, last_at=now)
+        .on_conflict_do_nothing(index_elements=["name_digest"])
+    )).rowcount
+    if created:
+        keep = select(col(LoginFailure.name_digest)).order_by(col(LoginFailure.last_at).desc()).limit(
+            MAX_LOGIN_FAILURE_ROWS)
+        session.execute(delete(LoginFailure).where(col(LoginFailure.name_digest).not_in(keep)))
+    row: LoginFailure = session.execute(
+        select(LoginFailure).where(col(LoginFailure.name_digest) == digest).with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+    row.last_at = now
+    return row
 
 
 def _locked_message(minutes: int) -> str:

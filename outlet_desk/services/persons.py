@@ -18,6 +18,7 @@ from outlet_desk.domain.card_numbers import validate_card_number
 from outlet_desk.domain.citizen_id import mask_citizen_id, parse_citizen_id
 from outlet_desk.domain.roles import Action
 from outlet_desk.domain.search_query import QueryKind, classify_query
+from outlet_desk.domain.text import PERSON_NAME_MAX, clean_text
 from outlet_desk.i18n import _
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.errors import NotFound
@@ -75,7 +76,7 @@ def _search_statements(dialect: str) -> dict[QueryKind, Select[Any]]:
 def find_persons(desk: Desk, query: str, limit: int = SEARCH_LIMIT) -> list[PersonSummary]:
     """Search by citizen number (validated: InvalidCitizenId), card number (validated: InvalidCardNumber), or
     name prefix; which of them ``query`` is, is :func:`classify_query`'s rule."""
-    q = query.strip()
+    q = clean_text(query, _("The search"), PERSON_NAME_MAX)
     if not q:
         return []
     kind = classify_query(q)

@@ -23,6 +23,7 @@ from sqlmodel import Session, col, select
 from outlet_desk.db.tables import AuditEvent, Operator, Outlet, Person, Receipt
 from outlet_desk.domain.citizen_id import mask_citizen_id
 from outlet_desk.domain.fees import PaymentMethod, format_yuan
+from outlet_desk.domain.text import is_control, visible
 from outlet_desk.i18n import N_, _
 from outlet_desk.services.atomic_file import write_atomically
 from outlet_desk.services.context import Desk
@@ -106,12 +107,13 @@ def issue_receipt(
 
 
 def _line(label: str, value: object) -> str:
-    return f"{label}: {value}"
+    """One ``label: value`` line; a value from outside (a name) shows its control characters as escapes."""
+    return f"{label}: {visible(str(value))}"
 
 
 def _header_lines(r: ReceiptData) -> list[str]:
     """Who issued the receipt: the outlet's name and code."""
-    return [r.outlet_name, _line(_("Outlet"), r.outlet_code)]
+    return [visible(r.outlet_name), _line(_("Outlet"), r.outlet_code)]
 
 
 def _fee_lines(r: ReceiptData) -> list[str]:
@@ -244,6 +246,8 @@ class ReceiptCheck:
 def verify_receipt(desk: Desk, code: str) -> ReceiptCheck | None:
     """What a receipt code stands for, or None if no receipt has that code."""
     wanted = normalise_code(code)
+    if any(is_control(char) for char in wanted):
+        return None  # no code holds one (and a lone surrogate cannot even be sent to the store)
     with Session(desk.engine) as s:
         receipt = s.exec(select(Receipt).where(col(Receipt.code) == wanted)).first()
         if receipt is None:

@@ -16,6 +16,7 @@ from outlet_desk.domain.card_numbers import validate_card_number, validate_ident
 from outlet_desk.domain.fees import Fee, ReissueReason, expiry_exchange_allowed, format_yuan, reissue_fee
 from outlet_desk.domain.request_status import RequestStatus, move_request, request_status_label
 from outlet_desk.domain.roles import Action
+from outlet_desk.domain.text import REASON_MAX, clean_text
 from outlet_desk.i18n import _
 from outlet_desk.reader.card_data import CardData, Gender
 from outlet_desk.services.approvals.kinds import WAIVER, WaiverRefused
@@ -111,6 +112,7 @@ def apply_reissue(
 
     Waivers of this card still waiting for a decision are withdrawn with the application."""
     fee = fee_for(desk, reason)
+    waiver_reason = clean_text(waiver_reason, _("The reason"), REASON_MAX, multi_line=True)
     if waiver_by is not None and waiver_approval_id is not None:
         raise WaiverRefused(_("A fee is waived once: by a signature here or by a supervisor's approval."))
     waived = (waiver_by is not None or waiver_approval_id is not None) and not fee.free

@@ -9,6 +9,7 @@ from sqlmodel import Session, col
 
 from outlet_desk.db.tables import Operator
 from outlet_desk.domain.roles import Action, Role, require, require_manage
+from outlet_desk.domain.text import REASON_MAX, clean_text
 from outlet_desk.i18n import _
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.errors import NotFound, ServiceError
@@ -47,7 +48,8 @@ def _active_admins_locked(s: Session) -> list[Operator]:
 
 def set_active(desk: Desk, actor: Actor, username: str, *, active: bool, reason: str) -> None:
     """Take an operator out of service (they can no longer sign in) or back in; audited with the reason."""
-    if not reason.strip():
+    reason = clean_text(reason, _("The reason"), REASON_MAX, multi_line=True)
+    if not reason:
         raise OperatorChangeRefused(_("Give the reason for this change."))
     with UnitOfWork(desk, actor, Action.MANAGE_OPERATORS) as uow:
         s = uow.session

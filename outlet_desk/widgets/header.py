@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 from rich.text import Text
-from textual.widgets import Static
 
 from outlet_desk.domain.roles import role_label
+from outlet_desk.domain.text import visible
 from outlet_desk.i18n import N_, _
 from outlet_desk.services.context import Actor
+from outlet_desk.widgets.plain import Static
 from outlet_desk.widgets.shell import shell
 
 WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
@@ -21,11 +22,11 @@ def weekday(day: date) -> str:
 
 def header_text(outlet: str, actor: Actor | None, day: date, title: str) -> Text:
     text = Text(no_wrap=True, overflow="ellipsis")
-    text.append(f" {outlet} ", style="bold")
+    text.append(f" {visible(outlet)} ", style="bold")
     if title:
-        text.append(f"│ {title} ")
+        text.append(f"│ {visible(title)} ")
     if actor is not None:
-        text.append(f"│ {actor.display_name} ({role_label(actor.role)}) ")
+        text.append(f"│ {visible(actor.display_name)} ({role_label(actor.role)}) ")
     text.append(f"│ {day.isoformat()} {weekday(day)}")
     return text
 

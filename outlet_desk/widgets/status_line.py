@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.reactive import reactive
-from textual.widgets import Static
 
 from outlet_desk.i18n import _
+from outlet_desk.widgets.plain import Static
 from outlet_desk.widgets.shell import shell
 
 

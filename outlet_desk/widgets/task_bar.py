@@ -12,9 +12,9 @@ from typing import ClassVar
 from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
-from textual.widgets import Static
 
 from outlet_desk.i18n import _
+from outlet_desk.widgets.plain import Static
 from outlet_desk.widgets.tasks import TASKS, task_title
 
 PALETTE_KEY = "^P"

@@ -175,3 +175,97 @@ def test_an_admin_manages_every_account(desk: Desk, admin: Actor) -> None:
     operators.change_password(desk, admin, "admin2", "a new long password")
     operators.unlock(desk, admin, "admin2")
     assert operators.authenticate(desk, "admin2", "a new long password").role is Role.ADMIN
+
+
+@pytest.mark.parametrize(("password", "rule"), [
+    (" " * 12, "only spaces"),
+    ("\u3000\t " * 6, "only spaces"),
+    ("a" * 1025, "at most 1024"),
+    ("correct horse\x00battery", "control characters"),
+    ("correct horse\x1b[2Jbattery", "control characters"),
+])
+def test_password_rules_refuse_with_the_rule(desk: Desk, admin: Actor, password: str, rule: str) -> None:
+    with pytest.raises(DomainError, match=rule):
+        operators.add_operator(desk, admin, "clerk9", "Clerk", Role.CLERK, password)
+    with pytest.raises(DomainError, match=rule):
+        operators.change_password(desk, admin, "admin", password)
+    assert operators.authenticate(desk, "admin", PW).username == "admin"  # nothing changed
+
+
+def test_long_password_with_spaces_and_any_script_is_accepted(desk: Desk, admin: Actor) -> None:
+    password = ("正确 马 电池 订书钉 " * 100)[:1020] + "wxyz"
+    assert len(password) == 1024
+    operators.change_password(desk, admin, "admin", password)
+    assert operators.authenticate(desk, "admin", password).username == "admin"
+
+
+def _answers(desk: Desk, username: str, tries: int) -> list[tuple[str, int | None]]:
+    answers = []
+    for _ in range(tries):
+        with pytest.raises(LoginRefused) as refused:
+            operators.authenticate(desk, username, "bad password!")
+        answers.append((refused.value.message, refused.value.minutes_left))
+    return answers
+
+
+def test_unknown_name_is_locked_like_a_real_one(desk: Desk, admin: Actor, clock: FakeClock) -> None:
+    """The answers, before, at and after the lockout, are the same for a real and an unknown user name."""
+    tries = desk.settings.security.lockout_attempts + 2
+    real, unknown = _answers(desk, "admin", tries), _answers(desk, "nobody.here", tries)
+    assert real == unknown
+    assert "locked" in real[-1][0]
+    clock.advance(minutes=desk.settings.security.lockout_minutes + 1)
+    assert _answers(desk, "admin", 1) == _answers(desk, "Nobody.Here", 1) == [("Wrong user name or password.", 0)]
+
+
+def test_inactive_operator_is_answered_as_an_unknown_name(desk: Desk, admin: Actor) -> None:
+    from outlet_desk.services import supervision
+
+    operators.add_operator(desk, admin, "clerk9", "Clerk", Role.CLERK, PW)
+    supervision.deactivate(desk, admin, "clerk9", "left the outlet")
+    tries = desk.settings.security.lockout_attempts + 1
+    assert _answers(desk, "clerk9", tries) == _answers(desk, "nobody.else", tries)
+
+
+def test_unknown_names_are_remembered_in_a_bounded_table(desk: Desk, admin: Actor,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from outlet_desk.db.tables import LoginFailure
+
+    monkeypatch.setattr(operators, "MAX_LOGIN_FAILURE_ROWS", 3)
+    for n in range(6):
+        _answers(desk, f"ghost{n}", 1)
+    with Session(desk.engine) as s:
+        rows = s.exec(select(LoginFailure)).all()
+    assert len(rows) == 3
+    assert all("ghost" not in row.name_digest for row in rows)  # a digest, never the name typed
+
+
+def test_unknown_name_costs_the_same_argon2_verification(desk: Desk, admin: Actor) -> None:
+    import time
+
+    def cost(username: str) -> float:
+        best = float("inf")
+        for _ in range(3):
+            start = time.perf_counter()
+            with pytest.raises(LoginRefused):
+                operators.authenticate(desk, username, "bad password!")
+            best = min(best, time.perf_counter() - start)
+        return best
+
+    real, unknown = cost("admin"), cost("nobody")
+    assert 0.5 < unknown / real < 2, (real, unknown)
+
+
+@pytest.mark.parametrize("display_name", ["Ann\x1b[31m", "Ann\u202eeivaD", "Ann\x00", "x" * 101])
+def test_display_name_with_control_characters_or_too_long_is_refused(desk: Desk, admin: Actor,
+                                                                     display_name: str) -> None:
+    from outlet_desk.domain.text import InvalidText
+
+    with pytest.raises(InvalidText, match="display name"):
+        operators.add_operator(desk, admin, "clerk9", display_name, Role.CLERK, PW)
+    assert [op.username for op in operators.list_operators(desk)] == ["admin"]
+
+
+def test_display_name_with_markup_is_stored_as_typed(desk: Desk, admin: Actor) -> None:
+    operators.add_operator(desk, admin, "clerk9", "[/] [bold red]x[/]", Role.CLERK, PW)
+    assert {op.display_name for op in operators.list_operators(desk)} >= {"[/] [bold red]x[/]"}

@@ -133,3 +133,15 @@ def test_the_pdf_names_the_outlet_by_its_code_too(desk: Desk, tmp_path: Path) ->
     render_pdf(receipt, pdf)
     text = pdftotext(pdf)
     assert f"Outlet: {desk.outlet_code}" in text and receipt.outlet_name in text
+
+
+def test_control_characters_in_names_never_reach_a_receipt_raw(desk: Desk, tmp_path: Path) -> None:
+    """A name stored before the input rule (or read from a chip) prints its control characters as escapes."""
+    receipt = replace(_receipt(desk), operator="Ann\x1b[2J\x07", collected_by_proxy="Bob\u202eevil, son")
+    text = render_text(receipt)
+    assert "\x1b" not in text and "\x07" not in text and "\u202e" not in text
+    assert "Operator: Ann\\x1b[2J\\x07" in text and "Collected by proxy: Bob\\u202eevil, son" in text
+    pdf = tmp_path / "escaped.pdf"
+    render_pdf(receipt, pdf)
+    assert "Ann\\x1b[2J" in pdftotext(pdf)
+    desk.engine.dispose()

@@ -12,7 +12,6 @@ from textual import work
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Static
 
 from outlet_desk.domain.card_lifecycle import status_label
 from outlet_desk.domain.citizen_id import mask_citizen_id
@@ -27,6 +26,7 @@ from outlet_desk.services.identity import IdentityCheckResult
 from outlet_desk.services.persons import CardLine, PersonDetail
 from outlet_desk.services.receipts import ReceiptData
 from outlet_desk.services.records import CardNow, card_now
+from outlet_desk.widgets.plain import Static
 from outlet_desk.widgets.tasks import CardTask, card_task, task_title
 
 T = TypeVar("T")

@@ -11,7 +11,7 @@ from textual import on
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widget import Widget
-from textual.widgets import DataTable, Input, Label, Static
+from textual.widgets import Input
 
 from outlet_desk.domain.pin import INITIAL_PIN, PIN_LENGTH, PinRefused, check_new_pin
 from outlet_desk.domain.roles import Action
@@ -32,6 +32,7 @@ from outlet_desk.services.collection import (
 )
 from outlet_desk.services.identity import IdentityCheckResult
 from outlet_desk.services.persons import CardLine, PersonDetail
+from outlet_desk.widgets.plain import DataTable, Label, Static
 
 
 def _in_lines(value: str, width: int = 16) -> str:
@@ -104,7 +105,7 @@ class CollectScreen(CardTaskScreen):
         for f in comparison.fields:
             record, chip = _in_lines(f.on_record), _in_lines(f.on_chip)
             table.add_row(f.label, record, chip,
-                          Text("✓", style="bold green") if f.matches else Text("✗", style="bold red"),  # type: ignore[arg-type]
+                          Text("✓", style="bold green") if f.matches else Text("✗", style="bold red"),
                           height=max(record.count("\n"), chip.count("\n")) + 1)
         table.display = True
 

@@ -11,7 +11,7 @@ from rich.text import Text
 from textual import on
 from textual.binding import Binding, BindingType
 from textual.widget import Widget
-from textual.widgets import Input, Label, Select, Static
+from textual.widgets import Input, Select
 
 from outlet_desk.domain.errors import DomainError
 from outlet_desk.domain.fees import (
@@ -37,6 +37,7 @@ from outlet_desk.services.approvals.waiver import (
 )
 from outlet_desk.services.context import Actor
 from outlet_desk.services.reissue import ReissueResult, apply_reissue, fee_for
+from outlet_desk.widgets.plain import Label, Static
 
 
 class ReissueScreen(RequestTaskScreen[WaiverState]):

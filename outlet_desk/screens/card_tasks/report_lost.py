@@ -7,12 +7,12 @@ from typing import ClassVar
 
 from textual.binding import Binding, BindingType
 from textual.widget import Widget
-from textual.widgets import Static
 
 from outlet_desk.domain.roles import Action
 from outlet_desk.i18n import N_, _
 from outlet_desk.screens.card_tasks.base import CardTaskScreen
 from outlet_desk.services.loss import LossResult, report_loss_counter
+from outlet_desk.widgets.plain import Static
 
 
 class ReportLostScreen(CardTaskScreen):

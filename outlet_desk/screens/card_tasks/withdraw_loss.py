@@ -9,7 +9,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.widget import Widget
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input
 
 from outlet_desk.domain.loss import reported_card_mismatch
 from outlet_desk.domain.roles import Action
@@ -27,6 +27,7 @@ from outlet_desk.services.approvals.withdrawal import (
 )
 from outlet_desk.services.context import Actor
 from outlet_desk.services.loss import LossResult, withdraw_loss, withdrawal_under_dual_control
+from outlet_desk.widgets.plain import Label, Static
 
 
 class WithdrawLossScreen(RequestTaskScreen[RequestState]):

@@ -8,13 +8,13 @@ from typing import ClassVar
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.widget import Widget
-from textual.widgets import Static
 
 from outlet_desk.i18n import N_, _
 from outlet_desk.screens.card_tasks.base import CardScreen
 from outlet_desk.screens.flow_support import card_ops
 from outlet_desk.services.persons import CardLine, PersonDetail
 from outlet_desk.services.reissue import ReceivedCard, complete_instant_issue, instant_card_data
+from outlet_desk.widgets.plain import Static
 
 
 class WriteCardScreen(CardScreen):

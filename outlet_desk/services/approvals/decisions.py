@@ -12,6 +12,7 @@ from sqlmodel import Session, col
 from outlet_desk.db.tables import Approval, Operator
 from outlet_desk.domain.approvals import ApprovalStatus, move_approval
 from outlet_desk.domain.roles import Action, require
+from outlet_desk.domain.text import REASON_MAX, clean_text
 from outlet_desk.i18n import _
 from outlet_desk.services.approvals.waiver import waiver_subject_line
 from outlet_desk.services.approvals.withdrawal import withdrawal_subject_line
@@ -61,7 +62,8 @@ def _names(session: Session) -> dict[int, str]:
 def request_approval(desk: Desk, maker: Actor, action: str, entity: str, entity_id: int | None,
                      reason: str) -> ApprovalView:
     """A maker asks for a checker's decision (it waits in the supervisor's list)."""
-    if not reason.strip():
+    reason = clean_text(reason, _("The reason"), REASON_MAX, multi_line=True)
+    if not reason:
         raise ApprovalRefused(_("Say why the approval is needed."))
     with UnitOfWork(desk, maker) as uow:
         row = Approval(outlet_code=desk.outlet_code, action=action[:32], entity=entity[:32], entity_id=entity_id,
@@ -91,7 +93,8 @@ def _subject_line(desk: Desk, s: Session, row: Approval) -> str:
 
 def decide(desk: Desk, checker: Actor, approval_id: int, *, approve: bool, reason: str = "") -> ApprovalView:
     """Approve or reject a waiting approval. The checker is never its maker; a rejection says why."""
-    if not approve and not reason.strip():
+    reason = clean_text(reason, _("The reason"), REASON_MAX, multi_line=True)
+    if not approve and not reason:
         raise ApprovalRefused(_("Say why the request is rejected."))
     with UnitOfWork(desk, checker, Action.APPROVE) as uow:
         # Locked (PostgreSQL; SQLite's write transaction is already exclusive): two supervisors deciding at

@@ -16,6 +16,7 @@ from sqlmodel import Session
 from outlet_desk.db.tables import Approval
 from outlet_desk.domain.fees import ReissueReason, format_yuan
 from outlet_desk.domain.roles import Action
+from outlet_desk.domain.text import REASON_MAX, clean_text
 from outlet_desk.i18n import _
 from outlet_desk.services.approvals.kinds import CARD_ENTITY, WAIVER, WaiverRefused
 from outlet_desk.services.approvals.requests import (
@@ -63,7 +64,7 @@ def _state(desk: Desk, s: Session, row: Approval) -> WaiverState:
 
 def request_waiver(desk: Desk, clerk: Actor, card_id: int, reason: ReissueReason, waiver_reason: str) -> WaiverState:
     """Send the waiver of this card's reissue fee to the supervisors; it waits in their list of approvals."""
-    why = " ".join(waiver_reason.split())
+    why = " ".join(clean_text(waiver_reason, _("The reason"), REASON_MAX, multi_line=True).split())
     if not why:
         raise WaiverRefused(_("Give the reason for waiving the fee."))
     fee = fee_for(desk, reason)

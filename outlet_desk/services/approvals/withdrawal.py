@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from outlet_desk.db.tables import Approval
 from outlet_desk.domain.roles import Action
+from outlet_desk.domain.text import REASON_MAX, clean_text
 from outlet_desk.i18n import _
 from outlet_desk.reader.card_data import CardData
 from outlet_desk.services.approvals.kinds import WITHDRAWAL, WithdrawalApprovalRefused
@@ -34,7 +35,7 @@ def request_withdrawal(desk: Desk, clerk: Actor, card_id: int, identity_check_id
                        reason: str) -> RequestState:
     """Send the withdrawal of this card's loss report to the supervisors; it waits in their list of approvals.
     The found card must be in the reader and be the reported card, as for the withdrawal itself."""
-    why = " ".join(reason.split())
+    why = " ".join(clean_text(reason, _("The reason"), REASON_MAX, multi_line=True).split())
     if not withdrawal_under_dual_control(desk):
         raise WithdrawalApprovalRefused(
             _("At this outlet a loss report is withdrawn without a supervisor's approval."))

@@ -1,0 +1,71 @@
+"""The text widgets of the desk, which show every string as data.
+
+Names, queries, reasons, refusals and chip text come from outside; none of the desk's own strings uses
+markup. So the desk's ``Static``, ``Label`` and ``DataTable`` never read a string as markup (a person named
+``[/]`` or ``[link=…]`` is shown as typed) and write every control character as an escape
+(:func:`outlet_desk.domain.text.visible`), so that nothing typed or read from a chip can drive the terminal.
+Screens import these in place of Textual's; ordinary text looks exactly as it did.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from rich.markup import escape as escape_rich_markup
+from rich.text import Text
+from textual import widgets
+from textual.visual import VisualType
+
+from outlet_desk.domain.text import visible
+
+__all__ = ["DataTable", "Label", "Static", "as_data"]
+
+Cell = TypeVar("Cell")
+
+
+def as_data(content: Any) -> Any:
+    """``content`` with its control characters made visible: a string, or a Rich Text (its style kept)."""
+    if isinstance(content, str):
+        return visible(content)
+    if isinstance(content, Text) and visible(content.plain) != content.plain:
+        # Rare (a stored name from before the input rule): the escapes change the length, so the spans go.
+        return Text(visible(content.plain), style=content.style, justify=content.justify,
+                    overflow=content.overflow, no_wrap=content.no_wrap, end=content.end)
+    return content
+
+
+class Static(widgets.Static):
+    """Textual's Static, its strings shown as typed (no markup, control characters as escapes)."""
+
+    def __init__(self, content: VisualType = "", **options: Any) -> None:
+        options.setdefault("markup", False)
+        super().__init__(as_data(content), **options)
+
+    def update(self, content: VisualType = "", *, layout: bool = True) -> None:
+        super().update(as_data(content), layout=layout)
+
+
+class Label(widgets.Label):
+    """Textual's Label, its strings shown as typed (no markup, control characters as escapes)."""
+
+    def __init__(self, content: VisualType = "", **options: Any) -> None:
+        options.setdefault("markup", False)
+        super().__init__(as_data(content), **options)
+
+    def update(self, content: VisualType = "", *, layout: bool = True) -> None:
+        super().update(as_data(content), layout=layout)
+
+
+def _cell(value: Any) -> Any:
+    # DataTable reads a str cell as Rich markup: escaped, it renders exactly as the plain text.
+    return escape_rich_markup(visible(value)) if isinstance(value, str) else as_data(value)
+
+
+class DataTable(widgets.DataTable[Cell]):
+    """Textual's DataTable, its string cells shown as typed (no markup, control characters as escapes)."""
+
+    def add_row(self, *cells: Any, **options: Any) -> Any:
+        return super().add_row(*(_cell(cell) for cell in cells), **options)
+
+    def update_cell(self, row_key: Any, column_key: Any, value: Any, *, update_width: bool = False) -> None:
+        super().update_cell(row_key, column_key, _cell(value), update_width=update_width)
