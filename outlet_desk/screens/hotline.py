@@ -91,7 +91,7 @@ class HotlineLossScreen(DeskScreen):
         r = message.value
         assert r.lapses_at is not None
         lapse = local_time(r.lapses_at, self.desk_app.desk.tz)
-        if self.desk_app.desk.settings.loss.on_lapse is LapseOutcome.ESCALATE:
+        if self.desk_app.desk.settings.loss.on_lapse == LapseOutcome.ESCALATE:
             say = _("Tell the caller: card {card} is suspended now; all its functions are stopped. Come to an outlet "
                     "with your ID card before {lapse} to make the loss formal; after that the card stays suspended "
                     "until a supervisor decides.").format(card=r.card_number, lapse=lapse)

@@ -122,7 +122,10 @@ def undecodable_argument(args: list[str]) -> str | None:
         try:
             arg.encode("utf-8")
         except UnicodeEncodeError:
-            shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            try:  # bytes the terminal sent that are not UTF-8 (kept as U+DC80..U+DCFF): shown as \xNN
+                shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            except UnicodeEncodeError:  # any other lone surrogate: shown as \uNNNN
+                shown = arg.encode("utf-8", "backslashreplace").decode("utf-8")
             return _("Argument {n} ({arg}) is not valid UTF-8 text; give it as UTF-8 (check the terminal's "
                      "encoding).").format(n=position, arg=shown)
     return None

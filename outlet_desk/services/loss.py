@@ -312,7 +312,7 @@ def _lapse_one(desk: Desk, report_id: int, now: datetime) -> Lapse | None:
         card = load_card(uow.session, report.card_id, None)
         before = card_facts(card)
         report.lapsed_at = now
-        escalate = desk.settings.loss.on_lapse is LapseOutcome.ESCALATE
+        escalate = desk.settings.loss.on_lapse == LapseOutcome.ESCALATE
         if not escalate and card.status == CardStatus.SUSPENDED.value:
             move_card(desk, card, CardEvent.LAPSE)
         uow.audit("loss_lapse_escalated" if escalate else "loss_lapsed", "card", card.id,

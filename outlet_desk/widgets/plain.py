@@ -45,15 +45,9 @@ class Static(widgets.Static):
         super().update(as_data(content), layout=layout)
 
 
-class Label(widgets.Label):
-    """Textual's Label, its strings shown as typed (no markup, control characters as escapes)."""
-
-    def __init__(self, content: VisualType = "", **options: Any) -> None:
-        options.setdefault("markup", False)
-        super().__init__(as_data(content), **options)
-
-    def update(self, content: VisualType = "", *, layout: bool = True) -> None:
-        super().update(as_data(content), layout=layout)
+class Label(Static, widgets.Label):
+    """Textual's Label, its strings shown as typed (no markup, control characters as escapes): the plain
+    Static's behaviour with the Label's styles."""
 
 
 def _cell(value: Any) -> Any:

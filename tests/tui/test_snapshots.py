@@ -159,7 +159,8 @@ async def reissue(pilot: Pilot[None], app: DeskApp) -> None:
 
 async def supervisor_home(pilot: Pilot[None], app: DeskApp) -> None:
     from outlet_desk.domain.fees import ReissueReason
-    from outlet_desk.services import operators, waiver
+    from outlet_desk.services import operators
+    from outlet_desk.services.approvals import waiver
     from tests.tui.test_journey_screens import lost_without_request
 
     _person, card = lost_without_request(app.desk)
