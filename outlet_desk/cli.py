@@ -26,6 +26,7 @@ from outlet_desk.cli_support import (
 )
 from outlet_desk.desk_start import run_desk as open_the_desk
 from outlet_desk.domain.roles import Role
+from outlet_desk.domain.times import local_time
 from outlet_desk.i18n import _
 from outlet_desk.reader.cli import reader_app
 from outlet_desk.report_cli import report_app
@@ -257,7 +258,7 @@ def operator_list(ctx: typer.Context) -> None:
     for op in operators.list_operators(desk):
         table.add_row(op.username, op.display_name, f"{role_label(op.role)} ({op.role.value})",
                       _("yes") if op.active else _("no"),
-                      op.locked_until.astimezone(desk.tz).strftime("%Y-%m-%d %H:%M") if op.locked_until else "")
+                      local_time(op.locked_until, desk.tz) if op.locked_until else "")
     out.print(table)
 
 

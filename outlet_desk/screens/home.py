@@ -12,10 +12,11 @@ from textual.widgets import TabbedContent, TabPane
 
 from outlet_desk.domain.errors import DomainError
 from outlet_desk.domain.request_status import RequestStatus
+from outlet_desk.domain.times import local_time
 from outlet_desk.i18n import N_, _
 from outlet_desk.screens.answer import Answer
 from outlet_desk.screens.base import DeskScreen
-from outlet_desk.screens.labels import AUDIT_ACTIONS, local_time, word
+from outlet_desk.screens.labels import AUDIT_ACTIONS, word
 from outlet_desk.services.context import Actor
 from outlet_desk.services.errors import ServiceError
 from outlet_desk.services.home import HomeView, clerk_home

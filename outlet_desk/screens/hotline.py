@@ -14,11 +14,11 @@ from textual.widget import Widget
 from textual.widgets import Input
 
 from outlet_desk.domain.loss import LapseOutcome
+from outlet_desk.domain.times import local_time
 from outlet_desk.i18n import N_, _
 from outlet_desk.screens.answer import Answer
 from outlet_desk.screens.base import DeskScreen
 from outlet_desk.screens.flow_support import REFUSALS, refusal_text, show_receipt
-from outlet_desk.screens.labels import local_time
 from outlet_desk.services.loss import LossResult, report_loss_hotline
 from outlet_desk.widgets.citizen_id_input import CitizenIdInput, problem_so_far
 from outlet_desk.widgets.plain import Label, Static

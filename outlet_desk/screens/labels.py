@@ -4,9 +4,6 @@ request and approval statuses and approval kinds carry their words (``domain/req
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 from outlet_desk.i18n import N_, _
 
 AUDIT_ACTIONS: dict[str, str] = {
@@ -42,9 +39,3 @@ def word(table: dict[str, str], code: str) -> str:
     return _(table[code]) if code in table else code
 
 
-def local_time(at: datetime, tz: ZoneInfo) -> str:
-    return at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
-
-
-def yuan(fen: int) -> str:
-    return f"{fen // 100}.{fen % 100:02d}"

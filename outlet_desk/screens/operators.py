@@ -13,8 +13,8 @@ from textual.widgets import Input, Select
 
 from outlet_desk.domain.errors import DomainError
 from outlet_desk.domain.roles import Role, role_label
+from outlet_desk.domain.times import local_time
 from outlet_desk.i18n import N_, _
-from outlet_desk.screens.labels import local_time
 from outlet_desk.screens.supervision_base import SupervisorScreen
 from outlet_desk.services import operators, supervision
 from outlet_desk.services.errors import ServiceError

@@ -16,9 +16,10 @@ from textual.widgets import TabbedContent, TabPane
 
 from outlet_desk.domain.card_lifecycle import CardEvent, card_functions, event_label, status_label
 from outlet_desk.domain.errors import DomainError
-from outlet_desk.domain.fees import ReissueReason
+from outlet_desk.domain.fees import ReissueReason, format_yuan
 from outlet_desk.domain.request_status import RequestStatus
 from outlet_desk.domain.roles import Action, counter_task_label
+from outlet_desk.domain.times import local_time
 from outlet_desk.i18n import N_, _
 from outlet_desk.screens.base import DeskScreen
 from outlet_desk.screens.labels import (
@@ -26,9 +27,7 @@ from outlet_desk.screens.labels import (
     GENDERS,
     LOSS_KINDS,
     TRAIL_ACTIONS,
-    local_time,
     word,
-    yuan,
 )
 from outlet_desk.services.context import Actor
 from outlet_desk.services.errors import ServiceError
@@ -170,7 +169,7 @@ class PersonScreen(DeskScreen):
                            local_time(ended, tz) if ended else "")
         requests = self._table("requests", [_("No."), _("Reason"), _("Status"), _("Fee (yuan)"), _("Due")])
         for r in p.requests:
-            fee = _("waived") if r.waived else yuan(r.fee_fen)
+            fee = _("waived") if r.waived else format_yuan(r.fee_fen)
             requests.add_row(str(r.id), ReissueReason.label_of(r.reason), RequestStatus.label_of(r.status), fee,
                              r.due_date.isoformat() if r.due_date else "")
         trail = self._table("trail", [_("No."), _("Time"), _("What")])

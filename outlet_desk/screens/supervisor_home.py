@@ -14,10 +14,10 @@ from textual.widgets import Input
 from outlet_desk.domain.approvals import ApprovalKind
 from outlet_desk.domain.errors import DomainError
 from outlet_desk.domain.roles import Action, can
+from outlet_desk.domain.times import local_time
 from outlet_desk.i18n import N_, _
 from outlet_desk.screens.cashup import CashUpScreen
 from outlet_desk.screens.day_close import DayCloseScreen
-from outlet_desk.screens.labels import local_time
 from outlet_desk.screens.operators import OperatorsScreen
 from outlet_desk.screens.report import ReportScreen
 from outlet_desk.screens.supervision_base import SupervisorScreen

@@ -16,6 +16,7 @@ from outlet_desk.domain.citizen_id import parse_citizen_id
 from outlet_desk.domain.loss import LapseOutcome, check_withdrawal, has_lapsed, lapse_at, reported_card_mismatch
 from outlet_desk.domain.names import names_match
 from outlet_desk.domain.roles import Action
+from outlet_desk.domain.times import local_time
 from outlet_desk.i18n import _
 from outlet_desk.reader.card_data import CardData
 from outlet_desk.services.approvals.kinds import WITHDRAWAL, SecondOperatorNeeded
@@ -79,11 +80,11 @@ def _not_in_use(desk: Desk, session: Session, person_id: int) -> str:
         if lapses is not None and report is not None and report.lapsed_at is None:
             return _("Card {card} is already suspended by a loss report until {lapse}; nothing was changed. Tell "
                      "the caller to come to an outlet with the ID card before then to make the loss formal.").format(
-                card=card.card_number, lapse=_local_time(lapses, desk))
+                card=card.card_number, lapse=local_time(lapses, desk.tz))
         if lapses is not None:
             return _("Card {card} is still suspended: its temporary loss report lapsed on {lapse} and waits for a "
                      "supervisor's decision; nothing was changed. The caller should come to an outlet with the ID "
-                     "card.").format(card=card.card_number, lapse=_local_time(lapses, desk))
+                     "card.").format(card=card.card_number, lapse=local_time(lapses, desk.tz))
     if status is CardStatus.LOST:
         return _("Card {card} is already formally reported lost: it stays blocked until a new card is collected "
                  "or the card is found and the report withdrawn at an outlet; nothing was changed.").format(
@@ -92,9 +93,6 @@ def _not_in_use(desk: Desk, session: Session, person_id: int) -> str:
         card=card.card_number, status=status_label(status))
 
 
-def _local_time(moment: datetime, desk: Desk) -> str:
-    """A moment as the clerk reads it: the outlet's time zone, to the minute."""
-    return moment.astimezone(desk.tz).strftime("%Y-%m-%d %H:%M")
 
 
 def report_loss_hotline(desk: Desk, actor: Actor, citizen_number: str, name: str, fact: str) -> LossResult:

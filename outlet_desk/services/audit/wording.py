@@ -8,6 +8,7 @@ import hmac
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 
+from outlet_desk.domain.times import local_time
 from outlet_desk.i18n import _, ngettext
 from outlet_desk.services.audit.seal import Checkpoint, Link
 
@@ -15,7 +16,7 @@ from outlet_desk.services.audit.seal import Checkpoint, Link
 def when_text(at: datetime, tz: tzinfo | None) -> str:
     if tz is None:
         return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    return at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    return local_time(at, tz)
 
 
 @dataclass(frozen=True)
