@@ -62,13 +62,15 @@ def test_a_database_file_that_is_not_sqlite_is_named_and_left_alone(config: Path
     assert db.read_bytes() == before
 
 
-def test_a_read_only_database_is_named(config: Path, tmp_path: Path) -> None:
+def test_a_read_only_database_is_named(config: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
     assert run(config, "db", "upgrade").exit_code == 0
     db, key = config.parent / "data" / "outlet.db", config.parent / "data" / "audit.key"
     read_only = tmp_path / "ro.toml"  # root ignores file modes: the store is opened read-only instead
     read_only.write_text(OUTLET + f'\n[database]\nurl = "sqlite:///file:{db}?mode=ro&uri=true"\n'
                                   f'\n[audit]\nkey_file = "{key}"\n')
     one_message(run(read_only, "audit", "verify"), str(db), "read-only")
+    assert not (tmp_path / "file:").exists()  # the URI's path is the database's, not a folder named "file:"
 
 
 def test_an_audit_key_file_that_is_a_folder_is_named(config: Path) -> None:

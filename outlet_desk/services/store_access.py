@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import unquote
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, InterfaceError
@@ -79,7 +80,11 @@ def prepare_sqlite_folder(url: str) -> None:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
         return
-    folder = Path(parsed.database).parent
+    database = parsed.database
+    if parsed.query.get("uri") == "true" and database.startswith("file:"):
+        # A SQLite URI filename (file:PATH, e.g. opened read-only): the folder is PATH's, not "file:"'s.
+        database = unquote(database.removeprefix("file:").removeprefix("//"))
+    folder = Path(database).parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
