@@ -9,6 +9,7 @@ from typing import ClassVar
 from rich.cells import cell_len
 from textual import on, work
 from textual.binding import Binding, BindingType
+from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input
@@ -44,6 +45,7 @@ class SearchScreen(DeskScreen):
     def __init__(self) -> None:
         super().__init__()
         self.last_query = ""
+        self.enter_pending = False  # Enter pressed before this query's results came: act on them when they do
 
     def compose_body(self) -> Iterable[Widget]:
         yield Static(_("Citizen number, card number or name:"), classes="hint", id="search-label")
@@ -74,6 +76,7 @@ class SearchScreen(DeskScreen):
     @on(Input.Changed, "#query")
     def _typed(self, event: Input.Changed) -> None:
         text = event.value
+        self.enter_pending = False  # typing after Enter: the Enter was for the query before
         problem = query_problem_so_far(text, self.desk_app.local_today())
         self.query_one("#search-problem", Static).update(problem or "")
         if problem is None and ready_to_search(text):
@@ -81,8 +84,22 @@ class SearchScreen(DeskScreen):
 
     @on(Input.Submitted, "#query")
     def _submitted(self, event: Input.Submitted) -> None:
-        if event.value.strip():
-            self.search(event.value)
+        """Enter on the query: one person found opens the record, several go to the list (Enter there opens
+        the highlighted one); a query whose results are not in yet is searched, and Enter acts when they are."""
+        if not event.value.strip():
+            return
+        if event.value == self.last_query:
+            self.enter_on_results()
+            return
+        self.enter_pending = True
+        self.search(event.value)
+
+    def enter_on_results(self) -> None:
+        table = self.query_one("#results", DataTable)
+        if table.row_count == 1:
+            self.desk_app.open_person(int(table.coordinate_to_cell_key(Coordinate(0, 0)).row_key.value or 0))
+        elif table.row_count > 1:
+            table.focus()
 
     @work(thread=True, exclusive=True, group="search")
     def search(self, query: str) -> None:
@@ -109,6 +126,7 @@ class SearchScreen(DeskScreen):
             table.add_column(label, width=width)
         count = self.query_one("#search-count", Static)
         if message.results is None:
+            self.enter_pending = False
             self.query_one("#search-problem", Static).update(message.error)
             count.update("")
             return
@@ -121,11 +139,16 @@ class SearchScreen(DeskScreen):
         text = ngettext("{n} person found", "{n} persons found", n).format(n=n)
         if n >= SEARCH_LIMIT:
             text += " " + _("(the first {n}; type more of the name)").format(n=SEARCH_LIMIT)
-        if n:
+        if n == 1:
             text += "  " + _("Enter: open")
+        elif n > 1:
+            text += "  " + _("Enter or ↓: choose, then Enter: open")
         count.update(text if n else _("Nobody found for {query}.").format(query=message.query.strip()))
         query = message.query.strip()
-        if n == 1 and is_exact_number(query):
+        if self.enter_pending:
+            self.enter_pending = False
+            self.enter_on_results()
+        elif n == 1 and is_exact_number(query):
             table.focus()  # an exact number found its one holder: Enter opens the record
 
     @on(DataTable.RowSelected, "#results")

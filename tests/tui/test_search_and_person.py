@@ -170,3 +170,28 @@ async def test_person_trail_lists_the_opening(desk: Desk) -> None:
         reopened = app.screen
         assert isinstance(reopened, PersonScreen) and reopened.person is not None
         assert [a.action for a in reopened.person.audit] == ["person_opened"]
+
+
+async def test_enter_in_the_query_opens_one_hit_and_goes_to_the_list_for_several(desk: Desk) -> None:
+    """Found in a real terminal: with several name hits, Enter in the query searched again and nothing showed."""
+    with Session(desk.engine) as s:
+        names = [p.name for p in s.exec(select(Person))]
+    several = next(n[:1] for n in names if sum(m.startswith(n[:1]) for m in names) > 1)
+    ones = sorted((n for n in names if sum(m.startswith(n) for m in names) == 1), key=len)
+    app = make_app(desk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "clerk1")
+        await pilot.press("f2")
+        await type_text(pilot, several)
+        await pilot.press("enter")  # at once, perhaps before the search has answered
+        await wait_for(pilot, lambda: app.focused is app.screen.query_one("#results", DataTable))
+        assert isinstance(app.screen, SearchScreen)  # several: the clerk chooses, nothing opened yet
+        assert "Enter or ↓: choose" in static_text(app, "#search-count")
+        first = app.screen.query_one("#results", DataTable).get_row_at(0)[1]
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, PersonScreen))
+        assert first in screen_text(app)
+        await pilot.press("f2")
+        await type_text(pilot, ones[0])
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, PersonScreen) and ones[0] in screen_text(app))
