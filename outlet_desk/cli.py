@@ -12,6 +12,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from outlet_desk import __version__
 from outlet_desk.cli_support import (
     EXIT_BAD_INPUT,
     EXIT_CHECK_FAILED,
@@ -30,10 +31,12 @@ from outlet_desk.domain.times import local_time
 from outlet_desk.i18n import _
 from outlet_desk.reader.cli import reader_app
 from outlet_desk.report_cli import report_app
+from outlet_desk.services import desk_log
+from outlet_desk.services.desk_log import LogLevel
 
 app = typer.Typer(
     cls=Boundary,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion for bash, zsh, fish, PowerShell
     invoke_without_command=True,
     help="Outlet Desk: the counter desk of a social security card service outlet.",
     rich_markup_mode=None,
@@ -53,6 +56,12 @@ person_app = _command_group("person", "Card holders.")
 operator_app = _command_group("operator", "Operators: add, passwd, unlock, list.")
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        out.print(f"outlet-desk {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
 def main_callback(
     ctx: typer.Context,
@@ -63,7 +72,18 @@ def main_callback(
             help="outlet.toml to use (default: $OUTLET_DESK_CONFIG, else the training outlet).",
         ),
     ] = None,
+    log_level: Annotated[
+        LogLevel,
+        typer.Option("--log-level", help="How much goes to outlet-desk.log in the data folder: INFO (the "
+                     "default) a line a use case, WARNING refusals and failures only.", case_sensitive=False),
+    ] = LogLevel.INFO,
+    version: Annotated[
+        bool,
+        typer.Option("--version", help="Print the desk's version and exit.", is_eager=True,
+                     callback=_print_version),
+    ] = False,
 ) -> None:
+    desk_log.set_level(log_level)
     ctx.obj = State(config)
     if ctx.invoked_subcommand is None:
         run_desk(ctx.obj)
@@ -84,14 +104,28 @@ def run_desk(state: State) -> None:
 
 
 @db_app.command("upgrade")
-def db_upgrade(ctx: typer.Context) -> None:
+def db_upgrade(
+    ctx: typer.Context,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="List the migrations it would apply; change nothing.")]
+    = False,
+) -> None:
     """Apply the database migrations (also done automatically at start)."""
     from outlet_desk.db.engine import make_engine
-    from outlet_desk.db.migrate import current_revision, upgrade
-    from outlet_desk.services.store_access import prepare_sqlite_folder, reaching_store
+    from outlet_desk.db.migrate import current_revision, pending, upgrade
+    from outlet_desk.services.store_access import prepare_sqlite_folder, reaching_store, sqlite_file_missing
 
     settings = state_of(ctx).settings()
     url = settings.database_url()
+    if dry_run:
+        with refusals(), reaching_store(url, settings.config_path):
+            engine = None if sqlite_file_missing(url) else make_engine(url, settings.database.busy_timeout_ms)
+            steps = pending(engine)
+            revision = current_revision(engine) if engine is not None else None
+        if not steps:
+            out.print(_("Database already at revision {rev}; nothing to apply.").format(rev=revision))
+        for step, description in steps:
+            out.print(f"{step}  {description}")
+        return
     with refusals(), reaching_store(url, settings.config_path):
         prepare_sqlite_folder(url)
         engine = make_engine(url, settings.database.busy_timeout_ms)
@@ -339,6 +373,6 @@ def card_emulate(
 
 def main() -> None:
     try:
-        app()
+        app(prog_name="outlet-desk")  # its name, however started (python -m, a script): completion keys on it
     except KeyboardInterrupt:
         sys.exit(130)

@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.text import Text
 from typer._click.core import Context
 from typer._click.exceptions import ClickException
+from typer._click.globals import get_current_context
 from typer.core import TyperGroup
 
 from outlet_desk.config import ConfigError, Settings, load_settings
@@ -57,11 +58,11 @@ def refusals() -> Iterator[None]:
     """Turn the typed refusals of config, domain and services into one message and an exit code."""
     try:
         yield
-    except ConfigError as exc:
-        fail(exc.message, EXIT_BAD_INPUT)
-    except DomainError as exc:
-        fail(exc.message, EXIT_BAD_INPUT)
-    except ServiceError as exc:
+    except (ConfigError, DomainError, ServiceError) as exc:
+        from outlet_desk.services import desk_log
+
+        context = get_current_context(silent=True)
+        desk_log.refused(context.command_path if context else "outlet-desk", exc)
         fail(exc.message, EXIT_BAD_INPUT)
 
 

@@ -11,6 +11,7 @@ The CLI and its command modules cost about 0.4 s to import; they load only for t
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -19,6 +20,8 @@ from outlet_desk.desk_start import open_desk as open_desk
 from outlet_desk.desk_start import run_desk
 
 DESK_COMMANDS = ("run",)
+COMPLETION_VARIABLE = "_OUTLET_DESK_COMPLETE"
+"""Set by the shell's completion script (``outlet-desk --install-completion``): Typer answers it."""
 CONFIG_OPTIONS = ("--config", "-c")
 
 
@@ -53,7 +56,7 @@ def main(argv: list[str] | None = None) -> None:
         print(undecodable_argument(args), file=sys.stderr)
         raise SystemExit(2)
     is_desk, config = desk_config(args)
-    if not is_desk:
+    if not is_desk or COMPLETION_VARIABLE in os.environ:  # the shell asks Typer for completions
         from outlet_desk.cli import main as cli_main
 
         cli_main()

@@ -21,6 +21,20 @@ HEAD_REVISION = "0007"
 """The newest migration's revision (tests/db/test_store.py checks it against the migration files)."""
 
 
+class DatabaseNewer(Exception):
+    """The database is at a revision this desk does not know: a newer Outlet Desk upgraded it. Opening it
+    here could write rows the newer schema does not expect, so nothing is done."""
+
+    def __init__(self, revision: str) -> None:
+        super().__init__(f"database at revision {revision}, newer than this desk's {HEAD_REVISION}")
+        self.revision = revision
+
+
+def known_revisions() -> tuple[str, ...]:
+    """The revisions of this desk's migration files, oldest first (file names start with the revision)."""
+    return tuple(sorted(p.name.split("_", 1)[0] for p in (MIGRATIONS_DIR / "versions").glob("[0-9]*_*.py")))
+
+
 def alembic_config(engine: Engine) -> Config:
     from alembic.config import Config
 
@@ -45,10 +59,32 @@ def current_revision(engine: Engine) -> str | None:
         return conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one_or_none()
 
 
+def pending(engine: Engine | None) -> list[tuple[str, str]]:
+    """The migrations an upgrade would apply, oldest first: (revision, the first line of its description);
+    ``engine`` ``None``: a database not made yet."""
+    current = current_revision(engine) if engine is not None else None
+    if current == HEAD_REVISION:
+        return []
+    if current is not None and current not in known_revisions():
+        raise DatabaseNewer(current)
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    scripts = ScriptDirectory.from_config(cfg)
+    steps = list(scripts.iterate_revisions(HEAD_REVISION, current or "base"))
+    return [(step.revision, (step.doc or "").strip().splitlines()[0] if step.doc else "") for step in reversed(steps)]
+
+
 def upgrade(engine: Engine) -> bool:
-    """Bring the schema to the newest revision; returns True when anything was applied."""
-    if current_revision(engine) == HEAD_REVISION:
+    """Bring the schema to the newest revision; returns True when anything was applied. A database newer
+    than this desk raises :class:`DatabaseNewer` before anything is done."""
+    current = current_revision(engine)
+    if current == HEAD_REVISION:
         return False
+    if current is not None and current not in known_revisions():
+        raise DatabaseNewer(current)
     from alembic import command
 
     command.upgrade(alembic_config(engine), "head")

@@ -14,6 +14,7 @@ from outlet_desk.db.migrate import upgrade
 from outlet_desk.db.tables import Outlet
 from outlet_desk.i18n import set_language
 from outlet_desk.reader.issuer_auth import TRAINING_ISSUER_KEY, write_issuer_key
+from outlet_desk.services import desk_log
 from outlet_desk.services.audit import check_key_matches, load_or_create_key, sealed_events
 from outlet_desk.services.context import Desk
 from outlet_desk.services.store_access import prepare_sqlite_folder, reaching_store
@@ -27,6 +28,7 @@ def open_desk(settings: Settings, *, migrate: bool = True) -> Desk:
     sealed with as :class:`AuditKeyNotThisOutlets`, both before anything is written (migrations
     included)."""
     set_language(settings.outlet.language)
+    desk_log.configure(settings.data_dir())
     url = settings.database_url()
     with reaching_store(url, settings.config_path):
         prepare_sqlite_folder(url)

@@ -20,6 +20,7 @@ from pathlib import Path
 from sqlalchemy.exc import DBAPIError
 
 from outlet_desk.i18n import _
+from outlet_desk.services import desk_log
 
 LOG_NAME = "outlet-desk-errors.log"
 """The log of unexpected failures, in the data folder (mode 0600: it may hold a citizen's details)."""
@@ -102,6 +103,8 @@ def log_unexpected(error: BaseException, folder: Path) -> Path | None:
             log.write("".join(traceback.format_exception(error)))
     except OSError:
         return None
+    desk_log.configure(folder)
+    desk_log.failed("desk", error, path)
     return path
 
 

@@ -16,6 +16,7 @@ from urllib.parse import unquote
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, InterfaceError
 
+from outlet_desk.db.migrate import HEAD_REVISION, DatabaseNewer
 from outlet_desk.i18n import _
 from outlet_desk.services.errors import ServiceError
 from outlet_desk.services.failures import failure_message
@@ -75,16 +76,27 @@ def _reason(error: BaseException) -> str:
     return _SPACES.sub(" ", "; ".join(lines) or text).strip().rstrip(".")
 
 
+def sqlite_file_missing(url: str) -> bool:
+    """Whether ``url`` names a SQLite database file that does not exist yet (opening it would create it)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return False
+    return not _sqlite_path(parsed.database, parsed.query.get("uri") == "true").exists()
+
+
+def _sqlite_path(database: str, uri: bool) -> Path:
+    if uri and database.startswith("file:"):
+        # A SQLite URI filename (file:PATH, e.g. opened read-only): the file is PATH, not "file:…".
+        return Path(unquote(database.removeprefix("file:").removeprefix("//")))
+    return Path(database)
+
+
 def prepare_sqlite_folder(url: str) -> None:
     """A SQLite database file's folder is created on first run (beside the settings, by default)."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
         return
-    database = parsed.database
-    if parsed.query.get("uri") == "true" and database.startswith("file:"):
-        # A SQLite URI filename (file:PATH, e.g. opened read-only): the folder is PATH's, not "file:"'s.
-        database = unquote(database.removeprefix("file:").removeprefix("//"))
-    folder = Path(database).parent
+    folder = _sqlite_path(parsed.database, parsed.query.get("uri") == "true").parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -98,6 +110,11 @@ def reaching_store(url: str, config_path: Path) -> Iterator[None]:
     :class:`StoreUnreachable`, one message naming ``url`` (password masked) and the reason."""
     try:
         yield
+    except DatabaseNewer as error:
+        raise StoreRefused(_("The database {db} was upgraded by a newer Outlet Desk (to revision {revision}; "
+                             "this desk knows up to {head}). Nothing was done: install that newer version here, "
+                             "or point [database] url in {file} at this desk's database.").format(
+            db=shown_database(url), revision=error.revision, head=HEAD_REVISION, file=config_path)) from error
     except (DatabaseError, InterfaceError, OSError) as error:
         if (message := failure_message(error, shown_database(url))) is not None and not isinstance(error, OSError):
             raise StoreRefused(message) from error

@@ -13,6 +13,7 @@ or ``StoreBusy``, messages a clerk understands.
 
 from __future__ import annotations
 
+import time
 from types import TracebackType
 from typing import Unpack
 
@@ -22,12 +23,14 @@ from sqlmodel import Session
 
 from outlet_desk.db.engine import WRITE
 from outlet_desk.db.tables import AuditEvent
+from outlet_desk.domain.errors import DomainError
 from outlet_desk.domain.roles import Action, require
+from outlet_desk.services import desk_log
 from outlet_desk.services.audit import append_event
 from outlet_desk.services.audit.store import EventFacts
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.day_open import check_day_open
-from outlet_desk.services.errors import RecordChanged, StoreBusy
+from outlet_desk.services.errors import RecordChanged, ServiceError, StoreBusy
 
 
 class AuditMissing(RuntimeError):
@@ -42,15 +45,20 @@ def _is_busy(exc: OperationalError) -> bool:
 class UnitOfWork:
     def __init__(self, desk: Desk, actor: Actor | None, action: Action | None = None) -> None:
         """Open a writing transaction; with ``action`` the actor's role must allow it (else Forbidden)."""
-        if action is not None:
-            if actor is None:
-                raise ValueError("an action needs an actor")
-            require(actor.role, action)
         self.desk = desk
         self.actor = actor
         self.action = action
+        self.started = time.perf_counter()
         self.events: list[AuditEvent] = []
         self._committed = False
+        if action is not None:
+            if actor is None:
+                raise ValueError("an action needs an actor")
+            try:
+                require(actor.role, action)
+            except DomainError as error:
+                self._log(error)
+                raise
         self.session = Session(desk.engine.execution_options(**WRITE), expire_on_commit=False)
 
     def __enter__(self) -> UnitOfWork:
@@ -58,13 +66,16 @@ class UnitOfWork:
             self.session.connection()  # BEGIN (IMMEDIATE on SQLite) now, so the reads below are consistent
         except OperationalError as exc:
             self.session.close()
-            if _is_busy(exc):
-                raise StoreBusy() from exc
+            busy = StoreBusy() if _is_busy(exc) else None
+            self._log(busy or exc)
+            if busy is not None:
+                raise busy from exc
             raise
         try:
             check_day_open(self.session, self.desk, self.actor, self.action)  # a closed day takes no new work
-        except BaseException:
+        except Exception as error:
             self.session.close()
+            self._log(error)
             raise
         return self
 
@@ -98,7 +109,22 @@ class UnitOfWork:
         if not self._committed:
             self.session.rollback()
         self.session.close()
+        refusal: ServiceError | None = None
         if isinstance(exc, StaleDataError):
-            raise RecordChanged() from exc
-        if isinstance(exc, OperationalError) and _is_busy(exc):
-            raise StoreBusy() from exc
+            refusal = RecordChanged()
+        elif isinstance(exc, OperationalError) and _is_busy(exc):
+            refusal = StoreBusy()
+        self._log(refusal or exc)
+        if refusal is not None:
+            raise refusal from exc
+
+    def _log(self, error: BaseException | None) -> None:
+        """The use case's line in the desk's log (:mod:`outlet_desk.services.desk_log`)."""
+        name = self.action.value if self.action else (self.events[0].action if self.events else "store")
+        if error is None:
+            outcome = "done" if self._committed else "rolled back"
+        else:
+            outcome = "refused" if isinstance(error, ServiceError | DomainError) else "failed"
+        record = f"{self.events[0].entity}:{self.events[0].entity_id}" if self.events and self._committed else ""
+        desk_log.use_case(self.desk.outlet_code, self.actor.username if self.actor else None, name, outcome,
+                          (time.perf_counter() - self.started) * 1000, error=error, record=record)
