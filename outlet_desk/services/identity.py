@@ -15,6 +15,7 @@ from datetime import date, datetime
 from typing import Literal
 
 from outlet_desk.db.tables import IdentityCheck, Person
+from outlet_desk.domain.audit_actions import AuditAction
 from outlet_desk.domain.citizen_id import InvalidCitizenId, normalise_citizen_id, parse_citizen_id
 from outlet_desk.domain.identity_documents import CITIZEN_NUMBER_DOCUMENTS, DocumentType
 from outlet_desk.domain.names import names_match
@@ -249,8 +250,8 @@ def record_identity_check(
             after.update(proxy_name=row.proxy_name, proxy_document_number=row.proxy_document_number,
                          proxy_document_type=row.proxy_document_type, relationship=row.proxy_relationship,
                          authorisation_ref=row.proxy_authorisation_ref)
-        uow.audit("identity_checked" if row.passed else "identity_check_refused", "identity_check", row.id,
-                  person_id=person_id, after=after)
+        action = AuditAction.IDENTITY_CHECKED if row.passed else AuditAction.IDENTITY_CHECK_REFUSED
+        uow.audit(action, "identity_check", row.id, person_id=person_id, after=after)
         uow.commit()
     if out.refusal is not None:
         raise out.refusal

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from outlet_desk.db.tables import Approval, Card, Operator, Person
 from outlet_desk.domain.approvals import OPEN_APPROVALS, ApprovalStatus, move_approval
+from outlet_desk.domain.audit_actions import AuditAction
 from outlet_desk.domain.citizen_id import mask_citizen_id
 from outlet_desk.domain.roles import Role, can
 from outlet_desk.i18n import _
@@ -110,7 +111,7 @@ def send_request(uow: UnitOfWork, kind: RequestKind, card: Card, detail: str, re
                    detail=detail, maker_id=uow.actor.operator_id, reason=reason[:200], created_at=uow.desk.now())
     uow.session.add(row)
     uow.session.flush()
-    uow.audit("approval_requested", "approval", row.id, person_id=card.person_id,
+    uow.audit(AuditAction.APPROVAL_REQUESTED, "approval", row.id, person_id=card.person_id,
               after={"action": kind.kind, "entity": CARD_ENTITY, "entity_id": card.id,
                      "card_number": card.card_number, **facts, "reason": row.reason})
     return row
@@ -125,7 +126,7 @@ def withdraw_request(uow: UnitOfWork, kind: RequestKind, approval_id: int) -> Ap
             id=row.id))
     row.status, row.decided_at = move_approval(row.status, ApprovalStatus.CANCELLED), uow.desk.now()
     card = uow.session.get(Card, row.entity_id)
-    uow.audit("approval_withdrawn", "approval", row.id, person_id=card.person_id if card else None,
+    uow.audit(AuditAction.APPROVAL_WITHDRAWN, "approval", row.id, person_id=card.person_id if card else None,
               before={"status": ApprovalStatus.PENDING}, after={"status": row.status, "action": row.action})
     return row
 
