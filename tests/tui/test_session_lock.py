@@ -206,3 +206,11 @@ async def test_the_lock_and_the_logout_write_the_store_off_the_ui_thread(desk: D
             event.remove(desk.engine, "before_cursor_execute", record)
     assert _actions(desk)[-3:] == ["session_locked", "login", "logout"]  # unlocking is a sign-in
     assert writes_on_ui == []
+
+
+async def test_quitting_records_the_logout_before_the_desk_closes(desk: Desk) -> None:
+    app = make_app(desk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "clerk1")
+        await app.action_quit()
+        assert _actions(desk)[-1] == "logout"
