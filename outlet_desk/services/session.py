@@ -18,7 +18,7 @@ from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.errors import LoginRefused
 
 if TYPE_CHECKING:
-    from outlet_desk.config import SecuritySettings
+    from outlet_desk.config.schema import SecuritySettings
 
 WARNING_SECONDS = 60
 
