@@ -16,7 +16,10 @@ member, an error's ``code``, ``TITLE_MSGID = N_("...")``). Left out as well: ``d
 it stays as written).
 
 ``ALLOWED`` lists the pairs of files whose likeness is not one piece of logic written twice, each with the
-reason; a pair that no longer repeats must leave the list (the second test says so).
+reason; a pair that no longer repeats must leave the list (the second test says so). ``DECLARED_ALIKE``
+lists the pairs the ``duplicates`` tool names (by shape, not marked boilerplate) that this test passes over
+as declarations, each with the reason they stay as they are; the third test checks that they are still
+declarations only here and that their files exist.
 """
 
 from __future__ import annotations
@@ -52,6 +55,44 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("screens/supervisor_home.py", "screens/supervisor_home.py"):
         "two workers with different refusal handling: the overview says why it failed, the background poll "
         "stays quiet until the next manual refresh",
+}
+
+DECLARED_ALIKE: dict[tuple[str, str], str] = {
+    ("reader/errors.py", "reader/errors.py"):
+        "one exception class per reader failure, each declaring only its MESSAGE (the logic is once, in "
+        "ClerkMessageError); one class each so that callers catch them apart",
+    ("reader/events.py", "reader/events.py"):
+        "one frozen dataclass per reader event (a reader's name, and what happened to it): the supervisor, the "
+        "app and the CLI match on their types",
+    ("screens/card_tasks/reissue.py", "screens/card_tasks/withdraw_loss.py"):
+        "two RequestTaskScreens declaring their keys, service and words (the watching is once, in request_watch)",
+    ("domain/approvals.py", "domain/request_status.py"):
+        "two Worded enums (codes with their words), each with its refusal and its table of moves",
+    ("domain/card_lifecycle.py", "domain/roles.py"):
+        "Worded enum bodies (a card's statuses and events, the roles and actions): one member a line",
+    ("domain/fees.py", "domain/roles.py"):
+        "Worded enum bodies (reissue reasons, payment methods, roles): one member a line",
+    ("services/cashup.py", "services/loss.py"):
+        "refusal classes, each declaring its code: callers and screens catch them apart",
+    ("services/approvals/kinds.py", "services/cashup.py"):
+        "refusal classes, each declaring its code",
+    ("services/approvals/kinds.py", "services/loss.py"):
+        "refusal classes, each declaring its code",
+    ("services/approvals/decisions.py", "services/cashup.py"):
+        "refusal classes, each declaring its code",
+    ("services/approvals/decisions.py", "services/loss.py"):
+        "refusal classes, each declaring its code",
+    ("services/persons.py", "services/report.py"):
+        "frozen views handed to the screens and the report: fields only",
+    ("services/identity.py", "services/persons.py"):
+        "frozen views (a document, a proxy; a card, a loss, a request line): fields only",
+    ("domain/citizen_id.py", "services/identity.py"):
+        "an enum of the rules, then a refusal naming the rule that refused (a citizen number's, an identity "
+        "check's): a DomainError and a ServiceError, declared each where its rules are",
+    ("screens/lock.py", "screens/search.py"):
+        "a message class carrying a worker's result, then a screen's title, footer and CSS declarations",
+    ("config/settings.py", "config/settings.py"):
+        "the sections of outlet.toml, each a field with its default and its description (the reference)",
 }
 
 
@@ -152,3 +193,10 @@ def test_no_block_of_six_lines_repeats() -> None:
 def test_every_allowed_pair_still_repeats() -> None:
     stale = sorted(set(ALLOWED) - set(repeats()))
     assert not stale, f"no longer alike: take them out of ALLOWED: {stale}"
+
+
+def test_pairs_declared_alike_are_declarations_only() -> None:
+    logic = sorted(set(DECLARED_ALIKE) & set(repeats()))
+    assert not logic, f"these share logic, not only declarations: give it one home: {logic}"
+    gone = sorted({name for pair in DECLARED_ALIKE for name in pair if not (PACKAGE / name).is_file()})
+    assert not gone, f"files no longer there: take their pairs out of DECLARED_ALIKE: {gone}"
