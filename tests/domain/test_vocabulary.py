@@ -154,6 +154,12 @@ def test_audit_action_codes_are_the_words_sealed_in_old_chains() -> None:
         "approval_approved", "approval_rejected", "session_locked", "logout", "login"}
 
 
+def test_an_audit_action_is_sealed_as_its_code() -> None:
+    from outlet_desk.services.audit.seal import canonical_json
+
+    assert canonical_json([AuditAction.CARD_COLLECTED]) == canonical_json(["card_collected"])
+
+
 def test_a_code_this_version_does_not_know_reads_as_itself() -> None:
     assert AuditAction.label_of("card_suspended") == "card_suspended"
     assert request_status_label("archived") == "archived"
