@@ -237,7 +237,9 @@ class DeskApp(SessionApp):
         self.end_session(sessions.LogoutReason.MANUAL)
 
     async def action_quit(self) -> None:
-        self.end_session(sessions.LogoutReason.MANUAL)
+        writing = self.end_session(sessions.LogoutReason.MANUAL)
+        if writing is not None:
+            await writing.wait()  # the logout is recorded before the desk closes
         self.exit()
 
     def open_person(self, person_id: int) -> None:

@@ -3,7 +3,8 @@
 The rules are :class:`~outlet_desk.services.session.DeskSession`'s (pure, clock-driven); this base class
 of :class:`~outlet_desk.app.DeskApp` applies them to the screens: it ticks, counts down in the last
 minute, pushes the lock screen over the work in progress, and logs out when the session is over. Each
-lock and logout is audited by the services.
+lock and logout is audited by the services, in a worker thread: the screen changes at once, the store is
+written off the UI thread.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from textual.app import App
 from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.worker import Worker
 
 from outlet_desk.domain.errors import DomainError
 from outlet_desk.domain.text import visible
@@ -115,8 +117,9 @@ class SessionApp(App[None]):
             return
         self.session.lock(self.clock())
         self.lock_in = 0
-        self._audit(lambda: sessions.lock_session(self.desk, self.session.actor, reason) if self.session else None)
-        self.push_screen(LockScreen(self.session.actor))
+        desk, actor = self.desk, self.session.actor
+        self._audit(lambda: sessions.lock_session(desk, actor, reason))
+        self.push_screen(LockScreen(actor))
 
     def unlocked(self) -> None:
         if self.session is not None:
@@ -126,11 +129,12 @@ class SessionApp(App[None]):
         if isinstance(self.screen, LockScreen):
             self.pop_screen()
 
-    def end_session(self, reason: sessions.LogoutReason) -> None:
+    def end_session(self, reason: sessions.LogoutReason) -> Worker[None] | None:
+        """Sign out now; the worker writing the logout's audit event is returned (None: nobody was signed in)."""
         if self.session is None:
-            return
-        actor = self.session.actor
-        self._audit(lambda: sessions.logout(self.desk, actor, reason))
+            return None
+        desk, actor = self.desk, self.session.actor
+        writing = self._audit(lambda: sessions.logout(desk, actor, reason))
         messages = {
             sessions.LogoutReason.MANUAL: _("Logged out."),
             sessions.LogoutReason.LOCKED_TOO_LONG: _("Logged out: the screen was locked for {n} minutes.").format(
@@ -141,9 +145,15 @@ class SessionApp(App[None]):
             sessions.LogoutReason.FORCED: _("Logged out by another operator."),
         }
         self.signed_out(messages[reason])
+        return writing
 
-    def _audit(self, call: Callable[[], object]) -> None:
-        try:
-            call()
-        except (DomainError, ServiceError) as error:
-            self.notify(error.message, severity="error")
+    def _audit(self, call: Callable[[], object]) -> Worker[None]:
+        """Run ``call`` (a session use case that writes its audit event) in a worker thread; a refusal is
+        notified."""
+        def write() -> None:
+            try:
+                call()
+            except (DomainError, ServiceError) as error:
+                self.call_from_thread(self.notify, error.message, severity="error")
+
+        return self.run_worker(write, name="session audit", group="session-audit", thread=True)

@@ -2,8 +2,8 @@
 
 The package by job: :mod:`~outlet_desk.config.schema` (the sections), :mod:`~outlet_desk.config.settings`
 (the whole file and its paths), :mod:`~outlet_desk.config.loading` (reading and checking a file) and
-:mod:`~outlet_desk.config.messages` (the one message for a bad file). What the rest of the desk uses is
-importable from here.
+:mod:`~outlet_desk.config.messages` (the one message for a bad file). The settings, their loading and
+:class:`ConfigError` are importable from here; a section's model from :mod:`~outlet_desk.config.schema`.
 
 Every regional figure (loss periods, fees, retention, PIN tries, who may act by proxy...) is a setting
 here, with the common case as its default, so a file that holds only an ``[outlet]`` table works.
@@ -24,46 +24,7 @@ the ``[section] key`` and what is allowed. The messages go through ``_()`` when 
 from __future__ import annotations
 
 from outlet_desk.config.loading import load_settings, parse_settings
-from outlet_desk.config.schema import (
-    AuditSettings,
-    CollectionSettings,
-    DatabaseSettings,
-    FeeSettings,
-    IdentitySettings,
-    LossSettings,
-    OutletSettings,
-    ProductionMode,
-    ReaderMode,
-    ReaderSettings,
-    ReceiptSettings,
-    ReissueFees,
-    ReissueSettings,
-    ReportSettings,
-    RulesSettings,
-    SecuritySettings,
-)
 from outlet_desk.config.settings import Settings
 from outlet_desk.config_file import ConfigError  # raised here, defined light for the launcher
 
-__all__ = [
-    "AuditSettings",
-    "CollectionSettings",
-    "ConfigError",
-    "DatabaseSettings",
-    "FeeSettings",
-    "IdentitySettings",
-    "LossSettings",
-    "OutletSettings",
-    "ProductionMode",
-    "ReaderMode",
-    "ReaderSettings",
-    "ReceiptSettings",
-    "ReissueFees",
-    "ReissueSettings",
-    "ReportSettings",
-    "RulesSettings",
-    "SecuritySettings",
-    "Settings",
-    "load_settings",
-    "parse_settings",
-]
+__all__ = ["ConfigError", "Settings", "load_settings", "parse_settings"]

@@ -7,7 +7,6 @@ pcscd has taken it in (else :class:`~outlet_desk.reader.errors.EmulatorNotInsert
 
 from __future__ import annotations
 
-import json
 import queue
 import threading
 import time
@@ -19,16 +18,7 @@ import typer
 from outlet_desk.i18n import _
 from outlet_desk.reader.card_reader import CardReader
 from outlet_desk.reader.errors import EmulatorNotInserted, ReaderError, ServiceGone
-from outlet_desk.reader.events import (
-    CardInserted,
-    CardRead,
-    CardRemoved,
-    ReaderAdded,
-    ReaderErrorEvent,
-    ReaderEvent,
-    ReaderRemoved,
-    StateChanged,
-)
+from outlet_desk.reader.events import CardRead, ReaderErrorEvent, ReaderEvent, card_json, describe
 from outlet_desk.reader.supervisor import ReaderSupervisor
 from outlet_desk.reader.virtual_card import VirtualCard
 from outlet_desk.reader.vpcd_link import NotAccepted, VpcdLink
@@ -45,29 +35,6 @@ def _transport() -> CardReader:
 
 def _service_message(error: ReaderError) -> str:
     return _("no PC/SC service") + f": {error.message}"
-
-
-def _card_json(event: CardRead) -> str:
-    return json.dumps(event.card.to_json_dict(), ensure_ascii=False)
-
-
-def describe(event: ReaderEvent) -> str:
-    """One line per event, for people watching a terminal."""
-    match event:
-        case ReaderAdded(reader):
-            return _("reader added: {reader}").format(reader=reader)
-        case ReaderRemoved(reader):
-            return _("reader removed: {reader}").format(reader=reader)
-        case CardInserted(reader, atr):
-            return _("card inserted in {reader} (ATR {atr})").format(reader=reader, atr=atr.hex().upper())
-        case CardRemoved(reader):
-            return _("card removed from {reader}").format(reader=reader)
-        case CardRead(reader):
-            return _("card read in {reader}: {data}").format(reader=reader, data=_card_json(event))
-        case ReaderErrorEvent(reader, error):
-            return f"{reader or 'PC/SC'}: {error.message}"
-        case StateChanged(state):
-            return _("reader state: {label}").format(label=state.label())
 
 
 def _concerns(event: ReaderEvent, reader: str | None) -> bool:
@@ -127,7 +94,7 @@ def watch(
                 typer.echo(describe(event))
                 continue
             if isinstance(event, CardRead):
-                typer.echo(_card_json(event))
+                typer.echo(card_json(event))
                 return
             if isinstance(event, ReaderErrorEvent):
                 message = (

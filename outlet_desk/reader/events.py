@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import json
 from dataclasses import dataclass
 
 from outlet_desk.i18n import _
@@ -90,3 +91,27 @@ class StateChanged:
 ReaderEvent = (
     ReaderAdded | ReaderRemoved | CardInserted | CardRemoved | CardRead | ReaderErrorEvent | StateChanged
 )
+
+
+def card_json(event: CardRead) -> str:
+    """The card's data as one line of JSON (names as they are, not escaped)."""
+    return json.dumps(event.card.to_json_dict(), ensure_ascii=False)
+
+
+def describe(event: ReaderEvent) -> str:
+    """One line per event, for people watching a terminal."""
+    match event:
+        case ReaderAdded(reader):
+            return _("reader added: {reader}").format(reader=reader)
+        case ReaderRemoved(reader):
+            return _("reader removed: {reader}").format(reader=reader)
+        case CardInserted(reader, atr):
+            return _("card inserted in {reader} (ATR {atr})").format(reader=reader, atr=atr.hex().upper())
+        case CardRemoved(reader):
+            return _("card removed from {reader}").format(reader=reader)
+        case CardRead(reader):
+            return _("card read in {reader}: {data}").format(reader=reader, data=card_json(event))
+        case ReaderErrorEvent(reader, error):
+            return f"{reader or 'PC/SC'}: {error.message}"
+        case StateChanged(state):
+            return _("reader state: {label}").format(label=state.label())

@@ -9,28 +9,22 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 
 from outlet_desk.domain.card_lifecycle import status_label
 from outlet_desk.i18n import N_, _
+from outlet_desk.screens.notice import NoticeScreen
 from outlet_desk.services.collection import PresentedCard
-from outlet_desk.widgets.keys import localise_bindings
 from outlet_desk.widgets.plain import Static
 
 
-class BlockedCardScreen(ModalScreen[None]):
-    DEFAULT_CSS = """
-    BlockedCardScreen { align: center middle; }
-    #blocked-box { width: 70; max-width: 100%; height: auto; max-height: 100%; padding: 0 2;
-                   border: heavy $error; background: $surface; }
-    """
+class BlockedCardScreen(NoticeScreen):
+    DEFAULT_CSS = "#blocked-box { border: heavy $error; }"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "close", N_("Understood")), Binding("escape", "close", N_("Understood")),
     ]
 
     def __init__(self, card: PresentedCard, retained_rule: str) -> None:
         super().__init__()
-        localise_bindings(self)
         self.card = card
         self.retained_rule = retained_rule
 
@@ -44,6 +38,3 @@ class BlockedCardScreen(ModalScreen[None]):
             yield Static(self.retained_rule or _("Keep the card and follow the outlet's rules for retained cards."),
                          id="blocked-rule")
             yield Static(_("This was recorded in the audit. Enter: understood"), classes="hint")
-
-    def action_close(self) -> None:
-        self.dismiss(None)

@@ -19,6 +19,7 @@ from outlet_desk.i18n import N_, _
 from outlet_desk.reader.card_data import CardData
 from outlet_desk.reader.errors import ReaderError
 from outlet_desk.screens.answer import Answer
+from outlet_desk.screens.notice import NoticeScreen
 from outlet_desk.services import operators
 from outlet_desk.services.context import Actor
 from outlet_desk.services.errors import ServiceError
@@ -147,21 +148,16 @@ class ReceiptSaved(Answer[SavedReceipt]):
     """Where the receipt was saved and whether it printed, or why it could not be saved."""
 
 
-class ReceiptScreen(ModalScreen[None]):
+class ReceiptScreen(NoticeScreen):
     """The task is done: its receipt, where it was saved, whether it printed, and what to say."""
 
-    DEFAULT_CSS = """
-    ReceiptScreen { align: center middle; }
-    #receipt-box { width: 70; max-width: 100%; height: auto; max-height: 100%; padding: 0 2;
-                   border: round $success; background: $surface; }
-    """
+    DEFAULT_CSS = "#receipt-box { border: round $success; }"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "close", N_("Done")), Binding("escape", "close", N_("Done")),
     ]
 
     def __init__(self, receipt: ReceiptData, say: str = "") -> None:
         super().__init__()
-        localise_bindings(self)
         self.receipt = receipt
         self.say = say
 
@@ -196,9 +192,6 @@ class ReceiptScreen(ModalScreen[None]):
         elif message.value.print_error:
             text += "  " + message.value.print_error
         line.update(text)
-
-    def action_close(self) -> None:
-        self.dismiss(None)
 
 
 def show_receipt(app: App[Any], receipt: ReceiptData, say: str = "",

@@ -10,13 +10,13 @@ from textual.binding import Binding, BindingType
 from textual.widget import Widget
 from textual.widgets import TabbedContent, TabPane
 
+from outlet_desk.domain.audit_actions import AuditAction
 from outlet_desk.domain.errors import DomainError
 from outlet_desk.domain.request_status import RequestStatus
 from outlet_desk.domain.times import local_time
 from outlet_desk.i18n import N_, _
 from outlet_desk.screens.answer import Answer
 from outlet_desk.screens.base import DeskScreen
-from outlet_desk.screens.labels import AUDIT_ACTIONS, word
 from outlet_desk.services.context import Actor
 from outlet_desk.services.errors import ServiceError
 from outlet_desk.services.home import HomeView, clerk_home
@@ -75,7 +75,8 @@ class HomeScreen(DeskScreen):
         if view is None:
             counts.update(message.problem)
             return
-        done = "  ".join(f"{word(AUDIT_ACTIONS, c.action)} {c.count}" for c in view.counts)
+        done = "  ".join(_("{action} ×{count}").format(action=AuditAction.label_of(c.action), count=c.count)
+                         for c in view.counts)
         counts.update(_("Today: {counts}").format(counts=done or _("nothing yet")))
         tz = self.desk_app.desk.tz
         self._fill("to-collect", [_("Name"), _("Citizen number"), _("New card"), _("Due")],

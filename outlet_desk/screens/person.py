@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import TabbedContent, TabPane
 
+from outlet_desk.domain.audit_actions import AuditAction
 from outlet_desk.domain.card_lifecycle import CardEvent, card_functions, event_label, status_label
 from outlet_desk.domain.errors import DomainError
 from outlet_desk.domain.fees import ReissueReason, format_yuan
@@ -22,13 +23,7 @@ from outlet_desk.domain.roles import Action, counter_task_label
 from outlet_desk.domain.times import local_time
 from outlet_desk.i18n import N_, _
 from outlet_desk.screens.base import DeskScreen
-from outlet_desk.screens.labels import (
-    CHANNELS,
-    GENDERS,
-    LOSS_KINDS,
-    TRAIL_ACTIONS,
-    word,
-)
+from outlet_desk.screens.labels import CHANNELS, GENDERS, LOSS_KINDS, word
 from outlet_desk.services.context import Actor
 from outlet_desk.services.errors import ServiceError
 from outlet_desk.services.identity import IdentityCheckResult
@@ -174,7 +169,7 @@ class PersonScreen(DeskScreen):
                              r.due_date.isoformat() if r.due_date else "")
         trail = self._table("trail", [_("No."), _("Time"), _("What")])
         for e in p.audit:
-            trail.add_row(str(e.seq), local_time(e.at, tz), word(TRAIL_ACTIONS, e.action))
+            trail.add_row(str(e.seq), local_time(e.at, tz), AuditAction.label_of(e.action))
         cards.focus()
         self.refresh_bindings()
 

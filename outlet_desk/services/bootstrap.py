@@ -12,6 +12,7 @@ from outlet_desk.config import Settings, load_settings
 from outlet_desk.db.engine import make_engine
 from outlet_desk.db.migrate import upgrade
 from outlet_desk.db.tables import Outlet
+from outlet_desk.domain.audit_actions import AuditAction
 from outlet_desk.i18n import set_language
 from outlet_desk.reader.issuer_auth import TRAINING_ISSUER_KEY, write_issuer_key
 from outlet_desk.services import desk_log
@@ -63,7 +64,7 @@ def ensure_outlet(desk: Desk) -> None:
         else:
             row.name, row.division_code = o.name, o.division_code
         uow.session.flush()
-        uow.audit("outlet_registered" if before is None else "outlet_updated", "outlet", o.code,
+        uow.audit(AuditAction.OUTLET_REGISTERED if before is None else AuditAction.OUTLET_UPDATED, "outlet", o.code,
                   before=before, after={"name": o.name, "division_code": o.division_code})
         uow.commit()
 

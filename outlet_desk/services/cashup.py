@@ -14,6 +14,7 @@ from sqlmodel import Session, col
 
 from outlet_desk.db.tables import CashUp, DayClose, Operator, Payment
 from outlet_desk.domain.approvals import DualControl
+from outlet_desk.domain.audit_actions import AuditAction
 from outlet_desk.domain.fees import format_yuan
 from outlet_desk.domain.roles import Action, require
 from outlet_desk.domain.text import REASON_MAX, clean_text
@@ -158,7 +159,7 @@ def cash_up(
         except IntegrityError as exc:  # another supervisor signed the same count a moment ago
             raise CashUpRefused(_("The cash of {u} for {day} has already been counted and signed.").format(
                 u=clerk.username, day=day)) from exc
-        uow.audit("cash_up", "cash_up", row.id, after={
+        uow.audit(AuditAction.CASH_UP, "cash_up", row.id, after={
             "clerk": clerk.username, "day": day.isoformat(), "expected_fen": expected, "counted_fen": counted_fen,
             "difference_fen": difference, "reason": row.reason,
             "co_signer": co_signer.username if co_signer and difference else None})

@@ -10,6 +10,7 @@ from typing import Protocol
 from sqlmodel import Session, col, select
 
 from outlet_desk.db.tables import Card, Collection, IdentityCheck, Person, ReissueRequest
+from outlet_desk.domain.audit_actions import AuditAction
 from outlet_desk.domain.card_lifecycle import BLOCKED_WHEN_PRESENTED, CardEvent, CardStatus, status_label
 from outlet_desk.domain.citizen_id import mask_citizen_id
 from outlet_desk.domain.names import names_match
@@ -124,7 +125,7 @@ def _judge(s: Session, request: ReissueRequest, card: Card, person: Person, chip
 def _audit_refusal(uow: UnitOfWork, request: ReissueRequest, card: Card, comparison: ChipComparison,
                    chip: CardData) -> None:
     presented = card_by_number(uow.session, chip.card_number)
-    uow.audit("chip_check_failed", "reissue_request", request.id, person_id=request.person_id,
+    uow.audit(AuditAction.CHIP_CHECK_FAILED, "reissue_request", request.id, person_id=request.person_id,
               after={"card_status": card.status, "request_status": request.status,
                      "mismatched": [f.field for f in comparison.fields if not f.matches],
                      "chip_card_number": chip.card_number,
@@ -231,12 +232,12 @@ def _hand_over(uow: UnitOfWork, request: ReissueRequest, card: Card, person: Per
     # masks the citizen number and the name, as everywhere).
     read = {"card_number": chip.card_number, "identification_code": chip.identification_code,
             "citizen_number": chip.citizen_number, "name": chip.full_name}
-    event = uow.audit("card_collected", "card", card.id, person_id=person.id,
+    event = uow.audit(AuditAction.CARD_COLLECTED, "card", card.id, person_id=person.id,
                       after={**card_facts(card), "replaced": replaced, "presenter": check.presenter,
                              "request_id": request_id, "chip": read})
     proxy = f"{check.proxy_name} ({check.proxy_relationship})" if check.presenter == "proxy" else ""
     receipt = issue_receipt(uow, event, person_id=person.id, card_number=card.card_number, fee_fen=0,
-                            kind="card_collected", collected_by_proxy=proxy)
+                            collected_by_proxy=proxy)
     collection.receipt_number = receipt.code
     uow.commit()
     return CollectionResult(collection.id, card.card_number, replaced, receipt)
@@ -277,7 +278,7 @@ def card_presented(desk: Desk, actor: Actor, chip: CardData) -> PresentedCard | 
                                   status in BLOCKED_WHEN_PRESENTED)
         if not presented.blocked:
             return presented
-        uow.audit("blocked_card_presented", "card", card.id, person_id=person.id, after=card_facts(card))
+        uow.audit(AuditAction.BLOCKED_CARD_PRESENTED, "card", card.id, person_id=person.id, after=card_facts(card))
         uow.commit()
         return presented
 

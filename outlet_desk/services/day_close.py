@@ -27,6 +27,7 @@ from sqlmodel import Session, col
 
 from outlet_desk.db.tables import Approval, DayClose, LossReport
 from outlet_desk.domain.approvals import ApprovalStatus, DualControl
+from outlet_desk.domain.audit_actions import AuditAction
 from outlet_desk.domain.fees import format_yuan
 from outlet_desk.domain.roles import Action, require
 from outlet_desk.domain.text import REASON_MAX, clean_text
@@ -147,7 +148,7 @@ def close_day(
             uow.session.flush()
         except IntegrityError as exc:
             raise DayCloseRefused(_("The day {day} is already closed.").format(day=day)) from exc
-        uow.audit("day_closed", "day_close", row.id, after={
+        uow.audit(AuditAction.DAY_CLOSED, "day_close", row.id, after={
             "day": day.isoformat(), "reason": row.reason, "blockers": [b.kind for b in found],
             "co_signer": co_signer.username if co_signer and found else None})
         uow.commit()

@@ -27,6 +27,7 @@ from outlet_desk.db.tables import (
     Person,
     ReissueRequest,
 )
+from outlet_desk.domain.audit_actions import AuditAction
 from outlet_desk.domain.card_lifecycle import CardStatus
 from outlet_desk.domain.citizen_id import Gender, parse_citizen_id
 from outlet_desk.domain.fees import ReissueReason
@@ -95,7 +96,7 @@ def already_seeded(desk: Desk) -> bool:
         return (
             s.execute(
                 select(col(AuditEvent.id)).where(
-                    col(AuditEvent.action) == "demo_seeded",
+                    col(AuditEvent.action) == AuditAction.DEMO_SEEDED,
                     col(AuditEvent.outlet_code) == desk.outlet_code,
                 )
             ).first()
@@ -298,14 +299,14 @@ def seed_training(desk: Desk, persons: int = 200) -> DemoSummary:
             ))
         summary.persons = min(persons, len(plan))
         summary.cards_by_status = dict(sorted(counts.items()))
-        uow.audit("demo_seeded", "outlet", desk.outlet_code,
+        uow.audit(AuditAction.DEMO_SEEDED, "outlet", desk.outlet_code,
                   after={"persons": summary.persons, "cards": summary.cards_by_status})
         uow.commit()
     # Each card waiting for collection arrived by its own (audited) receipt, as `stock receive` does, so
     # the daily report's reconciliation finds an arrival event behind every card in the ready queue.
     for request_id, person_id, card_number, code in arrived:
         with UnitOfWork(desk, None) as uow:
-            uow.audit("card_received", "reissue_request", request_id, person_id=person_id,
+            uow.audit(AuditAction.CARD_RECEIVED, "reissue_request", request_id, person_id=person_id,
                       after={"card_number": card_number, "identification_code": code, "status": CardStatus.READY.value})
             uow.commit()
     return summary
@@ -326,7 +327,7 @@ def training_accounts() -> list[tuple[str, str, str]]:
 def seeded_at(desk: Desk) -> datetime | None:
     with Session(desk.engine) as s:
         event = s.execute(
-            select(AuditEvent).where(col(AuditEvent.action) == "demo_seeded",
+            select(AuditEvent).where(col(AuditEvent.action) == AuditAction.DEMO_SEEDED,
                                      col(AuditEvent.outlet_code) == desk.outlet_code)
         ).scalar_one_or_none()
         return event.at if event else None

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from outlet_desk.db.tables import AuditEvent, Card, LossReport, Person, ReissueRequest
+from outlet_desk.domain.audit_actions import SESSION_ACTIONS
 from outlet_desk.domain.card_lifecycle import CardStatus
 from outlet_desk.domain.citizen_id import mask_citizen_id
 from outlet_desk.domain.request_status import CLOSED_REQUESTS, RequestStatus
@@ -81,8 +82,6 @@ def day_bounds(desk: Desk, day: date) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=1)
 
 
-SESSION_ACTIONS = ("login", "session_locked", "session_unlocked", "logout", "session_forced_logout")
-"""Signing in and out and locking are the operator's own events but not work done for citizens."""
 
 
 def counts_today(desk: Desk, actor: Actor) -> tuple[ActionCount, ...]:

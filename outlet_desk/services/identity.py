@@ -12,9 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Literal
 
 from outlet_desk.db.tables import IdentityCheck, Person
+from outlet_desk.domain.audit_actions import AuditAction
 from outlet_desk.domain.citizen_id import InvalidCitizenId, normalise_citizen_id, parse_citizen_id
 from outlet_desk.domain.identity_documents import CITIZEN_NUMBER_DOCUMENTS, DocumentType
 from outlet_desk.domain.names import names_match
@@ -31,42 +33,28 @@ Presenter = Literal["holder", "proxy"]
 Flow = Action
 
 
+class IdentityRule(StrEnum):
+    """The rule of the identity check that refused it (the audit event's ``refused``), in the order checked."""
+
+    DOCUMENT_NOT_ACCEPTED = "document_not_accepted"
+    PROXY_NOT_ALLOWED = "proxy_not_allowed"
+    PROXY_DETAILS_MISSING = "proxy_details_missing"
+    CHECK_DIGIT_WRONG = "check_digit_wrong"
+    DOCUMENT_NUMBER_MISMATCH = "document_number_mismatch"
+    NAME_MISMATCH = "name_mismatch"
+    DOCUMENT_EXPIRED = "document_expired"
+    FACE_NOT_CONFIRMED = "face_not_confirmed"
+
+
 class IdentityRefused(ServiceError):
-    """The identity check failed; the message says which rule and what to do."""
+    """The identity check failed: ``rule`` says which rule, the message what to do."""
 
     code = "identity_refused"
 
-
-class DocumentNotAccepted(IdentityRefused):
-    code = "document_not_accepted"
-
-
-class ProxyNotAllowed(IdentityRefused):
-    code = "proxy_not_allowed"
-
-
-class ProxyDetailsMissing(IdentityRefused):
-    code = "proxy_details_missing"
-
-
-class CheckDigitWrong(IdentityRefused):
-    code = "check_digit_wrong"
-
-
-class DocumentNumberMismatch(IdentityRefused):
-    code = "document_number_mismatch"
-
-
-class NameMismatch(IdentityRefused):
-    code = "name_mismatch"
-
-
-class DocumentExpired(IdentityRefused):
-    code = "document_expired"
-
-
-class FaceNotConfirmed(IdentityRefused):
-    code = "face_not_confirmed"
+    def __init__(self, rule: IdentityRule, message: str) -> None:
+        super().__init__(message)
+        self.rule = rule
+        self.code = rule.value
 
 
 @dataclass(frozen=True)
@@ -110,9 +98,10 @@ class _Outcome:
     document_valid_ok: bool = True
     refusal: IdentityRefused | None = None
 
-    def refuse(self, error: IdentityRefused) -> None:
+    def refuse(self, rule: IdentityRule, message: str) -> None:
+        """Refused by ``rule``; the first rule that refuses is the one the clerk is told."""
         if self.refusal is None:
-            self.refusal = error
+            self.refusal = IdentityRefused(rule, message)
 
 
 def _number_problem(document: Document, today: date) -> str | None:
@@ -129,18 +118,18 @@ def _check_document(out: _Outcome, document: Document, accepted: tuple[str, ...]
                     whose: str) -> None:
     if document.type not in accepted:
         out.document_valid_ok = False
-        out.refuse(DocumentNotAccepted(
+        out.refuse(IdentityRule.DOCUMENT_NOT_ACCEPTED,
             _("{whose}: a {document} is not accepted at this outlet.").format(
-                whose=whose, document=DocumentType.label_of(document.type))))
+                whose=whose, document=DocumentType.label_of(document.type)))
     problem = _number_problem(document, today)
     if problem is not None:
         out.check_digit_ok = False
-        out.refuse(CheckDigitWrong(_("{whose}: {problem}").format(whose=whose, problem=problem)))
+        out.refuse(IdentityRule.CHECK_DIGIT_WRONG, _("{whose}: {problem}").format(whose=whose, problem=problem))
     if document.expiry is not None and document.expiry < today:
         out.document_valid_ok = False
-        out.refuse(DocumentExpired(
+        out.refuse(IdentityRule.DOCUMENT_EXPIRED,
             _("{whose}: the document expired on {expiry}; ask for a valid document.").format(
-                whose=whose, expiry=document.expiry.isoformat())))
+                whose=whose, expiry=document.expiry.isoformat()))
 
 
 def _evaluate(desk: Desk, person: Person, flow: str, presenter: Presenter, document: Document,
@@ -150,36 +139,36 @@ def _evaluate(desk: Desk, person: Person, flow: str, presenter: Presenter, docum
     out = _Outcome()
     if presenter == "proxy":
         if flow not in desk.settings.collection.proxy_allowed:
-            out.refuse(ProxyNotAllowed(
+            out.refuse(IdentityRule.PROXY_NOT_ALLOWED,
                 _("A proxy may not do a {flow} at this outlet: the holder must come in person.").format(
-                    flow=counter_task_label(flow))))
+                    flow=counter_task_label(flow)))
         if proxy is None or not proxy.relationship.strip() or not proxy.authorisation_ref.strip():
-            out.refuse(ProxyDetailsMissing(
+            out.refuse(IdentityRule.PROXY_DETAILS_MISSING,
                 _("For a proxy, enter the proxy's document, the relationship to the holder and the "
-                  "reference of the holder's signed authorisation.")))
+                  "reference of the holder's signed authorisation."))
     holder = _("Holder's document")
     _check_document(out, document, accepted, today, holder)
     if document.type in CITIZEN_NUMBER_DOCUMENTS and out.check_digit_ok and (
         normalise_citizen_id(document.number) != person.citizen_number
     ):
-        out.refuse(DocumentNumberMismatch(
-            _("Holder's document: the number is not the citizen number on record for this person.")))
+        out.refuse(IdentityRule.DOCUMENT_NUMBER_MISMATCH,
+            _("Holder's document: the number is not the citizen number on record for this person."))
     if not names_match(document.name, person.name):
         out.name_match_ok = False
-        out.refuse(NameMismatch(
+        out.refuse(IdentityRule.NAME_MISMATCH,
             _("Holder's document: the name {name} does not match the name on record.").format(
-                name=document.name.strip() or "-")))
+                name=document.name.strip() or "-"))
     if presenter == "proxy" and proxy is not None:
         whose = _("Proxy's document")
         _check_document(out, proxy.document, accepted, today, whose)
         if not proxy.document.name.strip():
-            out.refuse(ProxyDetailsMissing(_("Proxy's document: the name is empty.")))
+            out.refuse(IdentityRule.PROXY_DETAILS_MISSING, _("Proxy's document: the name is empty."))
         if normalise_citizen_id(proxy.document.number) == person.citizen_number:
-            out.refuse(ProxyDetailsMissing(
-                _("Proxy's document: this is the holder's own number; a proxy shows their own document.")))
+            out.refuse(IdentityRule.PROXY_DETAILS_MISSING,
+                _("Proxy's document: this is the holder's own number; a proxy shows their own document."))
     if not face_confirmed:
-        out.refuse(FaceNotConfirmed(
-            _("Compare the face with the document photo and confirm it before the check can pass.")))
+        out.refuse(IdentityRule.FACE_NOT_CONFIRMED,
+            _("Compare the face with the document photo and confirm it before the check can pass."))
     return out
 
 
@@ -249,8 +238,8 @@ def record_identity_check(
             after.update(proxy_name=row.proxy_name, proxy_document_number=row.proxy_document_number,
                          proxy_document_type=row.proxy_document_type, relationship=row.proxy_relationship,
                          authorisation_ref=row.proxy_authorisation_ref)
-        uow.audit("identity_checked" if row.passed else "identity_check_refused", "identity_check", row.id,
-                  person_id=person_id, after=after)
+        action = AuditAction.IDENTITY_CHECKED if row.passed else AuditAction.IDENTITY_CHECK_REFUSED
+        uow.audit(action, "identity_check", row.id, person_id=person_id, after=after)
         uow.commit()
     if out.refusal is not None:
         raise out.refusal

@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from outlet_desk.db.tables import Card, LossReport, Person
 from outlet_desk.domain.approvals import ApprovalKind, DualControl
+from outlet_desk.domain.audit_actions import AuditAction
 from outlet_desk.domain.caller_facts import CallerFactRefused, check_caller_fact
 from outlet_desk.domain.card_lifecycle import CardEvent, CardStatus, status_label
 from outlet_desk.domain.citizen_id import parse_citizen_id
@@ -125,10 +126,9 @@ def report_loss_hotline(desk: Desk, actor: Actor, citizen_number: str, name: str
         s.add(report)
         s.flush()
         assert report.id is not None
-        event = uow.audit("loss_reported_hotline", "card", card.id, person_id=person.id, before=before,
+        event = uow.audit(AuditAction.LOSS_REPORTED_HOTLINE, "card", card.id, person_id=person.id, before=before,
                           after={**card_facts(card), "report_id": report.id, "lapses_at": report.lapses_at})
-        receipt = issue_receipt(uow, event, person_id=person.id, card_number=card.card_number, fee_fen=0,
-                                kind="loss_reported_hotline")
+        receipt = issue_receipt(uow, event, person_id=person.id, card_number=card.card_number, fee_fen=0)
         uow.commit()
         return LossResult(report.id, card.id, card.card_number, CardStatus(card.status), report.lapses_at, event.seq,
                           receipt)
@@ -160,12 +160,11 @@ def report_loss_counter(
         s.flush()
         assert report.id is not None
         event = uow.audit(
-            "loss_made_formal" if became_formal else "loss_reported_counter", "card", card_id,
+            AuditAction.LOSS_MADE_FORMAL if became_formal else AuditAction.LOSS_REPORTED_COUNTER, "card", card_id,
             person_id=card.person_id, before=before,
             after={**card_facts(card), "report_id": report.id, "presenter": check.presenter},
         )
-        receipt = issue_receipt(uow, event, person_id=card.person_id, card_number=card.card_number, fee_fen=0,
-                                kind="loss_made_formal" if became_formal else "loss_reported_counter")
+        receipt = issue_receipt(uow, event, person_id=card.person_id, card_number=card.card_number, fee_fen=0)
         uow.commit()
         return LossResult(report.id, card_id, card.card_number, CardStatus(card.status), None, event.seq,
                           receipt, became_formal)
@@ -245,14 +244,13 @@ def withdraw_loss(
         if report is not None:
             report.withdrawn_at, report.withdrawn_by = desk.now(), actor.operator_id
         event = uow.audit(
-            "loss_withdrawn", "card", card_id, person_id=card.person_id, before=before,
+            AuditAction.LOSS_WITHDRAWN, "card", card_id, person_id=card.person_id, before=before,
             after={**card_facts(card), "report_id": report.id if report else None,
                    "second_operator": second_operator.username if second_operator else None,
                    "approval": approval.id if approval else None,
                    "approved_by": checker.username if checker else None},
         )
-        receipt = issue_receipt(uow, event, person_id=card.person_id, card_number=card.card_number, fee_fen=0,
-                                kind="loss_withdrawn")
+        receipt = issue_receipt(uow, event, person_id=card.person_id, card_number=card.card_number, fee_fen=0)
         uow.commit()
         return LossResult(report.id if report and report.id else 0, card_id, card.card_number,
                           CardStatus(card.status), None, event.seq, receipt)
@@ -313,7 +311,7 @@ def _lapse_one(desk: Desk, report_id: int, now: datetime) -> Lapse | None:
         escalate = desk.settings.loss.on_lapse == LapseOutcome.ESCALATE
         if not escalate and card.status == CardStatus.SUSPENDED.value:
             move_card(desk, card, CardEvent.LAPSE)
-        uow.audit("loss_lapse_escalated" if escalate else "loss_lapsed", "card", card.id,
+        uow.audit(AuditAction.LOSS_LAPSE_ESCALATED if escalate else AuditAction.LOSS_LAPSED, "card", card.id,
                   person_id=card.person_id, before=before, after={**card_facts(card), "report_id": report.id})
         uow.commit()
         return Lapse(card.card_number, CardStatus(card.status))

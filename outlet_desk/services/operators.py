@@ -16,6 +16,7 @@ from sqlalchemy.engine import CursorResult
 from sqlmodel import Session, col
 
 from outlet_desk.db.tables import LoginFailure, Operator
+from outlet_desk.domain.audit_actions import AuditAction
 from outlet_desk.domain.passwords import check_password_policy
 from outlet_desk.domain.roles import Action, Role, require_manage
 from outlet_desk.domain.text import DISPLAY_NAME_MAX, clean_text, visible
@@ -103,7 +104,7 @@ def add_operator(
         )
         uow.session.add(op)
         uow.session.flush()
-        uow.audit("operator_added", "operator", op.id,
+        uow.audit(AuditAction.OPERATOR_ADDED, "operator", op.id,
                   after={"username": username, "role": role.value, "display_name": op.display_name})
         uow.commit()
         return _view(op)
@@ -123,7 +124,7 @@ def authenticate(desk: Desk, username: str, password: str) -> Actor:
         name = op.username if op is not None else visible(username.strip().lower()[:64])
         if counter.locked_until is not None and counter.locked_until > now:
             minutes = max(1, math.ceil((counter.locked_until - now).total_seconds() / 60))
-            uow.audit("login_refused_locked", "operator", subject, after={"username": name})
+            uow.audit(AuditAction.LOGIN_REFUSED_LOCKED, "operator", subject, after={"username": name})
             uow.commit()
             raise LoginRefused(_locked_message(minutes), minutes)
         if not ok:
@@ -132,8 +133,8 @@ def authenticate(desk: Desk, username: str, password: str) -> Actor:
             if locked:
                 counter.locked_until = now + timedelta(minutes=sec.lockout_minutes)
                 counter.failed_logins = 0
-            uow.audit("operator_locked" if locked and known else "login_failed", "operator", subject,
-                      after={"username": name, "locked": locked})
+            action = AuditAction.OPERATOR_LOCKED if locked and known else AuditAction.LOGIN_FAILED
+            uow.audit(action, "operator", subject, after={"username": name, "locked": locked})
             uow.commit()
             if locked:
                 raise LoginRefused(_locked_message(sec.lockout_minutes), sec.lockout_minutes)
@@ -144,7 +145,7 @@ def authenticate(desk: Desk, username: str, password: str) -> Actor:
         if needs_rehash(op.password_hash):
             op.password_hash = hash_password(password)
         uow.actor = _actor(op)  # the sign-in is the operator's own action (it counts in their day)
-        uow.audit("login", "operator", op.id, after={"username": op.username})
+        uow.audit(AuditAction.LOGIN, "operator", op.id, after={"username": op.username})
         uow.commit()
         return _actor(op)
 
@@ -192,7 +193,7 @@ def change_password(desk: Desk, actor: Actor, username: str, new_password: str) 
             require_manage(actor.role, Role(op.role))
         op.password_hash = hash_password(new_password)
         op.failed_logins = 0
-        uow.audit("password_changed", "operator", op.id, after={"username": op.username})
+        uow.audit(AuditAction.PASSWORD_CHANGED, "operator", op.id, after={"username": op.username})
         uow.commit()
 
 
@@ -205,7 +206,7 @@ def unlock(desk: Desk, actor: Actor, username: str) -> None:
         require_manage(actor.role, Role(op.role))
         op.locked_until = None
         op.failed_logins = 0
-        uow.audit("operator_unlocked", "operator", op.id, after={"username": op.username})
+        uow.audit(AuditAction.OPERATOR_UNLOCKED, "operator", op.id, after={"username": op.username})
         uow.commit()
 
 

@@ -13,6 +13,7 @@ from sqlmodel import col
 
 from outlet_desk.db.engine import read_connection
 from outlet_desk.db.tables import AuditEvent, Card, LossReport, Person, ReissueRequest
+from outlet_desk.domain.audit_actions import AuditAction
 from outlet_desk.domain.card_lifecycle import CardStatus, allowed_events, functions_suspended
 from outlet_desk.domain.card_numbers import validate_card_number
 from outlet_desk.domain.citizen_id import mask_citizen_id, parse_citizen_id
@@ -186,7 +187,7 @@ def open_person(desk: Desk, actor: Actor, person_id: int) -> PersonDetail:
                 .order_by(col(AuditEvent.seq).desc()).limit(100)
             ).scalars()
         )
-        uow.audit("person_opened", "person", person_id, person_id=person_id)
+        uow.audit(AuditAction.PERSON_OPENED, "person", person_id, person_id=person_id)
         uow.commit()
         try:
             place = parse_citizen_id(person.citizen_number).birth_place()

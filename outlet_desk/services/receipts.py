@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from sqlmodel import Session, col, select
 
 from outlet_desk.db.tables import AuditEvent, Operator, Outlet, Person, Receipt
+from outlet_desk.domain.audit_actions import AuditAction
 from outlet_desk.domain.citizen_id import mask_citizen_id
 from outlet_desk.domain.fees import PaymentMethod, format_yuan
 from outlet_desk.domain.text import is_control, visible
@@ -33,17 +34,18 @@ from outlet_desk.services.output_files import files_in
 if TYPE_CHECKING:
     from outlet_desk.services.uow import UnitOfWork
 
-KIND_LABELS = {
-    "loss_reported_hotline": N_("Temporary loss report (hotline)"),
-    "loss_reported_counter": N_("Loss report at the counter"),
-    "loss_made_formal": N_("Loss report made formal"),
-    "loss_withdrawn": N_("Loss report withdrawn (card found)"),
-    "reissue_applied": N_("Reissue application"),
-    "card_collected": N_("New card collected and activated"),
+#: A receipt's title by the audit action it stands for (the receipt's kind).
+KIND_LABELS: dict[str, str] = {
+    AuditAction.LOSS_REPORTED_HOTLINE: N_("Temporary loss report (hotline)"),
+    AuditAction.LOSS_REPORTED_COUNTER: N_("Loss report at the counter"),
+    AuditAction.LOSS_MADE_FORMAL: N_("Loss report made formal"),
+    AuditAction.LOSS_WITHDRAWN: N_("Loss report withdrawn (card found)"),
+    AuditAction.REISSUE_APPLIED: N_("Reissue application"),
+    AuditAction.CARD_COLLECTED: N_("New card collected and activated"),
 }
 
 
-FEE_KINDS = frozenset({"reissue_applied"})
+FEE_KINDS: frozenset[str] = frozenset({AuditAction.REISSUE_APPLIED})
 """Receipts that always show the fee (even when it is zero: free or waived)."""
 
 
@@ -83,21 +85,21 @@ class ReceiptData:
 
 
 def issue_receipt(
-    uow: UnitOfWork, event: AuditEvent, *, person_id: int | None, card_number: str, fee_fen: int, kind: str,
+    uow: UnitOfWork, event: AuditEvent, *, person_id: int | None, card_number: str, fee_fen: int,
     collected_by_proxy: str = "", waived_by: str = "", payment_method: str = "",
 ) -> ReceiptData:
-    """Record the receipt of this use case (inside its transaction)."""
+    """Record the receipt of this use case (inside its transaction); its kind is the event's action."""
     s = uow.session
     s.flush()
     assert event.id is not None
     desk = uow.desk
     code = verification_code(desk.audit_key, event.mac)
-    s.add(Receipt(code=code, outlet_code=desk.outlet_code, audit_event_id=event.id, kind=kind,
+    s.add(Receipt(code=code, outlet_code=desk.outlet_code, audit_event_id=event.id, kind=event.action,
                   operator_id=event.operator_id, person_id=person_id, card_number=card_number, fee_fen=fee_fen,
                   issued_at=event.at))
     person = s.get(Person, person_id) if person_id is not None else None
     return ReceiptData(
-        code=code, event_seq=event.seq, kind=kind, outlet_code=desk.outlet_code,
+        code=code, event_seq=event.seq, kind=event.action, outlet_code=desk.outlet_code,
         outlet_name=desk.settings.outlet.name,
         operator=uow.actor.display_name if uow.actor else "system",
         issued_at=event.at.astimezone(desk.tz), card_number=card_number,

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from outlet_desk.db.tables import Approval, Card, Payment, ReissueRequest
 from outlet_desk.domain.approvals import ApprovalStatus
+from outlet_desk.domain.audit_actions import AuditAction
 from outlet_desk.domain.card_lifecycle import CardEvent, CardStatus, is_expired, status_label
 from outlet_desk.domain.card_numbers import validate_card_number, validate_identification_code
 from outlet_desk.domain.fees import Fee, ReissueReason, expiry_exchange_allowed, format_yuan, reissue_fee
@@ -168,7 +169,7 @@ def apply_reissue(
             approval.entity_id = request.id
         withdrawn = cancel_waiting(s, desk, WAIVER, old_card_id)
         event = uow.audit(
-            "reissue_applied", "reissue_request", request.id, person_id=card.person_id, before=before,
+            AuditAction.REISSUE_APPLIED, "reissue_request", request.id, person_id=card.person_id, before=before,
             after={"old_card": card_facts(card), "reason": reason.value, "fee_fen": fee.amount_fen, "waived": waived,
                    "waiver_by": waiver_name, "waiver_approval": approval.id if approval else None,
                    "waivers_withdrawn": withdrawn, "paid_fen": due_fen,
@@ -176,7 +177,7 @@ def apply_reissue(
                    "presenter": check.presenter},
         )
         receipt = issue_receipt(uow, event, person_id=card.person_id, card_number=card.card_number,
-                                fee_fen=due_fen, kind="reissue_applied",
+                                fee_fen=due_fen,
                                 waived_by=waived_by, payment_method=(payment_method or "") if due_fen else "")
         if due_fen:
             assert payment_method is not None
@@ -200,12 +201,12 @@ def receive_card(
     issue_date: date | None = None,
 ) -> ReceivedCard:
     """The new card arrived from the factory: it is ready for collection."""
-    return _make_ready(desk, actor, Action.RECEIVE_STOCK, "card_received", request_id, card_number,
+    return _make_ready(desk, actor, Action.RECEIVE_STOCK, AuditAction.CARD_RECEIVED, request_id, card_number,
                        identification_code, issue_date)
 
 
 def _make_ready(
-    desk: Desk, actor: Actor, action: Action, audit_action: str, request_id: int, card_number: str,
+    desk: Desk, actor: Actor, action: Action, audit_action: AuditAction, request_id: int, card_number: str,
     identification_code: str, issue_date: date | None,
 ) -> ReceivedCard:
     number = validate_card_number(card_number)
@@ -295,5 +296,5 @@ def instant_cards_due(desk: Desk, person_id: int) -> list[InstantCardDue]:
 
 def complete_instant_issue(desk: Desk, actor: Actor, request_id: int, written: CardData) -> ReceivedCard:
     """The blank card was personalised here (and read back): it is ready for collection at once."""
-    return _make_ready(desk, actor, Action.APPLY_REISSUE, "card_personalised", request_id, written.card_number,
-                       written.identification_code, written.issue_date)
+    return _make_ready(desk, actor, Action.APPLY_REISSUE, AuditAction.CARD_PERSONALISED, request_id,
+                       written.card_number, written.identification_code, written.issue_date)

@@ -27,6 +27,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import col
 
 from outlet_desk.db.tables import DayClose, Operator, Outlet
+from outlet_desk.domain.audit_actions import AuditAction
 from outlet_desk.domain.fees import ReissueReason
 from outlet_desk.domain.roles import Action, require
 from outlet_desk.i18n import _
@@ -41,21 +42,21 @@ SCHEMA = "outlet-desk/daily-report/1"
 
 #: The event that completes each counter flow, and the identity-check flow it stands on.
 COMPLETIONS: Mapping[str, Action] = {
-    "loss_reported_counter": Action.REPORT_LOSS_COUNTER,
-    "loss_made_formal": Action.REPORT_LOSS_COUNTER,
-    "loss_withdrawn": Action.WITHDRAW_LOSS,
-    "reissue_applied": Action.APPLY_REISSUE,
-    "card_collected": Action.COLLECT_CARD,
+    AuditAction.LOSS_REPORTED_COUNTER: Action.REPORT_LOSS_COUNTER,
+    AuditAction.LOSS_MADE_FORMAL: Action.REPORT_LOSS_COUNTER,
+    AuditAction.LOSS_WITHDRAWN: Action.WITHDRAW_LOSS,
+    AuditAction.REISSUE_APPLIED: Action.APPLY_REISSUE,
+    AuditAction.CARD_COLLECTED: Action.COLLECT_CARD,
 }
 #: A transaction is a completed counter flow, or a loss report taken by the hotline.
-TRANSACTIONS: tuple[str, ...] = (*COMPLETIONS, "loss_reported_hotline")
+TRANSACTIONS: tuple[str, ...] = (*COMPLETIONS, AuditAction.LOSS_REPORTED_HOTLINE)
 LOSS_EVENTS: Mapping[str, str] = {
-    "loss_reported_hotline": "hotline",
-    "loss_reported_counter": "counter",
-    "loss_made_formal": "made_formal",
-    "loss_lapsed": "lapsed",
-    "loss_lapse_escalated": "lapsed",
-    "loss_withdrawn": "withdrawn",
+    AuditAction.LOSS_REPORTED_HOTLINE: "hotline",
+    AuditAction.LOSS_REPORTED_COUNTER: "counter",
+    AuditAction.LOSS_MADE_FORMAL: "made_formal",
+    AuditAction.LOSS_LAPSED: "lapsed",
+    AuditAction.LOSS_LAPSE_ESCALATED: "lapsed",
+    AuditAction.LOSS_WITHDRAWN: "withdrawn",
 }
 LOSS_KEYS: tuple[str, ...] = ("hotline", "counter", "made_formal", "lapsed", "withdrawn")
 REASONS: tuple[str, ...] = tuple(r.value for r in ReissueReason)
@@ -64,14 +65,14 @@ AGE_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
     ("0-7", 0, 7), ("8-30", 8, 30), ("31-90", 31, 90), ("over_90", 91, None),
 )
 _DAY_ACTIONS: tuple[str, ...] = (
-    *LOSS_EVENTS, "reissue_applied", "card_collected", "identity_checked", "chip_check_failed",
-    "blocked_card_presented",
+    *LOSS_EVENTS, AuditAction.REISSUE_APPLIED, AuditAction.CARD_COLLECTED, AuditAction.IDENTITY_CHECKED,
+    AuditAction.CHIP_CHECK_FAILED, AuditAction.BLOCKED_CARD_PRESENTED,
 )
 _TREND_SERIES: Mapping[str, tuple[str, ...]] = {
     "transactions": TRANSACTIONS,
-    "loss_reports": ("loss_reported_hotline", "loss_reported_counter"),
-    "reissues": ("reissue_applied",),
-    "collections": ("card_collected",),
+    "loss_reports": (AuditAction.LOSS_REPORTED_HOTLINE, AuditAction.LOSS_REPORTED_COUNTER),
+    "reissues": (AuditAction.REISSUE_APPLIED,),
+    "collections": (AuditAction.CARD_COLLECTED,),
 }
 _TREND_ACTIONS: tuple[str, ...] = tuple(sorted({a for actions in _TREND_SERIES.values() for a in actions}))
 
@@ -243,8 +244,8 @@ def daily_report(
         loss_reports={k: audit.counts[f"loss_reports.{k}"] for k in LOSS_KEYS},
         reissues={r: audit.counts[f"reissues.{r}"] for r in REASONS},
         collections={p: audit.counts[f"collections.{p}"] for p in PRESENTERS},
-        chip_check_failures=extra["chip_check_failed"],
-        blocked_cards_presented=extra["blocked_card_presented"],
+        chip_check_failures=extra[AuditAction.CHIP_CHECK_FAILED],
+        blocked_cards_presented=extra[AuditAction.BLOCKED_CARD_PRESENTED],
         fees_taken_fen=audit.counts["fees.taken_fen"],
         fees_waived_fen=audit.counts["fees.waived_fen"],
         clerks=_clerk_lines(audit, timing, names),
@@ -275,21 +276,21 @@ def _audit_side(
             tally.add(f"loss_reports.{LOSS_EVENTS[action]}")
         if action in TRANSACTIONS and operator_id is not None:
             tally.add(f"clerks.{operator_id}.transactions")
-        if action == "identity_checked":
+        if action == AuditAction.IDENTITY_CHECKED:
             checked[(operator_id, person_id, _json(after).get("flow", ""))] = at
         elif action in COMPLETIONS:
             began = checked.pop((operator_id, person_id, COMPLETIONS[action]), None)
             if began is not None and operator_id is not None:
                 timing[operator_id].append((at - began).total_seconds())
-            if action == "reissue_applied":
+            if action == AuditAction.REISSUE_APPLIED:
                 data = _json(after)
                 tally.add(f"reissues.{data.get('reason', '')}")
                 tally.add("fees.taken_fen", int(data.get("paid_fen") or 0))
                 if data.get("waived"):
                     tally.add("fees.waived_fen", int(data.get("fee_fen") or 0))
-            elif action == "card_collected":
+            elif action == AuditAction.CARD_COLLECTED:
                 tally.add(f"collections.{_json(after).get('presenter', '')}")
-        elif action in ("chip_check_failed", "blocked_card_presented"):
+        elif action in (AuditAction.CHIP_CHECK_FAILED, AuditAction.BLOCKED_CARD_PRESENTED):
             extra[action] += 1
     return tally, timing, extra
 

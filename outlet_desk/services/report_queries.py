@@ -18,6 +18,7 @@ from sqlmodel import col
 from outlet_desk.db.engine import read_snapshot
 from outlet_desk.db.tables import AuditEvent, Card, Collection, IdentityCheck, LossReport, Payment, ReissueRequest
 from outlet_desk.db.types import UTCDateTime
+from outlet_desk.domain.audit_actions import AuditAction
 from outlet_desk.domain.card_lifecycle import CardStatus
 from outlet_desk.services.context import Desk
 
@@ -111,7 +112,7 @@ def uncollected_statement() -> Executable:
         .outerjoin(AuditEvent, and_(
             col(AuditEvent.entity) == "reissue_request",
             col(AuditEvent.entity_id) == cast(col(ReissueRequest.id), String),
-            col(AuditEvent.action) == "card_received",
+            col(AuditEvent.action) == AuditAction.CARD_RECEIVED,
         ))
         .where(col(Card.outlet_code) == _OUTLET, col(Card.status) == CardStatus.READY)
     )

@@ -12,12 +12,13 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from outlet_desk.domain.audit_actions import AuditAction
 from outlet_desk.i18n import _
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.errors import LoginRefused
 
 if TYPE_CHECKING:
-    from outlet_desk.config import SecuritySettings
+    from outlet_desk.config.schema import SecuritySettings
 
 WARNING_SECONDS = 60
 
@@ -137,7 +138,7 @@ def lock_session(desk: Desk, actor: Actor, reason: LockReason) -> None:
     from outlet_desk.services.uow import UnitOfWork
 
     with UnitOfWork(desk, actor) as uow:
-        uow.audit("session_locked", "operator", actor.operator_id, after={"reason": reason.value})
+        uow.audit(AuditAction.SESSION_LOCKED, "operator", actor.operator_id, after={"reason": reason.value})
         uow.commit()
 
 
@@ -155,7 +156,7 @@ def logout(desk: Desk, actor: Actor, reason: LogoutReason) -> None:
     from outlet_desk.services.uow import UnitOfWork
 
     with UnitOfWork(desk, actor) as uow:
-        uow.audit("logout", "operator", actor.operator_id, after={"reason": reason.value})
+        uow.audit(AuditAction.LOGOUT, "operator", actor.operator_id, after={"reason": reason.value})
         uow.commit()
 
 
@@ -167,7 +168,7 @@ def force_logout(desk: Desk, new_actor: Actor, old_actor: Actor, unfinished: str
 
     with UnitOfWork(desk, new_actor) as uow:
         uow.audit(
-            "session_forced_logout",
+            AuditAction.SESSION_FORCED_LOGOUT,
             "operator",
             old_actor.operator_id,
             after={"logged_out": old_actor.username, "by": new_actor.username, "unfinished": unfinished[:200]},

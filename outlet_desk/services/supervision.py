@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from outlet_desk.db.tables import Operator
+from outlet_desk.domain.audit_actions import AuditAction
 from outlet_desk.domain.roles import Action, Role, require, require_manage
 from outlet_desk.domain.text import REASON_MAX, clean_text
 from outlet_desk.i18n import _
@@ -68,7 +69,7 @@ def set_active(desk: Desk, actor: Actor, username: str, *, active: bool, reason:
             raise OperatorChangeRefused((_("{u} is already active.") if active else _("{u} is already inactive."))
                                         .format(u=op.username))
         op.active = active
-        uow.audit("operator_activated" if active else "operator_deactivated", "operator", op.id,
+        uow.audit(AuditAction.OPERATOR_ACTIVATED if active else AuditAction.OPERATOR_DEACTIVATED, "operator", op.id,
                   before={"active": not active}, after={"username": op.username, "active": active,
                                                         "reason": reason.strip()[:200]})
         uow.commit()

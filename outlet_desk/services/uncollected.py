@@ -10,6 +10,7 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from outlet_desk.db.tables import Card, Person, ReissueRequest
+from outlet_desk.domain.audit_actions import AuditAction
 from outlet_desk.domain.card_lifecycle import CardEvent, CardStatus
 from outlet_desk.domain.citizen_id import mask_citizen_id
 from outlet_desk.domain.request_status import RequestStatus, move_request
@@ -74,7 +75,7 @@ def return_uncollected(desk: Desk, actor: Actor, card_id: int, version: int) -> 
             request.status = move_request(request.status, RequestStatus.CANCELLED)
         person = s.get(Person, card.person_id)
         assert person is not None and card.id is not None
-        uow.audit("card_returned_uncollected", "card", card.id, person_id=card.person_id,
+        uow.audit(AuditAction.CARD_RETURNED_UNCOLLECTED, "card", card.id, person_id=card.person_id,
                   before={"status": before, "ready_on": ready_on.isoformat()},
                   after={"status": after, "days_waiting": (today - ready_on).days,
                          "request_id": request.id if request is not None else None})

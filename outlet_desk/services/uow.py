@@ -3,7 +3,7 @@
     with UnitOfWork(desk, actor) as uow:
         card = uow.session.get(Card, card_id)
         ...
-        uow.audit("card_suspended", "card", card.id, before=..., after=...)
+        uow.audit(AuditAction.CARD_COLLECTED, "card", card.id, before=..., after=...)
         uow.commit()
 
 Leaving the block without ``commit()`` (or by an exception) rolls everything back. ``commit()``
@@ -23,6 +23,7 @@ from sqlmodel import Session
 
 from outlet_desk.db.engine import WRITE
 from outlet_desk.db.tables import AuditEvent
+from outlet_desk.domain.audit_actions import AuditAction
 from outlet_desk.domain.errors import DomainError
 from outlet_desk.domain.roles import Action, require
 from outlet_desk.services import desk_log
@@ -79,7 +80,7 @@ class UnitOfWork:
             raise
         return self
 
-    def audit(self, action: str, entity: str, entity_id: str | int | None = None,
+    def audit(self, action: AuditAction, entity: str, entity_id: str | int | None = None,
               **facts: Unpack[EventFacts]) -> AuditEvent:
         """Write the use case's audit event (in its transaction), by its actor, now."""
         event = append_event(self.session, self.desk.audit_key, self.desk.now(),

@@ -16,6 +16,7 @@ from outlet_desk.domain.approvals import (
     ApprovalStatus,
     move_approval,
 )
+from outlet_desk.domain.audit_actions import AuditAction
 from outlet_desk.domain.card_lifecycle import CardStatus
 from outlet_desk.domain.request_status import (
     REQUEST_MOVES,
@@ -35,6 +36,16 @@ GUARDED_WORDS: frozenset[str] = frozenset(
     {member.value for enum in (CardStatus, RequestStatus, ApprovalStatus) for member in enum}
     | {task.value for task in COUNTER_TASKS} | {Action.REPORT_LOSS_HOTLINE.value})
 _WORD_CALLS = {"_", "N_", "ngettext"}
+# The audit actions: sealed in the chain, written by the services as AuditAction members only.
+AUDIT_ACTION_WORDS: frozenset[str] = frozenset(action.value for action in AuditAction)
+# Where an audit action's code word is also the name of another thing (file, word: what it names there).
+AUDIT_WORDS_ELSEWHERE: dict[tuple[str, str], str] = {
+    ("db/tables.py", "cash_up"): "the cash-up table's name",
+    ("services/cashup.py", "cash_up"): "the audit event's entity: the cash-up table, as every entity is a table",
+    ("domain/loss.py", "reissue_applied"): "a withdrawal refusal's rule (a new card was applied for)",
+    ("services/day_open.py", "day_closed"): "the DayClosed refusal's code",
+    ("widgets/tasks.py", "logout"): "the log-out task's id and its Textual action name",
+}
 
 
 def _is_enum_body(node: ast.ClassDef) -> bool:
@@ -73,6 +84,22 @@ def test_status_and_task_codes_appear_only_in_enum_definitions() -> None:
     assert found == []
 
 
+def test_audit_action_codes_appear_only_in_their_enum() -> None:
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        where = path.relative_to(PACKAGE).as_posix()
+        if where.startswith("db/migrations/"):
+            continue
+        found += [f"{where}:{line}: {value!r}" for line, value in _bare_strings(path)
+                  if value in AUDIT_ACTION_WORDS and (where, value) not in AUDIT_WORDS_ELSEWHERE]
+    assert found == []
+
+
+def test_every_audit_word_elsewhere_is_still_there() -> None:
+    for (where, value) in AUDIT_WORDS_ELSEWHERE:
+        assert value in {v for _, v in _bare_strings(PACKAGE / where)}, f"{where} no longer names {value!r}"
+
+
 def test_the_guard_finds_a_bare_status(tmp_path: Path) -> None:
     module = tmp_path / "m.py"
     module.write_text('"""doc"""\nx = "pending"\ny = _("pending")\nclass S(StrEnum):\n    P = "pending"\n'
@@ -84,7 +111,7 @@ def test_approval_kinds_are_named_for_the_action_they_allow() -> None:
     assert {kind.value for kind in ApprovalKind} <= {action.value for action in Action}
 
 
-@pytest.mark.parametrize("enum", [RequestStatus, ApprovalStatus, ApprovalKind])
+@pytest.mark.parametrize("enum", [RequestStatus, ApprovalStatus, ApprovalKind, AuditAction])
 def test_every_code_has_its_own_words_in_both_languages(enum: type[StrEnum]) -> None:
     set_language("zh_CN")
     try:
@@ -113,6 +140,27 @@ def test_an_approval_is_decided_once_and_used_once() -> None:
                                                       ApprovalStatus.CANCELLED}
 
 
+def test_every_audit_action_has_its_words_in_english() -> None:
+    words = [action.label for action in AuditAction]
+    assert all(word and "_" not in word for word in words) and len(set(words)) == len(words)
+    assert AuditAction.LOSS_REPORTED_HOTLINE.label == "loss reported by the hotline"
+
+
+def test_audit_action_codes_are_the_words_sealed_in_old_chains() -> None:
+    """A chain written before the enum verifies the same: each member is the text the services wrote."""
+    assert AuditAction.LOSS_REPORTED_HOTLINE == "loss_reported_hotline"
+    assert {action.value for action in AuditAction} >= {
+        "person_opened", "identity_checked", "reissue_applied", "card_collected", "blocked_card_presented",
+        "approval_approved", "approval_rejected", "session_locked", "logout", "login"}
+
+
+def test_an_audit_action_is_sealed_as_its_code() -> None:
+    from outlet_desk.services.audit.seal import canonical_json
+
+    assert canonical_json([AuditAction.CARD_COLLECTED]) == canonical_json(["card_collected"])
+
+
 def test_a_code_this_version_does_not_know_reads_as_itself() -> None:
+    assert AuditAction.label_of("card_suspended") == "card_suspended"
     assert request_status_label("archived") == "archived"
     assert ApprovalStatus.label_of("escalated") == "escalated"

@@ -156,7 +156,7 @@ def test_the_outlet_toml_reader_name_picks_the_counters_reader(
         reader_name: str) -> None:
     """A glob or a piece of the name, case ignored, as outlet.toml documents it: the card in the other
     reader is not this counter's."""
-    from outlet_desk.config import ReaderSettings
+    from outlet_desk.config.schema import ReaderSettings
 
     settings = ReaderSettings(reader_name=reader_name)
     sup = ReaderSupervisor(training, recorder, reader=settings.matches)

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from outlet_desk.config import AuditSettings
+from outlet_desk.config.schema import AuditSettings
 from outlet_desk.db.tables import AuditEvent, Card
 from outlet_desk.services import demo
 from outlet_desk.services.audit import (

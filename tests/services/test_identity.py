@@ -14,16 +14,10 @@ from outlet_desk.domain.roles import Forbidden
 from outlet_desk.services import demo, operators
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.identity import (
-    CheckDigitWrong,
     Document,
-    DocumentExpired,
-    DocumentNotAccepted,
-    DocumentNumberMismatch,
-    FaceNotConfirmed,
-    NameMismatch,
+    IdentityRefused,
+    IdentityRule,
     ProxyDetails,
-    ProxyDetailsMissing,
-    ProxyNotAllowed,
     record_identity_check,
 )
 
@@ -82,30 +76,33 @@ def test_long_term_id_card_has_no_expiry(desk: Desk, holder: Person) -> None:
 
 
 @pytest.mark.parametrize(
-    ("changes", "error", "words"),
+    ("changes", "rule", "words"),
     [
-        ({"name": "欧阳娜娜"}, NameMismatch, "does not match the name on record"),
-        ({"expiry": date(2026, 11, 24)}, DocumentExpired, "expired on 2026-11-24"),
-        ({"number": "110105194912310021"}, CheckDigitWrong, "check digit is wrong"),
-        ({"number": PROXY_NUMBER}, DocumentNumberMismatch, "not the citizen number on record"),
-        ({"type": "passport", "number": "E12345678"}, DocumentNotAccepted, "not accepted at this outlet"),
+        ({"name": "欧阳娜娜"}, IdentityRule.NAME_MISMATCH, "does not match the name on record"),
+        ({"expiry": date(2026, 11, 24)}, IdentityRule.DOCUMENT_EXPIRED, "expired on 2026-11-24"),
+        ({"number": "110105194912310021"}, IdentityRule.CHECK_DIGIT_WRONG, "check digit is wrong"),
+        ({"number": PROXY_NUMBER}, IdentityRule.DOCUMENT_NUMBER_MISMATCH, "not the citizen number on record"),
+        ({"type": "passport", "number": "E12345678"}, IdentityRule.DOCUMENT_NOT_ACCEPTED,
+         "not accepted at this outlet"),
     ],
 )
 def test_holder_document_refusals_are_named_and_stored(
-    desk: Desk, holder: Person, changes: dict[str, object], error: type[Exception], words: str
+    desk: Desk, holder: Person, changes: dict[str, object], rule: IdentityRule, words: str
 ) -> None:
-    with pytest.raises(error, match=words):
+    with pytest.raises(IdentityRefused, match=words) as refused:
         record_identity_check(desk, _clerk(desk), holder.id or 0, "apply_reissue", presenter="holder",
                               document=_id_card(holder, **changes), face_confirmed=True)
+    assert refused.value.rule is rule
     [row] = _checks(desk)
     assert not row.passed
     assert _last_event(desk).action == "identity_check_refused"
 
 
 def test_face_must_be_confirmed(desk: Desk, holder: Person) -> None:
-    with pytest.raises(FaceNotConfirmed, match="Compare the face"):
+    with pytest.raises(IdentityRefused, match="Compare the face") as refused:
         record_identity_check(desk, _clerk(desk), holder.id or 0, "apply_reissue", presenter="holder",
                               document=_id_card(holder), face_confirmed=False)
+    assert refused.value.rule is IdentityRule.FACE_NOT_CONFIRMED
     [row] = _checks(desk)
     assert not row.face_confirmed and not row.passed
 
@@ -140,9 +137,10 @@ def test_a_holder_at_the_counter_leaves_the_proxy_columns_empty(desk: Desk, hold
 
 def test_proxy_not_allowed_for_a_flow_the_outlet_keeps_in_person(desk: Desk, holder: Person) -> None:
     assert "withdraw_loss" not in desk.settings.collection.proxy_allowed
-    with pytest.raises(ProxyNotAllowed, match="holder must come in person"):
+    with pytest.raises(IdentityRefused, match="holder must come in person") as refused:
         record_identity_check(desk, _clerk(desk), holder.id or 0, "withdraw_loss", presenter="proxy",
                               document=_id_card(holder), face_confirmed=True, proxy=_proxy())
+    assert refused.value.rule is IdentityRule.PROXY_NOT_ALLOWED
 
 
 def test_proxy_allowed_list_is_a_setting(make_settings, clock, holder: Person) -> None:  # type: ignore[no-untyped-def]
@@ -155,9 +153,10 @@ def test_proxy_allowed_list_is_a_setting(make_settings, clock, holder: Person) -
         result = record_identity_check(other, _clerk(other), holder.id or 0, "withdraw_loss", presenter="proxy",
                                        document=_id_card(holder), face_confirmed=True, proxy=_proxy())
         assert result.presenter == "proxy"
-        with pytest.raises(ProxyNotAllowed):
+        with pytest.raises(IdentityRefused) as refused:
             record_identity_check(other, _clerk(other), holder.id or 0, "collect_card", presenter="proxy",
                                   document=_id_card(holder), face_confirmed=True, proxy=_proxy())
+        assert refused.value.rule is IdentityRule.PROXY_NOT_ALLOWED
     finally:
         other.engine.dispose()
 
@@ -173,17 +172,19 @@ def test_proxy_allowed_list_is_a_setting(make_settings, clock, holder: Person) -
     ],
 )
 def test_proxy_refusals(desk: Desk, holder: Person, proxy: ProxyDetails, words: str) -> None:
-    with pytest.raises(Exception, match=words) as caught:
+    with pytest.raises(IdentityRefused, match=words) as caught:
         record_identity_check(desk, _clerk(desk), holder.id or 0, "collect_card", presenter="proxy",
                               document=_id_card(holder), face_confirmed=True, proxy=proxy)
-    assert caught.type in (ProxyDetailsMissing, DocumentExpired, CheckDigitWrong)
+    assert caught.value.rule in (IdentityRule.PROXY_DETAILS_MISSING, IdentityRule.DOCUMENT_EXPIRED,
+                                 IdentityRule.CHECK_DIGIT_WRONG)
 
 
 def test_proxy_cannot_show_the_holders_own_document(desk: Desk, holder: Person) -> None:
     own = _proxy(document=Document("resident_id_card", holder.citizen_number, holder.name, None))
-    with pytest.raises(ProxyDetailsMissing, match="holder's own number"):
+    with pytest.raises(IdentityRefused, match="holder's own number") as refused:
         record_identity_check(desk, _clerk(desk), holder.id or 0, "collect_card", presenter="proxy",
                               document=_id_card(holder), face_confirmed=True, proxy=own)
+    assert refused.value.rule is IdentityRule.PROXY_DETAILS_MISSING
 
 
 def test_roles_that_do_not_serve_the_counter_are_forbidden(desk: Desk, holder: Person) -> None:

@@ -42,7 +42,7 @@ async def test_home_shows_the_three_queues_and_enter_opens_the_person(desk: Desk
         await pilot.press("f3")
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
-        assert "records opened 1" in static_text(app, "#counts")
+        assert "record opened ×1" in static_text(app, "#counts")
 
 
 async def test_auditor_sees_counts_but_no_citizen_lists_and_cannot_search(desk: Desk) -> None:

@@ -140,7 +140,7 @@ async def open_task(pilot: Pilot[None], app: DeskApp, person: Person, card: Card
 
 
 async def close_receipt(pilot: Pilot[None], app: DeskApp) -> str:
-    await wait_for(pilot, lambda: isinstance(app.screen, ReceiptScreen))
+    await wait_for(pilot, lambda: isinstance(app.screen, ReceiptScreen) and bool(app.screen.query("#receipt-text")))
     text = static_text(app, "#receipt-text")
     await wait_for(pilot, lambda: "Saved" in static_text(app, "#receipt-saved"))
     await pilot.press("enter")

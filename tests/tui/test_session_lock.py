@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+
+from sqlalchemy import event
 from sqlmodel import Session, col, select
 
 from outlet_desk.app import DeskApp, make_app
@@ -173,3 +176,41 @@ async def test_f10_locks_even_inside_the_identity_check_and_unlocking_keeps_what
         await settle(pilot)
         assert isinstance(app.screen, IdentityCheckScreen)
         assert app.screen.query_one("#doc-number").value == person.citizen_number[:10]  # type: ignore[attr-defined]
+
+
+async def test_the_lock_and_the_logout_write_the_store_off_the_ui_thread(desk: Desk) -> None:
+    """The screen locks and signs out at once; the audit events are written by workers, never by the thread
+    that draws the screens (a slow store must not freeze the counter)."""
+    ui_thread = threading.get_ident()
+    writes_on_ui: list[str] = []
+
+    def record(conn, cursor, statement: str, *args: object) -> None:  # type: ignore[no-untyped-def]
+        if threading.get_ident() == ui_thread and statement.lstrip().upper().startswith(("INSERT", "UPDATE")):
+            writes_on_ui.append(statement.split("(")[0])
+
+    app = make_app(desk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "clerk1")
+        event.listen(desk.engine, "before_cursor_execute", record)
+        try:
+            await pilot.press("f10")
+            await settle(pilot)
+            assert isinstance(app.screen, LockScreen)
+            await type_text(pilot, "training-clerk1")
+            await pilot.press("enter")
+            await settle(pilot)
+            await pilot.press("f12")
+            await settle(pilot)
+            assert isinstance(app.screen, LoginScreen)
+        finally:
+            event.remove(desk.engine, "before_cursor_execute", record)
+    assert _actions(desk)[-3:] == ["session_locked", "login", "logout"]  # unlocking is a sign-in
+    assert writes_on_ui == []
+
+
+async def test_quitting_records_the_logout_before_the_desk_closes(desk: Desk) -> None:
+    app = make_app(desk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "clerk1")
+        await app.action_quit()
+        assert _actions(desk)[-1] == "logout"

@@ -11,6 +11,7 @@ from sqlmodel import Session, col
 
 from outlet_desk.db.tables import Approval, Operator
 from outlet_desk.domain.approvals import ApprovalStatus, move_approval
+from outlet_desk.domain.audit_actions import AuditAction
 from outlet_desk.domain.roles import Action, require
 from outlet_desk.domain.text import REASON_MAX, clean_text
 from outlet_desk.i18n import _
@@ -70,7 +71,7 @@ def request_approval(desk: Desk, maker: Actor, action: str, entity: str, entity_
                        maker_id=maker.operator_id, reason=reason.strip()[:500], created_at=desk.now())
         uow.session.add(row)
         uow.session.flush()
-        uow.audit("approval_requested", "approval", row.id,
+        uow.audit(AuditAction.APPROVAL_REQUESTED, "approval", row.id,
                   after={"action": row.action, "entity": entity, "entity_id": entity_id, "reason": row.reason})
         uow.commit()
         return _view(row, {maker.operator_id: maker.username})
@@ -110,7 +111,7 @@ def decide(desk: Desk, checker: Actor, approval_id: int, *, approve: bool, reaso
         row.status = move_approval(row.status, ApprovalStatus.APPROVED if approve else ApprovalStatus.REJECTED)
         row.checker_id, row.decided_at = checker.operator_id, desk.now()
         row.decision_reason = reason.strip()[:500]
-        uow.audit("approval_" + row.status, "approval", row.id,
+        uow.audit(AuditAction.APPROVAL_APPROVED if approve else AuditAction.APPROVAL_REJECTED, "approval", row.id,
                   before={"status": ApprovalStatus.PENDING}, after={"status": row.status, "action": row.action,
                                                        "reason": reason.strip()})
         uow.commit()

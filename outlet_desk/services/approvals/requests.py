@@ -14,8 +14,10 @@ from sqlmodel import Session, col, select
 
 from outlet_desk.db.tables import Approval, Card, Operator, Person
 from outlet_desk.domain.approvals import OPEN_APPROVALS, ApprovalStatus, move_approval
+from outlet_desk.domain.audit_actions import AuditAction
 from outlet_desk.domain.citizen_id import mask_citizen_id
 from outlet_desk.domain.roles import Role, can
+from outlet_desk.domain.text import REASON_MAX, clean_text
 from outlet_desk.i18n import _
 from outlet_desk.services.approvals.kinds import CARD_ENTITY, RequestKind, SignerRule
 from outlet_desk.services.context import Actor, Desk
@@ -110,7 +112,7 @@ def send_request(uow: UnitOfWork, kind: RequestKind, card: Card, detail: str, re
                    detail=detail, maker_id=uow.actor.operator_id, reason=reason[:200], created_at=uow.desk.now())
     uow.session.add(row)
     uow.session.flush()
-    uow.audit("approval_requested", "approval", row.id, person_id=card.person_id,
+    uow.audit(AuditAction.APPROVAL_REQUESTED, "approval", row.id, person_id=card.person_id,
               after={"action": kind.kind, "entity": CARD_ENTITY, "entity_id": card.id,
                      "card_number": card.card_number, **facts, "reason": row.reason})
     return row
@@ -125,7 +127,7 @@ def withdraw_request(uow: UnitOfWork, kind: RequestKind, approval_id: int) -> Ap
             id=row.id))
     row.status, row.decided_at = move_approval(row.status, ApprovalStatus.CANCELLED), uow.desk.now()
     card = uow.session.get(Card, row.entity_id)
-    uow.audit("approval_withdrawn", "approval", row.id, person_id=card.person_id if card else None,
+    uow.audit(AuditAction.APPROVAL_WITHDRAWN, "approval", row.id, person_id=card.person_id if card else None,
               before={"status": ApprovalStatus.PENDING}, after={"status": row.status, "action": row.action})
     return row
 
@@ -136,6 +138,12 @@ class ClerkRequests(Generic[S]):
 
     def __init__(self, kind: RequestKind, show: Callable[[Desk, Session, Approval], S]) -> None:
         self.kind, self.show = kind, show
+
+    def send(self, uow: UnitOfWork, card: Card, detail: str, reason: str, facts: Mapping[str, Any]) -> S:
+        """Send the request (:func:`send_request`) and commit the use case: what the clerk's screen shows."""
+        row = send_request(uow, self.kind, card, detail, reason, facts)
+        uow.commit()
+        return self.show(uow.desk, uow.session, row)
 
     def state(self, desk: Desk, clerk: Actor, approval_id: int) -> S:
         """Where the clerk's request stands now (the task screen asks every second or two)."""
@@ -200,15 +208,23 @@ def check_signer(rule: SignerRule, maker: Actor, signer: Actor) -> None:
         raise rule.refused(_(rule.not_allowed))
 
 
-def card_holder(s: Session, row: Approval) -> tuple[Card, Person] | None:
-    """The card a request is bound to and its holder (None when it is bound to something else)."""
+def card_subject(s: Session, row: Approval) -> dict[str, str] | None:
+    """The card a request is bound to and its holder as a supervisor reads them: ``person`` (the name and the
+    masked citizen number) and ``card`` (its number); None when it is bound to something else."""
     if row.entity != CARD_ENTITY or row.entity_id is None:
         return None
     card = s.get(Card, row.entity_id)
     person = s.get(Person, card.person_id) if card is not None else None
-    return (card, person) if card is not None and person is not None else None
+    if card is None or person is None:
+        return None
+    return {"person": f"{person.name} {mask_citizen_id(person.citizen_number)}", "card": card.card_number}
 
 
-def holder_line(person: Person) -> str:
-    """The holder as a supervisor reads them: the name and the masked citizen number."""
-    return f"{person.name} {mask_citizen_id(person.citizen_number)}"
+def clean_reason(text: str) -> str:
+    """The clerk's reason for a request: typed text (:func:`clean_text`'s rule), on one line."""
+    return " ".join(clean_text(text, _("The reason"), REASON_MAX, multi_line=True).split())
+
+
+def request_state_of(desk: Desk, s: Session, row: Approval) -> RequestState:
+    """:func:`request_state` as :class:`ClerkRequests` calls it, for a kind with no facts of its own."""
+    return request_state(s, row)

@@ -16,16 +16,14 @@ from sqlmodel import Session
 from outlet_desk.db.tables import Approval
 from outlet_desk.domain.fees import ReissueReason, format_yuan
 from outlet_desk.domain.roles import Action
-from outlet_desk.domain.text import REASON_MAX, clean_text
 from outlet_desk.i18n import _
 from outlet_desk.services.approvals.kinds import CARD_ENTITY, WAIVER, WaiverRefused
 from outlet_desk.services.approvals.requests import (
     ClerkRequests,
     RequestState,
-    card_holder,
-    holder_line,
+    card_subject,
+    clean_reason,
     request_state,
-    send_request,
 )
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.records import load_card
@@ -64,7 +62,7 @@ def _state(desk: Desk, s: Session, row: Approval) -> WaiverState:
 
 def request_waiver(desk: Desk, clerk: Actor, card_id: int, reason: ReissueReason, waiver_reason: str) -> WaiverState:
     """Send the waiver of this card's reissue fee to the supervisors; it waits in their list of approvals."""
-    why = " ".join(clean_text(waiver_reason, _("The reason"), REASON_MAX, multi_line=True).split())
+    why = clean_reason(waiver_reason)
     if not why:
         raise WaiverRefused(_("Give the reason for waiving the fee."))
     fee = fee_for(desk, reason)
@@ -74,10 +72,7 @@ def request_waiver(desk: Desk, clerk: Actor, card_id: int, reason: ReissueReason
         card = load_card(uow.session, card_id, None)
         check_old_card(desk, card, reason)
         check_not_applied(uow.session, card_id)
-        row = send_request(uow, WAIVER, card, reason.value, why,
-                           {"reissue_reason": reason.value, "fee_fen": fee.amount_fen})
-        uow.commit()
-        return _state(desk, uow.session, row)
+        return _WAIVERS.send(uow, card, reason.value, why, {"reissue_reason": reason.value, "fee_fen": fee.amount_fen})
 
 
 _WAIVERS = ClerkRequests(WAIVER, _state)
@@ -89,9 +84,8 @@ open_waiver = _WAIVERS.open
 def waiver_subject_line(desk: Desk, s: Session, row: Approval) -> str | None:
     """What the supervisor reads about a waiver waiting for them: for whom, which card, the fee."""
     reason = waiver_subject(row)
-    holder = card_holder(s, row) if reason is not None else None
-    if reason is None or holder is None:
+    subject = card_subject(s, row) if reason is not None else None
+    if reason is None or subject is None:
         return None
-    card, person = holder
     return _("{person}, card {card}: fee {yuan} yuan").format(
-        person=holder_line(person), card=card.card_number, yuan=format_yuan(fee_for(desk, reason).amount_fen))
+        **subject, yuan=format_yuan(fee_for(desk, reason).amount_fen))

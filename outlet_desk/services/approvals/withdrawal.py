@@ -13,17 +13,15 @@ from sqlmodel import Session
 
 from outlet_desk.db.tables import Approval
 from outlet_desk.domain.roles import Action
-from outlet_desk.domain.text import REASON_MAX, clean_text
 from outlet_desk.i18n import _
 from outlet_desk.reader.card_data import CardData
 from outlet_desk.services.approvals.kinds import WITHDRAWAL, WithdrawalApprovalRefused
 from outlet_desk.services.approvals.requests import (
     ClerkRequests,
     RequestState,
-    card_holder,
-    holder_line,
-    request_state,
-    send_request,
+    card_subject,
+    clean_reason,
+    request_state_of,
 )
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.loss import check_withdrawable, withdrawal_under_dual_control
@@ -35,7 +33,7 @@ def request_withdrawal(desk: Desk, clerk: Actor, card_id: int, identity_check_id
                        reason: str) -> RequestState:
     """Send the withdrawal of this card's loss report to the supervisors; it waits in their list of approvals.
     The found card must be in the reader and be the reported card, as for the withdrawal itself."""
-    why = " ".join(clean_text(reason, _("The reason"), REASON_MAX, multi_line=True).split())
+    why = clean_reason(reason)
     if not withdrawal_under_dual_control(desk):
         raise WithdrawalApprovalRefused(
             _("At this outlet a loss report is withdrawn without a supervisor's approval."))
@@ -45,16 +43,10 @@ def request_withdrawal(desk: Desk, clerk: Actor, card_id: int, identity_check_id
         card = load_card(uow.session, card_id, None)
         require_identity_check(desk, uow.session, identity_check_id, card.person_id, Action.WITHDRAW_LOSS.value)
         report = check_withdrawable(desk, uow.session, card, chip)
-        row = send_request(uow, WITHDRAWAL, card, "", why, {"report_id": report.id if report else None})
-        uow.commit()
-        return _state(desk, uow.session, row)
+        return _WITHDRAWALS.send(uow, card, "", why, {"report_id": report.id if report else None})
 
 
-def _state(desk: Desk, s: Session, row: Approval) -> RequestState:
-    return request_state(s, row)
-
-
-_WITHDRAWALS = ClerkRequests(WITHDRAWAL, _state)
+_WITHDRAWALS = ClerkRequests(WITHDRAWAL, request_state_of)
 withdrawal_state = _WITHDRAWALS.state
 cancel_withdrawal = _WITHDRAWALS.withdraw
 open_withdrawal = _WITHDRAWALS.open
@@ -62,8 +54,5 @@ open_withdrawal = _WITHDRAWALS.open
 
 def withdrawal_subject_line(s: Session, row: Approval) -> str | None:
     """What the supervisor reads about a withdrawal waiting for them: the holder and the card."""
-    holder = card_holder(s, row) if row.action == WITHDRAWAL.kind else None
-    if holder is None:
-        return None
-    card, person = holder
-    return _("{person}, card {card} (found)").format(person=holder_line(person), card=card.card_number)
+    subject = card_subject(s, row) if row.action == WITHDRAWAL.kind else None
+    return None if subject is None else _("{person}, card {card} (found)").format(**subject)

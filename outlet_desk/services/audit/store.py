@@ -15,6 +15,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import Session, col
 
 from outlet_desk.db.tables import AuditCheckpoint, AuditEvent, AuditHead
+from outlet_desk.domain.audit_actions import AuditAction
 from outlet_desk.services.audit.keys import AuditKeyNotThisOutlets
 from outlet_desk.services.audit.seal import Checkpoint, Link, canonical_json, compute_mac, key_id
 from outlet_desk.services.masking import mask_pii
@@ -34,8 +35,9 @@ class EventFacts(TypedDict, total=False):
     after: Mapping[str, Any] | None
 
 
-def append_event(session: Session, key: bytes, at: datetime, operator_id: int | None, outlet_code: str, action: str,
-                 entity: str, entity_id: str | int | None = None, **facts: Unpack[EventFacts]) -> AuditEvent:
+def append_event(session: Session, key: bytes, at: datetime, operator_id: int | None, outlet_code: str,
+                 action: AuditAction, entity: str, entity_id: str | int | None = None,
+                 **facts: Unpack[EventFacts]) -> AuditEvent:
     """Append one event to the outlet's chain inside the caller's transaction."""
     head = session.execute(
         select(AuditHead).where(col(AuditHead.outlet_code) == outlet_code).with_for_update()
