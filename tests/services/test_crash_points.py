@@ -29,15 +29,15 @@ from sqlalchemy import text
 from sqlmodel import Session, select
 
 from outlet_desk.db.engine import is_sqlite
-from outlet_desk.db.tables import Card, Person, Receipt, ReissueRequest
+from outlet_desk.db.tables import AuditEvent, Card, Person, Receipt, ReissueRequest
 from outlet_desk.domain.card_lifecycle import CardStatus
 from outlet_desk.domain.fees import ReissueReason
 from outlet_desk.services import demo
 from outlet_desk.services.audit import verify_chain
-from outlet_desk.services.bootstrap import start_desk
+from outlet_desk.services.bootstrap import open_desk, start_desk
 from outlet_desk.services.context import Actor, Desk
-from outlet_desk.services.loss import report_loss_counter
-from outlet_desk.services.receipt_journal import pending_notes
+from outlet_desk.services.loss import report_loss_counter, report_loss_hotline
+from outlet_desk.services.receipt_journal import ReceiptNotNoted, pending_notes
 from outlet_desk.services.receipts import save_receipt
 from outlet_desk.services.reissue import receive_card
 from tests.services.test_journey import _apply, chip_of, identity, login, person_with, reload
@@ -210,3 +210,23 @@ def test_a_desk_killed_at_a_commit_point_loses_no_committed_receipt(desk: Desk, 
             assert _files_of(folder, code) == {".txt", ".pdf"}, code
     finally:
         again.engine.dispose()
+
+
+def test_a_use_case_whose_receipt_cannot_be_written_is_rolled_back(make_settings, clock, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "blocker").write_text("a file where the receipts folder should be")
+    desk = open_desk(make_settings('\n[receipts]\nfolder = "blocker/receipts"\n'))
+    desk.clock = clock
+    try:
+        demo.seed_training(desk, persons=12)
+        kwargs = _hotline(desk)
+        with Session(desk.engine) as s:
+            events = len(s.exec(select(AuditEvent)).all())
+        with pytest.raises(ReceiptNotNoted, match="nothing was saved"):
+            report_loss_hotline(desk, **kwargs)
+        person, card = person_with(desk, CardStatus.ACTIVE)
+        assert person.citizen_number == kwargs["citizen_number"] and card.status == CardStatus.ACTIVE.value
+        with Session(desk.engine) as s:
+            assert len(s.exec(select(AuditEvent)).all()) == events and _codes(desk) == set()
+            assert verify_chain(s, desk.audit_key, desk.outlet_code).intact
+    finally:
+        desk.engine.dispose()
