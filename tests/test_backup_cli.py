@@ -96,3 +96,21 @@ def test_the_messages_speak_the_outlets_language(seeded: Path, tmp_path: Path) -
     done = run(seeded, "backup", str(tmp_path / "b.backup"), "--as", "super1", env=SUPERVISOR)
     assert done.exit_code == 0, done.output
     assert "备份" in done.stdout and "Backup" not in done.stdout
+
+
+def test_on_a_terminal_the_progress_is_a_bar() -> None:
+    import io
+
+    from rich.console import Console
+
+    from outlet_desk.cli_support import progress_shown
+
+    screen = io.StringIO()
+    terminal = Console(file=screen, force_terminal=True, width=80)
+    with progress_shown(terminal) as progress:
+        for done in range(0, 101, 20):
+            progress("Copying", done, 100)
+        progress("Checking the copy", 1, 1)
+    drawn = screen.getvalue()
+    assert "Copying" in drawn and "Checking the copy" in drawn and "100%" in drawn and "━" in drawn
+    assert "Copying: " not in drawn  # not the plain lines of a pipe
