@@ -9,6 +9,8 @@ cannot be written, the use case is not committed: :class:`ReceiptNotNoted`). Wri
 settles the note. The next start (:mod:`outlet_desk.services.receipt_recovery`) finds the notes still
 there: a receipt whose row was committed has its files written again from the note; a note whose use case
 never committed is dropped once it is older than any use case in flight (:data:`IN_FLIGHT_SECONDS`).
+A commit that fails leaves its note too, on purpose: whether it committed is read from the store at the
+next start, never assumed (a connection lost during the commit may have committed it).
 """
 
 from __future__ import annotations
