@@ -20,6 +20,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -37,7 +38,14 @@ from outlet_desk.services.audit import verify_chain
 from outlet_desk.services.bootstrap import open_desk, start_desk
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.loss import report_loss_counter, report_loss_hotline
-from outlet_desk.services.receipt_journal import ReceiptNotNoted, pending_notes
+from outlet_desk.services.receipt_journal import (
+    IN_FLIGHT_SECONDS,
+    ReceiptNotNoted,
+    note_path,
+    note_receipt,
+    pending_notes,
+)
+from outlet_desk.services.receipt_recovery import rewrite_pending_receipts
 from outlet_desk.services.receipts import save_receipt
 from outlet_desk.services.reissue import receive_card
 from tests.services.test_journey import _apply, chip_of, identity, login, person_with, reload
@@ -230,3 +238,15 @@ def test_a_use_case_whose_receipt_cannot_be_written_is_rolled_back(make_settings
             assert verify_chain(s, desk.audit_key, desk.outlet_code).intact
     finally:
         desk.engine.dispose()
+
+
+def test_the_note_of_a_use_case_that_never_committed_goes_once_nothing_can_be_in_flight(desk: Desk) -> None:
+    folder = desk.settings.receipts_dir()
+    note_receipt(folder, "OLDER-NOTE1", {"code": "OLDER-NOTE1"})
+    note_receipt(folder, "YOUNG-NOTE2", {"code": "YOUNG-NOTE2"})
+    hours_ago = time.time() - IN_FLIGHT_SECONDS - 60
+    os.utime(note_path(folder, "OLDER-NOTE1"), (hours_ago, hours_ago))
+    recovered = rewrite_pending_receipts(desk)
+    assert recovered.written == () and recovered.message() == ""
+    assert [note.code for note in pending_notes(folder)] == ["YOUNG-NOTE2"]  # another desk may still commit it
+    assert list(folder.glob("*.pdf")) == []
