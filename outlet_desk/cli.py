@@ -18,9 +18,12 @@ from outlet_desk.cli_support import (
     EXIT_CHECK_FAILED,
     Boundary,
     State,
+    err,
     fail,
     login,
     out,
+    password_of,
+    progress_shown,
     record_id,
     refusals,
     state_of,
@@ -337,6 +340,44 @@ def receipt_verify(ctx: typer.Context, code: str) -> None:
     if not found.genuine:
         fail(found.message(), EXIT_CHECK_FAILED)
     out.print(found.message())
+
+
+BackupAs = Annotated[str, typer.Option("--as", help="Your own user name (a supervisor or an administrator).")]
+
+
+@app.command("backup")
+def backup_cmd(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="The new backup file (never an existing one).")],
+    as_user: BackupAs,
+) -> None:
+    """Back up the store into FILE (SQLite's online backup, or pg_dump), while the counters work; the copy
+    is checked (integrity, database revision, audit chain) before it is kept. Mode 0600."""
+    from outlet_desk.services.backup import back_up
+
+    desk = state_of(ctx).desk()
+    actor = login(desk, as_user)
+    with refusals(), progress_shown(err) as progress:
+        done = back_up(desk, actor, file, progress)
+    out.print(done.message())
+
+
+@app.command("restore")
+def restore_cmd(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="A file made by outlet-desk backup.")],
+    as_user: BackupAs,
+) -> None:
+    """Restore FILE into the outlet's store, which must be empty (stop the desks first); the outlet's audit
+    key file must be in place. Checked like a backup; you sign in as an operator of the restored store."""
+    from outlet_desk.services import operators
+    from outlet_desk.services.backup import restore
+
+    settings = state_of(ctx).settings()
+    password = password_of(as_user)
+    with refusals(), progress_shown(err) as progress:
+        done = restore(settings, file, progress, lambda desk: operators.authenticate(desk, as_user, password))
+    out.print(done.message())
 
 
 @card_app.command("emulate")

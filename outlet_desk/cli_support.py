@@ -9,13 +9,14 @@ the command modules import it and never each other's plumbing.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskID, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.text import Text
 from typer._click.core import Context
 from typer._click.exceptions import ClickException
@@ -135,12 +136,17 @@ def state_of(ctx: typer.Context) -> State:
     return obj
 
 
+def password_of(username: str) -> str:
+    """The password of ``username`` (``--as``): from ``$OUTLET_DESK_PASSWORD``, else asked."""
+    return os.environ.get("OUTLET_DESK_PASSWORD") or typer.prompt(
+        _("Password for {u}").format(u=username), hide_input=True)
+
+
 def login(desk: Any, username: str) -> Any:
     """Sign ``username`` in (``--as``): the password from ``$OUTLET_DESK_PASSWORD``, else asked."""
     from outlet_desk.services import operators
 
-    password = os.environ.get("OUTLET_DESK_PASSWORD") or typer.prompt(
-        _("Password for {u}").format(u=username), hide_input=True)
+    password = password_of(username)
     with refusals():
         return operators.authenticate(desk, username, password)
 
@@ -157,3 +163,30 @@ def record_id(option: str) -> Any:
         return value
 
     return check
+
+
+@contextmanager
+def progress_shown(console: Console) -> Iterator[Callable[[str, int, int], None]]:
+    """A ``progress(stage, done, total)`` for a long command: a Rich progress bar on a terminal; plain
+    lines without one (a line per stage and quarter, so a log or a pipe gets a few lines, not a redrawn bar)."""
+    if console.is_terminal:
+        with Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn(),
+                      console=console) as bar:
+            tasks: dict[str, TaskID] = {}
+
+            def draw(stage: str, done: int, total: int) -> None:
+                if stage not in tasks:
+                    tasks[stage] = bar.add_task(stage, total=total)
+                bar.update(tasks[stage], completed=done, total=total)
+
+            yield draw
+        return
+    said: dict[str, int] = {}
+
+    def say(stage: str, done: int, total: int) -> None:
+        quarter = 4 if total <= 0 else min(4, done * 4 // total)
+        if said.get(stage, -1) < quarter:
+            said[stage] = quarter
+            console.print(f"{stage}: {quarter * 25}%")
+
+    yield say

@@ -94,6 +94,19 @@ def test_receipt_verify_and_report_take_any_code_and_date(outlet: Path, code: st
     assert_one_message(run(outlet, "report", "daily", "--date", day, "--as", "boss"))
 
 
+@PROPERTY
+@given(name=free_text, as_user=free_text)
+def test_backup_and_restore_take_any_file_name_and_user(outlet: Path, tmp_path_factory: pytest.TempPathFactory,
+                                                        name: str, as_user: str) -> None:
+    folder = tmp_path_factory.mktemp("backups")
+    backup = run(outlet, "backup", f"{folder}/{name}", "--as", "boss")
+    assert_one_message(backup)
+    if backup.exit_code == 2:
+        assert list(folder.rglob("*")) == []  # no copy, no temporary file
+    assert_one_message(run(outlet, "backup", str(folder / "by-anyone.backup"), "--as", as_user))
+    assert_one_message(run(outlet, "restore", f"{folder}/{name}", "--as", as_user))
+
+
 @pytest.mark.parametrize("name", ["[/]", "[bold red]x[/]", "[link=u]c[/link]"])
 def test_a_display_name_that_is_markup_is_listed_as_typed(outlet: Path, tmp_path: Path, name: str) -> None:
     shutil.copytree(outlet.parent, tmp_path / "outlet")

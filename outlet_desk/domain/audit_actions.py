@@ -40,6 +40,8 @@ class AuditAction(Worded):
     OUTLET_REGISTERED = "outlet_registered", N_("outlet registered")
     OUTLET_UPDATED = "outlet_updated", N_("outlet details changed")
     DEMO_SEEDED = "demo_seeded", N_("training data loaded")
+    STORE_BACKED_UP = "store_backed_up", N_("database backed up")
+    STORE_RESTORED = "store_restored", N_("database restored from a backup")
     # Operators and their sessions
     LOGIN = "login", N_("signed in")
     LOGIN_FAILED = "login_failed", N_("sign-in failed")

@@ -37,6 +37,7 @@ class Action(Worded):
     VIEW_AUDIT = "view_audit", N_("view the audit log")
     VIEW_REPORTS = "view_reports", N_("view reports")
     VERIFY_AUDIT = "verify_audit", N_("verify the audit log")
+    BACK_UP_STORE = "back_up_store", N_("back up or restore the store")
 
 
 _A = Action
@@ -80,8 +81,9 @@ PERMISSIONS: Mapping[Role, frozenset[Action]] = MappingProxyType(
             _A.RECEIVE_STOCK,
             _A.SPOIL_CARD,
             _A.MANAGE_OPERATORS,
+            _A.BACK_UP_STORE,
         },
-        Role.ADMIN: _OVERSIGHT | {_A.MANAGE_OPERATORS},
+        Role.ADMIN: _OVERSIGHT | {_A.MANAGE_OPERATORS, _A.BACK_UP_STORE},
         Role.AUDITOR: _OVERSIGHT,
     }
 )

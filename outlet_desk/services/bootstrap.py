@@ -1,5 +1,6 @@
 """Opening the desk: the data folder, the store (migrated), the audit key, the outlet's own row; and
-starting it (:func:`start_desk`: settings, store, training data, lapsed temporary losses)."""
+starting it (:func:`start_desk`: settings, store, training data, lapsed temporary losses, receipts a
+crash cut off)."""
 
 from __future__ import annotations
 
@@ -88,13 +89,17 @@ class StartedDesk:
     """The training data was created just now (first start of a training outlet)."""
     lapsed: int
     """Temporary loss reports that lapsed while the desk was closed (each audited)."""
+    receipts: str = ""
+    """What became of receipts a crash cut off (written again), for the desk to say; empty if none."""
 
 
 def start_desk(config: Path | None) -> StartedDesk:
     """Everything that precedes the first sign-in, in order: the settings checked (``ConfigError``), the
-    store opened and migrated, a training outlet's demo data seeded once, lapsed temporary losses swept.
+    store opened and migrated, a training outlet's demo data seeded once, lapsed temporary losses swept,
+    the receipt files of use cases that committed just before a crash written again.
     The desk app runs this behind its sign-in screen; nothing here talks to the operator."""
     from outlet_desk.services import demo, loss
+    from outlet_desk.services.receipt_recovery import rewrite_pending_receipts
 
     settings = load_settings(config)
     desk = open_desk(settings)
@@ -102,4 +107,5 @@ def start_desk(config: Path | None) -> StartedDesk:
     if seeded:
         demo.seed_training_outlet(desk)
     hint = demo.sign_in_hint() if settings.outlet.training else ""
-    return StartedDesk(desk, hint, seeded, len(loss.sweep_lapsed(desk)))
+    recovered = rewrite_pending_receipts(desk)
+    return StartedDesk(desk, hint, seeded, len(loss.sweep_lapsed(desk)), recovered.message())

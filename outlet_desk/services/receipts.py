@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import shlex
 import subprocess
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -30,6 +30,7 @@ from outlet_desk.services.atomic_file import write_atomically
 from outlet_desk.services.context import Desk
 from outlet_desk.services.fonts import CJK_FONT as CJK_FONT  # the PDFs' font (also set in reports)
 from outlet_desk.services.output_files import files_in
+from outlet_desk.services.receipt_journal import note_receipt, settle_receipt
 
 if TYPE_CHECKING:
     from outlet_desk.services.uow import UnitOfWork
@@ -98,7 +99,7 @@ def issue_receipt(
                   operator_id=event.operator_id, person_id=person_id, card_number=card_number, fee_fen=fee_fen,
                   issued_at=event.at))
     person = s.get(Person, person_id) if person_id is not None else None
-    return ReceiptData(
+    receipt = ReceiptData(
         code=code, event_seq=event.seq, kind=event.action, outlet_code=desk.outlet_code,
         outlet_name=desk.settings.outlet.name,
         operator=uow.actor.display_name if uow.actor else "system",
@@ -106,6 +107,9 @@ def issue_receipt(
         masked_citizen_number=mask_citizen_id(person.citizen_number) if person else "",
         fee_fen=fee_fen, collected_by_proxy=collected_by_proxy, waived_by=waived_by, payment_method=payment_method,
     )
+    folder = desk.settings.receipts_dir()
+    uow.before_commit(lambda: note_receipt(folder, code, asdict(receipt)))  # a crash cannot lose it
+    return receipt
 
 
 def _line(label: str, value: object) -> str:
@@ -203,12 +207,28 @@ class SavedReceipt:
     print_error: str = ""
 
 
-def save_receipt(desk: Desk, r: ReceiptData) -> SavedReceipt:
-    """Write the receipt's text and PDF into the receipts folder, and print it if a command is set."""
+def write_receipt_files(desk: Desk, r: ReceiptData) -> tuple[Path, Path]:
+    """Write the receipt's text and PDF into the receipts folder (again, if they were written before: the
+    same names, the same content), then settle its note (``services/receipt_journal.py``)."""
+    folder = desk.settings.receipts_dir()
     stem = f"{r.issued_at:%Y%m%d-%H%M%S}-{r.event_seq}-{r.code}"
-    text_path, pdf_path = files_in(desk.settings.receipts_dir(), stem, "txt", "pdf")
+    text_path, pdf_path = files_in(folder, stem, "txt", "pdf")
     write_atomically(text_path, render_text(r).encode("utf-8"))
     render_pdf(r, pdf_path)
+    settle_receipt(folder, r.code)
+    return text_path, pdf_path
+
+
+def receipt_from_note(data: dict[str, object]) -> ReceiptData:
+    """The receipt a note holds (``asdict`` of a :class:`ReceiptData`, times as ISO text)."""
+    values = dict(data)
+    values["issued_at"] = datetime.fromisoformat(str(values["issued_at"]))
+    return ReceiptData(**values)  # type: ignore[arg-type]
+
+
+def save_receipt(desk: Desk, r: ReceiptData) -> SavedReceipt:
+    """Write the receipt's text and PDF into the receipts folder, and print it if a command is set."""
+    text_path, pdf_path = write_receipt_files(desk, r)
     argv = desk.settings.receipts.print_argv(pdf_path)
     if not argv:
         return SavedReceipt(text_path, pdf_path, False)

@@ -7,13 +7,16 @@
         uow.commit()
 
 Leaving the block without ``commit()`` (or by an exception) rolls everything back. ``commit()``
-refuses unless exactly one audit event was written. Concurrency failures become ``RecordChanged``
+refuses unless exactly one audit event was written. What must be on the disk before the use case commits
+(the note of its receipt: ``services/receipt_journal.py``) is registered with ``before_commit``; if it
+fails, nothing is committed. Concurrency failures become ``RecordChanged``
 or ``StoreBusy``, messages a clerk understands.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from types import TracebackType
 from typing import Unpack
 
@@ -52,6 +55,7 @@ class UnitOfWork:
         self.started = time.perf_counter()
         self.events: list[AuditEvent] = []
         self._committed = False
+        self._before_commit: list[Callable[[], None]] = []
         if action is not None:
             if actor is None:
                 raise ValueError("an action needs an actor")
@@ -89,9 +93,15 @@ class UnitOfWork:
         self.events.append(event)
         return event
 
+    def before_commit(self, step: Callable[[], None]) -> None:
+        """Run ``step`` just before the transaction commits; if it raises, the use case is rolled back."""
+        self._before_commit.append(step)
+
     def commit(self) -> None:
         if len(self.events) != 1:
             raise AuditMissing(f"a use case must write exactly one audit event, wrote {len(self.events)}")
+        for step in self._before_commit:
+            step()
         try:
             self.session.commit()
         except StaleDataError as exc:

@@ -29,6 +29,7 @@ SUPERVISOR_ONLY = {
     A.VIEW_AUDIT,
     A.VERIFY_AUDIT,
     A.MANAGE_OPERATORS,
+    A.BACK_UP_STORE,
 }
 
 
@@ -55,7 +56,7 @@ def test_supervisor_can_do_everything_a_clerk_can_and_run_the_day() -> None:
 
 
 def test_admin_manages_operators_and_oversees_but_serves_no_citizen() -> None:
-    assert allowed(Role.ADMIN) == {A.MANAGE_OPERATORS, A.VIEW_AUDIT, A.VERIFY_AUDIT, A.VIEW_REPORTS}
+    assert allowed(Role.ADMIN) == {A.MANAGE_OPERATORS, A.VIEW_AUDIT, A.VERIFY_AUDIT, A.VIEW_REPORTS, A.BACK_UP_STORE}
 
 
 def test_auditor_changes_nothing() -> None:
