@@ -199,6 +199,7 @@ class Driver:
                 self.desk, clerk.actor, card.id or 0, card.version, reason, check,
                 payment_method=None if waive or fee.free else method,
                 amount_paid_fen=None if waive or fee.free else fee.amount_fen,
+                payment_reference="" if method == "cash" else f"{method[:2].upper()}{self.rng.randrange(10**12):012d}",
                 waiver_by=self.act.actors["super1"] if waive else None,
                 waiver_reason="low-income certificate" if waive else "",
             )

@@ -21,6 +21,9 @@ from outlet_desk.cli_support import EXIT_BAD_INPUT, EXIT_CHECK_FAILED, err, fail
 from outlet_desk.i18n import _
 from outlet_desk.services.report import DailyReport, check_report_day, daily_report, figure_rows
 from outlet_desk.services.report_export import (
+    REPORT_FILES,
+    column_headings,
+    file_stem,
     heading,
     label,
     recon_text,
@@ -29,6 +32,7 @@ from outlet_desk.services.report_export import (
     summary_lines,
     to_csv,
     to_json,
+    trend_line,
 )
 
 report_app = typer.Typer(help="Reports: the daily report.", add_completion=False, rich_markup_mode=None)
@@ -56,13 +60,12 @@ def _parse_day(text: str | None) -> date | None:
 def _print_table(report: DailyReport) -> None:
     checks = {c.key: c for c in report.reconciliation}
     table = Table(title=heading(report))
-    for name in (_("Figure"), _("Value"), _("Audit / tables")):
+    for name in column_headings():
         table.add_column(name)
     for key, value in figure_rows(report):
         table.add_row(label(key), shown(key, value), recon_text(checks.get(key)))
     out.print(table)
-    trend = " ".join(str(t.transactions) for t in report.trend)
-    out.print(_("Transactions, last {n} days: {values}").format(n=len(report.trend), values=trend))
+    out.print(trend_line(report), markup=False)
     for line in summary_lines(report):
         out.print(line, markup=False)
 
@@ -81,6 +84,8 @@ def report_daily(
                                          help="Verify the audit chain since its newest checkpoint.")] = True,
     as_user: Annotated[str | None, typer.Option("--as", help="Your own user name (checks you may view reports).")]
     = None,
+    bom: Annotated[bool, typer.Option("--bom", help="CSV: start with a byte-order mark, for spreadsheets that "
+                                                    "read UTF-8 only with one (Excel on Chinese Windows).")] = False,
 ) -> None:
     """The daily report: figures from the audit events, reconciled with the tables, and the chain."""
     state = state_of(ctx)
@@ -92,9 +97,9 @@ def report_daily(
     if fmt is Format.JSON:
         print(json.dumps(to_json(report), ensure_ascii=False, indent=2))
     elif fmt is Format.CSV:
-        print(to_csv(report), end="")
+        print(to_csv(report, bom=bom), end="")
     elif fmt is Format.PDF:
-        path = output or desk.settings.reports_dir() / f"daily-{report.outlet_code}-{report.day.isoformat()}.pdf"
+        path = output or desk.settings.reports_dir() / f"{file_stem(REPORT_FILES, report)}.pdf"
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
             render_pdf(report, path)

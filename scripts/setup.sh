@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up everything Outlet Desk needs on a fresh Debian 12 machine: system packages (Python with its venv
 # module, the PC/SC daemon and the vpcd virtual reader, PostgreSQL for the tests, tmux, a CJK font,
-# poppler), a virtualenv in .venv, and the package with its dev tools. Idempotent: a second run only
+# poppler, zbar-tools for the tests that read the receipts' QR codes back), a virtualenv in .venv, and the
+# package with its dev tools. Idempotent: a second run only
 # checks. Each stage prints how long it took. Every Python package comes from requirements.lock (exact
 # versions and hashes; scripts/lock.sh makes and checks it).
 set -euo pipefail
@@ -9,7 +10,7 @@ cd "$(dirname "$0")/.."
 
 # python3-venv: Debian's python3 has no ensurepip without it, so `python3 -m venv` fails on a fresh machine.
 APT_PACKAGES=(python3 python3-venv pcscd vsmartcard-vpcd libpcsclite-dev pkg-config postgresql tmux poppler-utils
-              fonts-wqy-microhei)
+              zbar-tools fonts-wqy-microhei)
 FONT=/usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 
 stage_name=""

@@ -57,7 +57,7 @@ def test_json_keys_and_types_are_the_documented_ones(outlet: tuple[Path, Activit
     data = report_json(outlet[0])
     assert set(data) == {"schema", "outlet", "day", "generated_at", "loss_reports", "reissues", "collections",
                          "chip_check_failures", "blocked_cards_presented", "fees", "clerks", "uncollected_cards",
-                         "pending_temporary_losses", "trend", "reconciliation", "audit_chain", "close"}
+                         "pending_temporary_losses", "trend", "reconciliation", "audit_chain", "close", "after_close"}
     assert data["schema"] == "outlet-desk/daily-report/1" and data["day"] == DAY.isoformat()
     assert data["outlet"] == {"code": "TST001", "name": OUTLET_NAME, "timezone": "Asia/Shanghai"}
     assert set(data["loss_reports"]) == {"hotline", "counter", "made_formal", "lapsed", "withdrawn"}
@@ -92,7 +92,8 @@ def test_csv_carries_the_same_figures_as_json(outlet: tuple[Path, Activity]) -> 
     result = run(config, "--date", DAY.isoformat(), "--format", "csv")
     assert result.exit_code == 0, result.output
     rows = {r["key"]: r for r in csv.DictReader(io.StringIO(result.stdout))}
-    assert int(rows["fees.taken_fen"]["value"]) == data["fees"]["taken_fen"]
+    assert rows["fees.taken_yuan"]["value"] == data["fees"]["taken_yuan"]  # yuan, two decimals: not fen
+    assert "fees.taken_fen" not in rows
     assert int(rows["reissues.total"]["value"]) == data["reissues"]["total"]
     for channel, n in data["loss_reports"].items():
         row = rows[f"loss_reports.{channel}"]
@@ -102,6 +103,33 @@ def test_csv_carries_the_same_figures_as_json(outlet: tuple[Path, Activity]) -> 
         assert activity.tally[DAY].counts[f"clerks.{clerk['username']}.transactions"] == clerk["transactions"]
     assert rows["audit_chain.intact"]["value"] == "1"
     assert rows[f"trend.{DAY.isoformat()}.transactions"]["value"] == str(data["trend"]["transactions"][-1])
+
+
+def test_every_csv_row_names_the_day_and_the_outlet_and_money_is_in_yuan(outlet: tuple[Path, Activity]) -> None:
+    data = report_json(outlet[0])
+    result = run(outlet[0], "--date", DAY.isoformat(), "--format", "csv")
+    assert result.exit_code == 0, result.output
+    assert not result.stdout.startswith("\ufeff")  # no byte-order mark unless asked
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert rows and {(r["day"], r["outlet"]) for r in rows} == {(DAY.isoformat(), "TST001")}
+    taken = next(r for r in rows if r["key"] == "fees.taken_yuan")
+    assert taken["value"] == taken["audit"] == taken["table"] == data["fees"]["taken_yuan"]
+    assert "." in taken["value"] and len(taken["value"].split(".")[1]) == 2
+
+
+def test_bom_starts_the_csv_for_spreadsheets_that_need_it(outlet: tuple[Path, Activity]) -> None:
+    result = run(outlet[0], "--date", DAY.isoformat(), "--format", "csv", "--bom")
+    assert result.exit_code == 0, result.output
+    assert result.stdout_bytes.startswith("\ufeff".encode())
+    first = next(csv.reader(io.StringIO(result.stdout_bytes.decode("utf-8-sig"))))
+    assert first[:3] == ["day", "outlet", "key"]
+
+
+def test_an_unknown_outlet_exits_2_with_one_message(outlet: tuple[Path, Activity]) -> None:
+    result = run(outlet[0], "--date", DAY.isoformat(), "--outlet", "NOPE99")
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [
+        "There is no outlet NOPE99 in this database; give the code of one that is."]
 
 
 def test_table_is_the_default_and_names_the_reconciliation(outlet: tuple[Path, Activity]) -> None:
@@ -125,6 +153,9 @@ def test_pdf_is_written_and_reads_back(outlet: tuple[Path, Activity], tmp_path: 
     assert OUTLET_NAME in extracted and DAY.isoformat() in extracted
     assert data["fees"]["taken_yuan"] in extracted and "Fees taken (yuan)" in extracted
     assert "agree on all" in extracted
+    assert all(head in extracted for head in ("Figure", "Value", "Audit / tables"))  # the columns are headed
+    trend = " ".join(str(n) for n in data["trend"]["transactions"])
+    assert "Trend: transactions per day" in extracted and trend in " ".join(extracted.split())
 
 
 def test_pdf_goes_to_the_reports_folder_by_default(outlet: tuple[Path, Activity]) -> None:
@@ -157,3 +188,23 @@ def test_disagreement_exits_1_naming_the_figure_and_still_prints_the_report(tmp_
     assert "fees.taken_fen" in result.stderr
     data = json.loads(result.stdout)
     assert data["reconciliation"]["disagreements"] == ["fees.taken_fen"]
+
+
+def test_the_day_close_files_and_the_report_pdf_never_share_a_name(tmp_path: Path) -> None:
+    from outlet_desk.services.cashup import cash_lines, cash_up
+    from outlet_desk.services.day_close import close_day
+
+    desk = desk_for(f"sqlite:///{tmp_path}/outlet.db", tmp_path)
+    activity = drive_days(desk, date(2026, 10, 1), 1)
+    day, sup = activity.days[0], activity.actors["super1"]
+    for line in cash_lines(desk, day):
+        cash_up(desk, sup, line.username, line.expected_fen, day=day)
+    closed = close_day(desk, sup)
+    desk.engine.dispose()
+    kept = closed.pdf_path.read_bytes(), closed.csv_path.read_bytes()
+    result = run(tmp_path / "outlet.toml", "--date", day.isoformat(), "--format", "pdf")
+    assert result.exit_code == 0, result.output
+    report_pdf = tmp_path / "data" / "reports" / f"daily-TST001-{day.isoformat()}.pdf"
+    assert report_pdf.stat().st_size > 1000
+    assert closed.pdf_path.name == f"day-close-TST001-{day.isoformat()}.pdf" != report_pdf.name
+    assert (closed.pdf_path.read_bytes(), closed.csv_path.read_bytes()) == kept  # the close's files untouched

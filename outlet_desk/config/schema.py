@@ -22,7 +22,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from outlet_desk.domain.approvals import DualControl
-from outlet_desk.domain.fees import PaymentMethod, ReissueReason
+from outlet_desk.domain.fees import ELECTRONIC_METHODS, PaymentMethod, ReissueReason
 from outlet_desk.domain.identity_documents import DocumentType
 from outlet_desk.domain.loss import LapseOutcome
 from outlet_desk.domain.roles import COUNTER_TASKS, Action
@@ -285,6 +285,13 @@ class FeeSettings(Section):
 
     payment_methods: _Words[_Code[PaymentMethod]] = Field(tuple(PaymentMethod), min_length=1)
     """Ways a citizen may pay at this counter, in the order the clerk is offered them."""
+
+    reference_required: _Words[_Code[PaymentMethod]] = ELECTRONIC_METHODS
+    """Electronic methods whose transaction reference the clerk must enter at payment (the cash-up lists
+    electronic payments by it); cash never has one. Default: every electronic method."""
+
+    def needs_reference(self, method: PaymentMethod) -> bool:
+        return method.electronic and method in self.reference_required
 
 
 class CollectionSettings(Section):

@@ -19,6 +19,7 @@ from sqlmodel import Field, SQLModel, col
 
 from outlet_desk.db.types import UTCDateTime
 from outlet_desk.domain.approvals import ApprovalStatus
+from outlet_desk.domain.fees import PAYMENT_REFERENCE_MAX
 from outlet_desk.domain.text import ADDRESS_MAX, DISPLAY_NAME_MAX, PERSON_NAME_MAX, PHONE_MAX, REASON_MAX
 
 
@@ -244,6 +245,8 @@ class Payment(SQLModel, table=True):
     request_id: int | None = Field(default=None, foreign_key="reissue_request.id")
     amount_fen: int
     method: str = Field(max_length=16)
+    reference: str = Field(default="", max_length=PAYMENT_REFERENCE_MAX)
+    """An electronic payment's transaction reference, entered at payment ('' for cash)."""
     receipt_number: str = Field(max_length=32, unique=True)
     operator_id: int = Field(foreign_key="operator.id", index=True)
     paid_at: datetime = _ts(index=True)

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 from outlet_desk.domain.card_lifecycle import CardStatus
 from outlet_desk.domain.errors import DomainError
+from outlet_desk.domain.text import clean_text
 from outlet_desk.domain.worded import Worded
 from outlet_desk.i18n import N_, _
 
@@ -30,6 +31,33 @@ class PaymentMethod(Worded):
     WECHAT = "wechat", N_("WeChat Pay")
     ALIPAY = "alipay", N_("Alipay")
     BANK_CARD = "bank_card", N_("bank card")
+
+    @property
+    def electronic(self) -> bool:
+        """Paid through a provider, with a transaction reference: listed at the cash-up, never counted as cash."""
+        return self is not PaymentMethod.CASH
+
+
+ELECTRONIC_METHODS: tuple[PaymentMethod, ...] = tuple(m for m in PaymentMethod if m.electronic)
+PAYMENT_REFERENCE_MAX = 64
+"""The longest transaction reference a payment keeps (a bank card's or a provider's order number)."""
+
+
+class ReferenceMissing(DomainError):
+    code = "payment_reference_missing"
+
+
+def checked_reference(method: PaymentMethod, typed: str, *, required: bool) -> str:
+    """The reference of a payment by ``method`` as it is kept: none for cash; for an electronic payment the
+    typed text (checked as any free text: ``domain.text.clean_text``), refused when empty and ``required``."""
+    if not method.electronic:
+        return ""
+    reference = clean_text(typed, _("The payment reference"), PAYMENT_REFERENCE_MAX)
+    if required and not reference:
+        raise ReferenceMissing(
+            _("Enter the {method} transaction reference shown on the payment confirmation.").format(
+                method=method.label))
+    return reference
 
 
 def default_reissue_reason(status: CardStatus) -> ReissueReason:

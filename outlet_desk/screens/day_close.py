@@ -12,17 +12,18 @@ from textual.widget import Widget
 from textual.widgets import Input
 
 from outlet_desk.domain.errors import DomainError
+from outlet_desk.domain.times import local_time
 from outlet_desk.i18n import N_, _
 from outlet_desk.screens.answer import Answer
 from outlet_desk.screens.supervision_base import CoSigner, DayScreen
 from outlet_desk.services.context import Actor
-from outlet_desk.services.day_close import Blocker, CloseResult, blockers, close_day
+from outlet_desk.services.day_close import Blocker, CloseResult, LapsingLoss, OpenItems, close_day, open_items
 from outlet_desk.services.errors import ServiceError
 from outlet_desk.widgets.plain import Static
 
 
-class BlockersLoaded(Answer[tuple[Blocker, ...]]):
-    """The day's open items (empty: none), or why they could not be listed."""
+class BlockersLoaded(Answer[OpenItems]):
+    """The day's open items (no blockers: the day closes), or why they could not be listed."""
 
 
 class Closed(Answer[CloseResult]):
@@ -57,22 +58,32 @@ class DayCloseScreen(DayScreen):
     @work(thread=True, exclusive=True)
     def check(self) -> None:
         try:
-            self.post_message(BlockersLoaded(blockers(self.desk, self.day)))
+            self.post_message(BlockersLoaded(open_items(self.desk, self.day)))
         except (DomainError, ServiceError) as error:
             self.post_message(BlockersLoaded(None, error.message))
 
     def on_blockers_loaded(self, message: BlockersLoaded) -> None:
-        self.items = message.value
         text = self.query_one("#items", Static)
         if message.value is None:
             text.update(message.problem)
-        elif message.value:
+            return
+        self.items = message.value.blockers
+        lapsing = self._lapsing_lines(message.value.lapsing)
+        if self.items:
             text.update("\n".join([_("Open items on {day}:").format(day=self.day.isoformat()),
-                                   *(f"- {b.message}" for b in message.value),
-                                   _("Resolve them, or give the reason for closing anyway.")]))
+                                   *(f"- {b.message}" for b in self.items),
+                                   _("Resolve them, or give the reason for closing anyway."), *lapsing]))
             self.query_one("#reason", Input).focus()
         else:
-            text.update(_("Nothing is open on {day}: Ctrl+S closes the day.").format(day=self.day.isoformat()))
+            text.update("\n".join([
+                _("Nothing is open on {day}: Ctrl+S closes the day.").format(day=self.day.isoformat()), *lapsing]))
+
+    def _lapsing_lines(self, lapsing: tuple[LapsingLoss, ...]) -> list[str]:
+        """The temporary losses lapsing tomorrow: listed for the next day's counter, not a reason to wait."""
+        if not lapsing:
+            return []
+        return [_("Temporary losses lapsing tomorrow (for information; the day closes all the same):"),
+                *(f"- {x.card_number} {x.masked_name} {local_time(x.lapses_at, self.desk.tz)}" for x in lapsing)]
 
     @on(Input.Submitted)
     def _submitted(self) -> None:

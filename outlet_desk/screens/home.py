@@ -77,8 +77,12 @@ class HomeScreen(DeskScreen):
             return
         done = "  ".join(_("{action} ×{count}").format(action=AuditAction.label_of(c.action), count=c.count)
                          for c in view.counts)
-        counts.update(_("Today: {counts}").format(counts=done or _("nothing yet")))
         tz = self.desk_app.desk.tz
+        today = _("Today: {counts}").format(counts=done or _("nothing yet"))
+        if view.closed_at is not None:
+            today += "\n" + _("The day was closed at {time}: only loss reports can be recorded until tomorrow.").format(
+                time=f"{view.closed_at.astimezone(tz):%H:%M}")
+        counts.update(today)
         self._fill("to-collect", [_("Name"), _("Citizen number"), _("New card"), _("Due")],
                    [(r.person_id, (r.name, r.masked_number, r.card_number,
                                    r.due_date.isoformat() if r.due_date else "")) for r in view.ready])

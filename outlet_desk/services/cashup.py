@@ -1,6 +1,8 @@
-"""Cash-up: per clerk per day, the payments expected (sum of that clerk's payments that day) against
-the money the supervisor counted. A difference needs a reason, and, when ``cash_difference`` is under
-dual control, a second supervisor's signature. One cash-up per clerk and day; a closed day takes none.
+"""Cash-up: per clerk per day, the cash expected (the sum of that clerk's cash payments that day) against
+the cash the supervisor counted; each electronic payment (WeChat Pay, Alipay, bank card) is listed with
+its transaction reference, to be reconciled with the provider's statement, and never counted as cash.
+A cash difference needs a reason, and, when ``cash_difference`` is under dual control, a second
+supervisor's signature. One cash-up per clerk and day; a closed day takes none.
 """
 
 from __future__ import annotations
@@ -8,14 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from outlet_desk.db.tables import CashUp, DayClose, Operator, Payment
 from outlet_desk.domain.approvals import DualControl
 from outlet_desk.domain.audit_actions import AuditAction
-from outlet_desk.domain.fees import format_yuan
+from outlet_desk.domain.fees import PaymentMethod, format_yuan
 from outlet_desk.domain.roles import Action, require
 from outlet_desk.domain.text import REASON_MAX, clean_text
 from outlet_desk.i18n import _
@@ -34,19 +36,42 @@ class CoSignatureNeeded(CashUpRefused):
 
 
 @dataclass(frozen=True)
+class ElectronicPayment:
+    """One payment through a provider: reconciled by its reference, not counted."""
+
+    method: PaymentMethod
+    amount_fen: int
+    reference: str
+    receipt_number: str
+    paid_at: datetime
+
+
+@dataclass(frozen=True)
 class CashLine:
-    """One clerk's cash for one day: expected from the payments, counted once signed."""
+    """One clerk's takings for one day: the cash expected from the cash payments (counted once signed) and
+    the electronic payments, listed."""
 
     operator_id: int
     username: str
     display_name: str
     day: date
     expected_fen: int
+    """The cash payments' sum: what the drawer should hold."""
     payments: int
+    """Every payment of the day, cash and electronic."""
     counted_fen: int | None = None
     reason: str = ""
     supervisor: str = ""
     signed_at: datetime | None = None
+    electronic: tuple[ElectronicPayment, ...] = ()
+
+    @property
+    def cash_payments(self) -> int:
+        return self.payments - len(self.electronic)
+
+    @property
+    def electronic_fen(self) -> int:
+        return sum(p.amount_fen for p in self.electronic)
 
     @property
     def counted(self) -> bool:
@@ -58,10 +83,13 @@ class CashLine:
 
 
 def _expected(session: Session, desk: Desk, day: date) -> dict[int, tuple[int, int]]:
-    """operator id -> (sum of payments in fen, number of payments) for the outlet's local ``day``."""
+    """operator id -> (sum of the cash payments in fen, number of payments of any method) for the outlet's
+    local ``day``."""
     start, end = day_bounds(desk, day)
+    cash = col(Payment.method) == PaymentMethod.CASH.value
     rows = session.execute(
-        select(col(Payment.operator_id), func.coalesce(func.sum(col(Payment.amount_fen)), 0), func.count())
+        select(col(Payment.operator_id),
+               func.coalesce(func.sum(case((cash, col(Payment.amount_fen)), else_=0)), 0), func.count())
         .where(col(Payment.outlet_code) == desk.outlet_code, col(Payment.paid_at) >= start,
                col(Payment.paid_at) < end)
         .group_by(col(Payment.operator_id))
@@ -69,11 +97,28 @@ def _expected(session: Session, desk: Desk, day: date) -> dict[int, tuple[int, i
     return {int(op): (int(total), int(n)) for op, total, n in rows}
 
 
+def _electronic(session: Session, desk: Desk, day: date) -> dict[int, tuple[ElectronicPayment, ...]]:
+    """operator id -> the clerk's payments on ``day`` by any method but cash, in the order taken."""
+    start, end = day_bounds(desk, day)
+    rows = session.execute(
+        select(col(Payment.operator_id), col(Payment.method), col(Payment.amount_fen), col(Payment.reference),
+               col(Payment.receipt_number), col(Payment.paid_at))
+        .where(col(Payment.outlet_code) == desk.outlet_code, col(Payment.paid_at) >= start,
+               col(Payment.paid_at) < end, col(Payment.method) != PaymentMethod.CASH.value)
+        .order_by(col(Payment.paid_at), col(Payment.id)))
+    found: dict[int, list[ElectronicPayment]] = {}
+    for op, method, amount, reference, receipt, paid_at in rows:
+        found.setdefault(int(op), []).append(
+            ElectronicPayment(PaymentMethod(method), int(amount), reference, receipt, paid_at.astimezone(desk.tz)))
+    return {op: tuple(payments) for op, payments in found.items()}
+
+
 def cash_lines(desk: Desk, day: date | None = None) -> list[CashLine]:
     """Every clerk who took payments on ``day`` (default today) or was cashed up for it."""
     day = day or desk.local_now().date()
     with Session(desk.engine) as s:
         expected = _expected(s, desk, day)
+        electronic = _electronic(s, desk, day)
         done = {c.operator_id: c for c in s.execute(
             select(CashUp).where(col(CashUp.outlet_code) == desk.outlet_code, col(CashUp.day) == day)).scalars()}
         ids = set(expected) | set(done)
@@ -89,13 +134,13 @@ def cash_lines(desk: Desk, day: date | None = None) -> list[CashLine]:
             op_id, op.username if op else str(op_id), op.display_name if op else "", day,
             c.expected_fen if c else total, n,
             c.counted_fen if c else None, c.reason if c else "",
-            sups.get(c.supervisor_id, "") if c else "", c.signed_at if c else None,
+            sups.get(c.supervisor_id, "") if c else "", c.signed_at if c else None, electronic.get(op_id, ()),
         ))
     return lines
 
 
 def uncounted(desk: Desk, day: date) -> list[CashLine]:
-    """Clerks with payments on ``day`` whose cash has not been counted."""
+    """Clerks with payments on ``day`` (cash or electronic) whose cash-up has not been signed."""
     return [line for line in cash_lines(desk, day) if not line.counted and line.payments]
 
 
@@ -148,6 +193,7 @@ def cash_up(
             raise CashUpRefused(_("The cash of {u} for {day} has already been counted and signed.").format(
                 u=clerk.username, day=day))
         expected, n = _expected(s, desk, day).get(clerk.id, (0, 0))
+        electronic = _electronic(s, desk, day).get(clerk.id, ())
         difference = counted_fen - expected
         _check_signers(desk, supervisor, clerk.id, difference, reason, co_signer)
         row = CashUp(outlet_code=desk.outlet_code, operator_id=clerk.id, day=day, expected_fen=expected,
@@ -162,7 +208,10 @@ def cash_up(
         uow.audit(AuditAction.CASH_UP, "cash_up", row.id, after={
             "clerk": clerk.username, "day": day.isoformat(), "expected_fen": expected, "counted_fen": counted_fen,
             "difference_fen": difference, "reason": row.reason,
-            "co_signer": co_signer.username if co_signer and difference else None})
+            "co_signer": co_signer.username if co_signer and difference else None,
+            "electronic_fen": sum(p.amount_fen for p in electronic),
+            "electronic": [{"method": p.method.value, "amount_fen": p.amount_fen, "reference": p.reference,
+                            "receipt": p.receipt_number} for p in electronic]})
         uow.commit()
     return CashLine(clerk.id, clerk.username, clerk.display_name, day, expected, n, counted_fen, row.reason,
-                    supervisor.username, row.signed_at)
+                    supervisor.username, row.signed_at, electronic)

@@ -237,7 +237,7 @@ def _hand_over(uow: UnitOfWork, request: ReissueRequest, card: Card, person: Per
                              "request_id": request_id, "chip": read})
     proxy = f"{check.proxy_name} ({check.proxy_relationship})" if check.presenter == "proxy" else ""
     receipt = issue_receipt(uow, event, person_id=person.id, card_number=card.card_number, fee_fen=0,
-                            collected_by_proxy=proxy)
+                            collected_by_proxy=proxy, request_id=request_id)
     collection.receipt_number = receipt.code
     uow.commit()
     return CollectionResult(collection.id, card.card_number, replaced, receipt)

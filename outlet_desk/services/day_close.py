@@ -4,8 +4,10 @@ CSV into the reports folder, and the close is recorded. A closed day takes no ne
 in :data:`~outlet_desk.services.day_open.DAY_BOUND_ACTIONS`; that rule lives in ``day_open`` because the
 unit of work imports it and this module imports the unit of work; its names stay importable from here).
 
-Blocking items: approvals still pending, clerks with payments whose cash is not counted, temporary
-losses that lapse tomorrow, a broken audit chain, figures on which the audit and the tables disagree.
+Blocking items: approvals still pending, clerks with payments whose cash is not counted, a broken audit
+chain, figures on which the audit and the tables disagree. Temporary losses that lapse tomorrow are listed
+for the supervisor, not a reason to refuse: no one can resolve them today. The close closes the counter's
+money, not the outlet's duty: loss reports are still taken afterwards (see ``day_open``).
 With any of them the day closes only with the supervisor's reason (and, when
 ``close_day_with_blockers`` is under dual control, a second supervisor's signature); the report
 carries the reason and the items.
@@ -18,14 +20,14 @@ events after it. An old event edited in place is found here, not by those report
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
-from outlet_desk.db.tables import Approval, DayClose, LossReport
+from outlet_desk.db.tables import Approval, Card, DayClose, LossReport, Person
 from outlet_desk.domain.approvals import ApprovalStatus, DualControl
 from outlet_desk.domain.audit_actions import AuditAction
 from outlet_desk.domain.fees import format_yuan
@@ -43,10 +45,11 @@ from outlet_desk.services.day_open import ensure_day_open as ensure_day_open
 from outlet_desk.services.day_open import is_closed as is_closed
 from outlet_desk.services.errors import ServiceError
 from outlet_desk.services.home import day_bounds
+from outlet_desk.services.masking import mask_name
 from outlet_desk.services.output_files import files_in
 from outlet_desk.services.queries import report_is_open
 from outlet_desk.services.report import DailyReport, chain_result, daily_report
-from outlet_desk.services.report_export import render_pdf, to_csv
+from outlet_desk.services.report_export import CLOSE_FILES, file_stem, render_pdf, to_csv
 from outlet_desk.services.uow import UnitOfWork
 
 
@@ -60,8 +63,17 @@ class DayCloseRefused(ServiceError):
 
 @dataclass(frozen=True)
 class Blocker:
-    kind: str  # pending_approvals | cash_not_counted | losses_lapsing_tomorrow | audit_chain | records_disagree
+    kind: str  # pending_approvals | cash_not_counted | audit_chain | records_disagree
     message: str
+
+
+@dataclass(frozen=True)
+class LapsingLoss:
+    """A temporary loss report that lapses tomorrow: listed at the close, for the next day's counter."""
+
+    card_number: str
+    masked_name: str
+    lapses_at: datetime
 
 
 @dataclass(frozen=True)
@@ -71,6 +83,7 @@ class CloseResult:
     pdf_path: Path
     csv_path: Path
     blockers: tuple[Blocker, ...]
+    lapsing: tuple[LapsingLoss, ...] = ()
 
 
 def blockers(desk: Desk, day: date, report: DailyReport | None = None) -> tuple[Blocker, ...]:
@@ -79,32 +92,51 @@ def blockers(desk: Desk, day: date, report: DailyReport | None = None) -> tuple[
     checkpoint); :func:`close_day` passes one carrying the full verification."""
     report = report or daily_report(desk, day)
     found: list[Blocker] = []
-    _start, end = day_bounds(desk, day)
     with Session(desk.engine) as s:
         pending = int(s.execute(select(func.count()).select_from(Approval).where(
             col(Approval.outlet_code) == desk.outlet_code, col(Approval.status) == ApprovalStatus.PENDING,
         )).scalar_one())
-        lapsing = int(s.execute(select(func.count()).select_from(LossReport).where(
-            col(LossReport.outlet_code) == desk.outlet_code, *report_is_open(temporary=True),
-            col(LossReport.lapses_at) >= end, col(LossReport.lapses_at) < end + timedelta(days=1))).scalar_one())
     if pending:
         found.append(Blocker("pending_approvals", ngettext(
             "{n} approval is still waiting for a decision.", "{n} approvals are still waiting for a decision.",
             pending).format(n=pending)))
     for line in uncounted(desk, day):
-        found.append(Blocker("cash_not_counted", _("The cash of {u} ({yuan} yuan in {n} payments) is not counted.")
-                             .format(u=line.username, yuan=format_yuan(line.expected_fen), n=line.payments)))
-    if lapsing:
-        found.append(Blocker("losses_lapsing_tomorrow", ngettext(
-            "{n} temporary loss report lapses tomorrow; the holder has not made it formal.",
-            "{n} temporary loss reports lapse tomorrow; the holders have not made them formal.",
-            lapsing).format(n=lapsing)))
+        found.append(Blocker("cash_not_counted", _(
+            "The cash of {u} ({yuan} yuan in {n} cash payments; {e} electronic payments listed) is not counted.")
+            .format(u=line.username, yuan=format_yuan(line.expected_fen), n=line.cash_payments,
+                    e=len(line.electronic))))
     if report.chain is not None and not report.chain.intact:
         found.append(Blocker("audit_chain", report.chain.message))
     if report.disagreements:
         found.append(Blocker("records_disagree", _("Audit events and tables disagree on: {keys}").format(
             keys=", ".join(c.key for c in report.disagreements))))
     return tuple(found)
+
+
+@dataclass(frozen=True)
+class OpenItems:
+    """What the supervisor sees before closing: what blocks the close, and what is only listed."""
+
+    blockers: tuple[Blocker, ...]
+    lapsing: tuple[LapsingLoss, ...]
+
+
+def open_items(desk: Desk, day: date) -> OpenItems:
+    return OpenItems(blockers(desk, day), lapsing_tomorrow(desk, day))
+
+
+def lapsing_tomorrow(desk: Desk, day: date) -> tuple[LapsingLoss, ...]:
+    """The temporary loss reports of this outlet that lapse on the day after ``day`` (holder not yet come)."""
+    _start, end = day_bounds(desk, day)
+    with Session(desk.engine) as s:
+        rows = s.execute(
+            select(col(Card.card_number), col(Person.name), col(LossReport.lapses_at))
+            .join(Card, col(Card.id) == col(LossReport.card_id))
+            .join(Person, col(Person.id) == col(Card.person_id))
+            .where(col(LossReport.outlet_code) == desk.outlet_code, *report_is_open(temporary=True),
+                   col(LossReport.lapses_at) >= end, col(LossReport.lapses_at) < end + timedelta(days=1))
+            .order_by(col(LossReport.lapses_at), col(LossReport.id))).all()
+    return tuple(LapsingLoss(number, mask_name(name), at.astimezone(desk.tz)) for number, name, at in rows)
 
 
 def close_day(
@@ -154,12 +186,12 @@ def close_day(
         uow.commit()
     # The report carries the close; its chain result is the one verified just before closing (one pass).
     report = replace(daily_report(desk, day, verify=False), chain=checked.chain)
-    return CloseResult(day, report, *write_report_files(desk, report), found)
+    return CloseResult(day, report, *write_report_files(desk, report), found, lapsing_tomorrow(desk, day))
 
 
 def write_report_files(desk: Desk, report: DailyReport) -> tuple[Path, Path]:
-    """The day's report as PDF and CSV in the reports folder; returns their paths."""
-    stem = f"daily-{report.outlet_code}-{report.day.isoformat()}"
+    """The day's report as PDF and CSV in the reports folder, as the close made it; returns their paths."""
+    stem = file_stem(CLOSE_FILES, report)
     pdf_path, csv_path = files_in(desk.settings.reports_dir(), stem, "pdf", "csv")
     write_atomically(csv_path, to_csv(report).encode("utf-8"))
     render_pdf(report, pdf_path)

@@ -1,14 +1,15 @@
 """Whether the outlet's day is still open: the rule the unit of work applies before every use case.
 
 Closing the day (:mod:`outlet_desk.services.day_close`) records a ``DayClose`` row; from then on the
-use cases in :data:`DAY_BOUND_ACTIONS` are refused for that day. The unit of work
+use cases in :data:`DAY_BOUND_ACTIONS` (the counter's money and stock) are refused for that day, while
+loss reports (:data:`ALWAYS_ACCEPTED`) are still taken. The unit of work
 (:mod:`outlet_desk.services.uow`) calls :func:`check_day_open`; this module imports neither of them, so
 both import it.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlmodel import Session, col
@@ -22,9 +23,13 @@ from outlet_desk.services.errors import ServiceError
 #: Use cases that are transactions dated to the day they happen: refused once that day is closed.
 #: (Sign-in, screen lock, opening a record, operator management and the close itself are not.)
 DAY_BOUND_ACTIONS: frozenset[Action] = frozenset({
-    Action.REPORT_LOSS_HOTLINE, Action.REPORT_LOSS_COUNTER, Action.WITHDRAW_LOSS, Action.APPLY_REISSUE,
-    Action.WAIVE_FEE, Action.COLLECT_CARD, Action.RECEIVE_STOCK, Action.SPOIL_CARD, Action.CASH_UP,
+    Action.WITHDRAW_LOSS, Action.APPLY_REISSUE, Action.WAIVE_FEE, Action.COLLECT_CARD, Action.RECEIVE_STOCK,
+    Action.SPOIL_CARD, Action.CASH_UP,
 })
+
+#: The outlet's duty, not the counter's money: a card is stopped whenever its holder asks, the day closed or
+#: not. What these record after the close is reported on the next day's report, under its own heading.
+ALWAYS_ACCEPTED: frozenset[Action] = frozenset({Action.REPORT_LOSS_HOTLINE, Action.REPORT_LOSS_COUNTER})
 
 
 class DayClosed(ServiceError):
@@ -41,12 +46,18 @@ def day_is_closed(desk: Desk, day: date) -> bool:
         return is_closed(s, desk.outlet_code, day)
 
 
+def closed_at(session: Session, outlet_code: str, day: date) -> datetime | None:
+    """When ``day`` was closed, or None while it is open."""
+    return session.execute(select(col(DayClose.closed_at)).where(
+        col(DayClose.outlet_code) == outlet_code, col(DayClose.day) == day)).scalar_one_or_none()
+
+
 def ensure_day_open(session: Session, desk: Desk) -> None:
     """Refuse (``DayClosed``) when the outlet's current local day has been closed."""
     today = desk.local_now().date()
     if is_closed(session, desk.outlet_code, today):
-        raise DayClosed(_("The day {day} has been closed by a supervisor: nothing more can be recorded for it.")
-                        .format(day=today.isoformat()))
+        raise DayClosed(_("The day {day} has been closed by a supervisor: only loss reports can still be "
+                          "recorded for it.").format(day=today.isoformat()))
 
 
 def check_day_open(session: Session, desk: Desk, actor: Actor | None, action: Action | None) -> None:

@@ -51,6 +51,7 @@ TRAINING_OPERATORS: tuple[tuple[str, str, Role], ...] = (
     ("clerk1", "柜员 王芳", Role.CLERK),
     ("clerk2", "柜员 李强", Role.CLERK),
     ("super1", "主管 张敏", Role.SUPERVISOR),
+    ("super2", "主管 赵磊", Role.SUPERVISOR),  # a second supervisor: every dual-control path can be practised
     ("hotline1", "热线 刘洋", Role.HOTLINE),
     ("audit1", "审计 陈静", Role.AUDITOR),
 )

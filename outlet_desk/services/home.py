@@ -20,6 +20,7 @@ from outlet_desk.domain.request_status import CLOSED_REQUESTS, RequestStatus
 from outlet_desk.domain.roles import Action, can
 from outlet_desk.services import queries
 from outlet_desk.services.context import Actor, Desk
+from outlet_desk.services.day_open import closed_at
 
 LAPSING_WINDOW = timedelta(hours=48)
 LIST_LIMIT = 50
@@ -70,6 +71,8 @@ class HomeView:
     overdue: tuple[OverdueLine, ...]
     lists_shown: bool
     """False for roles that may not open a holder's record: the three lists are then empty."""
+    closed_at: datetime | None = None
+    """When a supervisor closed today, or None while the day is open."""
 
     @property
     def total_today(self) -> int:
@@ -165,7 +168,9 @@ def overdue_requests(desk: Desk, limit: int = LIST_LIMIT) -> tuple[OverdueLine, 
 def clerk_home(desk: Desk, actor: Actor) -> HomeView:
     counts = counts_today(desk, actor)
     day = desk.local_now().date()
+    with Session(desk.engine) as s:
+        closed = closed_at(s, desk.outlet_code, day)
     if not can(actor.role, Action.OPEN_PERSON):
-        return HomeView(day, counts, (), (), (), lists_shown=False)
+        return HomeView(day, counts, (), (), (), lists_shown=False, closed_at=closed)
     return HomeView(day, counts, ready_for_collection(desk), lapsing_soon(desk), overdue_requests(desk),
-                    lists_shown=True)
+                    lists_shown=True, closed_at=closed)

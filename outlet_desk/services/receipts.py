@@ -10,10 +10,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import io
 import shlex
 import subprocess
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,12 +24,13 @@ from sqlmodel import Session, col, select
 from outlet_desk.db.tables import AuditEvent, Operator, Outlet, Person, Receipt
 from outlet_desk.domain.audit_actions import AuditAction
 from outlet_desk.domain.citizen_id import mask_citizen_id
-from outlet_desk.domain.fees import PaymentMethod, format_yuan
+from outlet_desk.domain.fees import PaymentMethod, ReissueReason, format_yuan
 from outlet_desk.domain.text import is_control, visible
 from outlet_desk.i18n import N_, _
 from outlet_desk.services.atomic_file import write_atomically
 from outlet_desk.services.context import Desk
 from outlet_desk.services.fonts import CJK_FONT as CJK_FONT  # the PDFs' font (also set in reports)
+from outlet_desk.services.masking import mask_name
 from outlet_desk.services.output_files import files_in
 from outlet_desk.services.receipt_journal import note_receipt, settle_receipt
 
@@ -80,6 +82,16 @@ class ReceiptData:
     """A fee waived: the supervisor who approved the waiver (nothing was paid: ``fee_fen`` is 0)."""
     payment_method: str = ""
     """How the fee was paid (a code of ``[fees] payment_methods``), when one was paid."""
+    holder: str = ""
+    """The card holder's name, masked (``services.masking.mask_name``: 张**)."""
+    request_id: int | None = None
+    """The reissue request the receipt stands for (a reissue, a collection)."""
+    reason: str = ""
+    """Why the card is reissued (a ``ReissueReason`` code)."""
+    due_date: date | None = None
+    """When the new card can be collected."""
+    payment_reference: str = ""
+    """The transaction reference of an electronic payment (WeChat Pay, Alipay, bank card)."""
 
     def title(self) -> str:
         return _(KIND_LABELS.get(self.kind, self.kind))
@@ -87,7 +99,8 @@ class ReceiptData:
 
 def issue_receipt(
     uow: UnitOfWork, event: AuditEvent, *, person_id: int | None, card_number: str, fee_fen: int,
-    collected_by_proxy: str = "", waived_by: str = "", payment_method: str = "",
+    collected_by_proxy: str = "", waived_by: str = "", payment_method: str = "", request_id: int | None = None,
+    reason: str = "", due_date: date | None = None, payment_reference: str = "",
 ) -> ReceiptData:
     """Record the receipt of this use case (inside its transaction); its kind is the event's action."""
     s = uow.session
@@ -106,6 +119,8 @@ def issue_receipt(
         issued_at=event.at.astimezone(desk.tz), card_number=card_number,
         masked_citizen_number=mask_citizen_id(person.citizen_number) if person else "",
         fee_fen=fee_fen, collected_by_proxy=collected_by_proxy, waived_by=waived_by, payment_method=payment_method,
+        holder=mask_name(person.name) if person else "", request_id=request_id, reason=reason, due_date=due_date,
+        payment_reference=payment_reference,
     )
     folder = desk.settings.receipts_dir()
     uow.before_commit(lambda: note_receipt(folder, code, asdict(receipt)))  # a crash cannot lose it
@@ -130,6 +145,20 @@ def _fee_lines(r: ReceiptData) -> list[str]:
     lines = [_line(_("Fee"), _("{yuan} yuan").format(yuan=format_yuan(r.fee_fen)))]
     if r.fee_fen and r.payment_method:
         lines.append(_line(_("Paid by"), PaymentMethod.label_of(r.payment_method)))
+    if r.fee_fen and r.payment_reference:
+        lines.append(_line(_("Payment reference"), r.payment_reference))
+    return lines
+
+
+def _request_lines(r: ReceiptData) -> list[str]:
+    """The request a reissue or collection receipt stands for: its number, the reason and the due date."""
+    lines = []
+    if r.request_id is not None:
+        lines.append(_line(_("Request number"), r.request_id))
+    if r.reason:
+        lines.append(_line(_("Reason"), ReissueReason.label_of(r.reason)))
+    if r.due_date is not None:
+        lines.append(_line(_("Collect from"), r.due_date.isoformat()))
     return lines
 
 
@@ -137,8 +166,10 @@ def _field_lines(r: ReceiptData) -> list[str]:
     """What was done, for whom, by whom, when, and how to check it: the receipt's body, on paper and in PDF."""
     # Each label is its own _() call (the catalogue's extractor does not look inside f-strings).
     return [
+        *([_line(_("Holder"), r.holder)] if r.holder else []),
         _line(_("Card"), r.card_number),
         _line(_("Citizen number"), r.masked_citizen_number),
+        *_request_lines(r),
         *_fee_lines(r),
         *([_line(_("Collected by proxy"), r.collected_by_proxy)] if r.collected_by_proxy else []),
         _line(_("Operator"), r.operator),
@@ -165,9 +196,24 @@ def _font_bytes_available() -> bool:
     return CJK_FONT.exists()
 
 
+QR_MM = 30
+"""The printed width of the QR code with its quiet zone."""
+QR_QUIET_ZONE = 4
+"""Modules of white around the code: the QR standard's minimum, which phone scanners and zbar rely on."""
+
+
+def qr_png(code: str) -> bytes:
+    """A standard QR code (never Micro QR, which ``segno.make`` picks for short data and few scanners read)
+    of the verification code, with the standard quiet zone, as PNG."""
+    import segno
+
+    buffer = io.BytesIO()
+    segno.make_qr(code, error="m").save(buffer, kind="png", scale=8, border=QR_QUIET_ZONE)
+    return buffer.getvalue()
+
+
 def render_pdf(r: ReceiptData, path: Path) -> None:
     """A one-page receipt (A6) with a CJK font and the QR code of the verification code."""
-    import segno
     from fpdf import FPDF
 
     if not _font_bytes_available():
@@ -189,12 +235,8 @@ def render_pdf(r: ReceiptData, path: Path) -> None:
     pdf.set_font("wqy", size=9)
     for line in _field_lines(r):
         pdf.multi_cell(0, 5, line, new_x="LMARGIN", new_y="NEXT")
-    qr = segno.make(r.code, error="m")
-    png = path.with_suffix(".qr.png")
-    qr.save(str(png), scale=4, border=1)
-    pdf.image(str(png), x=pdf.l_margin, y=pdf.get_y() + 2, w=25)
-    png.unlink()
-    pdf.set_y(pdf.get_y() + 29)
+    pdf.image(io.BytesIO(qr_png(r.code)), x=pdf.l_margin, y=pdf.get_y() + 2, w=QR_MM)
+    pdf.set_y(pdf.get_y() + QR_MM + 4)
     pdf.multi_cell(0, 4, _("Check this receipt at any outlet with its verification code."))
     write_atomically(path, bytes(pdf.output()))
 
@@ -223,6 +265,8 @@ def receipt_from_note(data: dict[str, object]) -> ReceiptData:
     """The receipt a note holds (``asdict`` of a :class:`ReceiptData`, times as ISO text)."""
     values = dict(data)
     values["issued_at"] = datetime.fromisoformat(str(values["issued_at"]))
+    if values.get("due_date"):
+        values["due_date"] = date.fromisoformat(str(values["due_date"]))
     return ReceiptData(**values)  # type: ignore[arg-type]
 
 

@@ -14,7 +14,15 @@ from outlet_desk.domain.approvals import ApprovalStatus
 from outlet_desk.domain.audit_actions import AuditAction
 from outlet_desk.domain.card_lifecycle import CardEvent, CardStatus, is_expired, status_label
 from outlet_desk.domain.card_numbers import validate_card_number, validate_identification_code
-from outlet_desk.domain.fees import Fee, ReissueReason, expiry_exchange_allowed, format_yuan, reissue_fee
+from outlet_desk.domain.fees import (
+    Fee,
+    PaymentMethod,
+    ReissueReason,
+    checked_reference,
+    expiry_exchange_allowed,
+    format_yuan,
+    reissue_fee,
+)
 from outlet_desk.domain.request_status import RequestStatus, move_request, request_status_label
 from outlet_desk.domain.roles import Action
 from outlet_desk.domain.text import REASON_MAX, clean_text
@@ -104,12 +112,14 @@ def apply_reissue(
     *,
     payment_method: str | None,
     amount_paid_fen: int | None = None,
+    payment_reference: str = "",
     waiver_by: Actor | None = None,
     waiver_reason: str = "",
     waiver_approval_id: int | None = None,
 ) -> ReissueResult:
     """Take the application: the fee from the rules (or a supervisor's waiver: ``waiver_by`` signed at this
-    counter, or ``waiver_approval_id`` approved at a supervisor's desk), the payment, the order.
+    counter, or ``waiver_approval_id`` approved at a supervisor's desk), the payment (an electronic one with
+    its ``payment_reference``, required when ``[fees] reference_required`` names its method), the order.
 
     Waivers of this card still waiting for a decision are withdrawn with the application."""
     fee = fee_for(desk, reason)
@@ -128,6 +138,10 @@ def apply_reissue(
         if amount_paid_fen != due_fen:
             raise ReissueRefused(
                 _("The amount received must be the fee, {yuan} yuan.").format(yuan=format_yuan(due_fen)))
+        method = PaymentMethod(payment_method)
+        reference = checked_reference(method, payment_reference, required=desk.settings.fees.needs_reference(method))
+    else:
+        reference = ""
     mode = desk.settings.reissue.production_mode
     today = desk.local_now().date()
     due_days = desk.settings.reissue.due_days_factory if mode == "factory" else desk.settings.reissue.due_days_instant
@@ -173,17 +187,20 @@ def apply_reissue(
             after={"old_card": card_facts(card), "reason": reason.value, "fee_fen": fee.amount_fen, "waived": waived,
                    "waiver_by": waiver_name, "waiver_approval": approval.id if approval else None,
                    "waivers_withdrawn": withdrawn, "paid_fen": due_fen,
-                   "payment_method": payment_method if due_fen else None, "due_date": request.due_date,
+                   "payment_method": payment_method if due_fen else None, "payment_reference": reference or None,
+                   "due_date": request.due_date,
                    "presenter": check.presenter},
         )
         receipt = issue_receipt(uow, event, person_id=card.person_id, card_number=card.card_number,
                                 fee_fen=due_fen,
-                                waived_by=waived_by, payment_method=(payment_method or "") if due_fen else "")
+                                waived_by=waived_by, payment_method=(payment_method or "") if due_fen else "",
+                                request_id=request.id, reason=reason.value, due_date=request.due_date,
+                                payment_reference=reference)
         if due_fen:
             assert payment_method is not None
             s.add(Payment(outlet_code=desk.outlet_code, request_id=request.id, amount_fen=due_fen,
-                          method=payment_method, receipt_number=receipt.code, operator_id=actor.operator_id,
-                          paid_at=desk.now()))
+                          method=payment_method, reference=reference, receipt_number=receipt.code,
+                          operator_id=actor.operator_id, paid_at=desk.now()))
         uow.commit()
         assert request.due_date is not None
         return ReissueResult(request.id, fee, waived, due_fen, request.due_date, mode, receipt)

@@ -146,6 +146,38 @@ class CloseInfo:
     blockers: tuple[str, ...]
 
 
+CLOSE_EDGE = timedelta(microseconds=1)
+"""A closed day's report covers up to and including the instant of its close; what follows is late."""
+
+
+@dataclass(frozen=True)
+class LateEvent:
+    """A loss report recorded on a day after that day was closed."""
+
+    at: datetime
+    action: str
+    operator: str
+
+    @property
+    def loss_key(self) -> str:
+        return LOSS_EVENTS[self.action]
+
+
+@dataclass(frozen=True)
+class AfterClose:
+    """What was recorded on ``day`` after its close (loss reports are taken whatever the hour): shown on the
+    next day's report under its own heading, and left out of the closed day's figures."""
+
+    day: date
+    closed_at: datetime
+    events: tuple[LateEvent, ...]
+
+    @property
+    def loss_reports(self) -> Mapping[str, int]:
+        counts = Counter(e.loss_key for e in self.events)
+        return {k: counts[k] for k in LOSS_KEYS}
+
+
 @dataclass(frozen=True)
 class DailyReport:
     outlet_code: str
@@ -167,6 +199,8 @@ class DailyReport:
     reconciliation: tuple[Check, ...]
     chain: ChainResult | None
     close: CloseInfo | None = None
+    after_close: AfterClose | None = None
+    """What the day before recorded after its close, if it was closed and anything was."""
 
     @property
     def disagreements(self) -> tuple[Check, ...]:
@@ -201,6 +235,10 @@ class ReportDayOutOfRange(ServiceError):
     code = "report_day_out_of_range"
 
 
+class UnknownOutlet(ServiceError):
+    code = "unknown_outlet"
+
+
 def check_report_day(day: date) -> date:
     """``day`` if a report can be made for it; else the refusal naming the day and the allowed range."""
     if not FIRST_REPORT_DAY <= day <= LAST_REPORT_DAY:
@@ -227,7 +265,14 @@ def daily_report(
     outlet = outlet_code or desk.outlet_code
     start, end = day_bounds(desk, day)
     with q.snapshot(desk) as conn:
+        outlet_row = conn.execute(select(col(Outlet.name)).where(col(Outlet.code) == outlet)).scalar_one_or_none()
+        if outlet_row is None:
+            raise UnknownOutlet(_("There is no outlet {code} in this database; give the code of one that is.").format(
+                code=outlet))
         names = _operators(conn)
+        close = _close_info(conn, outlet, day, names)
+        if close is not None:  # the closed day as it was closed; anything later is the next day's report's
+            end = min(end, close.closed_at + CLOSE_EDGE)
         audit, timing, extra = _audit_side(conn, outlet, start, end)
         table = _table_side(conn, outlet, start, end)
         ages = _uncollected(conn, outlet, desk, day)
@@ -235,11 +280,10 @@ def daily_report(
         table.counts.update(ages[1].counts)
         pending = _pending_temporary(conn, outlet, end)
         trend = _trend(conn, outlet, desk, day)
-        close = _close_info(conn, outlet, day, names)
-        outlet_row = conn.execute(select(col(Outlet.name)).where(col(Outlet.code) == outlet)).scalar_one_or_none()
+        after_close = _after_close(conn, outlet, desk, day - timedelta(days=1), names)
         chain = _chain(conn, desk, outlet) if verify else None
     return DailyReport(
-        outlet_code=outlet, outlet_name=outlet_row or outlet, timezone=str(desk.tz), day=day,
+        outlet_code=outlet, outlet_name=outlet_row, timezone=str(desk.tz), day=day,
         generated_at=desk.now().astimezone(desk.tz),
         loss_reports={k: audit.counts[f"loss_reports.{k}"] for k in LOSS_KEYS},
         reissues={r: audit.counts[f"reissues.{r}"] for r in REASONS},
@@ -255,6 +299,7 @@ def daily_report(
         reconciliation=_reconcile(audit, table, names),
         chain=chain,
         close=close,
+        after_close=after_close,
     )
 
 
@@ -372,6 +417,23 @@ def _close_info(conn: Connection, outlet: str, day: date, names: Mapping[int, tu
     closed_at, closed_by, reason, blockers = row
     return CloseInfo(closed_at, names.get(closed_by, (str(closed_by), ""))[0], reason,
                      tuple(b for b in blockers.split("\n") if b))
+
+
+def _after_close(conn: Connection, outlet: str, desk: Desk, day: date,
+                 names: Mapping[int, tuple[str, str]]) -> AfterClose | None:
+    """The loss reports recorded on ``day`` after it was closed (None: not closed, or nothing late)."""
+    if day < FIRST_REPORT_DAY:
+        return None
+    close = _close_info(conn, outlet, day, names)
+    if close is None:
+        return None
+    _start, end = day_bounds(desk, day)
+    rows = conn.execute(q.audit_day_statement(_DAY_ACTIONS), q.params(outlet, close.closed_at + CLOSE_EDGE, end))
+    events = tuple(
+        LateEvent(at.astimezone(desk.tz), action, names.get(operator_id, (str(operator_id), ""))[0]
+                  if operator_id is not None else "system")
+        for action, operator_id, _person, at, _after in rows if action in LOSS_EVENTS)
+    return AfterClose(day, close.closed_at.astimezone(desk.tz), events) if events else None
 
 
 def chain_result(desk: Desk, outlet_code: str | None = None, *, full: bool = False, record: bool = False,

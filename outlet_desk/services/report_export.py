@@ -6,7 +6,7 @@ import csv
 import io
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from outlet_desk.domain.fees import format_yuan
 from outlet_desk.i18n import N_, _
@@ -19,7 +19,12 @@ from outlet_desk.services.report import (
     figure_rows,
 )
 
-CSV_COLUMNS = ("key", "label", "value", "audit", "table", "reconciliation")
+if TYPE_CHECKING:
+    from fpdf import FPDF
+
+CSV_COLUMNS = ("day", "outlet", "key", "label", "value", "audit", "table", "reconciliation")
+BOM = "\ufeff"
+"""Written first by ``to_csv(..., bom=True)``: spreadsheets on Chinese Windows read the file as UTF-8 only then."""
 
 #: Labels of the figure keys (the part before the first dot, or the whole key).
 LABELS = {
@@ -67,6 +72,20 @@ def shown(key: str, value: int | float | str | None) -> str:
     if key.endswith("_fen") and isinstance(value, int):
         return format_yuan(value)
     return str(value)
+
+
+def csv_key(key: str) -> str:
+    """A figure's key in the CSV, where money is in yuan: ``fees.taken_fen`` -> ``fees.taken_yuan``."""
+    return key.removesuffix("_fen") + "_yuan" if key.endswith("_fen") else key
+
+
+def csv_value(key: str, value: int | float | str | None) -> str | int | float:
+    """A figure in the CSV: money in yuan with two decimals, a missing figure empty."""
+    if value is None:
+        return ""
+    if key.endswith("_fen") and isinstance(value, int):
+        return format_yuan(value)
+    return value
 
 
 def recon_text(check: Check | None) -> str:
@@ -122,6 +141,13 @@ def to_json(report: DailyReport) -> dict[str, Any]:
             "broken_seq": report.chain.broken_seq, "problem": report.chain.problem,
             "message": report.chain.message, "full": report.chain.full, "since_seq": report.chain.since_seq,
         },
+        "after_close": None if report.after_close is None else {
+            "day": report.after_close.day.isoformat(),
+            "closed_at": report.after_close.closed_at.isoformat(timespec="seconds"),
+            "loss_reports": dict(report.after_close.loss_reports),
+            "events": [{"at": e.at.isoformat(timespec="seconds"), "action": e.action, "operator": e.operator}
+                       for e in report.after_close.events],
+        },
         "close": None if report.close is None else {
             "closed_at": report.close.closed_at.isoformat(timespec="seconds"),
             "closed_by": report.close.closed_by, "reason": report.close.reason,
@@ -130,30 +156,57 @@ def to_json(report: DailyReport) -> dict[str, Any]:
     }
 
 
-def to_csv(report: DailyReport) -> str:
-    """One line per figure: key, label, value (fen as integers), the audit and table counts and the
-    reconciliation status where the figure is counted both ways; then the chain and trend lines."""
+def to_csv(report: DailyReport, *, bom: bool = False) -> str:
+    """One line per figure, each naming the day and the outlet: key, label, value (money in yuan with two
+    decimals, its key ending ``_yuan``), the audit and table counts and the reconciliation status where the
+    figure is counted both ways; then the chain, close, after-close and trend lines. ``bom`` starts the text
+    with a byte-order mark, for spreadsheets that take UTF-8 only with one."""
     checks = {c.key: c for c in report.reconciliation}
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
+    day, outlet = report.day.isoformat(), report.outlet_code
+
+    def row(key: str, text: str, value: int | float | str | None, check: Check | None = None) -> None:
+        audit: object = ""
+        table: object = ""
+        status = ""
+        if check is not None:
+            audit, table, status = csv_value(key, check.audit), csv_value(key, check.table), check.status
+        writer.writerow([day, outlet, csv_key(key), text, csv_value(key, value), audit, table, status])
+
     writer.writerow(CSV_COLUMNS)
     for key, value in figure_rows(report):
-        c = checks.pop(key, None)
-        writer.writerow([key, label(key), "" if value is None else value,
-                         "" if c is None else c.audit, "" if c is None else c.table, "" if c is None else c.status])
+        row(key, label(key), value, checks.pop(key, None))
     for c in checks.values():  # counted on one side only (e.g. an operator unknown to the audit)
-        writer.writerow([c.key, label(c.key), c.audit, c.audit, c.table, c.status])
+        row(c.key, label(c.key), c.audit, c)
     if report.chain is not None:
-        writer.writerow(["audit_chain.intact", _("Audit chain intact"), int(report.chain.intact), "", "", ""])
+        row("audit_chain.intact", _("Audit chain intact"), int(report.chain.intact))
     if report.close is not None:
-        writer.writerow(["close.closed_by", _("Day closed by"), report.close.closed_by, "", "", ""])
-        writer.writerow(["close.reason", _("Reason for closing with open items"), report.close.reason, "", "", ""])
+        row("close.closed_by", _("Day closed by"), report.close.closed_by)
+        row("close.reason", _("Reason for closing with open items"), report.close.reason)
         for i, item in enumerate(report.close.blockers, 1):
-            writer.writerow([f"close.blocker.{i}", _("Open item at close"), item, "", "", ""])
+            row(f"close.blocker.{i}", _("Open item at close"), item)
+    if report.after_close is not None:
+        late = report.after_close
+        for loss_key, n in late.loss_reports.items():
+            if n:
+                row(f"after_close.loss_reports.{loss_key}", _("After the close of {day}: {what}").format(
+                    day=late.day.isoformat(), what=label(f"loss_reports.{loss_key}")), n)
     for t in report.trend:
-        writer.writerow([f"trend.{t.day.isoformat()}.transactions", _("Transactions on {day}").format(day=t.day),
-                         t.transactions, "", "", ""])
-    return buf.getvalue()
+        row(f"trend.{t.day.isoformat()}.transactions", _("Transactions on {day}").format(day=t.day), t.transactions)
+    return (BOM if bom else "") + buf.getvalue()
+
+
+REPORT_FILES = "daily"
+"""``report daily --format pdf`` writes ``daily-<OUTLET>-<DAY>.pdf``."""
+CLOSE_FILES = "day-close"
+"""The day close writes ``day-close-<OUTLET>-<DAY>.pdf`` and ``.csv``: never a name the report writes, so
+neither overwrites the other."""
+
+
+def file_stem(prefix: str, report: DailyReport) -> str:
+    """The name (without suffix) of a file holding ``report``: ``REPORT_FILES`` or ``CLOSE_FILES``."""
+    return f"{prefix}-{report.outlet_code}-{report.day.isoformat()}"
 
 
 def heading(report: DailyReport) -> str:
@@ -176,7 +229,33 @@ def summary_lines(report: DailyReport) -> list[str]:
         if report.close.reason:
             lines.append(_("Closed with open items, reason: {reason}").format(reason=report.close.reason))
         lines += [f"- {b}" for b in report.close.blockers]
-    return lines
+    return lines + after_close_lines(report)
+
+
+def after_close_lines(report: DailyReport) -> list[str]:
+    """The heading of what the day before recorded after its close, and each such report."""
+    late = report.after_close
+    if late is None:
+        return []
+    tz = report.generated_at.tzinfo
+    return [
+        _("Recorded after the close of {day} (closed at {when}):").format(
+            day=late.day.isoformat(), when=f"{late.closed_at.astimezone(tz):%H:%M}"),
+        *(_("- {when} {what}, by {who}").format(when=f"{e.at.astimezone(tz):%Y-%m-%d %H:%M}",
+                                                 what=label(f"loss_reports.{e.loss_key}"), who=e.operator)
+          for e in late.events),
+    ]
+
+
+def column_headings() -> tuple[str, str, str]:
+    """The heads of the figure table (the PDF, the table form and the screen)."""
+    return _("Figure"), _("Value"), _("Audit / tables")
+
+
+def trend_line(report: DailyReport) -> str:
+    """The transactions of the trend's days as one line of figures."""
+    return _("Transactions, last {n} days: {values}").format(
+        n=len(report.trend), values=" ".join(str(t.transactions) for t in report.trend))
 
 
 @lru_cache(maxsize=1)
@@ -202,12 +281,38 @@ def render_pdf(report: DailyReport, path: Path) -> None:
              new_x="LMARGIN", new_y="NEXT")
     checks = {c.key: c for c in report.reconciliation}
     widths = (95, 30, 40)
+    pdf.ln(2)
+    for width, text in zip(widths, column_headings(), strict=True):
+        pdf.cell(width, 6, text, border="B")
+    pdf.ln(6)
     for key, value in figure_rows(report):
         for width, text in zip(widths, (label(key), shown(key, value), recon_text(checks.get(key))), strict=True):
             pdf.cell(width, 5, text)
         pdf.ln(5)
+    _trend_chart(pdf, report)
     pdf.ln(3)
     pdf.set_font("wqy", size=10)
     for line in summary_lines(report):
         pdf.multi_cell(0, 5, line, new_x="LMARGIN", new_y="NEXT")
     write_atomically(path, bytes(pdf.output()))
+
+
+def _trend_chart(pdf: FPDF, report: DailyReport) -> None:
+    """The transactions of the last days as bars (the report's day last), with their figures beneath."""
+    if not report.trend:
+        return
+    height, bar = 25.0, 165.0 / len(report.trend)
+    if pdf.get_y() + height + 25 > pdf.h - pdf.b_margin:
+        pdf.add_page()
+    pdf.ln(3)
+    pdf.set_font("wqy", size=10)
+    pdf.cell(0, 6, _("Trend: transactions per day, {first} to {last}").format(
+        first=report.trend[0].day.isoformat(), last=report.trend[-1].day.isoformat()), new_x="LMARGIN", new_y="NEXT")
+    top, most = pdf.get_y() + 1, max(t.transactions for t in report.trend) or 1
+    for i, t in enumerate(report.trend):
+        tall = height * t.transactions / most
+        pdf.rect(pdf.l_margin + i * bar + 0.5, top + height - tall, bar - 1, tall, style="F")
+    pdf.set_y(top + height + 1)
+    pdf.set_font("wqy", size=8)
+    pdf.multi_cell(0, 4, trend_line(report), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("wqy", size=9)

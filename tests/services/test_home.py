@@ -100,3 +100,16 @@ def test_roles_without_person_access_see_only_their_counts(desk: Desk) -> None:
     assert not home.lists_shown
     assert (home.ready, home.lapsing, home.overdue) == ((), (), ())
     assert home.total_today == 0
+
+
+def test_the_home_says_when_today_was_closed_and_tomorrow_is_open_again(desk: Desk, clock: FakeClock) -> None:
+    from outlet_desk.services.day_close import close_day
+
+    clerk, _auditor = _seed(desk)
+    assert clerk_home(desk, clerk).closed_at is None
+    supervisor = operators.authenticate(desk, "super1", demo.training_password("super1"))
+    close_day(desk, supervisor, reason="training day")
+    closed = clerk_home(desk, clerk)
+    assert closed.closed_at == clock.now
+    clock.advance(days=1)
+    assert clerk_home(desk, clerk).closed_at is None

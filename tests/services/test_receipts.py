@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -11,7 +12,9 @@ import pytest
 from typer.testing import CliRunner
 
 from outlet_desk.cli import app
+from outlet_desk.config import Settings
 from outlet_desk.services import demo, operators
+from outlet_desk.services.bootstrap import open_desk
 from outlet_desk.services.context import Desk
 from outlet_desk.services.loss import report_loss_hotline
 from outlet_desk.services.persons import find_persons
@@ -118,12 +121,75 @@ def test_a_waived_fee_names_the_supervisor_who_approved_it(desk: Desk, tmp_path:
 
 
 def test_the_reissue_receipt_says_how_the_fee_was_paid(desk: Desk, tmp_path: Path) -> None:
-    receipt = _reissue_receipt(desk, payment_method="wechat", amount_paid_fen=2000)
+    receipt = _reissue_receipt(desk, payment_method="wechat", amount_paid_fen=2000,
+                               payment_reference="4200001234202612040001")
     text = render_text(receipt)
     assert "Fee: 20.00 yuan" in text and "Paid by: WeChat Pay" in text
+    assert "Payment reference: 4200001234202612040001" in text
     pdf = tmp_path / "paid.pdf"
     render_pdf(receipt, pdf)
-    assert "Paid by: WeChat Pay" in pdftotext(pdf)
+    assert "Paid by: WeChat Pay" in pdftotext(pdf) and "4200001234202612040001" in pdftotext(pdf)
+
+
+def test_the_reissue_receipt_names_the_holder_masked_the_request_the_reason_and_the_due_date(
+        desk: Desk, tmp_path: Path) -> None:
+    from sqlmodel import Session
+
+    from outlet_desk.db.tables import Person, ReissueRequest
+    from outlet_desk.services.masking import mask_name
+
+    receipt = _reissue_receipt(desk, payment_method="cash", amount_paid_fen=2000)
+    with Session(desk.engine) as s:
+        request = s.get(ReissueRequest, receipt.request_id)
+        assert request is not None and request.due_date is not None
+        person = s.get(Person, request.person_id)
+        assert person is not None
+    holder = mask_name(person.name)
+    assert holder != person.name and holder.endswith("*")
+    text = render_text(receipt)
+    for line in (f"Holder: {holder}", f"Request number: {request.id}", "Reason: card lost",
+                 f"Collect from: {request.due_date.isoformat()}"):
+        assert line in text
+    assert person.name not in text and "Payment reference" not in text  # cash has none
+    pdf = tmp_path / "reissue.pdf"
+    render_pdf(receipt, pdf)
+    read = pdftotext(pdf)
+    assert holder in read and str(request.id) in read and request.due_date.isoformat() in read
+
+
+def test_an_electronic_payment_without_its_reference_is_refused_unless_the_outlet_allows_it(
+        desk: Desk, make_settings: Callable[..., Settings]) -> None:
+    from outlet_desk.domain.fees import ReferenceMissing
+
+    with pytest.raises(ReferenceMissing, match="Alipay transaction reference"):
+        _reissue_receipt(desk, payment_method="alipay", amount_paid_fen=2000)
+    relaxed = open_desk(make_settings('\n[fees]\nreference_required = ["wechat"]\n'))
+    try:
+        receipt = _reissue_receipt(relaxed, payment_method="alipay", amount_paid_fen=2000)
+        assert "Paid by: Alipay" in render_text(receipt) and "Payment reference" not in render_text(receipt)
+    finally:
+        relaxed.engine.dispose()
+
+
+def decode_qr(image: Path) -> list[str]:
+    """What zbarimg (Debian's zbar-tools) reads in ``image``: one line per symbol, with its type."""
+    if shutil.which("zbarimg") is None:
+        if IN_CI:
+            pytest.fail("zbarimg (zbar-tools) is missing; scripts/setup.sh installs it")
+        pytest.skip("zbarimg (zbar-tools) is not installed here; CI installs it")
+    done = subprocess.run(["zbarimg", "--quiet", str(image)], capture_output=True, text=True)
+    return done.stdout.splitlines()
+
+
+def test_the_printed_qr_code_is_a_standard_qr_that_zbar_reads_back_to_the_verification_code(
+        desk: Desk, tmp_path: Path) -> None:
+    receipt = _receipt(desk)
+    pdf = tmp_path / "receipt.pdf"
+    render_pdf(receipt, pdf)
+    if shutil.which("pdftoppm") is None:
+        pytest.skip("pdftoppm (poppler-utils) is not installed here; CI installs it")
+    subprocess.run(["pdftoppm", "-r", "200", "-png", "-singlefile", str(pdf), str(tmp_path / "page")], check=True)
+    assert decode_qr(tmp_path / "page.png") == [f"QR-Code:{receipt.code}"]  # not a Micro QR: zbar reads it
 
 
 def test_the_pdf_names_the_outlet_by_its_code_too(desk: Desk, tmp_path: Path) -> None:

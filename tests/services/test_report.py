@@ -120,6 +120,14 @@ def test_a_clerk_may_not_see_the_report_a_supervisor_may(month: Activity) -> Non
 
 
 def test_another_outlet_on_the_same_database_has_its_own_empty_day(month: Activity) -> None:
+    from outlet_desk.db.tables import Outlet
+    from outlet_desk.services.report import UnknownOutlet
+
+    with pytest.raises(UnknownOutlet, match="no outlet OTHER1"):  # not a report of zeros
+        daily_report(month.desk, month.days[-1], outlet_code="OTHER1")
+    with Session(month.desk.engine) as s:
+        s.add(Outlet(code="OTHER1", name="Another outlet", division_code="110105"))
+        s.commit()
     report = daily_report(month.desk, month.days[-1], outlet_code="OTHER1")
     assert report.chain is None  # sealed with a key this desk does not hold
     assert report.reissues_total == 0 and report.clerks == () and report.disagreements == ()

@@ -43,13 +43,10 @@ def test_two_supervisors_deciding_at_once_make_one_decision(desk: Desk, people: 
     from sqlmodel import Session, col, select
 
     from outlet_desk.db.tables import AuditEvent
-    from outlet_desk.domain.roles import Role
     from tests.services.races import reads_held_together
     from tests.services.test_journey import at_once
 
-    operators.add_operator(desk, people["admin"], "super2", "Second Supervisor", Role.SUPERVISOR,
-                           "second supervisor password")
-    super2 = operators.authenticate(desk, "super2", "second supervisor password")
+    super2 = operators.authenticate(desk, "super2", demo.training_password("super2"))  # the training's second
     asked = decisions.request_approval(desk, people["clerk1"], "spoil_card", "card", 9, "chip cracked")
     with reads_held_together(desk.engine, "approval"):  # both read "pending" unless the row is locked
         outcomes = at_once(

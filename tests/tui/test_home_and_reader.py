@@ -45,6 +45,23 @@ async def test_home_shows_the_three_queues_and_enter_opens_the_person(desk: Desk
         assert "record opened ×1" in static_text(app, "#counts")
 
 
+async def test_the_home_says_the_day_is_closed_and_what_can_still_be_recorded(make_desk: DeskFactory) -> None:
+    from outlet_desk.domain.times import local_time
+    from outlet_desk.services.day_close import close_day
+
+    for language, words in (("en", "only loss reports can be recorded until tomorrow"), ("zh_CN", "只能受理挂失")):
+        desk = make_desk(language)
+        close_day(desk, authenticate(desk, "super1", "training-super1"), reason="training")
+        closed_at = clerk_home(desk, authenticate(desk, "clerk1", "training-clerk1")).closed_at
+        assert closed_at is not None
+        app = make_app(desk)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await sign_in(pilot, "clerk1")
+            await settle(pilot)
+            counts = static_text(app, "#counts")
+            assert words in counts and local_time(closed_at, desk.tz)[-5:] in counts
+
+
 async def test_auditor_sees_counts_but_no_citizen_lists_and_cannot_search(desk: Desk) -> None:
     app = make_app(desk)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -13,7 +13,7 @@ from typing import Any, Protocol
 import pytest
 from sqlmodel import Session, col, select
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import Input, Select
 
 from outlet_desk.app import DeskApp, make_app
 from outlet_desk.db.tables import Card, Person, ReissueRequest
@@ -242,6 +242,35 @@ async def test_reissue_shows_the_fee_first_and_records_the_payment(desk: Desk) -
     with Session(desk.engine) as s:
         request = s.exec(select(ReissueRequest).where(col(ReissueRequest.old_card_id) == card.id)).one()
     assert (request.status, request.fee_fen, request.waived) == ("in_production", 2000, False)
+
+
+async def test_a_wechat_payment_asks_for_its_reference_and_the_receipt_carries_it(desk: Desk) -> None:
+    from outlet_desk.db.tables import Payment
+
+    person, card = lost_without_request(desk)
+    app = make_app(desk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "clerk1")
+        await open_task(pilot, app, person, card, "f8")
+        reference = app.screen.query_one("#reissue-reference", Input)
+        assert not reference.display  # cash, the first method: no reference
+        app.screen.query_one("#reissue-method", Select).value = "wechat"
+        await settle(pilot)
+        assert reference.display
+        await pilot.press("f9")
+        await settle(pilot)
+        assert "Enter the WeChat Pay transaction reference" in static_text(app, "#task-outcome")
+        with Session(desk.engine) as s:
+            assert s.exec(select(ReissueRequest).where(col(ReissueRequest.old_card_id) == card.id)).first() is None
+        reference.focus()
+        await type_text(pilot, "4200001234202612040001")
+        await pilot.press("f9")
+        receipt = await close_receipt(pilot, app)
+        assert "Paid by: WeChat Pay" in receipt and "Payment reference: 4200001234202612040001" in receipt
+    with Session(desk.engine) as s:
+        paid = s.exec(select(Payment).join(ReissueRequest, col(ReissueRequest.id) == col(Payment.request_id))
+                      .where(col(ReissueRequest.old_card_id) == card.id)).one()
+    assert (paid.method, paid.reference, paid.amount_fen) == ("wechat", "4200001234202612040001", 2000)
 
 
 async def test_an_amount_that_is_not_plain_yuan_is_refused_and_nothing_is_saved(desk: Desk) -> None:

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from benchmarks.activity import Activity, desk_for, drive_days
 from outlet_desk.cli import app as cli
-from outlet_desk.i18n import set_language
+from outlet_desk.i18n import Language, set_language
 from outlet_desk.screens.cashup import CashUpScreen
 from outlet_desk.screens.day_close import DayCloseScreen
 from outlet_desk.screens.report import ReportScreen
@@ -109,6 +109,29 @@ async def test_cash_up_screen_refuses_a_bad_amount_and_signs_the_count(act: Acti
         assert "signed" in str(screen.query_one("#message", Static).render())
         signed = {x.username: x for x in cash_lines(act.desk, act.days[-1])}[first.username]
         assert signed.counted and signed.difference_fen == 0 and signed.supervisor == "super1"
+
+
+@pytest.mark.parametrize(("language", "not_cash"), [("en", "(not cash)"), ("zh_CN", "不计入现金")])
+async def test_cash_up_counts_the_cash_and_lists_the_electronic_payments_by_reference(
+        act: Activity, language: Language, not_cash: str) -> None:
+    set_language(language)
+    day = act.days[-1]
+    line = next(x for x in cash_lines(act.desk, day) if x.electronic and x.expected_fen)  # a day of mixed methods
+    screen = CashUpScreen(act.desk, act.actors["super1"], day)
+    async with Host(screen).run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen.query_one("#cash", DataTable).move_cursor(row=screen.lines.index(line))
+        await settle(pilot)
+        listed = screen.query_one("#electronic", DataTable)
+        references = [str(listed.get_row_at(i)[2]) for i in range(listed.row_count)]
+        assert references == [p.reference for p in line.electronic] and all(references)
+        assert not_cash in str(screen.query_one("#electronic-title", Static).render())
+        await pilot.press("enter")  # to the amount: the cash alone, the electronic payments are not in the drawer
+        await type_text(pilot, f"{line.expected_fen // 100}.{line.expected_fen % 100:02d}")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    signed = {x.username: x for x in cash_lines(act.desk, day)}[line.username]
+    assert signed.counted and signed.difference_fen == 0 and signed.electronic == line.electronic
 
 
 async def test_day_close_screen_lists_open_items_and_closes_with_a_reason(act: Activity) -> None:

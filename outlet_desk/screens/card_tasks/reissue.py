@@ -15,6 +15,8 @@ from textual.widgets import Input, Select
 
 from outlet_desk.domain.errors import DomainError
 from outlet_desk.domain.fees import (
+    PAYMENT_REFERENCE_MAX,
+    PaymentMethod,
     ReissueReason,
     default_reissue_reason,
     format_yuan,
@@ -79,6 +81,9 @@ class ReissueScreen(RequestTaskScreen[WaiverState]):
         yield Label(_("Paid by"))
         yield Select([(method.label, method.value) for method in settings.fees.payment_methods],
                      value=settings.fees.payment_methods[0], allow_blank=False, id="reissue-method", compact=True)
+        yield Label(_("Payment reference"), id="reissue-reference-label")
+        yield Input(id="reissue-reference", max_length=PAYMENT_REFERENCE_MAX,
+                    placeholder=_("the transaction number on the payment confirmation"))
         yield Label(_("Amount received (yuan)"))
         yield Input(id="reissue-amount", max_length=10)
         yield Label(_("Waiver reason (then F7 or F8)"))
@@ -87,6 +92,7 @@ class ReissueScreen(RequestTaskScreen[WaiverState]):
 
     def on_mount(self) -> None:
         self._show_fee()
+        self._show_reference()
         self.query_one("#reissue-amount", Input).focus()
         self.watch_requests()
 
@@ -114,6 +120,16 @@ class ReissueScreen(RequestTaskScreen[WaiverState]):
     @on(Select.Changed, "#reissue-reason")
     def _reason_changed(self) -> None:
         self._show_fee()
+
+    def method(self) -> PaymentMethod:
+        return PaymentMethod(str(self.query_one("#reissue-method", Select).value))
+
+    @on(Select.Changed, "#reissue-method")
+    def _show_reference(self) -> None:
+        """The transaction reference is asked for an electronic payment only (cash has none)."""
+        electronic = self.method().electronic
+        self.query_one("#reissue-reference-label", Label).display = electronic
+        self.query_one("#reissue-reference", Input).display = electronic
 
     def _show_fee(self) -> None:
         try:
@@ -200,7 +216,8 @@ class ReissueScreen(RequestTaskScreen[WaiverState]):
             self.refuse(_("The waiver is still with the supervisors: wait for the decision, or Escape withdraws it "
                           "and the fee is due."))
             return
-        method = str(self.query_one("#reissue-method", Select).value)
+        method = self.method()
+        reference = self.query_one("#reissue-reference", Input).value if method.electronic else ""
         waiver_reason = self.query_one("#reissue-waiver-reason", Input).value
         desk, actor, reason, waiver = self.desk_app.desk, self.operator, self.reason(), self.waiver
         approved = self._waived_by_request()
@@ -208,7 +225,8 @@ class ReissueScreen(RequestTaskScreen[WaiverState]):
         self.outcome(_("Saving…"))
         self.run(lambda: apply_reissue(
             desk, actor, self.card.id, self.card.version, reason, self.check.check_id,
-            payment_method=method, amount_paid_fen=amount, waiver_by=waiver, waiver_reason=waiver_reason,
+            payment_method=method.value, amount_paid_fen=amount, payment_reference=reference, waiver_by=waiver,
+            waiver_reason=waiver_reason,
             waiver_approval_id=approval_id), self._applied)
 
     def _applied(self, value: ReissueResult) -> None:
