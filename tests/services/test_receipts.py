@@ -93,9 +93,9 @@ def _reissue_receipt(desk: Desk, waived_by: str = "", **kw: object) -> ReceiptDa
     from outlet_desk.domain.card_lifecycle import CardStatus
     from outlet_desk.domain.fees import ReissueReason
     from outlet_desk.services.reissue import apply_reissue
-    from tests.services.test_journey import identity, login, person_with
+    from tests.services.builders import identity, login, person_with, seed
 
-    demo.seed_training(desk, persons=40)
+    seed(desk)
     clerk = login(desk, "clerk1")
     person, card = person_with(desk, CardStatus.LOST)
     if waived_by:
@@ -105,7 +105,7 @@ def _reissue_receipt(desk: Desk, waived_by: str = "", **kw: object) -> ReceiptDa
 
 
 def test_a_waived_fee_names_the_supervisor_who_approved_it(desk: Desk, tmp_path: Path) -> None:
-    from tests.services.test_journey import login
+    from tests.services.builders import login
 
     receipt = _reissue_receipt(desk, "super1", payment_method=None)
     supervisor = login(desk, "super1").display_name

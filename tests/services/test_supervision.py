@@ -44,8 +44,8 @@ def test_two_supervisors_deciding_at_once_make_one_decision(desk: Desk, people: 
 
     from outlet_desk.db.tables import AuditEvent
     from outlet_desk.domain.roles import Role
+    from tests.services.builders import at_once
     from tests.services.races import reads_held_together
-    from tests.services.test_journey import at_once
 
     operators.add_operator(desk, people["admin"], "super2", "Second Supervisor", Role.SUPERVISOR,
                            "second supervisor password")
@@ -72,8 +72,8 @@ def test_two_administrators_deactivating_each_other_at_once_leave_one_active(
     """Each takes the other out of service at the same moment: one change is made, the other is refused as
     the last active administrator's, and the outlet keeps an administrator who can sign in."""
     from outlet_desk.domain.roles import Role
+    from tests.services.builders import at_once
     from tests.services.races import reads_held_together
-    from tests.services.test_journey import at_once
 
     operators.add_operator(desk, people["admin"], "admin2", "Second Admin", Role.ADMIN, "second admin password")
     admin2 = operators.authenticate(desk, "admin2", "second admin password")
