@@ -28,9 +28,10 @@ TRAINING_PERSONS = 40
 """How many holders the ``seeded`` desk has (every scenario of the training data, several times)."""
 
 
-def seed(desk: Desk) -> Desk:
-    """The training data on ``desk`` (operators, holders, cards in every status); the desk again."""
-    demo.seed_training(desk, persons=TRAINING_PERSONS)
+def seed(desk: Desk, persons: int = TRAINING_PERSONS) -> Desk:
+    """The training data on ``desk`` (operators, holders, cards in every status); the desk again. A test that
+    needs more holders of one kind than the usual number gives one (``persons``)."""
+    demo.seed_training(desk, persons=persons)
     return desk
 
 

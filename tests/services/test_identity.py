@@ -11,8 +11,7 @@ from sqlmodel import Session, col, select
 from outlet_desk.config import Settings
 from outlet_desk.db.tables import AuditEvent, IdentityCheck, Person
 from outlet_desk.domain.roles import Forbidden
-from outlet_desk.services import demo, operators
-from outlet_desk.services.context import Actor, Desk
+from outlet_desk.services.context import Desk
 from outlet_desk.services.identity import (
     CheckDigitWrong,
     Document,
@@ -26,21 +25,17 @@ from outlet_desk.services.identity import (
     ProxyNotAllowed,
     record_identity_check,
 )
+from tests.services.builders import login
 
 PROXY_NUMBER = "11010519491231002X"
 
 
 @pytest.fixture
-def holder(desk: Desk) -> Person:
-    demo.seed_training(desk, persons=30)
-    with Session(desk.engine) as s:
+def holder(seeded: Desk) -> Person:
+    with Session(seeded.engine) as s:
         person = s.exec(select(Person).order_by(col(Person.id))).first()
     assert person is not None
     return person
-
-
-def _clerk(desk: Desk, who: str = "clerk1") -> Actor:
-    return operators.authenticate(desk, who, demo.training_password(who))
 
 
 def _id_card(person: Person, **changes: object) -> Document:
@@ -63,7 +58,7 @@ def _last_event(desk: Desk) -> AuditEvent:
 def test_holder_with_a_valid_id_card_passes_and_is_stored(desk: Desk, holder: Person) -> None:
     # the name as typed with a full-width space and half-width digits still matches
     typed = holder.name[0] + "\u3000" + holder.name[1:]
-    result = record_identity_check(desk, _clerk(desk), holder.id or 0, "apply_reissue", presenter="holder",
+    result = record_identity_check(desk, login(desk, "clerk1"), holder.id or 0, "apply_reissue", presenter="holder",
                                    document=_id_card(holder, name=typed), face_confirmed=True)
     assert result.presenter == "holder" and result.flow == "apply_reissue"
     assert result.masked_document_number == holder.citizen_number[:6] + "********" + holder.citizen_number[-4:]
@@ -76,7 +71,7 @@ def test_holder_with_a_valid_id_card_passes_and_is_stored(desk: Desk, holder: Pe
 
 
 def test_long_term_id_card_has_no_expiry(desk: Desk, holder: Person) -> None:
-    result = record_identity_check(desk, _clerk(desk), holder.id or 0, "collect_card", presenter="holder",
+    result = record_identity_check(desk, login(desk, "clerk1"), holder.id or 0, "collect_card", presenter="holder",
                                    document=_id_card(holder, expiry=None), face_confirmed=True)
     assert result.check_id > 0
 
@@ -95,7 +90,7 @@ def test_holder_document_refusals_are_named_and_stored(
     desk: Desk, holder: Person, changes: dict[str, object], error: type[Exception], words: str
 ) -> None:
     with pytest.raises(error, match=words):
-        record_identity_check(desk, _clerk(desk), holder.id or 0, "apply_reissue", presenter="holder",
+        record_identity_check(desk, login(desk, "clerk1"), holder.id or 0, "apply_reissue", presenter="holder",
                               document=_id_card(holder, **changes), face_confirmed=True)
     [row] = _checks(desk)
     assert not row.passed
@@ -104,7 +99,7 @@ def test_holder_document_refusals_are_named_and_stored(
 
 def test_face_must_be_confirmed(desk: Desk, holder: Person) -> None:
     with pytest.raises(FaceNotConfirmed, match="Compare the face"):
-        record_identity_check(desk, _clerk(desk), holder.id or 0, "apply_reissue", presenter="holder",
+        record_identity_check(desk, login(desk, "clerk1"), holder.id or 0, "apply_reissue", presenter="holder",
                               document=_id_card(holder), face_confirmed=False)
     [row] = _checks(desk)
     assert not row.face_confirmed and not row.passed
@@ -116,7 +111,7 @@ def _proxy(**changes: object) -> ProxyDetails:
 
 
 def test_proxy_with_both_documents_and_authorisation_passes(desk: Desk, holder: Person) -> None:
-    result = record_identity_check(desk, _clerk(desk), holder.id or 0, "collect_card", presenter="proxy",
+    result = record_identity_check(desk, login(desk, "clerk1"), holder.id or 0, "collect_card", presenter="proxy",
                                    document=_id_card(holder), face_confirmed=True, proxy=_proxy())
     assert (result.proxy_name, result.proxy_relationship, result.proxy_authorisation_ref) == (
         "张小燕", "daughter", "AUTH-2026-001")
@@ -131,7 +126,7 @@ def test_proxy_with_both_documents_and_authorisation_passes(desk: Desk, holder: 
 
 
 def test_a_holder_at_the_counter_leaves_the_proxy_columns_empty(desk: Desk, holder: Person) -> None:
-    record_identity_check(desk, _clerk(desk), holder.id or 0, "collect_card", presenter="holder",
+    record_identity_check(desk, login(desk, "clerk1"), holder.id or 0, "collect_card", presenter="holder",
                           document=_id_card(holder), face_confirmed=True, proxy=_proxy())
     [row] = _checks(desk)
     assert (row.proxy_name, row.proxy_document_number, row.proxy_relationship, row.proxy_document_expiry) == (
@@ -141,7 +136,7 @@ def test_a_holder_at_the_counter_leaves_the_proxy_columns_empty(desk: Desk, hold
 def test_proxy_not_allowed_for_a_flow_the_outlet_keeps_in_person(desk: Desk, holder: Person) -> None:
     assert "withdraw_loss" not in desk.settings.collection.proxy_allowed
     with pytest.raises(ProxyNotAllowed, match="holder must come in person"):
-        record_identity_check(desk, _clerk(desk), holder.id or 0, "withdraw_loss", presenter="proxy",
+        record_identity_check(desk, login(desk, "clerk1"), holder.id or 0, "withdraw_loss", presenter="proxy",
                               document=_id_card(holder), face_confirmed=True, proxy=_proxy())
 
 
@@ -152,11 +147,12 @@ def test_proxy_allowed_list_is_a_setting(make_settings, clock, holder: Person) -
     other = open_desk(settings)
     other.clock = clock
     try:
-        result = record_identity_check(other, _clerk(other), holder.id or 0, "withdraw_loss", presenter="proxy",
-                                       document=_id_card(holder), face_confirmed=True, proxy=_proxy())
+        result = record_identity_check(other, login(other, "clerk1"), holder.id or 0, "withdraw_loss",
+                                       presenter="proxy", document=_id_card(holder), face_confirmed=True,
+                                       proxy=_proxy())
         assert result.presenter == "proxy"
         with pytest.raises(ProxyNotAllowed):
-            record_identity_check(other, _clerk(other), holder.id or 0, "collect_card", presenter="proxy",
+            record_identity_check(other, login(other, "clerk1"), holder.id or 0, "collect_card", presenter="proxy",
                                   document=_id_card(holder), face_confirmed=True, proxy=_proxy())
     finally:
         other.engine.dispose()
@@ -174,7 +170,7 @@ def test_proxy_allowed_list_is_a_setting(make_settings, clock, holder: Person) -
 )
 def test_proxy_refusals(desk: Desk, holder: Person, proxy: ProxyDetails, words: str) -> None:
     with pytest.raises(Exception, match=words) as caught:
-        record_identity_check(desk, _clerk(desk), holder.id or 0, "collect_card", presenter="proxy",
+        record_identity_check(desk, login(desk, "clerk1"), holder.id or 0, "collect_card", presenter="proxy",
                               document=_id_card(holder), face_confirmed=True, proxy=proxy)
     assert caught.type in (ProxyDetailsMissing, DocumentExpired, CheckDigitWrong)
 
@@ -182,12 +178,12 @@ def test_proxy_refusals(desk: Desk, holder: Person, proxy: ProxyDetails, words: 
 def test_proxy_cannot_show_the_holders_own_document(desk: Desk, holder: Person) -> None:
     own = _proxy(document=Document("resident_id_card", holder.citizen_number, holder.name, None))
     with pytest.raises(ProxyDetailsMissing, match="holder's own number"):
-        record_identity_check(desk, _clerk(desk), holder.id or 0, "collect_card", presenter="proxy",
+        record_identity_check(desk, login(desk, "clerk1"), holder.id or 0, "collect_card", presenter="proxy",
                               document=_id_card(holder), face_confirmed=True, proxy=own)
 
 
 def test_roles_that_do_not_serve_the_counter_are_forbidden(desk: Desk, holder: Person) -> None:
     with pytest.raises(Forbidden):
-        record_identity_check(desk, _clerk(desk, "hotline1"), holder.id or 0, "apply_reissue", presenter="holder",
+        record_identity_check(desk, login(desk, "hotline1"), holder.id or 0, "apply_reissue", presenter="holder",
                               document=_id_card(holder), face_confirmed=True)
     assert _checks(desk) == []

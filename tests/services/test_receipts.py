@@ -11,7 +11,6 @@ import pytest
 from typer.testing import CliRunner
 
 from outlet_desk.cli import app
-from outlet_desk.services import demo, operators
 from outlet_desk.services.context import Desk
 from outlet_desk.services.loss import report_loss_hotline
 from outlet_desk.services.persons import find_persons
@@ -30,8 +29,10 @@ def pdftotext(path: Path) -> str:
 
 
 def _receipt(desk: Desk) -> ReceiptData:
-    demo.seed_training(desk, persons=20)
-    hotline = operators.authenticate(desk, "hotline1", demo.training_password("hotline1"))
+    from tests.services.builders import login, seed
+
+    seed(desk)
+    hotline = login(desk, "hotline1")
     from sqlmodel import Session, select
 
     from outlet_desk.db.tables import Card, Person

@@ -21,6 +21,7 @@ from outlet_desk.services.context import Desk
 from outlet_desk.services.report import AGE_BUCKETS, TREND_DAYS, DailyReport, daily_report, figure_rows
 from tests.fixtures_db import TEMPLATE
 from tests.pgcluster import PgCluster
+from tests.services.builders import seed
 
 FIRST_DAY = date(2026, 10, 1)
 DAYS = 30
@@ -174,7 +175,7 @@ def test_empty_day_before_any_activity(desk: Desk) -> None:
 def test_cards_waiting_without_an_arrival_event_are_shown_and_named(desk: Desk) -> None:
     """The training seed books every waiting card in with its own arrival event, so its first day
     reconciles; a card put in the ready state behind the services' back is shown and named."""
-    demo.seed_training(desk, persons=60)
+    seed(desk)
     with Session(desk.engine) as s:
         ready = s.exec(select(func.count()).select_from(Card).where(col(Card.status) == "ready")).one()
     report = daily_report(desk, verify=False)
