@@ -161,19 +161,24 @@ async def _to_the_pin_step(counter: Counter, person: Person, card: Card, chip: V
     await counter.wait_for_text("#collect-step", "The chip matches the record")
 
 
+async def _pulled_out_before_the_hand_over(counter: Counter, desk: Desk, card: Card, chip: VirtualCard) -> None:
+    """The new card is taken out of the reader and F9 pressed: nothing is handed over; the card goes back in."""
+    await counter.remove_card()
+    await counter.wait_for_text("#collect-step", "taken out")
+    await counter.press("f9")
+    await counter.settle()
+    assert "Put the new card into the reader first" in counter.text("#task-outcome")
+    assert status_of(desk, card.id) == "ready"
+    await counter.insert_card(chip)
+
+
 async def test_collection_compares_the_chip_changes_the_pin_and_activates(desk: Desk, slot: Reader) -> None:
     person, card = person_with_card_status(desk, "ready")
     chip = _new_chip(desk, person, card)
     async with at_the_counter(desk, slot) as counter:
         await _to_the_pin_step(counter, person, card, chip)
         # The card is pulled out before the hand-over: nothing is handed over, the step repeats.
-        await counter.remove_card()
-        await counter.wait_for_text("#collect-step", "taken out")
-        await counter.press("f9")
-        await counter.settle()
-        assert "Put the new card into the reader first" in counter.text("#task-outcome")
-        assert status_of(desk, card.id) == "ready"
-        await counter.insert_card(chip)
+        await _pulled_out_before_the_hand_over(counter, desk, card, chip)
         await counter.wait_for_text("#collect-step", "The chip matches the record")
         await counter.type_pins("123456", "802417", "802417")
         await counter.wait_for_text("#task-outcome", "PIN changed on the chip")
@@ -394,13 +399,7 @@ async def test_collection_card_pulled_after_the_pin_change_is_handed_over_once_b
         await counter.type_pins("123456", "802417", "802417")
         await counter.wait_for_text("#task-outcome", "PIN changed on the chip")
         assert [ins for ins in seen if ins in (VERIFY, CHANGE_PIN)] == [VERIFY, CHANGE_PIN]
-        await counter.remove_card()
-        await counter.wait_for_text("#collect-step", "taken out")
-        await counter.press("f9")
-        await counter.settle()
-        assert "Put the new card into the reader first" in counter.text("#task-outcome")
-        assert status_of(desk, card.id) == "ready"
-        await counter.insert_card(chip)
+        await _pulled_out_before_the_hand_over(counter, desk, card, chip)
         await counter.wait_for_text("#collect-step", "PIN was already changed")
         await counter.press("f9")
         receipt = await counter.close_receipt()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 from textual.command import Command, CommandList, CommandPalette
 
-from outlet_desk.db.tables import Card, ReissueRequest
+from outlet_desk.db.tables import Card, Person, ReissueRequest
 from outlet_desk.domain.roles import Action
 from outlet_desk.screens.card_tasks.write_card import WriteCardScreen
 from outlet_desk.screens.person import PersonScreen
@@ -47,14 +47,20 @@ async def run_command(counter: Counter, query: str, title: str) -> None:
     await counter.settle()
 
 
+async def _holders_card_in_from_the_palette(counter: Counter, person: Person, card: Card, status: str) -> None:
+    """On the holder's record, the palette puts ``card`` (in ``status``, in words) into the training reader."""
+    await counter.open_person(person)
+    await run_command(counter, card.card_number,
+                      f"Training reader: insert {person.name}'s card {card.card_number} ({status})")
+    await counter.wait_for(lambda: f"Reader: card {card.card_number}" in counter.screen_text())
+
+
 async def test_the_persons_ready_card_goes_in_from_the_palette_and_comes_out_again(desk: Desk) -> None:
     person, card = person_with_card_status(desk, "ready")
     training, reader = training_slot()
     async with at_the_counter(desk, (training, reader), size=WIDE) as counter:
         await counter.sign_in("clerk1")
-        await counter.open_person(person)
-        title = f"Training reader: insert {person.name}'s card {card.card_number} (ready for collection)"
-        await run_command(counter, card.card_number, title)
+        await _holders_card_in_from_the_palette(counter, person, card, "ready for collection")
         await counter.wait_for(lambda: f"Reader: card {card.card_number} · {person.name}" in counter.screen_text())
         assert isinstance(counter.app.screen, PersonScreen) and counter.app.screen.person_id == person.id
         chip = training.reader.card_in()
@@ -72,10 +78,7 @@ async def test_a_blank_card_from_the_palette_takes_the_place_of_the_card_in_the_
     training, reader = training_slot()
     async with at_the_counter(desk, (training, reader), size=WIDE) as counter:
         await counter.sign_in("clerk1")
-        await counter.open_person(person)
-        await run_command(counter, card.card_number,
-                          f"Training reader: insert {person.name}'s card {card.card_number} (active)")
-        await counter.wait_for(lambda: f"Reader: card {card.card_number}" in counter.screen_text())
+        await _holders_card_in_from_the_palette(counter, person, card, "active")
         await run_command(counter, "blank card", "Training reader: insert a blank card")
         await counter.wait_for(lambda: "Reader: card unreadable" in counter.screen_text())  # nothing written yet
         chip = training.reader.card_in()
@@ -122,10 +125,7 @@ async def test_training_cards_block_their_pin_after_the_regions_number_of_wrong_
     training, reader = training_slot()
     async with at_the_counter(desk, (training, reader), size=WIDE) as counter:
         await counter.sign_in("clerk1")
-        await counter.open_person(person)
-        await run_command(counter, card.card_number,
-                          f"Training reader: insert {person.name}'s card {card.card_number} (ready for collection)")
-        await counter.wait_for(lambda: f"Reader: card {card.card_number}" in counter.screen_text())
+        await _holders_card_in_from_the_palette(counter, person, card, "ready for collection")
         chip = training.reader.card_in()
         assert chip is not None and chip.tries_left == 5
         await run_command(counter, "blank card", "Training reader: insert a blank card")
