@@ -10,12 +10,14 @@ from outlet_desk.services import demo, operators, supervision
 from outlet_desk.services.approvals import decisions
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.errors import LoginRefused, RecordChanged
+from tests.services.builders import login, seed
 
 
 @pytest.fixture
 def people(desk: Desk) -> dict[str, Actor]:
-    demo.seed_training(desk, persons=0)
-    return {u: operators.authenticate(desk, u, demo.training_password(u)) for u in ("clerk1", "super1", "admin")}
+    """The training operators alone (no holders), three of them signed in."""
+    seed(desk, persons=0)
+    return {u: login(desk, u) for u in ("clerk1", "super1", "admin")}
 
 
 def test_a_waiting_approval_is_listed_and_decided_by_someone_else(desk: Desk, people: dict[str, Actor]) -> None:
