@@ -234,8 +234,3 @@ def status_of(desk: Desk, card_id: int | None) -> str:
         card = s.get(Card, card_id)
         assert card is not None
         return card.status
-
-
-async def close_receipt(pilot: Pilot[None], app: DeskApp) -> str:
-    """Wait for the receipt, wait until it is saved, close it: the receipt's text."""
-    return await Counter(pilot, app).close_receipt()

@@ -28,15 +28,14 @@ from outlet_desk.services.emulation import card_data_for
 from outlet_desk.widgets.reader_feed import SupervisedReader
 from tests.clock import FakeClock
 from tests.tui.conftest import person_with_card_status
-from tests.tui.counter import (  # noqa: F401  (other tests import open_task and close_receipt from here)
+from tests.tui.counter import (
     Counter,
     at_the_counter,
-    close_receipt,
     lost_without_request,
-    open_task,
+    open_task,  # noqa: F401  (the snapshot scenarios import it from here)
     status_of,
 )
-from tests.tui.slots import Slot, TrainingSlot  # noqa: F401  (test_withdrawal_request imports TrainingSlot from here)
+from tests.tui.slots import Slot
 
 Reader = tuple[Slot, SupervisedReader]
 INSTANT = '\n[reissue]\nproduction_mode = "instant"\n'
