@@ -13,7 +13,7 @@ import pytest
 for _name in ("COLUMNS", "LINES"):
     os.environ.pop(_name, None)
 
-pytest_plugins = ["tests.fixtures_db", "tests.fixtures_pcsc"]
+pytest_plugins = ["tests.fixtures_db", "tests.fixtures_pcsc", "tests.cli_outlet"]
 
 READER_GROUP = "real-pcscd"
 

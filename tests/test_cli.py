@@ -8,35 +8,11 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from outlet_desk.cli import app
 from outlet_desk.i18n import set_language
+from tests.cli_outlet import OUTLET, run
 
-OUTLET = """
-[outlet]
-code = "CLI001"
-name = "CLI test outlet"
-division_code = "110105"
-language = "en"
-training = true
-"""
-
-
-@pytest.fixture(autouse=True)
-def _english() -> None:
-    set_language("en")
-
-
-@pytest.fixture
-def config(tmp_path: Path) -> Path:
-    path = tmp_path / "outlet.toml"
-    path.write_text(OUTLET)
-    return path
-
-
-def run(config: Path, *args: str, env: dict[str, str] | None = None, input: str | None = None):  # type: ignore[no-untyped-def]
-    return CliRunner().invoke(app, ["--config", str(config), *args], env=env, input=input)
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def test_broken_config_exits_2_naming_file_and_key(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from typer.testing import CliRunner, Result
 
 from outlet_desk.cli import app
 from outlet_desk.i18n import set_language
-from tests.test_cli import OUTLET
+from tests.cli_outlet import OUTLET
 
 ADMIN_PASSWORD = "first admin password"
 ENV = {"OUTLET_DESK_PASSWORD": ADMIN_PASSWORD, "OUTLET_DESK_NEW_PASSWORD": "a new clerk password"}

@@ -12,37 +12,19 @@ import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from click.testing import Result
 
-from outlet_desk.cli import app
-from outlet_desk.i18n import set_language
 from outlet_desk.services.atomic_file import write_atomically
 from outlet_desk.services.failures import LOG_NAME, failure_message
+from tests.cli_outlet import OUTLET
+from tests.cli_outlet import run as run_cli
 
-OUTLET = """
-[outlet]
-code = "TST001"
-name = "Test outlet"
-division_code = "110105"
-language = "en"
-training = true
-"""
+pytestmark = pytest.mark.usefixtures("english")
 
 
-@pytest.fixture(autouse=True)
-def _english() -> None:
-    set_language("en")
-
-
-@pytest.fixture
-def config(tmp_path: Path) -> Path:
-    path = tmp_path / "outlet.toml"
-    path.write_text(OUTLET)
-    return path
-
-
-def run(config: Path, *args: str):  # type: ignore[no-untyped-def]
-    return CliRunner().invoke(app, ["--config", str(config), *args], env={"OUTLET_DESK_PASSWORD": "x" * 12})
+def run(config: Path, *args: str) -> Result:
+    """The command, with a database password in the environment."""
+    return run_cli(config, *args, env={"OUTLET_DESK_PASSWORD": "x" * 12})
 
 
 def one_message(result, *words: str) -> None:  # type: ignore[no-untyped-def]

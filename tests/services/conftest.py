@@ -1,8 +1,10 @@
-"""A ready desk (settings + migrated store + audit key) on each database, with a controllable clock."""
+"""A ready desk (settings + migrated store + audit key) on each database, with a controllable clock; the
+same desk with the training data (``seeded``), and seeded desks at outlets with other rules
+(``make_seeded``). What a test needs beyond that it composes from tests/services/builders.py."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -10,9 +12,11 @@ import pytest
 
 from outlet_desk.config import Settings, parse_settings
 from outlet_desk.domain.roles import Role
+from outlet_desk.services import demo
 from outlet_desk.services.bootstrap import open_desk
 from outlet_desk.services.context import Actor, Desk
 from tests.clock import FakeClock
+from tests.services.builders import TRAINING_PERSONS, seed
 
 MINIMAL_TOML = """
 [outlet]
@@ -56,3 +60,30 @@ def admin(desk: Desk) -> Actor:
 
     operators.add_operator(desk, None, "admin", "Admin", Role.ADMIN, "correct horse battery")
     return operators.authenticate(desk, "admin", "correct horse battery")
+
+
+@pytest.fixture
+def seeded(desk: Desk) -> Desk:
+    """The desk with the training data: operators (clerk1, super1, hotline1, ...), holders and their cards
+    in every status, requests waiting for collection."""
+    assert demo.seed_training(desk, persons=TRAINING_PERSONS).seeded
+    return desk
+
+
+SeededFactory = Callable[[str], Desk]
+
+
+@pytest.fixture
+def make_seeded(make_settings, clock: FakeClock) -> Iterator[SeededFactory]:  # type: ignore[no-untyped-def]
+    """Seeded desks at an outlet whose outlet.toml adds ``extra`` (say, dual control), on the same store."""
+    desks: list[Desk] = []
+
+    def make(extra: str) -> Desk:
+        d = open_desk(make_settings(extra))
+        d.clock = clock
+        desks.append(d)
+        return seed(d)
+
+    yield make
+    for d in desks:
+        d.engine.dispose()

@@ -13,7 +13,6 @@ from sqlmodel import Session, select
 
 from outlet_desk.config.schema import AuditSettings
 from outlet_desk.db.tables import AuditEvent, Card
-from outlet_desk.services import demo
 from outlet_desk.services.audit import (
     AuditKeyMissing,
     AuditKeyNotThisOutlets,
@@ -26,6 +25,7 @@ from outlet_desk.services.bootstrap import open_desk
 from outlet_desk.services.context import Desk
 from outlet_desk.services.errors import AuditKeyProblem
 from outlet_desk.services.uow import AuditMissing, UnitOfWork
+from tests.services.builders import audit_notes
 
 
 def _verify(desk: Desk):  # type: ignore[no-untyped-def]
@@ -38,69 +38,68 @@ def _exec(desk: Desk, sql: str, **params: object) -> None:
         conn.execute(text(sql), params)
 
 
+PERSON_NOTE: dict[str, object] = {"name": "张三丰", "citizen_number": "11010519491231002X"}
+
+
 @pytest.fixture
-def seeded(desk: Desk) -> Desk:
-    demo.seed_training(desk, persons=30)
-    for _ in range(3):
-        with UnitOfWork(desk, None) as uow:
-            uow.audit("note", "outlet", desk.outlet_code,
-                      after={"name": "张三丰", "citizen_number": "11010519491231002X"})
-            uow.commit()
-    return desk
+def noted(seeded: Desk) -> Desk:
+    """The training desk and three more audit events naming a person (masked as they are written)."""
+    audit_notes(seeded, [PERSON_NOTE] * 3)
+    return seeded
 
 
-def test_intact_chain_verifies(seeded: Desk) -> None:
-    report = _verify(seeded)
+def test_intact_chain_verifies(noted: Desk) -> None:
+    report = _verify(noted)
     assert report.intact, report.message()
-    with Session(seeded.engine) as s:
+    with Session(noted.engine) as s:
         ready = len(s.exec(select(Card).where(Card.status == "ready")).all())
     # outlet registered + demo seeded + one arrival per card waiting for collection + 3 notes
     assert report.events_checked == 2 + ready + 3
     assert "intact" in report.message()
 
 
-def test_person_data_is_masked_in_the_audit(seeded: Desk) -> None:
-    with Session(seeded.engine) as s:
+def test_person_data_is_masked_in_the_audit(noted: Desk) -> None:
+    with Session(noted.engine) as s:
         notes = s.exec(select(AuditEvent).where(AuditEvent.action == "note")).all()
     after = json.loads(notes[0].after)
     assert after == {"name": "张**", "citizen_number": "110105********002X"}
     assert "11010519491231002X" not in notes[0].after
 
 
-def test_edited_row_is_named(seeded: Desk) -> None:
-    _exec(seeded, "UPDATE audit_event SET after = :a WHERE seq = 4", a='{"name":"李**"}')
-    report = _verify(seeded)
+def test_edited_row_is_named(noted: Desk) -> None:
+    _exec(noted, "UPDATE audit_event SET after = :a WHERE seq = 4", a='{"name":"李**"}')
+    report = _verify(noted)
     assert not report.intact
     assert report.broken_seq == 4
     assert report.problem == "its content does not match its seal (the row was edited)"
 
 
-def test_deleted_row_is_named(seeded: Desk) -> None:
-    _exec(seeded, "DELETE FROM audit_event WHERE seq = 3")
-    report = _verify(seeded)
+def test_deleted_row_is_named(noted: Desk) -> None:
+    _exec(noted, "DELETE FROM audit_event WHERE seq = 3")
+    report = _verify(noted)
     assert (report.intact, report.broken_seq) == (False, 3)
     assert "missing" in report.message()
 
 
-def test_deleted_newest_row_is_noticed(seeded: Desk) -> None:
-    _exec(seeded, "DELETE FROM audit_event WHERE seq = (SELECT max(seq) FROM audit_event)")
-    report = _verify(seeded)
+def test_deleted_newest_row_is_noticed(noted: Desk) -> None:
+    _exec(noted, "DELETE FROM audit_event WHERE seq = (SELECT max(seq) FROM audit_event)")
+    report = _verify(noted)
     assert not report.intact
     assert "newest events deleted" in report.message()
 
 
-def test_inserted_row_is_named(seeded: Desk) -> None:
+def test_inserted_row_is_named(noted: Desk) -> None:
     # A forged event squeezed in as seq 3, everything after renumbered: the MAC of the forgery is wrong
     # (the forger has no key), so verification stops at it.
-    _exec(seeded, "UPDATE audit_event SET seq = seq + 100 WHERE seq >= 3")
-    _exec(seeded, "UPDATE audit_event SET seq = seq - 99 WHERE seq >= 103")
+    _exec(noted, "UPDATE audit_event SET seq = seq + 100 WHERE seq >= 3")
+    _exec(noted, "UPDATE audit_event SET seq = seq - 99 WHERE seq >= 103")
     _exec(
-        seeded,
+        noted,
         "INSERT INTO audit_event (outlet_code, seq, at, action, entity, entity_id, before, after, prev_mac, mac) "
         "SELECT outlet_code, 3, at, 'forged', 'outlet', '', '', '', mac, :m FROM audit_event WHERE seq = 2",
         m="0" * 64,
     )
-    report = _verify(seeded)
+    report = _verify(noted)
     assert (report.intact, report.broken_seq) == (False, 3)
     assert report.problem == ("its content does not match its seal and the event after it does not point at it "
                               "(an event was inserted or replaced)")
@@ -136,40 +135,40 @@ def test_audit_key_readable_by_others_is_refused(tmp_path: Path) -> None:
         load_or_create_key(path, outlet_code="TST001", sealed_events=1)
 
 
-def test_no_new_key_for_an_outlet_that_has_sealed_events(seeded: Desk, tmp_path: Path) -> None:
+def test_no_new_key_for_an_outlet_that_has_sealed_events(noted: Desk, tmp_path: Path) -> None:
     """A second desk of the outlet (its own data folder, the same database) without the key file: a new
     key would seal every later event with another key, so the desk refuses to open and writes nothing."""
-    events = _verify(seeded).events_checked
+    events = _verify(noted).events_checked
     key_file = tmp_path / "desk2" / "audit.key"
-    second = seeded.settings.model_copy(update={"audit": AuditSettings(key_file=key_file)})
+    second = noted.settings.model_copy(update={"audit": AuditSettings(key_file=key_file)})
     with pytest.raises(AuditKeyMissing) as refused:
-        open_desk(second.bound_to(seeded.settings.config_path))
+        open_desk(second.bound_to(noted.settings.config_path))
     assert refused.value.message == (
         f"The audit key file {key_file} is missing, and outlet TST001 already has {events} sealed audit events "
         f"in its database. Copy the key file from the first desk of this outlet (or restore it from backup) to "
         f"{key_file}, then start again. Nothing was written."
     )
     assert not key_file.exists()
-    report = _verify(seeded)
+    report = _verify(noted)
     assert report.intact and report.events_checked == events
 
 
-def test_a_fresh_outlet_on_a_shared_database_gets_its_own_key(seeded: Desk, tmp_path: Path) -> None:
-    other = seeded.settings.model_copy(update={
-        "outlet": seeded.settings.outlet.model_copy(update={"code": "TST002"}),
+def test_a_fresh_outlet_on_a_shared_database_gets_its_own_key(noted: Desk, tmp_path: Path) -> None:
+    other = noted.settings.model_copy(update={
+        "outlet": noted.settings.outlet.model_copy(update={"code": "TST002"}),
         "audit": AuditSettings(key_file=tmp_path / "other" / "audit.key"),
-    }).bound_to(seeded.settings.config_path)
+    }).bound_to(noted.settings.config_path)
     desk2 = open_desk(other)
     try:
-        assert (tmp_path / "other" / "audit.key").exists() and desk2.audit_key != seeded.audit_key
-        assert _verify(desk2).intact and _verify(seeded).intact
+        assert (tmp_path / "other" / "audit.key").exists() and desk2.audit_key != noted.audit_key
+        assert _verify(desk2).intact and _verify(noted).intact
     finally:
         desk2.engine.dispose()
 
 
-def test_a_wrong_key_is_named_not_an_edited_row(seeded: Desk) -> None:
-    with Session(seeded.engine) as s:
-        report = verify_chain(s, b"k" * 32, seeded.outlet_code)
+def test_a_wrong_key_is_named_not_an_edited_row(noted: Desk) -> None:
+    with Session(noted.engine) as s:
+        report = verify_chain(s, b"k" * 32, noted.outlet_code)
     assert (report.intact, report.broken_seq) == (False, 1)
     assert report.problem == (
         "no event checked matches its seal, from the first one on: most likely the audit key file is not this "
@@ -191,30 +190,30 @@ def _key_refusal(key_file: Path, events: int) -> str:
             f"(or restore it from backup) to {key_file}, then start again. Nothing was written.")
 
 
-def test_a_desk_whose_key_file_is_not_the_outlets_does_not_open(seeded: Desk, tmp_path: Path) -> None:
+def test_a_desk_whose_key_file_is_not_the_outlets_does_not_open(noted: Desk, tmp_path: Path) -> None:
     """A second desk of the outlet with a key file of its own (made when both started on an empty store at
     the same moment, or copied from another outlet): refused at start, before it seals anything."""
-    assert _head_key_id(seeded) == key_id(seeded.audit_key)
-    events = _verify(seeded).events_checked
+    assert _head_key_id(noted) == key_id(noted.audit_key)
+    events = _verify(noted).events_checked
     key_file = tmp_path / "desk2" / "audit.key"
     key_file.parent.mkdir()
     key_file.write_text("ab" * 32 + "\n")
     key_file.chmod(0o600)
-    second = seeded.settings.model_copy(update={"audit": AuditSettings(key_file=key_file)})
+    second = noted.settings.model_copy(update={"audit": AuditSettings(key_file=key_file)})
     with pytest.raises(AuditKeyNotThisOutlets) as refused:
-        open_desk(second.bound_to(seeded.settings.config_path))
+        open_desk(second.bound_to(noted.settings.config_path))
     assert refused.value.message == _key_refusal(key_file, events)
     assert key_file.read_text() == "ab" * 32 + "\n"
-    report = _verify(seeded)
+    report = _verify(noted)
     assert report.intact and report.events_checked == events
 
 
-def test_the_second_of_two_desks_that_made_their_own_keys_at_once_saves_nothing(seeded: Desk) -> None:
+def test_the_second_of_two_desks_that_made_their_own_keys_at_once_saves_nothing(noted: Desk) -> None:
     """Both desks passed the start-up check on an empty store and each made a key; the first event set the
     outlet's key id. The other desk's next use case is refused whole, with a message, and the chain stays
     intact."""
-    events = _verify(seeded).events_checked
-    second = Desk(settings=seeded.settings, engine=seeded.engine, audit_key=b"k" * 32, clock=seeded.clock)
+    events = _verify(noted).events_checked
+    second = Desk(settings=noted.settings, engine=noted.engine, audit_key=b"k" * 32, clock=noted.clock)
     with pytest.raises(AuditKeyNotThisOutlets) as refused, UnitOfWork(second, None) as uow:
         card = uow.session.exec(select(Card)).first()
         assert card is not None
@@ -226,31 +225,31 @@ def test_the_second_of_two_desks_that_made_their_own_keys_at_once_saves_nothing(
         "This desk's audit key is not the key outlet TST001's audit chain is sealed with: another desk of the "
         "outlet sealed its first event with a key file of its own. Nothing was saved. Copy that desk's key file "
         "to this desk's [audit] key_file, then start this desk again.")
-    with Session(seeded.engine) as s:
+    with Session(noted.engine) as s:
         assert "cancelled" not in {c.status for c in s.exec(select(Card)).all()}
-    report = _verify(seeded)
+    report = _verify(noted)
     assert report.intact and report.events_checked == events
-    assert _head_key_id(seeded) == key_id(seeded.audit_key)
+    assert _head_key_id(noted) == key_id(noted.audit_key)
 
 
-def test_a_store_from_before_key_ids_takes_the_key_of_its_next_event(seeded: Desk) -> None:
-    _exec(seeded, "UPDATE audit_head SET key_id = ''")
-    with UnitOfWork(seeded, None) as uow:
-        uow.audit("note", "outlet", seeded.outlet_code)
+def test_a_store_from_before_key_ids_takes_the_key_of_its_next_event(noted: Desk) -> None:
+    _exec(noted, "UPDATE audit_head SET key_id = ''")
+    with UnitOfWork(noted, None) as uow:
+        uow.audit("note", "outlet", noted.outlet_code)
         uow.commit()
-    assert _head_key_id(seeded) == key_id(seeded.audit_key)
-    assert _verify(seeded).intact
+    assert _head_key_id(noted) == key_id(noted.audit_key)
+    assert _verify(noted).intact
 
 
-def test_events_sealed_with_another_key_from_some_point_on_are_named(seeded: Desk) -> None:
+def test_events_sealed_with_another_key_from_some_point_on_are_named(noted: Desk) -> None:
     """What a desk that made its own key did before key ids existed: later events, another key."""
-    _exec(seeded, "UPDATE audit_head SET key_id = ''")  # a store from before key ids
-    second = Desk(settings=seeded.settings, engine=seeded.engine, audit_key=b"k" * 32, clock=seeded.clock)
+    _exec(noted, "UPDATE audit_head SET key_id = ''")  # a store from before key ids
+    second = Desk(settings=noted.settings, engine=noted.engine, audit_key=b"k" * 32, clock=noted.clock)
     for _ in range(2):
         with UnitOfWork(second, None) as uow:
-            uow.audit("note", "outlet", seeded.outlet_code)
+            uow.audit("note", "outlet", noted.outlet_code)
             uow.commit()
-    report = _verify(seeded)
+    report = _verify(noted)
     assert not report.intact and report.broken_seq is not None
     first_foreign = report.broken_seq
     assert report.problem == (
@@ -260,11 +259,11 @@ def test_events_sealed_with_another_key_from_some_point_on_are_named(seeded: Des
     )
 
 
-def test_the_quick_verification_with_a_wrong_key_names_the_key(seeded: Desk) -> None:
-    recorded = check_chain(seeded.engine, seeded.audit_key, seeded.outlet_code, full=True, record=True,
-                           at=seeded.now()).recorded
+def test_the_quick_verification_with_a_wrong_key_names_the_key(noted: Desk) -> None:
+    recorded = check_chain(noted.engine, noted.audit_key, noted.outlet_code, full=True, record=True,
+                           at=noted.now()).recorded
     assert recorded is not None
-    report = check_chain(seeded.engine, b"k" * 32, seeded.outlet_code, full=False)
+    report = check_chain(noted.engine, b"k" * 32, noted.outlet_code, full=False)
     assert (report.intact, report.broken_seq) == (False, recorded.seq)
     assert report.problem == (
         f"neither the checkpoint nor its event {recorded.seq} matches its seal: most likely the audit key file is "

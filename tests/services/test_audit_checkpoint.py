@@ -15,13 +15,12 @@ from typer.testing import CliRunner
 from outlet_desk.cli import app
 from outlet_desk.db.tables import AuditCheckpoint, AuditHead
 from outlet_desk.i18n import set_language
-from outlet_desk.services import demo, operators
 from outlet_desk.services.audit import ChainReport, check_chain
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.day_close import DayCloseRefused, close_day
 from outlet_desk.services.report import daily_report
 from outlet_desk.services.report_export import summary_lines, to_json
-from outlet_desk.services.uow import UnitOfWork
+from tests.services.builders import audit_notes, login
 
 
 def _full(desk: Desk, record: bool = True) -> ChainReport:
@@ -33,10 +32,7 @@ def _quick(desk: Desk, record: bool = False) -> ChainReport:
 
 
 def _notes(desk: Desk, n: int) -> None:
-    for i in range(n):
-        with UnitOfWork(desk, None) as uow:
-            uow.audit("note", "outlet", desk.outlet_code, after={"n": i, "text": '王"五\n'})
-            uow.commit()
+    audit_notes(desk, ({"n": i, "text": '王"五\n'} for i in range(n)))
 
 
 def _exec(desk: Desk, sql: str, **params: object) -> None:
@@ -55,40 +51,40 @@ def _checkpoints(desk: Desk) -> list[AuditCheckpoint]:
 
 
 @pytest.fixture
-def seeded(desk: Desk) -> Desk:
-    demo.seed_training(desk, persons=30)
-    _notes(desk, 3)
-    return desk
+def noted(seeded: Desk) -> Desk:
+    """The training desk and three more audit events."""
+    _notes(seeded, 3)
+    return seeded
 
 
 @pytest.fixture
-def supervisor(seeded: Desk) -> Actor:
-    return operators.authenticate(seeded, "super1", demo.training_password("super1"))
+def supervisor(noted: Desk) -> Actor:
+    return login(noted, "super1")
 
 
 @pytest.fixture
-def anchored(seeded: Desk) -> tuple[Desk, int]:
+def anchored(noted: Desk) -> tuple[Desk, int]:
     """A full verification recorded its checkpoint, then 4 more events were written; returns the
     checkpoint's seq."""
-    report = _full(seeded)
+    report = _full(noted)
     assert report.intact and report.recorded is not None
-    _notes(seeded, 4)
-    return seeded, report.recorded.seq
+    _notes(noted, 4)
+    return noted, report.recorded.seq
 
 
-def test_a_full_verification_records_a_sealed_checkpoint_at_the_head(seeded: Desk) -> None:
-    head = _head(seeded)
-    report = _full(seeded)
+def test_a_full_verification_records_a_sealed_checkpoint_at_the_head(noted: Desk) -> None:
+    head = _head(noted)
+    report = _full(noted)
     assert report.intact and report.full and report.events_checked == head.seq
-    [cp] = _checkpoints(seeded)
+    [cp] = _checkpoints(noted)
     assert (cp.seq, cp.mac, cp.how, cp.operator_id) == (head.seq, head.mac, "full", None)
-    assert len(cp.seal) == 64 and cp.verified_at == seeded.now()
+    assert len(cp.seal) == 64 and cp.verified_at == noted.now()
     assert report.message() == f"Audit chain of outlet TST001 is intact: {head.seq} events verified."
 
 
-def test_without_a_checkpoint_the_quick_verification_is_the_full_one(seeded: Desk) -> None:
-    report = _quick(seeded)
-    assert report.intact and report.full and report.events_checked == _head(seeded).seq
+def test_without_a_checkpoint_the_quick_verification_is_the_full_one(noted: Desk) -> None:
+    report = _quick(noted)
+    assert report.intact and report.full and report.events_checked == _head(noted).seq
 
 
 def test_the_quick_verification_recomputes_only_the_new_events_and_says_so(anchored: tuple[Desk, int]) -> None:
@@ -149,15 +145,15 @@ def test_a_checkpoint_moved_past_an_edit_is_a_finding(anchored: tuple[Desk, int]
     assert not _full(desk).intact  # the full verification finds the edited event itself
 
 
-def test_a_forged_checkpoint_is_a_finding_of_the_full_verification_too(seeded: Desk) -> None:
-    head = _head(seeded)
-    _exec(seeded, "INSERT INTO audit_checkpoint (outlet_code, seq, mac, verified_at, how, seal) "
+def test_a_forged_checkpoint_is_a_finding_of_the_full_verification_too(noted: Desk) -> None:
+    head = _head(noted)
+    _exec(noted, "INSERT INTO audit_checkpoint (outlet_code, seq, mac, verified_at, how, seal) "
                   "VALUES (:o, :s, :m, :at, 'full', :seal)",
-          o=seeded.outlet_code, s=head.seq, m=head.mac, at=seeded.now().replace(tzinfo=None), seal="0" * 64)
-    report = _full(seeded)
+          o=noted.outlet_code, s=head.seq, m=head.mac, at=noted.now().replace(tzinfo=None), seal="0" * 64)
+    report = _full(noted)
     assert not report.intact and report.broken_checkpoint is not None
     assert "edited or forged" in report.message()
-    assert len(_checkpoints(seeded)) == 1  # nothing recorded on a broken chain
+    assert len(_checkpoints(noted)) == 1  # nothing recorded on a broken chain
 
 
 def test_an_anchor_event_whose_mac_changed_is_caught(anchored: tuple[Desk, int]) -> None:
@@ -194,16 +190,16 @@ def test_an_old_event_edited_in_place_is_found_only_by_the_full_verification_and
     assert chain and "BROKEN at event 2" in chain[0]
 
 
-def test_the_day_close_verifies_in_full_and_the_next_report_stands_on_it(seeded: Desk, supervisor: Actor) -> None:
-    head_before = _head(seeded).seq
-    result = close_day(seeded, supervisor, reason="test outlet: cards waiting")
+def test_the_day_close_verifies_in_full_and_the_next_report_stands_on_it(noted: Desk, supervisor: Actor) -> None:
+    head_before = _head(noted).seq
+    result = close_day(noted, supervisor, reason="test outlet: cards waiting")
     assert result.report.chain is not None and result.report.chain.full and result.report.chain.intact
     assert result.report.chain.checkpoint_seq == head_before
-    [cp] = _checkpoints(seeded)
+    [cp] = _checkpoints(noted)
     assert (cp.seq, cp.how, cp.operator_id) == (head_before, "full", supervisor.operator_id)
     # The report (of today, after the close) verifies only what came after the close's checkpoint: the
     # close's own event. Its chain line says so, and the JSON says how it was verified.
-    report = daily_report(seeded, actor=supervisor)
+    report = daily_report(noted, actor=supervisor)
     assert report.chain is not None and report.chain.intact and not report.chain.full
     assert (report.chain.events_checked, report.chain.since_seq) == (1, head_before)
     line = (f"Audit chain of outlet TST001 is intact: 1 new events verified since the full verification of "
@@ -211,13 +207,13 @@ def test_the_day_close_verifies_in_full_and_the_next_report_stands_on_it(seeded:
     assert line in summary_lines(report)
     chain = to_json(report)["audit_chain"]
     assert (chain["full"], chain["since_seq"], chain["events_checked"]) == (False, head_before, 1)
-    assert len(_checkpoints(seeded)) == 1  # a report only reads
+    assert len(_checkpoints(noted)) == 1  # a report only reads
 
 
-def test_an_edit_after_the_close_breaks_the_next_report(seeded: Desk, supervisor: Actor) -> None:
-    close_day(seeded, supervisor, reason="test outlet: cards waiting")
-    _exec(seeded, "UPDATE audit_event SET after = '{}' WHERE action = 'day_closed'")
-    report = daily_report(seeded)
+def test_an_edit_after_the_close_breaks_the_next_report(noted: Desk, supervisor: Actor) -> None:
+    close_day(noted, supervisor, reason="test outlet: cards waiting")
+    _exec(noted, "UPDATE audit_event SET after = '{}' WHERE action = 'day_closed'")
+    report = daily_report(noted)
     assert report.chain is not None and not report.chain.intact and "edited" in report.chain.message
 
 

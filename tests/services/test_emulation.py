@@ -9,19 +9,13 @@ from sqlmodel import Session, col, select
 from outlet_desk.db.tables import Card, Person, ReissueRequest
 from outlet_desk.reader.training_reader import TrainingReader
 from outlet_desk.reader.virtual_card import VirtualCard
-from outlet_desk.services import demo, operators
 from outlet_desk.services.collection import check_chip
 from outlet_desk.services.context import Desk
 from outlet_desk.services.emulation import NameNotForChip, card_data_for
+from tests.services.builders import login
 
 TWENTY = "阿卜杜热合曼买买提艾力库尔班江吐尔逊托合"  # 20 characters, 40 GBK bytes
 assert len(TWENTY) == 20
-
-
-@pytest.fixture
-def seeded(desk: Desk) -> Desk:
-    demo.seed_training(desk, persons=40)
-    return desk
 
 
 def ready_request(desk: Desk, new_name: str) -> tuple[int, str, str]:
@@ -51,7 +45,7 @@ def test_a_twenty_character_name_fills_the_name_and_its_extension_and_passes_the
     finally:
         training.close()
     assert chip.full_name == TWENTY
-    clerk = operators.authenticate(seeded, "clerk1", demo.training_password("clerk1"))
+    clerk = login(seeded, "clerk1")
     comparison = check_chip(seeded, clerk, request_id, chip)
     assert comparison.passed
     assert [f.on_chip for f in comparison.fields if f.field == "name"] == [TWENTY]

@@ -7,18 +7,18 @@ from datetime import timedelta
 from sqlmodel import Session, col, select
 
 from outlet_desk.db.tables import Card, LossReport, Person, ReissueRequest
-from outlet_desk.services import demo, operators
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.home import LAPSING_WINDOW, clerk_home
 from outlet_desk.services.persons import open_person
 from tests.clock import FakeClock
+from tests.services.builders import login, seed
 
 
 def _seed(desk: Desk) -> tuple[Actor, Actor]:
-    demo.seed_training(desk, persons=60)
-    clerk = operators.authenticate(desk, "clerk1", demo.training_password("clerk1"))
-    auditor = operators.authenticate(desk, "audit1", demo.training_password("audit1"))
-    return clerk, auditor
+    """The training data, with enough holders for several hotline reports lapsing within 48 hours (at 40, one);
+    clerk1 and audit1 signed in."""
+    seed(desk, persons=60)
+    return login(desk, "clerk1"), login(desk, "audit1")
 
 
 def test_counts_are_my_own_actions_today(desk: Desk, clock: FakeClock) -> None:
@@ -28,7 +28,7 @@ def test_counts_are_my_own_actions_today(desk: Desk, clock: FakeClock) -> None:
     assert first is not None and first.id is not None
     open_person(desk, clerk, first.id)
     open_person(desk, clerk, first.id)
-    open_person(desk, operators.authenticate(desk, "clerk2", demo.training_password("clerk2")), first.id)
+    open_person(desk, login(desk, "clerk2"), first.id)
     counts = {c.action: c.count for c in clerk_home(desk, clerk).counts}
     assert counts == {"person_opened": 2}  # clerk2's opening is not mine
     clock.advance(days=1)
@@ -107,7 +107,7 @@ def test_the_home_says_when_today_was_closed_and_tomorrow_is_open_again(desk: De
 
     clerk, _auditor = _seed(desk)
     assert clerk_home(desk, clerk).closed_at is None
-    supervisor = operators.authenticate(desk, "super1", demo.training_password("super1"))
+    supervisor = login(desk, "super1")
     close_day(desk, supervisor, reason="training day")
     closed = clerk_home(desk, clerk)
     assert closed.closed_at == clock.now

@@ -11,8 +11,7 @@ from sqlmodel import Session, col, select
 from outlet_desk.config import Settings
 from outlet_desk.db.tables import AuditEvent, IdentityCheck, Person
 from outlet_desk.domain.roles import Forbidden
-from outlet_desk.services import demo, operators
-from outlet_desk.services.context import Actor, Desk
+from outlet_desk.services.context import Desk
 from outlet_desk.services.identity import (
     Document,
     IdentityRefused,
@@ -20,21 +19,17 @@ from outlet_desk.services.identity import (
     ProxyDetails,
     record_identity_check,
 )
+from tests.services.builders import login
 
 PROXY_NUMBER = "11010519491231002X"
 
 
 @pytest.fixture
-def holder(desk: Desk) -> Person:
-    demo.seed_training(desk, persons=30)
-    with Session(desk.engine) as s:
+def holder(seeded: Desk) -> Person:
+    with Session(seeded.engine) as s:
         person = s.exec(select(Person).order_by(col(Person.id))).first()
     assert person is not None
     return person
-
-
-def _clerk(desk: Desk, who: str = "clerk1") -> Actor:
-    return operators.authenticate(desk, who, demo.training_password(who))
 
 
 def _id_card(person: Person, **changes: object) -> Document:
@@ -57,7 +52,7 @@ def _last_event(desk: Desk) -> AuditEvent:
 def test_holder_with_a_valid_id_card_passes_and_is_stored(desk: Desk, holder: Person) -> None:
     # the name as typed with a full-width space and half-width digits still matches
     typed = holder.name[0] + "\u3000" + holder.name[1:]
-    result = record_identity_check(desk, _clerk(desk), holder.id or 0, "apply_reissue", presenter="holder",
+    result = record_identity_check(desk, login(desk, "clerk1"), holder.id or 0, "apply_reissue", presenter="holder",
                                    document=_id_card(holder, name=typed), face_confirmed=True)
     assert result.presenter == "holder" and result.flow == "apply_reissue"
     assert result.masked_document_number == holder.citizen_number[:6] + "********" + holder.citizen_number[-4:]
@@ -70,7 +65,7 @@ def test_holder_with_a_valid_id_card_passes_and_is_stored(desk: Desk, holder: Pe
 
 
 def test_long_term_id_card_has_no_expiry(desk: Desk, holder: Person) -> None:
-    result = record_identity_check(desk, _clerk(desk), holder.id or 0, "collect_card", presenter="holder",
+    result = record_identity_check(desk, login(desk, "clerk1"), holder.id or 0, "collect_card", presenter="holder",
                                    document=_id_card(holder, expiry=None), face_confirmed=True)
     assert result.check_id > 0
 
@@ -90,7 +85,7 @@ def test_holder_document_refusals_are_named_and_stored(
     desk: Desk, holder: Person, changes: dict[str, object], rule: IdentityRule, words: str
 ) -> None:
     with pytest.raises(IdentityRefused, match=words) as refused:
-        record_identity_check(desk, _clerk(desk), holder.id or 0, "apply_reissue", presenter="holder",
+        record_identity_check(desk, login(desk, "clerk1"), holder.id or 0, "apply_reissue", presenter="holder",
                               document=_id_card(holder, **changes), face_confirmed=True)
     assert refused.value.rule is rule
     [row] = _checks(desk)
@@ -100,7 +95,7 @@ def test_holder_document_refusals_are_named_and_stored(
 
 def test_face_must_be_confirmed(desk: Desk, holder: Person) -> None:
     with pytest.raises(IdentityRefused, match="Compare the face") as refused:
-        record_identity_check(desk, _clerk(desk), holder.id or 0, "apply_reissue", presenter="holder",
+        record_identity_check(desk, login(desk, "clerk1"), holder.id or 0, "apply_reissue", presenter="holder",
                               document=_id_card(holder), face_confirmed=False)
     assert refused.value.rule is IdentityRule.FACE_NOT_CONFIRMED
     [row] = _checks(desk)
@@ -113,7 +108,7 @@ def _proxy(**changes: object) -> ProxyDetails:
 
 
 def test_proxy_with_both_documents_and_authorisation_passes(desk: Desk, holder: Person) -> None:
-    result = record_identity_check(desk, _clerk(desk), holder.id or 0, "collect_card", presenter="proxy",
+    result = record_identity_check(desk, login(desk, "clerk1"), holder.id or 0, "collect_card", presenter="proxy",
                                    document=_id_card(holder), face_confirmed=True, proxy=_proxy())
     assert (result.proxy_name, result.proxy_relationship, result.proxy_authorisation_ref) == (
         "张小燕", "daughter", "AUTH-2026-001")
@@ -128,7 +123,7 @@ def test_proxy_with_both_documents_and_authorisation_passes(desk: Desk, holder: 
 
 
 def test_a_holder_at_the_counter_leaves_the_proxy_columns_empty(desk: Desk, holder: Person) -> None:
-    record_identity_check(desk, _clerk(desk), holder.id or 0, "collect_card", presenter="holder",
+    record_identity_check(desk, login(desk, "clerk1"), holder.id or 0, "collect_card", presenter="holder",
                           document=_id_card(holder), face_confirmed=True, proxy=_proxy())
     [row] = _checks(desk)
     assert (row.proxy_name, row.proxy_document_number, row.proxy_relationship, row.proxy_document_expiry) == (
@@ -138,7 +133,7 @@ def test_a_holder_at_the_counter_leaves_the_proxy_columns_empty(desk: Desk, hold
 def test_proxy_not_allowed_for_a_flow_the_outlet_keeps_in_person(desk: Desk, holder: Person) -> None:
     assert "withdraw_loss" not in desk.settings.collection.proxy_allowed
     with pytest.raises(IdentityRefused, match="holder must come in person") as refused:
-        record_identity_check(desk, _clerk(desk), holder.id or 0, "withdraw_loss", presenter="proxy",
+        record_identity_check(desk, login(desk, "clerk1"), holder.id or 0, "withdraw_loss", presenter="proxy",
                               document=_id_card(holder), face_confirmed=True, proxy=_proxy())
     assert refused.value.rule is IdentityRule.PROXY_NOT_ALLOWED
 
@@ -150,11 +145,12 @@ def test_proxy_allowed_list_is_a_setting(make_settings, clock, holder: Person) -
     other = open_desk(settings)
     other.clock = clock
     try:
-        result = record_identity_check(other, _clerk(other), holder.id or 0, "withdraw_loss", presenter="proxy",
-                                       document=_id_card(holder), face_confirmed=True, proxy=_proxy())
+        result = record_identity_check(other, login(other, "clerk1"), holder.id or 0, "withdraw_loss",
+                                       presenter="proxy", document=_id_card(holder), face_confirmed=True,
+                                       proxy=_proxy())
         assert result.presenter == "proxy"
         with pytest.raises(IdentityRefused) as refused:
-            record_identity_check(other, _clerk(other), holder.id or 0, "collect_card", presenter="proxy",
+            record_identity_check(other, login(other, "clerk1"), holder.id or 0, "collect_card", presenter="proxy",
                                   document=_id_card(holder), face_confirmed=True, proxy=_proxy())
         assert refused.value.rule is IdentityRule.PROXY_NOT_ALLOWED
     finally:
@@ -173,7 +169,7 @@ def test_proxy_allowed_list_is_a_setting(make_settings, clock, holder: Person) -
 )
 def test_proxy_refusals(desk: Desk, holder: Person, proxy: ProxyDetails, words: str) -> None:
     with pytest.raises(IdentityRefused, match=words) as caught:
-        record_identity_check(desk, _clerk(desk), holder.id or 0, "collect_card", presenter="proxy",
+        record_identity_check(desk, login(desk, "clerk1"), holder.id or 0, "collect_card", presenter="proxy",
                               document=_id_card(holder), face_confirmed=True, proxy=proxy)
     assert caught.value.rule in (IdentityRule.PROXY_DETAILS_MISSING, IdentityRule.DOCUMENT_EXPIRED,
                                  IdentityRule.CHECK_DIGIT_WRONG)
@@ -182,13 +178,13 @@ def test_proxy_refusals(desk: Desk, holder: Person, proxy: ProxyDetails, words: 
 def test_proxy_cannot_show_the_holders_own_document(desk: Desk, holder: Person) -> None:
     own = _proxy(document=Document("resident_id_card", holder.citizen_number, holder.name, None))
     with pytest.raises(IdentityRefused, match="holder's own number") as refused:
-        record_identity_check(desk, _clerk(desk), holder.id or 0, "collect_card", presenter="proxy",
+        record_identity_check(desk, login(desk, "clerk1"), holder.id or 0, "collect_card", presenter="proxy",
                               document=_id_card(holder), face_confirmed=True, proxy=own)
     assert refused.value.rule is IdentityRule.PROXY_DETAILS_MISSING
 
 
 def test_roles_that_do_not_serve_the_counter_are_forbidden(desk: Desk, holder: Person) -> None:
     with pytest.raises(Forbidden):
-        record_identity_check(desk, _clerk(desk, "hotline1"), holder.id or 0, "apply_reissue", presenter="holder",
+        record_identity_check(desk, login(desk, "hotline1"), holder.id or 0, "apply_reissue", presenter="holder",
                               document=_id_card(holder), face_confirmed=True)
     assert _checks(desk) == []

@@ -68,8 +68,8 @@ def test_lockout_after_attempts_names_minutes_left_and_lifts(desk: Desk, admin: 
 def test_wrong_passwords_at_two_desks_at_once_both_count(desk: Desk, admin: Actor) -> None:
     """An attacker typing at two desks at the same moment gets no more tries than ``lockout_attempts``: the
     last two wrong passwords, read together, both count, and the account is locked."""
+    from tests.services.builders import at_once
     from tests.services.races import reads_held_together
-    from tests.services.test_journey import at_once
 
     attempts = desk.settings.security.lockout_attempts
     for _ in range(attempts - 2):

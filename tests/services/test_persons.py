@@ -12,19 +12,9 @@ from outlet_desk.domain.card_lifecycle import CardStatus
 from outlet_desk.domain.citizen_id import InvalidCitizenId
 from outlet_desk.domain.roles import Role
 from outlet_desk.services import demo, operators
-from outlet_desk.services.context import Actor, Desk
+from outlet_desk.services.context import Desk
 from outlet_desk.services.persons import find_persons, open_person
-
-
-@pytest.fixture
-def seeded(desk: Desk) -> Desk:
-    summary = demo.seed_training(desk, persons=60)
-    assert summary.seeded
-    return desk
-
-
-def _clerk(desk: Desk) -> Actor:
-    return operators.authenticate(desk, "clerk1", demo.training_password("clerk1"))
+from tests.services.builders import TRAINING_PERSONS, login
 
 
 def test_find_by_citizen_number_masks_it(seeded: Desk) -> None:
@@ -80,7 +70,7 @@ def test_find_by_name_prefix(seeded: Desk) -> None:
 
 
 def test_opening_a_person_is_audited_and_shows_cards(seeded: Desk) -> None:
-    clerk = _clerk(seeded)
+    clerk = login(seeded, "clerk1")
     with Session(seeded.engine) as s:
         lost = s.exec(select(Card).where(Card.status == "lost")).first()
     assert lost is not None
@@ -96,12 +86,12 @@ def test_opening_a_person_is_audited_and_shows_cards(seeded: Desk) -> None:
 
 
 def test_demo_is_idempotent_and_has_every_status(seeded: Desk) -> None:
-    again = demo.seed_training(seeded, persons=60)
+    again = demo.seed_training(seeded, persons=TRAINING_PERSONS)
     assert not again.seeded
     with Session(seeded.engine) as s:
         statuses = {c.status for c in s.exec(select(Card)).all()}
         persons = len(s.exec(select(Person)).all())
-    assert persons == 60
+    assert persons == TRAINING_PERSONS
     assert {"active", "suspended", "lost", "ready", "replaced", "damaged"} <= statuses
     roles = {op.role for op in operators.list_operators(seeded)}
     assert roles == set(Role)

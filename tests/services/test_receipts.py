@@ -13,7 +13,6 @@ from typer.testing import CliRunner
 
 from outlet_desk.cli import app
 from outlet_desk.config import Settings
-from outlet_desk.services import demo, operators
 from outlet_desk.services.bootstrap import open_desk
 from outlet_desk.services.context import Desk
 from outlet_desk.services.loss import report_loss_hotline
@@ -33,8 +32,10 @@ def pdftotext(path: Path) -> str:
 
 
 def _receipt(desk: Desk) -> ReceiptData:
-    demo.seed_training(desk, persons=20)
-    hotline = operators.authenticate(desk, "hotline1", demo.training_password("hotline1"))
+    from tests.services.builders import login, seed
+
+    seed(desk)
+    hotline = login(desk, "hotline1")
     from sqlmodel import Session, select
 
     from outlet_desk.db.tables import Card, Person
@@ -96,9 +97,9 @@ def _reissue_receipt(desk: Desk, waived_by: str = "", **kw: object) -> ReceiptDa
     from outlet_desk.domain.card_lifecycle import CardStatus
     from outlet_desk.domain.fees import ReissueReason
     from outlet_desk.services.reissue import apply_reissue
-    from tests.services.test_journey import identity, login, person_with
+    from tests.services.builders import identity, login, person_with, seed
 
-    demo.seed_training(desk, persons=40)
+    seed(desk)
     clerk = login(desk, "clerk1")
     person, card = person_with(desk, CardStatus.LOST)
     if waived_by:
@@ -108,7 +109,7 @@ def _reissue_receipt(desk: Desk, waived_by: str = "", **kw: object) -> ReceiptDa
 
 
 def test_a_waived_fee_names_the_supervisor_who_approved_it(desk: Desk, tmp_path: Path) -> None:
-    from tests.services.test_journey import login
+    from tests.services.builders import login
 
     receipt = _reissue_receipt(desk, "super1", payment_method=None)
     supervisor = login(desk, "super1").display_name

@@ -16,11 +16,11 @@ from sqlmodel import Session, col, func, select
 from benchmarks.activity import Activity, desk_for, drive_days
 from outlet_desk.db.tables import Card, LossReport, ReissueRequest
 from outlet_desk.domain.roles import Forbidden
-from outlet_desk.services import demo, operators
 from outlet_desk.services.context import Desk
 from outlet_desk.services.report import AGE_BUCKETS, TREND_DAYS, DailyReport, daily_report, figure_rows
 from tests.fixtures_db import TEMPLATE
 from tests.pgcluster import PgCluster
+from tests.services.builders import login, seed
 
 FIRST_DAY = date(2026, 10, 1)
 DAYS = 30
@@ -171,8 +171,8 @@ def test_an_edited_audit_event_breaks_the_chain_in_the_report(two_days: Activity
 
 
 def test_empty_day_before_any_activity(desk: Desk) -> None:
-    demo.seed_training(desk, persons=0)
-    actor = operators.authenticate(desk, "super1", demo.training_password("super1"))
+    seed(desk, persons=0)
+    actor = login(desk, "super1")
     report = daily_report(desk, actor=actor)
     assert report.day == desk.local_now().date()
     assert report.reissues_total == 0 and report.fees_taken_fen == 0 and report.disagreements == ()
@@ -182,7 +182,7 @@ def test_empty_day_before_any_activity(desk: Desk) -> None:
 def test_cards_waiting_without_an_arrival_event_are_shown_and_named(desk: Desk) -> None:
     """The training seed books every waiting card in with its own arrival event, so its first day
     reconciles; a card put in the ready state behind the services' back is shown and named."""
-    demo.seed_training(desk, persons=60)
+    seed(desk)
     with Session(desk.engine) as s:
         ready = s.exec(select(func.count()).select_from(Card).where(col(Card.status) == "ready")).one()
     report = daily_report(desk, verify=False)

@@ -10,12 +10,14 @@ from outlet_desk.services import demo, operators, supervision
 from outlet_desk.services.approvals import decisions
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.errors import LoginRefused, RecordChanged
+from tests.services.builders import login, seed
 
 
 @pytest.fixture
 def people(desk: Desk) -> dict[str, Actor]:
-    demo.seed_training(desk, persons=0)
-    return {u: operators.authenticate(desk, u, demo.training_password(u)) for u in ("clerk1", "super1", "admin")}
+    """The training operators alone (no holders), three of them signed in."""
+    seed(desk, persons=0)
+    return {u: login(desk, u) for u in ("clerk1", "super1", "admin")}
 
 
 def test_a_waiting_approval_is_listed_and_decided_by_someone_else(desk: Desk, people: dict[str, Actor]) -> None:
@@ -43,8 +45,8 @@ def test_two_supervisors_deciding_at_once_make_one_decision(desk: Desk, people: 
     from sqlmodel import Session, col, select
 
     from outlet_desk.db.tables import AuditEvent
+    from tests.services.builders import at_once
     from tests.services.races import reads_held_together
-    from tests.services.test_journey import at_once
 
     super2 = operators.authenticate(desk, "super2", demo.training_password("super2"))  # the training's second
     asked = decisions.request_approval(desk, people["clerk1"], "spoil_card", "card", 9, "chip cracked")
@@ -69,8 +71,8 @@ def test_two_administrators_deactivating_each_other_at_once_leave_one_active(
     """Each takes the other out of service at the same moment: one change is made, the other is refused as
     the last active administrator's, and the outlet keeps an administrator who can sign in."""
     from outlet_desk.domain.roles import Role
+    from tests.services.builders import at_once
     from tests.services.races import reads_held_together
-    from tests.services.test_journey import at_once
 
     operators.add_operator(desk, people["admin"], "admin2", "Second Admin", Role.ADMIN, "second admin password")
     admin2 = operators.authenticate(desk, "admin2", "second admin password")

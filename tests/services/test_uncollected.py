@@ -11,17 +11,17 @@ from outlet_desk.db.tables import AuditEvent, Card, ReissueRequest
 from outlet_desk.domain.card_lifecycle import TransitionRefused
 from outlet_desk.domain.retention import RetentionNotOver
 from outlet_desk.domain.roles import Forbidden
-from outlet_desk.services import audit, demo, operators
+from outlet_desk.services import audit
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.errors import RecordChanged
 from outlet_desk.services.uncollected import cards_due_for_return, return_uncollected
 from tests.clock import FakeClock
+from tests.services.builders import login
 
 
 @pytest.fixture
-def people(desk: Desk) -> dict[str, Actor]:
-    demo.seed_training(desk, persons=30)
-    return {u: operators.authenticate(desk, u, demo.training_password(u)) for u in ("clerk1", "super1")}
+def people(seeded: Desk) -> dict[str, Actor]:
+    return {u: login(seeded, u) for u in ("clerk1", "super1")}
 
 
 def chain(desk: Desk) -> audit.ChainReport:

@@ -14,7 +14,6 @@ from outlet_desk.db.tables import Approval, AuditEvent, Payment, Person, Reissue
 from outlet_desk.domain.card_lifecycle import CardStatus
 from outlet_desk.domain.citizen_id import mask_citizen_id
 from outlet_desk.domain.fees import ReissueReason
-from outlet_desk.services import demo
 from outlet_desk.services.approvals import decisions
 from outlet_desk.services.approvals.kinds import WaiverRefused
 from outlet_desk.services.approvals.waiver import open_waiver, request_waiver, waiver_state, withdraw_waiver
@@ -23,15 +22,9 @@ from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.errors import RecordChanged
 from outlet_desk.services.reissue import apply_reissue
 from tests.clock import FakeClock
-from tests.services.test_journey import cards_without_application, identity, login, person_with
+from tests.services.builders import cards_without_application, identity, login, person_with
 
 LOST = ReissueReason.LOST
-
-
-@pytest.fixture
-def seeded(desk: Desk) -> Desk:
-    demo.seed_training(desk, persons=40)
-    return desk
 
 
 def lost_cards(desk: Desk, n: int) -> list[tuple[Person, int, int]]:

@@ -7,7 +7,6 @@ is withdrawn; a request can be withdrawn while it waits."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 from sqlmodel import Session, col, select
@@ -15,7 +14,6 @@ from sqlmodel import Session, col, select
 from outlet_desk.db.tables import Approval, AuditEvent, Card, LossReport, Person
 from outlet_desk.domain.card_lifecycle import CardStatus
 from outlet_desk.domain.citizen_id import mask_citizen_id
-from outlet_desk.services import demo
 from outlet_desk.services.approvals import decisions
 from outlet_desk.services.approvals.kinds import SecondOperatorNeeded, WithdrawalApprovalRefused
 from outlet_desk.services.approvals.withdrawal import (
@@ -25,24 +23,20 @@ from outlet_desk.services.approvals.withdrawal import (
     withdrawal_state,
 )
 from outlet_desk.services.audit import verify_chain
-from outlet_desk.services.bootstrap import open_desk
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.errors import RecordChanged
 from outlet_desk.services.loss import ChipDoesNotMatch, LossResult, withdraw_loss
 from tests.clock import FakeClock
-from tests.services.test_journey import cards_without_application, chip_of, identity, login, reload
+from tests.services.builders import cards_without_application, chip_of, identity, login, reload, seed
+from tests.services.conftest import SeededFactory
 
 DUAL = '\n[security]\ndual_control = ["withdraw_loss"]\n'
 
 
 @pytest.fixture
-def dual(make_settings, clock: FakeClock) -> Iterator[Desk]:  # type: ignore[no-untyped-def]
+def dual(make_seeded: SeededFactory) -> Desk:
     """An outlet where a withdrawal needs a second operator or a supervisor's approval."""
-    desk = open_desk(make_settings(DUAL))
-    desk.clock = clock
-    demo.seed_training(desk, persons=40)
-    yield desk
-    desk.engine.dispose()
+    return make_seeded(DUAL)
 
 
 def suspended_cards(desk: Desk, n: int) -> list[tuple[Person, Card]]:
@@ -191,7 +185,7 @@ def test_what_cannot_be_sent_for_approval(dual: Desk, desk: Desk) -> None:
     with Session(dual.engine) as s:
         assert s.exec(select(Approval).where(col(Approval.entity_id) == card2.id)).first() is None
 
-    demo.seed_training(desk, persons=40)  # the same store at an outlet without dual control: no approval needed
+    seed(desk)  # the same store at an outlet without dual control: no approval needed
     plain_clerk = login(desk, "clerk1")
     [(p, c)] = suspended_cards(desk, 1)
     with pytest.raises(WithdrawalApprovalRefused, match="without a supervisor's approval"):

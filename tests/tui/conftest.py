@@ -1,4 +1,6 @@
-"""TUI fixtures: a seeded training desk on SQLite with a fixed clock, and helpers to drive the Pilot.
+"""TUI fixtures: a seeded training desk on SQLite with a fixed clock, a second desk on the same store, a
+reader slot (real pcscd and training reader), and the low-level helpers to drive the Pilot (the tests drive
+the desk through tests/tui/counter.py, which is built on them).
 
 The seeded store is made once per session (argon2 hashing of the training passwords is slow) and copied
 for each test, so every test starts from the same records and the same clock.
@@ -7,14 +9,18 @@ for each test, so every test starts from the same records and the same clock.
 from __future__ import annotations
 
 import asyncio
+import html
 import inspect
+import re
 import shutil
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from rich.cells import cell_len
 from sqlmodel import Session, col, select
+from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import Static
 
@@ -26,7 +32,9 @@ from outlet_desk.screens.login import LoginScreen
 from outlet_desk.services import demo
 from outlet_desk.services.bootstrap import open_desk
 from outlet_desk.services.context import Desk
+from outlet_desk.widgets.reader_feed import SupervisedReader
 from tests.clock import FakeClock
+from tests.tui.slots import Slot, VpcdSlot, training_slot
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -34,7 +42,7 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
     """Run ``async def`` tests in a fresh event loop (Textual's Pilot is async; no plugin needed)."""
     if not inspect.iscoroutinefunction(pyfuncitem.obj):
         return None
-    args = {name: pyfuncitem.funcargs[name] for name in pyfuncitem._fixtureinfo.argnames}
+    args = {name: pyfuncitem.funcargs[name] for name in inspect.signature(pyfuncitem.obj).parameters}
     asyncio.run(pyfuncitem.obj(**args))
     return True
 
@@ -118,8 +126,34 @@ def desk(make_desk: DeskFactory) -> Desk:
 
 
 @pytest.fixture
+def other_desk(desk: Desk) -> Iterator[Desk]:
+    """A second desk (another terminal, say the supervisor's) on the same store and clock."""
+    second = open_desk(desk.settings)
+    second.clock = desk.clock
+    yield second
+    second.engine.dispose()
+
+
+@pytest.fixture
 def app(desk: Desk) -> DeskApp:
     return make_app(desk)
+
+
+@pytest.fixture(params=[pytest.param("pcscd", marks=pytest.mark.pcsc), "training"])
+def slot(request: pytest.FixtureRequest) -> Iterator[tuple[Slot, SupervisedReader]]:
+    """A reader slot and the desk's reader feed on it: the real stack (pyscard -> pcscd -> vpcd -> our virtual
+    card) and the in-process training reader, one run of the test each."""
+    if request.param == "training":
+        yield training_slot()
+        return
+    from outlet_desk.reader.pcsc_reader import PcscCardReader
+
+    daemon = request.getfixturevalue("pcscd")
+    vpcd = VpcdSlot(daemon.readers[1])
+    try:
+        yield vpcd, SupervisedReader(PcscCardReader(), reader_name=daemon.readers[1], poll_s=0.05)
+    finally:
+        vpcd.remove()
 
 
 async def settle(pilot: Pilot[None], rounds: int = 3) -> None:
@@ -153,10 +187,22 @@ async def sign_in(pilot: Pilot[None], username: str, password: str | None = None
     await settle(pilot)
 
 
-def screen_text(app: DeskApp) -> str:
-    """What the clerk sees on the screen now, as plain text (wide characters once each)."""
-    strips = app.screen._compositor.render_strips()
-    return "\n".join("".join(segment.text for segment in strip) for strip in strips)
+_SVG_TEXT = re.compile(r'<text [^>]*\bx="([0-9.]+)"[^>]*\btextLength="([0-9.]+)"[^>]*-line-(\d+)\)">([^<]*)</text>')
+
+
+def screen_text(app: App[object]) -> str:
+    """What the clerk sees on the screen now, as plain text (wide characters once each): read from the
+    app's own screenshot (``App.export_screenshot``), one line per terminal row, each run of text at its
+    column."""
+    rows: list[str] = [""] * app.size.height
+    for x, length, row, escaped in _SVG_TEXT.findall(app.export_screenshot()):
+        text = html.unescape(escaped).replace("\xa0", " ")
+        if text == "\n":  # the end of the row
+            continue
+        column = round(float(x) / (float(length) / len(text)))  # an SVG text is as long as its characters
+        line = rows[int(row)]
+        rows[int(row)] = line + " " * (column - cell_len(line)) + text
+    return "\n".join(line + " " * (app.size.width - cell_len(line)) for line in rows)
 
 
 def static_text(app: DeskApp, selector: str) -> str:

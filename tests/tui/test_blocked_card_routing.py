@@ -4,13 +4,10 @@ right after the next sign-in, under the operator who signed in. All on the in-pr
 
 from __future__ import annotations
 
-import asyncio
-
 from sqlmodel import Session, col, select
 
-from outlet_desk.app import DeskApp, make_app
 from outlet_desk.db.tables import AuditEvent, Card, Operator, Person, ReissueRequest
-from outlet_desk.reader.training_reader import TrainingReader
+from outlet_desk.domain.roles import Action
 from outlet_desk.reader.virtual_card import VirtualCard
 from outlet_desk.screens.blocked_card import BlockedCardScreen
 from outlet_desk.screens.card_tasks.collect import CollectScreen
@@ -20,14 +17,8 @@ from outlet_desk.screens.lock import LockScreen
 from outlet_desk.services import demo
 from outlet_desk.services.context import Desk
 from outlet_desk.services.emulation import card_data_for
-from outlet_desk.widgets.reader_feed import SupervisedReader
-from tests.tui.conftest import screen_text, settle, sign_in, static_text, type_text, wait_for
-from tests.tui.test_journey_screens import close_receipt, lost_without_request, open_task, status_of
-
-
-def training_app(desk: Desk) -> tuple[DeskApp, TrainingReader]:
-    training = TrainingReader()
-    return make_app(desk, reader=SupervisedReader(training, poll_s=0.05)), training
+from tests.tui.counter import at_the_counter, lost_without_request, status_of
+from tests.tui.slots import training_slot
 
 
 def blocked_presented(desk: Desk, card: Card) -> list[str]:
@@ -59,20 +50,19 @@ async def test_a_lost_card_put_in_on_the_collection_screen_raises_the_dialog_and
     desk: Desk,
 ) -> None:
     person, new, old = ready_with_lost_old_card(desk)
-    app, training = training_app(desk)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await sign_in(pilot, "clerk1")
-        await open_task(pilot, app, person, new, "f9")
-        collect = app.screen
+    async with at_the_counter(desk, training_slot()) as counter:
+        await counter.sign_in("clerk1")
+        await counter.open_task(person, new, Action.COLLECT_CARD)
+        collect = counter.app.screen
         assert isinstance(collect, CollectScreen)
-        step = static_text(app, "#collect-step")
-        await asyncio.to_thread(training.insert, chip_of(desk, person, old))
-        await wait_for(pilot, lambda: isinstance(app.screen, BlockedCardScreen))
-        assert "Blocked card: reported lost" in static_text(app, "#blocked-title")
-        await pilot.press("enter")
-        await settle(pilot)
-        assert app.screen is collect
-        assert static_text(app, "#collect-step") == step  # still waiting for the new card
+        step = counter.text("#collect-step")
+        await counter.insert_card(chip_of(desk, person, old))
+        await counter.wait_for_screen(BlockedCardScreen)
+        assert "Blocked card: reported lost" in counter.text("#blocked-title")
+        await counter.press("enter")
+        await counter.settle()
+        assert counter.app.screen is collect
+        assert counter.text("#collect-step") == step  # still waiting for the new card
         assert collect.chip is None
     assert blocked_presented(desk, old) == ["clerk1"]
     assert status_of(desk, new.id) == "ready"
@@ -80,17 +70,16 @@ async def test_a_lost_card_put_in_on_the_collection_screen_raises_the_dialog_and
 
 async def test_the_reported_card_put_in_on_the_withdrawal_screen_goes_to_the_withdrawal(desk: Desk) -> None:
     person, card = lost_without_request(desk)
-    app, training = training_app(desk)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await sign_in(pilot, "clerk1")
-        await open_task(pilot, app, person, card, "f7")
-        assert isinstance(app.screen, WithdrawLossScreen)
-        await asyncio.to_thread(training.insert, chip_of(desk, person, card))
-        await wait_for(pilot, lambda: "It is the reported card" in static_text(app, "#withdraw-step"))
-        await settle(pilot)
-        assert isinstance(app.screen, WithdrawLossScreen)  # no blocked-card dialog over it
-        await pilot.press("f9")
-        receipt = await close_receipt(pilot, app)
+    async with at_the_counter(desk, training_slot()) as counter:
+        await counter.sign_in("clerk1")
+        await counter.open_task(person, card, Action.WITHDRAW_LOSS)
+        assert isinstance(counter.app.screen, WithdrawLossScreen)
+        await counter.insert_card(chip_of(desk, person, card))
+        await counter.wait_for_text("#withdraw-step", "It is the reported card")
+        await counter.settle()
+        assert isinstance(counter.app.screen, WithdrawLossScreen)  # no blocked-card dialog over it
+        await counter.press("f9")
+        receipt = await counter.close_receipt()
         assert "Loss report withdrawn" in receipt
     assert status_of(desk, card.id) == "active"
     assert blocked_presented(desk, card) == []
@@ -98,50 +87,47 @@ async def test_the_reported_card_put_in_on_the_withdrawal_screen_goes_to_the_wit
 
 async def test_a_lost_card_put_in_at_the_lock_screen_raises_the_dialog_after_unlocking(desk: Desk) -> None:
     person, card = lost_without_request(desk)
-    app, training = training_app(desk)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await sign_in(pilot, "clerk1")
-        await pilot.press("f10")
-        await settle(pilot)
-        assert isinstance(app.screen, LockScreen)
-        await asyncio.to_thread(training.insert, chip_of(desk, person, card))
-        await wait_for(pilot, lambda: f"card {card.card_number}" in screen_text(app))
-        await settle(pilot)
-        assert isinstance(app.screen, LockScreen)  # nothing of the card shows while locked
+    async with at_the_counter(desk, training_slot()) as counter:
+        await counter.sign_in("clerk1")
+        await counter.press("f10")
+        await counter.settle()
+        assert isinstance(counter.app.screen, LockScreen)
+        await counter.insert_card(chip_of(desk, person, card))
+        await counter.wait_for(lambda: f"card {card.card_number}" in counter.screen_text())
+        await counter.settle()
+        assert isinstance(counter.app.screen, LockScreen)  # nothing of the card shows while locked
         assert blocked_presented(desk, card) == []
-        await type_text(pilot, demo.training_password("clerk1"))
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, BlockedCardScreen))
-        assert person.name in screen_text(app)
+        await counter.type(demo.training_password("clerk1"))
+        await counter.press("enter")
+        await counter.wait_for_screen(BlockedCardScreen)
+        assert person.name in counter.screen_text()
     assert blocked_presented(desk, card) == ["clerk1"]
 
 
 async def test_a_lost_card_put_in_before_sign_in_is_named_to_whoever_signs_in(desk: Desk) -> None:
     person, card = lost_without_request(desk)
-    app, training = training_app(desk)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await asyncio.to_thread(training.insert, chip_of(desk, person, card))
-        await wait_for(pilot, lambda: f"card {card.card_number}" in screen_text(app))
-        await sign_in(pilot, "super1")
-        await wait_for(pilot, lambda: isinstance(app.screen, BlockedCardScreen))
-        await pilot.press("enter")
-        await settle(pilot)
-        assert isinstance(app.screen, HomeScreen)
+    async with at_the_counter(desk, training_slot()) as counter:
+        await counter.settle()
+        await counter.insert_card(chip_of(desk, person, card))
+        await counter.wait_for(lambda: f"card {card.card_number}" in counter.screen_text())
+        await counter.sign_in("super1")
+        await counter.wait_for_screen(BlockedCardScreen)
+        await counter.press("enter")
+        await counter.settle()
+        assert isinstance(counter.app.screen, HomeScreen)
     assert blocked_presented(desk, card) == ["super1"]
 
 
 async def test_a_card_taken_out_before_sign_in_is_not_named_afterwards(desk: Desk) -> None:
     person, card = lost_without_request(desk)
-    app, training = training_app(desk)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await asyncio.to_thread(training.insert, chip_of(desk, person, card))
-        await wait_for(pilot, lambda: f"card {card.card_number}" in screen_text(app))
-        await asyncio.to_thread(training.remove)
-        await wait_for(pilot, lambda: "Reader: no card" in screen_text(app))
-        await sign_in(pilot, "clerk1")
-        await pilot.pause(0.3)
-        await settle(pilot)
-        assert isinstance(app.screen, HomeScreen)
+    async with at_the_counter(desk, training_slot()) as counter:
+        await counter.settle()
+        await counter.insert_card(chip_of(desk, person, card))
+        await counter.wait_for(lambda: f"card {card.card_number}" in counter.screen_text())
+        await counter.remove_card()
+        await counter.wait_for(lambda: "Reader: no card" in counter.screen_text())
+        await counter.sign_in("clerk1")
+        await counter.pilot.pause(0.3)
+        await counter.settle()
+        assert isinstance(counter.app.screen, HomeScreen)
     assert blocked_presented(desk, card) == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.widgets import DataTable, TabbedContent
 
 from outlet_desk.app import make_app
-from outlet_desk.reader.training_reader import TrainingReader
+from outlet_desk.domain.roles import Action
 from outlet_desk.reader.virtual_card import VirtualCard, sample_card_data
 from outlet_desk.screens.home import HomeScreen
 from outlet_desk.screens.person import PersonScreen
@@ -13,9 +13,10 @@ from outlet_desk.screens.search import SearchScreen
 from outlet_desk.services.context import Desk
 from outlet_desk.services.home import clerk_home
 from outlet_desk.services.operators import authenticate
-from outlet_desk.widgets.reader_feed import SupervisedReader
 from outlet_desk.widgets.task_bar import PALETTE_KEY, TaskBar
-from tests.tui.conftest import DeskFactory, person_with_card_status, screen_text, settle, sign_in, static_text, wait_for
+from tests.tui.conftest import DeskFactory, person_with_card_status, screen_text, settle, sign_in, static_text
+from tests.tui.counter import at_the_counter
+from tests.tui.slots import training_slot
 
 
 async def test_home_shows_the_three_queues_and_enter_opens_the_person(desk: Desk) -> None:
@@ -76,64 +77,51 @@ async def test_auditor_sees_counts_but_no_citizen_lists_and_cannot_search(desk: 
 
 async def test_inserting_a_card_opens_its_holder_and_the_footer_names_the_card(desk: Desk) -> None:
     person, card = person_with_card_status(desk, "active")
-    training = TrainingReader()
-    reader = SupervisedReader(training, poll_s=0.05)
-    app = make_app(desk, reader=reader)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await sign_in(pilot, "clerk1")
-        await wait_for(pilot, lambda: "no card" in screen_text(app))
-        assert "training reader" in screen_text(app)
+    async with at_the_counter(desk, training_slot()) as counter:
+        await counter.sign_in("clerk1")
+        await counter.wait_for(lambda: "no card" in counter.screen_text())
+        assert "training reader" in counter.screen_text()
         chip = sample_card_data(card_number=card.card_number, citizen_number=person.citizen_number,
                                 name=person.name, birth_date=person.birth_date)
-        training.insert(VirtualCard(chip))
-        await wait_for(pilot, lambda: isinstance(app.screen, PersonScreen) and app.screen.person is not None)
+        await counter.insert_card(VirtualCard(chip))
+        app = counter.app
+        await counter.wait_for(lambda: isinstance(app.screen, PersonScreen) and app.screen.person is not None)
         assert isinstance(app.screen, PersonScreen) and app.screen.person_id == person.id
-        await wait_for(pilot, lambda: f"card {card.card_number} · {person.name}" in screen_text(app))
-        training.remove()
-        await wait_for(pilot, lambda: "Reader: no card" in screen_text(app))
-        assert person.name not in screen_text(app).splitlines()[-3]  # the holder left with the card
+        await counter.wait_for(lambda: f"card {card.card_number} · {person.name}" in counter.screen_text())
+        await counter.remove_card()
+        await counter.wait_for(lambda: "Reader: no card" in counter.screen_text())
+        assert person.name not in counter.screen_text().splitlines()[-3]  # the holder left with the card
 
 
 async def test_a_card_not_in_the_records_is_reported_not_opened(desk: Desk) -> None:
-    training = TrainingReader()
-    app = make_app(desk, reader=SupervisedReader(training, poll_s=0.05))
-    async with app.run_test(size=(80, 24)) as pilot:
-        await sign_in(pilot, "clerk1")
-        training.insert(VirtualCard(sample_card_data(card_number="Z99999999")))
-        await wait_for(pilot, lambda: any("Z99999999 is not in this outlet's records" in n.message
-                                          for n in app._notifications))
-        assert isinstance(app.screen, HomeScreen)
+    async with at_the_counter(desk, training_slot()) as counter:
+        await counter.sign_in("clerk1")
+        await counter.insert_card(VirtualCard(sample_card_data(card_number="Z99999999")))
+        await counter.wait_for(lambda: any("Z99999999 is not in this outlet's records" in n
+                                           for n in counter.notifications()))
+        assert isinstance(counter.app.screen, HomeScreen)
 
 
 async def test_a_card_inserted_before_sign_in_opens_nothing(desk: Desk) -> None:
     person, card = person_with_card_status(desk, "active")
-    training = TrainingReader()
-    app = make_app(desk, reader=SupervisedReader(training, poll_s=0.05))
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        training.insert(VirtualCard(sample_card_data(card_number=card.card_number,
-                                                     citizen_number=person.citizen_number)))
-        await wait_for(pilot, lambda: card.card_number in screen_text(app))
-        assert not any(isinstance(s, PersonScreen) for s in app.screen_stack)
+    async with at_the_counter(desk, training_slot()) as counter:
+        await counter.settle()
+        await counter.insert_card(VirtualCard(sample_card_data(card_number=card.card_number,
+                                                               citizen_number=person.citizen_number)))
+        await counter.wait_for(lambda: card.card_number in counter.screen_text())
+        assert not any(isinstance(s, PersonScreen) for s in counter.app.screen_stack)
 
 
 async def test_a_screen_key_never_falls_through_to_a_main_task(desk: Desk) -> None:
     """On a lost card, F6 (report lost) does not apply; it must not open the hotline task instead."""
-    person, _lost = person_with_card_status(desk, "lost")
-    app = make_app(desk)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await sign_in(pilot, "clerk1")
-        app.open_person(person.id or 0)
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, PersonScreen)
-        lost_row = next(i for i, c in enumerate(screen.person.cards) if c.status == "lost")  # type: ignore[union-attr]
-        screen.query_one("#cards-table", DataTable).move_cursor(row=lost_row)
-        await settle(pilot)
-        await pilot.press("f6")
-        await settle(pilot)
-        assert app.screen is screen
-        assert "Hotline loss" not in screen_text(app)
+    person, lost = person_with_card_status(desk, "lost")
+    async with at_the_counter(desk) as counter:
+        await counter.sign_in("clerk1")
+        screen = await counter.open_person(person)
+        await counter.select_card(lost)
+        await counter.start_task(Action.REPORT_LOSS_COUNTER)
+        assert counter.app.screen is screen
+        assert "Hotline loss" not in counter.screen_text()
 
 
 async def test_a_supervisors_task_keys_all_fit_on_an_80_column_line(make_desk: DeskFactory) -> None:

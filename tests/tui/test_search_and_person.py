@@ -5,7 +5,6 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 from textual.widgets import DataTable
 
-from outlet_desk.app import make_app
 from outlet_desk.db.tables import AuditEvent, Card, Person
 from outlet_desk.domain.card_lifecycle import CardStatus, card_functions, event_label
 from outlet_desk.screens.person import PersonScreen
@@ -13,13 +12,8 @@ from outlet_desk.screens.search import SearchScreen
 from outlet_desk.services.context import Desk
 from tests.tui.conftest import (
     person_with_card_status,
-    screen_text,
-    settle,
-    sign_in,
-    static_text,
-    type_text,
-    wait_for,
 )
+from tests.tui.counter import at_the_counter
 
 
 def _opened(desk: Desk) -> list[int | None]:
@@ -31,31 +25,28 @@ async def test_wrong_check_digit_is_pointed_out_before_enter(desk: Desk) -> None
     person, _card = person_with_card_status(desk, "active")
     number = person.citizen_number
     wrong = number[:17] + ("0" if number[17] != "0" else "1")
-    app = make_app(desk)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await sign_in(pilot, "clerk1")
-        await pilot.press("f2")
-        await settle(pilot)
-        assert isinstance(app.screen, SearchScreen)
-        await type_text(pilot, wrong[:6])
-        assert static_text(app, "#search-problem") == ""  # a known region: nothing to say yet
-        await type_text(pilot, wrong[6:])
-        await settle(pilot)
-        problem = static_text(app, "#search-problem")
+    async with at_the_counter(desk) as counter:
+        await counter.sign_in("clerk1")
+        await counter.press("f2")
+        await counter.settle()
+        assert isinstance(counter.app.screen, SearchScreen)
+        await counter.type(wrong[:6])
+        assert counter.text("#search-problem") == ""  # a known region: nothing to say yet
+        await counter.type(wrong[6:])
+        await counter.settle()
+        problem = counter.text("#search-problem")
         assert "check digit is wrong" in problem and f"{number[17]} is expected" in problem
-        assert app.screen.query_one("#results").row_count == 0  # type: ignore[attr-defined]
+        assert counter.app.screen.query_one("#results").row_count == 0  # type: ignore[attr-defined]
     assert _opened(desk) == []
 
 
 async def test_an_unknown_region_is_refused_at_the_sixth_digit(desk: Desk) -> None:
-    app = make_app(desk)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await sign_in(pilot, "clerk1")
-        await pilot.press("f2")
-        await type_text(pilot, "99999")
-        assert static_text(app, "#search-problem") == ""
-        await type_text(pilot, "9")
-        assert "unknown region code 999999" in static_text(app, "#search-problem")
+    async with at_the_counter(desk) as counter:
+        await counter.sign_in("clerk1")
+        await counter.search("99999")
+        assert counter.text("#search-problem") == ""
+        await counter.type("9")
+        assert "unknown region code 999999" in counter.text("#search-problem")
 
 
 async def test_a_letter_in_the_middle_of_a_number_is_refused_not_searched_as_a_name(desk: Desk) -> None:
@@ -63,83 +54,72 @@ async def test_a_letter_in_the_middle_of_a_number_is_refused_not_searched_as_a_n
     said at once, the same message after Enter, and nobody searched for by that name."""
     person, _card = person_with_card_status(desk, "active")
     typed = person.citizen_number[:10] + "A" + person.citizen_number[11:]
-    app = make_app(desk)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await sign_in(pilot, "clerk1")
-        await pilot.press("f2")
-        await type_text(pilot, typed[:11])
+    async with at_the_counter(desk) as counter:
+        await counter.sign_in("clerk1")
+        await counter.search(typed[:11])
         said = "not allowed: 'A' at position 11"
-        assert said in static_text(app, "#search-problem")
-        await type_text(pilot, typed[11:])
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: said in static_text(app, "#search-problem"))
-        await settle(pilot)
-        assert said in static_text(app, "#search-problem")
-        assert "Nobody found" not in static_text(app, "#search-count")
-        assert app.screen.query_one("#results").row_count == 0  # type: ignore[attr-defined]
+        assert said in counter.text("#search-problem")
+        await counter.type(typed[11:])
+        await counter.press("enter")
+        await counter.wait_for_text("#search-problem", said)
+        await counter.settle()
+        assert said in counter.text("#search-problem")
+        assert "Nobody found" not in counter.text("#search-count")
+        assert counter.app.screen.query_one("#results").row_count == 0  # type: ignore[attr-defined]
 
 
 async def test_full_citizen_number_finds_and_opens_the_holder_with_an_audit_event(desk: Desk) -> None:
     person, card = person_with_card_status(desk, "active")
-    app = make_app(desk)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await sign_in(pilot, "clerk1")
-        await pilot.press("f2")
-        await type_text(pilot, person.citizen_number)
-        await settle(pilot)
+    async with at_the_counter(desk) as counter:
+        await counter.sign_in("clerk1")
+        await counter.search(person.citizen_number)
+        await counter.settle()
         masked = person.citizen_number[:6] + "********" + person.citizen_number[-4:]
-        results = app.screen.query_one("#results", DataTable)
+        results = counter.app.screen.query_one("#results", DataTable)
         assert results.get_row_at(0)[:2] == [masked, person.name]  # the list shows the masked number
-        assert screen_text(app).count(person.citizen_number) == 1  # only in the input the clerk typed
-        assert "1 person found" in static_text(app, "#search-count")
-        await pilot.press("enter")
-        await settle(pilot)
-        assert isinstance(app.screen, PersonScreen)
-        text = screen_text(app)
+        assert counter.screen_text().count(person.citizen_number) == 1  # only in the input the clerk typed
+        assert "1 person found" in counter.text("#search-count")
+        await counter.press("enter")
+        await counter.settle()
+        assert isinstance(counter.app.screen, PersonScreen)
+        text = counter.screen_text()
         assert person.citizen_number in text and card.card_number in text
     assert _opened(desk) == [person.id]
 
 
 async def test_card_number_and_name_prefix_search(desk: Desk) -> None:
     person, card = person_with_card_status(desk, "lost")
-    app = make_app(desk)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await sign_in(pilot, "clerk1")
-        await pilot.press("f2")
-        await type_text(pilot, card.card_number)
-        await wait_for(pilot, lambda: person.name in screen_text(app))
-        await pilot.press("f2")  # F2 again: a new search
-        await type_text(pilot, person.name[:1])
+    async with at_the_counter(desk) as counter:
+        await counter.sign_in("clerk1")
+        await counter.search(card.card_number)
+        await counter.wait_for(lambda: person.name in counter.screen_text())
+        await counter.search(person.name[:1])  # F2 again: a new search
         with Session(desk.engine) as s:
             same_surname = s.exec(select(Person).where(col(Person.name).startswith(person.name[:1]))
                                   .order_by(col(Person.name), col(Person.id))).all()  # the list's order
         # The search runs in a worker as the clerk types: wait for its answer to the whole query.
-        await wait_for(pilot, lambda: f"{len(same_surname)} person" in static_text(app, "#search-count"))
-        await wait_for(pilot, lambda: all(p.name in screen_text(app) for p in same_surname[:5]))
+        await counter.wait_for_text("#search-count", f"{len(same_surname)} person")
+        await counter.wait_for(lambda: all(p.name in counter.screen_text() for p in same_surname[:5]))
 
 
 async def test_person_view_shows_identity_cards_actions_and_suspended_functions(desk: Desk) -> None:
     person, lost = person_with_card_status(desk, "lost")
-    app = make_app(desk)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await sign_in(pilot, "clerk1")
-        app.open_person(person.id or 0)
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, PersonScreen)
-        identity = static_text(app, "#identity")
+    async with at_the_counter(desk, size=(120, 40)) as counter:
+        await counter.sign_in("clerk1")
+        screen = await counter.open_person(person)
+        identity = counter.text("#identity")
         assert person.name in identity and person.citizen_number in identity
         assert screen.person is not None and screen.person.birth_place in identity
         with Session(desk.engine) as s:
             cards = s.exec(select(Card).where(col(Card.person_id) == person.id)).all()
-        text = screen_text(app)
+        text = counter.screen_text()
         assert all(c.card_number in text for c in cards)
         # select the lost card: its allowed actions and the suspended functions are listed
         table = screen.query_one("#cards-table")
         index = [c.card_number for c in screen.person.cards].index(lost.card_number)
         table.move_cursor(row=index)  # type: ignore[attr-defined]
-        await settle(pilot)
-        detail = static_text(app, "#card-detail")
+        await counter.settle()
+        detail = counter.text("#card-detail")
         line = screen.person.cards[index]
         assert line.status is CardStatus.LOST
         for action in line.actions:
@@ -154,20 +134,16 @@ async def test_person_view_shows_identity_cards_actions_and_suspended_functions(
 
 async def test_person_trail_lists_the_opening(desk: Desk) -> None:
     person, _card = person_with_card_status(desk, "active")
-    app = make_app(desk)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await sign_in(pilot, "clerk1")
-        app.open_person(person.id or 0)
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, PersonScreen) and screen.person is not None
+    async with at_the_counter(desk, size=(120, 40)) as counter:
+        await counter.sign_in("clerk1")
+        screen = await counter.open_person(person)
         # the trail read before this opening was written is empty for a fresh active holder
         tabs = screen.query_one("#person-tabs")
         tabs.active = "trail"  # type: ignore[attr-defined]
-        await settle(pilot)
-        app.open_person(person.id or 0)  # open again: the first opening is now in the trail
-        await settle(pilot)
-        reopened = app.screen
+        await counter.settle()
+        counter.app.open_person(person.id or 0)  # open again: the first opening is now in the trail
+        await counter.settle()
+        reopened = counter.app.screen
         assert isinstance(reopened, PersonScreen) and reopened.person is not None
         assert [a.action for a in reopened.person.audit] == ["person_opened"]
 
@@ -178,20 +154,20 @@ async def test_enter_in_the_query_opens_one_hit_and_goes_to_the_list_for_several
         names = [p.name for p in s.exec(select(Person))]
     several = next(n[:1] for n in names if sum(m.startswith(n[:1]) for m in names) > 1)
     ones = sorted((n for n in names if sum(m.startswith(n) for m in names) == 1), key=len)
-    app = make_app(desk)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await sign_in(pilot, "clerk1")
-        await pilot.press("f2")
-        await type_text(pilot, several)
-        await pilot.press("enter")  # at once, perhaps before the search has answered
-        await wait_for(pilot, lambda: app.focused is app.screen.query_one("#results", DataTable))
+    async with at_the_counter(desk) as counter:
+        app = counter.app
+        await counter.sign_in("clerk1")
+        await counter.press("f2")
+        await counter.type(several)
+        await counter.press("enter")  # at once, perhaps before the search has answered
+        await counter.wait_for(lambda: app.focused is app.screen.query_one("#results", DataTable))
         assert isinstance(app.screen, SearchScreen)  # several: the clerk chooses, nothing opened yet
-        assert "Enter or ↓: choose" in static_text(app, "#search-count")
+        assert "Enter or ↓: choose" in counter.text("#search-count")
         first = app.screen.query_one("#results", DataTable).get_row_at(0)[1]
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, PersonScreen))
-        assert first in screen_text(app)
-        await pilot.press("f2")
-        await type_text(pilot, ones[0])
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, PersonScreen) and ones[0] in screen_text(app))
+        await counter.press("enter")
+        await counter.wait_for_screen(PersonScreen)
+        assert first in counter.screen_text()
+        await counter.press("f2")
+        await counter.type(ones[0])
+        await counter.press("enter")
+        await counter.wait_for(lambda: isinstance(app.screen, PersonScreen) and ones[0] in counter.screen_text())
