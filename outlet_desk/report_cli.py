@@ -17,7 +17,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from outlet_desk.cli_support import EXIT_BAD_INPUT, EXIT_CHECK_FAILED, err, fail, login, out, refusals, state_of
+from outlet_desk.cli_support import EXIT_BAD_INPUT, EXIT_CHECK_FAILED, err, fail, out, refusals, sign_in, state_of
+from outlet_desk.domain.roles import Action
 from outlet_desk.i18n import _
 from outlet_desk.services.report import DailyReport, check_report_day, daily_report, figure_rows
 from outlet_desk.services.report_export import (
@@ -79,14 +80,15 @@ def report_daily(
                                                                         "reports folder).")] = None,
     verify: Annotated[bool, typer.Option("--verify/--no-verify",
                                          help="Verify the audit chain since its newest checkpoint.")] = True,
-    as_user: Annotated[str | None, typer.Option("--as", help="Your own user name (checks you may view reports).")]
+    as_user: Annotated[str | None, typer.Option("--as", help="Your own user name (you are asked your password; or "
+                                                             "$OUTLET_DESK_USER and $OUTLET_DESK_PASSWORD).")]
     = None,
 ) -> None:
     """The daily report: figures from the audit events, reconciled with the tables, and the chain."""
     state = state_of(ctx)
     wanted = _parse_day(day)
     desk = state.desk()
-    actor = login(desk, as_user) if as_user else None
+    actor = sign_in(desk, as_user, Action.VIEW_REPORTS)
     with refusals():
         report = daily_report(desk, wanted, outlet_code=outlet, actor=actor, verify=verify)
     if fmt is Format.JSON:
