@@ -53,10 +53,12 @@ def test_receipt_pdf_reads_back_and_its_code_verifies(desk: Desk) -> None:
     assert receipt.masked_citizen_number in text and receipt.card_number in text
     assert find_persons(desk, receipt.card_number)[0].masked_number == receipt.masked_citizen_number
     runner = CliRunner()
-    ok = runner.invoke(app, ["--config", str(desk.settings.config_path), "receipt", "verify", receipt.code])
+    clerk = {"OUTLET_DESK_USER": "clerk1", "OUTLET_DESK_PASSWORD": demo.training_password("clerk1")}
+    ok = runner.invoke(app, ["--config", str(desk.settings.config_path), "receipt", "verify", receipt.code], env=clerk)
     assert ok.exit_code == 0, ok.output
     assert "Temporary loss report (hotline)" in ok.output and receipt.card_number in ok.output
-    unknown = runner.invoke(app, ["--config", str(desk.settings.config_path), "receipt", "verify", "AAAAA-BBBBB"])
+    unknown = runner.invoke(app, ["--config", str(desk.settings.config_path), "receipt", "verify", "AAAAA-BBBBB"],
+                           env=clerk)
     assert unknown.exit_code == 1 and "unknown" in unknown.output
 
 

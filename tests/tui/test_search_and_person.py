@@ -96,7 +96,8 @@ async def test_full_citizen_number_finds_and_opens_the_holder_with_an_audit_even
         await settle(pilot)
         assert isinstance(app.screen, PersonScreen)
         text = screen_text(app)
-        assert person.citizen_number in text and card.card_number in text
+        assert masked in text and card.card_number in text
+        assert person.citizen_number not in text  # in full only with a reason (Ctrl+N)
     assert _opened(desk) == [person.id]
 
 
@@ -128,7 +129,8 @@ async def test_person_view_shows_identity_cards_actions_and_suspended_functions(
         screen = app.screen
         assert isinstance(screen, PersonScreen)
         identity = static_text(app, "#identity")
-        assert person.name in identity and person.citizen_number in identity
+        masked = person.citizen_number[:6] + "********" + person.citizen_number[-4:]
+        assert person.name in identity and masked in identity and person.citizen_number not in identity
         assert screen.person is not None and screen.person.birth_place in identity
         with Session(desk.engine) as s:
             cards = s.exec(select(Card).where(col(Card.person_id) == person.id)).all()
@@ -170,3 +172,53 @@ async def test_person_trail_lists_the_opening(desk: Desk) -> None:
         reopened = app.screen
         assert isinstance(reopened, PersonScreen) and reopened.person is not None
         assert [a.action for a in reopened.person.audit] == ["person_opened"]
+
+
+async def test_the_full_citizen_number_is_shown_only_with_a_reason_and_audited(desk: Desk) -> None:
+    """Ctrl+N in the record asks why; no reason, no number; with one, the number is shown in full and the
+    reason is in the audit event of that read (by the operator who gave it)."""
+    from textual.widgets import Input
+
+    from outlet_desk.screens.full_number import FullNumberScreen
+
+    person, _card = person_with_card_status(desk, "active")
+    app = make_app(desk)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, "clerk1")
+        app.open_person(person.id or 0)
+        await settle(pilot)
+        await wait_for(pilot, lambda: person.name in static_text(app, "#identity"))
+        assert person.citizen_number not in static_text(app, "#identity")
+        await pilot.press("ctrl+n")
+        await wait_for(pilot, lambda: isinstance(app.screen, FullNumberScreen))
+        await pilot.press("enter")  # no reason given
+        await wait_for(pilot, lambda: "Give the reason" in static_text(app, "#full-number-message"))
+        assert isinstance(app.screen, FullNumberScreen)
+        app.screen.query_one("#full-number-reason", Input).value = "holder checks the number on a form"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, PersonScreen))
+        await wait_for(pilot, lambda: person.citizen_number in static_text(app, "#identity"))
+    with Session(desk.engine) as s:
+        shown = s.exec(select(AuditEvent).where(col(AuditEvent.action) == "citizen_number_shown")).all()
+    assert [(e.person_id, "holder checks the number on a form" in (e.after or "")) for e in shown] == [
+        (person.id, True)]
+    assert all(person.citizen_number not in (e.after or "") for e in shown)
+
+
+async def test_escape_leaves_the_number_masked_and_nothing_audited(desk: Desk) -> None:
+    from outlet_desk.screens.full_number import FullNumberScreen
+
+    person, _card = person_with_card_status(desk, "active")
+    app = make_app(desk)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, "clerk1")
+        app.open_person(person.id or 0)
+        await settle(pilot)
+        await wait_for(pilot, lambda: person.name in static_text(app, "#identity"))
+        await pilot.press("ctrl+n")
+        await wait_for(pilot, lambda: isinstance(app.screen, FullNumberScreen))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, PersonScreen))
+        assert person.citizen_number not in static_text(app, "#identity")
+    with Session(desk.engine) as s:
+        assert s.exec(select(AuditEvent).where(col(AuditEvent.action) == "citizen_number_shown")).all() == []
