@@ -62,7 +62,7 @@ def test_a_wrong_password_at_another_outlet_says_nothing_of_the_outlet(desk: Des
                                                                        other_desk: Desk) -> None:
     """The outlet is named only to someone who knows the password: the answers do not tell names apart."""
     _add(desk, admin, "clerk1", Role.CLERK)
-    with pytest.raises(LoginRefused, match="^Wrong user name or password.$"):
+    with pytest.raises(LoginRefused, match=r"^Wrong user name or password\.$"):
         operators.authenticate(other_desk, "clerk1", "not the password at all")
 
 
@@ -105,6 +105,6 @@ def test_a_desk_manages_only_its_own_outlets_accounts(desk: Desk, other_desk: De
     for act in (lambda: operators.unlock(desk, here, "clerk2"),
                 lambda: operators.change_password(desk, here, "clerk2", "another long password"),
                 lambda: supervision.set_active(desk, here, "clerk2", active=False, reason="left")):
-        with pytest.raises(NotFound, match="There is no operator 'clerk2' at outlet TST001."):
+        with pytest.raises(NotFound, match=r"There is no operator 'clerk2' at outlet TST001\."):
             act()
     operators.unlock(other_desk, admin, "clerk2")  # at its own outlet's desk, it is there
