@@ -89,12 +89,12 @@ def db_upgrade(ctx: typer.Context) -> None:
     """Apply the database migrations (also done automatically at start)."""
     from outlet_desk.db.engine import make_engine
     from outlet_desk.db.migrate import current_revision, upgrade
-    from outlet_desk.services.store_access import prepare_sqlite_folder, reaching_store
+    from outlet_desk.services.store_access import prepare_sqlite_files, reaching_store
 
     settings = state_of(ctx).settings()
     url = settings.database_url()
     with refusals(), reaching_store(url, settings.config_path):
-        prepare_sqlite_folder(url)
+        prepare_sqlite_files(url)
         engine = make_engine(url, settings.database.busy_timeout_ms)
         applied = upgrade(engine)
         revision = current_revision(engine)

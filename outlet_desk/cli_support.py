@@ -94,10 +94,16 @@ class State:
         return self._settings
 
     def desk(self) -> Any:
+        """The store, opened (and migrated); files or folders of the desk that others may read are named on
+        standard error first, one line each with the chmod to run."""
         from outlet_desk.services.bootstrap import open_desk
+        from outlet_desk.services.file_modes import exposed_files
 
         with refusals():
-            return open_desk(self.settings())
+            desk = open_desk(self.settings())
+        for line in exposed_files(desk.settings):
+            err.print(line)
+        return desk
 
 
 class Boundary(TyperGroup):

@@ -90,4 +90,5 @@ def open_desk(config: Path | None) -> OpenedDesk:
         notes.append(_("Training data created: about 200 persons with cards in every status."))
     if started.lapsed:
         notes.append(_("{n} temporary loss reports lapsed; those cards are in use again.").format(n=started.lapsed))
-    return OpenedDesk(started.desk, reader_from_settings(started.desk.settings), started.sign_in_hint, tuple(notes))
+    return OpenedDesk(started.desk, reader_from_settings(started.desk.settings), started.sign_in_hint, tuple(notes),
+                      started.exposed)

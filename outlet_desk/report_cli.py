@@ -20,6 +20,7 @@ from rich.table import Table
 from outlet_desk.cli_support import EXIT_BAD_INPUT, EXIT_CHECK_FAILED, err, fail, out, refusals, sign_in, state_of
 from outlet_desk.domain.roles import Action
 from outlet_desk.i18n import _
+from outlet_desk.private_files import private_folder
 from outlet_desk.services.report import DailyReport, check_report_day, daily_report, figure_rows
 from outlet_desk.services.report_export import (
     heading,
@@ -97,7 +98,7 @@ def report_daily(
         print(to_csv(report), end="")
     elif fmt is Format.PDF:
         path = output or desk.settings.reports_dir() / f"daily-{report.outlet_code}-{report.day.isoformat()}.pdf"
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_folder(path.parent)
         try:
             render_pdf(report, path)
         except FileNotFoundError as exc:

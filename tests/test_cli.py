@@ -547,7 +547,7 @@ def _second_outlet(seeded: Path, tmp_path: Path, training: bool = False) -> Path
     """A desk of outlet CLI002 on the seeded outlet's database (its own data folder, the same audit key file)."""
     database = seeded.parent / "data" / "outlet.db"
     other = tmp_path / "cli2" / "outlet.toml"
-    (other.parent / "data").mkdir(parents=True)
+    (other.parent / "data").mkdir(parents=True, mode=0o700)
     shutil.copy2(seeded.parent / "data" / "audit.key", other.parent / "data" / "audit.key")
     text = OUTLET.replace('"CLI001"', '"CLI002"').replace("training = true", f"training = {str(training).lower()}")
     other.write_text(text + f'\n[database]\nurl = "sqlite:///{database}"\n')

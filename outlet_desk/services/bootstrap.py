@@ -16,7 +16,7 @@ from outlet_desk.i18n import set_language
 from outlet_desk.reader.issuer_auth import TRAINING_ISSUER_KEY, write_issuer_key
 from outlet_desk.services.audit import check_key_matches, load_or_create_key, sealed_events
 from outlet_desk.services.context import Desk
-from outlet_desk.services.store_access import prepare_sqlite_folder, reaching_store
+from outlet_desk.services.store_access import prepare_sqlite_files, reaching_store
 from outlet_desk.services.uow import UnitOfWork
 
 
@@ -29,7 +29,7 @@ def open_desk(settings: Settings, *, migrate: bool = True) -> Desk:
     set_language(settings.outlet.language)
     url = settings.database_url()
     with reaching_store(url, settings.config_path):
-        prepare_sqlite_folder(url)
+        prepare_sqlite_files(url)
         engine = make_engine(url, settings.database.busy_timeout_ms)
         sealed = sealed_events(engine, settings.outlet.code)
     key_path = settings.audit_key_path()
@@ -70,7 +70,6 @@ def ensure_training_issuer_key(path: Path) -> None:
     """A training outlet holds the issuer's published test key (the virtual cards accept it); a real
     outlet's key comes from the issuer and is never made here."""
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
         write_issuer_key(path, TRAINING_ISSUER_KEY)
 
 
@@ -85,6 +84,8 @@ class StartedDesk:
     """The training data was created just now (first start of a training outlet)."""
     lapsed: int
     """Temporary loss reports that lapsed while the desk was closed (each audited)."""
+    exposed: tuple[str, ...] = ()
+    """The desk's files and folders that others may read, one warning line each (with the chmod to run)."""
 
 
 def start_desk(config: Path | None) -> StartedDesk:
@@ -92,6 +93,7 @@ def start_desk(config: Path | None) -> StartedDesk:
     store opened and migrated, a training outlet's demo data seeded once, lapsed temporary losses swept.
     The desk app runs this behind its sign-in screen; nothing here talks to the operator."""
     from outlet_desk.services import demo, loss
+    from outlet_desk.services.file_modes import exposed_files
 
     settings = load_settings(config)
     desk = open_desk(settings)
@@ -99,4 +101,4 @@ def start_desk(config: Path | None) -> StartedDesk:
     if seeded:
         demo.seed_training_outlet(desk)
     hint = demo.sign_in_hint() if settings.outlet.training else ""
-    return StartedDesk(desk, hint, seeded, len(loss.sweep_lapsed(desk)))
+    return StartedDesk(desk, hint, seeded, len(loss.sweep_lapsed(desk)), tuple(exposed_files(settings)))

@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, InterfaceError
 
 from outlet_desk.i18n import _
+from outlet_desk.private_files import private_folder, touch_private
 from outlet_desk.services.errors import ServiceError
 from outlet_desk.services.failures import failure_message
 
@@ -74,17 +75,22 @@ def _reason(error: BaseException) -> str:
     return _SPACES.sub(" ", "; ".join(lines) or text).strip().rstrip(".")
 
 
-def prepare_sqlite_folder(url: str) -> None:
-    """A SQLite database file's folder is created on first run (beside the settings, by default)."""
+def prepare_sqlite_files(url: str) -> None:
+    """A SQLite database file's folder (mode 0700) and the file itself (empty, mode 0600: SQLite gives its
+    -wal and -shm files the database's mode) are created on first run (beside the settings, by default)."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
         return
-    folder = Path(parsed.database).parent
+    if parsed.database.startswith("file:"):
+        return  # a URI (read-only, say) names a file SQLite opens as it is told
+    database = Path(parsed.database)
+    folder = database.parent
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        private_folder(folder)
     except OSError as error:
         raise OSError(error.errno, _("the folder {folder} cannot be created ({reason})").format(
             folder=folder, reason=error.strerror or error)) from error
+    touch_private(database)
 
 
 @contextmanager
