@@ -20,6 +20,7 @@ from outlet_desk.i18n import N_, _
 from outlet_desk.screens.answer import Answer
 from outlet_desk.services.errors import ServiceError
 from outlet_desk.services.personal_reads import show_citizen_number
+from outlet_desk.services.persons import PersonDetail
 from outlet_desk.widgets.keys import localise_bindings
 from outlet_desk.widgets.plain import Label, Static
 from outlet_desk.widgets.shell import shell
@@ -30,7 +31,7 @@ class NumberShown(Answer[str]):
 
 
 class FullNumberScreen(ModalScreen[str | None]):
-    """Asks the reason for showing ``person_id``'s full citizen number; dismissed with the number (the read
+    """Asks the reason for showing ``person``'s full citizen number; dismissed with the number (the read
     audited with the reason) or ``None`` (Esc: it stays masked)."""
 
     DEFAULT_CSS = """
@@ -40,15 +41,14 @@ class FullNumberScreen(ModalScreen[str | None]):
     """
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", N_("Cancel"))]
 
-    def __init__(self, person_id: int, name: str) -> None:
+    def __init__(self, person: PersonDetail) -> None:
         super().__init__()
         localise_bindings(self)
-        self.person_id = person_id
-        self.person_name = name
+        self.person = person
 
     def compose(self) -> ComposeResult:
         with Vertical(id="full-number-box"):
-            yield Static(Text(_("Show {name}'s full citizen number").format(name=self.person_name), style="bold"))
+            yield Static(Text(_("Show {name}'s full citizen number").format(name=self.person.name), style="bold"))
             yield Static(_("The reason is kept in the audit trail with your name."), classes="hint")
             yield Label(_("Reason"))
             yield Input(id="full-number-reason", max_length=REASON_MAX)
@@ -69,15 +69,15 @@ class FullNumberScreen(ModalScreen[str | None]):
         if actor is None:
             return
         try:
-            self.post_message(NumberShown(show_citizen_number(app.desk, actor, self.person_id, reason)))
+            self.post_message(NumberShown(show_citizen_number(app.desk, actor, self.person.id, reason)))
         except (DomainError, ServiceError) as error:
             self.post_message(NumberShown(None, error.message))
 
     def on_number_shown(self, message: NumberShown) -> None:
-        if message.value is None:
+        if message.value is not None:
+            self.dismiss(message.value)
+        else:
             self.query_one("#full-number-message", Static).update(message.problem)
-            return
-        self.dismiss(message.value)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -249,7 +249,7 @@ class PersonScreen(DeskScreen):
                 self.full_number_shown = True
                 self._show_identity()
 
-        self.app.push_screen(FullNumberScreen(self.person.id, self.person.name), shown)
+        self.app.push_screen(FullNumberScreen(self.person), shown)
 
     def action_identity_check(self) -> None:
         from outlet_desk.screens.identity_check import IdentityCheckScreen, default_flow

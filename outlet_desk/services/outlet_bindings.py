@@ -13,7 +13,7 @@ from outlet_desk.db.tables import Operator, OperatorOutlet, Outlet
 from outlet_desk.domain.outlet_binding import check_outlets, may_sign_in_at
 from outlet_desk.domain.roles import Role
 from outlet_desk.i18n import _
-from outlet_desk.services.context import Desk
+from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.errors import LoginRefused, NotFound, ServiceError
 
 
@@ -73,3 +73,15 @@ def require_bound_here(session: Session, desk: Desk, op: Operator) -> None:
     if desk.outlet_code not in outlets_of(session, op.id):
         raise NotFound(_("There is no operator '{u}' at outlet {outlet}.").format(u=op.username,
                                                                                    outlet=desk.outlet_code))
+
+
+def require_belongs_to(desk: Desk, actor: Actor, outlet_code: str) -> None:
+    """Another outlet's records (its report, on a database outlets share) are read only by an operator bound
+    to that outlet too (an administrator of both); until the city's roles exist, nobody else."""
+    if outlet_code == desk.outlet_code:
+        return  # signing in here already required belonging here
+    with Session(desk.engine) as s:
+        bound = outlets_of(s, actor.operator_id)
+    if outlet_code not in bound:
+        raise ServiceError(_("{u} belongs to outlet {own}, not to outlet {other}: its records are read by its own "
+                             "operators.").format(u=actor.username, own=", ".join(bound) or "-", other=outlet_code))

@@ -108,3 +108,16 @@ def test_a_desk_manages_only_its_own_outlets_accounts(desk: Desk, other_desk: De
         with pytest.raises(NotFound, match=r"There is no operator 'clerk2' at outlet TST001\."):
             act()
     operators.unlock(other_desk, admin, "clerk2")  # at its own outlet's desk, it is there
+
+
+def test_another_outlets_report_is_read_only_by_its_own_operators(desk: Desk, other_desk: Desk) -> None:
+    from outlet_desk.services.report import daily_report
+
+    operators.add_operator(desk, None, "admin", "Admin", Role.ADMIN, PW, outlets=["TST001", "TST002"])
+    admin = operators.authenticate(desk, "admin", PW)
+    _add(desk, admin, "super1", Role.SUPERVISOR)
+    supervisor = operators.authenticate(desk, "super1", PW)
+    with pytest.raises(ServiceError, match="super1 belongs to outlet TST001, not to outlet TST002"):
+        daily_report(desk, outlet_code="TST002", actor=supervisor, verify=False)
+    assert daily_report(desk, outlet_code="TST002", actor=admin, verify=False).outlet_code == "TST002"
+    assert daily_report(desk, actor=supervisor, verify=False).outlet_code == "TST001"
