@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 
 from outlet_desk.i18n import _
@@ -63,17 +63,6 @@ def write_private(path: Path, text: str, encoding: str = "utf-8") -> None:
     os.ftruncate(fd, 0)
     with os.fdopen(fd, "w", encoding=encoding) as handle:
         handle.write(text)
-
-
-@contextlib.contextmanager
-def private_umask() -> Iterator[None]:
-    """Inside: files and folders created by anyone in this process (a library opening a file) get no group
-    or other permission. The umask is per process, so this only ever takes permissions away meanwhile."""
-    before = os.umask(OTHERS)
-    try:
-        yield
-    finally:
-        os.umask(before)
 
 
 def readable_by_others(path: Path) -> int | None:
