@@ -20,6 +20,9 @@ AUDIT_ACTIONS: dict[str, str] = {
     "login": N_("sign-ins"),
     "login_failed": N_("failed sign-ins"),
     "demo_seeded": N_("training data loaded"),
+    "personal_data_read": N_("personal data reads (command line)"),
+    "citizen_number_shown": N_("full citizen numbers shown"),
+    "login_refused_outlet": N_("sign-ins refused: another outlet's operator"),
 }
 
 TRAIL_ACTIONS: dict[str, str] = {
@@ -27,6 +30,7 @@ TRAIL_ACTIONS: dict[str, str] = {
     "identity_checked": N_("identity check passed"),
     "identity_check_refused": N_("identity check refused"),
     "card_suspended": N_("card suspended"),
+    "citizen_number_shown": N_("full citizen number shown"),
 }
 
 LOSS_KINDS: dict[str, str] = {"temporary": N_("temporary"), "formal": N_("formal")}
