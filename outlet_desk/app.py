@@ -78,6 +78,8 @@ class OpenedDesk:
     sign_in_hint: str = ""
     """Shown under the sign-in (a training outlet names its operators and passwords)."""
     notes: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    """Files or folders of the desk that others may read, each with the chmod to run."""
 
 
 class ReaderMessage(Message):
@@ -166,6 +168,8 @@ class DeskApp(SessionApp):
             header.refresh_text()
         for note in opened.notes:
             self.notify(note, timeout=10)
+        for warning in opened.warnings:
+            self.notify(warning, severity="warning", timeout=60)
         if isinstance(self.screen, LoginScreen) and self.screen.is_mounted:
             self.screen.desk_ready()  # (not mounted yet: it finds the store open when it mounts)
 

@@ -14,22 +14,22 @@ from rich.table import Table
 
 from outlet_desk import __version__
 from outlet_desk.cli_support import (
-    EXIT_BAD_INPUT,
     EXIT_CHECK_FAILED,
     Boundary,
     State,
+    authenticated,
+    credentials,
     err,
     fail,
-    login,
     out,
-    password_of,
     progress_shown,
     record_id,
     refusals,
+    sign_in,
     state_of,
 )
 from outlet_desk.desk_start import run_desk as open_the_desk
-from outlet_desk.domain.roles import Role
+from outlet_desk.domain.roles import Action, Role
 from outlet_desk.domain.times import local_time
 from outlet_desk.i18n import _
 from outlet_desk.reader.cli import reader_app
@@ -115,7 +115,7 @@ def db_upgrade(
     """Apply the database migrations (also done automatically at start)."""
     from outlet_desk.db.engine import make_engine
     from outlet_desk.db.migrate import current_revision, pending, upgrade
-    from outlet_desk.services.store_access import prepare_sqlite_folder, reaching_store, sqlite_file_missing
+    from outlet_desk.services.store_access import prepare_sqlite_files, reaching_store, sqlite_file_missing
 
     settings = state_of(ctx).settings()
     url = settings.database_url()
@@ -130,7 +130,7 @@ def db_upgrade(
             out.print(f"{step}  {description}")
         return
     with refusals(), reaching_store(url, settings.config_path):
-        prepare_sqlite_folder(url)
+        prepare_sqlite_files(url)
         engine = make_engine(url, settings.database.busy_timeout_ms)
         applied = upgrade(engine)
         revision = current_revision(engine)
@@ -172,20 +172,34 @@ def _print_demo(summary: Any) -> None:
         out.print(f"  {what}: {number}")
 
 
+AsUser = Annotated[str | None, typer.Option(
+    "--as", help="Your own user name (you are asked your password; or $OUTLET_DESK_USER and "
+                 "$OUTLET_DESK_PASSWORD).")]
+
+
 @person_app.command("find")
 def person_find(
     ctx: typer.Context,
     query: Annotated[str, typer.Argument(help="A citizen number, a card number or the start of a name.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_user: AsUser = None,
 ) -> None:
     """Find card holders (citizen numbers are masked in the list; statuses in the outlet's language, as
-    code words with --json)."""
+    code words with --json). Signed in; each search is audited by its kind, not its text."""
     from outlet_desk.domain.card_lifecycle import status_label
-    from outlet_desk.services.persons import find_persons
+    from outlet_desk.services.personal_reads import ReadKind, record_personal_read
+    from outlet_desk.services.persons import find_persons, search_terms
 
-    desk = state_of(ctx).desk()
+    state = state_of(ctx)
+    state.settings()
+    with refusals():
+        terms = search_terms(query)  # a mistyped number is refused before anyone signs in
+    desk = state.desk()
+    actor = sign_in(desk, as_user, Action.OPEN_PERSON)
     with refusals():
         found = find_persons(desk, query)
+    if terms is not None:
+        record_personal_read(desk, actor, ReadKind(terms[0].value), len(found))
     if as_json:
         print(json.dumps([{**asdict(p), "birth_date": p.birth_date.isoformat()} for p in found],
                          ensure_ascii=False, indent=2))
@@ -209,14 +223,28 @@ def audit_verify(
         "--since-checkpoint",
         help="Quick: check the newest checkpoint, recompute only the events after it (an old event edited "
              "in place is found only without this option).")] = False,
+    as_user: AsUser = None,
 ) -> None:
     """Recompute the audit chain (every event, or with --since-checkpoint those after the newest
-    checkpoint); record a checkpoint when intact; exit 1 naming the first broken event."""
+    checkpoint); record a checkpoint by the signed-in operator when intact; exit 1 naming the first broken
+    event."""
     from outlet_desk.services.audit import check_chain
+    from outlet_desk.services.errors import RecordChanged
 
     desk = state_of(ctx).desk()
+    username, password = credentials(as_user)
+    with refusals():
+        try:
+            actor = authenticated(desk, username, password, Action.VERIFY_AUDIT)
+        except RecordChanged:
+            # The sign-in's own audit event could not take its place in the chain: the chain's head and its
+            # newest events disagree (rows inserted or renumbered). Name where, without a checkpoint.
+            found = check_chain(desk.engine, desk.audit_key, desk.outlet_code, full=not since_checkpoint)
+            if not found.intact:
+                fail(found.message(desk.tz), EXIT_CHECK_FAILED)
+            raise
     report = check_chain(desk.engine, desk.audit_key, desk.outlet_code, full=not since_checkpoint, record=True,
-                         at=desk.now())
+                         at=desk.now(), operator_id=actor.operator_id)
     if not report.intact:
         fail(report.message(desk.tz), EXIT_CHECK_FAILED)
     out.print(report.message(desk.tz), markup=False)
@@ -229,30 +257,29 @@ def _new_password() -> str:
         _("New password (at least 12 characters)"), hide_input=True, confirmation_prompt=True)
 
 
-AsUser = Annotated[str | None, typer.Option("--as", help="Your own user name (you are asked your password).")]
-
-
 @operator_app.command("add")
 def operator_add(
     ctx: typer.Context,
     username: str,
     role: Annotated[Role, typer.Option(help="clerk, supervisor, admin, hotline or auditor.")],
     display_name: Annotated[str, typer.Option("--name", help="The name shown on screen and receipts.")],
+    outlet: Annotated[list[str] | None, typer.Option(
+        "--outlet", help="The outlet whose desks let the operator in (default: this desk's); an administrator "
+                         "may be given several (--outlet A --outlet B).")] = None,
     as_user: AsUser = None,
 ) -> None:
-    """Add an operator (the first one, an admin, needs no --as)."""
+    """Add an operator bound to an outlet (the first one, an admin, needs no --as)."""
     from outlet_desk.services import operators
 
     desk = state_of(ctx).desk()
     actor = None
     if operators.count_operators(desk) > 0:
-        if not as_user:
-            fail(_("Say who you are with --as USER (an operator who may manage operators)."), EXIT_BAD_INPUT)
-        actor = login(desk, as_user)
+        actor = sign_in(desk, as_user, Action.MANAGE_OPERATORS)
     password = _new_password()
     with refusals():
-        view = operators.add_operator(desk, actor, username, display_name, role, password)
-    out.print(_("Operator {u} ({role}) added.").format(u=view.username, role=view.role.value))
+        view = operators.add_operator(desk, actor, username, display_name, role, password, outlets=outlet or None)
+    out.print(_("Operator {u} ({role}) added at outlet {outlets}.").format(
+        u=view.username, role=view.role.value, outlets=", ".join(view.outlets)))
 
 
 @operator_app.command("passwd")
@@ -261,7 +288,7 @@ def operator_passwd(ctx: typer.Context, username: str, as_user: AsUser = None) -
     from outlet_desk.services import operators
 
     desk = state_of(ctx).desk()
-    actor = login(desk, as_user or username)
+    actor = sign_in(desk, as_user or username)
     password = _new_password()
     with refusals():
         operators.change_password(desk, actor, username, password)
@@ -276,25 +303,27 @@ def operator_unlock(
     from outlet_desk.services import operators
 
     desk = state_of(ctx).desk()
-    actor = login(desk, as_user)
+    actor = sign_in(desk, as_user, Action.MANAGE_OPERATORS)
     with refusals():
         operators.unlock(desk, actor, username)
     out.print(_("Operator {u} unlocked.").format(u=username))
 
 
 @operator_app.command("list")
-def operator_list(ctx: typer.Context) -> None:
-    """List the operators (the role in the outlet's language, then the word --role takes)."""
+def operator_list(ctx: typer.Context, as_user: AsUser = None) -> None:
+    """List this outlet's operators (the role in the outlet's language, then the word --role takes, and the
+    outlets each belongs to); signed in, by an operator who may manage operators."""
     from outlet_desk.domain.roles import role_label
     from outlet_desk.services import operators
 
     desk = state_of(ctx).desk()
+    sign_in(desk, as_user, Action.MANAGE_OPERATORS)
     table = Table()
-    for col in (_("User name"), _("Name"), _("Role"), _("Active"), _("Locked until")):
+    for col in (_("User name"), _("Name"), _("Role"), _("Outlets"), _("Active"), _("Locked until")):
         table.add_column(col)
     for op in operators.list_operators(desk):
         table.add_row(op.username, op.display_name, f"{role_label(op.role)} ({op.role.value})",
-                      _("yes") if op.active else _("no"),
+                      ", ".join(op.outlets), _("yes") if op.active else _("no"),
                       local_time(op.locked_until, desk.tz) if op.locked_until else "")
     out.print(table)
 
@@ -321,7 +350,7 @@ def stock_receive(
     from outlet_desk.services.reissue import receive_card
 
     desk = state_of(ctx).desk()
-    actor = login(desk, as_user)
+    actor = sign_in(desk, as_user, Action.RECEIVE_STOCK)
     with refusals():
         received = receive_card(desk, actor, request, card_number, identification_code)
     out.print(_("Card {card} received for request {req}: ready for collection.").format(
@@ -329,12 +358,16 @@ def stock_receive(
 
 
 @receipt_app.command("verify")
-def receipt_verify(ctx: typer.Context, code: str) -> None:
-    """Say what a receipt's verification code stands for; exit 1 if it is unknown or altered."""
+def receipt_verify(ctx: typer.Context, code: str, as_user: AsUser = None) -> None:
+    """Say what a receipt's verification code stands for; exit 1 if it is unknown or altered. Signed in
+    (any operator of the outlet); the look-up is audited."""
+    from outlet_desk.services.personal_reads import ReadKind, record_personal_read
     from outlet_desk.services.receipts import verify_receipt
 
     desk = state_of(ctx).desk()
+    actor = sign_in(desk, as_user)
     found = verify_receipt(desk, code)
+    record_personal_read(desk, actor, ReadKind.RECEIPT, 0 if found is None else 1)
     if found is None:
         fail(_("Receipt code {code} is unknown at this outlet.").format(code=code), EXIT_CHECK_FAILED)
     if not found.genuine:
@@ -342,21 +375,21 @@ def receipt_verify(ctx: typer.Context, code: str) -> None:
     out.print(found.message())
 
 
-BackupAs = Annotated[str, typer.Option("--as", help="Your own user name (a supervisor or an administrator).")]
+BackupAs = AsUser  # a supervisor or an administrator
 
 
 @app.command("backup")
 def backup_cmd(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="The new backup file (never an existing one).")],
-    as_user: BackupAs,
+    as_user: BackupAs = None,
 ) -> None:
     """Back up the store into FILE (SQLite's online backup, or pg_dump), while the counters work; the copy
     is checked (integrity, database revision, audit chain) before it is kept. Mode 0600."""
     from outlet_desk.services.backup import back_up
 
     desk = state_of(ctx).desk()
-    actor = login(desk, as_user)
+    actor = sign_in(desk, as_user, Action.BACK_UP_STORE)
     with refusals(), progress_shown(err) as progress:
         done = back_up(desk, actor, file, progress)
     out.print(done.message())
@@ -366,17 +399,16 @@ def backup_cmd(
 def restore_cmd(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="A file made by outlet-desk backup.")],
-    as_user: BackupAs,
+    as_user: BackupAs = None,
 ) -> None:
     """Restore FILE into the outlet's store, which must be empty (stop the desks first); the outlet's audit
     key file must be in place. Checked like a backup; you sign in as an operator of the restored store."""
-    from outlet_desk.services import operators
     from outlet_desk.services.backup import restore
 
     settings = state_of(ctx).settings()
-    password = password_of(as_user)
+    username, password = credentials(as_user)
     with refusals(), progress_shown(err) as progress:
-        done = restore(settings, file, progress, lambda desk: operators.authenticate(desk, as_user, password))
+        done = restore(settings, file, progress, lambda desk: authenticated(desk, username, password))
     out.print(done.message())
 
 

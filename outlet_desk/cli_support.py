@@ -1,6 +1,6 @@
 """What every ``outlet-desk`` command module shares (:mod:`outlet_desk.cli`, :mod:`outlet_desk.report_cli`):
 the exit codes, the two consoles, failing with a message, the typed refusals turned into exit codes, the
-settings and store of one command line, and signing an operator in with ``--as``.
+settings and store of one command line, and signing an operator in (``--as`` or ``$OUTLET_DESK_USER``).
 
 Exit codes: 0 ok, 1 a check failed, 2 bad input or config. This module imports no command module, so
 the command modules import it and never each other's plumbing.
@@ -9,6 +9,7 @@ the command modules import it and never each other's plumbing.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -95,10 +96,16 @@ class State:
         return self._settings
 
     def desk(self) -> Any:
+        """The store, opened (and migrated); files or folders of the desk that others may read are named on
+        standard error first, one line each with the chmod to run."""
         from outlet_desk.services.bootstrap import open_desk
+        from outlet_desk.services.file_modes import exposed_files
 
         with refusals():
-            return open_desk(self.settings())
+            desk = open_desk(self.settings())
+        for line in exposed_files(desk.settings):
+            err.print(line)
+        return desk
 
 
 class Boundary(TyperGroup):
@@ -136,19 +143,44 @@ def state_of(ctx: typer.Context) -> State:
     return obj
 
 
-def password_of(username: str) -> str:
-    """The password of ``username`` (``--as``): from ``$OUTLET_DESK_PASSWORD``, else asked."""
-    return os.environ.get("OUTLET_DESK_PASSWORD") or typer.prompt(
-        _("Password for {u}").format(u=username), hide_input=True)
+USER_VAR, PASSWORD_VAR = "OUTLET_DESK_USER", "OUTLET_DESK_PASSWORD"
+"""Who signs in when a script runs a command (no terminal to ask on): the user name and the password."""
 
 
-def login(desk: Any, username: str) -> Any:
-    """Sign ``username`` in (``--as``): the password from ``$OUTLET_DESK_PASSWORD``, else asked."""
+def sign_in(desk: Any, as_user: str | None, action: Any = None) -> Any:
+    """The operator a command acts or reads for: ``--as USER`` (else ``$OUTLET_DESK_USER``), with the
+    password from ``$OUTLET_DESK_PASSWORD``, else asked on the terminal (never taken from the command
+    line). No user, or no password and no terminal to ask it on: one message, exit 2. With ``action``, the
+    operator's role must allow it (``domain.roles``), else exit 2 naming the rule."""
+    username, password = credentials(as_user)
+    with refusals():
+        return authenticated(desk, username, password, action)
+
+
+def credentials(as_user: str | None) -> tuple[str, str]:
+    """The user name and password to sign in with (see :func:`sign_in`); exit 2 when there are none."""
+    username = as_user or os.environ.get(USER_VAR)
+    if not username:
+        fail(_("Sign in first: --as USER (your password is asked on the terminal), or set ${user} and ${password} "
+               "when no one is at a terminal.").format(user=USER_VAR, password=PASSWORD_VAR), EXIT_BAD_INPUT)
+    password = os.environ.get(PASSWORD_VAR)
+    if not password:
+        if not sys.stdin.isatty():
+            fail(_("No terminal to ask {u}'s password on: set ${password} (a password is never given on the command "
+                   "line).").format(u=username, password=PASSWORD_VAR), EXIT_BAD_INPUT)
+        password = typer.prompt(_("Password for {u}").format(u=username), hide_input=True)
+    return username, password
+
+
+def authenticated(desk: Any, username: str, password: str, action: Any = None) -> Any:
+    """Sign ``username`` in (typed refusals raised as they are), and check that their role allows ``action``."""
+    from outlet_desk.domain.roles import require
     from outlet_desk.services import operators
 
-    password = password_of(username)
-    with refusals():
-        return operators.authenticate(desk, username, password)
+    actor = operators.authenticate(desk, username, password)
+    if action is not None:
+        require(actor.role, action)
+    return actor
 
 
 def record_id(option: str) -> Any:

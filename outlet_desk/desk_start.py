@@ -92,4 +92,5 @@ def open_desk(config: Path | None) -> OpenedDesk:
         notes.append(_("{n} temporary loss reports lapsed; those cards are in use again.").format(n=started.lapsed))
     if started.receipts:
         notes.append(started.receipts)
-    return OpenedDesk(started.desk, reader_from_settings(started.desk.settings), started.sign_in_hint, tuple(notes))
+    return OpenedDesk(started.desk, reader_from_settings(started.desk.settings), started.sign_in_hint, tuple(notes),
+                      started.exposed)

@@ -17,8 +17,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from outlet_desk.cli_support import EXIT_BAD_INPUT, EXIT_CHECK_FAILED, err, fail, login, out, refusals, state_of
+from outlet_desk.cli_support import EXIT_BAD_INPUT, EXIT_CHECK_FAILED, err, fail, out, refusals, sign_in, state_of
+from outlet_desk.domain.roles import Action
 from outlet_desk.i18n import _
+from outlet_desk.private_files import private_folder
 from outlet_desk.services.report import DailyReport, check_report_day, daily_report, figure_rows
 from outlet_desk.services.report_export import (
     REPORT_FILES,
@@ -82,7 +84,8 @@ def report_daily(
                                                                         "reports folder).")] = None,
     verify: Annotated[bool, typer.Option("--verify/--no-verify",
                                          help="Verify the audit chain since its newest checkpoint.")] = True,
-    as_user: Annotated[str | None, typer.Option("--as", help="Your own user name (checks you may view reports).")]
+    as_user: Annotated[str | None, typer.Option("--as", help="Your own user name (you are asked your password; or "
+                                                             "$OUTLET_DESK_USER and $OUTLET_DESK_PASSWORD).")]
     = None,
     bom: Annotated[bool, typer.Option("--bom", help="CSV: start with a byte-order mark, for spreadsheets that "
                                                     "read UTF-8 only with one (Excel on Chinese Windows).")] = False,
@@ -91,7 +94,7 @@ def report_daily(
     state = state_of(ctx)
     wanted = _parse_day(day)
     desk = state.desk()
-    actor = login(desk, as_user) if as_user else None
+    actor = sign_in(desk, as_user, Action.VIEW_REPORTS)
     with refusals():
         report = daily_report(desk, wanted, outlet_code=outlet, actor=actor, verify=verify)
     if fmt is Format.JSON:
@@ -100,7 +103,7 @@ def report_daily(
         print(to_csv(report, bom=bom), end="")
     elif fmt is Format.PDF:
         path = output or desk.settings.reports_dir() / f"{file_stem(REPORT_FILES, report)}.pdf"
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_folder(path.parent)
         try:
             render_pdf(report, path)
         except FileNotFoundError as exc:

@@ -15,6 +15,23 @@ from tests.cli_outlet import OUTLET, run
 pytestmark = pytest.mark.usefixtures("english")
 
 
+def signed_in(user: str, password: str | None = None) -> dict[str, str]:
+    """The variables a script signs in with (no terminal): the user, and the password (the training one)."""
+    return {"OUTLET_DESK_USER": user, "OUTLET_DESK_PASSWORD": password or f"training-{user}"}
+
+
+CLERK, SUPER, ADMIN = signed_in("clerk1"), signed_in("super1"), signed_in("admin")
+BOSS = signed_in("boss", "first admin password")
+
+
+def first_admin(config: Path) -> dict[str, str]:
+    """An outlet's first administrator (no sign-in needed for the first), and the variables to sign in as them."""
+    added = run(config, "operator", "add", "boss", "--role", "admin", "--name", "Boss",
+                env={"OUTLET_DESK_NEW_PASSWORD": BOSS["OUTLET_DESK_PASSWORD"]})
+    assert added.exit_code == 0, added.output
+    return BOSS
+
+
 def test_broken_config_exits_2_naming_file_and_key(tmp_path: Path) -> None:
     bad = tmp_path / "outlet.toml"
     bad.write_text(OUTLET + "\n[security]\nlockout_attempts = 0\n")
@@ -111,7 +128,7 @@ def test_person_find_json_masks_numbers(config: Path) -> None:
     db = sqlite3.connect(config.parent / "data" / "outlet.db")
     number, name = db.execute("SELECT citizen_number, name FROM person ORDER BY id LIMIT 1").fetchone()
     db.close()
-    result = run(config, "person", "find", number, "--json")
+    result = run(config, "person", "find", number, "--json", env=CLERK)
     assert result.exit_code == 0, result.output
     found = json.loads(result.output)
     assert [p["name"] for p in found] == [name]
@@ -121,13 +138,13 @@ def test_person_find_json_masks_numbers(config: Path) -> None:
 
 def test_audit_verify_ok_then_names_the_edited_event(config: Path) -> None:
     run(config, "demo")
-    ok = run(config, "audit", "verify")
+    ok = run(config, "audit", "verify", env=SUPER)
     assert ok.exit_code == 0 and "intact" in ok.output
     db = sqlite3.connect(config.parent / "data" / "outlet.db")
     db.execute("UPDATE audit_event SET action = 'nothing_to_see' WHERE seq = 2")
     db.commit()
     db.close()
-    broken = run(config, "audit", "verify")
+    broken = run(config, "audit", "verify", env=SUPER)
     assert broken.exit_code == 1
     assert "BROKEN at event 2" in broken.output
 
@@ -147,7 +164,7 @@ def test_operator_commands(config: Path) -> None:
     short = run(config, "operator", "passwd", "clerk7", "--as", "boss",
                 env={"OUTLET_DESK_PASSWORD": "first admin password", "OUTLET_DESK_NEW_PASSWORD": "short"})
     assert short.exit_code == 2 and "12" in short.output
-    listing = run(config, "operator", "list")
+    listing = run(config, "operator", "list", env=BOSS)
     assert listing.exit_code == 0 and "clerk7" in listing.output and "boss" in listing.output
 
 
@@ -162,13 +179,14 @@ def _key_missing(key_file: Path, outlet: str, events: int) -> str:
 
 
 def test_a_lost_audit_key_is_not_replaced_by_a_new_one(config: Path) -> None:
-    first = run(config, "audit", "verify")
+    boss = first_admin(config)  # outlet registered, operator added, signed in: 3 events
+    first = run(config, "audit", "verify", env=boss)
     assert (first.exit_code, first.stdout) == (
-        0, "Audit chain of outlet CLI001 is intact: 1 event verified.\nCheckpoint recorded at event 1.\n")
+        0, "Audit chain of outlet CLI001 is intact: 3 events verified.\nCheckpoint recorded at event 3.\n")
     key_file = config.parent / "data" / "audit.key"
     key_file.unlink()
-    refused = run(config, "audit", "verify")
-    assert (refused.exit_code, refused.stderr) == (2, _key_missing(key_file, "CLI001", 1))
+    refused = run(config, "audit", "verify", env=boss)
+    assert (refused.exit_code, refused.stderr) == (2, _key_missing(key_file, "CLI001", 3))
     assert not key_file.exists()
 
 
@@ -188,35 +206,37 @@ def test_a_second_desk_of_the_outlet_without_the_key_file_does_not_open(config: 
     shutil.copy2(config.parent / "data" / "audit.key", second.parent / "data" / "audit.key")
     assert run(second, "operator", "unlock", "boss", "--as", "boss",
                env={"OUTLET_DESK_PASSWORD": "first admin password"}).exit_code == 0
-    verified = run(config, "audit", "verify")
+    verified = run(config, "audit", "verify", env=BOSS)
     assert verified.exit_code == 0 and verified.stdout.startswith(
-        "Audit chain of outlet CLI001 is intact: 4 events verified."), verified.output
+        "Audit chain of outlet CLI001 is intact: 5 events verified."), verified.output
 
 
 def test_a_desk_with_another_outlets_key_does_not_open(config: Path, tmp_path: Path) -> None:
     """The key file is not the one the outlet's chain is sealed with: refused before anything is sealed with
     it, exit 2; with the right key back, the chain verifies."""
-    assert run(config, "audit", "verify").exit_code == 0
+    boss = first_admin(config)
+    assert run(config, "audit", "verify", env=boss).exit_code == 0
     key_file = config.parent / "data" / "audit.key"
     right = key_file.read_text()
     key_file.write_text("ab" * 32 + "\n")
-    refused = run(config, "audit", "verify")
+    refused = run(config, "audit", "verify", env=boss)
     assert (refused.exit_code, refused.stderr) == (2, (
-        f"The audit key file {key_file} is not the key outlet CLI001's audit chain is sealed with (1 event). "
+        f"The audit key file {key_file} is not the key outlet CLI001's audit chain is sealed with (3 events). "
         f"Every desk of an outlet needs the same key file: copy it from the first desk of this outlet (or restore "
         f"it from backup) to {key_file}, then start again. Nothing was written.\n"))
     key_file.write_text(right)
-    verified = run(config, "audit", "verify")
-    assert verified.exit_code == 0 and "is intact: 1 event verified" in verified.stdout, verified.output
+    verified = run(config, "audit", "verify", env=boss)
+    assert verified.exit_code == 0 and "is intact: 4 events verified" in verified.stdout, verified.output
 
 
 def test_audit_verify_of_a_store_from_before_key_ids_names_a_wrong_key(config: Path, tmp_path: Path) -> None:
     """A store written before key ids (its audit_head has none) can only learn of a wrong key by verifying."""
-    assert run(config, "audit", "verify").exit_code == 0
+    boss = first_admin(config)
+    assert run(config, "audit", "verify", env=boss).exit_code == 0
     _sql(config, "UPDATE audit_head SET key_id = ''")
     key_file = config.parent / "data" / "audit.key"
     key_file.write_text("ab" * 32 + "\n")
-    broken = run(config, "audit", "verify")
+    broken = run(config, "audit", "verify", env=boss)
     assert (broken.exit_code, broken.stderr) == (1, (
         "Audit chain of outlet CLI001 is BROKEN at event 1 (row id 1): no event checked matches its seal, from "
         "the first one on: most likely the audit key file is not this outlet's key (every desk of an outlet "
@@ -256,7 +276,7 @@ def _sql(config: Path, *statements: str) -> list[tuple[object, ...]]:
 def test_audit_verify_names_a_deleted_event(seeded: Path) -> None:
     [(next_id,)] = _sql(seeded, "SELECT id FROM audit_event WHERE seq = 4")
     _sql(seeded, "DELETE FROM audit_event WHERE seq = 3")
-    broken = run(seeded, "audit", "verify")
+    broken = run(seeded, "audit", "verify", env=SUPER)
     assert (broken.exit_code, broken.stderr) == (1, (
         f"Audit chain of outlet CLI001 is BROKEN at event 3 (row id {next_id}): event 3 is missing (deleted?); "
         "the next one found is 4\n"))
@@ -270,7 +290,7 @@ def test_audit_verify_names_an_inserted_event(seeded: Path) -> None:
          "SELECT outlet_code, 3, at, 'card_received', 'card', '', '', '', mac, '" + "0" * 64 + "' "
          "FROM audit_event WHERE seq = 2")
     [(forged_id,)] = _sql(seeded, "SELECT id FROM audit_event WHERE seq = 3")
-    broken = run(seeded, "audit", "verify")
+    broken = run(seeded, "audit", "verify", env=SUPER)
     assert (broken.exit_code, broken.stderr) == (1, (
         f"Audit chain of outlet CLI001 is BROKEN at event 3 (row id {forged_id}): its content does not match its "
         "seal and the event after it does not point at it (an event was inserted or replaced)\n"))
@@ -279,7 +299,7 @@ def test_audit_verify_names_an_inserted_event(seeded: Path) -> None:
 def test_audit_verify_names_an_edited_event(seeded: Path) -> None:
     [(edited_id,)] = _sql(seeded, "SELECT id FROM audit_event WHERE seq = 2")
     _sql(seeded, "UPDATE audit_event SET action = 'nothing_to_see' WHERE seq = 2")
-    broken = run(seeded, "audit", "verify")
+    broken = run(seeded, "audit", "verify", env=SUPER)
     assert (broken.exit_code, broken.stderr) == (1, (
         f"Audit chain of outlet CLI001 is BROKEN at event 2 (row id {edited_id}): its content does not match its "
         "seal (the row was edited)\n"))
@@ -310,7 +330,7 @@ def test_two_training_outlets_share_one_database(seeded: Path, tmp_path: Path) -
                                       "FROM card WHERE outlet_code = 'CLI002')")
     assert persons == 400 and cards > 200
     for outlet_config in (seeded, other):
-        assert run(outlet_config, "audit", "verify").exit_code == 0
+        assert run(outlet_config, "audit", "verify", env=SUPER).exit_code == 0
 
 
 # -- operators: the role rule -------------------------------------------------------------------------------
@@ -325,7 +345,7 @@ def test_a_supervisor_cannot_create_an_admin(seeded: Path) -> None:
     refused = run(seeded, "operator", "add", "boss2", "--role", "admin", "--name", "Boss", "--as", "super1",
                   env=SUPERVISOR)
     assert (refused.exit_code, refused.stderr) == (2, REFUSED)
-    assert "boss2" not in run(seeded, "operator", "list").stdout
+    assert "boss2" not in run(seeded, "operator", "list", env=SUPER).stdout
 
 
 def test_a_supervisor_cannot_change_an_admins_password(seeded: Path) -> None:
@@ -338,7 +358,7 @@ def test_a_supervisor_cannot_change_an_admins_password(seeded: Path) -> None:
 def test_a_supervisor_adds_a_clerk(seeded: Path) -> None:
     added = run(seeded, "operator", "add", "clerk9", "--role", "clerk", "--name", "Clerk", "--as", "super1",
                 env=SUPERVISOR)
-    assert (added.exit_code, added.stdout) == (0, "Operator clerk9 (clerk) added.\n")
+    assert (added.exit_code, added.stdout) == (0, "Operator clerk9 (clerk) added at outlet CLI001.\n")
 
 
 # -- a database that cannot be opened ------------------------------------------------------------------------
@@ -392,21 +412,21 @@ def test_person_find_names_the_card_status_in_the_outlets_language(seeded: Path)
     """The table is for a person: a suspended card reads "temporarily reported lost" (in Chinese on a
     Chinese outlet), not the code word "suspended"; --json keeps the code word for programs."""
     [(card,)] = _sql(seeded, "SELECT card_number FROM card WHERE status = 'suspended' LIMIT 1")
-    found = run(seeded, "person", "find", str(card), env={"COLUMNS": "200"})
+    found = run(seeded, "person", "find", str(card), env={"COLUMNS": "200", **CLERK})
     assert found.exit_code == 0 and "temporarily reported lost" in found.stdout, found.output
     assert "suspended" not in found.stdout
     chinese = seeded.read_text().replace('language = "en"', 'language = "zh_CN"')
     seeded.write_text(chinese)
-    found = run(seeded, "person", "find", str(card), env={"COLUMNS": "200"})
+    found = run(seeded, "person", "find", str(card), env={"COLUMNS": "200", **CLERK})
     assert found.exit_code == 0 and "临时挂失" in found.stdout, found.output
-    as_json = run(seeded, "person", "find", str(card), "--json")
+    as_json = run(seeded, "person", "find", str(card), "--json", env=CLERK)
     assert [p["card_status"] for p in json.loads(as_json.stdout)] == ["suspended"]
 
 
 def test_operator_list_speaks_the_outlets_language(seeded: Path) -> None:
     """Roles and yes/no in the outlet's language; the role's code word (what --role takes) beside it."""
     seeded.write_text(seeded.read_text().replace('language = "en"', 'language = "zh_CN"'))
-    listing = run(seeded, "operator", "list", env={"COLUMNS": "200"})
+    listing = run(seeded, "operator", "list", env={"COLUMNS": "200", **SUPER})
     assert listing.exit_code == 0, listing.output
     row = next(line for line in listing.stdout.splitlines() if "clerk1" in line)
     assert "柜员 (clerk)" in row and "是" in row and "yes" not in row, row
@@ -415,6 +435,128 @@ def test_operator_list_speaks_the_outlets_language(seeded: Path) -> None:
 def test_person_find_by_card_number(seeded: Path) -> None:
     [(card, name)] = _sql(seeded, "SELECT card.card_number, person.name FROM card JOIN person "
                                   "ON person.id = card.person_id WHERE card.status = 'active' LIMIT 1")
-    found = run(seeded, "person", "find", str(card).lower(), "--json")
+    found = run(seeded, "person", "find", str(card).lower(), "--json", env=CLERK)
     assert found.exit_code == 0, found.output
     assert [p["name"] for p in json.loads(found.stdout)] == [name]
+
+
+# -- reading commands sign in (issue 13 item 3) ---------------------------------------------------------------
+
+READING_COMMANDS = [
+    ["person", "find", "王"],
+    ["operator", "list"],
+    ["report", "daily"],
+    ["audit", "verify"],
+    ["audit", "verify", "--since-checkpoint"],
+    ["receipt", "verify", "AAAAA-BBBBB"],
+]
+NO_SIGN_IN = ("Sign in first: --as USER (your password is asked on the terminal), or set $OUTLET_DESK_USER and "
+              "$OUTLET_DESK_PASSWORD when no one is at a terminal.\n")
+
+
+@pytest.mark.parametrize("command", READING_COMMANDS, ids=" ".join)
+def test_a_reading_command_without_a_terminal_or_the_variables_is_one_message(seeded: Path,
+                                                                              command: list[str]) -> None:
+    [(events,)] = _sql(seeded, "SELECT count(*) FROM audit_event")
+    refused = run(seeded, *command)
+    assert (refused.exit_code, refused.stderr, refused.stdout) == (2, NO_SIGN_IN, "")
+    assert _sql(seeded, "SELECT count(*) FROM audit_event") == [(events,)]  # nothing read, nothing recorded
+
+
+@pytest.mark.parametrize("command", READING_COMMANDS, ids=" ".join)
+def test_as_user_without_a_password_and_without_a_terminal_is_one_message(seeded: Path,
+                                                                          command: list[str]) -> None:
+    refused = run(seeded, *command, "--as", "super1")
+    assert (refused.exit_code, refused.stdout) == (2, "")
+    assert refused.stderr == ("No terminal to ask super1's password on: set $OUTLET_DESK_PASSWORD (a password is "
+                              "never given on the command line).\n")
+
+
+@pytest.mark.parametrize("command", READING_COMMANDS, ids=" ".join)
+def test_a_wrong_password_is_refused(seeded: Path, command: list[str]) -> None:
+    refused = run(seeded, *command, env=signed_in("super1", "not the password"))
+    assert (refused.exit_code, refused.stderr, refused.stdout) == (2, "Wrong user name or password.\n", "")
+
+
+def test_as_wins_over_the_user_variable(seeded: Path) -> None:
+    found = run(seeded, "person", "find", "王", "--as", "clerk1",
+                env={"OUTLET_DESK_USER": "super1", "OUTLET_DESK_PASSWORD": "training-clerk1"})
+    assert found.exit_code == 0, found.output
+
+
+@pytest.mark.parametrize(("command", "who", "role_words"), [
+    (["person", "find", "王"], ADMIN, "The administrator role may not open a card holder's record."),
+    (["audit", "verify"], CLERK, "The clerk role may not verify the audit log."),
+    (["report", "daily"], CLERK, "The clerk role may not view reports."),
+    (["operator", "list"], CLERK, "The clerk role may not manage operators."),
+], ids=["person find", "audit verify", "report daily", "operator list"])
+def test_a_role_that_may_not_read_it_is_refused(seeded: Path, command: list[str], who: dict[str, str],
+                                                role_words: str) -> None:
+    refused = run(seeded, *command, env=who)
+    assert (refused.exit_code, refused.stderr, refused.stdout) == (2, role_words + "\n", "")
+
+
+def test_a_checkpoint_is_recorded_by_the_operator_who_verified(seeded: Path) -> None:
+    verified = run(seeded, "audit", "verify", env=SUPER)
+    assert verified.exit_code == 0, verified.output
+    [(who,)] = _sql(seeded, "SELECT operator.username FROM audit_checkpoint JOIN operator "
+                            "ON operator.id = audit_checkpoint.operator_id ORDER BY audit_checkpoint.id DESC LIMIT 1")
+    assert who == "super1"
+
+
+def test_a_search_is_audited_by_its_kind_not_its_text(seeded: Path) -> None:
+    [(number,)] = _sql(seeded, "SELECT citizen_number FROM person ORDER BY id LIMIT 1")
+    for query in (number, "王"):
+        assert run(seeded, "person", "find", query, env=CLERK).exit_code == 0
+    rows = _sql(seeded, "SELECT operator.username, audit_event.after FROM audit_event JOIN operator ON "
+                        "operator.id = audit_event.operator_id WHERE action = 'personal_data_read' ORDER BY seq")
+    assert [(user, json.loads(str(after))["kind"]) for user, after in rows] == [
+        ("clerk1", "citizen_number"), ("clerk1", "name")]
+    assert json.loads(str(rows[0][1]))["found"] == 1
+    assert not any(number in str(after) or "王" in str(after) for _user, after in rows)
+
+
+# -- operators belong to outlets (issue 13 item 6) ----------------------------------------------------------------
+
+
+def _second_outlet(seeded: Path, tmp_path: Path, training: bool = False) -> Path:
+    """A desk of outlet CLI002 on the seeded outlet's database (its own data folder, the same audit key file)."""
+    database = seeded.parent / "data" / "outlet.db"
+    other = tmp_path / "cli2" / "outlet.toml"
+    (other.parent / "data").mkdir(parents=True, mode=0o700)
+    shutil.copy2(seeded.parent / "data" / "audit.key", other.parent / "data" / "audit.key")
+    text = OUTLET.replace('"CLI001"', '"CLI002"').replace("training = true", f"training = {str(training).lower()}")
+    other.write_text(text + f'\n[database]\nurl = "sqlite:///{database}"\n')
+    return other
+
+
+def test_another_outlets_desk_refuses_an_operator_with_the_reason(seeded: Path, tmp_path: Path) -> None:
+    other = _second_outlet(seeded, tmp_path)
+    refused = run(other, "audit", "verify", env=SUPER)
+    assert (refused.exit_code, refused.stdout) == (2, "")
+    assert refused.stderr == ("super1 belongs to outlet CLI001, not to this desk's outlet CLI002; sign in at a desk "
+                              "of your own outlet.\n")
+    assert run(seeded, "audit", "verify", env=SUPER).exit_code == 0
+
+
+def test_operator_add_takes_the_outlet(seeded: Path, tmp_path: Path) -> None:
+    other = _second_outlet(seeded, tmp_path)
+    assert run(other, "db", "upgrade").exit_code == 0
+    run(other, "report", "daily", env=ADMIN)  # the second desk registers its outlet when it first opens
+    new = {**ADMIN, "OUTLET_DESK_NEW_PASSWORD": "a long enough password"}
+    refused = run(seeded, "operator", "add", "clerk8", "--role", "clerk", "--name", "Clerk", "--outlet", "CLI002",
+                  env=new)
+    assert (refused.exit_code, refused.stderr) == (
+        2, "You may bind an account only to your own outlets (CLI001), not to CLI002.\n")
+    two = run(seeded, "operator", "add", "clerk8", "--role", "clerk", "--name", "Clerk", "--outlet", "CLI001",
+              "--outlet", "CLI002", env=new)
+    assert (two.exit_code, two.stderr) == (
+        2, "A clerk belongs to one outlet, not to CLI001, CLI002; only an administrator may be bound to several.\n")
+    unknown = run(seeded, "operator", "add", "clerk8", "--role", "clerk", "--name", "Clerk", "--outlet", "NOPE01",
+                  env=new)
+    assert unknown.exit_code == 2 and "There is no outlet NOPE01 in this database" in unknown.stderr
+    added = run(seeded, "operator", "add", "clerk8", "--role", "clerk", "--name", "Clerk", env=new)
+    assert (added.exit_code, added.stdout) == (0, "Operator clerk8 (clerk) added at outlet CLI001.\n")
+    listing = run(seeded, "operator", "list", env={"COLUMNS": "200", **ADMIN})
+    row = next(line for line in listing.stdout.splitlines() if "clerk8" in line)
+    assert "CLI001" in row

@@ -18,7 +18,9 @@ from outlet_desk.i18n import set_language
 from tests.cli_outlet import OUTLET
 
 ADMIN_PASSWORD = "first admin password"
-ENV = {"OUTLET_DESK_PASSWORD": ADMIN_PASSWORD, "OUTLET_DESK_NEW_PASSWORD": "a new clerk password"}
+ENV = {"OUTLET_DESK_USER": "super1", "OUTLET_DESK_PASSWORD": ADMIN_PASSWORD,
+       "OUTLET_DESK_NEW_PASSWORD": "a new clerk password"}
+"""Signed in as the supervisor ``super1`` unless ``--as`` says otherwise (``boss`` has the same password)."""
 
 # Any text, including controls, format characters, markup and very long strings (real argv never holds NUL).
 free_text = st.one_of(
@@ -31,7 +33,7 @@ PROPERTY = settings(max_examples=25, deadline=None, suppress_health_check=[Healt
 
 @pytest.fixture(scope="module")
 def outlet(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A training outlet with one administrator, ``boss``."""
+    """A training outlet with an administrator, ``boss``, and a supervisor, ``super1`` (who may search)."""
     folder = tmp_path_factory.mktemp("free-text")
     config = folder / "outlet.toml"
     config.write_text(OUTLET)
@@ -39,6 +41,9 @@ def outlet(tmp_path_factory: pytest.TempPathFactory) -> Path:
     first = run(config, "operator", "add", "boss", "--role", "admin", "--name", "Boss",
                 env={"OUTLET_DESK_NEW_PASSWORD": ADMIN_PASSWORD})
     assert first.exit_code == 0, first.output
+    supervisor = run(config, "operator", "add", "super1", "--role", "supervisor", "--name", "Super", "--as", "boss",
+                     env={**ENV, "OUTLET_DESK_NEW_PASSWORD": ADMIN_PASSWORD})
+    assert supervisor.exit_code == 0, supervisor.output
     return config
 
 
@@ -113,7 +118,7 @@ def test_a_display_name_that_is_markup_is_listed_as_typed(outlet: Path, tmp_path
     config = tmp_path / "outlet" / "outlet.toml"
     added = run(config, "operator", "add", "markup1", "--role", "clerk", "--name", name, "--as", "boss")
     assert added.exit_code == 0, added.output
-    listing = run(config, "operator", "list")
+    listing = run(config, "operator", "list", env={**ENV, "COLUMNS": "200"})
     assert listing.exit_code == 0, listing.output
     assert name in listing.stdout
 

@@ -41,8 +41,13 @@ def outlet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Act
     yield folder / "outlet.toml", activity
 
 
+SUPERVISOR = {"OUTLET_DESK_USER": "super1", "OUTLET_DESK_PASSWORD": demo.training_password("super1")}
+
+
 def run(config: Path, *args: str, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
-    return CliRunner().invoke(app, ["--config", str(config), "report", "daily", *args], env=env)
+    """``report daily`` signed in as the supervisor ``super1`` unless ``env`` says otherwise."""
+    return CliRunner().invoke(app, ["--config", str(config), "report", "daily", *args],
+                              env=SUPERVISOR if env is None else env)
 
 
 def report_json(config: Path, day: date = DAY) -> dict[str, Any]:

@@ -55,6 +55,17 @@ class Operator(SQLModel, table=True):
     created_at: datetime = _ts()
 
 
+class OperatorOutlet(SQLModel, table=True):
+    """An operator's binding to an outlet whose desks let them in (``domain.outlet_binding``: one outlet,
+    several for an administrator). Rows rather than a column, so that later kinds of binding (a city's
+    roles) fit beside them."""
+
+    __tablename__ = "operator_outlet"
+
+    operator_id: int = Field(foreign_key="operator.id", primary_key=True)
+    outlet_code: str = Field(foreign_key="outlet.code", primary_key=True, max_length=16, index=True)
+
+
 class LoginFailure(SQLModel, table=True):
     """Wrong sign-ins under a name that is no active operator, counted as an operator's are, so that such a
     name is answered "locked" after as many tries as a real one: the answers do not tell which names exist.

@@ -14,6 +14,8 @@ from outlet_desk.i18n import N_
 class AuditAction(Worded):
     # The counter's work for citizens
     PERSON_OPENED = "person_opened", N_("record opened")
+    PERSONAL_DATA_READ = "personal_data_read", N_("personal data read (command line)")
+    CITIZEN_NUMBER_SHOWN = "citizen_number_shown", N_("full citizen number shown")
     IDENTITY_CHECKED = "identity_checked", N_("identity check passed")
     IDENTITY_CHECK_REFUSED = "identity_check_refused", N_("identity check refused")
     LOSS_REPORTED_HOTLINE = "loss_reported_hotline", N_("loss reported by the hotline")
@@ -46,6 +48,7 @@ class AuditAction(Worded):
     LOGIN = "login", N_("signed in")
     LOGIN_FAILED = "login_failed", N_("sign-in failed")
     LOGIN_REFUSED_LOCKED = "login_refused_locked", N_("sign-in refused: operator locked")
+    LOGIN_REFUSED_OUTLET = "login_refused_outlet", N_("sign-in refused: another outlet's operator")
     OPERATOR_LOCKED = "operator_locked", N_("operator locked after failed sign-ins")
     OPERATOR_UNLOCKED = "operator_unlocked", N_("operator unlocked")
     OPERATOR_ADDED = "operator_added", N_("operator added")

@@ -20,6 +20,7 @@ import hashlib
 import hmac
 from pathlib import Path
 
+from outlet_desk.private_files import write_private
 from outlet_desk.reader.apdu import AUTH_CRYPTOGRAM_LENGTH
 from outlet_desk.reader.errors import IssuerKeyError
 
@@ -62,6 +63,5 @@ def load_issuer_key(path: Path) -> bytes:
 
 
 def write_issuer_key(path: Path, key: bytes) -> None:
-    """Write ``key`` as a key file (mode 0600)."""
-    path.write_text("# outlet desk issuer key (hex)\n" + key.hex() + "\n", encoding="ascii")
-    path.chmod(0o600)
+    """Write ``key`` as a key file (mode 0600 from the start, its folder 0700 if it is made here)."""
+    write_private(path, "# outlet desk issuer key (hex)\n" + key.hex() + "\n", encoding="ascii")

@@ -8,7 +8,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual import on, work
 from textual.app import SystemCommand
-from textual.binding import BindingType
+from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
@@ -16,6 +16,7 @@ from textual.widgets import TabbedContent, TabPane
 
 from outlet_desk.domain.audit_actions import AuditAction
 from outlet_desk.domain.card_lifecycle import CardEvent, card_functions, event_label, status_label
+from outlet_desk.domain.citizen_id import mask_citizen_id
 from outlet_desk.domain.errors import DomainError
 from outlet_desk.domain.fees import ReissueReason, format_yuan
 from outlet_desk.domain.request_status import RequestStatus
@@ -67,7 +68,10 @@ def card_detail(card: CardLine, card_due: InstantCardDue | None = None) -> Text:
 class PersonScreen(DeskScreen):
     TITLE_MSGID = N_("Card holder")
     CSS_PATH = "person.tcss"
-    BINDINGS: ClassVar[list[BindingType]] = [IDENTITY_TASK.binding(), *(t.binding() for t in CARD_TASKS)]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        IDENTITY_TASK.binding(), *(t.binding() for t in CARD_TASKS),
+        Binding("ctrl+n", "full_number", N_("Full number"), show=False),
+    ]
 
     def __init__(self, person_id: int) -> None:
         super().__init__()  # no id: a new record's screen is pushed while the previous one is popped
@@ -78,6 +82,8 @@ class PersonScreen(DeskScreen):
         """Instant reissues paid for whose new card is not written yet (F8 on the old card writes it)."""
         self.task_screen: Screen[None] | None = None
         """The task screen opened from here: the record is read again when it is left, however it is left."""
+        self.full_number_shown = False
+        """The operator gave a reason to see the full citizen number (audited); masked until then."""
 
     def compose_body(self) -> Iterable[Widget]:
         yield Static(_("Opening the record…"), id="identity")
@@ -119,6 +125,9 @@ class PersonScreen(DeskScreen):
         return True
 
     def desk_commands(self) -> Iterable[SystemCommand]:
+        if self.person is not None and not self.full_number_shown:
+            yield SystemCommand(_("Show the full citizen number"), _("With a reason, kept in the audit trail"),
+                                self.action_full_number)
         if self.check_action(IDENTITY_TASK.action, ()):
             yield SystemCommand(task_title(IDENTITY_TASK), task_help(IDENTITY_TASK), self.action_identity_check)
         for task in CARD_TASKS:
@@ -179,7 +188,11 @@ class PersonScreen(DeskScreen):
         text = Text(no_wrap=False)
         text.append(p.name, style="bold")
         text.append(f"  {word(GENDERS, p.gender)}  {p.birth_date.isoformat()}  {p.birth_place}\n")
-        text.append(_("Citizen number") + f": {p.citizen_number}  ")
+        if self.full_number_shown:
+            text.append(_("Citizen number") + f": {p.citizen_number}  ")
+        else:
+            text.append(_("Citizen number") + f": {mask_citizen_id(p.citizen_number)} ")
+            text.append(_("(Ctrl+N: in full, with a reason)") + "  ", style="dim")
         text.append(_("Phone") + f": {p.phone or '-'}\n")
         text.append(_("Address") + f": {p.address or '-'}")
         if self.last_check is not None:
@@ -218,6 +231,20 @@ class PersonScreen(DeskScreen):
             return None
         table = self.query_one("#cards-table", DataTable)
         return self.person.cards[min(table.cursor_row, len(self.person.cards) - 1)]
+
+    def action_full_number(self) -> None:
+        """Ask the reason, then show the full citizen number (the read is audited with the reason)."""
+        from outlet_desk.screens.full_number import FullNumberScreen
+
+        if self.person is None or self.full_number_shown:
+            return
+
+        def shown(number: str | None) -> None:
+            if number is not None:
+                self.full_number_shown = True
+                self._show_identity()
+
+        self.app.push_screen(FullNumberScreen(self.person), shown)
 
     def action_identity_check(self) -> None:
         from outlet_desk.screens.identity_check import IdentityCheckScreen, default_flow

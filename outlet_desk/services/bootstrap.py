@@ -19,7 +19,7 @@ from outlet_desk.reader.issuer_auth import TRAINING_ISSUER_KEY, write_issuer_key
 from outlet_desk.services import desk_log
 from outlet_desk.services.audit import check_key_matches, load_or_create_key, sealed_events
 from outlet_desk.services.context import Desk
-from outlet_desk.services.store_access import prepare_sqlite_folder, reaching_store
+from outlet_desk.services.store_access import prepare_sqlite_files, reaching_store
 from outlet_desk.services.uow import UnitOfWork
 
 
@@ -33,7 +33,7 @@ def open_desk(settings: Settings, *, migrate: bool = True) -> Desk:
     desk_log.configure(settings.data_dir())
     url = settings.database_url()
     with reaching_store(url, settings.config_path):
-        prepare_sqlite_folder(url)
+        prepare_sqlite_files(url)
         engine = make_engine(url, settings.database.busy_timeout_ms)
         sealed = sealed_events(engine, settings.outlet.code)
     key_path = settings.audit_key_path()
@@ -74,7 +74,6 @@ def ensure_training_issuer_key(path: Path) -> None:
     """A training outlet holds the issuer's published test key (the virtual cards accept it); a real
     outlet's key comes from the issuer and is never made here."""
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
         write_issuer_key(path, TRAINING_ISSUER_KEY)
 
 
@@ -91,6 +90,8 @@ class StartedDesk:
     """Temporary loss reports that lapsed while the desk was closed (each audited)."""
     receipts: str = ""
     """What became of receipts a crash cut off (written again), for the desk to say; empty if none."""
+    exposed: tuple[str, ...] = ()
+    """The desk's files and folders that others may read, one warning line each (with the chmod to run)."""
 
 
 def start_desk(config: Path | None) -> StartedDesk:
@@ -99,6 +100,7 @@ def start_desk(config: Path | None) -> StartedDesk:
     the receipt files of use cases that committed just before a crash written again.
     The desk app runs this behind its sign-in screen; nothing here talks to the operator."""
     from outlet_desk.services import demo, loss
+    from outlet_desk.services.file_modes import exposed_files
     from outlet_desk.services.receipt_recovery import rewrite_pending_receipts
 
     settings = load_settings(config)
@@ -108,4 +110,5 @@ def start_desk(config: Path | None) -> StartedDesk:
         demo.seed_training_outlet(desk)
     hint = demo.sign_in_hint() if settings.outlet.training else ""
     recovered = rewrite_pending_receipts(desk)
-    return StartedDesk(desk, hint, seeded, len(loss.sweep_lapsed(desk)), recovered.message())
+    return StartedDesk(desk, hint, seeded, len(loss.sweep_lapsed(desk)), receipts=recovered.message(),
+                       exposed=tuple(exposed_files(settings)))

@@ -37,6 +37,7 @@ from outlet_desk.domain.roles import Action, Role
 from outlet_desk.i18n import _
 from outlet_desk.services.context import Desk
 from outlet_desk.services.errors import ServiceError
+from outlet_desk.services.outlet_bindings import bind, outlets_of
 from outlet_desk.services.passwords import hash_password
 from outlet_desk.services.uow import UnitOfWork
 
@@ -161,6 +162,13 @@ def seed_training(desk: Desk, persons: int = 200) -> DemoSummary:
         s.flush()
         for op in s.execute(select(Operator)).scalars():
             ops[op.username] = op
+        # The training accounts (their passwords are published) let people in at every training outlet
+        # seeded on this database: the one exception to "a clerk belongs to one outlet", for training only.
+        for username, _display, _role in TRAINING_OPERATORS:
+            op_id = ops[username].id
+            assert op_id is not None
+            if desk.outlet_code not in outlets_of(s, op_id):
+                bind(s, op_id, [desk.outlet_code])
         clerk = ops["clerk1"]
         hotline = ops["hotline1"]
         assert clerk.id is not None and hotline.id is not None

@@ -20,6 +20,7 @@ from pathlib import Path
 from sqlalchemy.exc import DBAPIError
 
 from outlet_desk.i18n import _
+from outlet_desk.private_files import create_private
 from outlet_desk.services import desk_log
 
 LOG_NAME = "outlet-desk-errors.log"
@@ -96,8 +97,7 @@ def log_unexpected(error: BaseException, folder: Path) -> Path | None:
     even that cannot be written."""
     path = folder / LOG_NAME
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        fd = create_private(path, append=True)
         with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as log:
             log.write(f"--- {datetime.now(UTC).isoformat(timespec='seconds')}\n")
             log.write("".join(traceback.format_exception(error)))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -23,6 +24,14 @@ from outlet_desk.domain.text import DISPLAY_NAME_MAX, clean_text, visible
 from outlet_desk.i18n import _, ngettext
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.errors import LoginRefused, NotFound, ServiceError
+from outlet_desk.services.outlet_bindings import (
+    bind,
+    checked_outlets,
+    outlets_by_operator,
+    outlets_of,
+    require_bound_here,
+    sign_in_refusal,
+)
 from outlet_desk.services.passwords import hash_password, needs_rehash, verify_password
 from outlet_desk.services.uow import UnitOfWork
 
@@ -41,12 +50,14 @@ class OperatorView:
     active: bool
     locked_until: datetime | None
     failed_logins: int
+    outlets: tuple[str, ...]
+    """The outlets whose desks let this operator in."""
 
 
-def _view(op: Operator) -> OperatorView:
+def _view(op: Operator, outlets: tuple[str, ...]) -> OperatorView:
     assert op.id is not None
     return OperatorView(op.id, op.username, op.display_name, Role(op.role), op.active, op.locked_until,
-                        op.failed_logins)
+                        op.failed_logins, outlets)
 
 
 def _actor(op: Operator) -> Actor:
@@ -72,9 +83,12 @@ def _by_username(session: Session, username: str) -> Operator | None:
 
 
 def add_operator(
-    desk: Desk, actor: Actor | None, username: str, display_name: str, role: Role, password: str
+    desk: Desk, actor: Actor | None, username: str, display_name: str, role: Role, password: str,
+    outlets: Iterable[str] | None = None,
 ) -> OperatorView:
-    """Create an operator. ``actor`` None is allowed only for the first admin of an empty database."""
+    """Create an operator bound to ``outlets`` (default: this desk's outlet; several only for an
+    administrator, and only outlets the actor belongs to). ``actor`` None is allowed only for the first
+    admin of an empty database."""
     username = username.strip().lower()
     if not USERNAME_RE.match(username):
         raise ServiceError(
@@ -94,6 +108,8 @@ def add_operator(
                 raise ServiceError(_("Only the first administrator can be created without logging in."))
         if _by_username(uow.session, username) is not None:
             raise ServiceError(_("User name '{u}' is already taken.").format(u=username))
+        bound = checked_outlets(uow.session, desk, role, outlets,
+                                None if actor is None else outlets_of(uow.session, actor.operator_id))
         op = Operator(
             outlet_code=desk.outlet_code,
             username=username,
@@ -104,10 +120,13 @@ def add_operator(
         )
         uow.session.add(op)
         uow.session.flush()
+        assert op.id is not None
+        bind(uow.session, op.id, bound)
         uow.audit(AuditAction.OPERATOR_ADDED, "operator", op.id,
-                  after={"username": username, "role": role.value, "display_name": op.display_name})
+                  after={"username": username, "role": role.value, "display_name": op.display_name,
+                         "outlets": list(bound)})
         uow.commit()
-        return _view(op)
+        return _view(op, bound)
 
 
 def authenticate(desk: Desk, username: str, password: str) -> Actor:
@@ -140,6 +159,11 @@ def authenticate(desk: Desk, username: str, password: str) -> Actor:
                 raise LoginRefused(_locked_message(sec.lockout_minutes), sec.lockout_minutes)
             raise LoginRefused(_("Wrong user name or password."))
         assert op is not None and op.id is not None
+        if (refused := sign_in_refusal(op.username, outlets_of(uow.session, op.id), desk.outlet_code)) is not None:
+            uow.audit(AuditAction.LOGIN_REFUSED_OUTLET, "operator", op.id,
+                      after={"username": op.username, "outlet": desk.outlet_code})
+            uow.commit()
+            raise refused
         op.failed_logins = 0
         op.locked_until = None
         if needs_rehash(op.password_hash):
@@ -190,6 +214,7 @@ def change_password(desk: Desk, actor: Actor, username: str, new_password: str) 
         if op is None:
             raise NotFound(_("There is no operator '{u}'.").format(u=username))
         if not own:
+            require_bound_here(uow.session, desk, op)
             require_manage(actor.role, Role(op.role))
         op.password_hash = hash_password(new_password)
         op.failed_logins = 0
@@ -203,6 +228,7 @@ def unlock(desk: Desk, actor: Actor, username: str) -> None:
         op = _by_username(uow.session, username)
         if op is None:
             raise NotFound(_("There is no operator '{u}'.").format(u=username))
+        require_bound_here(uow.session, desk, op)
         require_manage(actor.role, Role(op.role))
         op.locked_until = None
         op.failed_logins = 0
@@ -211,6 +237,9 @@ def unlock(desk: Desk, actor: Actor, username: str) -> None:
 
 
 def list_operators(desk: Desk) -> list[OperatorView]:
+    """The operators this desk's outlet may let in (bound to it), with all their outlets."""
     with Session(desk.engine) as s:
+        outlets = outlets_by_operator(s)
         rows = s.execute(select(Operator).order_by(Operator.username)).scalars().all()
-        return [_view(op) for op in rows]
+        return [_view(op, outlets.get(op.id or 0, ())) for op in rows
+                if desk.outlet_code in outlets.get(op.id or 0, ())]

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from outlet_desk.private_files import private_folder
+
 
 def files_in(folder: Path, stem: str, *suffixes: str) -> tuple[Path, ...]:
-    """``folder/stem.suffix`` for each suffix, in that order; the folder is made if it is missing."""
-    folder.mkdir(parents=True, exist_ok=True)
+    """``folder/stem.suffix`` for each suffix, in that order; the folder is made (mode 0700) if it is missing."""
+    private_folder(folder)
     return tuple(folder / f"{stem}.{suffix}" for suffix in suffixes)

@@ -74,21 +74,29 @@ def _search_statements(dialect: str) -> dict[QueryKind, Select[Any]]:
     }
 
 
+def search_terms(query: str, limit: int = SEARCH_LIMIT) -> tuple[QueryKind, dict[str, Any]] | None:
+    """What ``query`` is (:func:`classify_query`'s rule) and the values it is looked up by, checked by its
+    rules (InvalidCitizenId, InvalidCardNumber, InvalidText); ``None`` for an empty query. Reads nothing, so a
+    mistyped query is refused before anyone signs in."""
+    q = clean_text(query, _("The search"), PERSON_NAME_MAX)
+    if not q:
+        return None
+    kind = classify_query(q)
+    if kind is QueryKind.CITIZEN_NUMBER:
+        return kind, {"key": parse_citizen_id(q).number}
+    if kind is QueryKind.CARD_NUMBER:
+        return kind, {"key": validate_card_number(q)}
+    # In code-point order, [prefix, prefix + U+10FFFF) is exactly "starts with prefix".
+    return kind, {"key": q, "upper": q + "\U0010ffff", "limit": limit}
+
+
 def find_persons(desk: Desk, query: str, limit: int = SEARCH_LIMIT) -> list[PersonSummary]:
     """Search by citizen number (validated: InvalidCitizenId), card number (validated: InvalidCardNumber), or
     name prefix; which of them ``query`` is, is :func:`classify_query`'s rule."""
-    q = clean_text(query, _("The search"), PERSON_NAME_MAX)
-    if not q:
+    terms = search_terms(query, limit)
+    if terms is None:
         return []
-    kind = classify_query(q)
-    params: dict[str, Any]
-    if kind is QueryKind.CITIZEN_NUMBER:
-        params = {"key": parse_citizen_id(q).number}
-    elif kind is QueryKind.CARD_NUMBER:
-        params = {"key": validate_card_number(q)}
-    else:
-        # In code-point order, [prefix, prefix + U+10FFFF) is exactly "starts with prefix".
-        params = {"key": q, "upper": q + "\U0010ffff", "limit": limit}
+    kind, params = terms
     statement = _search_statements(desk.engine.dialect.name)[kind]
     with read_connection(desk.engine) as conn:
         rows = conn.execute(statement, params).all()

@@ -36,6 +36,7 @@ from outlet_desk.services.audit import ChainReport, check_chain, verify_since_ch
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.errors import ServiceError
 from outlet_desk.services.home import day_bounds
+from outlet_desk.services.outlet_bindings import require_belongs_to
 from outlet_desk.services.report_queries import TREND_DAYS
 
 SCHEMA = "outlet-desk/daily-report/1"
@@ -259,10 +260,11 @@ def daily_report(
     this desk's outlet). With ``actor``, the role must allow viewing reports. ``verify`` verifies the
     audit chain since its newest checkpoint (only possible for this desk's outlet, whose key it holds); the
     report records no checkpoint (it only reads)."""
+    outlet = outlet_code or desk.outlet_code
     if actor is not None:
         require(actor.role, Action.VIEW_REPORTS)
+        require_belongs_to(desk, actor, outlet)
     day = check_report_day(day or desk.local_now().date())
-    outlet = outlet_code or desk.outlet_code
     start, end = day_bounds(desk, day)
     with q.snapshot(desk) as conn:
         outlet_row = conn.execute(select(col(Outlet.name)).where(col(Outlet.code) == outlet)).scalar_one_or_none()

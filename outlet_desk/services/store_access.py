@@ -18,6 +18,7 @@ from sqlalchemy.exc import ArgumentError, DatabaseError, InterfaceError
 
 from outlet_desk.db.migrate import HEAD_REVISION, DatabaseNewer
 from outlet_desk.i18n import _
+from outlet_desk.private_files import private_folder, touch_private
 from outlet_desk.services.errors import ServiceError
 from outlet_desk.services.failures import failure_message
 
@@ -81,27 +82,29 @@ def sqlite_file_missing(url: str) -> bool:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
         return False
-    return not _sqlite_path(parsed.database, parsed.query.get("uri") == "true").exists()
-
-
-def _sqlite_path(database: str, uri: bool) -> Path:
-    if uri and database.startswith("file:"):
+    database = parsed.database
+    if parsed.query.get("uri") == "true" and database.startswith("file:"):
         # A SQLite URI filename (file:PATH, e.g. opened read-only): the file is PATH, not "file:…".
-        return Path(unquote(database.removeprefix("file:").removeprefix("//")))
-    return Path(database)
+        database = unquote(database.removeprefix("file:").removeprefix("//"))
+    return not Path(database).exists()
 
 
-def prepare_sqlite_folder(url: str) -> None:
-    """A SQLite database file's folder is created on first run (beside the settings, by default)."""
+def prepare_sqlite_files(url: str) -> None:
+    """A SQLite database file's folder (mode 0700) and the file itself (empty, mode 0600: SQLite gives its
+    -wal and -shm files the database's mode) are created on first run (beside the settings, by default)."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
         return
-    folder = _sqlite_path(parsed.database, parsed.query.get("uri") == "true").parent
+    if parsed.database.startswith("file:"):
+        return  # a URI (read-only, say) names a file SQLite opens as it is told
+    database = Path(parsed.database)
+    folder = database.parent
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        private_folder(folder)
     except OSError as error:
         raise OSError(error.errno, _("the folder {folder} cannot be created ({reason})").format(
             folder=folder, reason=error.strerror or error)) from error
+    touch_private(database)
 
 
 @contextmanager

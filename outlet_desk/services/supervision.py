@@ -15,6 +15,7 @@ from outlet_desk.i18n import _
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.errors import NotFound, ServiceError
 from outlet_desk.services.operators import OperatorView, list_operators
+from outlet_desk.services.outlet_bindings import require_bound_here
 from outlet_desk.services.uow import UnitOfWork
 
 
@@ -59,6 +60,7 @@ def set_active(desk: Desk, actor: Actor, username: str, *, active: bool, reason:
             raise NotFound(_("There is no operator '{u}'.").format(u=username))
         if not active and op.id == actor.operator_id:
             raise OperatorChangeRefused(_("You cannot deactivate yourself."))
+        require_bound_here(s, desk, op)
         require_manage(actor.role, Role(op.role))
         if not active and op.role == Role.ADMIN.value:
             admins = len(_active_admins_locked(s))

@@ -174,3 +174,62 @@ def test_a_database_of_an_older_version_keeps_its_rows_when_upgraded(empty_url: 
     assert [(o.username, o.role) for o in operators] == [("clerk1", "clerk"), ("super1", "supervisor")]
     assert upgrade(engine) is False
     engine.dispose()
+
+
+def test_upgrading_binds_every_operator_to_the_outlet_they_were_created_at(empty_url: str) -> None:
+    """Migration 0010: a store of two outlets from before bindings; each operator is bound to the outlet of
+    their row, so each desk lets in the same people as before the upgrade, and no one else."""
+    from alembic import command
+
+    from outlet_desk.db.tables import OperatorOutlet
+
+    engine = make_engine(empty_url)
+    command.upgrade(alembic_config(engine), "0007")
+    created = datetime(2026, 11, 24, 2, 30)
+    with engine.begin() as conn:
+        old = MetaData()
+        old.reflect(conn, only=["outlet", "operator"])
+        conn.execute(old.tables["outlet"].insert(), [
+            {"code": "OLD01", "name": "Old outlet", "division_code": "110105"},
+            {"code": "OLD02", "name": "Other outlet", "division_code": "110106"}])
+        conn.execute(old.tables["operator"].insert(), [
+            {"id": n, "outlet_code": outlet, "username": name, "display_name": name, "role": role,
+             "password_hash": "x", "failed_logins": 0, "active": True, "created_at": created}
+            for n, (outlet, name, role) in enumerate(
+                [("OLD01", "admin", "admin"), ("OLD01", "clerk1", "clerk"), ("OLD02", "super2", "supervisor")],
+                start=1)])
+    engine.dispose()
+
+    engine = make_engine(empty_url)
+    assert upgrade(engine) is True
+    with Session(engine) as s:
+        bound = [(b.operator_id, b.outlet_code) for b in
+                 s.exec(select(OperatorOutlet).order_by(col(OperatorOutlet.operator_id))).all()]
+    assert bound == [(1, "OLD01"), (2, "OLD01"), (3, "OLD02")]
+
+
+def test_an_operator_of_no_known_outlet_is_bound_to_the_only_outlet(tmp_path: Path) -> None:
+    """A SQLite store whose operator row names an outlet it does not hold (written with foreign keys off):
+    migration 0010 binds that operator to the store's only outlet, so they can still sign in there."""
+    import sqlite3
+
+    from alembic import command
+
+    from outlet_desk.db.tables import OperatorOutlet
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = make_engine(url)
+    command.upgrade(alembic_config(engine), "0007")
+    engine.dispose()
+    db = sqlite3.connect(tmp_path / "old.db")
+    db.execute("PRAGMA foreign_keys = OFF")
+    db.execute("INSERT INTO outlet (code, name, division_code) VALUES ('ONLY01', 'Only outlet', '110105')")
+    db.execute("INSERT INTO operator (id, outlet_code, username, display_name, role, password_hash, failed_logins, "
+               "active, created_at) VALUES (1, 'GONE01', 'admin', 'Admin', 'admin', 'x', 0, 1, '2026-11-24 02:30:00')")
+    db.commit()
+    db.close()
+    engine = make_engine(url)
+    assert upgrade(engine) is True
+    with Session(engine) as s:
+        assert [(b.operator_id, b.outlet_code) for b in s.exec(select(OperatorOutlet)).all()] == [(1, "ONLY01")]
+    engine.dispose()

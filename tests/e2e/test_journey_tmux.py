@@ -223,6 +223,7 @@ def test_the_whole_journey_by_keyboard(pcscd: PcscDaemon, tmux: Callable[[str, s
     assert first(db, f"SELECT status FROM card WHERE card_number = '{NEW_CARD}'") == ("active",)
     assert first(db, f"SELECT status FROM card WHERE card_number = '{old_card}'") == ("replaced",)
     audit = subprocess.run([sys.executable, "-m", "outlet_desk", "--config", str(config), "audit", "verify"],
-                           capture_output=True, text=True, timeout=60, cwd=ROOT)
+                           capture_output=True, text=True, timeout=60, cwd=ROOT,
+                           env={**os.environ, "OUTLET_DESK_USER": "super1", "OUTLET_DESK_PASSWORD": "training-super1"})
     assert audit.returncode == 0, audit.stdout + audit.stderr
     set_language("en")

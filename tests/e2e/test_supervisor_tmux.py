@@ -6,6 +6,7 @@ JSON report gives the same figures."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -126,7 +127,8 @@ def test_supervisor_day_by_keyboard(tmux: Callable[[str, str], Terminal], tmp_pa
 
     report = subprocess.run([sys.executable, "-m", "outlet_desk", "--config", str(config), "report", "daily",
                              "--format", "json", "--no-verify"], capture_output=True, text=True, timeout=120,
-                            cwd=ROOT)
+                            cwd=ROOT, env={**os.environ, "OUTLET_DESK_USER": "super1",
+                                           "OUTLET_DESK_PASSWORD": "training-super1"})
     figures = json.loads(report.stdout)
     assert figures["fees"]["taken_fen"] == 2000 and figures["fees"]["waived_fen"] == 4000
     assert figures["reissues"]["total"] == 3

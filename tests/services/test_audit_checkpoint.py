@@ -228,16 +228,19 @@ def cli_config(tmp_path: Path) -> Path:
 
 def test_audit_verify_is_full_by_default_and_quick_on_request(cli_config: Path) -> None:
     def run(*args: str):  # type: ignore[no-untyped-def]
-        return CliRunner().invoke(app, ["--config", str(cli_config), *args])
+        return CliRunner().invoke(app, ["--config", str(cli_config), *args],
+                                  env={"OUTLET_DESK_USER": "audit1", "OUTLET_DESK_PASSWORD": "training-audit1"})
 
     assert run("demo").exit_code == 0
     full = run("audit", "verify")
     assert full.exit_code == 0, full.output
     assert "events verified." in full.output and "Checkpoint recorded at event" in full.output
+    anchored = int(full.output.rsplit("Checkpoint recorded at event ", 1)[1].split(".")[0])
     quick = run("audit", "verify", "--since-checkpoint")
     assert quick.exit_code == 0, quick.output
-    assert "0 new events verified since the full verification of" in quick.output
-    assert "Checkpoint recorded" not in quick.output  # nothing new to anchor
+    assert "new events verified since the full verification of" in quick.output
+    # The only new event is the auditor's own sign-in (a reading command signs in), and it is anchored.
+    assert f"Checkpoint recorded at event {anchored + 1}." in quick.output
     import sqlite3
 
     db = sqlite3.connect(cli_config.parent / "data" / "outlet.db")

@@ -4,7 +4,6 @@ administrator, and a backup taken while another process keeps writing."""
 
 from __future__ import annotations
 
-import itertools
 import shutil
 import stat
 import subprocess
@@ -233,9 +232,9 @@ def test_a_backup_taken_while_a_counter_writes_restores_whole(seeded: Desk, empt
         writer.kill()
         writer.wait(10)
     assert after[1] > before[1], "the counter kept writing during the backup"
-    if is_sqlite(seeded.engine):  # its writes made SQLite start the copy again (then copied in one step)
-        steps = [done for done, _total in progress.seen["Copying"]]
-        assert any(later < earlier for earlier, later in itertools.pairwise(steps)), steps
+    # (On SQLite the writes usually make the backup API start the copy again; how often depends on the
+    # machine's load, so the test asserts the outcome, not the restarts.)
+    assert progress.seen["Copying"], "the copy reported its progress"
     restore(empty_store, done.file, Progress(), sign_in("super1"))
     desk = open_desk(empty_store)
     try:

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from outlet_desk.cli import app
 from outlet_desk.config import Settings
+from outlet_desk.services import demo
 from outlet_desk.services.bootstrap import open_desk
 from outlet_desk.services.context import Desk
 from outlet_desk.services.loss import report_loss_hotline
@@ -57,10 +58,12 @@ def test_receipt_pdf_reads_back_and_its_code_verifies(desk: Desk) -> None:
     assert receipt.masked_citizen_number in text and receipt.card_number in text
     assert find_persons(desk, receipt.card_number)[0].masked_number == receipt.masked_citizen_number
     runner = CliRunner()
-    ok = runner.invoke(app, ["--config", str(desk.settings.config_path), "receipt", "verify", receipt.code])
+    clerk = {"OUTLET_DESK_USER": "clerk1", "OUTLET_DESK_PASSWORD": demo.training_password("clerk1")}
+    ok = runner.invoke(app, ["--config", str(desk.settings.config_path), "receipt", "verify", receipt.code], env=clerk)
     assert ok.exit_code == 0, ok.output
     assert "Temporary loss report (hotline)" in ok.output and receipt.card_number in ok.output
-    unknown = runner.invoke(app, ["--config", str(desk.settings.config_path), "receipt", "verify", "AAAAA-BBBBB"])
+    unknown = runner.invoke(app, ["--config", str(desk.settings.config_path), "receipt", "verify", "AAAAA-BBBBB"],
+                           env=clerk)
     assert unknown.exit_code == 1 and "unknown" in unknown.output
 
 

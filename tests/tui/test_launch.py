@@ -112,3 +112,14 @@ def test_a_settings_file_that_is_not_toml_is_refused_before_any_screen(tmp_path:
     assert run_desk(config) == 2
     message = capsys.readouterr().err
     assert str(config) in message and "line 1" in message
+
+
+async def test_files_others_may_read_are_named_in_a_notification_at_start(make_desk: DeskFactory) -> None:
+    desk = make_desk("en")
+    line = "/srv/desk/data/outlet.db can be read by other users (mode 0644); run: chmod 600 /srv/desk/data/outlet.db"
+    app = DeskApp(None, opener=lambda: OpenedDesk(desk, None, "", (), (line,)))
+    async with app.run_test(size=(120, 24)) as pilot:
+        await wait_for(pilot, lambda: app.desk_is_open)
+        await settle(pilot)
+        shown = [(n.message, n.severity) for n in app._notifications]
+        assert (line, "warning") in shown

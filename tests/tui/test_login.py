@@ -90,3 +90,25 @@ async def test_empty_database_leads_to_creating_the_administrator(make_desk: Des
         assert app.actor is not None and app.actor.role == "admin"
     with Session(desk.engine) as s:
         assert [o.username for o in s.exec(select(Operator).where(col(Operator.role) == "admin"))] == ["admin"]
+
+
+async def test_a_desk_of_another_outlet_refuses_the_clerk_with_the_reason(make_desk: DeskFactory) -> None:
+    """Two outlets on one database: the training clerk belongs to TRN001; TRN002's desk says so and lets no one
+    in who is not its own."""
+    from outlet_desk.config import parse_settings
+    from outlet_desk.services.bootstrap import open_desk
+
+    first = make_desk("en")
+    path = first.settings.config_path
+    text = path.read_text().replace('"TRN001"', '"TRN002"')  # beside the first: the same database and key file
+    other = open_desk(parse_settings(text, path.with_name("outlet2.toml")))
+    other.clock = first.clock
+    try:
+        app = make_app(other)
+        async with app.run_test(size=(100, 24)) as pilot:
+            await sign_in(pilot, "clerk1")
+            assert isinstance(app.screen, LoginScreen) and app.actor is None
+            assert ("clerk1 belongs to outlet TRN001, not to this desk's outlet TRN002; sign in at a desk of your "
+                    "own outlet.") in static_text(app, "#login-message")
+    finally:
+        other.engine.dispose()

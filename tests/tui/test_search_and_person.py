@@ -83,7 +83,8 @@ async def test_full_citizen_number_finds_and_opens_the_holder_with_an_audit_even
         await counter.settle()
         assert isinstance(counter.app.screen, PersonScreen)
         text = counter.screen_text()
-        assert person.citizen_number in text and card.card_number in text
+        assert masked in text and card.card_number in text
+        assert person.citizen_number not in text  # in full only with a reason (Ctrl+N)
     assert _opened(desk) == [person.id]
 
 
@@ -108,7 +109,8 @@ async def test_person_view_shows_identity_cards_actions_and_suspended_functions(
         await counter.sign_in("clerk1")
         screen = await counter.open_person(person)
         identity = counter.text("#identity")
-        assert person.name in identity and person.citizen_number in identity
+        masked = person.citizen_number[:6] + "********" + person.citizen_number[-4:]
+        assert person.name in identity and masked in identity and person.citizen_number not in identity
         assert screen.person is not None and screen.person.birth_place in identity
         with Session(desk.engine) as s:
             cards = s.exec(select(Card).where(col(Card.person_id) == person.id)).all()
@@ -171,3 +173,51 @@ async def test_enter_in_the_query_opens_one_hit_and_goes_to_the_list_for_several
         await counter.type(ones[0])
         await counter.press("enter")
         await counter.wait_for(lambda: isinstance(app.screen, PersonScreen) and ones[0] in counter.screen_text())
+
+
+async def test_the_full_citizen_number_is_shown_only_with_a_reason_and_audited(desk: Desk) -> None:
+    """Ctrl+N in the record asks why; no reason, no number; with one, the number is shown in full and the
+    reason is in the audit event of that read (by the operator who gave it)."""
+    from textual.widgets import Input
+
+    from outlet_desk.screens.full_number import FullNumberScreen
+
+    person, _card = person_with_card_status(desk, "active")
+    async with at_the_counter(desk, size=(120, 40)) as counter:
+        app = counter.app
+        await counter.sign_in("clerk1")
+        await counter.open_person(person)
+        await counter.wait_for(lambda: person.name in counter.text("#identity"))
+        assert person.citizen_number not in counter.text("#identity")
+        await counter.press("ctrl+n")
+        await counter.wait_for(lambda: isinstance(app.screen, FullNumberScreen))
+        await counter.press("enter")  # no reason given
+        await counter.wait_for(lambda: "Give the reason" in counter.text("#full-number-message"))
+        assert isinstance(app.screen, FullNumberScreen)
+        app.screen.query_one("#full-number-reason", Input).value = "holder checks the number on a form"
+        await counter.press("enter")
+        await counter.wait_for(lambda: isinstance(app.screen, PersonScreen))
+        await counter.wait_for(lambda: person.citizen_number in counter.text("#identity"))
+    with Session(desk.engine) as s:
+        shown = s.exec(select(AuditEvent).where(col(AuditEvent.action) == "citizen_number_shown")).all()
+    assert [(e.person_id, "holder checks the number on a form" in (e.after or "")) for e in shown] == [
+        (person.id, True)]
+    assert all(person.citizen_number not in (e.after or "") for e in shown)
+
+
+async def test_escape_leaves_the_number_masked_and_nothing_audited(desk: Desk) -> None:
+    from outlet_desk.screens.full_number import FullNumberScreen
+
+    person, _card = person_with_card_status(desk, "active")
+    async with at_the_counter(desk, size=(120, 40)) as counter:
+        app = counter.app
+        await counter.sign_in("clerk1")
+        await counter.open_person(person)
+        await counter.wait_for(lambda: person.name in counter.text("#identity"))
+        await counter.press("ctrl+n")
+        await counter.wait_for(lambda: isinstance(app.screen, FullNumberScreen))
+        await counter.press("escape")
+        await counter.wait_for(lambda: isinstance(app.screen, PersonScreen))
+        assert person.citizen_number not in counter.text("#identity")
+    with Session(desk.engine) as s:
+        assert s.exec(select(AuditEvent).where(col(AuditEvent.action) == "citizen_number_shown")).all() == []

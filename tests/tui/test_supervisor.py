@@ -56,7 +56,8 @@ def json_figures(config: Path, day: date) -> dict[str, Any]:
     import json
 
     result = CliRunner().invoke(cli, ["--config", str(config), "report", "daily", "--date", day.isoformat(),
-                                      "--format", "json", "--no-verify"])
+                                      "--format", "json", "--no-verify"],
+                           env={"OUTLET_DESK_USER": "super1", "OUTLET_DESK_PASSWORD": "training-super1"})
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     flat: dict[str, Any] = {f"loss_reports.{k}": v for k, v in data["loss_reports"].items()}

@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 
 from outlet_desk.db.tables import AuditHead
 from outlet_desk.i18n import _, ngettext
+from outlet_desk.private_files import create_private
 from outlet_desk.services.audit.seal import key_id
 from outlet_desk.services.errors import AuditKeyProblem
 
@@ -107,8 +108,7 @@ def load_or_create_key(path: Path, *, outlet_code: str, sealed_events: int) -> b
         if sealed_events > 0:
             raise AuditKeyMissing(path, outlet_code, sealed_events)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            fd = create_private(path, exclusive=True)
         except FileExistsError:
             pass  # another process created it a moment ago; read theirs
         except OSError as error:

@@ -34,7 +34,7 @@ from outlet_desk.services.backup.copy_check import BackupRefused, CopyChecked, c
 from outlet_desk.services.backup.empty_store import empty_again, refuse_unless_empty
 from outlet_desk.services.backup.sqlite_copy import copy_database, opened
 from outlet_desk.services.context import Actor, Desk
-from outlet_desk.services.store_access import prepare_sqlite_folder, shown_database
+from outlet_desk.services.store_access import prepare_sqlite_files, shown_database
 from outlet_desk.services.uow import UnitOfWork
 
 Progress = Callable[[str, int, int], None]
@@ -166,7 +166,7 @@ def _restore_sqlite(settings: Settings, key: bytes, source: Path, progress: Prog
                     sign_in: Callable[[Desk], Actor]) -> RestoreDone:
     url = settings.database_url()
     target = Path(str(make_url(url).database))
-    prepare_sqlite_folder(url)
+    prepare_sqlite_files(url)
     if target.exists():
         with opened(target, read_only=False) as conn, _engine_on(conn) as engine, engine.connect() as sa:
             refuse_unless_empty(sa, str(target))

@@ -1,7 +1,7 @@
 """payment.reference: the transaction reference of an electronic payment
 
 Revision ID: 0012
-Revises: 0007
+Revises: 0010
 Create Date: 2026-12-04 20:30:00.000000
 
 A WeChat Pay, Alipay or bank-card payment carries the reference the clerk entered at payment, so the
@@ -16,7 +16,7 @@ import sqlmodel
 from alembic import op
 
 revision = '0012'
-down_revision = '0007'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
