@@ -165,6 +165,11 @@ def person_find(
     out.print(table)
 
 
+KeyFile = Annotated[Path | None, typer.Option(
+    "--key", help="Check with this audit key file instead of [audit] key_file (the store's key id is not "
+                  "trusted: it may be what was edited).")]
+
+
 @audit_app.command("verify")
 def audit_verify(
     ctx: typer.Context,
@@ -172,19 +177,25 @@ def audit_verify(
         "--since-checkpoint",
         help="Quick: check the newest checkpoint, recompute only the events after it (an old event edited "
              "in place is found only without this option).")] = False,
+    key: KeyFile = None,
 ) -> None:
     """Recompute the audit chain (every event, or with --since-checkpoint those after the newest
-    checkpoint); record a checkpoint when intact; exit 1 naming the first broken event."""
+    checkpoint), compare it with the witness file; record a checkpoint when intact (also in the witness
+    file); exit 1 naming the first broken event."""
     from outlet_desk.services.audit import check_chain
 
-    desk = state_of(ctx).desk()
-    report = check_chain(desk.engine, desk.audit_key, desk.outlet_code, full=not since_checkpoint, record=True,
-                         at=desk.now())
+    desk = state_of(ctx).verifying_desk(key)
+    with refusals():
+        report = check_chain(desk.engine, desk.audit_key, desk.outlet_code, full=not since_checkpoint,
+                             record=True, at=desk.now(), witness=desk.settings.audit_witness_path(), tz=desk.tz)
     if not report.intact:
         fail(report.message(desk.tz), EXIT_CHECK_FAILED)
     out.print(report.message(desk.tz), markup=False)
     if report.recorded is not None:
         out.print(_("Checkpoint recorded at event {seq}.").format(seq=f"{report.recorded.seq:,}"), markup=False)
+    if report.witness_fingerprint:
+        out.print(_("Witness file {path}: fingerprint {fp}.").format(
+            path=desk.settings.audit_witness_path(), fp=report.witness_fingerprint), markup=False)
 
 
 def _new_password() -> str:

@@ -187,8 +187,9 @@ def _key_missing(key_file: Path, outlet: str, events: int) -> str:
 
 def test_a_lost_audit_key_is_not_replaced_by_a_new_one(config: Path) -> None:
     first = run(config, "audit", "verify")
-    assert (first.exit_code, first.stdout) == (
-        0, "Audit chain of outlet CLI001 is intact: 1 event verified.\nCheckpoint recorded at event 1.\n")
+    assert first.exit_code == 0 and first.stdout.startswith(
+        "Audit chain of outlet CLI001 is intact: 1 event verified.\nCheckpoint recorded at event 1.\n"
+        f"Witness file {config.parent / 'data' / 'audit.witness'}: fingerprint "), first.output
     key_file = config.parent / "data" / "audit.key"
     key_file.unlink()
     refused = run(config, "audit", "verify")
@@ -237,7 +238,7 @@ def test_a_desk_with_another_outlets_key_does_not_open(config: Path, tmp_path: P
 def test_audit_verify_of_a_store_from_before_key_ids_names_a_wrong_key(config: Path, tmp_path: Path) -> None:
     """A store written before key ids (its audit_head has none) can only learn of a wrong key by verifying."""
     assert run(config, "audit", "verify").exit_code == 0
-    _sql(config, "UPDATE audit_head SET key_id = ''")
+    _sql(config, "UPDATE audit_head SET key_id = '', seal = ''")
     key_file = config.parent / "data" / "audit.key"
     key_file.write_text("ab" * 32 + "\n")
     broken = run(config, "audit", "verify")
@@ -442,3 +443,19 @@ def test_person_find_by_card_number(seeded: Path) -> None:
     found = run(seeded, "person", "find", str(card).lower(), "--json")
     assert found.exit_code == 0, found.output
     assert [p["name"] for p in json.loads(found.stdout)] == [name]
+
+
+def test_audit_verify_with_key_checks_a_chain_whose_key_id_and_head_seal_were_edited(config: Path) -> None:
+    """The key id in audit_head replaced: the right key is not refused, the verification names the edit.
+    With the head's seal removed too the configured key is refused at start (the store names another key),
+    but ``audit verify --key FILE`` checks with the given key and names the edit."""
+    assert run(config, "audit", "verify").exit_code == 0
+    _sql(config, "UPDATE audit_head SET key_id = '0123456789abcdef'")
+    named = run(config, "audit", "verify")
+    assert named.exit_code == 1 and 'names the key id "0123456789abcdef"' in named.stderr, named.output
+    _sql(config, "UPDATE audit_head SET seal = ''")
+    assert run(config, "audit", "verify").exit_code == 2
+    key_file = config.parent / "data" / "audit.key"
+    checked = run(config, "audit", "verify", "--key", str(key_file))
+    assert checked.exit_code == 1, checked.output
+    assert "has no seal, though the witness file holds checkpoints" in checked.stderr

@@ -31,7 +31,8 @@ from outlet_desk.domain.fees import ReissueReason
 from outlet_desk.domain.roles import Action, require
 from outlet_desk.i18n import _
 from outlet_desk.services import report_queries as q
-from outlet_desk.services.audit import ChainReport, check_chain, verify_since_checkpoint
+from outlet_desk.services.audit import ChainReport, check_chain
+from outlet_desk.services.audit.verify import verify_in
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.errors import ServiceError
 from outlet_desk.services.home import day_bounds
@@ -127,6 +128,8 @@ class ChainResult:
     """When the newest full verification (the one the quick one stands on) was made; None if never."""
     checkpoint_seq: int | None = None
     """The checkpoint recorded after this verification, if any (the day close and ``audit verify`` record)."""
+    witness_fingerprint: str = ""
+    """The fingerprint of the witness file's line for that checkpoint (printed on the day-close report)."""
 
     @classmethod
     def of(cls, report: ChainReport, desk: Desk) -> ChainResult:
@@ -134,7 +137,7 @@ class ChainResult:
         return cls(report.intact, report.events_checked, report.broken_seq, report.problem,
                    report.message(desk.tz), report.full, since.seq if since else None,
                    since.verified_at if since else None, full_cp.verified_at if full_cp else None,
-                   report.recorded.seq if report.recorded else None)
+                   report.recorded.seq if report.recorded else None, report.witness_fingerprint)
 
 
 @dataclass(frozen=True)
@@ -382,14 +385,15 @@ def chain_result(desk: Desk, outlet_code: str | None = None, *, full: bool = Fal
     if outlet != desk.outlet_code:
         return None  # another outlet's chain is sealed with its own key
     report = check_chain(desk.engine, desk.audit_key, outlet, full=full, record=record, at=desk.now(),
-                         operator_id=operator_id)
+                         operator_id=operator_id, witness=desk.settings.audit_witness_path(), tz=desk.tz)
     return ChainResult.of(report, desk)
 
 
 def _chain(conn: Connection, desk: Desk, outlet: str) -> ChainResult | None:
     if outlet != desk.outlet_code:
         return None  # another outlet's chain is sealed with its own key
-    return ChainResult.of(verify_since_checkpoint(conn, desk.audit_key, outlet), desk)
+    return ChainResult.of(verify_in(conn, desk.audit_key, outlet, full=False,
+                                    witness=desk.settings.audit_witness_path(), tz=desk.tz), desk)
 
 
 def _clerk_lines(audit: _Tally, timing: Mapping[int, list[float]],

@@ -234,7 +234,7 @@ def test_the_second_of_two_desks_that_made_their_own_keys_at_once_saves_nothing(
 
 
 def test_a_store_from_before_key_ids_takes_the_key_of_its_next_event(seeded: Desk) -> None:
-    _exec(seeded, "UPDATE audit_head SET key_id = ''")
+    _exec(seeded, "UPDATE audit_head SET key_id = '', seal = ''")
     with UnitOfWork(seeded, None) as uow:
         uow.audit("note", "outlet", seeded.outlet_code)
         uow.commit()
@@ -244,7 +244,7 @@ def test_a_store_from_before_key_ids_takes_the_key_of_its_next_event(seeded: Des
 
 def test_events_sealed_with_another_key_from_some_point_on_are_named(seeded: Desk) -> None:
     """What a desk that made its own key did before key ids existed: later events, another key."""
-    _exec(seeded, "UPDATE audit_head SET key_id = ''")  # a store from before key ids
+    _exec(seeded, "UPDATE audit_head SET key_id = '', seal = ''")  # a store from before key ids
     second = Desk(settings=seeded.settings, engine=seeded.engine, audit_key=b"k" * 32, clock=seeded.clock)
     for _ in range(2):
         with UnitOfWork(second, None) as uow:

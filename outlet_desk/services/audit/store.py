@@ -15,8 +15,8 @@ from sqlalchemy.engine import Connection
 from sqlmodel import Session, col
 
 from outlet_desk.db.tables import AuditCheckpoint, AuditEvent, AuditHead
-from outlet_desk.services.audit.keys import AuditKeyNotThisOutlets
-from outlet_desk.services.audit.seal import Checkpoint, Link, canonical_json, compute_mac, key_id
+from outlet_desk.services.audit.keys import check_head_before_sealing
+from outlet_desk.services.audit.seal import Checkpoint, Head, Link, canonical_json, compute_mac, key_id, seal_head
 from outlet_desk.services.masking import mask_pii
 
 
@@ -41,14 +41,12 @@ def append_event(session: Session, key: bytes, at: datetime, operator_id: int | 
         select(AuditHead).where(col(AuditHead.outlet_code) == outlet_code).with_for_update()
     ).scalar_one_or_none()
     if head is None:
-        head = AuditHead(outlet_code=outlet_code, seq=0, mac="", key_id="")
+        head = AuditHead(outlet_code=outlet_code, seq=0, mac="", key_id="", seal="")
         session.add(head)
-    this_key = key_id(key)
-    if head.key_id and head.key_id != this_key:
-        # Another desk's key sealed the chain first (both started on an empty store at the same moment):
-        # nothing is sealed with this one; the caller's transaction is rolled back.
-        raise AuditKeyNotThisOutlets(None, outlet_code, head.seq)
-    head.key_id = this_key
+    # Another desk's key sealed the chain first, or the head was edited: nothing is sealed with this key
+    # (the caller's transaction is rolled back).
+    check_head_before_sealing(key, Head(outlet_code, head.seq, head.mac, head.key_id, head.seal))
+    head.key_id = key_id(key)
     event = AuditEvent(
         outlet_code=outlet_code,
         seq=head.seq + 1,
@@ -66,6 +64,7 @@ def append_event(session: Session, key: bytes, at: datetime, operator_id: int | 
     event.mac = compute_mac(key, event)
     head.seq = event.seq
     head.mac = event.mac
+    head.seal = seal_head(key, outlet_code, head.seq, head.mac, head.key_id)
     session.add(event)
     return event
 
@@ -115,11 +114,12 @@ def connection_of(source: Session | Connection) -> Connection:
     return source.connection() if isinstance(source, Session) else source
 
 
-def read_head(conn: Connection, outlet_code: str) -> tuple[int, str] | None:
+def read_head(conn: Connection, outlet_code: str) -> Head | None:
     row = conn.execute(
-        select(col(AuditHead.seq), col(AuditHead.mac)).where(col(AuditHead.outlet_code) == outlet_code)
+        select(col(AuditHead.seq), col(AuditHead.mac), col(AuditHead.key_id), col(AuditHead.seal))
+        .where(col(AuditHead.outlet_code) == outlet_code)
     ).first()
-    return None if row is None else (int(row[0]), str(row[1]))
+    return None if row is None else Head(outlet_code, int(row[0]), str(row[1]), str(row[2]), str(row[3]))
 
 
 def newest_checkpoint(conn: Connection, outlet_code: str, *, full_only: bool = False) -> Checkpoint | None:

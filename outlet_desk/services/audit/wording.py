@@ -39,6 +39,8 @@ class ChainReport:
     broken_checkpoint: Checkpoint | None = None
     recorded: Checkpoint | None = None
     """The checkpoint recorded after this verification, if the caller allowed it."""
+    witness_fingerprint: str = ""
+    """The fingerprint of the witness file's line that remembers ``recorded`` ("" if none was written)."""
 
     @property
     def full(self) -> bool:
