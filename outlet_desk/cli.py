@@ -303,17 +303,40 @@ def stock_receive(
 
 
 @receipt_app.command("verify")
-def receipt_verify(ctx: typer.Context, code: str) -> None:
-    """Say what a receipt's verification code stands for; exit 1 if it is unknown or altered."""
-    from outlet_desk.services.receipts import verify_receipt
+def receipt_verify(ctx: typer.Context, code: str, key: KeyFile = None) -> None:
+    """Check a receipt against the audit record that sealed it (and its seal with the issuing outlet's key:
+    this outlet's, or --key); exit 1 naming what differs, or if the code is unknown."""
+    from outlet_desk.services.audit.keys import read_key
+    from outlet_desk.services.receipt_check import verify_receipt
 
-    desk = state_of(ctx).desk()
+    desk = state_of(ctx).verifying_desk(None)
+    with refusals():
+        found = verify_receipt(desk, code, read_key(key.absolute()) if key else None)
+    if found is None:
+        fail(_("Receipt code {code} is unknown at this outlet.").format(code=code), EXIT_CHECK_FAILED)
+    if not found.genuine:
+        fail(found.message(), EXIT_CHECK_FAILED)
+    out.print(found.message(), markup=False)
+
+
+@receipt_app.command("print")
+def receipt_print(ctx: typer.Context, code: str) -> None:
+    """Write a receipt's text and PDF again from the audit record that sealed it, marked as a copy (and print
+    it if [receipts] print_command is set); exit 1 if the receipt does not verify."""
+    from outlet_desk.services.receipt_check import reprint_receipt, verify_receipt
+
+    desk = state_of(ctx).verifying_desk(None)
     found = verify_receipt(desk, code)
     if found is None:
         fail(_("Receipt code {code} is unknown at this outlet.").format(code=code), EXIT_CHECK_FAILED)
     if not found.genuine:
         fail(found.message(), EXIT_CHECK_FAILED)
-    out.print(found.message())
+    with refusals():
+        _data, saved = reprint_receipt(desk, code)
+    out.print(_("Copy of receipt {code} written: {text} and {pdf}.").format(
+        code=found.code, text=saved.text_path, pdf=saved.pdf_path), markup=False)
+    if saved.print_error:
+        out.print(saved.print_error, markup=False)
 
 
 @card_app.command("emulate")

@@ -459,3 +459,28 @@ def test_audit_verify_with_key_checks_a_chain_whose_key_id_and_head_seal_were_ed
     checked = run(config, "audit", "verify", "--key", str(key_file))
     assert checked.exit_code == 1, checked.output
     assert "has no seal, though the witness file holds checkpoints" in checked.stderr
+
+
+def test_receipt_verify_names_a_forged_field_and_receipt_print_writes_a_copy(seeded: Path) -> None:
+    """The receipt row is not believed: a fee edited in SQL is named (exit 1); a copy is printed from the
+    sealed record while the receipt verifies."""
+    from outlet_desk.config import load_settings
+    from outlet_desk.services.bootstrap import open_desk
+    from tests.services.test_receipts import _receipt
+
+    desk = open_desk(load_settings(seeded))
+    receipt = _receipt(desk)
+    desk.engine.dispose()
+    ok = run(seeded, "receipt", "verify", receipt.code)
+    assert ok.exit_code == 0 and receipt.card_number in ok.stdout, ok.output
+    printed = run(seeded, "receipt", "print", receipt.code)
+    assert printed.exit_code == 0 and f"Copy of receipt {receipt.code} written" in printed.stdout, printed.output
+    [copy] = (seeded.parent / "data" / "receipts").glob(f"*{receipt.code}-copy-*.txt")
+    assert copy.read_text(encoding="utf-8").startswith("COPY, printed again from the sealed audit record")
+    _sql(seeded, f"UPDATE receipt SET fee_fen = 500 WHERE code = '{receipt.code}'")
+    forged = run(seeded, "receipt", "verify", receipt.code)
+    assert forged.exit_code == 1
+    assert "fee: the receipt says 5.00 yuan, the sealed record 0.00 yuan" in forged.stderr, forged.output
+    refused = run(seeded, "receipt", "print", receipt.code)
+    assert refused.exit_code == 1  # and no second copy was written
+    assert len(list((seeded.parent / "data" / "receipts").glob("*-copy-*.pdf"))) == 1

@@ -46,7 +46,8 @@ from outlet_desk.services.loss import (
     withdraw_loss,
 )
 from outlet_desk.services.masking import mask_name
-from outlet_desk.services.receipts import render_text, verify_receipt
+from outlet_desk.services.receipt_check import verify_receipt
+from outlet_desk.services.receipts import render_text
 from outlet_desk.services.records import IdentityCheckMissing
 from outlet_desk.services.reissue import ReissueRefused, apply_reissue, fee_for, receive_card
 from tests.clock import FakeClock
