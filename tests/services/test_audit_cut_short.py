@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from outlet_desk.services import demo
 from outlet_desk.services.audit import check_chain, key_id
-from outlet_desk.services.audit.keys import AuditHeadEdited, check_key_matches, sealed_events
+from outlet_desk.services.audit.keys import AuditChainMissing, AuditHeadEdited, check_key_matches, sealed_events
 from outlet_desk.services.audit.wording import ChainReport
 from outlet_desk.services.context import Desk
 from outlet_desk.services.uow import UnitOfWork
@@ -59,9 +59,13 @@ def test_the_witness_file_is_beside_the_key_and_only_the_user_reads_it(closed: t
     assert len(witness.read_text().splitlines()) == 1
 
 
-def test_newest_events_deleted_and_the_head_set_back_is_not_intact(closed: tuple[Desk, int]) -> None:
+@pytest.mark.parametrize("checkpoints_deleted", [False, True])
+def test_newest_events_deleted_and_the_head_set_back_is_not_intact(closed: tuple[Desk, int],
+                                                                   checkpoints_deleted: bool) -> None:
     desk, witnessed = closed
     _cut_back_to(desk, witnessed + 2)
+    if checkpoints_deleted:
+        _exec(desk, "DELETE FROM audit_checkpoint")
     for full in (True, False):
         report = _verify(desk, full=full)
         assert not report.intact
@@ -115,6 +119,9 @@ def test_every_event_head_and_checkpoint_deleted_is_broken_not_empty(desk: Desk)
     assert not report.intact
     assert "the chain has no event, yet the store holds" in report.message()
     assert "intact" not in report.message()
+    with pytest.raises(AuditChainMissing):  # and no new chain is started over the deleted one
+        _note(desk)
+    assert "the chain has no event" in _verify(desk).message()
 
 
 def test_an_edited_key_id_does_not_lock_the_right_key_out(closed: tuple[Desk, int]) -> None:

@@ -81,6 +81,20 @@ class AuditHeadEdited(AuditKeyProblem):
         ).format(outlet=outlet_code))
 
 
+class AuditChainMissing(AuditKeyProblem):
+    """The outlet has no audit head, yet the store holds records of its work: its chain was deleted. A new
+    chain is not started over that (nothing is saved)."""
+
+    code = "audit_chain_missing"
+
+    def __init__(self, outlet_code: str, rows: int) -> None:
+        super().__init__(_(
+            "Outlet {outlet} has no audit chain, yet the store holds {n} records of its work: its audit events "
+            "were deleted. Nothing was saved. Run outlet-desk audit verify and tell the administrator; the store "
+            "must be restored from a backup that verifies."
+        ).format(outlet=outlet_code, n=f"{rows:,}"))
+
+
 @dataclass(frozen=True)
 class SealedSoFar:
     """The outlet's chain as a starting desk finds it: how many events, the id of the key that sealed

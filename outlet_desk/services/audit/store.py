@@ -10,12 +10,26 @@ from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any, TypedDict, Unpack
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, col
 
-from outlet_desk.db.tables import AuditCheckpoint, AuditEvent, AuditHead
-from outlet_desk.services.audit.keys import check_head_before_sealing
+from outlet_desk.db.tables import (
+    AuditCheckpoint,
+    AuditEvent,
+    AuditHead,
+    Card,
+    Collection,
+    DayClose,
+    IdentityCheck,
+    LossReport,
+    Operator,
+    Outlet,
+    Payment,
+    Receipt,
+    ReissueRequest,
+)
+from outlet_desk.services.audit.keys import AuditChainMissing, check_head_before_sealing
 from outlet_desk.services.audit.seal import Checkpoint, Head, Link, canonical_json, compute_mac, key_id, seal_head
 from outlet_desk.services.masking import mask_pii
 
@@ -41,6 +55,10 @@ def append_event(session: Session, key: bytes, at: datetime, operator_id: int | 
         select(AuditHead).where(col(AuditHead.outlet_code) == outlet_code).with_for_update()
     ).scalar_one_or_none()
     if head is None:
+        if rows := operational_rows(session.connection(), outlet_code, with_outlet=False):
+            # A first event, yet the outlet has records of its work: its chain was deleted (head and all).
+            # Starting a new chain would hide that; nothing is saved.
+            raise AuditChainMissing(outlet_code, rows)
         head = AuditHead(outlet_code=outlet_code, seq=0, mac="", key_id="", seal="")
         session.add(head)
     # Another desk's key sealed the chain first, or the head was edited: nothing is sealed with this key
@@ -132,3 +150,18 @@ def newest_checkpoint(conn: Connection, outlet_code: str, *, full_only: bool = F
     if row is None:
         return None
     return Checkpoint(row.id, row.outlet_code, row.seq, row.mac, row.verified_at, row.how, row.operator_id, row.seal)
+
+
+_OPERATIONAL_TABLES = (Operator, Card, IdentityCheck, LossReport, ReissueRequest, Collection, Payment, Receipt,
+                       DayClose)
+
+
+def operational_rows(conn: Connection, outlet_code: str, *, with_outlet: bool = True) -> int:
+    """How many rows of the outlet's own work the store holds (its registration, operators, cards,
+    identity checks, requests, collections, payments, receipts, closed days): every one was written with
+    an audit event, so an outlet with any of them and no event lost its chain."""
+    n = conn.execute(select(func.count()).where(col(Outlet.code) == outlet_code)).scalar_one() if with_outlet else 0
+    for table in _OPERATIONAL_TABLES:
+        t = table.__table__  # type: ignore[union-attr]
+        n += conn.execute(select(func.count()).select_from(t).where(t.c.outlet_code == outlet_code)).scalar_one()
+    return int(n)

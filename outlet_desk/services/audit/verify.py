@@ -15,21 +15,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col
 
 from outlet_desk.db.engine import WRITE, read_snapshot
-from outlet_desk.db.tables import (
-    AuditCheckpoint,
-    AuditEvent,
-    AuditHead,
-    Card,
-    Collection,
-    DayClose,
-    IdentityCheck,
-    LossReport,
-    Operator,
-    Outlet,
-    Payment,
-    Receipt,
-    ReissueRequest,
-)
+from outlet_desk.db.tables import AuditCheckpoint, AuditEvent, AuditHead
 from outlet_desk.i18n import _
 from outlet_desk.services.audit.seal import (
     Checkpoint,
@@ -40,7 +26,13 @@ from outlet_desk.services.audit.seal import (
     mac_hex,
     seal_checkpoint,
 )
-from outlet_desk.services.audit.store import connection_of, newest_checkpoint, read_head, read_links
+from outlet_desk.services.audit.store import (
+    connection_of,
+    newest_checkpoint,
+    operational_rows,
+    read_head,
+    read_links,
+)
 from outlet_desk.services.audit.witness import Witnessed, append_checkpoint, read_witness, witnessed_at
 from outlet_desk.services.audit.wording import ChainReport, seal_problem, when_text
 
@@ -139,21 +131,6 @@ def head_problem(key: bytes, head: Head | None) -> str:
                  "key {right}, the key verified with: its key id was edited").format(stored=head.key_id, right=right)
     return _("the outlet's head record (audit_head: last event {seq}) does not match its seal: it was set back "
              "or edited by hand (newest events deleted?)").format(seq=f"{head.seq:,}")
-
-
-_OPERATIONAL_TABLES = (Operator, Card, IdentityCheck, LossReport, ReissueRequest, Collection, Payment, Receipt,
-                       DayClose)
-
-
-def operational_rows(conn: Connection, outlet_code: str) -> int:
-    """How many rows of the outlet's own work the store holds (its registration, operators, cards,
-    identity checks, requests, collections, payments, receipts, closed days): every one was written with
-    an audit event, so an outlet with any of them and no event lost its chain."""
-    n = conn.execute(select(func.count()).where(col(Outlet.code) == outlet_code)).scalar_one()
-    for table in _OPERATIONAL_TABLES:
-        t = table.__table__  # type: ignore[union-attr]
-        n += conn.execute(select(func.count()).select_from(t).where(t.c.outlet_code == outlet_code)).scalar_one()
-    return int(n)
 
 
 def verify_chain(source: Session | Connection, key: bytes, outlet_code: str) -> ChainReport:
