@@ -57,7 +57,14 @@ def sealed_record(event: AuditEvent) -> SealedReceipt:
     if not isinstance(record, Mapping):
         return legacy_record(event, after)
     names = SealedReceipt.__dataclass_fields__.keys() - {"legacy"}
-    return SealedReceipt(**{name: record[name] for name in names if name in record})
+    try:
+        sealed = SealedReceipt(**{name: record[name] for name in names if name in record})
+    except TypeError:  # a record edited out of shape: its event's seal says so; compare what the event holds
+        return legacy_record(event, after)
+    if not isinstance(sealed.fee_fen, int) or not all(
+            isinstance(value, str) for value in (sealed.kind, sealed.card_number, sealed.operator)):
+        return legacy_record(event, after)
+    return sealed
 
 
 def legacy_record(event: AuditEvent, after: Mapping[str, Any]) -> SealedReceipt:
@@ -68,7 +75,7 @@ def legacy_record(event: AuditEvent, after: Mapping[str, Any]) -> SealedReceipt:
     return SealedReceipt(kind=event.action, outlet_code=event.outlet_code, outlet_name=event.outlet_code,
                          operator_id=event.operator_id, operator="", person_id=event.person_id,
                          masked_citizen_number="", card_number=str(card or ""),
-                         fee_fen=int(after.get("paid_fen") or 0), legacy=True)
+                         fee_fen=paid if isinstance(paid := after.get("paid_fen"), int) else 0, legacy=True)
 
 
 def _detail(text: str) -> dict[str, Any]:

@@ -179,3 +179,14 @@ def test_a_receipt_verifies_at_every_outlet_of_its_database(desk: Desk, other_ou
     _exec(desk, "UPDATE receipt SET card_number = 'X99999999' WHERE code = :c", c=receipt.code)
     forged = verify_receipt(desk, receipt.code)
     assert forged is not None and not forged.genuine and "card number" in forged.message()
+
+
+def test_a_sealed_record_edited_out_of_shape_is_a_broken_seal_not_a_crash(desk: Desk) -> None:
+    receipt = _receipt(desk)
+    event = _event_of(desk, receipt.code)
+    after = json.loads(event.after)
+    del after[RECEIPT_DETAIL]["kind"]
+    after[RECEIPT_DETAIL]["fee_fen"] = "lots"
+    _exec(desk, "UPDATE audit_event SET after = :a WHERE id = :i", a=json.dumps(after), i=event.id)
+    found = verify_receipt(desk, receipt.code)
+    assert found is not None and not found.genuine and "does not match its seal" in found.message()
