@@ -55,6 +55,9 @@ class ChainReport:
                 "{problem}"
             ).format(outlet=self.outlet_code, id=cp.id, seq=cp.seq, when=when_text(cp.verified_at, tz),
                      problem=self.problem)
+        if not self.intact and self.broken_event_id is None:  # the head, the witness, or no event at all
+            return _("Audit chain of outlet {outlet} is BROKEN at event {seq}: {problem}").format(
+                outlet=self.outlet_code, seq=self.broken_seq, problem=self.problem)
         if not self.intact:
             return _("Audit chain of outlet {outlet} is BROKEN at event {seq} (row id {id}): {problem}").format(
                 outlet=self.outlet_code, seq=self.broken_seq, id=self.broken_event_id, problem=self.problem
