@@ -149,3 +149,17 @@ def test_a_head_from_before_seals_verifies_and_is_sealed_by_its_next_event(desk:
     with desk.engine.connect() as conn:
         assert conn.execute(text("SELECT seal FROM audit_head")).scalar_one() != ""
     assert _verify(desk).intact
+
+
+def test_the_witness_file_is_where_outlet_toml_says(make_settings, clock) -> None:  # type: ignore[no-untyped-def]
+    from outlet_desk.services.bootstrap import open_desk
+
+    desk = open_desk(make_settings('\n[audit]\nwitness_file = "elsewhere/outlet.witness"\n'))
+    desk.clock = clock
+    try:
+        report = _verify(desk, record=True)
+        witness = desk.settings.base_dir / "elsewhere" / "outlet.witness"
+        assert report.witness_fingerprint and witness.exists()
+        assert stat.S_IMODE(witness.stat().st_mode) == 0o600
+    finally:
+        desk.engine.dispose()
