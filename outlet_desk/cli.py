@@ -216,6 +216,11 @@ def person_find(
     out.print(table)
 
 
+KeyFile = Annotated[Path | None, typer.Option(
+    "--key", help="Check with this audit key file instead of [audit] key_file (the store's key id is not "
+                  "trusted: it may be what was edited).")]
+
+
 @audit_app.command("verify")
 def audit_verify(
     ctx: typer.Context,
@@ -223,33 +228,41 @@ def audit_verify(
         "--since-checkpoint",
         help="Quick: check the newest checkpoint, recompute only the events after it (an old event edited "
              "in place is found only without this option).")] = False,
+    key: KeyFile = None,
     as_user: AsUser = None,
 ) -> None:
     """Recompute the audit chain (every event, or with --since-checkpoint those after the newest
-    checkpoint); record a checkpoint by the signed-in operator when intact; exit 1 naming the first broken
-    event."""
+    checkpoint), compare it with the witness file; record a checkpoint by the signed-in operator when intact
+    (also in the witness file); exit 1 naming the first broken event."""
     from outlet_desk.services.audit import check_chain
+    from outlet_desk.services.audit.keys import AuditChainMissing, AuditHeadEdited, AuditKeyNotThisOutlets
     from outlet_desk.services.errors import RecordChanged
 
-    desk = state_of(ctx).desk()
+    desk = state_of(ctx).verifying_desk(key)
     username, password = credentials(as_user)
     with refusals():
         try:
             actor = authenticated(desk, username, password, Action.VERIFY_AUDIT)
-        except RecordChanged:
-            # The sign-in's own audit event could not take its place in the chain: the chain's head and its
-            # newest events disagree (rows inserted or renumbered). Name where, without a checkpoint.
-            found = check_chain(desk.engine, desk.audit_key, desk.outlet_code, full=not since_checkpoint)
+        except (RecordChanged, AuditHeadEdited, AuditChainMissing, AuditKeyNotThisOutlets):
+            # The sign-in's own audit event could not take its place in the chain (its head edited, missing, or
+            # disagreeing with the newest events), after the password was checked. Name where, without a
+            # checkpoint.
+            found = check_chain(desk.engine, desk.audit_key, desk.outlet_code, full=not since_checkpoint,
+                                witness=desk.settings.audit_witness_path(), tz=desk.tz)
             if not found.intact:
                 fail(found.message(desk.tz), EXIT_CHECK_FAILED)
             raise
-    report = check_chain(desk.engine, desk.audit_key, desk.outlet_code, full=not since_checkpoint, record=True,
-                         at=desk.now(), operator_id=actor.operator_id)
+        report = check_chain(desk.engine, desk.audit_key, desk.outlet_code, full=not since_checkpoint,
+                             record=True, at=desk.now(), operator_id=actor.operator_id,
+                             witness=desk.settings.audit_witness_path(), tz=desk.tz)
     if not report.intact:
         fail(report.message(desk.tz), EXIT_CHECK_FAILED)
     out.print(report.message(desk.tz), markup=False)
     if report.recorded is not None:
         out.print(_("Checkpoint recorded at event {seq}.").format(seq=f"{report.recorded.seq:,}"), markup=False)
+    if report.witness_fingerprint:
+        out.print(_("Witness file {path}: fingerprint {fp}.").format(
+            path=desk.settings.audit_witness_path(), fp=report.witness_fingerprint), markup=False)
 
 
 def _new_password() -> str:
@@ -358,21 +371,49 @@ def stock_receive(
 
 
 @receipt_app.command("verify")
-def receipt_verify(ctx: typer.Context, code: str, as_user: AsUser = None) -> None:
-    """Say what a receipt's verification code stands for; exit 1 if it is unknown or altered. Signed in
-    (any operator of the outlet); the look-up is audited."""
+def receipt_verify(ctx: typer.Context, code: str, key: KeyFile = None, as_user: AsUser = None) -> None:
+    """Check a receipt against the audit record that sealed it (and its seal with the issuing outlet's key:
+    this outlet's, or --key); exit 1 naming what differs, or if the code is unknown. Signed in (any operator
+    of the outlet); the look-up is audited."""
+    from outlet_desk.services.audit.keys import read_key
     from outlet_desk.services.personal_reads import ReadKind, record_personal_read
-    from outlet_desk.services.receipts import verify_receipt
+    from outlet_desk.services.receipt_check import verify_receipt
 
-    desk = state_of(ctx).desk()
+    desk = state_of(ctx).verifying_desk(None)
     actor = sign_in(desk, as_user)
-    found = verify_receipt(desk, code)
+    with refusals():
+        found = verify_receipt(desk, code, read_key(key.absolute()) if key else None)
     record_personal_read(desk, actor, ReadKind.RECEIPT, 0 if found is None else 1)
     if found is None:
         fail(_("Receipt code {code} is unknown at this outlet.").format(code=code), EXIT_CHECK_FAILED)
     if not found.genuine:
         fail(found.message(), EXIT_CHECK_FAILED)
-    out.print(found.message())
+    out.print(found.message(), markup=False)
+
+
+@receipt_app.command("print")
+def receipt_print(ctx: typer.Context, code: str, as_user: AsUser = None) -> None:
+    """Write a receipt's text and PDF again from the audit record that sealed it, marked as a copy (and print
+    it if [receipts] print_command is set); exit 1 if the receipt does not verify. Signed in (any operator of
+    the outlet)."""
+    from outlet_desk.services.personal_reads import ReadKind, record_personal_read
+    from outlet_desk.services.receipt_check import reprint_receipt, verify_receipt
+
+    desk = state_of(ctx).verifying_desk(None)
+    actor = sign_in(desk, as_user)
+    with refusals():
+        found = verify_receipt(desk, code)
+    record_personal_read(desk, actor, ReadKind.RECEIPT, 0 if found is None else 1)
+    if found is None:
+        fail(_("Receipt code {code} is unknown at this outlet.").format(code=code), EXIT_CHECK_FAILED)
+    if not found.genuine:
+        fail(found.message(), EXIT_CHECK_FAILED)
+    with refusals():
+        _data, saved = reprint_receipt(desk, code)
+    out.print(_("Copy of receipt {code} written: {text} and {pdf}.").format(
+        code=found.code, text=saved.text_path, pdf=saved.pdf_path), markup=False)
+    if saved.print_error:
+        out.print(saved.print_error, markup=False)
 
 
 BackupAs = AsUser  # a supervisor or an administrator

@@ -107,6 +107,15 @@ class State:
             err.print(line)
         return desk
 
+    def verifying_desk(self, key_file: Path | None) -> Any:
+        """A desk that only verifies, with ``key_file`` (default: the configured key): not refused for a key
+        id the store names, since that id may be the edit being looked for."""
+        from outlet_desk.services.bootstrap import open_desk
+
+        settings = self.settings()
+        with refusals():
+            return open_desk(settings, verifying=True, verify_with=key_file.absolute() if key_file else None)
+
 
 class Boundary(TyperGroup):
     """The root command: every failure of the machine that escapes a command (a file, the disk, the

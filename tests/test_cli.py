@@ -181,8 +181,9 @@ def _key_missing(key_file: Path, outlet: str, events: int) -> str:
 def test_a_lost_audit_key_is_not_replaced_by_a_new_one(config: Path) -> None:
     boss = first_admin(config)  # outlet registered, operator added, signed in: 3 events
     first = run(config, "audit", "verify", env=boss)
-    assert (first.exit_code, first.stdout) == (
-        0, "Audit chain of outlet CLI001 is intact: 3 events verified.\nCheckpoint recorded at event 3.\n")
+    assert first.exit_code == 0 and first.stdout.startswith(
+        "Audit chain of outlet CLI001 is intact: 3 events verified.\nCheckpoint recorded at event 3.\n"
+        f"Witness file {config.parent / 'data' / 'audit.witness'}: fingerprint "), first.output
     key_file = config.parent / "data" / "audit.key"
     key_file.unlink()
     refused = run(config, "audit", "verify", env=boss)
@@ -233,7 +234,7 @@ def test_audit_verify_of_a_store_from_before_key_ids_names_a_wrong_key(config: P
     """A store written before key ids (its audit_head has none) can only learn of a wrong key by verifying."""
     boss = first_admin(config)
     assert run(config, "audit", "verify", env=boss).exit_code == 0
-    _sql(config, "UPDATE audit_head SET key_id = ''")
+    _sql(config, "UPDATE audit_head SET key_id = '', seal = ''")
     key_file = config.parent / "data" / "audit.key"
     key_file.write_text("ab" * 32 + "\n")
     broken = run(config, "audit", "verify", env=boss)
@@ -560,3 +561,45 @@ def test_operator_add_takes_the_outlet(seeded: Path, tmp_path: Path) -> None:
     listing = run(seeded, "operator", "list", env={"COLUMNS": "200", **ADMIN})
     row = next(line for line in listing.stdout.splitlines() if "clerk8" in line)
     assert "CLI001" in row
+
+
+def test_audit_verify_with_key_checks_a_chain_whose_key_id_and_head_seal_were_edited(config: Path) -> None:
+    """The key id in audit_head replaced: the right key is not refused, the verification names the edit.
+    With the head's seal removed too the configured key is refused at start (the store names another key),
+    but ``audit verify --key FILE`` checks with the given key and names the edit."""
+    boss = first_admin(config)
+    assert run(config, "audit", "verify", env=boss).exit_code == 0
+    _sql(config, "UPDATE audit_head SET key_id = '0123456789abcdef'")
+    named = run(config, "audit", "verify", env=boss)
+    assert named.exit_code == 1 and 'names the key id "0123456789abcdef"' in named.stderr, named.output
+    _sql(config, "UPDATE audit_head SET seal = ''")
+    assert run(config, "audit", "verify", env=boss).exit_code == 2
+    key_file = config.parent / "data" / "audit.key"
+    checked = run(config, "audit", "verify", "--key", str(key_file), env=boss)
+    assert checked.exit_code == 1, checked.output
+    assert "has no seal, though the witness file holds checkpoints" in checked.stderr
+
+
+def test_receipt_verify_names_a_forged_field_and_receipt_print_writes_a_copy(seeded: Path) -> None:
+    """The receipt row is not believed: a fee edited in SQL is named (exit 1); a copy is printed from the
+    sealed record while the receipt verifies."""
+    from outlet_desk.config import load_settings
+    from outlet_desk.services.bootstrap import open_desk
+    from tests.services.test_receipts import _receipt
+
+    desk = open_desk(load_settings(seeded))
+    receipt = _receipt(desk)
+    desk.engine.dispose()
+    ok = run(seeded, "receipt", "verify", receipt.code, env=CLERK)
+    assert ok.exit_code == 0 and receipt.card_number in ok.stdout, ok.output
+    printed = run(seeded, "receipt", "print", receipt.code, env=CLERK)
+    assert printed.exit_code == 0 and f"Copy of receipt {receipt.code} written" in printed.stdout, printed.output
+    [copy] = (seeded.parent / "data" / "receipts").glob(f"*{receipt.code}-copy-*.txt")
+    assert copy.read_text(encoding="utf-8").startswith("COPY, printed again from the sealed audit record")
+    _sql(seeded, f"UPDATE receipt SET fee_fen = 500 WHERE code = '{receipt.code}'")
+    forged = run(seeded, "receipt", "verify", receipt.code, env=CLERK)
+    assert forged.exit_code == 1
+    assert "fee: the receipt says 5.00 yuan, the sealed record 0.00 yuan" in forged.stderr, forged.output
+    refused = run(seeded, "receipt", "print", receipt.code, env=CLERK)
+    assert refused.exit_code == 1  # and no second copy was written
+    assert len(list((seeded.parent / "data" / "receipts").glob("*-copy-*.pdf"))) == 1

@@ -359,6 +359,10 @@ class AuditSettings(Section):
     key_file: _PathSetting = Path("data/audit.key")
     """The outlet's audit HMAC key, relative to this file's folder."""
 
+    witness_file: _PathSetting | None = None
+    """The witness: an append-only file outside the database where every recorded checkpoint is also
+    written, one sealed line each (default: ``audit.witness`` beside the key file)."""
+
 
 class ReceiptSettings(Section):
     """``[receipts]``: receipts handed to citizens."""

@@ -128,6 +128,12 @@ class Settings(Section):
         """The audit HMAC key file."""
         return self.resolve(self.audit.key_file)
 
+    def audit_witness_path(self) -> Path:
+        """The audit witness file: ``[audit] witness_file``, else ``audit.witness`` beside the key file."""
+        if self.audit.witness_file is not None:
+            return self.resolve(self.audit.witness_file)
+        return self.audit_key_path().parent / "audit.witness"
+
     def issuer_key_path(self) -> Path:
         """The issuer's key file (the test key on a training outlet unless one is set)."""
         if self.reader.issuer_key_file is not None:

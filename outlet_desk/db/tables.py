@@ -332,6 +332,10 @@ class AuditHead(SQLModel, table=True):
     key_id: str = Field(default="", max_length=16)
     """The id of the key that seals the chain (``services.audit.key_id``), set by the first event; ""
     on a store from before key ids until its next event."""
+    seal: str = Field(default="", max_length=64)
+    """HMAC-SHA256 with the outlet's audit key over outlet, ``seq``, ``mac`` and ``key_id``
+    (``services.audit.seal.head_message``), renewed by every event; "" on a store from before head seals
+    until its next event."""
 
 
 class AuditCheckpoint(SQLModel, table=True):

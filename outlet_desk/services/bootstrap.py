@@ -18,17 +18,25 @@ from outlet_desk.i18n import set_language
 from outlet_desk.reader.issuer_auth import TRAINING_ISSUER_KEY, write_issuer_key
 from outlet_desk.services import desk_log
 from outlet_desk.services.audit import check_key_matches, load_or_create_key, sealed_events
+from outlet_desk.services.audit.keys import read_key
 from outlet_desk.services.context import Desk
 from outlet_desk.services.store_access import prepare_sqlite_files, reaching_store
 from outlet_desk.services.uow import UnitOfWork
 
 
-def open_desk(settings: Settings, *, migrate: bool = True) -> Desk:
+def open_desk(settings: Settings, *, migrate: bool = True, verifying: bool = False,
+              verify_with: Path | None = None) -> Desk:
     """Everything a service needs, ready: created and migrated on first run. A database that cannot be
     opened is refused as :class:`StoreUnreachable`; a missing audit key of an outlet that already has
     sealed events as :class:`AuditKeyMissing`, a key file that is not the one the outlet's chain is
     sealed with as :class:`AuditKeyNotThisOutlets`, both before anything is written (migrations
-    included)."""
+    included).
+
+    ``verifying``: a desk that only verifies (``audit verify``, ``receipt verify``): an outlet with events
+    is not brought up to date, so nothing is sealed. ``verify_with`` (``--key FILE``): verify with that key
+    file instead, read, never created, and not matched against the key id the store names, which may be the
+    edit being looked for. (The configured key is matched, but a key id edited in a sealed head does not
+    refuse it.)"""
     set_language(settings.outlet.language)
     desk_log.configure(settings.data_dir())
     url = settings.database_url()
@@ -37,24 +45,31 @@ def open_desk(settings: Settings, *, migrate: bool = True) -> Desk:
         engine = make_engine(url, settings.database.busy_timeout_ms)
         sealed = sealed_events(engine, settings.outlet.code)
     key_path = settings.audit_key_path()
-    key = load_or_create_key(key_path, outlet_code=settings.outlet.code, sealed_events=sealed.events)
-    check_key_matches(key, key_path, settings.outlet.code, sealed)
+    if verify_with is not None:
+        key = read_key(verify_with)
+    else:
+        key = load_or_create_key(key_path, outlet_code=settings.outlet.code, sealed_events=sealed.events)
+        check_key_matches(key, key_path, settings.outlet.code, sealed)
     desk = Desk(settings=settings, engine=engine, audit_key=key)
     with reaching_store(url, settings.config_path):
         if migrate:
             upgrade(engine)
-        ensure_outlet(desk)
+        if not (verifying or verify_with):
+            ensure_outlet(desk)
+        elif verify_with is None and sealed.events == 0:
+            ensure_outlet(desk, register_only=True)  # a new outlet's first event, nothing else
     if settings.outlet.training:
         ensure_training_issuer_key(settings.issuer_key_path())
     return desk
 
 
-def ensure_outlet(desk: Desk) -> None:
-    """Register this outlet (first run) or bring its name up to date with outlet.toml (audited)."""
+def ensure_outlet(desk: Desk, *, register_only: bool = False) -> None:
+    """Register this outlet (first run) or bring its name up to date with outlet.toml (audited; with
+    ``register_only`` a registered outlet is left as it is)."""
     o = desk.settings.outlet
     with Session(desk.engine) as s:
         row = s.get(Outlet, o.code)
-        if row is not None and (row.name, row.division_code) == (o.name, o.division_code):
+        if row is not None and (register_only or (row.name, row.division_code) == (o.name, o.division_code)):
             return
     with UnitOfWork(desk, None) as uow:
         row = uow.session.get(Outlet, o.code)

@@ -232,12 +232,12 @@ def _hand_over(uow: UnitOfWork, request: ReissueRequest, card: Card, person: Per
     # masks the citizen number and the name, as everywhere).
     read = {"card_number": chip.card_number, "identification_code": chip.identification_code,
             "citizen_number": chip.citizen_number, "name": chip.full_name}
-    event = uow.audit(AuditAction.CARD_COLLECTED, "card", card.id, person_id=person.id,
-                      after={**card_facts(card), "replaced": replaced, "presenter": check.presenter,
-                             "request_id": request_id, "chip": read})
-    proxy = f"{check.proxy_name} ({check.proxy_relationship})" if check.presenter == "proxy" else ""
-    receipt = issue_receipt(uow, event, person_id=person.id, card_number=card.card_number, fee_fen=0,
-                            collected_by_proxy=proxy, request_id=request_id)
+    _event, receipt = issue_receipt(
+        uow, AuditAction.CARD_COLLECTED, "card", card.id, person_id=person.id, card_number=card.card_number,
+        request_id=request_id,
+        after={**card_facts(card), "replaced": replaced, "presenter": check.presenter, "request_id": request_id,
+               "chip": read},
+        proxy=(check.proxy_name, check.proxy_relationship) if check.presenter == "proxy" else None)
     collection.receipt_number = receipt.code
     uow.commit()
     return CollectionResult(collection.id, card.card_number, replaced, receipt)

@@ -40,6 +40,8 @@ class LogLevel(StrEnum):
 
 
 log = logging.getLogger("outlet_desk")
+log.addHandler(logging.NullHandler())  # unconfigured (a library use, a refusal before the data folder): nowhere,
+log.propagate = False  # never Python's last-resort handler, which would print the lines on standard error
 _handler: PrivateRotatingFile | None = None
 _level = os.environ.get("OUTLET_DESK_LOG_LEVEL", "INFO").upper()
 

@@ -126,9 +126,9 @@ def report_loss_hotline(desk: Desk, actor: Actor, citizen_number: str, name: str
         s.add(report)
         s.flush()
         assert report.id is not None
-        event = uow.audit(AuditAction.LOSS_REPORTED_HOTLINE, "card", card.id, person_id=person.id, before=before,
-                          after={**card_facts(card), "report_id": report.id, "lapses_at": report.lapses_at})
-        receipt = issue_receipt(uow, event, person_id=person.id, card_number=card.card_number, fee_fen=0)
+        event, receipt = issue_receipt(
+            uow, AuditAction.LOSS_REPORTED_HOTLINE, "card", card.id, person_id=person.id, card_number=card.card_number,
+            before=before, after={**card_facts(card), "report_id": report.id, "lapses_at": report.lapses_at})
         uow.commit()
         return LossResult(report.id, card.id, card.card_number, CardStatus(card.status), report.lapses_at, event.seq,
                           receipt)
@@ -159,12 +159,11 @@ def report_loss_counter(
             report.lapses_at = None
         s.flush()
         assert report.id is not None
-        event = uow.audit(
-            AuditAction.LOSS_MADE_FORMAL if became_formal else AuditAction.LOSS_REPORTED_COUNTER, "card", card_id,
-            person_id=card.person_id, before=before,
+        event, receipt = issue_receipt(
+            uow, AuditAction.LOSS_MADE_FORMAL if became_formal else AuditAction.LOSS_REPORTED_COUNTER, "card", card_id,
+            person_id=card.person_id, card_number=card.card_number, before=before,
             after={**card_facts(card), "report_id": report.id, "presenter": check.presenter},
         )
-        receipt = issue_receipt(uow, event, person_id=card.person_id, card_number=card.card_number, fee_fen=0)
         uow.commit()
         return LossResult(report.id, card_id, card.card_number, CardStatus(card.status), None, event.seq,
                           receipt, became_formal)
@@ -243,14 +242,14 @@ def withdraw_loss(
         move_card(desk, card, CardEvent.WITHDRAW_LOSS)
         if report is not None:
             report.withdrawn_at, report.withdrawn_by = desk.now(), actor.operator_id
-        event = uow.audit(
-            AuditAction.LOSS_WITHDRAWN, "card", card_id, person_id=card.person_id, before=before,
+        event, receipt = issue_receipt(
+            uow, AuditAction.LOSS_WITHDRAWN, "card", card_id, person_id=card.person_id, card_number=card.card_number,
+            before=before,
             after={**card_facts(card), "report_id": report.id if report else None,
                    "second_operator": second_operator.username if second_operator else None,
                    "approval": approval.id if approval else None,
                    "approved_by": checker.username if checker else None},
         )
-        receipt = issue_receipt(uow, event, person_id=card.person_id, card_number=card.card_number, fee_fen=0)
         uow.commit()
         return LossResult(report.id if report and report.id else 0, card_id, card.card_number,
                           CardStatus(card.status), None, event.seq, receipt)

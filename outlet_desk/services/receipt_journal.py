@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from outlet_desk.i18n import _
+from outlet_desk.private_files import private_folder
 from outlet_desk.services.atomic_file import write_atomically
 from outlet_desk.services.errors import ServiceError
 
@@ -55,7 +56,7 @@ def note_receipt(receipts_folder: Path, code: str, receipt: dict[str, Any]) -> N
     """Write the note of receipt ``code`` (its printable data) before its use case commits."""
     folder = pending_folder(receipts_folder)
     try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        private_folder(folder)
         write_atomically(note_path(receipts_folder, code), json.dumps(receipt, default=_iso).encode())
     except OSError as error:
         raise ReceiptNotNoted(folder, error.strerror or str(error)) from error

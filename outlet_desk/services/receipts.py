@@ -1,5 +1,7 @@
-"""Receipts: issued inside the use case they stand for, rendered as text and PDF (with a QR code of the
-verification code) after it commits, and verifiable later with ``outlet-desk receipt verify CODE``.
+"""Receipts: issued inside the use case they stand for (its audit event seals everything the receipt
+states: :mod:`~outlet_desk.services.receipt_seal`), rendered as text and PDF (with a QR code of the
+verification code) after it commits, checked and printed again from that sealed record
+(:mod:`~outlet_desk.services.receipt_check`).
 
 The verification code is derived from the audit event's MAC with the outlet's key, so a receipt can
 only be made by the desk that holds the key, and a code that verifies names exactly one audit event.
@@ -13,19 +15,18 @@ import hmac
 import io
 import shlex
 import subprocess
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlmodel import Session, col, select
-
-from outlet_desk.db.tables import AuditEvent, Operator, Outlet, Person, Receipt
+from outlet_desk.db.tables import AuditEvent, Person, Receipt
 from outlet_desk.domain.audit_actions import AuditAction
 from outlet_desk.domain.citizen_id import mask_citizen_id
 from outlet_desk.domain.fees import PaymentMethod, ReissueReason, format_yuan
-from outlet_desk.domain.text import is_control, visible
+from outlet_desk.domain.text import visible
 from outlet_desk.i18n import N_, _
 from outlet_desk.services.atomic_file import write_atomically
 from outlet_desk.services.context import Desk
@@ -33,6 +34,7 @@ from outlet_desk.services.fonts import CJK_FONT as CJK_FONT  # the PDFs' font (a
 from outlet_desk.services.masking import mask_name
 from outlet_desk.services.output_files import files_in
 from outlet_desk.services.receipt_journal import note_receipt, settle_receipt
+from outlet_desk.services.receipt_seal import RECEIPT_DETAIL, SealedReceipt
 
 if TYPE_CHECKING:
     from outlet_desk.services.uow import UnitOfWork
@@ -92,39 +94,69 @@ class ReceiptData:
     """When the new card can be collected."""
     payment_reference: str = ""
     """The transaction reference of an electronic payment (WeChat Pay, Alipay, bank card)."""
+    copy_printed_at: datetime | None = None
+    """A copy printed again from the sealed record (``outlet-desk receipt print``): when."""
 
     def title(self) -> str:
         return _(KIND_LABELS.get(self.kind, self.kind))
 
 
 def issue_receipt(
-    uow: UnitOfWork, event: AuditEvent, *, person_id: int | None, card_number: str, fee_fen: int,
-    collected_by_proxy: str = "", waived_by: str = "", payment_method: str = "", request_id: int | None = None,
-    reason: str = "", due_date: date | None = None, payment_reference: str = "",
-) -> ReceiptData:
-    """Record the receipt of this use case (inside its transaction); its kind is the event's action."""
+    uow: UnitOfWork, kind: AuditAction, entity: str, entity_id: int, *, person_id: int | None,
+    card_number: str, fee_fen: int = 0, request_id: int | None = None, before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None, proxy: tuple[str, str] | None = None, waived_by: str = "",
+    payment_method: str = "", reason: str = "", due_date: date | None = None, payment_reference: str = "",
+) -> tuple[AuditEvent, ReceiptData]:
+    """Write the use case's audit event (action ``kind``) with everything its receipt states sealed in it
+    (:mod:`~outlet_desk.services.receipt_seal`), and record the receipt, inside its transaction; its note
+    is written before the commit, so a crash cannot lose it (:mod:`~outlet_desk.services.receipt_journal`).
+    ``proxy``: the name and relationship of whoever collected for the holder (masked in the seal)."""
     s = uow.session
-    s.flush()
-    assert event.id is not None
     desk = uow.desk
+    person = s.get(Person, person_id) if person_id is not None else None
+    masked = mask_citizen_id(person.citizen_number) if person else ""
+    operator = uow.actor.display_name if uow.actor else "system"
+    record = SealedReceipt(
+        kind=kind, outlet_code=desk.outlet_code, outlet_name=desk.settings.outlet.name,
+        operator_id=uow.actor.operator_id if uow.actor else None, operator=operator, person_id=person_id,
+        masked_citizen_number=masked, card_number=card_number, request_id=request_id, fee_fen=fee_fen,
+        payment_method=payment_method, waived_by=waived_by,
+        collected_by_proxy=proxy_text(mask_name(proxy[0]), proxy[1]) if proxy else "",
+        holder=mask_name(person.name) if person else "", reason=reason,
+        due_date=due_date.isoformat() if due_date else "", payment_reference=payment_reference)
+    event = uow.audit(kind, entity, entity_id, person_id=person_id, before=before,
+                      after={**(after or {}), RECEIPT_DETAIL: record.detail()})
+    s.flush()
+    assert event.id is not None and event.at is not None
     code = verification_code(desk.audit_key, event.mac)
     s.add(Receipt(code=code, outlet_code=desk.outlet_code, audit_event_id=event.id, kind=event.action,
                   operator_id=event.operator_id, person_id=person_id, card_number=card_number, fee_fen=fee_fen,
                   issued_at=event.at))
-    person = s.get(Person, person_id) if person_id is not None else None
-    receipt = ReceiptData(
-        code=code, event_seq=event.seq, kind=event.action, outlet_code=desk.outlet_code,
-        outlet_name=desk.settings.outlet.name,
-        operator=uow.actor.display_name if uow.actor else "system",
-        issued_at=event.at.astimezone(desk.tz), card_number=card_number,
-        masked_citizen_number=mask_citizen_id(person.citizen_number) if person else "",
-        fee_fen=fee_fen, collected_by_proxy=collected_by_proxy, waived_by=waived_by, payment_method=payment_method,
-        holder=mask_name(person.name) if person else "", request_id=request_id, reason=reason, due_date=due_date,
-        payment_reference=payment_reference,
-    )
+    printed = receipt_of(record, code, event.seq, event.at.astimezone(desk.tz))
+    receipt = replace(printed, collected_by_proxy=proxy_text(*proxy) if proxy else "")
     folder = desk.settings.receipts_dir()
     uow.before_commit(lambda: note_receipt(folder, code, asdict(receipt)))  # a crash cannot lose it
-    return receipt
+    return event, receipt
+
+
+def proxy_text(name: str, relationship: str) -> str:
+    """How a proxy is named on a receipt: name (relationship)."""
+    return f"{name} ({relationship})"
+
+
+def receipt_of(record: SealedReceipt, code: str, event_seq: int, issued_at: datetime,
+               copy_printed_at: datetime | None = None) -> ReceiptData:
+    """The receipt as printed, from its sealed record (``copy_printed_at``: a copy printed again then)."""
+    return ReceiptData(
+        code=code, event_seq=event_seq, kind=record.kind, outlet_code=record.outlet_code,
+        outlet_name=record.outlet_name, operator=record.operator, issued_at=issued_at,
+        card_number=record.card_number, masked_citizen_number=record.masked_citizen_number,
+        fee_fen=record.fee_fen, collected_by_proxy=record.collected_by_proxy, waived_by=record.waived_by,
+        payment_method=record.payment_method, copy_printed_at=copy_printed_at, holder=record.holder,
+        request_id=record.request_id, reason=record.reason,
+        due_date=date.fromisoformat(record.due_date) if record.due_date else None,
+        payment_reference=record.payment_reference,
+    )
 
 
 def _line(label: str, value: object) -> str:
@@ -179,8 +211,17 @@ def _field_lines(r: ReceiptData) -> list[str]:
     ]
 
 
+def _copy_lines(r: ReceiptData) -> list[str]:
+    """A copy says so, with when it was printed again (nothing on the original)."""
+    if r.copy_printed_at is None:
+        return []
+    return [_("COPY, printed again from the sealed audit record on {when}").format(
+        when=f"{r.copy_printed_at:%Y-%m-%d %H:%M}")]
+
+
 def render_text(r: ReceiptData) -> str:
     lines = [
+        *_copy_lines(r),
         *_header_lines(r),
         "=" * 32,
         r.title(),
@@ -226,6 +267,9 @@ def render_pdf(r: ReceiptData, path: Path) -> None:
     pdf.add_page()
     pdf.add_font("wqy", fname=str(CJK_FONT), collection_font_number=0)
     outlet_name, outlet_line = _header_lines(r)
+    for line in _copy_lines(r):
+        pdf.set_font("wqy", size=10)
+        pdf.multi_cell(0, 5, line, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("wqy", size=11)
     pdf.multi_cell(0, 6, outlet_name, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("wqy", size=9)
@@ -254,7 +298,9 @@ def write_receipt_files(desk: Desk, r: ReceiptData) -> tuple[Path, Path]:
     same names, the same content), then settle its note (``services/receipt_journal.py``)."""
     folder = desk.settings.receipts_dir()
     stem = f"{r.issued_at:%Y%m%d-%H%M%S}-{r.event_seq}-{r.code}"
-    text_path, pdf_path = files_in(folder, stem, "txt", "pdf")
+    if r.copy_printed_at is not None:
+        stem += f"-copy-{r.copy_printed_at:%Y%m%d-%H%M%S}"
+    text_path, pdf_path = files_in(desk.settings.receipts_dir(), stem, "txt", "pdf")
     write_atomically(text_path, render_text(r).encode("utf-8"))
     render_pdf(r, pdf_path)
     settle_receipt(folder, r.code)
@@ -284,48 +330,3 @@ def save_receipt(desk: Desk, r: ReceiptData) -> SavedReceipt:
         return SavedReceipt(text_path, pdf_path, False, _("Printing failed ({cmd}): {err}").format(
             cmd=shlex.join(argv), err=proc.stderr.strip()[:200]))
     return SavedReceipt(text_path, pdf_path, True)
-
-
-@dataclass(frozen=True)
-class ReceiptCheck:
-    code: str
-    title: str
-    issued_at: datetime
-    operator: str
-    outlet_code: str
-    outlet_name: str
-    card_number: str
-    fee_fen: int
-    event_seq: int
-    genuine: bool
-
-    def message(self) -> str:
-        if not self.genuine:
-            return _("Receipt {code} is on record but its audit event was altered: do not trust it.").format(
-                code=self.code)
-        return _("Receipt {code}: {what}, card {card}, fee {fee} yuan, at {outlet} on {when} by {who} "
-                 "(event {seq}).").format(
-            code=self.code, what=self.title, card=self.card_number or "-", fee=format_yuan(self.fee_fen),
-            outlet=self.outlet_name, when=f"{self.issued_at:%Y-%m-%d %H:%M}", who=self.operator, seq=self.event_seq)
-
-
-def verify_receipt(desk: Desk, code: str) -> ReceiptCheck | None:
-    """What a receipt code stands for, or None if no receipt has that code."""
-    wanted = normalise_code(code)
-    if any(is_control(char) for char in wanted):
-        return None  # no code holds one (and a lone surrogate cannot even be sent to the store)
-    with Session(desk.engine) as s:
-        receipt = s.exec(select(Receipt).where(col(Receipt.code) == wanted)).first()
-        if receipt is None:
-            return None
-        event = s.get(AuditEvent, receipt.audit_event_id)
-        operator = s.get(Operator, receipt.operator_id) if receipt.operator_id else None
-        outlet = s.get(Outlet, receipt.outlet_code)
-        genuine = event is not None and hmac.compare_digest(verification_code(desk.audit_key, event.mac), receipt.code)
-        return ReceiptCheck(
-            code=receipt.code, title=_(KIND_LABELS.get(receipt.kind, receipt.kind)),
-            issued_at=receipt.issued_at.astimezone(desk.tz),
-            operator=operator.display_name if operator else "system", outlet_code=receipt.outlet_code,
-            outlet_name=outlet.name if outlet else receipt.outlet_code, card_number=receipt.card_number,
-            fee_fen=receipt.fee_fen, event_seq=event.seq if event else 0, genuine=genuine,
-        )

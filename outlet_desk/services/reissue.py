@@ -182,20 +182,18 @@ def apply_reissue(
         if approval is not None and waiver_approval_id is None:
             approval.entity_id = request.id
         withdrawn = cancel_waiting(s, desk, WAIVER, old_card_id)
-        event = uow.audit(
-            AuditAction.REISSUE_APPLIED, "reissue_request", request.id, person_id=card.person_id, before=before,
+        _event, receipt = issue_receipt(
+            uow, AuditAction.REISSUE_APPLIED, "reissue_request", request.id, person_id=card.person_id,
+            card_number=card.card_number, fee_fen=due_fen, request_id=request.id, before=before,
             after={"old_card": card_facts(card), "reason": reason.value, "fee_fen": fee.amount_fen, "waived": waived,
                    "waiver_by": waiver_name, "waiver_approval": approval.id if approval else None,
                    "waivers_withdrawn": withdrawn, "paid_fen": due_fen,
                    "payment_method": payment_method if due_fen else None, "payment_reference": reference or None,
                    "due_date": request.due_date,
                    "presenter": check.presenter},
+            waived_by=waived_by, payment_method=(payment_method or "") if due_fen else "",
+            reason=reason.value, due_date=request.due_date, payment_reference=reference or "",
         )
-        receipt = issue_receipt(uow, event, person_id=card.person_id, card_number=card.card_number,
-                                fee_fen=due_fen,
-                                waived_by=waived_by, payment_method=(payment_method or "") if due_fen else "",
-                                request_id=request.id, reason=reason.value, due_date=request.due_date,
-                                payment_reference=reference)
         if due_fen:
             assert payment_method is not None
             s.add(Payment(outlet_code=desk.outlet_code, request_id=request.id, amount_fen=due_fen,

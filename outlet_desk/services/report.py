@@ -32,7 +32,8 @@ from outlet_desk.domain.fees import ReissueReason
 from outlet_desk.domain.roles import Action, require
 from outlet_desk.i18n import _
 from outlet_desk.services import report_queries as q
-from outlet_desk.services.audit import ChainReport, check_chain, verify_since_checkpoint
+from outlet_desk.services.audit import ChainReport, check_chain
+from outlet_desk.services.audit.verify import verify_in
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.errors import ServiceError
 from outlet_desk.services.home import day_bounds
@@ -129,6 +130,8 @@ class ChainResult:
     """When the newest full verification (the one the quick one stands on) was made; None if never."""
     checkpoint_seq: int | None = None
     """The checkpoint recorded after this verification, if any (the day close and ``audit verify`` record)."""
+    witness_fingerprint: str = ""
+    """The fingerprint of the witness file's line for that checkpoint (printed on the day-close report)."""
 
     @classmethod
     def of(cls, report: ChainReport, desk: Desk) -> ChainResult:
@@ -136,7 +139,7 @@ class ChainResult:
         return cls(report.intact, report.events_checked, report.broken_seq, report.problem,
                    report.message(desk.tz), report.full, since.seq if since else None,
                    since.verified_at if since else None, full_cp.verified_at if full_cp else None,
-                   report.recorded.seq if report.recorded else None)
+                   report.recorded.seq if report.recorded else None, report.witness_fingerprint)
 
 
 @dataclass(frozen=True)
@@ -263,7 +266,6 @@ def daily_report(
     outlet = outlet_code or desk.outlet_code
     if actor is not None:
         require(actor.role, Action.VIEW_REPORTS)
-        require_belongs_to(desk, actor, outlet)
     day = check_report_day(day or desk.local_now().date())
     start, end = day_bounds(desk, day)
     with q.snapshot(desk) as conn:
@@ -271,6 +273,8 @@ def daily_report(
         if outlet_row is None:
             raise UnknownOutlet(_("There is no outlet {code} in this database; give the code of one that is.").format(
                 code=outlet))
+        if actor is not None:
+            require_belongs_to(desk, actor, outlet)
         names = _operators(conn)
         close = _close_info(conn, outlet, day, names)
         if close is not None:  # the closed day as it was closed; anything later is the next day's report's
@@ -447,14 +451,15 @@ def chain_result(desk: Desk, outlet_code: str | None = None, *, full: bool = Fal
     if outlet != desk.outlet_code:
         return None  # another outlet's chain is sealed with its own key
     report = check_chain(desk.engine, desk.audit_key, outlet, full=full, record=record, at=desk.now(),
-                         operator_id=operator_id)
+                         operator_id=operator_id, witness=desk.settings.audit_witness_path(), tz=desk.tz)
     return ChainResult.of(report, desk)
 
 
 def _chain(conn: Connection, desk: Desk, outlet: str) -> ChainResult | None:
     if outlet != desk.outlet_code:
         return None  # another outlet's chain is sealed with its own key
-    return ChainResult.of(verify_since_checkpoint(conn, desk.audit_key, outlet), desk)
+    return ChainResult.of(verify_in(conn, desk.audit_key, outlet, full=False,
+                                    witness=desk.settings.audit_witness_path(), tz=desk.tz), desk)
 
 
 def _clerk_lines(audit: _Tally, timing: Mapping[int, list[float]],

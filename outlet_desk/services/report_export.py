@@ -140,6 +140,7 @@ def to_json(report: DailyReport) -> dict[str, Any]:
             "intact": report.chain.intact, "events_checked": report.chain.events_checked,
             "broken_seq": report.chain.broken_seq, "problem": report.chain.problem,
             "message": report.chain.message, "full": report.chain.full, "since_seq": report.chain.since_seq,
+            "witness_fingerprint": report.chain.witness_fingerprint,
         },
         "after_close": None if report.after_close is None else {
             "day": report.after_close.day.isoformat(),
@@ -223,6 +224,10 @@ def summary_lines(report: DailyReport) -> list[str]:
     else:
         lines.append(_("Audit events and tables agree on all {n} figures.").format(n=len(report.reconciliation)))
     lines.append(report.chain.message if report.chain else _("Audit chain not verified in this report."))
+    if report.chain is not None and report.chain.witness_fingerprint:
+        lines.append(_("Checkpoint at event {seq} kept in the audit witness file, fingerprint {fp} (keep it with "
+                       "this report: a later verification compares the store with that file).").format(
+                           seq=f"{report.chain.checkpoint_seq or 0:,}", fp=report.chain.witness_fingerprint))
     if report.close is not None:
         lines.append(_("Day closed by {who} at {when}.").format(
             who=report.close.closed_by, when=f"{report.close.closed_at.astimezone(report.generated_at.tzinfo):%H:%M}"))

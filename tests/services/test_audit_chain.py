@@ -233,7 +233,7 @@ def test_the_second_of_two_desks_that_made_their_own_keys_at_once_saves_nothing(
 
 
 def test_a_store_from_before_key_ids_takes_the_key_of_its_next_event(noted: Desk) -> None:
-    _exec(noted, "UPDATE audit_head SET key_id = ''")
+    _exec(noted, "UPDATE audit_head SET key_id = '', seal = ''")
     with UnitOfWork(noted, None) as uow:
         uow.audit("note", "outlet", noted.outlet_code)
         uow.commit()
@@ -243,7 +243,7 @@ def test_a_store_from_before_key_ids_takes_the_key_of_its_next_event(noted: Desk
 
 def test_events_sealed_with_another_key_from_some_point_on_are_named(noted: Desk) -> None:
     """What a desk that made its own key did before key ids existed: later events, another key."""
-    _exec(noted, "UPDATE audit_head SET key_id = ''")  # a store from before key ids
+    _exec(noted, "UPDATE audit_head SET key_id = '', seal = ''")  # a store from before key ids
     second = Desk(settings=noted.settings, engine=noted.engine, audit_key=b"k" * 32, clock=noted.clock)
     for _ in range(2):
         with UnitOfWork(second, None) as uow:

@@ -56,7 +56,7 @@ def test_a_wechat_payment_is_listed_by_its_reference_and_not_counted_as_cash(des
     from outlet_desk.domain.card_lifecycle import CardStatus
     from outlet_desk.domain.fees import PaymentMethod, ReissueReason
     from outlet_desk.services.reissue import apply_reissue
-    from tests.services.test_journey import identity, login, person_with
+    from tests.services.builders import identity, login, person_with
 
     demo.seed_training(desk, persons=40)
     clerk, sup = login(desk, "clerk1"), login(desk, "super1")

@@ -23,7 +23,8 @@ from outlet_desk.services.context import Desk
 from outlet_desk.services.errors import RecordChanged
 from outlet_desk.services.identity import Document, ProxyDetails, record_identity_check
 from outlet_desk.services.masking import mask_name
-from outlet_desk.services.receipts import render_text, verify_receipt
+from outlet_desk.services.receipt_check import verify_receipt
+from outlet_desk.services.receipts import render_text
 from outlet_desk.services.reissue import ReissueRefused, receive_card
 from tests.services.builders import (
     at_once,

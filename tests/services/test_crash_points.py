@@ -48,7 +48,8 @@ from outlet_desk.services.receipt_journal import (
 from outlet_desk.services.receipt_recovery import rewrite_pending_receipts
 from outlet_desk.services.receipts import save_receipt
 from outlet_desk.services.reissue import receive_card
-from tests.services.test_journey import _apply, chip_of, identity, login, person_with, reload
+from tests.services.builders import apply_for_lost_card as _apply
+from tests.services.builders import chip_of, identity, login, person_with, reload
 
 POINTS = ("before_commit", "after_commit", "text_written", "pdf_written")
 FILE_POINTS = ("text_written", "pdf_written")

@@ -20,6 +20,7 @@ from outlet_desk.config import Settings
 from outlet_desk.db.tables import Approval, AuditEvent, DayClose
 from outlet_desk.domain.roles import Action, Forbidden
 from outlet_desk.services import demo, operators
+from outlet_desk.services.audit.witness import fingerprint
 from outlet_desk.services.bootstrap import open_desk
 from outlet_desk.services.cashup import cash_lines, cash_up
 from outlet_desk.services.context import Desk
@@ -63,6 +64,11 @@ def test_uncounted_cash_blocks_the_close_until_counted(day_run: Activity) -> Non
     assert result.day == DAY and result.blockers == ()
     assert result.report.close is not None and result.report.close.closed_by == "super1"
     assert result.report.chain is not None and result.report.chain.intact
+    # The close's checkpoint is also a line of the witness file; its fingerprint is printed on the report.
+    witness = day_run.desk.settings.audit_witness_path().read_text().splitlines()
+    fp = result.report.chain.witness_fingerprint
+    assert fp == fingerprint(witness[-1])
+    assert any(fp in line for line in summary_lines(result.report))
     rows = {r["key"]: r for r in csv.DictReader(io.StringIO(result.csv_path.read_text(encoding="utf-8")))}
     assert rows["close.closed_by"]["value"] == "super1"
     assert result.pdf_path.parent == day_run.desk.settings.reports_dir() and result.pdf_path.stat().st_size > 1000

@@ -19,7 +19,7 @@ from outlet_desk.services.loss import (
     CardNotInUse,
     report_loss_hotline,
 )
-from outlet_desk.services.receipts import verify_receipt
+from outlet_desk.services.receipt_check import verify_receipt
 from tests.services.builders import login, person_with, reload
 
 

@@ -1,8 +1,9 @@
 """The audit chain: every use case appends exactly one event; verification recomputes the chain.
 
 The package by job: :mod:`~.seal` (canonical bytes, HMACs, the key's id), :mod:`~.keys` (the key file),
-:mod:`~.store` (appending and reading events), :mod:`~.verify` (full and quick verification, checkpoints)
-and :mod:`~.wording` (the report and its sentences). What the desk uses is importable from here.
+:mod:`~.store` (appending and reading events), :mod:`~.verify` (full and quick verification, checkpoints),
+:mod:`~.witness` (the witness file) and :mod:`~.wording` (the report and its sentences). What the desk
+uses is importable from here.
 
 Each event of an outlet carries ``seq`` (1, 2, 3, ...), ``prev_mac`` (the previous event's ``mac``)
 and ``mac`` = HMAC-SHA256(outlet audit key, canonical form of the event). The newest link is also kept
@@ -10,6 +11,9 @@ in ``audit_head``, which every writer locks, so two counters never fork the chai
 newest events is noticed. The key file is created on first run with mode 0600. ``audit_head`` also keeps
 the key's id (an HMAC of a fixed text with the key, not the key): the first event sets it, and a desk
 whose key has another id is refused, at start and at every write, before it seals anything with it.
+The head itself is sealed with the key (outlet, seq, last MAC, key id), renewed by every event, and every
+recorded checkpoint is also appended to the witness file outside the database (:mod:`~.witness`), which
+the verification compares the store with (``docs/audit.md``: who can do what).
 
 Verification comes in two depths:
 

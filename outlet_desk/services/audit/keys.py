@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from outlet_desk.db.tables import AuditHead
 from outlet_desk.i18n import _, ngettext
 from outlet_desk.private_files import create_private
-from outlet_desk.services.audit.seal import key_id
+from outlet_desk.services.audit.seal import Head, key_id
 from outlet_desk.services.errors import AuditKeyProblem
 
 
@@ -67,13 +67,43 @@ class AuditKeyNotThisOutlets(AuditKeyProblem):
         ).format(path=path, outlet=outlet_code, n=f"{sealed:,}"))
 
 
+class AuditHeadEdited(AuditKeyProblem):
+    """The outlet's ``audit_head`` does not match its seal under this desk's key (it was set back, or its key
+    id changed, by hand): nothing is sealed onto it, since a new event would seal the edited head again and
+    hide the edit."""
+
+    code = "audit_head_edited"
+
+    def __init__(self, outlet_code: str) -> None:
+        super().__init__(_(
+            "The record of outlet {outlet}'s last audit event (audit_head) does not match its seal: it was edited "
+            "outside the desk. Nothing was saved. Run outlet-desk audit verify and tell the administrator; the "
+            "store must be restored from a backup that verifies."
+        ).format(outlet=outlet_code))
+
+
+class AuditChainMissing(AuditKeyProblem):
+    """The outlet has no audit head, yet the store holds records of its work: its chain was deleted. A new
+    chain is not started over that (nothing is saved)."""
+
+    code = "audit_chain_missing"
+
+    def __init__(self, outlet_code: str, rows: int) -> None:
+        super().__init__(_(
+            "Outlet {outlet} has no audit chain, yet the store holds {n} records of its work: its audit events "
+            "were deleted. Nothing was saved. Run outlet-desk audit verify and tell the administrator; the store "
+            "must be restored from a backup that verifies."
+        ).format(outlet=outlet_code, n=f"{rows:,}"))
+
+
 @dataclass(frozen=True)
 class SealedSoFar:
-    """The outlet's chain as a starting desk finds it: how many events, and the id of the key that sealed
-    them ("" on a store from before key ids, or with no event yet)."""
+    """The outlet's chain as a starting desk finds it: how many events, the id of the key that sealed
+    them ("" on a store from before key ids, or with no event yet) and the head itself (None: none yet)."""
 
     events: int
     key_id: str
+    head: Head | None = None
 
 
 def sealed_events(engine: Engine, outlet_code: str) -> SealedSoFar:
@@ -85,19 +115,40 @@ def sealed_events(engine: Engine, outlet_code: str) -> SealedSoFar:
         inspector = inspect(conn)
         if not inspector.has_table("audit_head"):
             return SealedSoFar(0, "")
-        has_key_id = any(c["name"] == "key_id" for c in inspector.get_columns("audit_head"))
+        names = {c["name"] for c in inspector.get_columns("audit_head")}
         t = AuditHead.__table__  # type: ignore[attr-defined]
-        columns = [t.c.seq, t.c.key_id] if has_key_id else [t.c.seq]
+        columns = [t.c.seq, t.c.mac, *(getattr(t.c, name) for name in ("key_id", "seal") if name in names)]
         row = conn.execute(select(*columns).where(t.c.outlet_code == outlet_code)).first()
     if row is None:
         return SealedSoFar(0, "")
-    return SealedSoFar(int(row[0]), str(row[1]) if has_key_id else "")
+    seq, mac, *rest = row
+    head_key_id = str(rest[0]) if "key_id" in names else ""
+    seal = str(rest[-1]) if "seal" in names else ""
+    return SealedSoFar(int(seq), head_key_id, Head(outlet_code, int(seq), str(mac), head_key_id, seal))
 
 
 def check_key_matches(key: bytes, path: Path | None, outlet_code: str, sealed: SealedSoFar) -> None:
-    """Refuse a key whose id is not the one the outlet's chain was sealed with."""
-    if sealed.key_id and sealed.key_id != key_id(key):
-        raise AuditKeyNotThisOutlets(path, outlet_code, sealed.events)
+    """Refuse a key whose id is not the one the outlet's chain was sealed with. A head whose seal shows
+    that this key sealed it, but under another key id, had its key id edited: the key is the right one
+    (not refused here; the verification names the edit, and no event is sealed onto that head)."""
+    if not sealed.key_id or sealed.key_id == key_id(key):
+        return
+    if sealed.head is not None and sealed.head.seal and sealed.head.sealed_by(key, as_key_id=key_id(key)):
+        return
+    raise AuditKeyNotThisOutlets(path, outlet_code, sealed.events)
+
+
+def check_head_before_sealing(key: bytes, head: Head) -> None:
+    """Before an event is sealed onto ``head``: the head must be this key's, unedited. A head from before
+    seals (no seal yet) is taken as it is and sealed by the event."""
+    this_key = key_id(key)
+    if head.key_id and head.key_id != this_key:
+        if head.seal and head.sealed_by(key, as_key_id=this_key):
+            raise AuditHeadEdited(head.outlet_code)
+        # Another desk's key sealed the chain first (both started on an empty store at the same moment).
+        raise AuditKeyNotThisOutlets(None, head.outlet_code, head.seq)
+    if head.seal and not head.sealed_by(key):
+        raise AuditHeadEdited(head.outlet_code)
 
 
 def load_or_create_key(path: Path, *, outlet_code: str, sealed_events: int) -> bytes:
@@ -118,6 +169,13 @@ def load_or_create_key(path: Path, *, outlet_code: str, sealed_events: int) -> b
         else:
             with os.fdopen(fd, "w") as fh:
                 fh.write(secrets.token_hex(32) + "\n")
+    return read_key(path)
+
+
+def read_key(path: Path) -> bytes:
+    """Read an audit key file that must exist (``audit verify --key FILE``, or after it was created)."""
+    if not path.exists():
+        raise AuditKeyProblem(_("The audit key file {path} does not exist.").format(path=path))
     if path.is_dir():
         raise AuditKeyProblem(_("The audit key file {path} is a folder; [audit] key_file must name a file (it is "
                                 "created on first run).").format(path=path))

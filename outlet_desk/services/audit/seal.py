@@ -96,3 +96,30 @@ def checkpoint_message(cp: Checkpoint) -> bytes:
 
 def seal_checkpoint(key: bytes, cp: Checkpoint) -> Checkpoint:
     return replace(cp, seal=mac_hex(key, checkpoint_message(cp)))
+
+
+def head_message(outlet_code: str, seq: int, mac: str, head_key_id: str) -> bytes:
+    """The canonical bytes of an outlet's ``audit_head``: which outlet, its last event and that event's
+    MAC, and the id of the key that seals the chain."""
+    return canonical_json(["audit_head", outlet_code, seq, mac, head_key_id]).encode("utf-8")
+
+
+def seal_head(key: bytes, outlet_code: str, seq: int, mac: str, head_key_id: str) -> str:
+    return mac_hex(key, head_message(outlet_code, seq, mac, head_key_id))
+
+
+class Head(NamedTuple):
+    """An outlet's ``audit_head`` as stored: its last event (``seq``, ``mac``), the key id and the seal
+    ("" on a head from before seals)."""
+
+    outlet_code: str
+    seq: int
+    mac: str
+    key_id: str
+    seal: str
+
+    def sealed_by(self, key: bytes, *, as_key_id: str | None = None) -> bool:
+        """Whether ``seal`` is this head's seal under ``key`` (with ``as_key_id``: had its key id been that)."""
+        expected = seal_head(key, self.outlet_code, self.seq, self.mac,
+                             self.key_id if as_key_id is None else as_key_id)
+        return hmac.compare_digest(expected, self.seal)

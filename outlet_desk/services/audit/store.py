@@ -10,14 +10,28 @@ from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any, TypedDict, Unpack
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, col
 
-from outlet_desk.db.tables import AuditCheckpoint, AuditEvent, AuditHead
+from outlet_desk.db.tables import (
+    AuditCheckpoint,
+    AuditEvent,
+    AuditHead,
+    Card,
+    Collection,
+    DayClose,
+    IdentityCheck,
+    LossReport,
+    Operator,
+    Outlet,
+    Payment,
+    Receipt,
+    ReissueRequest,
+)
 from outlet_desk.domain.audit_actions import AuditAction
-from outlet_desk.services.audit.keys import AuditKeyNotThisOutlets
-from outlet_desk.services.audit.seal import Checkpoint, Link, canonical_json, compute_mac, key_id
+from outlet_desk.services.audit.keys import AuditChainMissing, check_head_before_sealing
+from outlet_desk.services.audit.seal import Checkpoint, Head, Link, canonical_json, compute_mac, key_id, seal_head
 from outlet_desk.services.masking import mask_pii
 
 
@@ -43,14 +57,16 @@ def append_event(session: Session, key: bytes, at: datetime, operator_id: int | 
         select(AuditHead).where(col(AuditHead.outlet_code) == outlet_code).with_for_update()
     ).scalar_one_or_none()
     if head is None:
-        head = AuditHead(outlet_code=outlet_code, seq=0, mac="", key_id="")
+        if rows := operational_rows(session.connection(), outlet_code, with_outlet=False):
+            # A first event, yet the outlet has records of its work: its chain was deleted (head and all).
+            # Starting a new chain would hide that; nothing is saved.
+            raise AuditChainMissing(outlet_code, rows)
+        head = AuditHead(outlet_code=outlet_code, seq=0, mac="", key_id="", seal="")
         session.add(head)
-    this_key = key_id(key)
-    if head.key_id and head.key_id != this_key:
-        # Another desk's key sealed the chain first (both started on an empty store at the same moment):
-        # nothing is sealed with this one; the caller's transaction is rolled back.
-        raise AuditKeyNotThisOutlets(None, outlet_code, head.seq)
-    head.key_id = this_key
+    # Another desk's key sealed the chain first, or the head was edited: nothing is sealed with this key
+    # (the caller's transaction is rolled back).
+    check_head_before_sealing(key, Head(outlet_code, head.seq, head.mac, head.key_id, head.seal))
+    head.key_id = key_id(key)
     event = AuditEvent(
         outlet_code=outlet_code,
         seq=head.seq + 1,
@@ -68,6 +84,7 @@ def append_event(session: Session, key: bytes, at: datetime, operator_id: int | 
     event.mac = compute_mac(key, event)
     head.seq = event.seq
     head.mac = event.mac
+    head.seal = seal_head(key, outlet_code, head.seq, head.mac, head.key_id)
     session.add(event)
     return event
 
@@ -117,11 +134,12 @@ def connection_of(source: Session | Connection) -> Connection:
     return source.connection() if isinstance(source, Session) else source
 
 
-def read_head(conn: Connection, outlet_code: str) -> tuple[int, str] | None:
+def read_head(conn: Connection, outlet_code: str) -> Head | None:
     row = conn.execute(
-        select(col(AuditHead.seq), col(AuditHead.mac)).where(col(AuditHead.outlet_code) == outlet_code)
+        select(col(AuditHead.seq), col(AuditHead.mac), col(AuditHead.key_id), col(AuditHead.seal))
+        .where(col(AuditHead.outlet_code) == outlet_code)
     ).first()
-    return None if row is None else (int(row[0]), str(row[1]))
+    return None if row is None else Head(outlet_code, int(row[0]), str(row[1]), str(row[2]), str(row[3]))
 
 
 def newest_checkpoint(conn: Connection, outlet_code: str, *, full_only: bool = False) -> Checkpoint | None:
@@ -134,3 +152,18 @@ def newest_checkpoint(conn: Connection, outlet_code: str, *, full_only: bool = F
     if row is None:
         return None
     return Checkpoint(row.id, row.outlet_code, row.seq, row.mac, row.verified_at, row.how, row.operator_id, row.seal)
+
+
+_OPERATIONAL_TABLES = (Operator, Card, IdentityCheck, LossReport, ReissueRequest, Collection, Payment, Receipt,
+                       DayClose)
+
+
+def operational_rows(conn: Connection, outlet_code: str, *, with_outlet: bool = True) -> int:
+    """How many rows of the outlet's own work the store holds (its registration, operators, cards,
+    identity checks, requests, collections, payments, receipts, closed days): every one was written with
+    an audit event, so an outlet with any of them and no event lost its chain."""
+    n = conn.execute(select(func.count()).where(col(Outlet.code) == outlet_code)).scalar_one() if with_outlet else 0
+    for table in _OPERATIONAL_TABLES:
+        t = table.__table__  # type: ignore[union-attr]
+        n += conn.execute(select(func.count()).select_from(t).where(t.c.outlet_code == outlet_code)).scalar_one()
+    return int(n)

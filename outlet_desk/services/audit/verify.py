@@ -7,7 +7,8 @@ from __future__ import annotations
 import hmac
 from collections.abc import Iterable
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
+from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection, Engine
@@ -16,16 +17,31 @@ from sqlmodel import Session, col
 from outlet_desk.db.engine import WRITE, read_snapshot
 from outlet_desk.db.tables import AuditCheckpoint, AuditEvent, AuditHead
 from outlet_desk.i18n import _
-from outlet_desk.services.audit.seal import Checkpoint, Link, checkpoint_message, mac_hex, seal_checkpoint
-from outlet_desk.services.audit.store import connection_of, newest_checkpoint, read_head, read_links
-from outlet_desk.services.audit.wording import ChainReport, seal_problem
+from outlet_desk.services.audit.seal import (
+    Checkpoint,
+    Head,
+    Link,
+    checkpoint_message,
+    key_id,
+    mac_hex,
+    seal_checkpoint,
+)
+from outlet_desk.services.audit.store import (
+    connection_of,
+    newest_checkpoint,
+    operational_rows,
+    read_head,
+    read_links,
+)
+from outlet_desk.services.audit.witness import Witnessed, append_checkpoint, read_witness, witnessed_at
+from outlet_desk.services.audit.wording import ChainReport, seal_problem, when_text
 
 
 def verify_events(
     key: bytes,
     outlet_code: str,
     links: Iterable[Link],
-    head: AuditHead | tuple[int, str] | None,
+    head: Head | AuditHead | tuple[int, str] | None,
     start: tuple[int, str] = (0, ""),
 ) -> ChainReport:
     """Recompute the chain over ``links`` (in ``seq`` order), which follow the event ``start`` = (seq,
@@ -58,7 +74,7 @@ def verify_events(
         expected_seq += 1
         checked += 1
     last = expected_seq - 1
-    if isinstance(head, AuditHead):
+    if isinstance(head, (AuditHead, Head)):
         head = (head.seq, head.mac)
     head_seq, head_mac = head if head is not None else (0, "")
     if head_seq != last or head_mac != prev_mac:
@@ -104,13 +120,33 @@ def _check_anchor(conn: Connection, key: bytes, cp: Checkpoint, *, count: bool) 
     return ""
 
 
+def head_problem(key: bytes, head: Head | None) -> str:
+    """What is wrong with the outlet's ``audit_head`` ("" if nothing): it must match its seal under ``key``.
+    A head from before seals (no seal) is taken as it is; the witness tells whether one should be there."""
+    if head is None or not head.seal or head.sealed_by(key):
+        return ""
+    right = key_id(key)
+    if head.key_id != right and head.sealed_by(key, as_key_id=right):
+        return _("the outlet's head record (audit_head) names the key id \"{stored}\", but it was sealed with "
+                 "key {right}, the key verified with: its key id was edited").format(stored=head.key_id, right=right)
+    return _("the outlet's head record (audit_head: last event {seq}) does not match its seal: it was set back "
+             "or edited by hand (newest events deleted?)").format(seq=f"{head.seq:,}")
+
+
 def verify_chain(source: Session | Connection, key: bytes, outlet_code: str) -> ChainReport:
-    """The full verification: every event of the outlet recomputed from the first, then the newest
-    checkpoint checked against the verified chain (a forged checkpoint is a finding too). Run it inside
-    one snapshot (``check_chain`` does) so that events appended meanwhile cannot look like a break."""
+    """The full verification: every event of the outlet recomputed from the first, the head's seal, then
+    the newest checkpoint checked against the verified chain (a forged checkpoint is a finding too). An
+    outlet with records of its work and no event is broken. Run it inside one snapshot (``check_chain``
+    does) so that events appended meanwhile cannot look like a break."""
     conn = connection_of(source)
     head = read_head(conn, outlet_code)
-    report = verify_events(key, outlet_code, read_links(conn, outlet_code, 0, head[0] if head else 0), head)
+    report = verify_events(key, outlet_code, read_links(conn, outlet_code, 0, head.seq if head else 0), head)
+    if report.intact and report.last_seq == 0 and (rows := operational_rows(conn, outlet_code)):
+        return replace(report, intact=False, broken_seq=1, problem=_(
+            "the chain has no event, yet the store holds {n} records of the outlet's work (its registration, "
+            "operators, cards, requests, receipts...): every event was deleted").format(n=f"{rows:,}"))
+    if report.intact and (problem := head_problem(key, head)):
+        return replace(report, intact=False, broken_seq=report.last_seq, problem=problem)
     if report.intact:
         cp = newest_checkpoint(conn, outlet_code)
         if cp is not None:
@@ -141,16 +177,62 @@ def verify_since_checkpoint(source: Session | Connection, key: bytes, outlet_cod
                                _("the checkpoint does not match its seal (it was edited or forged)"),
                                since=cp, broken_checkpoint=last_full)
     head = read_head(conn, outlet_code)
-    links = read_links(conn, outlet_code, cp.seq, (head[0] if head else 0) - cp.seq)
-    report = verify_events(key, outlet_code, links, head, start=(cp.seq, cp.mac))
-    return replace(report, since=cp, last_full=last_full)
+    links = read_links(conn, outlet_code, cp.seq, (head.seq if head else 0) - cp.seq)
+    report = replace(verify_events(key, outlet_code, links, head, start=(cp.seq, cp.mac)), since=cp,
+                     last_full=last_full)
+    if report.intact and (problem := head_problem(key, head)):
+        return replace(report, intact=False, broken_seq=report.last_seq, problem=problem)
+    return report
+
+
+def compare_with_witness(conn: Connection, report: ChainReport, witnessed: Witnessed, tz: tzinfo | None = None,
+                         head: Head | None = None) -> ChainReport:
+    """An intact ``report`` checked against what the witness file remembers of the outlet: the file itself
+    whole, the chain at least as long as its newest line, the event there carrying the MAC it had, every
+    witnessed checkpoint still in the store, and a sealed head."""
+    if not report.intact:
+        return report
+
+    def broken(seq: int, problem: str) -> ChainReport:
+        return replace(report, intact=False, broken_seq=seq, broken_checkpoint=None, problem=problem)
+
+    if witnessed.problem:
+        return broken(report.last_seq, witnessed.problem)
+    newest = witnessed.newest
+    if newest is None:
+        return report
+    when = when_text(witnessed_at(newest), tz)
+    if report.last_seq < newest.seq:
+        return broken(report.last_seq + 1, _(
+            "the chain ends at event {n}, but the witness file remembers a checkpoint at event {w} ({when}): "
+            "events were removed (the chain cut short, or the store rolled back)").format(
+                n=f"{report.last_seq:,}", w=f"{newest.seq:,}", when=when))
+    row = conn.execute(select(col(AuditEvent.mac)).where(
+        col(AuditEvent.outlet_code) == report.outlet_code, col(AuditEvent.seq) == newest.seq)).first()
+    if row is None or not hmac.compare_digest(str(row[0]), newest.mac):
+        return broken(newest.seq, _(
+            "event {w} is not the event the witness file remembers from {when}: the store was rolled back or "
+            "the chain rewritten").format(w=f"{newest.seq:,}", when=when))
+    t = AuditCheckpoint.__table__  # type: ignore[attr-defined]
+    kept = {str(seal) for (seal,) in conn.execute(select(t.c.seal).where(t.c.outlet_code == report.outlet_code))}
+    for line in witnessed.lines:
+        if line.checkpoint_seal not in kept:
+            return broken(line.seq, _(
+                "the checkpoint at event {seq} ({when}), which the witness file remembers (line {line}), is "
+                "missing from the store (deleted)").format(seq=f"{line.seq:,}", when=when_text(witnessed_at(line), tz),
+                                                        line=line.line))
+    if head is not None and head.seq > 0 and not head.seal:
+        return broken(head.seq, _(
+            "the outlet's head record (audit_head) has no seal, though the witness file holds checkpoints made "
+            "since heads are sealed: its seal was removed by hand"))
+    return report
 
 
 def record_checkpoint(engine: Engine, key: bytes, report: ChainReport, *, at: datetime,
                       operator_id: int | None = None) -> Checkpoint | None:
     """Record where the intact ``report`` ended, in its own short write transaction (audit machinery like
     ``audit_head``: no audit event). Nothing for a broken chain, an empty one, or a quick verification
-    that found nothing new."""
+    that found nothing new. (:func:`check_chain` also appends it to the witness file.)"""
     if not report.intact or report.last_seq == 0 or (report.since is not None and report.events_checked == 0):
         return None
     how = "full" if report.since is None else f"since {report.since.seq}"
@@ -165,12 +247,26 @@ def record_checkpoint(engine: Engine, key: bytes, report: ChainReport, *, at: da
 
 
 def check_chain(engine: Engine, key: bytes, outlet_code: str, *, full: bool, record: bool = False,
-                at: datetime | None = None, operator_id: int | None = None) -> ChainReport:
-    """Verify the outlet's chain in one read snapshot (full, or since the newest checkpoint) and, with
-    ``record``, record a checkpoint at its end when it is intact (``at``: the verification's time)."""
+                at: datetime | None = None, operator_id: int | None = None, witness: Path | None = None,
+                tz: tzinfo | None = None) -> ChainReport:
+    """Verify the outlet's chain in one read snapshot (full, or since the newest checkpoint), compare it with
+    the ``witness`` file if one is given and, with ``record``, record a checkpoint at its end when it is
+    intact (``at``: the verification's time) and append it to the witness file."""
     with read_snapshot(engine) as conn:
-        report = (verify_chain if full else verify_since_checkpoint)(conn, key, outlet_code)
+        report = verify_in(conn, key, outlet_code, full=full, witness=witness, tz=tz)
     if record:
         recorded = record_checkpoint(engine, key, report, at=at or datetime.now(UTC), operator_id=operator_id)
         report = replace(report, recorded=recorded)
+        if recorded is not None and witness is not None:
+            report = replace(report, witness_fingerprint=append_checkpoint(witness, key, recorded))
     return report
+
+
+def verify_in(conn: Connection, key: bytes, outlet_code: str, *, full: bool, witness: Path | None = None,
+              tz: tzinfo | None = None) -> ChainReport:
+    """The verification (full or quick) inside ``conn``'s snapshot, compared with the witness file if given."""
+    report = (verify_chain if full else verify_since_checkpoint)(conn, key, outlet_code)
+    if witness is None:
+        return report
+    return compare_with_witness(conn, report, read_witness(witness, key, outlet_code), tz,
+                                read_head(conn, outlet_code))

@@ -39,6 +39,8 @@ class ChainReport:
     broken_checkpoint: Checkpoint | None = None
     recorded: Checkpoint | None = None
     """The checkpoint recorded after this verification, if the caller allowed it."""
+    witness_fingerprint: str = ""
+    """The fingerprint of the witness file's line that remembers ``recorded`` ("" if none was written)."""
 
     @property
     def full(self) -> bool:
@@ -53,6 +55,9 @@ class ChainReport:
                 "{problem}"
             ).format(outlet=self.outlet_code, id=cp.id, seq=cp.seq, when=when_text(cp.verified_at, tz),
                      problem=self.problem)
+        if not self.intact and self.broken_event_id is None:  # the head, the witness, or no event at all
+            return _("Audit chain of outlet {outlet} is BROKEN at event {seq}: {problem}").format(
+                outlet=self.outlet_code, seq=self.broken_seq, problem=self.problem)
         if not self.intact:
             return _("Audit chain of outlet {outlet} is BROKEN at event {seq} (row id {id}): {problem}").format(
                 outlet=self.outlet_code, seq=self.broken_seq, id=self.broken_event_id, problem=self.problem
