@@ -88,6 +88,7 @@ def db_upgrade(ctx: typer.Context) -> None:
     """Apply the database migrations (also done automatically at start)."""
     from outlet_desk.db.engine import make_engine
     from outlet_desk.db.migrate import current_revision, upgrade
+    from outlet_desk.services.data_key import bind_data_key
     from outlet_desk.services.store_access import prepare_sqlite_folder, reaching_store
 
     settings = state_of(ctx).settings()
@@ -95,6 +96,7 @@ def db_upgrade(ctx: typer.Context) -> None:
     with refusals(), reaching_store(url, settings.config_path):
         prepare_sqlite_folder(url)
         engine = make_engine(url, settings.database.busy_timeout_ms)
+        bind_data_key(settings, engine)  # the migration that seals personal data needs it
         applied = upgrade(engine)
         revision = current_revision(engine)
     out.print(

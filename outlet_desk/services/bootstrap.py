@@ -16,6 +16,7 @@ from outlet_desk.i18n import set_language
 from outlet_desk.reader.issuer_auth import TRAINING_ISSUER_KEY, write_issuer_key
 from outlet_desk.services.audit import check_key_matches, load_or_create_key, sealed_events
 from outlet_desk.services.context import Desk
+from outlet_desk.services.data_key import bind_data_key
 from outlet_desk.services.store_access import prepare_sqlite_folder, reaching_store
 from outlet_desk.services.uow import UnitOfWork
 
@@ -37,6 +38,7 @@ def open_desk(settings: Settings, *, migrate: bool = True) -> Desk:
     check_key_matches(key, key_path, settings.outlet.code, sealed)
     desk = Desk(settings=settings, engine=engine, audit_key=key)
     with reaching_store(url, settings.config_path):
+        bind_data_key(settings, engine)  # before the migrations: 0009 seals the rows of an older store
         if migrate:
             upgrade(engine)
         ensure_outlet(desk)
