@@ -106,6 +106,20 @@ def db_upgrade(ctx: typer.Context) -> None:
     )
 
 
+@db_app.command("rotate-data-key")
+def db_rotate_data_key(ctx: typer.Context) -> None:
+    """Seal all personal data again under a new data key (every desk of the database stopped first)."""
+    from outlet_desk.services.data_key import rotate_data_key
+
+    desk = state_of(ctx).desk()  # the store at the newest revision, the current data key checked
+    with refusals():
+        done = rotate_data_key(desk.settings, desk.engine)
+    out.print(_("Data key rotated: {n} personal values sealed again with key {new} (they were sealed with key "
+                "{old}). The old key file is kept as {file}: keep it with the backups made before today (they "
+                "need it), and copy the new key file to every desk of this database.").format(
+                    n=f"{done.values:,}", new=done.new_key, old=done.old_key, file=done.old_file))
+
+
 @app.command("demo")
 def demo_cmd(ctx: typer.Context) -> None:
     """Seed the training outlet (operators, about 200 persons, cards in every status). Idempotent."""

@@ -14,10 +14,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from outlet_desk.config import Settings
+from outlet_desk.db.sealing import sealed_key_id
 from outlet_desk.db.tables import Collection, IdentityCheck, Person
 from outlet_desk.services import demo
 from outlet_desk.services.bootstrap import open_desk
 from outlet_desk.services.context import Desk
+from outlet_desk.services.data_key import rotate_data_key
 from outlet_desk.services.errors import DataKeyProblem
 from outlet_desk.services.persons import find_persons
 
@@ -116,3 +118,26 @@ def test_a_dump_of_the_seeded_training_outlet_shows_no_personal_data_in_clear(se
     assert all(name in dump for name in names)  # names stay plain, searchable by prefix
     leaked = sorted(v for v in values if v in dump)
     assert leaked == []
+
+
+def test_rotating_the_data_key_seals_every_value_again_and_keeps_them(seeded: Desk) -> None:
+    before = _personal_values(seeded)
+    with Session(seeded.engine) as s:
+        person = s.exec(select(Person)).first()
+    assert person is not None
+    old_key = seeded.settings.data_key_path().read_text()
+
+    done = rotate_data_key(seeded.settings, seeded.engine)
+
+    path = seeded.settings.data_key_path()
+    assert path.read_text() != old_key and done.old_file.read_text() == old_key
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert done.new_key != done.old_key and done.values >= len(before)
+    seeded.engine.dispose()
+    reopened = open_desk(seeded.settings)  # the new key file is the one the data is sealed with now
+    assert _personal_values(reopened) == before
+    assert [p.id for p in find_persons(reopened, person.citizen_number)] == [person.id]
+    with reopened.engine.connect() as conn:
+        keys = {sealed_key_id(v) for (v,) in conn.execute(text("SELECT citizen_number FROM person"))}
+    assert keys == {done.new_key}
+    reopened.engine.dispose()
