@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from outlet_desk.config import Settings
 from outlet_desk.db.sealing import sealed_key_id
@@ -141,3 +141,14 @@ def test_rotating_the_data_key_seals_every_value_again_and_keeps_them(seeded: De
         keys = {sealed_key_id(v) for (v,) in conn.execute(text("SELECT citizen_number FROM person"))}
     assert keys == {done.new_key}
     reopened.engine.dispose()
+
+
+def test_identity_checks_are_found_by_document_number_through_its_blind_index(seeded: Desk) -> None:
+    with Session(seeded.engine) as s:
+        check = s.exec(select(IdentityCheck)).first()
+        assert check is not None and check.document_number
+        found = s.exec(select(IdentityCheck).where(col(IdentityCheck.document_index) == check.document_number)).all()
+        assert check.id in [c.id for c in found]
+        assert all(c.document_number == check.document_number for c in found)
+        with pytest.raises(TypeError, match="blind index"):  # the sealed column itself cannot be compared
+            select(IdentityCheck).where(col(IdentityCheck.document_number) == check.document_number)
