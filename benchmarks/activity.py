@@ -351,7 +351,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "identity_check": ("id", "outlet_code", "person_id", "flow", "presenter", "document_type", "document_number",
                        "document_name", "proxy_relationship", "proxy_authorisation_ref", "check_digit_ok",
                        "name_match_ok", "document_valid_ok", "face_confirmed", "passed", "operator_id",
-                       "checked_at"),
+                       "checked_at", "proxy_document_number"),
     "loss_report": ("id", "outlet_code", "card_id", "channel", "kind", "reporter", "identity_check_id",
                     "operator_id", "reported_at", "lapses_at", "formal_at", "lapsed_at", "withdrawn_at",
                     "withdrawn_by"),
@@ -468,7 +468,7 @@ class YearSimulation:
         self.data.add("identity_check", (
             iid, self.outlet, pid, flow, "proxy" if proxy else "holder", "resident_id_card", number,
             person_name(pid - 1), "spouse" if proxy else "", "AUTH" if proxy else "", True, True, True, True, True,
-            clerk, _ts(at)))
+            clerk, _ts(at), ""))
         self.audit(at, clerk, "identity_checked", "identity_check", iid, pid, {
             "flow": flow, "presenter": "proxy" if proxy else "holder", "document_type": "resident_id_card",
             "document_number": number[:6] + "********" + number[-4:], "passed": True})
@@ -692,30 +692,35 @@ def bulk_year(key: bytes, outlet: str, tz: Any, last_day: date, *, days: int = 3
     return sim.finish()
 
 
-def load_sqlite(path: str, data: BulkData) -> None:
-    """Bulk-insert into an already migrated SQLite file (one transaction, then ANALYZE)."""
+def load_sqlite(path: str, data: BulkData, cipher: Any) -> None:
+    """Bulk-insert into an already migrated SQLite file (one transaction, then ANALYZE); personal values are
+    sealed with ``cipher`` as the desk seals them."""
     import sqlite3
+
+    from benchmarks.common import sealed_rows
 
     db = sqlite3.connect(path)
     db.execute("PRAGMA synchronous=OFF")
     for table in LOAD_ORDER:
-        cols = COLUMNS[table]
-        db.executemany(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
-                       data.rows.get(table, []))
+        cols, rows = sealed_rows(table, COLUMNS[table], data.rows.get(table, []), cipher)
+        db.executemany(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", rows)
     db.commit()
     db.execute("ANALYZE")
     db.close()
 
 
-def load_postgres(conninfo: str, data: BulkData) -> None:
-    """COPY into an already migrated PostgreSQL database, sequences moved past the ids, then ANALYZE."""
+def load_postgres(conninfo: str, data: BulkData, cipher: Any) -> None:
+    """COPY into an already migrated PostgreSQL database, sequences moved past the ids, then ANALYZE; personal
+    values are sealed with ``cipher`` as the desk seals them."""
     import psycopg
+
+    from benchmarks.common import sealed_rows
 
     with psycopg.connect(conninfo) as conn, conn.cursor() as cur:
         for table in LOAD_ORDER:
-            cols = COLUMNS[table]
+            cols, rows = sealed_rows(table, COLUMNS[table], data.rows.get(table, []), cipher)
             with cur.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as copy:
-                for row in data.rows.get(table, []):
+                for row in rows:
                     copy.write_row(row)
             if cols[0] == "id" and data.rows.get(table):
                 cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")

@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from stdnum.cn import ric
 
@@ -79,14 +80,26 @@ CARD_COLS = ("id, card_number, identification_code, person_id, outlet_code, issu
              "status_changed_at, version")
 
 
-def load_sqlite(path: str, n_persons: int) -> Sizes:
-    """Bulk-insert into an already migrated SQLite file."""
+def _sealed_persons(n_persons: int, cipher: Any, *, text_dates: bool) -> tuple[str, Iterator[tuple[object, ...]]]:
+    """The person rows as the desk stores them (citizen number, phone and address sealed, the blind index
+    added), and their column list."""
+    from common import sealed_rows
+
+    rows = person_rows(n_persons)
+    if text_dates:
+        rows = ((r[0], r[1], r[2], r[3], r[4].isoformat(), *r[5:8], r[8].isoformat(" "))  # type: ignore[attr-defined]
+                for r in rows)
+    columns, sealed = sealed_rows("person", tuple(PERSON_COLS.split(", ")), rows, cipher)
+    return ", ".join(columns), sealed
+
+
+def load_sqlite(path: str, n_persons: int, cipher: Any) -> Sizes:
+    """Bulk-insert into an already migrated SQLite file, personal values sealed with ``cipher``."""
     db = sqlite3.connect(path)
     db.execute("PRAGMA synchronous=OFF")
     db.execute("INSERT INTO outlet (code, name, division_code) VALUES (?, ?, ?)", (OUTLET, "Bench", "110105"))
-    db.executemany(f"INSERT INTO person ({PERSON_COLS}) VALUES (?,?,?,?,?,?,?,?,?)",
-                   ((r[0], r[1], r[2], r[3], r[4].isoformat(), *r[5:8], r[8].isoformat(" "))  # type: ignore[attr-defined]
-                    for r in person_rows(n_persons)))
+    columns, persons = _sealed_persons(n_persons, cipher, text_dates=True)
+    db.executemany(f"INSERT INTO person ({columns}) VALUES ({', '.join('?' * len(columns.split(', ')))})", persons)
     db.executemany(f"INSERT INTO card ({CARD_COLS}) VALUES (?,?,?,?,?,?,?,?,?,?)",
                    ((*r[:5], r[5].isoformat(), r[6].isoformat(), r[7], r[8].isoformat(" "), r[9])  # type: ignore[attr-defined]
                     for r in card_rows(n_persons)))
@@ -97,14 +110,15 @@ def load_sqlite(path: str, n_persons: int) -> Sizes:
     return Sizes(n_persons, cards)
 
 
-def load_postgres(conninfo: str, n_persons: int) -> Sizes:
-    """Bulk-load with COPY into an already migrated PostgreSQL database."""
+def load_postgres(conninfo: str, n_persons: int, cipher: Any) -> Sizes:
+    """Bulk-load with COPY into an already migrated PostgreSQL database, personal values sealed with ``cipher``."""
     import psycopg
 
     with psycopg.connect(conninfo) as conn, conn.cursor() as cur:
         cur.execute("INSERT INTO outlet (code, name, division_code) VALUES (%s, %s, %s)", (OUTLET, "Bench", "110105"))
-        with cur.copy(f"COPY person ({PERSON_COLS}) FROM STDIN") as copy:
-            for row in person_rows(n_persons):
+        columns, persons = _sealed_persons(n_persons, cipher, text_dates=False)
+        with cur.copy(f"COPY person ({columns}) FROM STDIN") as copy:
+            for row in persons:
                 copy.write_row(row)
         with cur.copy(f"COPY card ({CARD_COLS}) FROM STDIN") as copy:
             for row in card_rows(n_persons):

@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.activity import COLUMNS, BulkData, bulk_year, load_postgres, load_sqlite  # noqa: E402
-from benchmarks.common import machine, write_section  # noqa: E402
+from benchmarks.common import data_cipher, machine, write_section  # noqa: E402
 from outlet_desk.config import parse_settings  # noqa: E402
 from outlet_desk.db.engine import make_engine  # noqa: E402
 from outlet_desk.db.migrate import upgrade  # noqa: E402
@@ -330,8 +330,9 @@ def run_backend(backend: str, data: BulkData, key_file: Path, n: int, tmp: Path)
         engine.dispose()
         days = data.days[-n:]
         year, held = hold_back(data, days)
+        cipher = data_cipher(folder)  # make_desk's desk (folder/outlet.toml) opens with this key
         start = time.perf_counter()
-        (load_sqlite if backend == "sqlite" else load_postgres)(target, year)
+        (load_sqlite if backend == "sqlite" else load_postgres)(target, year, cipher)
         load_s = time.perf_counter() - start
         print(f"{backend}: loaded {data.audit_events:,} audit events ({len(data.days)} days; those of the last {n} "
               f"days to be appended day by day) in {load_s:.1f} s", flush=True)

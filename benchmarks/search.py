@@ -30,11 +30,12 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import dataset  # noqa: E402
-from common import machine, write_section  # noqa: E402
+from common import data_cipher, machine, write_section  # noqa: E402
 
 from outlet_desk.config import parse_settings  # noqa: E402
 from outlet_desk.db.engine import make_engine  # noqa: E402
 from outlet_desk.db.migrate import upgrade  # noqa: E402
+from outlet_desk.db.sealing import cipher_of  # noqa: E402
 from outlet_desk.services.bootstrap import open_desk  # noqa: E402
 from outlet_desk.services.context import Desk  # noqa: E402
 from outlet_desk.services.persons import QueryKind, _search_statements, find_persons  # noqa: E402
@@ -110,7 +111,10 @@ class RawPostgres:
 
 
 def raw_lookups(raw: RawSqlite | RawPostgres, dialect: Any) -> dict[str, Callable[[int], Any]]:
-    """Exactly the SQL text the service sends (compiled once from its statements), through the raw driver."""
+    """Exactly the SQL text the service sends (compiled once from its statements), through the raw driver. The
+    citizen number is looked up by its blind index, computed here as the column's type computes it (one
+    HMAC-SHA256); the raw side does not open the sealed numbers it gets back, the service does."""
+    cipher = cipher_of(dialect)
     statements = _search_statements(dialect.name)
 
     def prepared(kind: QueryKind) -> Callable[[dict[str, Any]], list[tuple[Any, ...]]]:
@@ -124,7 +128,8 @@ def raw_lookups(raw: RawSqlite | RawPostgres, dialect: Any) -> dict[str, Callabl
     by_number, by_card, by_name = (prepared(k) for k in (QueryKind.CITIZEN_NUMBER, QueryKind.CARD_NUMBER,
                                                            QueryKind.NAME))
     return {
-        "citizen number": lambda i: by_number({"key": dataset.citizen_number(i)}),
+        "citizen number": lambda i: by_number({"key": cipher.blind(dataset.citizen_number(i),
+                                                                   "person.citizen_number")}),
         "card number": lambda i: by_card({"key": dataset.current_card_number(i)}),
         "name prefix (50)": lambda i: by_name({"key": dataset.person_name(i)[:1],
                                                "upper": dataset.person_name(i)[:1] + "\U0010ffff", "limit": 50}),
@@ -158,11 +163,12 @@ def run_backend(backend: str, persons: int, n: int, tmp: Path) -> list[Row]:
         engine = make_engine(url)
         upgrade(engine)
         engine.dispose()
+        cipher = data_cipher(tmp)  # the key make_desk's desk opens with: the rows are sealed as the desk seals them
         start = time.perf_counter()
         if backend == "sqlite":
-            sizes = dataset.load_sqlite(path, persons)
+            sizes = dataset.load_sqlite(path, persons, cipher)
         else:
-            sizes = dataset.load_postgres(url.replace("postgresql+psycopg://", "postgresql://"), persons)
+            sizes = dataset.load_postgres(url.replace("postgresql+psycopg://", "postgresql://"), persons, cipher)
         line = (f"{backend}: bulk insert of {sizes.persons:,} persons and {sizes.cards:,} cards "
                 f"took {time.perf_counter() - start:.1f} s")
         LOAD_LINES.append(line)

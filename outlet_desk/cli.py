@@ -115,6 +115,7 @@ def db_upgrade(
     """Apply the database migrations (also done automatically at start)."""
     from outlet_desk.db.engine import make_engine
     from outlet_desk.db.migrate import current_revision, pending, upgrade
+    from outlet_desk.services.data_key import bind_data_key
     from outlet_desk.services.store_access import prepare_sqlite_files, reaching_store, sqlite_file_missing
 
     settings = state_of(ctx).settings()
@@ -132,6 +133,7 @@ def db_upgrade(
     with refusals(), reaching_store(url, settings.config_path):
         prepare_sqlite_files(url)
         engine = make_engine(url, settings.database.busy_timeout_ms)
+        bind_data_key(settings, engine)  # the migration that seals personal data needs it
         applied = upgrade(engine)
         revision = current_revision(engine)
     out.print(
@@ -139,6 +141,20 @@ def db_upgrade(
             rev=revision
         )
     )
+
+
+@db_app.command("rotate-data-key")
+def db_rotate_data_key(ctx: typer.Context) -> None:
+    """Seal all personal data again under a new data key (every desk of the database stopped first)."""
+    from outlet_desk.services.data_key import rotate_data_key
+
+    desk = state_of(ctx).desk()  # the store at the newest revision, the current data key checked
+    with refusals():
+        done = rotate_data_key(desk.settings, desk.engine)
+    out.print(_("Data key rotated: {n} personal values sealed again with key {new} (they were sealed with key "
+                "{old}). The old key file is kept as {file}: keep it with the backups made before today (they "
+                "need it), and copy the new key file to every desk of this database.").format(
+                    n=f"{done.values:,}", new=done.new_key, old=done.old_key, file=done.old_file))
 
 
 @app.command("demo")

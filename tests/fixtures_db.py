@@ -20,6 +20,7 @@ from sqlalchemy.engine import Engine
 
 from outlet_desk.db.engine import make_engine
 from outlet_desk.db.migrate import upgrade
+from outlet_desk.db.sealing import FieldCipher, bind_cipher
 from tests.pgcluster import PgCluster, pg_bindir, start_cluster
 
 IN_CI = bool(os.environ.get("CI"))
@@ -71,8 +72,13 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return cluster.fresh_database(TEMPLATE)
 
 
+TEST_DATA_KEY = bytes(range(32))
+"""The data key of the bare ``engine`` fixture (a desk opened by ``open_desk`` makes its own key file)."""
+
+
 @pytest.fixture
 def engine(db_url: str) -> Iterator[Engine]:
     eng = make_engine(db_url)
+    bind_cipher(eng, FieldCipher(TEST_DATA_KEY))
     yield eng
     eng.dispose()

@@ -14,9 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from sqlmodel import col, select
 
+from outlet_desk.db.tables import Card, Person
 from outlet_desk.reader.pcsc_reader import PcscCardReader
 from tests.fixtures_pcsc import SETTLE_S, FreshSlot, PcscDaemon, reader_presence, wait_empty
+from tests.stored import first_stored
 
 pytestmark = pytest.mark.pcsc
 
@@ -52,11 +55,9 @@ def demo_outlet(tmp_path_factory: pytest.TempPathFactory) -> DemoOutlet:
     config = folder / "outlet.toml"
     config.write_text(OUTLET)
     assert subprocess.run(cli(config, "demo"), capture_output=True, timeout=120).returncode == 0
-    db = sqlite3.connect(folder / "data" / "outlet.db")
-    number, name, card_number = db.execute(
-        "SELECT p.citizen_number, p.name, c.card_number FROM person p JOIN card c ON c.person_id = p.id "
-        "WHERE c.status = 'ready' ORDER BY c.id LIMIT 1").fetchone()
-    db.close()
+    number, name, card_number = first_stored(config, select(Person.citizen_number, Person.name, Card.card_number)
+                                             .join(Card, col(Card.person_id) == col(Person.id))
+                                             .where(col(Card.status) == "ready").order_by(col(Card.id)))
     return DemoOutlet(config, number, name, card_number)
 
 
@@ -145,13 +146,14 @@ def test_emulate_unknown_citizen_exits_2(tmp_path: Path) -> None:
 
 def test_emulate_a_name_no_chip_holds_exits_2_with_the_reason(demo_outlet: DemoOutlet) -> None:
     """A holder whose name has a character outside GBK: the operator reads why, no traceback."""
+    person_id, number = first_stored(demo_outlet.config, select(Person.id, Person.citizen_number)
+                                     .join(Card, col(Card.person_id) == col(Person.id))
+                                     .where(col(Card.status) == "active",
+                                            col(Person.citizen_index) != demo_outlet.citizen_number)
+                                     .order_by(col(Card.id)))
     db = sqlite3.connect(demo_outlet.config.parent / "data" / "outlet.db")
     try:
-        (number,) = db.execute(
-            "SELECT p.citizen_number FROM person p JOIN card c ON c.person_id = p.id "
-            "WHERE c.status = 'active' AND p.citizen_number != ? ORDER BY c.id LIMIT 1",
-            (demo_outlet.citizen_number,)).fetchone()
-        db.execute("UPDATE person SET name = ? WHERE citizen_number = ?", ("王𠮷", number))
+        db.execute("UPDATE person SET name = ? WHERE id = ?", ("王𠮷", person_id))
         db.commit()
     finally:
         db.close()

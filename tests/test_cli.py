@@ -8,9 +8,12 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from sqlmodel import col, select
 
+from outlet_desk.db.tables import Person
 from outlet_desk.i18n import set_language
 from tests.cli_outlet import OUTLET, run
+from tests.stored import first_stored
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -125,9 +128,7 @@ def test_person_find_legacy_number_asks_for_18_digits(config: Path) -> None:
 
 def test_person_find_json_masks_numbers(config: Path) -> None:
     run(config, "demo")
-    db = sqlite3.connect(config.parent / "data" / "outlet.db")
-    number, name = db.execute("SELECT citizen_number, name FROM person ORDER BY id LIMIT 1").fetchone()
-    db.close()
+    number, name = first_stored(config, select(Person.citizen_number, Person.name).order_by(col(Person.id)))
     result = run(config, "person", "find", number, "--json", env=CLERK)
     assert result.exit_code == 0, result.output
     found = json.loads(result.output)
@@ -324,6 +325,10 @@ def test_two_training_outlets_share_one_database(seeded: Path, tmp_path: Path) -
     other = tmp_path / "trn2" / "outlet.toml"
     other.parent.mkdir()
     other.write_text(OUTLET.replace('"CLI001"', '"CLI002"') + f'\n[database]\nurl = "sqlite:///{database}"\n')
+    refused = run(other, "demo")  # every desk of one database needs the data key its personal data is sealed with
+    assert refused.exit_code == 2 and "data key file" in refused.output
+    (other.parent / "data").mkdir(exist_ok=True)
+    shutil.copy2(seeded.parent / "data" / "data.key", other.parent / "data" / "data.key")
     second = run(other, "demo")
     assert second.exit_code == 0, second.output
     assert second.stdout.startswith("Training data seeded: 200 persons;")

@@ -185,6 +185,11 @@ class DatabaseSettings(Section):
     busy_timeout_ms: int = Field(5000, ge=100, le=600_000)
     """SQLite only: how long a writer waits for another counter's write to finish, in milliseconds."""
 
+    data_key_file: _PathSetting = Path("data/data.key")
+    """The key that seals personal data at rest (citizen and document numbers, phones, addresses),
+    relative to this file's folder; created on first run (mode 0600). Every desk of a database needs the
+    same file; rotation: docs/data-key.md."""
+
     password_file: _PathSetting | None = None
     """A file holding the database server's password (one line, mode 0600), relative to this file's
     folder; ``$OUTLET_DESK_DATABASE_PASSWORD`` takes precedence. Keeps the password out of this file,

@@ -134,6 +134,10 @@ class Settings(Section):
             return self.resolve(self.audit.witness_file)
         return self.audit_key_path().parent / "audit.witness"
 
+    def data_key_path(self) -> Path:
+        """The data key file that seals personal data at rest."""
+        return self.resolve(self.database.data_key_file)
+
     def issuer_key_path(self) -> Path:
         """The issuer's key file (the test key on a training outlet unless one is set)."""
         if self.reader.issuer_key_file is not None:

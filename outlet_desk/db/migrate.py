@@ -88,4 +88,8 @@ def upgrade(engine: Engine) -> bool:
     from alembic import command
 
     command.upgrade(alembic_config(engine), "head")
+    if engine.dialect.name == "sqlite":
+        # A migration may rewrite rows (0009 seals personal data): the WAL's copies of the old pages go now.
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     return True

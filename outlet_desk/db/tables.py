@@ -17,14 +17,26 @@ from typing import Any, ClassVar
 from sqlalchemy import Column, Index, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel, col
 
-from outlet_desk.db.types import UTCDateTime
+from outlet_desk.db.types import BlindIndex, SealedText, UTCDateTime, indexes
 from outlet_desk.domain.approvals import ApprovalStatus
 from outlet_desk.domain.fees import PAYMENT_REFERENCE_MAX
-from outlet_desk.domain.text import ADDRESS_MAX, DISPLAY_NAME_MAX, PERSON_NAME_MAX, PHONE_MAX, REASON_MAX
+from outlet_desk.domain.text import DISPLAY_NAME_MAX, PERSON_NAME_MAX, REASON_MAX
 
 
 def _ts(nullable: bool = False, index: bool = False) -> Any:
     return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
+
+
+def _sealed(table: str, column: str, default: str | None = None) -> Any:
+    """Personal data sealed at rest (``db/sealing.py``): read and written as plain text."""
+    return Field(default=default, sa_column=Column(column, SealedText(f"{table}.{column}"), nullable=False))
+
+
+def _blind_index(table: str, column: str, *, unique: bool = False) -> Any:
+    """The blind index of the sealed ``column``: filled from it at INSERT (nothing sets it), looked up by
+    comparing it with a plain value."""
+    return Field(default=None, sa_column=Column(BlindIndex(f"{table}.{column}"), nullable=False, unique=unique,
+                                                index=not unique, default=indexes(column)))
 
 
 # Row versions for optimistic locking: the same Column object is the field and the mapper's version_id_col.
@@ -90,13 +102,15 @@ class Person(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    citizen_number: str = Field(max_length=18, unique=True)
+    citizen_number: str = _sealed("person", "citizen_number")
+    citizen_index: str | None = _blind_index("person", "citizen_number", unique=True)
+    """Exact lookups by citizen number compare this with the number (``queries.person_by_citizen_number``)."""
     name: str = Field(max_length=PERSON_NAME_MAX)
     gender: str = Field(max_length=8)
     birth_date: date
     ethnicity: str = Field(default="01", max_length=2)
-    phone: str = Field(default="", max_length=PHONE_MAX)
-    address: str = Field(default="", max_length=ADDRESS_MAX)
+    phone: str = _sealed("person", "phone", "")  # at most PHONE_MAX characters (domain/text.py)
+    address: str = _sealed("person", "address", "")  # at most ADDRESS_MAX characters
     created_at: datetime = _ts()
 
 
@@ -126,12 +140,14 @@ class IdentityCheck(SQLModel, table=True):
     flow: str = Field(max_length=32)
     presenter: str = Field(max_length=8)  # holder | proxy
     document_type: str = Field(max_length=40)
-    document_number: str = Field(max_length=40)
+    document_number: str = _sealed("identity_check", "document_number")
+    document_index: str | None = _blind_index("identity_check", "document_number")
     document_name: str = Field(max_length=60)
     document_expiry: date | None = None
     proxy_name: str = Field(default="", max_length=60)
     proxy_document_type: str = Field(default="", max_length=40)
-    proxy_document_number: str = Field(default="", max_length=40)
+    proxy_document_number: str = _sealed("identity_check", "proxy_document_number", "")
+    proxy_document_index: str | None = _blind_index("identity_check", "proxy_document_number")
     proxy_document_expiry: date | None = None
     proxy_relationship: str = Field(default="", max_length=40)
     proxy_authorisation_ref: str = Field(default="", max_length=60)
@@ -217,7 +233,7 @@ class Collection(SQLModel, table=True):
     identity_check_id: int = Field(foreign_key="identity_check.id")
     chip_card_number: str = Field(max_length=9)
     chip_identification_code: str = Field(max_length=32)
-    chip_citizen_number: str = Field(max_length=18)
+    chip_citizen_number: str = _sealed("collection", "chip_citizen_number")
     chip_name: str = Field(max_length=60)
     chip_check_passed: bool = False
     pin_changed: bool = False

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, LargeBinary, String
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
+
+from outlet_desk.db.sealing import cipher_of
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -33,3 +35,65 @@ class UTCDateTime(TypeDecorator[datetime]):
             value = datetime.fromisoformat(value)
         assert isinstance(value, datetime)
         return value.replace(tzinfo=UTC)
+
+
+class SealedText(TypeDecorator[str]):
+    """Personal text sealed at rest (AES-GCM, ``db/sealing.py``), read and written as plain ``str``.
+
+    ``label`` is the column's name (``"person.phone"``), bound to each sealed value as associated data.
+    Equality on a sealed column would compare ciphertexts that never match (each has its own nonce), so it
+    is refused: exact lookups go through the column's blind index (:class:`BlindIndex`).
+    """
+
+    impl = LargeBinary()
+    cache_ok = True
+
+    class Comparator(TypeDecorator.Comparator[str]):
+        def operate(self, op: Any, *other: Any, **kwargs: Any) -> Any:
+            raise TypeError("a sealed column cannot be compared in SQL; look it up through its blind index")
+
+    comparator_factory = Comparator
+
+    def __init__(self, label: str) -> None:
+        super().__init__()
+        self.label = label
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> bytes | None:
+        if value is None:
+            return None
+        return cipher_of(dialect).seal(value, self.label)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        return cipher_of(dialect).open(value, self.label)
+
+
+class BlindIndex(TypeDecorator[str]):
+    """The keyed blind index of a sealed column (HMAC-SHA256, hex): bound as the plain value, so that
+    ``col(Person.citizen_index) == number`` finds the person whose citizen number is ``number``."""
+
+    impl = String(64)
+    cache_ok = True
+
+    def __init__(self, label: str) -> None:
+        super().__init__()
+        self.label = label
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        return cipher_of(dialect).blind(value, self.label)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> str | None:
+        return None if value is None else str(value)  # the index itself; nothing reads a plain value from it
+
+
+def indexes(column: str) -> Any:
+    """A column default that gives a blind index column the plain value of ``column`` in the same INSERT
+    (the index type turns it into the HMAC), so writers set only the sealed column."""
+
+    def default(context: Any) -> Any:
+        return context.get_current_parameters()[column]
+
+    return default

@@ -20,6 +20,7 @@ from outlet_desk.services import desk_log
 from outlet_desk.services.audit import check_key_matches, load_or_create_key, sealed_events
 from outlet_desk.services.audit.keys import read_key
 from outlet_desk.services.context import Desk
+from outlet_desk.services.data_key import bind_data_key
 from outlet_desk.services.store_access import prepare_sqlite_files, reaching_store
 from outlet_desk.services.uow import UnitOfWork
 
@@ -52,6 +53,7 @@ def open_desk(settings: Settings, *, migrate: bool = True, verifying: bool = Fal
         check_key_matches(key, key_path, settings.outlet.code, sealed)
     desk = Desk(settings=settings, engine=engine, audit_key=key)
     with reaching_store(url, settings.config_path):
+        bind_data_key(settings, engine)  # before the migrations: 0009 seals the rows of an older store
         if migrate:
             upgrade(engine)
         if not (verifying or verify_with):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
-from outlet_desk.db.tables import Card, Person
+from outlet_desk.db.tables import Card
 from outlet_desk.domain.card_lifecycle import CardStatus
 from outlet_desk.domain.citizen_id import parse_citizen_id
 from outlet_desk.i18n import _
@@ -18,6 +18,7 @@ from outlet_desk.reader.card_data import (
 )
 from outlet_desk.services.context import Desk
 from outlet_desk.services.errors import NotFound, ServiceError
+from outlet_desk.services.queries import person_by_citizen_number
 
 # Which of a person's cards to put in the reader when none is named: the one waiting to be collected
 # first (that is what a person trying the desk wants to collect), then the one in use, then any other.
@@ -52,7 +53,7 @@ def card_data_for(desk: Desk, citizen_number: str, card_number: str | None = Non
     name field continues in its name extension. Raises :class:`NameNotForChip` for a name no chip holds."""
     number = parse_citizen_id(citizen_number).number
     with Session(desk.engine) as s:
-        person = s.exec(select(Person).where(col(Person.citizen_number) == number)).first()
+        person = person_by_citizen_number(s, number)
         if person is None:
             raise NotFound(_("No card holder with citizen number {n}.").format(n=number))
         cards = list(s.exec(select(Card).where(col(Card.person_id) == person.id)).all())

@@ -52,3 +52,10 @@ class LoginRefused(ServiceError):
 
 class AuditKeyProblem(ServiceError):
     code = "audit_key"
+
+
+class DataKeyProblem(ServiceError):
+    """The data key that seals personal data at rest is missing, unreadable, readable by others, or not the
+    key the database's personal data is sealed with: the desk does not open (nothing written)."""
+
+    code = "data_key"

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from outlet_desk.db.tables import Card, LossReport, Person
+from outlet_desk.db.tables import Card, LossReport
 from outlet_desk.domain.approvals import ApprovalKind, DualControl
 from outlet_desk.domain.audit_actions import AuditAction
 from outlet_desk.domain.caller_facts import CallerFactRefused, check_caller_fact
@@ -24,7 +24,13 @@ from outlet_desk.services.approvals.kinds import WITHDRAWAL, SecondOperatorNeede
 from outlet_desk.services.approvals.requests import check_signer, use_approval
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.errors import RecordChanged, ServiceError, StoreBusy
-from outlet_desk.services.queries import newest_card, open_report, open_request_for_card, report_is_open
+from outlet_desk.services.queries import (
+    newest_card,
+    open_report,
+    open_request_for_card,
+    person_by_citizen_number,
+    report_is_open,
+)
 from outlet_desk.services.receipts import ReceiptData, issue_receipt
 from outlet_desk.services.records import (
     card_facts,
@@ -101,7 +107,7 @@ def report_loss_hotline(desk: Desk, actor: Actor, citizen_number: str, name: str
     number = parse_citizen_id(citizen_number).number
     with UnitOfWork(desk, actor, Action.REPORT_LOSS_HOTLINE) as uow:
         s = uow.session
-        person = s.exec(select(Person).where(col(Person.citizen_number) == number)).first()
+        person = person_by_citizen_number(s, number)
         if person is None or not names_match(person.name, name):
             raise CallerNotIdentified(
                 _("The caller could not be identified: no card holder with this citizen number and name.")

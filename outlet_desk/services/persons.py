@@ -63,7 +63,8 @@ def _search_statements(dialect: str) -> dict[QueryKind, Select[Any]]:
     name = person.c.name.collate("C") if dialect == "postgresql" else person.c.name
     by_card = card.alias("by_card")
     return {
-        QueryKind.CITIZEN_NUMBER: base.where(person.c.citizen_number == bindparam("key")),
+        # The citizen number is sealed: its blind index (the column's type turns the number into it) is the key.
+        QueryKind.CITIZEN_NUMBER: base.where(person.c.citizen_index == bindparam("key")),
         QueryKind.CARD_NUMBER: base.where(
             person.c.id == select(by_card.c.person_id).where(by_card.c.card_number == bindparam("key"))
             .scalar_subquery()

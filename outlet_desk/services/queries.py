@@ -1,5 +1,6 @@
 """The queries more than one use case asks, each written once: a card's reissue request, a card's open loss
-report, the reissue requests ready for collection, a card by its number, a person's newest card."""
+report, the reissue requests ready for collection, a card by its number, a person's newest card, a person by
+citizen number (through its blind index: the number itself is sealed)."""
 
 from __future__ import annotations
 
@@ -53,3 +54,9 @@ def newest_card(session: Session, person_id: int, *statuses: CardStatus) -> Card
     if statuses:
         where.append(col(Card.status).in_([s.value for s in statuses]))
     return session.exec(select(Card).where(*where).order_by(col(Card.id).desc())).first()
+
+
+def person_by_citizen_number(session: Session, number: str) -> Person | None:
+    """The person with this (valid, normalised) citizen number: the number is sealed at rest, so the lookup
+    compares its blind index, which the column's type computes from ``number``."""
+    return session.exec(select(Person).where(col(Person.citizen_index) == number)).first()

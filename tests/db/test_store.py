@@ -36,7 +36,7 @@ def test_search_indexes_exist(engine: Engine) -> None:
     # name prefix search: (name, id) on SQLite, (name COLLATE "C", id) on PostgreSQL
     assert "ix_person_name_prefix" in person_ix
     assert person_ix["ix_person_name_prefix"]["column_names"][-1] == "id"
-    assert ("citizen_number",) in person_unique | person_cols
+    assert ("citizen_index",) in person_unique | person_cols  # the blind index of the sealed citizen number
     assert ("card_number",) in card_unique | card_ix
     assert ("identification_code",) in card_unique | card_ix
 

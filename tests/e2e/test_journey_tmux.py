@@ -19,9 +19,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from sqlmodel import col, select
 
+from outlet_desk.db.tables import Card, Person
 from outlet_desk.i18n import Language, _, set_language
 from tests.fixtures_pcsc import SETTLE_S, PcscDaemon, wait_empty
+from tests.stored import first_stored
 
 pytestmark = [pytest.mark.pcsc, pytest.mark.slow]
 
@@ -140,10 +143,11 @@ def test_the_whole_journey_by_keyboard(pcscd: PcscDaemon, tmux: Callable[[str, s
     desk_cmd = f"cd {ROOT} && {sys.executable} -m outlet_desk --config {config}; sleep 60"
     term = tmux(f"journey-{language}", desk_cmd)
     wait_until_open(term)
-    number, name, phone, old_card = first(
-        db, "SELECT p.citizen_number, p.name, p.phone, c.card_number FROM person p JOIN card c ON c.person_id = p.id "
-            "WHERE c.status = 'active' AND p.id NOT IN (SELECT person_id FROM card WHERE status <> 'active') "
-            "ORDER BY p.id LIMIT 1")
+    not_only_active = select(Card.person_id).where(col(Card.status) != "active")
+    number, name, phone, old_card = first_stored(
+        config, select(Person.citizen_number, Person.name, Person.phone, Card.card_number)
+        .join(Card, col(Card.person_id) == col(Person.id))
+        .where(col(Card.status) == "active", col(Person.id).not_in(not_only_active)).order_by(col(Person.id)))
     assert isinstance(number, str) and isinstance(name, str) and isinstance(phone, str)
 
     # 1. The hotline agent takes the call: the card is suspended, the caller is told the lapse date.

@@ -1,4 +1,9 @@
-"""Alembic environment: the engine comes from the caller (``outlet_desk.db.migrate``)."""
+"""Alembic environment: the engine comes from the caller (``outlet_desk.db.migrate``).
+
+On SQLite, a migration that rebuilds a table other tables point at (batch mode: copy, drop, rename) runs with
+foreign keys off, as SQLite's own procedure for altering a table says; every reference is checked again
+(``PRAGMA foreign_key_check``) before the migration commits, and the connection gets them back after it.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +14,25 @@ import outlet_desk.db.tables  # noqa: F401  (registers the tables on the metadat
 
 config = context.config
 engine = config.attributes["engine"]
+sqlite = engine.dialect.name == "sqlite"
 
-with engine.begin() as connection:
-    context.configure(
-        connection=connection,
-        target_metadata=SQLModel.metadata,
-        render_as_batch=connection.dialect.name == "sqlite",
-    )
-    with context.begin_transaction():
-        context.run_migrations()
+with engine.connect() as connection:
+    raw = connection.connection.driver_connection if sqlite else None
+    if raw is not None:
+        raw.execute("PRAGMA foreign_keys=OFF")  # outside a transaction, where the pragma takes effect
+    try:
+        with connection.begin():
+            context.configure(
+                connection=connection,
+                target_metadata=SQLModel.metadata,
+                render_as_batch=sqlite,
+            )
+            with context.begin_transaction():
+                context.run_migrations()
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                if broken:
+                    raise RuntimeError(f"the migration left references that point nowhere: {broken[:5]}")
+    finally:
+        if raw is not None:
+            raw.execute("PRAGMA foreign_keys=ON")

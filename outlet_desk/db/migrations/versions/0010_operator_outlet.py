@@ -1,7 +1,7 @@
 """operator_outlet binds each operator to the outlets whose desks let them in
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-04 20:00:00.000000
 
 Every existing operator is bound to the outlet they were created at (``operator.outlet_code``); one whose
@@ -16,7 +16,7 @@ import sqlmodel
 from alembic import op
 
 revision = '0010'
-down_revision = '0008'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
