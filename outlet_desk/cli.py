@@ -15,14 +15,13 @@ from rich.table import Table
 from outlet_desk import __version__
 from outlet_desk.cli_support import (
     EXIT_CHECK_FAILED,
+    AsUser,
     Boundary,
     State,
     authenticated,
     credentials,
-    err,
     fail,
     out,
-    progress_shown,
     record_id,
     refusals,
     sign_in,
@@ -36,6 +35,7 @@ from outlet_desk.reader.cli import reader_app
 from outlet_desk.report_cli import report_app
 from outlet_desk.services import desk_log
 from outlet_desk.services.desk_log import LogLevel
+from outlet_desk.store_cli import backup_cmd, db_app, restore_cmd
 
 app = typer.Typer(
     cls=Boundary,
@@ -53,7 +53,7 @@ def _command_group(name: str, help_text: str) -> typer.Typer:
     return group
 
 
-db_app = _command_group("db", "The store: migrations.")
+app.add_typer(db_app, name="db")
 audit_app = _command_group("audit", "The audit chain.")
 person_app = _command_group("person", "Card holders.")
 operator_app = _command_group("operator", "Operators: add, passwd, unlock, list.")
@@ -106,57 +106,6 @@ def run_desk(state: State) -> None:
         raise typer.Exit(code)
 
 
-@db_app.command("upgrade")
-def db_upgrade(
-    ctx: typer.Context,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="List the migrations it would apply; change nothing.")]
-    = False,
-) -> None:
-    """Apply the database migrations (also done automatically at start)."""
-    from outlet_desk.db.engine import make_engine
-    from outlet_desk.db.migrate import current_revision, pending, upgrade
-    from outlet_desk.services.data_key import bind_data_key
-    from outlet_desk.services.store_access import prepare_sqlite_files, reaching_store, sqlite_file_missing
-
-    settings = state_of(ctx).settings()
-    url = settings.database_url()
-    if dry_run:
-        with refusals(), reaching_store(url, settings.config_path):
-            engine = None if sqlite_file_missing(url) else make_engine(url, settings.database.busy_timeout_ms)
-            steps = pending(engine)
-            revision = current_revision(engine) if engine is not None else None
-        if not steps:
-            out.print(_("Database already at revision {rev}; nothing to apply.").format(rev=revision))
-        for step, description in steps:
-            out.print(f"{step}  {description}")
-        return
-    with refusals(), reaching_store(url, settings.config_path):
-        prepare_sqlite_files(url)
-        engine = make_engine(url, settings.database.busy_timeout_ms)
-        bind_data_key(settings, engine)  # the migration that seals personal data needs it
-        applied = upgrade(engine)
-        revision = current_revision(engine)
-    out.print(
-        (_("Database upgraded to revision {rev}.") if applied else _("Database already at revision {rev}.")).format(
-            rev=revision
-        )
-    )
-
-
-@db_app.command("rotate-data-key")
-def db_rotate_data_key(ctx: typer.Context) -> None:
-    """Seal all personal data again under a new data key (every desk of the database stopped first)."""
-    from outlet_desk.services.data_key import rotate_data_key
-
-    desk = state_of(ctx).desk()  # the store at the newest revision, the current data key checked
-    with refusals():
-        done = rotate_data_key(desk.settings, desk.engine)
-    out.print(_("Data key rotated: {n} personal values sealed again with key {new} (they were sealed with key "
-                "{old}). The old key file is kept as {file}: keep it with the backups made before today (they "
-                "need it), and copy the new key file to every desk of this database.").format(
-                    n=f"{done.values:,}", new=done.new_key, old=done.old_key, file=done.old_file))
-
-
 @app.command("demo")
 def demo_cmd(ctx: typer.Context) -> None:
     """Seed the training outlet (operators, about 200 persons, cards in every status). Idempotent."""
@@ -186,11 +135,6 @@ def _print_demo(summary: Any) -> None:
     out.print(table)
     for what, number in summary.examples.items():
         out.print(f"  {what}: {number}")
-
-
-AsUser = Annotated[str | None, typer.Option(
-    "--as", help="Your own user name (you are asked your password; or $OUTLET_DESK_USER and "
-                 "$OUTLET_DESK_PASSWORD).")]
 
 
 @person_app.command("find")
@@ -362,6 +306,8 @@ receipt_app = _command_group("receipt", "Receipts.")
 card_app = _command_group("card", "Cards: a virtual card for trying the desk by hand.")
 app.add_typer(reader_app, name="reader")
 app.add_typer(report_app, name="report")
+app.command("backup")(backup_cmd)
+app.command("restore")(restore_cmd)
 
 
 @stock_app.command("receive")
@@ -430,43 +376,6 @@ def receipt_print(ctx: typer.Context, code: str, as_user: AsUser = None) -> None
         code=found.code, text=saved.text_path, pdf=saved.pdf_path), markup=False)
     if saved.print_error:
         out.print(saved.print_error, markup=False)
-
-
-BackupAs = AsUser  # a supervisor or an administrator
-
-
-@app.command("backup")
-def backup_cmd(
-    ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="The new backup file (never an existing one).")],
-    as_user: BackupAs = None,
-) -> None:
-    """Back up the store into FILE (SQLite's online backup, or pg_dump), while the counters work; the copy
-    is checked (integrity, database revision, audit chain) before it is kept. Mode 0600."""
-    from outlet_desk.services.backup import back_up
-
-    desk = state_of(ctx).desk()
-    actor = sign_in(desk, as_user, Action.BACK_UP_STORE)
-    with refusals(), progress_shown(err) as progress:
-        done = back_up(desk, actor, file, progress)
-    out.print(done.message())
-
-
-@app.command("restore")
-def restore_cmd(
-    ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="A file made by outlet-desk backup.")],
-    as_user: BackupAs = None,
-) -> None:
-    """Restore FILE into the outlet's store, which must be empty (stop the desks first); the outlet's audit
-    key file must be in place. Checked like a backup; you sign in as an operator of the restored store."""
-    from outlet_desk.services.backup import restore
-
-    settings = state_of(ctx).settings()
-    username, password = credentials(as_user)
-    with refusals(), progress_shown(err) as progress:
-        done = restore(settings, file, progress, lambda desk: authenticated(desk, username, password))
-    out.print(done.message())
 
 
 @card_app.command("emulate")

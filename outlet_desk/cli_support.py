@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -151,6 +151,11 @@ def state_of(ctx: typer.Context) -> State:
     assert isinstance(obj, State)
     return obj
 
+
+AsUser = Annotated[str | None, typer.Option(
+    "--as", help="Your own user name (you are asked your password; or $OUTLET_DESK_USER and "
+                 "$OUTLET_DESK_PASSWORD).")]
+"""The ``--as`` option of every command that signs in (:func:`sign_in`)."""
 
 USER_VAR, PASSWORD_VAR = "OUTLET_DESK_USER", "OUTLET_DESK_PASSWORD"
 """Who signs in when a script runs a command (no terminal to ask on): the user name and the password."""

@@ -21,7 +21,7 @@ from outlet_desk.cli_support import EXIT_BAD_INPUT, EXIT_CHECK_FAILED, err, fail
 from outlet_desk.domain.roles import Action
 from outlet_desk.i18n import _
 from outlet_desk.private_files import private_folder
-from outlet_desk.services.report import DailyReport, check_report_day, daily_report, figure_rows
+from outlet_desk.services.report import check_report_day, daily_report, figure_rows
 from outlet_desk.services.report_export import (
     REPORT_FILES,
     column_headings,
@@ -36,6 +36,7 @@ from outlet_desk.services.report_export import (
     to_json,
     trend_line,
 )
+from outlet_desk.services.report_model import DailyReport
 
 report_app = typer.Typer(help="Reports: the daily report.", add_completion=False, rich_markup_mode=None)
 

@@ -19,8 +19,9 @@ from outlet_desk.i18n import N_, _
 from outlet_desk.screens.answer import Answer
 from outlet_desk.screens.supervision_base import DayScreen
 from outlet_desk.services.errors import ServiceError
-from outlet_desk.services.report import ChainResult, DailyReport, chain_result, daily_report, figure_rows
+from outlet_desk.services.report import chain_result, daily_report, figure_rows
 from outlet_desk.services.report_export import heading, label, recon_text, shown, summary_lines
+from outlet_desk.services.report_model import ChainResult, DailyReport
 from outlet_desk.widgets.plain import DataTable, Static
 from outlet_desk.widgets.table_columns import add_keyed_columns
 

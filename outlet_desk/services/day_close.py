@@ -48,8 +48,9 @@ from outlet_desk.services.home import day_bounds
 from outlet_desk.services.masking import mask_name
 from outlet_desk.services.output_files import files_in
 from outlet_desk.services.queries import report_is_open
-from outlet_desk.services.report import DailyReport, chain_result, daily_report
+from outlet_desk.services.report import chain_result, daily_report
 from outlet_desk.services.report_export import CLOSE_FILES, file_stem, render_pdf, to_csv
+from outlet_desk.services.report_model import DailyReport
 from outlet_desk.services.uow import UnitOfWork
 
 

@@ -20,7 +20,7 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
@@ -28,195 +28,37 @@ from sqlmodel import col
 
 from outlet_desk.db.tables import DayClose, Operator, Outlet
 from outlet_desk.domain.audit_actions import AuditAction
-from outlet_desk.domain.fees import ReissueReason
 from outlet_desk.domain.roles import Action, require
 from outlet_desk.i18n import _
 from outlet_desk.services import report_queries as q
-from outlet_desk.services.audit import ChainReport, check_chain
+from outlet_desk.services.audit import check_chain
 from outlet_desk.services.audit.verify import verify_in
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.errors import ServiceError
 from outlet_desk.services.home import day_bounds
 from outlet_desk.services.outlet_bindings import require_belongs_to
+from outlet_desk.services.report_model import (
+    AGE_BUCKETS,
+    CLOSE_EDGE,
+    COMPLETIONS,
+    DAY_ACTIONS,
+    LOSS_EVENTS,
+    LOSS_KEYS,
+    PRESENTERS,
+    REASONS,
+    TRANSACTIONS,
+    TREND_ACTIONS,
+    TREND_SERIES,
+    AfterClose,
+    ChainResult,
+    Check,
+    ClerkLine,
+    CloseInfo,
+    DailyReport,
+    LateEvent,
+    TrendDay,
+)
 from outlet_desk.services.report_queries import TREND_DAYS
-
-SCHEMA = "outlet-desk/daily-report/1"
-
-#: The event that completes each counter flow, and the identity-check flow it stands on.
-COMPLETIONS: Mapping[str, Action] = {
-    AuditAction.LOSS_REPORTED_COUNTER: Action.REPORT_LOSS_COUNTER,
-    AuditAction.LOSS_MADE_FORMAL: Action.REPORT_LOSS_COUNTER,
-    AuditAction.LOSS_WITHDRAWN: Action.WITHDRAW_LOSS,
-    AuditAction.REISSUE_APPLIED: Action.APPLY_REISSUE,
-    AuditAction.CARD_COLLECTED: Action.COLLECT_CARD,
-}
-#: A transaction is a completed counter flow, or a loss report taken by the hotline.
-TRANSACTIONS: tuple[str, ...] = (*COMPLETIONS, AuditAction.LOSS_REPORTED_HOTLINE)
-LOSS_EVENTS: Mapping[str, str] = {
-    AuditAction.LOSS_REPORTED_HOTLINE: "hotline",
-    AuditAction.LOSS_REPORTED_COUNTER: "counter",
-    AuditAction.LOSS_MADE_FORMAL: "made_formal",
-    AuditAction.LOSS_LAPSED: "lapsed",
-    AuditAction.LOSS_LAPSE_ESCALATED: "lapsed",
-    AuditAction.LOSS_WITHDRAWN: "withdrawn",
-}
-LOSS_KEYS: tuple[str, ...] = ("hotline", "counter", "made_formal", "lapsed", "withdrawn")
-REASONS: tuple[str, ...] = tuple(r.value for r in ReissueReason)
-PRESENTERS: tuple[str, ...] = ("holder", "proxy")
-AGE_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
-    ("0-7", 0, 7), ("8-30", 8, 30), ("31-90", 31, 90), ("over_90", 91, None),
-)
-_DAY_ACTIONS: tuple[str, ...] = (
-    *LOSS_EVENTS, AuditAction.REISSUE_APPLIED, AuditAction.CARD_COLLECTED, AuditAction.IDENTITY_CHECKED,
-    AuditAction.CHIP_CHECK_FAILED, AuditAction.BLOCKED_CARD_PRESENTED,
-)
-_TREND_SERIES: Mapping[str, tuple[str, ...]] = {
-    "transactions": TRANSACTIONS,
-    "loss_reports": (AuditAction.LOSS_REPORTED_HOTLINE, AuditAction.LOSS_REPORTED_COUNTER),
-    "reissues": (AuditAction.REISSUE_APPLIED,),
-    "collections": (AuditAction.CARD_COLLECTED,),
-}
-_TREND_ACTIONS: tuple[str, ...] = tuple(sorted({a for actions in _TREND_SERIES.values() for a in actions}))
-
-Status = Literal["agree", "disagree"]
-
-
-@dataclass(frozen=True)
-class Check:
-    """One figure counted from both records."""
-
-    key: str
-    audit: int
-    table: int
-
-    @property
-    def status(self) -> Status:
-        return "agree" if self.audit == self.table else "disagree"
-
-
-@dataclass(frozen=True)
-class ClerkLine:
-    operator_id: int
-    username: str
-    display_name: str
-    transactions: int
-    timed: int
-    """Transactions whose identity check (same operator, same person, same flow, same day) was found."""
-    avg_handling_seconds: float | None
-
-
-@dataclass(frozen=True)
-class TrendDay:
-    day: date
-    transactions: int
-    loss_reports: int
-    reissues: int
-    collections: int
-
-
-@dataclass(frozen=True)
-class ChainResult:
-    intact: bool
-    events_checked: int
-    """Events recomputed: all of them (``full``), else those after the checkpoint ``since_seq``."""
-    broken_seq: int | None
-    problem: str
-    message: str
-    full: bool = True
-    """True: recomputed from event 1; False: from the checkpoint at ``since_seq`` (made at ``since_at``)."""
-    since_seq: int | None = None
-    since_at: datetime | None = None
-    last_full_at: datetime | None = None
-    """When the newest full verification (the one the quick one stands on) was made; None if never."""
-    checkpoint_seq: int | None = None
-    """The checkpoint recorded after this verification, if any (the day close and ``audit verify`` record)."""
-    witness_fingerprint: str = ""
-    """The fingerprint of the witness file's line for that checkpoint (printed on the day-close report)."""
-
-    @classmethod
-    def of(cls, report: ChainReport, desk: Desk) -> ChainResult:
-        since, full_cp = report.since, report.last_full
-        return cls(report.intact, report.events_checked, report.broken_seq, report.problem,
-                   report.message(desk.tz), report.full, since.seq if since else None,
-                   since.verified_at if since else None, full_cp.verified_at if full_cp else None,
-                   report.recorded.seq if report.recorded else None, report.witness_fingerprint)
-
-
-@dataclass(frozen=True)
-class CloseInfo:
-    closed_at: datetime
-    closed_by: str
-    reason: str
-    blockers: tuple[str, ...]
-
-
-CLOSE_EDGE = timedelta(microseconds=1)
-"""A closed day's report covers up to and including the instant of its close; what follows is late."""
-
-
-@dataclass(frozen=True)
-class LateEvent:
-    """A loss report recorded on a day after that day was closed."""
-
-    at: datetime
-    action: str
-    operator: str
-
-    @property
-    def loss_key(self) -> str:
-        return LOSS_EVENTS[self.action]
-
-
-@dataclass(frozen=True)
-class AfterClose:
-    """What was recorded on ``day`` after its close (loss reports are taken whatever the hour): shown on the
-    next day's report under its own heading, and left out of the closed day's figures."""
-
-    day: date
-    closed_at: datetime
-    events: tuple[LateEvent, ...]
-
-    @property
-    def loss_reports(self) -> Mapping[str, int]:
-        counts = Counter(e.loss_key for e in self.events)
-        return {k: counts[k] for k in LOSS_KEYS}
-
-
-@dataclass(frozen=True)
-class DailyReport:
-    outlet_code: str
-    outlet_name: str
-    timezone: str
-    day: date
-    generated_at: datetime
-    loss_reports: Mapping[str, int]
-    reissues: Mapping[str, int]
-    collections: Mapping[str, int]
-    chip_check_failures: int
-    blocked_cards_presented: int
-    fees_taken_fen: int
-    fees_waived_fen: int
-    clerks: tuple[ClerkLine, ...]
-    uncollected: Mapping[str, int]
-    pending_temporary_losses: int
-    trend: tuple[TrendDay, ...]
-    reconciliation: tuple[Check, ...]
-    chain: ChainResult | None
-    close: CloseInfo | None = None
-    after_close: AfterClose | None = None
-    """What the day before recorded after its close, if it was closed and anything was."""
-
-    @property
-    def disagreements(self) -> tuple[Check, ...]:
-        return tuple(c for c in self.reconciliation if c.status == "disagree")
-
-    @property
-    def reissues_total(self) -> int:
-        return sum(self.reissues.values())
-
-    @property
-    def uncollected_total(self) -> int:
-        return sum(self.uncollected.values())
 
 
 @dataclass
@@ -318,7 +160,7 @@ def _audit_side(
     conn: Connection, outlet: str, start: datetime, end: datetime
 ) -> tuple[_Tally, dict[int, list[float]], Counter[str]]:
     """The day's figures from the audit events: one indexed range read, JSON parsed only where needed."""
-    rows = conn.execute(q.audit_day_statement(_DAY_ACTIONS), q.params(outlet, start, end))
+    rows = conn.execute(q.audit_day_statement(DAY_ACTIONS), q.params(outlet, start, end))
     tally, extra = _Tally(), Counter[str]()
     checked: dict[tuple[int | None, int | None, str], datetime] = {}
     timing: dict[int, list[float]] = defaultdict(list)
@@ -402,11 +244,11 @@ def _trend(conn: Connection, outlet: str, desk: Desk, day: date) -> tuple[TrendD
     days = [day - timedelta(days=TREND_DAYS - 1 - i) for i in range(TREND_DAYS)]
     edges = [day_bounds(desk, d)[0] for d in days] + [day_bounds(desk, day)[1]]
     edge_params = {f"edge{i}": edge for i, edge in enumerate(edges)}
-    rows = conn.execute(q.trend_statement(_TREND_ACTIONS), {"outlet": outlet, **edge_params})
+    rows = conn.execute(q.trend_statement(TREND_ACTIONS), {"outlet": outlet, **edge_params})
     per_day: list[Counter[str]] = [Counter() for _ in days]
     for i, action, n in rows:
         if 0 <= i < TREND_DAYS:
-            for series, actions in _TREND_SERIES.items():
+            for series, actions in TREND_SERIES.items():
                 if action in actions:
                     per_day[i][series] += int(n)
     return tuple(TrendDay(d, c["transactions"], c["loss_reports"], c["reissues"], c["collections"])
@@ -434,7 +276,7 @@ def _after_close(conn: Connection, outlet: str, desk: Desk, day: date,
     if close is None:
         return None
     _start, end = day_bounds(desk, day)
-    rows = conn.execute(q.audit_day_statement(_DAY_ACTIONS), q.params(outlet, close.closed_at + CLOSE_EDGE, end))
+    rows = conn.execute(q.audit_day_statement(DAY_ACTIONS), q.params(outlet, close.closed_at + CLOSE_EDGE, end))
     events = tuple(
         LateEvent(at.astimezone(desk.tz), action, names.get(operator_id, (str(operator_id), ""))[0]
                   if operator_id is not None else "system")

@@ -12,12 +12,8 @@ from outlet_desk.domain.fees import format_yuan
 from outlet_desk.i18n import N_, _
 from outlet_desk.services.atomic_file import write_atomically
 from outlet_desk.services.fonts import CJK_FONT
-from outlet_desk.services.report import (
-    SCHEMA,
-    Check,
-    DailyReport,
-    figure_rows,
-)
+from outlet_desk.services.report import figure_rows
+from outlet_desk.services.report_model import SCHEMA, Check, DailyReport
 
 if TYPE_CHECKING:
     from fpdf import FPDF
