@@ -37,7 +37,18 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC)
 
 
-class SealedText(TypeDecorator[str]):
+class _Labelled(TypeDecorator[str]):
+    """A column type bound to its column's label (``"person.phone"``): the sealing's associated data, the
+    blind index's name."""
+
+    cache_ok = True
+
+    def __init__(self, label: str) -> None:
+        super().__init__()
+        self.label = label
+
+
+class SealedText(_Labelled):
     """Personal text sealed at rest (AES-GCM, ``db/sealing.py``), read and written as plain ``str``.
 
     ``label`` is the column's name (``"person.phone"``), bound to each sealed value as associated data.
@@ -46,17 +57,12 @@ class SealedText(TypeDecorator[str]):
     """
 
     impl = LargeBinary()
-    cache_ok = True
 
     class Comparator(TypeDecorator.Comparator[str]):
         def operate(self, op: Any, *other: Any, **kwargs: Any) -> Any:
             raise TypeError("a sealed column cannot be compared in SQL; look it up through its blind index")
 
     comparator_factory = Comparator
-
-    def __init__(self, label: str) -> None:
-        super().__init__()
-        self.label = label
 
     def process_bind_param(self, value: str | None, dialect: Dialect) -> bytes | None:
         if value is None:
@@ -69,16 +75,11 @@ class SealedText(TypeDecorator[str]):
         return cipher_of(dialect).open(value, self.label)
 
 
-class BlindIndex(TypeDecorator[str]):
+class BlindIndex(_Labelled):
     """The keyed blind index of a sealed column (HMAC-SHA256, hex): bound as the plain value, so that
     ``col(Person.citizen_index) == number`` finds the person whose citizen number is ``number``."""
 
     impl = String(64)
-    cache_ok = True
-
-    def __init__(self, label: str) -> None:
-        super().__init__()
-        self.label = label
 
     def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
         if value is None:
