@@ -43,6 +43,7 @@ def second_desk(seeded: Path, tmp_path: Path) -> Path:
     (folder / "data").mkdir(parents=True)
     shutil.copy2(seeded, folder / "outlet.toml")
     shutil.copy2(seeded.parent / "data" / "audit.key", folder / "data" / "audit.key")
+    shutil.copy2(seeded.parent / "data" / "data.key", folder / "data" / "data.key")
     return folder / "outlet.toml"
 
 
@@ -59,7 +60,7 @@ def test_a_backup_restores_on_another_desk_and_verifies(seeded: Path, second_des
     assert restored.exit_code == 0, restored.output
     assert restored.stdout.startswith(f"{file} restored into {second_desk.parent / 'data' / 'outlet.db'}")
     assert stat.S_IMODE((second_desk.parent / "data" / "outlet.db").stat().st_mode) == 0o600
-    verified = run(second_desk, "audit", "verify")
+    verified = run(second_desk, "audit", "verify", "--as", "super1", env=SUPERVISOR)
     assert verified.exit_code == 0 and "intact" in verified.stdout
 
     again = run(second_desk, "restore", str(file), "--as", "admin", env={"OUTLET_DESK_PASSWORD": "training-admin"})

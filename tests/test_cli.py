@@ -511,7 +511,7 @@ def test_a_checkpoint_is_recorded_by_the_operator_who_verified(seeded: Path) -> 
 
 
 def test_a_search_is_audited_by_its_kind_not_its_text(seeded: Path) -> None:
-    [(number,)] = _sql(seeded, "SELECT citizen_number FROM person ORDER BY id LIMIT 1")
+    (number,) = first_stored(seeded, select(Person.citizen_number).order_by(col(Person.id)))
     for query in (number, "王"):
         assert run(seeded, "person", "find", query, env=CLERK).exit_code == 0
     rows = _sql(seeded, "SELECT operator.username, audit_event.after FROM audit_event JOIN operator ON "
@@ -531,6 +531,7 @@ def _second_outlet(seeded: Path, tmp_path: Path, training: bool = False) -> Path
     other = tmp_path / "cli2" / "outlet.toml"
     (other.parent / "data").mkdir(parents=True, mode=0o700)
     shutil.copy2(seeded.parent / "data" / "audit.key", other.parent / "data" / "audit.key")
+    shutil.copy2(seeded.parent / "data" / "data.key", other.parent / "data" / "data.key")
     text = OUTLET.replace('"CLI001"', '"CLI002"').replace("training = true", f"training = {str(training).lower()}")
     other.write_text(text + f'\n[database]\nurl = "sqlite:///{database}"\n')
     return other

@@ -4,16 +4,18 @@ with their message id, and no citizen number in clear anywhere in it; the file o
 from __future__ import annotations
 
 import shutil
-import sqlite3
 import stat
 from pathlib import Path
 
 import pytest
+from sqlmodel import select
 from typer.testing import CliRunner, Result
 
 from outlet_desk.cli import app
+from outlet_desk.db.tables import Person
 from outlet_desk.i18n import set_language
 from outlet_desk.services import desk_log
+from tests.stored import stored_rows
 
 OUTLET = """
 [outlet]
@@ -55,8 +57,8 @@ def log_lines(config: Path) -> list[str]:
 
 
 def citizen_numbers(config: Path) -> list[str]:
-    with sqlite3.connect(config.parent / "data" / "outlet.db") as db:
-        return [row[0] for row in db.execute("SELECT citizen_number FROM person")]
+    """Every holder's citizen number, opened with the desk's data key (they are sealed at rest)."""
+    return [row[0] for row in stored_rows(config, select(Person.citizen_number))]
 
 
 def test_a_refused_use_case_leaves_one_line_with_its_message_id(config: Path) -> None:

@@ -13,7 +13,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from sqlmodel import col, select
 
+from outlet_desk.db.tables import Card, Person, ReissueRequest
 from outlet_desk.i18n import set_language
 from tests.e2e.test_journey_tmux import (  # noqa: F401
     ROOT,
@@ -25,16 +27,19 @@ from tests.e2e.test_journey_tmux import (  # noqa: F401
     tmux,
     wait_until_open,
 )
+from tests.stored import first_stored
 
 pytestmark = pytest.mark.slow
 
 
-def lost_without_application(db: Path, offset: int) -> tuple[object, ...]:
-    """Citizen number, name and card number of the ``offset``-th holder of a lost card not yet reissued."""
-    return first(
-        db, "SELECT p.citizen_number, p.name, c.card_number FROM person p JOIN card c ON c.person_id = p.id "
-            "WHERE c.status = 'lost' AND c.id NOT IN (SELECT old_card_id FROM reissue_request "
-            f"WHERE old_card_id IS NOT NULL) ORDER BY p.id LIMIT 1 OFFSET {offset}")
+def lost_without_application(config: Path, offset: int) -> tuple[object, ...]:
+    """Citizen number, name and card number of the ``offset``-th holder of a lost card not yet reissued (read
+    with the desk's data key: citizen numbers are sealed at rest)."""
+    taken = select(ReissueRequest.old_card_id).where(col(ReissueRequest.old_card_id).is_not(None))
+    return first_stored(config, select(Person.citizen_number, Person.name, Card.card_number)
+                        .join(Card, col(Card.person_id) == col(Person.id))
+                        .where(col(Card.status) == "lost", col(Card.id).not_in(taken))
+                        .order_by(col(Person.id)).offset(offset))
 
 
 def test_supervisor_day_by_keyboard(tmux: Callable[[str, str], Terminal], tmp_path: Path) -> None:  # noqa: F811
@@ -45,9 +50,9 @@ def test_supervisor_day_by_keyboard(tmux: Callable[[str, str], Terminal], tmp_pa
     db = tmp_path / "data" / "outlet.db"
     term = tmux("supervisor-day", f"cd {ROOT} && {sys.executable} -m outlet_desk --config {config}; sleep 60")
     wait_until_open(term)
-    number, name, lost = lost_without_application(db, 0)
-    other, other_name, _card = lost_without_application(db, 1)
-    third, third_name, _card3 = lost_without_application(db, 2)
+    number, name, lost = lost_without_application(config, 0)
+    other, other_name, _card = lost_without_application(config, 1)
+    third, third_name, _card3 = lost_without_application(config, 2)
     assert isinstance(number, str) and isinstance(name, str) and isinstance(other, str)
     assert isinstance(other_name, str) and isinstance(third, str) and isinstance(third_name, str)
 

@@ -82,6 +82,8 @@ def empty_store(request: pytest.FixtureRequest, desk: Desk, sqlite_template: Pat
         url = cluster.fresh_database(TEMPLATE)
         folder = tmp_path / "restored"
         folder.mkdir()
+    (folder / "data").mkdir()  # the outlet's data key goes with it, as its audit key (neither is in a backup)
+    shutil.copy2(desk.settings.data_key_path(), folder / "data" / "data.key")
     path = folder / "outlet.toml"
     text = MINIMAL_TOML.format(url=url) + f'\n[audit]\nkey_file = "{desk.settings.audit_key_path()}"\n'
     path.write_text(text)

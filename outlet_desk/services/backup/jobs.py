@@ -28,13 +28,14 @@ from outlet_desk.db.tables import AuditEvent
 from outlet_desk.domain.audit_actions import AuditAction
 from outlet_desk.domain.roles import Action, require
 from outlet_desk.i18n import _
+from outlet_desk.private_files import private_folder
 from outlet_desk.services.audit import check_key_matches, load_or_create_key, sealed_events
 from outlet_desk.services.backup import pg_archive
 from outlet_desk.services.backup.copy_check import BackupRefused, CopyChecked, check_copy
 from outlet_desk.services.backup.empty_store import empty_again, refuse_unless_empty
 from outlet_desk.services.backup.sqlite_copy import copy_database, opened
 from outlet_desk.services.context import Actor, Desk
-from outlet_desk.services.store_access import prepare_sqlite_files, shown_database
+from outlet_desk.services.store_access import shown_database
 from outlet_desk.services.uow import UnitOfWork
 
 Progress = Callable[[str, int, int], None]
@@ -166,7 +167,7 @@ def _restore_sqlite(settings: Settings, key: bytes, source: Path, progress: Prog
                     sign_in: Callable[[Desk], Actor]) -> RestoreDone:
     url = settings.database_url()
     target = Path(str(make_url(url).database))
-    prepare_sqlite_files(url)
+    private_folder(target.parent)  # the folder only: a refused restore leaves no database file behind
     if target.exists():
         with opened(target, read_only=False) as conn, _engine_on(conn) as engine, engine.connect() as sa:
             refuse_unless_empty(sa, str(target))
