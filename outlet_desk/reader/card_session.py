@@ -127,7 +127,21 @@ def change_pin(transmit: Transmit, old_pin: str, new_pin: str) -> None:
 
 
 def authenticate_issuer(transmit: Transmit, issuer_key: bytes) -> None:
-    """GET CHALLENGE + EXTERNAL AUTHENTICATE (scheme in :mod:`outlet_desk.reader.issuer_auth`)."""
+    """GET CHALLENGE + EXTERNAL AUTHENTICATE (scheme in :mod:`outlet_desk.reader.issuer_auth`). A card reset
+    between the two (the reader or the driver powering it again) forgets the challenge, and the card answers
+    6985: the application is selected again and the pair is tried once more with a new challenge."""
+    try:
+        _challenge_and_answer(transmit, issuer_key)
+    except ChallengeLost:
+        select_social_security_application(transmit)
+        _challenge_and_answer(transmit, issuer_key)
+
+
+class ChallengeLost(UnexpectedStatus):
+    """EXTERNAL AUTHENTICATE found no challenge to answer (6985): the card was reset after GET CHALLENGE."""
+
+
+def _challenge_and_answer(transmit: Transmit, issuer_key: bytes) -> None:
     challenge = exchange(transmit, apdu.get_challenge())
     if challenge.sw != apdu.SW_OK:
         raise UnexpectedStatus(challenge.sw, "GET CHALLENGE")
@@ -136,6 +150,8 @@ def authenticate_issuer(transmit: Transmit, issuer_key: bytes) -> None:
     response = exchange(transmit, apdu.external_authenticate(cryptogram(issuer_key, challenge.data)))
     if response.sw in (apdu.SW_AUTH_FAILED, apdu.SW_SECURITY_NOT_SATISFIED, apdu.SW_AUTH_METHOD_BLOCKED):
         raise NotAuthorised(f"EXTERNAL AUTHENTICATE answered {response.sw:04X}")
+    if response.sw == apdu.SW_CONDITIONS_NOT_SATISFIED:
+        raise ChallengeLost(response.sw, "EXTERNAL AUTHENTICATE")
     if response.sw != apdu.SW_OK:
         raise UnexpectedStatus(response.sw, "EXTERNAL AUTHENTICATE")
 

@@ -96,6 +96,22 @@ def test_power_cycle_forgets_authentication() -> None:
     assert sw(card.process(apdu.update_record(5, 7, b"\x07\x01A"))) == apdu.SW_SECURITY_NOT_SATISFIED
 
 
+def test_a_reset_between_challenge_and_answer_is_survived_with_a_new_challenge() -> None:
+    """Found in CI under load: the card was powered again between GET CHALLENGE and EXTERNAL AUTHENTICATE,
+    forgot its challenge and answered 6985; the personalisation failed with "unexpected answer"."""
+    card = VirtualCard(None)
+    resets = []
+
+    def transmit(command: bytes) -> bytes | None:
+        if command[1] == apdu.INS_EXTERNAL_AUTHENTICATE and not resets:
+            resets.append(command)
+            card.power(0x02)  # the reset lands between the two commands, once
+        return card.process(command)
+
+    written = card_session.personalise(transmit, SAMPLE, TRAINING_ISSUER_KEY)  # type: ignore[arg-type]
+    assert written == SAMPLE and card.data == SAMPLE and len(resets) == 1
+
+
 def test_fault_hooks() -> None:
     card = VirtualCard(SAMPLE, max_hang_s=0.05)
     card.set_fault(Fault.GARBAGE, after=1)
