@@ -10,7 +10,11 @@ from pathlib import Path
 import pytest
 
 from outlet_desk.i18n import set_language
-from tests.test_cli import OUTLET, run
+from tests import test_cli
+from tests.test_cli import run
+
+# The seeded outlet of the command-line tests, made once a module (fixtures are found by name in the module).
+seeded_folder, seeded = test_cli.seeded_folder, test_cli.seeded
 
 SUPERVISOR = {"OUTLET_DESK_PASSWORD": "training-super1"}
 CLERK = {"OUTLET_DESK_PASSWORD": "training-clerk1"}
@@ -19,21 +23,6 @@ CLERK = {"OUTLET_DESK_PASSWORD": "training-clerk1"}
 @pytest.fixture(autouse=True)
 def _english() -> None:
     set_language("en")
-
-
-@pytest.fixture(scope="module")
-def seeded_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("seeded")
-    (folder / "outlet.toml").write_text(OUTLET)
-    set_language("en")
-    assert run(folder / "outlet.toml", "demo").exit_code == 0
-    return folder
-
-
-@pytest.fixture
-def seeded(seeded_folder: Path, tmp_path: Path) -> Path:
-    shutil.copytree(seeded_folder, tmp_path / "outlet")
-    return tmp_path / "outlet" / "outlet.toml"
 
 
 @pytest.fixture

@@ -11,32 +11,13 @@ from importlib.metadata import version
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner, Result
+from typer.testing import CliRunner
 
 from outlet_desk.cli import app
 from outlet_desk.db.migrate import HEAD_REVISION, known_revisions
-from outlet_desk.i18n import set_language
+from tests.cli_outlet import run
 
-OUTLET = """
-[outlet]
-code = "TST001"
-name = "Test outlet"
-division_code = "110105"
-language = "en"
-training = true
-"""
-
-
-@pytest.fixture
-def config(tmp_path: Path) -> Path:
-    set_language("en")
-    path = tmp_path / "outlet.toml"
-    path.write_text(OUTLET)
-    return path
-
-
-def run(config: Path, *args: str) -> Result:
-    return CliRunner().invoke(app, ["--config", str(config), *args])
+pytestmark = pytest.mark.usefixtures("english")  # the outlet and its `config` fixture: tests/cli_outlet.py
 
 
 def test_version_is_the_installed_packages() -> None:

@@ -191,6 +191,8 @@ def test_the_printed_qr_code_is_a_standard_qr_that_zbar_reads_back_to_the_verifi
     pdf = tmp_path / "receipt.pdf"
     render_pdf(receipt, pdf)
     if shutil.which("pdftoppm") is None:
+        if IN_CI:
+            pytest.fail("pdftoppm (poppler-utils) is missing; scripts/setup.sh installs it")
         pytest.skip("pdftoppm (poppler-utils) is not installed here; CI installs it")
     subprocess.run(["pdftoppm", "-r", "200", "-png", "-singlefile", str(pdf), str(tmp_path / "page")], check=True)
     assert decode_qr(tmp_path / "page.png") == [f"QR-Code:{receipt.code}"]  # not a Micro QR: zbar reads it
