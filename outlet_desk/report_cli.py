@@ -17,10 +17,23 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from outlet_desk.cli_support import EXIT_BAD_INPUT, EXIT_CHECK_FAILED, err, fail, out, refusals, sign_in, state_of
+from outlet_desk.cli_support import (
+    EXIT_BAD_INPUT,
+    EXIT_CHECK_FAILED,
+    AsUser,
+    err,
+    fail,
+    out,
+    refusals,
+    sign_in,
+    state_of,
+)
 from outlet_desk.domain.roles import Action
 from outlet_desk.i18n import _
 from outlet_desk.private_files import private_folder
+from outlet_desk.services import city_report_export
+from outlet_desk.services.city_report import CityReport, city_report
+from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.report import check_report_day, daily_report, figure_rows
 from outlet_desk.services.report_export import (
     REPORT_FILES,
@@ -38,7 +51,13 @@ from outlet_desk.services.report_export import (
 )
 from outlet_desk.services.report_model import DailyReport
 
-report_app = typer.Typer(help="Reports: the daily report.", add_completion=False, rich_markup_mode=None)
+report_app = typer.Typer(help="Reports: the daily report, the city report.", add_completion=False,
+                         rich_markup_mode=None)
+
+
+Day = Annotated[str | None, typer.Option("--date", help="The day, YYYY-MM-DD (default: today at the outlet).")]
+Bom = Annotated[bool, typer.Option("--bom", help="CSV: start with a byte-order mark, for spreadsheets that read "
+                                                 "UTF-8 only with one (Excel on Chinese Windows).")]
 
 
 class Format(StrEnum):
@@ -60,6 +79,14 @@ def _parse_day(text: str | None) -> date | None:
         return check_report_day(day)
 
 
+def _reader(ctx: typer.Context, day: str | None, as_user: str | None,
+            action: Action) -> tuple[Desk, Actor, date | None]:
+    """The desk, the operator signed in to read it (their role must allow ``action``) and the day asked for."""
+    wanted = _parse_day(day)
+    desk = state_of(ctx).desk()
+    return desk, sign_in(desk, as_user, action), wanted
+
+
 def _print_table(report: DailyReport) -> None:
     checks = {c.key: c for c in report.reconciliation}
     table = Table(title=heading(report))
@@ -76,8 +103,7 @@ def _print_table(report: DailyReport) -> None:
 @report_app.command("daily")
 def report_daily(
     ctx: typer.Context,
-    day: Annotated[str | None, typer.Option("--date", help="The day, YYYY-MM-DD (default: today at the outlet).")]
-    = None,
+    day: Day = None,
     outlet: Annotated[str | None, typer.Option("--outlet", help="Another outlet's code on a shared database.")]
     = None,
     fmt: Annotated[Format, typer.Option("--format", help="table, csv, json or pdf.")] = Format.TABLE,
@@ -85,17 +111,11 @@ def report_daily(
                                                                         "reports folder).")] = None,
     verify: Annotated[bool, typer.Option("--verify/--no-verify",
                                          help="Verify the audit chain since its newest checkpoint.")] = True,
-    as_user: Annotated[str | None, typer.Option("--as", help="Your own user name (you are asked your password; or "
-                                                             "$OUTLET_DESK_USER and $OUTLET_DESK_PASSWORD).")]
-    = None,
-    bom: Annotated[bool, typer.Option("--bom", help="CSV: start with a byte-order mark, for spreadsheets that "
-                                                    "read UTF-8 only with one (Excel on Chinese Windows).")] = False,
+    as_user: AsUser = None,
+    bom: Bom = False,
 ) -> None:
     """The daily report: figures from the audit events, reconciled with the tables, and the chain."""
-    state = state_of(ctx)
-    wanted = _parse_day(day)
-    desk = state.desk()
-    actor = sign_in(desk, as_user, Action.VIEW_REPORTS)
+    desk, actor, wanted = _reader(ctx, day, as_user, Action.VIEW_REPORTS)
     with refusals():
         report = daily_report(desk, wanted, outlet_code=outlet, actor=actor, verify=verify)
     if fmt is Format.JSON:
@@ -114,5 +134,46 @@ def report_daily(
         _print_table(report)
     if report.disagreements or (report.chain is not None and not report.chain.intact):
         for line in summary_lines(report)[:2]:
+            err.print(line, markup=False)
+        raise typer.Exit(EXIT_CHECK_FAILED)
+
+
+class CityFormat(StrEnum):
+    TABLE = "table"
+    CSV = "csv"
+    JSON = "json"
+
+
+def _print_city(report: CityReport) -> None:
+    table = Table(title=city_report_export.heading(report))
+    for name in city_report_export.columns():
+        table.add_column(name)
+    for row in city_report_export.rows(report):
+        table.add_row(*row)
+    out.print(table)
+    for line in city_report_export.outlet_lines(report):
+        out.print(line, markup=False)
+
+
+@report_app.command("city")
+def report_city(
+    ctx: typer.Context,
+    day: Day = None,
+    fmt: Annotated[CityFormat, typer.Option("--format", help="table, csv or json.")] = CityFormat.TABLE,
+    as_user: AsUser = None,
+    bom: Bom = False,
+) -> None:
+    """The city report: every outlet of this outlet's city side by side, with the city's totals (city roles)."""
+    desk, actor, wanted = _reader(ctx, day, as_user, Action.VIEW_CITY_REPORTS)
+    with refusals():
+        report = city_report(desk, actor, wanted)
+    if fmt is CityFormat.JSON:
+        print(json.dumps(city_report_export.to_json(report), ensure_ascii=False, indent=2))
+    elif fmt is CityFormat.CSV:
+        print(city_report_export.to_csv(report, bom=bom), end="")
+    else:
+        _print_city(report)
+    if report.problems:
+        for line in report.problems:
             err.print(line, markup=False)
         raise typer.Exit(EXIT_CHECK_FAILED)

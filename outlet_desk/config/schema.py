@@ -22,6 +22,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from outlet_desk.domain.approvals import DualControl
+from outlet_desk.domain.divisions import PROVINCE_CODES
 from outlet_desk.domain.fees import ELECTRONIC_METHODS, PaymentMethod, ReissueReason
 from outlet_desk.domain.identity_documents import DocumentType
 from outlet_desk.domain.loss import LapseOutcome
@@ -33,11 +34,6 @@ ReaderMode = Literal["pcsc", "virtual"]
 
 _CODE_RE = re.compile(r"[A-Z0-9_-]{1,16}")
 _DIVISION_RE = re.compile(r"[0-9]{6}")
-# First two digits of a GB/T 2260 administrative division code: the provinces, autonomous regions,
-# municipalities, Taiwan, Hong Kong and Macao.
-_PROVINCES = frozenset(
-    [*range(11, 16), *range(21, 24), *range(31, 38), *range(41, 47), *range(50, 55), *range(61, 66), 71, 81, 82]
-)
 _DATABASE_DRIVERS = ("sqlite", "sqlite+pysqlite", "postgresql+psycopg")
 
 _H = TypeVar("_H", bound=Hashable)
@@ -147,7 +143,7 @@ class OutletSettings(Section):
     @classmethod
     def _check_division_code(cls, value: str) -> str:
         _matching(_DIVISION_RE, value, _("= {value} is not allowed: it must be exactly 6 digits, e.g. '110105'"))
-        if int(value[:2]) not in _PROVINCES:
+        if int(value[:2]) not in PROVINCE_CODES:
             raise ValueError(
                 _(
                     "= {value} is not allowed: its first two digits must be a province code "

@@ -41,3 +41,13 @@ def check_outlets(role: Role, outlets: Iterable[str]) -> tuple[str, ...]:
 def may_sign_in_at(bound_to: Iterable[str], outlet_code: str) -> bool:
     """Whether an operator bound to ``bound_to`` may sign in at a desk of ``outlet_code``."""
     return outlet_code in set(bound_to)
+
+
+CITY_ROLES: frozenset[Role] = frozenset({Role.CITY_SUPERVISOR, Role.CITY_AUDITOR})
+"""The city's roles: bound to one outlet (their office's, where they sign in) like everyone else, they read
+every outlet of that outlet's city (same first four digits of the division code) and act in none."""
+
+
+def reads_city(role: Role) -> bool:
+    """Whether ``role`` reads the records of every outlet of its outlet's city."""
+    return role in CITY_ROLES

@@ -16,6 +16,8 @@ class Role(Worded):
     ADMIN = "admin", N_("administrator")
     HOTLINE = "hotline", N_("hotline agent")
     AUDITOR = "auditor", N_("auditor")
+    CITY_SUPERVISOR = "city_supervisor", N_("city supervisor")
+    CITY_AUDITOR = "city_auditor", N_("city auditor")
 
 
 class Action(Worded):
@@ -38,6 +40,7 @@ class Action(Worded):
     VIEW_REPORTS = "view_reports", N_("view reports")
     VERIFY_AUDIT = "verify_audit", N_("verify the audit log")
     BACK_UP_STORE = "back_up_store", N_("back up or restore the store")
+    VIEW_CITY_REPORTS = "view_city_reports", N_("view the reports of every outlet of the city")
 
 
 _A = Action
@@ -60,12 +63,14 @@ def counter_task_label(task: str) -> str:
 
 #: Actions that change nothing.
 READ_ONLY_ACTIONS: frozenset[Action] = frozenset(
-    {_A.OPEN_PERSON, _A.VIEW_AUDIT, _A.VIEW_REPORTS, _A.VERIFY_AUDIT}
+    {_A.OPEN_PERSON, _A.VIEW_AUDIT, _A.VIEW_REPORTS, _A.VERIFY_AUDIT, _A.VIEW_CITY_REPORTS}
 )
 
 _HOTLINE = frozenset({_A.OPEN_PERSON, _A.REPORT_LOSS_HOTLINE})
 _CLERK = _HOTLINE | {_A.REPORT_LOSS_COUNTER, _A.WITHDRAW_LOSS, _A.APPLY_REISSUE, _A.COLLECT_CARD}
 _OVERSIGHT = frozenset({_A.VIEW_AUDIT, _A.VIEW_REPORTS, _A.VERIFY_AUDIT})
+#: The city's roles read every outlet of their city (its reports, side by side) and act in none.
+_CITY = frozenset({_A.VIEW_REPORTS, _A.VIEW_CITY_REPORTS})
 
 PERMISSIONS: Mapping[Role, frozenset[Action]] = MappingProxyType(
     {
@@ -85,6 +90,8 @@ PERMISSIONS: Mapping[Role, frozenset[Action]] = MappingProxyType(
         },
         Role.ADMIN: _OVERSIGHT | {_A.MANAGE_OPERATORS, _A.BACK_UP_STORE},
         Role.AUDITOR: _OVERSIGHT,
+        Role.CITY_SUPERVISOR: _CITY,
+        Role.CITY_AUDITOR: _CITY,
     }
 )
 
@@ -112,6 +119,8 @@ MANAGES: Mapping[Role, frozenset[Role]] = MappingProxyType(
         Role.CLERK: frozenset(),
         Role.HOTLINE: frozenset(),
         Role.AUDITOR: frozenset(),
+        Role.CITY_SUPERVISOR: frozenset(),
+        Role.CITY_AUDITOR: frozenset(),
     }
 )
 

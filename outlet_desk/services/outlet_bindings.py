@@ -10,7 +10,8 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from outlet_desk.db.tables import Operator, OperatorOutlet, Outlet
-from outlet_desk.domain.outlet_binding import check_outlets, may_sign_in_at
+from outlet_desk.domain.divisions import Division, is_division_code
+from outlet_desk.domain.outlet_binding import check_outlets, may_sign_in_at, reads_city
 from outlet_desk.domain.roles import Role
 from outlet_desk.i18n import _
 from outlet_desk.services.context import Actor, Desk
@@ -75,13 +76,22 @@ def require_bound_here(session: Session, desk: Desk, op: Operator) -> None:
                                                                                    outlet=desk.outlet_code))
 
 
+def city_of(session: Session, outlet_code: str) -> str | None:
+    """The city (first four digits of the division code) of an outlet of this database, None if unknown."""
+    code = session.execute(select(col(Outlet.division_code)).where(col(Outlet.code) == outlet_code)).scalar()
+    return Division(code).city_code if code and is_division_code(code) else None
+
+
 def require_belongs_to(desk: Desk, actor: Actor, outlet_code: str) -> None:
     """Another outlet's records (its report, on a database outlets share) are read only by an operator bound
-    to that outlet too (an administrator of both); until the city's roles exist, nobody else."""
+    to that outlet too (an administrator of both), or by the city's roles for an outlet of their city."""
     if outlet_code == desk.outlet_code:
         return  # signing in here already required belonging here
     with Session(desk.engine) as s:
         bound = outlets_of(s, actor.operator_id)
+        city = city_of(s, outlet_code) if reads_city(actor.role) else None
+        if city is not None and city in {city_of(s, code) for code in bound}:
+            return
     if outlet_code not in bound:
         raise ServiceError(_("{u} belongs to outlet {own}, not to outlet {other}: its records are read by its own "
                              "operators.").format(u=actor.username, own=", ".join(bound) or "-", other=outlet_code))

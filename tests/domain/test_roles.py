@@ -64,6 +64,13 @@ def test_auditor_changes_nothing() -> None:
     assert allowed(Role.AUDITOR) <= READ_ONLY_ACTIONS
 
 
+@pytest.mark.parametrize("role", [Role.CITY_SUPERVISOR, Role.CITY_AUDITOR])
+def test_the_city_roles_read_the_citys_reports_and_act_in_no_outlet(role: Role) -> None:
+    assert allowed(role) == {A.VIEW_REPORTS, A.VIEW_CITY_REPORTS}
+    assert allowed(role) <= READ_ONLY_ACTIONS
+    assert not any(may_manage(role, target) for target in Role)
+
+
 @pytest.mark.parametrize("role", list(Role))
 def test_require_agrees_with_can(role: Role) -> None:
     for action in Action:
@@ -97,7 +104,8 @@ def test_every_role_and_action_has_a_label() -> None:
 
 @pytest.mark.parametrize("role", list(Role))
 def test_nobody_manages_an_account_above_their_own_role(role: Role) -> None:
-    rank = {Role.ADMIN: 2, Role.SUPERVISOR: 1, Role.CLERK: 0, Role.HOTLINE: 0, Role.AUDITOR: 0}
+    rank = {Role.ADMIN: 2, Role.SUPERVISOR: 1, Role.CLERK: 0, Role.HOTLINE: 0, Role.AUDITOR: 0,
+            Role.CITY_SUPERVISOR: 1, Role.CITY_AUDITOR: 1}
     for target in Role:
         if may_manage(role, target):
             assert can(role, A.MANAGE_OPERATORS)
