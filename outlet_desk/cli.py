@@ -30,6 +30,7 @@ from outlet_desk.cli_support import (
 from outlet_desk.desk_start import run_desk as open_the_desk
 from outlet_desk.domain.roles import Action, Role
 from outlet_desk.domain.times import local_time
+from outlet_desk.feed_cli import feed_app
 from outlet_desk.i18n import _
 from outlet_desk.reader.cli import reader_app
 from outlet_desk.report_cli import report_app
@@ -306,6 +307,7 @@ receipt_app = _command_group("receipt", "Receipts.")
 card_app = _command_group("card", "Cards: a virtual card for trying the desk by hand.")
 app.add_typer(reader_app, name="reader")
 app.add_typer(report_app, name="report")
+app.add_typer(feed_app, name="feed")
 app.command("backup")(backup_cmd)
 app.command("restore")(restore_cmd)
 

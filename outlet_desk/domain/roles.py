@@ -41,6 +41,7 @@ class Action(Worded):
     VERIFY_AUDIT = "verify_audit", N_("verify the audit log")
     BACK_UP_STORE = "back_up_store", N_("back up or restore the store")
     VIEW_CITY_REPORTS = "view_city_reports", N_("view the reports of every outlet of the city")
+    EXPORT_FEED = "export_feed", N_("export the card-status feed")
 
 
 _A = Action
@@ -63,14 +64,15 @@ def counter_task_label(task: str) -> str:
 
 #: Actions that change nothing.
 READ_ONLY_ACTIONS: frozenset[Action] = frozenset(
-    {_A.OPEN_PERSON, _A.VIEW_AUDIT, _A.VIEW_REPORTS, _A.VERIFY_AUDIT, _A.VIEW_CITY_REPORTS}
+    {_A.OPEN_PERSON, _A.VIEW_AUDIT, _A.VIEW_REPORTS, _A.VERIFY_AUDIT, _A.VIEW_CITY_REPORTS, _A.EXPORT_FEED}
 )
+"""(Exporting the feed records only how far a consumer has read it: no outlet's record changes.)"""
 
 _HOTLINE = frozenset({_A.OPEN_PERSON, _A.REPORT_LOSS_HOTLINE})
 _CLERK = _HOTLINE | {_A.REPORT_LOSS_COUNTER, _A.WITHDRAW_LOSS, _A.APPLY_REISSUE, _A.COLLECT_CARD}
 _OVERSIGHT = frozenset({_A.VIEW_AUDIT, _A.VIEW_REPORTS, _A.VERIFY_AUDIT})
 #: The city's roles read every outlet of their city (its reports, side by side) and act in none.
-_CITY = frozenset({_A.VIEW_REPORTS, _A.VIEW_CITY_REPORTS})
+_CITY = frozenset({_A.VIEW_REPORTS, _A.VIEW_CITY_REPORTS, _A.EXPORT_FEED})
 
 PERMISSIONS: Mapping[Role, frozenset[Action]] = MappingProxyType(
     {
@@ -88,7 +90,7 @@ PERMISSIONS: Mapping[Role, frozenset[Action]] = MappingProxyType(
             _A.MANAGE_OPERATORS,
             _A.BACK_UP_STORE,
         },
-        Role.ADMIN: _OVERSIGHT | {_A.MANAGE_OPERATORS, _A.BACK_UP_STORE},
+        Role.ADMIN: _OVERSIGHT | {_A.MANAGE_OPERATORS, _A.BACK_UP_STORE, _A.EXPORT_FEED},
         Role.AUDITOR: _OVERSIGHT,
         Role.CITY_SUPERVISOR: _CITY,
         Role.CITY_AUDITOR: _CITY,

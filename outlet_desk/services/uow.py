@@ -35,6 +35,7 @@ from outlet_desk.services.audit.store import EventFacts
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.day_open import check_day_open
 from outlet_desk.services.errors import RecordChanged, ServiceError, StoreBusy
+from outlet_desk.services.feed import outbox  # noqa: F401  (its listener writes every card status change)
 
 
 class AuditMissing(RuntimeError):

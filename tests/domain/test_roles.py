@@ -56,7 +56,8 @@ def test_supervisor_can_do_everything_a_clerk_can_and_run_the_day() -> None:
 
 
 def test_admin_manages_operators_and_oversees_but_serves_no_citizen() -> None:
-    assert allowed(Role.ADMIN) == {A.MANAGE_OPERATORS, A.VIEW_AUDIT, A.VERIFY_AUDIT, A.VIEW_REPORTS, A.BACK_UP_STORE}
+    assert allowed(Role.ADMIN) == {A.MANAGE_OPERATORS, A.VIEW_AUDIT, A.VERIFY_AUDIT, A.VIEW_REPORTS, A.BACK_UP_STORE,
+                                   A.EXPORT_FEED}
 
 
 def test_auditor_changes_nothing() -> None:
@@ -66,7 +67,7 @@ def test_auditor_changes_nothing() -> None:
 
 @pytest.mark.parametrize("role", [Role.CITY_SUPERVISOR, Role.CITY_AUDITOR])
 def test_the_city_roles_read_the_citys_reports_and_act_in_no_outlet(role: Role) -> None:
-    assert allowed(role) == {A.VIEW_REPORTS, A.VIEW_CITY_REPORTS}
+    assert allowed(role) == {A.VIEW_REPORTS, A.VIEW_CITY_REPORTS, A.EXPORT_FEED}
     assert allowed(role) <= READ_ONLY_ACTIONS
     assert not any(may_manage(role, target) for target in Role)
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
-import outlet_desk.db.tables  # noqa: F401  (registers the tables on the metadata)
+import outlet_desk.db.feed_tables
+import outlet_desk.db.tables  # noqa: F401
 
 config = context.config
 engine = config.attributes["engine"]

@@ -35,6 +35,7 @@ from outlet_desk.services.audit.store import (
 )
 from outlet_desk.services.audit.witness import Witnessed, append_checkpoint, read_witness, witnessed_at
 from outlet_desk.services.audit.wording import ChainReport, seal_problem, when_text
+from outlet_desk.services.feed.export import record_checkpoint_in_feed
 
 
 def verify_events(
@@ -242,6 +243,8 @@ def record_checkpoint(engine: Engine, key: bytes, report: ChainReport, *, at: da
         row = AuditCheckpoint(outlet_code=cp.outlet_code, seq=cp.seq, mac=cp.mac, verified_at=cp.verified_at,
                               how=cp.how, operator_id=cp.operator_id, seal=cp.seal)
         session.add(row)
+        if cp.full:  # the outlet's full verification (the day close's) is witnessed outside it by the feed
+            record_checkpoint_in_feed(session, cp.outlet_code, cp.seq, cp.seal, cp.verified_at)
         session.commit()
         return replace(cp, id=row.id)
 

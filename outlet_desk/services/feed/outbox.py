@@ -1,0 +1,55 @@
+"""The outbox: a ``feed_record`` for every card whose status a flush writes (a new card, a changed status),
+added to the same flush, so the record commits or rolls back with the change. One listener for every
+session of the process: no use case can change a card's status without it, whoever writes the use case.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import event, inspect, select
+from sqlalchemy.orm import Session
+from sqlmodel import col
+
+from outlet_desk.db.feed_tables import FeedRecord
+from outlet_desk.db.tables import Card, Outlet
+from outlet_desk.domain.divisions import Division, is_division_code
+from outlet_desk.domain.feed import FeedKind
+
+_CITIES = "feed.cities"
+"""The session's cache of outlet code -> city code."""
+
+
+def city_of_outlet(session: Session, outlet_code: str) -> str:
+    """The city code (four digits) of an outlet, cached in the session; "" if it has no division code."""
+    cities: dict[str, str] = session.info.setdefault(_CITIES, {})
+    if outlet_code not in cities:
+        with session.no_autoflush:
+            code = session.execute(select(col(Outlet.division_code)).where(col(Outlet.code) == outlet_code)).scalar()
+        cities[outlet_code] = Division(code).city_code if code and is_division_code(code) else ""
+    return cities[outlet_code]
+
+
+def _status_change(session: Session, card: Card) -> str | None:
+    """The status before this flush ("" for a new card), or None when the status did not change."""
+    if card in session.new:
+        return ""
+    history = inspect(card).attrs.status.history
+    before = history.deleted[0] if history.deleted else None
+    if not history.added or history.added[0] == before:
+        return None
+    return str(before or "")
+
+
+@event.listens_for(Session, "before_flush")
+def _write_card_changes(session: Session, _context: Any, _instances: Any) -> None:
+    for card in [*session.new, *session.dirty]:
+        if not isinstance(card, Card):
+            continue
+        previous = _status_change(session, card)
+        if previous is None:
+            continue
+        session.add(FeedRecord(city_code=city_of_outlet(session, card.outlet_code), kind=FeedKind.CARD_STATUS,
+                               outlet_code=card.outlet_code, card_number=card.card_number, status=card.status,
+                               previous_status=previous, at=card.status_changed_at or datetime.now(UTC)))
