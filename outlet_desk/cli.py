@@ -36,6 +36,7 @@ from outlet_desk.report_cli import report_app
 from outlet_desk.services import desk_log
 from outlet_desk.services.desk_log import LogLevel
 from outlet_desk.store_cli import backup_cmd, db_app, restore_cmd
+from outlet_desk.where_cli import where_cmd
 
 app = typer.Typer(
     cls=Boundary,
@@ -308,6 +309,7 @@ app.add_typer(reader_app, name="reader")
 app.add_typer(report_app, name="report")
 app.command("backup")(backup_cmd)
 app.command("restore")(restore_cmd)
+app.command("where")(where_cmd)
 
 
 @stock_app.command("receive")

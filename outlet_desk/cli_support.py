@@ -8,10 +8,12 @@ the command modules import it and never each other's plumbing.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -25,7 +27,7 @@ from typer._click.globals import get_current_context
 from typer.core import TyperGroup
 
 from outlet_desk.config import ConfigError, Settings, load_settings
-from outlet_desk.config_file import peek_language, settings_file
+from outlet_desk.config_file import data_folder_of, peek_language, settings_file
 from outlet_desk.domain.errors import DomainError
 from outlet_desk.domain.text import visible
 from outlet_desk.i18n import _, current_language, set_language
@@ -48,6 +50,23 @@ class PlainConsole(Console):
 
 err = PlainConsole(stderr=True)
 out = PlainConsole()
+
+
+AsJson = Annotated[bool, typer.Option("--json", help="Print JSON for a script (its schema: docs/json/).")]
+"""The ``--json`` option of every command that prints something a script reads (docs/json/ holds the schemas)."""
+
+
+def print_json(data: Any) -> None:
+    """``data`` as JSON on standard output (UTF-8 text as it is, dates as ISO 8601), for ``--json``."""
+    print(json.dumps(data, ensure_ascii=False, indent=2, default=_json_value))
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON")
 
 
 def fail(message: str, code: int) -> NoReturn:
@@ -85,7 +104,7 @@ class State:
         """The data folder (where the log of unexpected failures goes), even when the settings are bad."""
         if self._settings is not None:
             return self._settings.data_dir()
-        return settings_file(self.config)[0].absolute().parent / "data"
+        return data_folder_of(settings_file(self.config)[0])
 
     def settings(self) -> Settings:
         if self._settings is None:
