@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
 import stat
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -21,6 +23,7 @@ from typer.testing import CliRunner
 
 from outlet_desk.cli import app
 from outlet_desk.config_file import ENV_VAR
+from tests.e2e.test_journey_tmux import Terminal, tmux  # noqa: F401 (the fixture)
 
 ROOT = Path(__file__).resolve().parents[1]
 UV = Path(sys.executable).parent / "uv"
@@ -78,7 +81,7 @@ def _mode(path: Path) -> int:
 
 
 def test_an_installed_desk_keeps_its_data_in_the_user_folders_and_finds_it_after_a_reinstall(
-    installed: InstalledDesk,
+    installed: InstalledDesk, tmux: Callable[[str, str], Terminal]  # noqa: F811
 ) -> None:
     places = json.loads(installed.desk("where", "--json"))
     config = installed.config_home / "outlet-desk" / "outlet.toml"
@@ -91,7 +94,14 @@ def test_an_installed_desk_keeps_its_data_in_the_user_folders_and_finds_it_after
     assert (_mode(config), _mode(config.parent)) == (0o600, 0o700)
     assert f'url = "sqlite:///{data}/outlet.db"' in config.read_text(encoding="utf-8")
 
-    installed.desk("demo")  # the store created, migrated and seeded, where `where` said
+    # `outlet-desk` opens the training desk: the sign-in screen names the training logins once the store is open
+    # (created, migrated and seeded, where `where` said).
+    variables = " ".join(f"{k}={shlex.quote(installed.env[k])}" for k in ("HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME"))
+    term = tmux("installed-desk", f"env {variables} LANG=C.UTF-8 {installed.venv / 'bin' / 'outlet-desk'}")
+    term.wait_for("clerk1", "training-clerk1", seconds=120)
+    term.close()
+    assert (data / "outlet.db").exists()
+    installed.desk("demo")  # idempotent: the training data is there already
     found = json.loads(installed.desk("person", "find", "王", "--json"))
     assert found
     assert _mode(data) == 0o700
