@@ -7,10 +7,11 @@
 set -uo pipefail
 PCSCD=${OUTLET_DESK_PCSCD:-/usr/sbin/pcscd}
 started=""
+as_root=()  # how this script signals the daemon: itself as root, else through sudo (which started it)
 stop_started() {
-  if [ -n "$started" ] && kill -0 "$started" 2>/dev/null; then
-    kill "$started" 2>/dev/null
-    for _ in $(seq 50); do kill -0 "$started" 2>/dev/null || break; sleep 0.1; done
+  if [ -n "$started" ] && "${as_root[@]}" kill -0 "$started" 2>/dev/null; then
+    "${as_root[@]}" kill "$started" 2>/dev/null
+    for _ in $(seq 50); do "${as_root[@]}" kill -0 "$started" 2>/dev/null || break; sleep 0.1; done
   fi
 }
 trap stop_started EXIT
@@ -23,10 +24,11 @@ if [ -x "$PCSCD" ] && ! pgrep -x "$(basename "$PCSCD")" >/dev/null 2>&1; then
   elif sudo -v; then  # the password asked here, in the foreground
     sudo "$PCSCD" --foreground &  # sudo passes the TERM it is sent on to the daemon
     started=$!
+    as_root=(sudo)
   fi
   for _ in $(seq 50); do  # ready when its socket exists (at most 5 s; the desk copes with a late reader)
     [ -S /run/pcscd/pcscd.comm ] && break
-    [ -n "$started" ] && kill -0 "$started" 2>/dev/null || { started=""; break; }
+    [ -n "$started" ] && "${as_root[@]}" kill -0 "$started" 2>/dev/null || { started=""; break; }
     sleep 0.1
   done
 fi
