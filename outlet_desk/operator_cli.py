@@ -80,7 +80,8 @@ def operator_list(ctx: typer.Context, as_json: AsJson = False, as_user: AsUser =
     listed = operators.list_operators(desk)
     if as_json:
         print_json([{"username": op.username, "name": op.display_name, "role": op.role.value,
-                     "outlets": list(op.outlets), "active": op.active, "locked_until": op.locked_until,
+                     "outlets": list(op.outlets), "active": op.active,
+                     "locked_until": op.locked_until.astimezone(desk.tz) if op.locked_until else None,
                      "failed_logins": op.failed_logins} for op in listed])
         return
     table = Table()

@@ -162,8 +162,14 @@ def _audit_verify(config: Path) -> Any:
 
 
 def _operator_list(config: Path) -> Any:
+    wrong = {"OUTLET_DESK_USER": "clerk2", "OUTLET_DESK_PASSWORD": "not clerk2's password"}
+    for _attempt in range(10):  # locked out by wrong passwords: the list says until when
+        if "locked" in run(config, "person", "find", "Wang", env=wrong).output:
+            break
     listed = check(_json(config, "operator", "list", "--json", env=ADMIN), "operator-list")
-    assert {"clerk1", "super1", "admin"} <= {o["username"] for o in listed}
+    by_name = {o["username"]: o for o in listed}
+    assert {"clerk1", "super1", "admin"} <= set(by_name) and by_name["clerk1"]["locked_until"] is None
+    assert by_name["clerk2"]["locked_until"] is not None
     return listed
 
 
