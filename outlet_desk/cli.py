@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import os
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -15,28 +13,33 @@ from rich.table import Table
 from outlet_desk import __version__
 from outlet_desk.cli_support import (
     EXIT_CHECK_FAILED,
+    AsJson,
     AsUser,
     Boundary,
+    KeyFile,
     State,
     authenticated,
     credentials,
     fail,
     out,
+    print_json,
     record_id,
     refusals,
     sign_in,
     state_of,
 )
 from outlet_desk.desk_start import run_desk as open_the_desk
-from outlet_desk.domain.roles import Action, Role
-from outlet_desk.domain.times import local_time
+from outlet_desk.domain.roles import Action
 from outlet_desk.feed_cli import feed_app
 from outlet_desk.i18n import _
+from outlet_desk.operator_cli import operator_app
 from outlet_desk.reader.cli import reader_app
+from outlet_desk.receipt_cli import receipt_app
 from outlet_desk.report_cli import report_app
 from outlet_desk.services import desk_log
 from outlet_desk.services.desk_log import LogLevel
 from outlet_desk.store_cli import backup_cmd, db_app, restore_cmd
+from outlet_desk.where_cli import where_cmd
 
 app = typer.Typer(
     cls=Boundary,
@@ -57,7 +60,7 @@ def _command_group(name: str, help_text: str) -> typer.Typer:
 app.add_typer(db_app, name="db")
 audit_app = _command_group("audit", "The audit chain.")
 person_app = _command_group("person", "Card holders.")
-operator_app = _command_group("operator", "Operators: add, passwd, unlock, list.")
+app.add_typer(operator_app, name="operator")
 
 
 def _print_version(value: bool) -> None:
@@ -108,7 +111,7 @@ def run_desk(state: State) -> None:
 
 
 @app.command("demo")
-def demo_cmd(ctx: typer.Context) -> None:
+def demo_cmd(ctx: typer.Context, as_json: AsJson = False) -> None:
     """Seed the training outlet (operators, about 200 persons, cards in every status). Idempotent."""
     from outlet_desk.services import demo
 
@@ -118,6 +121,11 @@ def demo_cmd(ctx: typer.Context) -> None:
     desk = state.desk()
     with refusals():
         summary = demo.seed_training_outlet(desk)
+    if as_json:
+        print_json({"seeded": summary.seeded, "persons": summary.persons, "cards_by_status": summary.cards_by_status,
+                    "operators": [{"username": u, "role": r, "password": p} for u, r, p in summary.operators],
+                    "examples": summary.examples})
+        return
     _print_demo(summary)
 
 
@@ -142,7 +150,7 @@ def _print_demo(summary: Any) -> None:
 def person_find(
     ctx: typer.Context,
     query: Annotated[str, typer.Argument(help="A citizen number, a card number or the start of a name.")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_json: AsJson = False,
     as_user: AsUser = None,
 ) -> None:
     """Find card holders (citizen numbers are masked in the list; statuses in the outlet's language, as
@@ -162,8 +170,7 @@ def person_find(
     if terms is not None:
         record_personal_read(desk, actor, ReadKind(terms[0].value), len(found))
     if as_json:
-        print(json.dumps([{**asdict(p), "birth_date": p.birth_date.isoformat()} for p in found],
-                         ensure_ascii=False, indent=2))
+        print_json([asdict(p) for p in found])
         return
     if not found:
         out.print(_("Nobody found for '{q}'.").format(q=query))
@@ -177,11 +184,6 @@ def person_find(
     out.print(table)
 
 
-KeyFile = Annotated[Path | None, typer.Option(
-    "--key", help="Check with this audit key file instead of [audit] key_file (the store's key id is not "
-                  "trusted: it may be what was edited).")]
-
-
 @audit_app.command("verify")
 def audit_verify(
     ctx: typer.Context,
@@ -190,6 +192,7 @@ def audit_verify(
         help="Quick: check the newest checkpoint, recompute only the events after it (an old event edited "
              "in place is found only without this option).")] = False,
     key: KeyFile = None,
+    as_json: AsJson = False,
     as_user: AsUser = None,
 ) -> None:
     """Recompute the audit chain (every event, or with --since-checkpoint those after the newest
@@ -211,13 +214,19 @@ def audit_verify(
             found = check_chain(desk.engine, desk.audit_key, desk.outlet_code, full=not since_checkpoint,
                                 witness=desk.settings.audit_witness_path(), tz=desk.tz)
             if not found.intact:
+                if as_json:
+                    print_json(chain_json(found, desk.tz, desk.settings.audit_witness_path()))
                 fail(found.message(desk.tz), EXIT_CHECK_FAILED)
             raise
         report = check_chain(desk.engine, desk.audit_key, desk.outlet_code, full=not since_checkpoint,
                              record=True, at=desk.now(), operator_id=actor.operator_id,
                              witness=desk.settings.audit_witness_path(), tz=desk.tz)
+    if as_json:
+        print_json(chain_json(report, desk.tz, desk.settings.audit_witness_path()))
     if not report.intact:
         fail(report.message(desk.tz), EXIT_CHECK_FAILED)
+    if as_json:
+        return
     out.print(report.message(desk.tz), markup=False)
     if report.recorded is not None:
         out.print(_("Checkpoint recorded at event {seq}.").format(seq=f"{report.recorded.seq:,}"), markup=False)
@@ -226,90 +235,28 @@ def audit_verify(
             path=desk.settings.audit_witness_path(), fp=report.witness_fingerprint), markup=False)
 
 
-def _new_password() -> str:
-    return os.environ.get("OUTLET_DESK_NEW_PASSWORD") or typer.prompt(
-        _("New password (at least 12 characters)"), hide_input=True, confirmation_prompt=True)
-
-
-@operator_app.command("add")
-def operator_add(
-    ctx: typer.Context,
-    username: str,
-    role: Annotated[Role, typer.Option(help="clerk, supervisor, admin, hotline or auditor.")],
-    display_name: Annotated[str, typer.Option("--name", help="The name shown on screen and receipts.")],
-    outlet: Annotated[list[str] | None, typer.Option(
-        "--outlet", help="The outlet whose desks let the operator in (default: this desk's); an administrator "
-                         "may be given several (--outlet A --outlet B).")] = None,
-    as_user: AsUser = None,
-) -> None:
-    """Add an operator bound to an outlet (the first one, an admin, needs no --as)."""
-    from outlet_desk.services import operators
-
-    desk = state_of(ctx).desk()
-    actor = None
-    if operators.count_operators(desk) > 0:
-        actor = sign_in(desk, as_user, Action.MANAGE_OPERATORS)
-    password = _new_password()
-    with refusals():
-        view = operators.add_operator(desk, actor, username, display_name, role, password, outlets=outlet or None)
-    out.print(_("Operator {u} ({role}) added at outlet {outlets}.").format(
-        u=view.username, role=view.role.value, outlets=", ".join(view.outlets)))
-
-
-@operator_app.command("passwd")
-def operator_passwd(ctx: typer.Context, username: str, as_user: AsUser = None) -> None:
-    """Change a password (your own, or anyone's if you manage operators)."""
-    from outlet_desk.services import operators
-
-    desk = state_of(ctx).desk()
-    actor = sign_in(desk, as_user or username)
-    password = _new_password()
-    with refusals():
-        operators.change_password(desk, actor, username, password)
-    out.print(_("Password of {u} changed.").format(u=username))
-
-
-@operator_app.command("unlock")
-def operator_unlock(
-    ctx: typer.Context, username: str, as_user: Annotated[str, typer.Option("--as", help="Your own user name.")]
-) -> None:
-    """Unlock an operator locked out by wrong passwords."""
-    from outlet_desk.services import operators
-
-    desk = state_of(ctx).desk()
-    actor = sign_in(desk, as_user, Action.MANAGE_OPERATORS)
-    with refusals():
-        operators.unlock(desk, actor, username)
-    out.print(_("Operator {u} unlocked.").format(u=username))
-
-
-@operator_app.command("list")
-def operator_list(ctx: typer.Context, as_user: AsUser = None) -> None:
-    """List this outlet's operators (the role in the outlet's language, then the word --role takes, and the
-    outlets each belongs to); signed in, by an operator who may manage operators."""
-    from outlet_desk.domain.roles import role_label
-    from outlet_desk.services import operators
-
-    desk = state_of(ctx).desk()
-    sign_in(desk, as_user, Action.MANAGE_OPERATORS)
-    table = Table()
-    for col in (_("User name"), _("Name"), _("Role"), _("Outlets"), _("Active"), _("Locked until")):
-        table.add_column(col)
-    for op in operators.list_operators(desk):
-        table.add_row(op.username, op.display_name, f"{role_label(op.role)} ({op.role.value})",
-                      ", ".join(op.outlets), _("yes") if op.active else _("no"),
-                      local_time(op.locked_until, desk.tz) if op.locked_until else "")
-    out.print(table)
-
-
 stock_app = _command_group("stock", "Card stock: new cards arriving for reissue requests.")
-receipt_app = _command_group("receipt", "Receipts.")
+app.add_typer(receipt_app, name="receipt")
 card_app = _command_group("card", "Cards: a virtual card for trying the desk by hand.")
 app.add_typer(reader_app, name="reader")
 app.add_typer(report_app, name="report")
 app.add_typer(feed_app, name="feed")
 app.command("backup")(backup_cmd)
 app.command("restore")(restore_cmd)
+app.command("where")(where_cmd)
+
+
+def chain_json(report: Any, tz: Any, witness: Path) -> dict[str, Any]:
+    """What ``audit verify --json`` prints (docs/json/audit-verify.schema.json)."""
+    return {
+        "outlet": report.outlet_code, "intact": report.intact, "full": report.full, "message": report.message(tz),
+        "events_checked": report.events_checked, "last_seq": report.last_seq, "broken_seq": report.broken_seq,
+        "broken_event_id": report.broken_event_id, "problem": report.problem or None,
+        "since_checkpoint_seq": report.since.seq if report.since else None,
+        "checkpoint_seq": report.recorded.seq if report.recorded else None,
+        "witness_file": witness if report.witness_fingerprint else None,
+        "witness_fingerprint": report.witness_fingerprint or None,
+    }
 
 
 @stock_app.command("receive")
@@ -322,6 +269,7 @@ def stock_receive(
         str, typer.Option("--identification-code", help="The new chip's identification code (32 hex).")
     ],
     as_user: Annotated[str, typer.Option("--as", help="Your own user name (a supervisor).")],
+    as_json: AsJson = False,
 ) -> None:
     """Mark a request's new card as arrived: it is then ready for collection."""
     from outlet_desk.services.reissue import receive_card
@@ -330,54 +278,11 @@ def stock_receive(
     actor = sign_in(desk, as_user, Action.RECEIVE_STOCK)
     with refusals():
         received = receive_card(desk, actor, request, card_number, identification_code)
+    if as_json:
+        print_json({"request_id": received.request_id, "card_number": received.card_number})
+        return
     out.print(_("Card {card} received for request {req}: ready for collection.").format(
         card=received.card_number, req=received.request_id))
-
-
-@receipt_app.command("verify")
-def receipt_verify(ctx: typer.Context, code: str, key: KeyFile = None, as_user: AsUser = None) -> None:
-    """Check a receipt against the audit record that sealed it (and its seal with the issuing outlet's key:
-    this outlet's, or --key); exit 1 naming what differs, or if the code is unknown. Signed in (any operator
-    of the outlet); the look-up is audited."""
-    from outlet_desk.services.audit.keys import read_key
-    from outlet_desk.services.personal_reads import ReadKind, record_personal_read
-    from outlet_desk.services.receipt_check import verify_receipt
-
-    desk = state_of(ctx).verifying_desk(None)
-    actor = sign_in(desk, as_user)
-    with refusals():
-        found = verify_receipt(desk, code, read_key(key.absolute()) if key else None)
-    record_personal_read(desk, actor, ReadKind.RECEIPT, 0 if found is None else 1)
-    if found is None:
-        fail(_("Receipt code {code} is unknown at this outlet.").format(code=code), EXIT_CHECK_FAILED)
-    if not found.genuine:
-        fail(found.message(), EXIT_CHECK_FAILED)
-    out.print(found.message(), markup=False)
-
-
-@receipt_app.command("print")
-def receipt_print(ctx: typer.Context, code: str, as_user: AsUser = None) -> None:
-    """Write a receipt's text and PDF again from the audit record that sealed it, marked as a copy (and print
-    it if [receipts] print_command is set); exit 1 if the receipt does not verify. Signed in (any operator of
-    the outlet)."""
-    from outlet_desk.services.personal_reads import ReadKind, record_personal_read
-    from outlet_desk.services.receipt_check import reprint_receipt, verify_receipt
-
-    desk = state_of(ctx).verifying_desk(None)
-    actor = sign_in(desk, as_user)
-    with refusals():
-        found = verify_receipt(desk, code)
-    record_personal_read(desk, actor, ReadKind.RECEIPT, 0 if found is None else 1)
-    if found is None:
-        fail(_("Receipt code {code} is unknown at this outlet.").format(code=code), EXIT_CHECK_FAILED)
-    if not found.genuine:
-        fail(found.message(), EXIT_CHECK_FAILED)
-    with refusals():
-        _data, saved = reprint_receipt(desk, code)
-    out.print(_("Copy of receipt {code} written: {text} and {pdf}.").format(
-        code=found.code, text=saved.text_path, pdf=saved.pdf_path), markup=False)
-    if saved.print_error:
-        out.print(saved.print_error, markup=False)
 
 
 @card_app.command("emulate")

@@ -8,10 +8,12 @@ the command modules import it and never each other's plumbing.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -25,7 +27,7 @@ from typer._click.globals import get_current_context
 from typer.core import TyperGroup
 
 from outlet_desk.config import ConfigError, Settings, load_settings
-from outlet_desk.config_file import peek_language, settings_file
+from outlet_desk.config_file import data_folder_of, peek_language, settings_file
 from outlet_desk.domain.errors import DomainError
 from outlet_desk.domain.text import visible
 from outlet_desk.i18n import _, current_language, set_language
@@ -48,6 +50,23 @@ class PlainConsole(Console):
 
 err = PlainConsole(stderr=True)
 out = PlainConsole()
+
+
+AsJson = Annotated[bool, typer.Option("--json", help="Print JSON for a script (its schema: docs/json/).")]
+"""The ``--json`` option of every command that prints something a script reads (docs/json/ holds the schemas)."""
+
+
+def print_json(data: Any) -> None:
+    """``data`` as JSON on standard output (UTF-8 text as it is, dates as ISO 8601), for ``--json``."""
+    print(json.dumps(data, ensure_ascii=False, indent=2, default=_json_value))
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON")
 
 
 def fail(message: str, code: int) -> NoReturn:
@@ -85,7 +104,7 @@ class State:
         """The data folder (where the log of unexpected failures goes), even when the settings are bad."""
         if self._settings is not None:
             return self._settings.data_dir()
-        return settings_file(self.config)[0].absolute().parent / "data"
+        return data_folder_of(settings_file(self.config)[0])
 
     def settings(self) -> Settings:
         if self._settings is None:
@@ -152,6 +171,11 @@ def state_of(ctx: typer.Context) -> State:
     return obj
 
 
+KeyFile = Annotated[Path | None, typer.Option(
+    "--key", help="Check with this audit key file instead of [audit] key_file (the store's key id is not "
+                  "trusted: it may be what was edited).")]
+"""``--key`` of the commands that check seals (``audit verify``, ``receipt verify``)."""
+
 AsUser = Annotated[str | None, typer.Option(
     "--as", help="Your own user name (you are asked your password; or $OUTLET_DESK_USER and "
                  "$OUTLET_DESK_PASSWORD).")]
@@ -177,13 +201,34 @@ def credentials(as_user: str | None) -> tuple[str, str]:
     if not username:
         fail(_("Sign in first: --as USER (your password is asked on the terminal), or set ${user} and ${password} "
                "when no one is at a terminal.").format(user=USER_VAR, password=PASSWORD_VAR), EXIT_BAD_INPUT)
-    password = os.environ.get(PASSWORD_VAR)
-    if not password:
-        if not sys.stdin.isatty():
-            fail(_("No terminal to ask {u}'s password on: set ${password} (a password is never given on the command "
-                   "line).").format(u=username, password=PASSWORD_VAR), EXIT_BAD_INPUT)
-        password = typer.prompt(_("Password for {u}").format(u=username), hide_input=True)
+    password = ask_secret(PASSWORD_VAR, _("Password for {u}").format(u=username), _(
+        "No terminal to ask {u}'s password on: set ${password} (a password is never given on the command "
+        "line).").format(u=username, password=PASSWORD_VAR))
     return username, password
+
+
+NEW_PASSWORD_VAR = "OUTLET_DESK_NEW_PASSWORD"
+"""A new password (``operator add``, ``operator passwd``) when no one is at a terminal."""
+
+
+def new_password() -> str:
+    """The new password of ``operator add`` / ``passwd``: ``$OUTLET_DESK_NEW_PASSWORD``, else asked twice."""
+    return ask_secret(NEW_PASSWORD_VAR, _("New password (at least 12 characters)"), _(
+        "No terminal to ask the new password on: set ${password} (a password is never given on the command "
+        "line).").format(password=NEW_PASSWORD_VAR), confirm=True)
+
+
+def ask_secret(variable: str, prompt: str, no_terminal: str, *, confirm: bool = False) -> str:
+    """The one rule for every prompt of the command line: ``$variable`` if set, else asked on the terminal
+    (hidden; ``confirm``: twice); with no terminal to ask on, ``no_terminal`` on standard error and exit 2 at
+    once (never a prompt written into a pipe)."""
+    value = os.environ.get(variable)
+    if value:
+        return value
+    if not sys.stdin.isatty():
+        fail(no_terminal, EXIT_BAD_INPUT)
+    answer: str = typer.prompt(prompt, hide_input=True, confirmation_prompt=confirm, err=True)
+    return answer
 
 
 def authenticated(desk: Any, username: str, password: str, action: Any = None) -> Any:

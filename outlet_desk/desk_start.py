@@ -67,7 +67,7 @@ def open_desk(config: Path | None) -> OpenedDesk:
     (logged in the data folder) end the app with exit code 2 and one message (:class:`DeskCannotOpen`)."""
     from outlet_desk.app import DeskCannotOpen, OpenedDesk
     from outlet_desk.config import ConfigError
-    from outlet_desk.config_file import settings_file
+    from outlet_desk.config_file import data_folder_of, settings_file
     from outlet_desk.domain.errors import DomainError
     from outlet_desk.i18n import _
     from outlet_desk.services.bootstrap import start_desk
@@ -82,7 +82,7 @@ def open_desk(config: Path | None) -> OpenedDesk:
     except Exception as error:  # a failure of the machine, or logged beside the data: one message either way
         message = failure_message(error)
         if message is None:
-            data = settings_file(config)[0].absolute().parent / "data"
+            data = data_folder_of(settings_file(config)[0])
             message = unexpected_message(error, log_unexpected(error, data))
         raise DeskCannotOpen(message, 2) from error
     notes = []

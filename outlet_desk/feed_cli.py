@@ -5,6 +5,7 @@ cut short; 2 bad input or configuration."""
 from __future__ import annotations
 
 import json
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -17,6 +18,7 @@ from outlet_desk.cli_support import (
     err,
     fail,
     out,
+    print_json,
     refusals,
     sign_in,
     state_of,
@@ -28,6 +30,12 @@ from outlet_desk.services.feed import export, witness_check
 feed_app = typer.Typer(help="The card-status feed: export, acknowledge, check.", add_completion=False,
                        rich_markup_mode=None)
 
+class ExportFormat(StrEnum):
+    JSONL = "jsonl"
+    JSON = "json"
+
+
+Json = Annotated[bool, typer.Option("--json", help="Print the answer as JSON (docs/json/).")]
 Consumer = Annotated[str | None, typer.Option("--consumer", help="The system that applies the feed (its name).")]
 
 
@@ -39,14 +47,18 @@ def feed_export(
     = None,
     consumer: Consumer = None,
     limit: Annotated[int, typer.Option("--limit", help="At most this many records.")] = 10_000,
+    fmt: Annotated[ExportFormat, typer.Option("--format", help="jsonl (one record a line) or json (a list).")]
+    = ExportFormat.JSONL,
     as_user: AsUser = None,
 ) -> None:
-    """The city's feed as JSON lines, one record per line, in sequence order."""
+    """The city's feed as JSON lines (or one JSON list), in sequence order."""
     desk = state_of(ctx).desk()
     actor = sign_in(desk, as_user, Action.EXPORT_FEED)
     with refusals():
         batch = export.export_feed(desk, actor, since=since, consumer=consumer, limit=limit)
-    for item in batch.items:
+    if fmt is ExportFormat.JSON:
+        print_json([item.as_json() for item in batch.items])
+    for item in batch.items if fmt is ExportFormat.JSONL else ():
         print(json.dumps(item.as_json(), ensure_ascii=False))
     err.print(_("{n} records of city {city}'s feed, {first} to {last} (the feed ends at {head}).").format(
         n=len(batch.items), city=batch.city, first=batch.since + 1 if batch.items else "-",
@@ -59,12 +71,16 @@ def feed_ack(
     through: Annotated[int, typer.Option("--through", help="The last sequence number the consumer applied.")],
     consumer: Consumer = None,
     as_user: AsUser = None,
+    as_json: Json = False,
 ) -> None:
     """Record that a consumer applied the feed up to a sequence number."""
     desk = state_of(ctx).desk()
     actor = sign_in(desk, as_user, Action.EXPORT_FEED)
     with refusals():
         export.acknowledge(desk, actor, consumer or "", through)
+    if as_json:
+        print_json({"consumer": consumer, "through": through})
+        return
     out.print(_("{name} has applied the feed up to {n}.").format(name=consumer, n=through), markup=False)
 
 
@@ -73,6 +89,7 @@ def feed_check(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="A JSON-lines export of the feed, as a consumer kept it.")],
     as_user: AsUser = None,
+    as_json: Json = False,
 ) -> None:
     """Compare the checkpoints a kept export witnessed with the store: exit 1 naming a chain cut short."""
     desk = state_of(ctx).desk()
@@ -84,9 +101,12 @@ def feed_check(
     with refusals():
         witnessed = witness_check.read_checkpoints(lines, str(file))
         found = witness_check.problems(desk, witnessed)
+    if as_json:
+        print_json({"outlets": sorted(witnessed), "problems": found})
     for line in found:
         err.print(line, markup=False)
     if found:
         raise typer.Exit(EXIT_CHECK_FAILED)
-    out.print(_("The store holds every checkpoint the feed witnessed ({n} outlets).").format(n=len(witnessed)),
-              markup=False)
+    if not as_json:
+            out.print(_("The store holds every checkpoint the feed witnessed ({n} outlets).").format(
+            n=len(witnessed)), markup=False)

@@ -5,16 +5,18 @@ whole, for the outlet's technician and its supervisor (mounted by ``cli.py``; th
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from outlet_desk.cli_support import (
+    AsJson,
     AsUser,
     authenticated,
     credentials,
     err,
     out,
+    print_json,
     progress_shown,
     refusals,
     sign_in,
@@ -31,6 +33,7 @@ def db_upgrade(
     ctx: typer.Context,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="List the migrations it would apply; change nothing.")]
     = False,
+    as_json: AsJson = False,
 ) -> None:
     """Apply the database migrations (also done automatically at start)."""
     from outlet_desk.db.engine import make_engine
@@ -45,6 +48,9 @@ def db_upgrade(
             engine = None if sqlite_file_missing(url) else make_engine(url, settings.database.busy_timeout_ms)
             steps = pending(engine)
             revision = current_revision(engine) if engine is not None else None
+        if as_json:
+            print_json(_upgrade_json(revision, steps, dry_run=True))
+            return
         if not steps:
             out.print(_("Database already at revision {rev}; nothing to apply.").format(rev=revision))
         for step, description in steps:
@@ -54,13 +60,29 @@ def db_upgrade(
         prepare_sqlite_files(url)
         engine = make_engine(url, settings.database.busy_timeout_ms)
         bind_data_key(settings, engine)  # the migration that seals personal data needs it
+        before = current_revision(engine)
+        steps = pending(engine)
         applied = upgrade(engine)
         revision = current_revision(engine)
+    if as_json:
+        print_json(_upgrade_json(revision, steps if applied else [], dry_run=False, before=before))
+        return
     out.print(
         (_("Database upgraded to revision {rev}.") if applied else _("Database already at revision {rev}.")).format(
             rev=revision
         )
     )
+
+
+def _upgrade_json(revision: str | None, steps: list[tuple[str, str]], *, dry_run: bool,
+                  before: str | None = None) -> dict[str, Any]:
+    """What ``db upgrade [--dry-run] --json`` prints (docs/json/db-upgrade.schema.json): the revision the
+    database is at (after the upgrade; null: no database yet), the desk's newest, and the migrations applied
+    (or, with --dry-run, that it would apply)."""
+    from outlet_desk.db.migrate import HEAD_REVISION
+
+    return {"dry_run": dry_run, "revision": revision, "revision_before": revision if dry_run else before,
+            "head": HEAD_REVISION, "migrations": [{"revision": rev, "description": text} for rev, text in steps]}
 
 
 @db_app.command("rotate-data-key")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from outlet_desk.config.first_run import ensure_platform_config
 from outlet_desk.config.messages import error_message, toml_message
 from outlet_desk.config.secrets import check_password_in_settings
 from outlet_desk.config.settings import Settings
@@ -22,6 +23,8 @@ def load_settings(path: Path | None = None) -> Settings:
     """Load and check the settings file ``path``; without one, ``$OUTLET_DESK_CONFIG`` if set, else
     the embedded default. Raises :class:`ConfigError` with one message for the first problem."""
     path, from_env = settings_file(path)
+    if not from_env:
+        ensure_platform_config(path)  # an installed desk's first run: its own file, from the example
     try:
         data = path.read_bytes()
     except FileNotFoundError:

@@ -33,6 +33,7 @@ from outlet_desk.config.schema import (
     SecuritySettings,
 )
 from outlet_desk.config.secrets import database_password
+from outlet_desk.config_file import data_folder_of
 
 
 class Settings(Section):
@@ -105,8 +106,9 @@ class Settings(Section):
         return path if path.is_absolute() else self.base_dir / path
 
     def data_dir(self) -> Path:
-        """The data folder beside the settings file (default home of the database, keys, PDFs)."""
-        return self.base_dir / "data"
+        """The data folder (the log; the default home of the database, keys, PDFs): ``data/`` beside the
+        settings file, or the platform's data folder for an installed desk's own file."""
+        return data_folder_of(self.config_path)
 
     def database_url(self) -> str:
         """The database URL to connect to; a SQLite path is made absolute against ``base_dir``."""

@@ -7,6 +7,7 @@ pcscd has taken it in (else :class:`~outlet_desk.reader.errors.EmulatorNotInsert
 
 from __future__ import annotations
 
+import json
 import queue
 import threading
 import time
@@ -43,7 +44,10 @@ def _concerns(event: ReaderEvent, reader: str | None) -> bool:
 
 
 @reader_app.command("list")
-def list_readers() -> None:
+def list_readers(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for a script (its schema: docs/json/).")]
+    = False,
+) -> None:
     """List the card readers and whether each holds a card."""
     transport = _transport()
     try:
@@ -56,6 +60,10 @@ def list_readers() -> None:
         raise typer.Exit(1) from None
     finally:
         transport.close()
+    if as_json:
+        typer.echo(json.dumps([{"name": name, "card_present": state.present} for name, state in snapshot.items()],
+                              ensure_ascii=False, indent=2))
+        return
     if not snapshot:
         typer.echo(_("no reader"))
     for name, state in snapshot.items():
