@@ -366,6 +366,13 @@ class DeskApp(SessionApp):
             self.action_home()
             self.push_screen(ReportScreen(self.desk, self.actor))
 
+    def action_city_report(self) -> None:
+        from outlet_desk.screens.city_report import CityReportScreen
+
+        if self.actor is not None:
+            self.action_home()
+            self.push_screen(CityReportScreen(self.desk, self.actor))
+
     def action_hotline(self) -> None:
         from outlet_desk.screens.hotline import HotlineLossScreen
 

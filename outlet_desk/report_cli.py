@@ -151,7 +151,7 @@ def _print_city(report: CityReport) -> None:
     for row in city_report_export.rows(report):
         table.add_row(*row)
     out.print(table)
-    for line in city_report_export.outlet_lines(report):
+    for line in [*city_report_export.outlet_lines(report), city_report_export.legend()]:
         out.print(line, markup=False)
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date
 from typing import ClassVar
 
 from textual import work
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Sparkline
@@ -17,7 +17,7 @@ from textual.widgets import Sparkline
 from outlet_desk.domain.errors import DomainError
 from outlet_desk.i18n import N_, _
 from outlet_desk.screens.answer import Answer
-from outlet_desk.screens.supervision_base import DayScreen
+from outlet_desk.screens.supervision_base import DAY_KEYS, DayScreen
 from outlet_desk.services.errors import ServiceError
 from outlet_desk.services.report import chain_result, daily_report, figure_rows
 from outlet_desk.services.report_export import heading, label, recon_text, shown, summary_lines
@@ -45,12 +45,7 @@ class ReportScreen(DayScreen):
     ReportScreen #trend { height: 3; margin: 0 1; }
     ReportScreen #summary { height: auto; padding: 0 1; }
     """
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("left_square_bracket", "day(-1)", N_("Day before")),
-        Binding("right_square_bracket", "day(1)", N_("Day after")),
-        Binding("t", "today", N_("Today")),
-        Binding("escape", "back", N_("Back")),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = DAY_KEYS
 
     report: DailyReport | None = None
     """The day's report, once read."""
@@ -65,14 +60,6 @@ class ReportScreen(DayScreen):
     def on_mount(self) -> None:
         table = self.query_one("#figures", DataTable)
         add_keyed_columns(table, ((_("Figure"), "figure"), (_("Value"), "value"), (_("Audit / tables"), "recon")))
-        self.load(self.day)
-
-    def action_day(self, step: int) -> None:
-        self.day += timedelta(days=step)
-        self.load(self.day)
-
-    def action_today(self) -> None:
-        self.day = self.desk.local_now().date()
         self.load(self.day)
 
     @work(thread=True, exclusive=True, group="figures")

@@ -4,8 +4,8 @@ for dual control. They call services only; blocking work runs in thread workers.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import date
+from collections.abc import Callable, Iterable
+from datetime import date, timedelta
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -93,3 +93,23 @@ class DayScreen(SupervisorScreen):
     def __init__(self, desk: Desk, actor: Actor, day: date | None = None) -> None:
         super().__init__(desk, actor)
         self.day = day or desk.local_now().date()
+
+    load: Callable[[date], object]
+    """Read and show a day: a screen that moves between days (:data:`DAY_KEYS`) has it (a worker, most often)."""
+
+    def action_day(self, step: int) -> None:
+        self.day += timedelta(days=step)
+        self.load(self.day)
+
+    def action_today(self) -> None:
+        self.day = self.desk.local_now().date()
+        self.load(self.day)
+
+
+DAY_KEYS: list[BindingType] = [
+    Binding("left_square_bracket", "day(-1)", N_("Day before")),
+    Binding("right_square_bracket", "day(1)", N_("Day after")),
+    Binding("t", "today", N_("Today")),
+    Binding("escape", "back", N_("Back")),
+]
+"""The keys of a screen that moves between days: [ and ] a day back and on, t today, Esc back."""

@@ -15,15 +15,24 @@ from outlet_desk.services.city_report import FIGURE_NAMES, ChainLine, CityReport
 from outlet_desk.services.report_export import BOM
 
 FIGURE_LABELS: dict[str, str] = {
-    "loss_reports": N_("Loss reports"),
+    "loss_reports": N_("Losses"),
     "reissues": N_("Reissues"),
-    "collections": N_("Collections"),
-    "fees_taken_fen": N_("Fees taken (yuan)"),
-    "fees_waived_fen": N_("Fees waived (yuan)"),
-    "uncollected": N_("Cards uncollected"),
-    "pending_temporary_losses": N_("Temporary losses pending"),
-    "disagreements": N_("Figures that disagree"),
+    "collections": N_("Collected"),
+    "fees_taken_fen": N_("Fees"),
+    "fees_waived_fen": N_("Waived"),
+    "uncollected": N_("Waiting"),
+    "pending_temporary_losses": N_("Temp. lost"),
+    "disagreements": N_("Differ"),
 }
+"""Short, so that the table fits 80 columns in both languages; :func:`legend` says what each one counts."""
+
+_LEGEND = N_("Losses: loss reports taken; Reissues: reissue applications; Collected: new cards handed over; Fees and "
+             "Waived: in yuan; Waiting: cards ready and not collected; Temp. lost: temporary losses still open; "
+             "Differ: figures on which the audit and the tables disagree.")
+
+
+def legend() -> str:
+    return _(_LEGEND)
 
 
 def heading(report: CityReport) -> str:

@@ -44,6 +44,8 @@ TASKS: tuple[Task, ...] = (
          N_("A caller reports a lost card: suspend it until the lapse date"), (Action.REPORT_LOSS_HOTLINE,)),
     Task("daily_report", "f7", "daily_report", N_("Report"),
          N_("The day's figures, reconciled with the audit, and the 30-day trend"), (Action.VIEW_REPORTS,)),
+    Task("city_report", "f8", "city_report", N_("City"),
+         N_("Every outlet of the city side by side, with the city's totals"), (Action.VIEW_CITY_REPORTS,)),
     Task("supervisor", "f11", "supervisor", N_("Supervisor"),
          N_("Approvals, cash-up, daily report, day close"), (Action.APPROVE, Action.CASH_UP, Action.CLOSE_DAY)),
     Task("lock", "f10", "lock", N_("Lock"), N_("Lock the screen; the work in progress is kept")),
