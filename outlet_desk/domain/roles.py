@@ -38,6 +38,7 @@ class Action(Worded):
     VIEW_REPORTS = "view_reports", N_("view reports")
     VERIFY_AUDIT = "verify_audit", N_("verify the audit log")
     BACK_UP_STORE = "back_up_store", N_("back up or restore the store")
+    ROTATE_DATA_KEY = "rotate_data_key", N_("rotate the data key")
 
 
 _A = Action
@@ -82,8 +83,9 @@ PERMISSIONS: Mapping[Role, frozenset[Action]] = MappingProxyType(
             _A.SPOIL_CARD,
             _A.MANAGE_OPERATORS,
             _A.BACK_UP_STORE,
+            _A.ROTATE_DATA_KEY,
         },
-        Role.ADMIN: _OVERSIGHT | {_A.MANAGE_OPERATORS, _A.BACK_UP_STORE},
+        Role.ADMIN: _OVERSIGHT | {_A.MANAGE_OPERATORS, _A.BACK_UP_STORE, _A.ROTATE_DATA_KEY},
         Role.AUDITOR: _OVERSIGHT,
     }
 )
