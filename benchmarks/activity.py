@@ -340,6 +340,15 @@ class BulkData:
         return len(self.rows.get("audit_event", []))
 
 
+def sealed_head(key: bytes, outlet: str, seq: int, mac: str) -> tuple[str, int, str, str, str]:
+    """An ``audit_head`` row at event ``seq``: with its key id and seal, as the desk's own heads (a head with
+    events and no seal is an edit)."""
+    from outlet_desk.services.audit.seal import key_id, seal_head
+
+    kid = key_id(key)
+    return outlet, seq, mac, kid, seal_head(key, outlet, seq, mac, kid)
+
+
 COLUMNS: dict[str, tuple[str, ...]] = {
     "outlet": ("code", "name", "division_code"),
     "operator": ("id", "outlet_code", "username", "display_name", "role", "password_hash", "failed_logins",
@@ -365,7 +374,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
                    "pin_changed", "receipt_number", "operator_id", "collected_at"),
     "audit_event": ("id", "outlet_code", "seq", "at", "operator_id", "action", "entity", "entity_id", "person_id",
                     "before", "after", "prev_mac", "mac"),
-    "audit_head": ("outlet_code", "seq", "mac"),
+    "audit_head": ("outlet_code", "seq", "mac", "key_id", "seal"),
 }
 LOAD_ORDER = tuple(COLUMNS)
 
@@ -676,7 +685,7 @@ class YearSimulation:
     def finish(self) -> BulkData:
         for table, rows in (("card", self.cards), ("loss_report", self.loss), ("reissue_request", self.requests)):
             self.data.rows[table] = [tuple(r) for _k, r in sorted(rows.items())]
-        self.data.add("audit_head", (self.outlet, self.seq, self.prev_mac))
+        self.data.add("audit_head", sealed_head(self.key, self.outlet, self.seq, self.prev_mac))
         self.data.head = (self.seq, self.prev_mac)
         return self.data
 

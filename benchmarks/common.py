@@ -38,7 +38,7 @@ def write_section(md: Path, title: str, body: str) -> None:
 
 # The sealed columns of the bulk loaders' tables (migration 0009), and the blind index each one that has one fills.
 SEALED: dict[str, dict[str, str | None]] = {
-    "person": {"citizen_number": "citizen_index", "phone": None, "address": None},
+    "person": {"citizen_number": "citizen_index", "birth_date": None, "phone": None, "address": None},
     "identity_check": {"document_number": "document_index", "proxy_document_number": "proxy_document_index"},
     "collection": {"chip_citizen_number": None},
 }

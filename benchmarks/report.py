@@ -40,12 +40,13 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.activity import COLUMNS, BulkData, bulk_year, load_postgres, load_sqlite  # noqa: E402
+from benchmarks.activity import COLUMNS, BulkData, bulk_year, load_postgres, load_sqlite, sealed_head  # noqa: E402
 from benchmarks.common import data_cipher, machine, write_section  # noqa: E402
 from outlet_desk.config import parse_settings  # noqa: E402
 from outlet_desk.db.engine import make_engine  # noqa: E402
 from outlet_desk.db.migrate import upgrade  # noqa: E402
 from outlet_desk.services.audit import ChainReport, check_chain, load_or_create_key, record_checkpoint  # noqa: E402
+from outlet_desk.services.audit.keys import read_key  # noqa: E402
 from outlet_desk.services.bootstrap import open_desk  # noqa: E402
 from outlet_desk.services.context import Desk  # noqa: E402
 from outlet_desk.services.report import COMPLETIONS, TRANSACTIONS, DailyReport, daily_report  # noqa: E402
@@ -187,20 +188,23 @@ class Raw:
         assert self._all("SELECT seq, mac FROM audit_head WHERE outlet_code = ?", (OUTLET,)) == [(expected - 1, prev)]
         return len(rows)
 
-    def append_events(self, rows: list[tuple[object, ...]]) -> None:
-        """A day's audit events (held back at load time) appended, and the head moved to the last."""
+    def append_events(self, rows: list[tuple[object, ...]], key: bytes) -> None:
+        """A day's audit events (held back at load time) appended, and the head moved to the last (sealed)."""
         cols = COLUMNS["audit_event"]
         insert = f"INSERT INTO audit_event ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
         last = rows[-1]
-        head = (last[cols.index("seq")], last[cols.index("mac")], OUTLET)
+        _outlet, seq, mac, kid, seal = sealed_head(key, OUTLET, int(last[cols.index("seq")]),  # type: ignore[call-overload]
+                                                   str(last[cols.index("mac")]))
+        head = (seq, mac, kid, seal, OUTLET)
         if self.backend == "sqlite":
             self.db.executemany(insert, rows)
-            self.db.execute("UPDATE audit_head SET seq = ?, mac = ? WHERE outlet_code = ?", head)
+            self.db.execute("UPDATE audit_head SET seq = ?, mac = ?, key_id = ?, seal = ? WHERE outlet_code = ?", head)
             self.db.commit()
         else:
             with self.db.cursor() as cur, self.db.transaction():
                 cur.executemany(insert.replace("?", "%s"), rows)
-                cur.execute("UPDATE audit_head SET seq = %s, mac = %s WHERE outlet_code = %s", head)
+                cur.execute("UPDATE audit_head SET seq = %s, mac = %s, key_id = %s, seal = %s WHERE outlet_code = %s",
+                            head)
 
     def run(self, day: date) -> dict[str, list[tuple[Any, ...]]]:
         params = self.params(day)
@@ -294,7 +298,7 @@ def _store_time(day: date) -> str:
     return start.strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
-def hold_back(data: BulkData, days: list[date]) -> tuple[BulkData, dict[date, list[tuple[object, ...]]]]:
+def hold_back(data: BulkData, days: list[date], key: bytes) -> tuple[BulkData, dict[date, list[tuple[object, ...]]]]:
     """The year without the audit events of ``days`` (the head at the last event before them), and those
     events by day, to be appended one day at a time."""
     cols = COLUMNS["audit_event"]
@@ -307,7 +311,7 @@ def hold_back(data: BulkData, days: list[date]) -> tuple[BulkData, dict[date, li
     assert [r[seq] for r in kept] == list(range(1, len(kept) + 1)), "events must be in time order"
     rows = dict(data.rows)
     rows["audit_event"] = kept
-    rows["audit_head"] = [(OUTLET, kept[-1][seq], kept[-1][mac])]
+    rows["audit_head"] = [sealed_head(key, OUTLET, int(kept[-1][seq]), str(kept[-1][mac]))]  # type: ignore[call-overload]
     return BulkData(rows=rows, head=(int(kept[-1][seq]), str(kept[-1][mac])), days=data.days), held  # type: ignore[call-overload]
 
 
@@ -329,7 +333,7 @@ def run_backend(backend: str, data: BulkData, key_file: Path, n: int, tmp: Path)
         upgrade(engine)
         engine.dispose()
         days = data.days[-n:]
-        year, held = hold_back(data, days)
+        year, held = hold_back(data, days, read_key(key_file))
         cipher = data_cipher(folder)  # make_desk's desk (folder/outlet.toml) opens with this key
         start = time.perf_counter()
         (load_sqlite if backend == "sqlite" else load_postgres)(target, year, cipher)
@@ -352,7 +356,7 @@ def run_backend(backend: str, data: BulkData, key_file: Path, n: int, tmp: Path)
             closed_at = datetime.combine(day, datetime.min.time(), tzinfo=TZ) - timedelta(hours=4)
             record_checkpoint(desk.engine, desk.audit_key, ChainReport(OUTLET, head[0], True, last_seq=head[0],
                                                                        last_mac=head[1]), at=closed_at)
-            raw.append_events(held[day])
+            raw.append_events(held[day], desk.audit_key)
             cols = COLUMNS["audit_event"]
             head = (int(held[day][-1][cols.index("seq")]), str(held[day][-1][cols.index("mac")]))  # type: ignore[call-overload]
             ms, report = time_one(lambda d=day: daily_report(desk, d))

@@ -176,10 +176,10 @@ def person_find(
         out.print(_("Nobody found for '{q}'.").format(q=query))
         return
     table = Table()
-    for col in (_("Citizen number"), _("Name"), _("Birth date"), _("Card"), _("Status")):
+    for col in (_("Citizen number"), _("Name"), _("Card"), _("Status")):
         table.add_column(col)
     for p in found:
-        table.add_row(p.masked_number, p.name, p.birth_date.isoformat(), p.card_number or "",
+        table.add_row(p.masked_number, p.name, p.card_number or "",
                       status_label(p.card_status) if p.card_status else "")
     out.print(table)
 
@@ -293,18 +293,28 @@ def card_emulate(
     card: Annotated[str | None, typer.Option("--card", help="Which of the person's cards (default: the one "
                                                             "waiting for collection, else the one in use).")] = None,
     pin: Annotated[str, typer.Option("--pin", help="The chip's PIN.")] = "123456",
+    as_user: AsUser = None,
 ) -> None:
     """Insert a virtual card for that person into the vpcd virtual reader until Ctrl-C; exit 1 if pcscd
     does not take it in (pcscd not running, or the slot held by another emulator). Its PIN blocks after
-    the outlet's ``[collection] pin_tries`` wrong entries, as the region's real cards do."""
+    the outlet's ``[collection] pin_tries`` wrong entries, as the region's real cards do. The card holds the
+    person's record: signed in (an operator who may open a record), before anything is looked up; the read
+    is audited."""
     from outlet_desk.reader.cli import run_emulator
     from outlet_desk.reader.errors import EmulatorNotInserted
     from outlet_desk.reader.virtual_card import VirtualCard
     from outlet_desk.services.emulation import card_data_for
+    from outlet_desk.services.personal_reads import ReadKind, record_personal_read
 
     desk = state_of(ctx).desk()
-    with refusals():
-        data = card_data_for(desk, citizen, card)
+    actor = sign_in(desk, as_user, Action.OPEN_PERSON)
+    found = 0
+    try:
+        with refusals():
+            data = card_data_for(desk, citizen, card)
+        found = 1
+    finally:
+        record_personal_read(desk, actor, ReadKind.CARD_EMULATION, found)
 
     def inserted() -> None:
         out.print(_("Card {card} of {name} inserted in virtual reader slot {slot}; Ctrl-C removes it.").format(

@@ -37,7 +37,9 @@ def db_upgrade(
 ) -> None:
     """Apply the database migrations (also done automatically at start)."""
     from outlet_desk.db.engine import make_engine
-    from outlet_desk.db.migrate import current_revision, pending, upgrade
+    from outlet_desk.db.migrate import HEAD_SEALS, current_revision, older_than, pending, upgrade
+    from outlet_desk.services.audit.keys import read_key
+    from outlet_desk.services.audit.store import seal_heads_from_before_seals
     from outlet_desk.services.data_key import bind_data_key
     from outlet_desk.services.store_access import prepare_sqlite_files, reaching_store, sqlite_file_missing
 
@@ -62,7 +64,10 @@ def db_upgrade(
         bind_data_key(settings, engine)  # the migration that seals personal data needs it
         before = current_revision(engine)
         steps = pending(engine)
+        before_head_seals = older_than(engine, HEAD_SEALS)
         applied = upgrade(engine)
+        if before_head_seals and settings.audit_key_path().exists():  # no key file: no event was ever sealed
+            seal_heads_from_before_seals(engine, read_key(settings.audit_key_path()))
         revision = current_revision(engine)
     if as_json:
         print_json(_upgrade_json(revision, steps if applied else [], dry_run=False, before=before))
@@ -86,13 +91,15 @@ def _upgrade_json(revision: str | None, steps: list[tuple[str, str]], *, dry_run
 
 
 @db_app.command("rotate-data-key")
-def db_rotate_data_key(ctx: typer.Context) -> None:
-    """Seal all personal data again under a new data key (every desk of the database stopped first)."""
-    from outlet_desk.services.data_key import rotate_data_key
+def db_rotate_data_key(ctx: typer.Context, as_user: AsUser = None) -> None:
+    """Seal all personal data again under a new data key (every desk of the database stopped first). Signed
+    in as a supervisor or an administrator; the rotation is an audit event."""
+    from outlet_desk.services.key_rotation import rotate_data_key
 
     desk = state_of(ctx).desk()  # the store at the newest revision, the current data key checked
+    actor = sign_in(desk, as_user, Action.ROTATE_DATA_KEY)
     with refusals():
-        done = rotate_data_key(desk.settings, desk.engine)
+        done = rotate_data_key(desk, actor)
     out.print(_("Data key rotated: {n} personal values sealed again with key {new} (they were sealed with key "
                 "{old}). The old key file is kept as {file}: keep it with the backups made before today (they "
                 "need it), and copy the new key file to every desk of this database.").format(

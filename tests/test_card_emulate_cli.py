@@ -40,6 +40,10 @@ def cli(config: Path, *args: str) -> list[str]:
     return [sys.executable, "-m", "outlet_desk", "--config", str(config), *args]
 
 
+SIGNED_IN = {**os.environ, "OUTLET_DESK_USER": "clerk1", "OUTLET_DESK_PASSWORD": "training-clerk1"}
+"""``card emulate`` writes a person's record to a card: it signs in, as the reading commands do."""
+
+
 @dataclass(frozen=True)
 class DemoOutlet:
     config: Path
@@ -64,7 +68,8 @@ def demo_outlet(tmp_path_factory: pytest.TempPathFactory) -> DemoOutlet:
 def emulate(outlet: DemoOutlet, slot: int, timeout: float = 20) -> subprocess.CompletedProcess[str]:
     """Run ``card emulate`` that is expected to give up by itself; kill it (and fail) if it does not."""
     proc = subprocess.Popen(cli(outlet.config, "card", "emulate", "--citizen", outlet.citizen_number,
-                                "--slot", str(slot)), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                "--slot", str(slot)), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=SIGNED_IN)
     try:
         out, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -82,7 +87,7 @@ def test_emulated_card_is_read_back_by_reader_watch(pcscd: PcscDaemon, demo_outl
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     time.sleep(0.5)
     emulator = subprocess.Popen(cli(config, "card", "emulate", "--citizen", number, "--slot", "1"),
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=SIGNED_IN)
     try:
         out, err = watcher.communicate(timeout=30)
         assert watcher.returncode == 0, err
@@ -135,11 +140,9 @@ def test_emulate_on_a_slot_held_by_another_emulator_exits_1(
     assert reader_presence(fresh_card.reader) == (True, first.atr)
 
 
-def test_emulate_unknown_citizen_exits_2(tmp_path: Path) -> None:
-    config = tmp_path / "outlet.toml"
-    config.write_text(OUTLET)
-    proc = subprocess.run(cli(config, "card", "emulate", "--citizen", "11010519491231002X"),
-                          capture_output=True, text=True, timeout=60)
+def test_emulate_unknown_citizen_exits_2(demo_outlet: DemoOutlet) -> None:
+    proc = subprocess.run(cli(demo_outlet.config, "card", "emulate", "--citizen", "11010519491231002X"),
+                          capture_output=True, text=True, timeout=60, env=SIGNED_IN)
     assert proc.returncode == 2
     assert "No card holder with citizen number 11010519491231002X" in proc.stderr
 
@@ -158,7 +161,7 @@ def test_emulate_a_name_no_chip_holds_exits_2_with_the_reason(demo_outlet: DemoO
     finally:
         db.close()
     proc = subprocess.run(cli(demo_outlet.config, "card", "emulate", "--citizen", number),
-                          capture_output=True, text=True, timeout=60)
+                          capture_output=True, text=True, timeout=60, env=SIGNED_IN)
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert "The chip cannot hold the name 王𠮷: the character 𠮷 (U+20BB7) is not in the chip's character set" \
         in " ".join(proc.stderr.split())

@@ -133,7 +133,7 @@ def test_person_find_json_masks_numbers(config: Path) -> None:
     assert result.exit_code == 0, result.output
     found = json.loads(result.output)
     assert [p["name"] for p in found] == [name]
-    assert found[0]["masked_number"] == number[:6] + "********" + number[-4:]
+    assert found[0]["masked_number"] == number[:6] + "*" * 12
     assert number not in result.output
 
 
@@ -455,6 +455,8 @@ READING_COMMANDS = [
     ["audit", "verify"],
     ["audit", "verify", "--since-checkpoint"],
     ["receipt", "verify", "AAAAA-BBBBB"],
+    ["card", "emulate", "--citizen", "11010519491231002X"],  # writes a record to a card: no name without sign-in
+    ["db", "rotate-data-key"],
 ]
 NO_SIGN_IN = ("Sign in first: --as USER (your password is asked on the terminal), or set $OUTLET_DESK_USER and "
               "$OUTLET_DESK_PASSWORD when no one is at a terminal.\n")
@@ -495,11 +497,38 @@ def test_as_wins_over_the_user_variable(seeded: Path) -> None:
     (["audit", "verify"], CLERK, "The clerk role may not verify the audit log."),
     (["report", "daily"], CLERK, "The clerk role may not view reports."),
     (["operator", "list"], CLERK, "The clerk role may not manage operators."),
-], ids=["person find", "audit verify", "report daily", "operator list"])
+    (["db", "rotate-data-key"], CLERK, "The clerk role may not rotate the data key."),
+    (["card", "emulate", "--citizen", "11010519491231002X"], ADMIN,
+     "The administrator role may not open a card holder's record."),
+], ids=["person find", "audit verify", "report daily", "operator list", "db rotate-data-key", "card emulate"])
 def test_a_role_that_may_not_read_it_is_refused(seeded: Path, command: list[str], who: dict[str, str],
                                                 role_words: str) -> None:
     refused = run(seeded, *command, env=who)
     assert (refused.exit_code, refused.stderr, refused.stdout) == (2, role_words + "\n", "")
+
+
+@pytest.mark.parametrize("who", ["super1", "admin"])
+def test_rotating_the_data_key_is_signed_in_and_audited(seeded: Path, who: str) -> None:
+    key = seeded.parent / "data" / "data.key"
+    old = key.read_text()
+    rotated = run(seeded, "db", "rotate-data-key", env=signed_in(who))
+    assert rotated.exit_code == 0, rotated.output
+    assert key.read_text() != old and (seeded.parent / "data" / "data.key.old").read_text() == old
+    [(by, entity)] = _sql(seeded, "SELECT operator.username, entity FROM audit_event JOIN operator ON operator.id = "
+                                  "audit_event.operator_id WHERE action = 'data_key_rotated'")
+    assert (by, entity) == (who, "data_key")
+    assert run(seeded, "audit", "verify", env=SUPER).exit_code == 0  # the chain goes on under the new key
+
+
+def test_card_emulate_of_an_unknown_number_is_refused_after_sign_in_and_audited(seeded: Path) -> None:
+    """Who is a card holder is personal data too: only a signed-in operator learns it, and the read is kept."""
+    refused = run(seeded, "card", "emulate", "--citizen", "11010519491231002X", env=CLERK)
+    assert (refused.exit_code, refused.stdout) == (2, "")
+    assert "No card holder with citizen number 11010519491231002X" in refused.stderr
+    [(by, after)] = _sql(seeded, "SELECT operator.username, after FROM audit_event JOIN operator ON operator.id = "
+                                 "audit_event.operator_id WHERE action = 'personal_data_read' "
+                                 "ORDER BY seq DESC LIMIT 1")
+    assert by == "clerk1" and json.loads(str(after)) == {"kind": "card_emulation", "found": 0}
 
 
 def test_a_checkpoint_is_recorded_by_the_operator_who_verified(seeded: Path) -> None:
@@ -583,7 +612,7 @@ def test_audit_verify_with_key_checks_a_chain_whose_key_id_and_head_seal_were_ed
     key_file = config.parent / "data" / "audit.key"
     checked = run(config, "audit", "verify", "--key", str(key_file), env=boss)
     assert checked.exit_code == 1, checked.output
-    assert "has no seal, though the witness file holds checkpoints" in checked.stderr
+    assert "(audit_head: last event" in checked.stderr and "has no seal: it was removed by hand" in checked.stderr
 
 
 def test_receipt_verify_names_a_forged_field_and_receipt_print_writes_a_copy(seeded: Path) -> None:

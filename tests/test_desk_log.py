@@ -86,7 +86,7 @@ def test_a_forced_unexpected_error_leaves_one_line_and_no_citizen_number_in_clea
     failed = [line for line in log_lines(config) if "outcome=failed" in line]
     assert len(failed) == 1, log_lines(config)
     assert " ERROR " in failed[0] and "id=RuntimeError" in failed[0]
-    assert number[:6] + "********" + number[-4:] in failed[0]  # masked as everywhere else
+    assert number[:6] + "*" * 12 in failed[0]  # masked as everywhere else
     text = (config.parent / "data" / desk_log.LOG_FILE).read_text(encoding="utf-8")
     assert not [n for n in citizen_numbers(config) if n in text]
 
@@ -103,5 +103,5 @@ def test_the_log_is_its_owners_only_and_warning_leaves_out_the_done_lines(config
 def test_numbers_that_identify_a_person_are_masked_in_any_line() -> None:
     line = desk_log.line(message="holder 11010519491231002X phone 13912345678 passport E12345678, request 42")
     assert "11010519491231002X" not in line and "13912345678" not in line and "E12345678" not in line
-    assert "110105********002X" in line and "request 42" in line
+    assert "110105************" in line and "request 42" in line
     assert desk_log.line(use_case="a b", note='say "x"') == 'use_case="a b" note="say \\"x\\""'

@@ -155,7 +155,7 @@ def test_a_receipt_at_a_chinese_outlet_is_in_chinese(zh: None) -> None:
     from outlet_desk.services.receipts import ReceiptData, render_text
 
     text = render_text(ReceiptData("ABCD-EFGH", 7, "reissue_applied", "TRN001", "培训网点", "柜员 王芳",
-                                   datetime(2026, 11, 25, 9, 0, tzinfo=UTC), "C1", "110105********002X", 2000,
+                                   datetime(2026, 11, 25, 9, 0, tzinfo=UTC), "C1", "110105************", 2000,
                                    "张小燕 (女儿)"))
     assert "费用: 20.00 元" in text and "经办人: 柜员 王芳" in text and "代领人: 张小燕 (女儿)" in text
     assert not re.search(r"\b(Fee|Operator|Outlet|Card|Time)\b", text)

@@ -98,6 +98,18 @@ def test_a_pdf_output_that_is_a_folder_is_named_and_nothing_written(config: Path
     assert list(folder.iterdir()) == []
 
 
+def test_a_pdf_output_in_a_missing_folder_is_written_in_a_new_private_folder(config: Path, tmp_path: Path) -> None:
+    """A missing folder once ended in a traceback: the folders are made (0700, the desk's own) and the report
+    written (0600)."""
+    assert run(config, "demo").exit_code == 0
+    target = tmp_path / "no" / "such" / "report.pdf"
+    written = run(config, "report", "daily", "--format", "pdf", "--output", str(target))
+    assert written.exit_code == 0, written.output
+    assert target.read_bytes().startswith(b"%PDF")
+    assert [oct(p.stat().st_mode & 0o777) for p in (target.parent.parent, target.parent, target)] == [
+        "0o700", "0o700", "0o600"]
+
+
 def test_a_reports_folder_that_is_a_file_is_named(config: Path) -> None:
     assert run(config, "demo").exit_code == 0
     (config.parent / "data" / "reports").write_text("not a folder")

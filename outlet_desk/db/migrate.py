@@ -20,6 +20,26 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 HEAD_REVISION = "0019"
 """The newest migration's revision (tests/db/test_store.py checks it against the migration files)."""
 
+REWRITES_PERSONAL_DATA: dict[str, tuple[str, ...]] = {
+    "0009": ("person", "identity_check", "collection"),
+    "0013": ("person",),
+}
+"""The migrations that seal personal values in place, and the tables whose rows they rewrite: the old row
+versions, which hold the plain values, go after the upgrade (:func:`drop_old_row_versions`)."""
+
+
+HEAD_SEALS = "0013"
+"""The revision from which every ``audit_head`` with events carries a seal. Heads are sealed since 0008, but
+only when the next event is appended: a store brought to 0008..0012 by ``db upgrade`` alone still holds
+unsealed heads. So a store older than this has its unsealed heads sealed by the upgrade that brings it
+(``services.audit.store.seal_heads_from_before_seals``); after it, an unsealed head is an edit."""
+
+
+def older_than(engine: Engine, revision: str) -> bool:
+    """Whether the database holds a schema older than ``revision`` (not an empty database)."""
+    current = current_revision(engine)
+    return current is not None and current < revision
+
 
 class DatabaseNewer(Exception):
     """The database is at a revision this desk does not know: a newer Outlet Desk upgraded it. Opening it
@@ -87,9 +107,21 @@ def upgrade(engine: Engine) -> bool:
         raise DatabaseNewer(current)
     from alembic import command
 
+    rewritten = sorted({t for step, _doc in pending(engine) for t in REWRITES_PERSONAL_DATA.get(step, ())})
     command.upgrade(alembic_config(engine), "head")
+    drop_old_row_versions(engine, rewritten)
+    return True
+
+
+def drop_old_row_versions(engine: Engine, tables: list[str]) -> None:
+    """After rows of ``tables`` were rewritten (sealed in place, or sealed again under a new key), leave no
+    copy of their old values in the database's files. SQLite runs with ``secure_delete`` (freed pages are
+    zeroed): the WAL's copies of the old pages go by a truncating checkpoint. PostgreSQL keeps the old row
+    versions in the table's files until they are rewritten: ``VACUUM FULL`` rewrites them (an exclusive lock
+    while it runs: the desks are stopped for an upgrade or a rotation)."""
     if engine.dialect.name == "sqlite":
-        # A migration may rewrite rows (0009 seals personal data): the WAL's copies of the old pages go now.
         with engine.connect() as conn:
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    return True
+    elif tables:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql(f"VACUUM FULL {', '.join(tables)}")

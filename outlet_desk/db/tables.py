@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 from sqlalchemy import Column, Index, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel, col
 
-from outlet_desk.db.types import BlindIndex, SealedText, UTCDateTime, indexes
+from outlet_desk.db.types import BlindIndex, SealedDate, SealedText, UTCDateTime, indexes
 from outlet_desk.domain.approvals import ApprovalStatus
 from outlet_desk.domain.fees import PAYMENT_REFERENCE_MAX
 from outlet_desk.domain.text import DISPLAY_NAME_MAX, PERSON_NAME_MAX, REASON_MAX
@@ -107,7 +107,8 @@ class Person(SQLModel, table=True):
     """Exact lookups by citizen number compare this with the number (``queries.person_by_citizen_number``)."""
     name: str = Field(max_length=PERSON_NAME_MAX)
     gender: str = Field(max_length=8)
-    birth_date: date
+    birth_date: date = Field(sa_column=Column("birth_date", SealedDate("person.birth_date"), nullable=False))
+    """Sealed like the citizen number: with the region code of a masked number it would give the number back."""
     ethnicity: str = Field(default="01", max_length=2)
     phone: str = _sealed("person", "phone", "")  # at most PHONE_MAX characters (domain/text.py)
     address: str = _sealed("person", "address", "")  # at most ADDRESS_MAX characters

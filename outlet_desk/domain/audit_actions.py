@@ -15,7 +15,7 @@ class AuditAction(Worded):
     # The counter's work for citizens
     PERSON_OPENED = "person_opened", N_("record opened")
     PERSONAL_DATA_READ = "personal_data_read", N_("personal data read (command line)")
-    CITIZEN_NUMBER_SHOWN = "citizen_number_shown", N_("full citizen number shown")
+    CITIZEN_NUMBER_SHOWN = "citizen_number_shown", N_("full citizen number and phone shown")
     IDENTITY_CHECKED = "identity_checked", N_("identity check passed")
     IDENTITY_CHECK_REFUSED = "identity_check_refused", N_("identity check refused")
     LOSS_REPORTED_HOTLINE = "loss_reported_hotline", N_("loss reported by the hotline")
@@ -44,6 +44,7 @@ class AuditAction(Worded):
     DEMO_SEEDED = "demo_seeded", N_("training data loaded")
     STORE_BACKED_UP = "store_backed_up", N_("database backed up")
     STORE_RESTORED = "store_restored", N_("database restored from a backup")
+    DATA_KEY_ROTATED = "data_key_rotated", N_("data key rotated")
     # Operators and their sessions
     LOGIN = "login", N_("signed in")
     LOGIN_FAILED = "login_failed", N_("sign-in failed")

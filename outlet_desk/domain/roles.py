@@ -42,6 +42,7 @@ class Action(Worded):
     BACK_UP_STORE = "back_up_store", N_("back up or restore the store")
     VIEW_CITY_REPORTS = "view_city_reports", N_("view the reports of every outlet of the city")
     EXPORT_FEED = "export_feed", N_("export the card-status feed")
+    ROTATE_DATA_KEY = "rotate_data_key", N_("rotate the data key")
 
 
 _A = Action
@@ -89,8 +90,9 @@ PERMISSIONS: Mapping[Role, frozenset[Action]] = MappingProxyType(
             _A.SPOIL_CARD,
             _A.MANAGE_OPERATORS,
             _A.BACK_UP_STORE,
+            _A.ROTATE_DATA_KEY,
         },
-        Role.ADMIN: _OVERSIGHT | {_A.MANAGE_OPERATORS, _A.BACK_UP_STORE, _A.EXPORT_FEED},
+        Role.ADMIN: _OVERSIGHT | {_A.MANAGE_OPERATORS, _A.BACK_UP_STORE, _A.EXPORT_FEED, _A.ROTATE_DATA_KEY},
         Role.AUDITOR: _OVERSIGHT,
         Role.CITY_SUPERVISOR: _CITY,
         Role.CITY_AUDITOR: _CITY,

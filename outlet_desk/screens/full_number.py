@@ -48,7 +48,8 @@ class FullNumberScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="full-number-box"):
-            yield Static(Text(_("Show {name}'s full citizen number").format(name=self.person.name), style="bold"))
+            yield Static(Text(_("Show {name}'s full citizen number and phone").format(name=self.person.name),
+                              style="bold"))
             yield Static(_("The reason is kept in the audit trail with your name."), classes="hint")
             yield Label(_("Reason"))
             yield Input(id="full-number-reason", max_length=REASON_MAX)

@@ -21,7 +21,7 @@ from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Select
 
 from outlet_desk.domain.card_lifecycle import CardStatus
-from outlet_desk.domain.citizen_id import LENGTH, normalise_citizen_id
+from outlet_desk.domain.citizen_id import LENGTH, mask_citizen_id, normalise_citizen_id
 from outlet_desk.domain.errors import DomainError
 from outlet_desk.domain.identity_documents import CITIZEN_NUMBER_DOCUMENTS
 from outlet_desk.domain.roles import COUNTER_TASKS, Action, can, counter_task_label
@@ -112,8 +112,7 @@ class IdentityCheckScreen(ModalScreen[IdentityCheckResult | None]):
         documents = [(d.label, d.value) for d in app.desk.settings.identity.document_types]
         with Vertical(id="dialog"):
             yield Static(_("Identity check: {name}, {number}").format(
-                name=self.person.name, number=self.person.citizen_number[:6] + "********"
-                + self.person.citizen_number[-4:]), id="dialog-title")
+                name=self.person.name, number=mask_citizen_id(self.person.citizen_number)), id="dialog-title")
             with VerticalScroll(id="form"):
                 offered = {value for _label, value in flows}
                 flow = self.flow if self.flow in offered else flows[0][1]

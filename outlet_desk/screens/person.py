@@ -28,6 +28,7 @@ from outlet_desk.screens.labels import CHANNELS, GENDERS, LOSS_KINDS, word
 from outlet_desk.services.context import Actor
 from outlet_desk.services.errors import ServiceError
 from outlet_desk.services.identity import IdentityCheckResult
+from outlet_desk.services.masking import mask_phone
 from outlet_desk.services.persons import CardLine, PersonDetail, open_person
 from outlet_desk.services.reissue import InstantCardDue, instant_cards_due
 from outlet_desk.widgets.plain import DataTable, Static
@@ -62,6 +63,23 @@ def card_detail(card: CardLine, card_due: InstantCardDue | None = None) -> Text:
     if card.functions_suspended:
         text.append("\n" + _("Suspended while reported lost") + ": ", style="bold")
         text.append(_(", ").join(card_functions()))
+    return text
+
+
+def identity_text(p: PersonDetail, *, full: bool) -> Text:
+    """The record's identity lines: the citizen number and the phone masked unless ``full`` (shown with an
+    audited reason, Ctrl+N), and no birth date, which with the region code of the masked number would give
+    the number back. Each line fits 80 columns in both languages, the address excepted."""
+    text = Text(no_wrap=False)
+    text.append(p.name, style="bold")
+    text.append(f"  {word(GENDERS, p.gender)}  {p.birth_place}\n")
+    if full:
+        text.append(_("Citizen number") + f": {p.citizen_number}\n" + _("Phone") + f": {p.phone or '-'}\n")
+    else:
+        text.append(_("Citizen number") + f": {mask_citizen_id(p.citizen_number)} ")
+        text.append(_("(Ctrl+N: in full, with a reason)") + "\n", style="dim")
+        text.append(_("Phone") + f": {mask_phone(p.phone) or '-'}\n")
+    text.append(_("Address") + f": {p.address or '-'}")
     return text
 
 
@@ -126,8 +144,8 @@ class PersonScreen(DeskScreen):
 
     def desk_commands(self) -> Iterable[SystemCommand]:
         if self.person is not None and not self.full_number_shown:
-            yield SystemCommand(_("Show the full citizen number"), _("With a reason, kept in the audit trail"),
-                                self.action_full_number)
+            yield SystemCommand(_("Show the full citizen number and phone"),
+                                _("With a reason, kept in the audit trail"), self.action_full_number)
         if self.check_action(IDENTITY_TASK.action, ()):
             yield SystemCommand(task_title(IDENTITY_TASK), task_help(IDENTITY_TASK), self.action_identity_check)
         for task in CARD_TASKS:
@@ -185,16 +203,7 @@ class PersonScreen(DeskScreen):
     def _show_identity(self) -> None:
         p = self.person
         assert p is not None
-        text = Text(no_wrap=False)
-        text.append(p.name, style="bold")
-        text.append(f"  {word(GENDERS, p.gender)}  {p.birth_date.isoformat()}  {p.birth_place}\n")
-        if self.full_number_shown:
-            text.append(_("Citizen number") + f": {p.citizen_number}  ")
-        else:
-            text.append(_("Citizen number") + f": {mask_citizen_id(p.citizen_number)} ")
-            text.append(_("(Ctrl+N: in full, with a reason)") + "  ", style="dim")
-        text.append(_("Phone") + f": {p.phone or '-'}\n")
-        text.append(_("Address") + f": {p.address or '-'}")
+        text = identity_text(p, full=self.full_number_shown)
         if self.last_check is not None:
             c = self.last_check
             text.append("\n")

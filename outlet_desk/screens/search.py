@@ -56,7 +56,7 @@ class SearchScreen(DeskScreen):
 
     @staticmethod
     def COLUMNS() -> tuple[str, ...]:
-        return (_("Citizen number"), _("Name"), _("Gender"), _("Born"), _("Card"), _("Card status"))
+        return (_("Citizen number"), _("Name"), _("Gender"), _("Card"), _("Card status"))
 
     def on_mount(self) -> None:
         table = self.query_one("#results", DataTable)
@@ -133,7 +133,7 @@ class SearchScreen(DeskScreen):
         self.query_one("#search-problem", Static).update("")
         for p in message.results:
             table.add_row(
-                p.masked_number, p.name, word(GENDERS, p.gender), p.birth_date.isoformat(), p.card_number or "",
+                p.masked_number, p.name, word(GENDERS, p.gender), p.card_number or "",
                 status_label(p.card_status) if p.card_status else _("no card"), key=str(p.id))
         n = len(message.results)
         text = ngettext("{n} person found", "{n} persons found", n).format(n=n)

@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from outlet_desk.config import Settings, load_settings
 from outlet_desk.db.engine import make_engine
-from outlet_desk.db.migrate import upgrade
+from outlet_desk.db.migrate import HEAD_SEALS, older_than, upgrade
 from outlet_desk.db.tables import Outlet
 from outlet_desk.domain.audit_actions import AuditAction
 from outlet_desk.i18n import set_language
@@ -19,6 +19,7 @@ from outlet_desk.reader.issuer_auth import TRAINING_ISSUER_KEY, write_issuer_key
 from outlet_desk.services import desk_log
 from outlet_desk.services.audit import check_key_matches, load_or_create_key, sealed_events
 from outlet_desk.services.audit.keys import read_key
+from outlet_desk.services.audit.store import seal_heads_from_before_seals
 from outlet_desk.services.context import Desk
 from outlet_desk.services.data_key import bind_data_key
 from outlet_desk.services.store_access import prepare_sqlite_files, reaching_store
@@ -55,7 +56,10 @@ def open_desk(settings: Settings, *, migrate: bool = True, verifying: bool = Fal
     with reaching_store(url, settings.config_path):
         bind_data_key(settings, engine)  # before the migrations: 0009 seals the rows of an older store
         if migrate:
+            before_head_seals = older_than(engine, HEAD_SEALS)
             upgrade(engine)
+            if before_head_seals and verify_with is None:  # the configured key, matched with the store above
+                seal_heads_from_before_seals(engine, key)
         if not (verifying or verify_with):
             ensure_outlet(desk)
         elif verify_with is None and sealed.events == 0:

@@ -25,6 +25,8 @@ class ReadKind(StrEnum):
     CARD_NUMBER = "card_number"
     NAME = "name"
     RECEIPT = "receipt"
+    CARD_EMULATION = "card_emulation"
+    """``outlet-desk card emulate``: a person's record written to a virtual card."""
 
 
 def record_personal_read(desk: Desk, actor: Actor, kind: ReadKind, found: int) -> None:

@@ -35,7 +35,6 @@ class PersonSummary:
     masked_number: str
     name: str
     gender: str
-    birth_date: date
     card_number: str | None
     card_status: CardStatus | None
 
@@ -56,8 +55,7 @@ def _search_statements(dialect: str) -> dict[QueryKind, Select[Any]]:
     """The three searches, built once per dialect (one round trip each, rows as tuples)."""
     person = Person.__table__  # type: ignore[attr-defined]
     card = Card.__table__  # type: ignore[attr-defined]
-    columns = (person.c.id, person.c.citizen_number, person.c.name, person.c.gender, person.c.birth_date,
-               card.c.card_number, card.c.status)
+    columns = (person.c.id, person.c.citizen_number, person.c.name, person.c.gender, card.c.card_number, card.c.status)
     base = select(*columns).select_from(person.outerjoin(card, card.c.id == _current_card_id()))
     # Name order is code-point order: SQLite's BINARY collation, PostgreSQL's "C" (its index is built so).
     name = person.c.name.collate("C") if dialect == "postgresql" else person.c.name
@@ -102,9 +100,8 @@ def find_persons(desk: Desk, query: str, limit: int = SEARCH_LIMIT) -> list[Pers
     with read_connection(desk.engine) as conn:
         rows = conn.execute(statement, params).all()
     return [
-        PersonSummary(pid, mask_citizen_id(number), name, gender, birth, card_number,
-                      CardStatus(status) if status else None)
-        for pid, number, name, gender, birth, card_number, status in rows
+        PersonSummary(pid, mask_citizen_id(number), name, gender, card_number, CardStatus(status) if status else None)
+        for pid, number, name, gender, card_number, status in rows
     ]
 
 

@@ -86,6 +86,7 @@ def unpack(revision: str, data: Path) -> None:
     for key in KEYS:
         if (RELEASES / revision / key).exists():
             shutil.copy2(RELEASES / revision / key, data / key)
+            (data / key).chmod(0o600)  # git keeps 0644: a fresh clone's copy would be refused as readable
 
 
 def upgraded(revision: str, base: str) -> None:

@@ -142,3 +142,78 @@ def test_downgrade_opens_the_sealed_values_again(old_url: str) -> None:
         rows = conn.execute(text("SELECT citizen_number, name, phone, address FROM person ORDER BY id")).all()
     assert [tuple(r) for r in rows] == PERSONS
     engine.dispose()
+
+
+BORN = date(1949, 12, 31)
+
+
+def test_migration_0013_seals_the_plain_birth_dates_of_a_store_at_0012_in_place(old_url: str) -> None:
+    """With the region code a masked number shows, a plain birth date gave the number back (docs/data-key.md)."""
+    from alembic import command
+
+    _store_at_0007_with_plain_rows(old_url)
+    engine = _sealed_engine(old_url)
+    command.upgrade(alembic_config(engine), "0012")
+    with engine.connect() as conn:  # before: the dates in clear
+        assert [str(v)[:10] for (v,) in conn.execute(text("SELECT birth_date FROM person"))] == [BORN.isoformat()] * 3
+    assert upgrade(engine) is True
+    assert current_revision(engine) == HEAD_REVISION
+    with Session(engine) as s:
+        assert [p.birth_date for p in s.exec(select(Person).order_by(col(Person.id))).all()] == [BORN] * 3
+    with engine.connect() as conn:
+        stored = [bytes(v) for (v,) in conn.execute(text("SELECT birth_date FROM person"))]
+    assert all(BORN.isoformat().encode() not in blob and b"19491231" not in blob for blob in stored)
+    engine.dispose()
+    if make_url(old_url).get_backend_name() == "sqlite":
+        path = Path(make_url(old_url).database or "")
+        files = b"".join(p.read_bytes() for p in (path, path.with_name(path.name + "-wal")) if p.exists())
+        assert BORN.isoformat().encode() not in files, "a birth date is in the database file in clear"
+
+
+def test_downgrade_from_0013_opens_the_birth_dates_again(old_url: str) -> None:
+    from alembic import command
+
+    _store_at_0007_with_plain_rows(old_url)
+    engine = _sealed_engine(old_url)
+    upgrade(engine)
+    command.downgrade(alembic_config(engine), "0012")
+    with engine.connect() as conn:
+        assert [str(v)[:10] for (v,) in conn.execute(text("SELECT birth_date FROM person"))] == [BORN.isoformat()] * 3
+    engine.dispose()
+
+
+def test_0013_needs_the_data_key_for_birth_dates_it_must_seal(old_url: str) -> None:
+    from alembic import command
+
+    _store_at_0007_with_plain_rows(old_url)
+    engine = _sealed_engine(old_url)
+    command.upgrade(alembic_config(engine), "0012")
+    engine.dispose()
+    bare = make_engine(old_url)  # no data key bound
+    with pytest.raises(RuntimeError, match="needs the data key"):
+        upgrade(bare)
+    assert current_revision(bare) == "0012"  # one transaction: nothing half-done
+    bare.dispose()
+
+
+@pytest.mark.postgres
+def test_after_the_upgrade_no_plain_value_is_left_in_the_postgresql_table_files(pg_cluster: PgCluster) -> None:
+    """PostgreSQL keeps a rewritten row's old version in the table's file until the table is rewritten: the
+    upgrade runs VACUUM FULL after a migration that seals values in place, so the files the cluster's owner
+    (or a stolen disk) reads hold no plain citizen number, phone, address or birth date."""
+    url = pg_cluster.create_database(f"vac_{os.getpid()}_{uuid.uuid4().hex[:8]}")
+    _store_at_0007_with_plain_rows(url)
+    engine = _sealed_engine(url)
+    assert upgrade(engine) is True
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("CHECKPOINT"))  # every page written to the files
+        files = {table: conn.execute(text("SELECT pg_relation_filepath(:t)"), {"t": table}).scalar_one()
+                 for table in ("person", "identity_check", "collection")}
+    engine.dispose()
+    data = pg_cluster.workdir / "data"
+    held = {table: b"".join(p.read_bytes() for p in sorted(data.glob(f"{path}*")) if p.is_file())
+            for table, path in files.items()}
+    assert "张三".encode() in held["person"]  # names stay plain: the file read is the table's
+    for value in [*_personal_values(), BORN.isoformat()]:
+        for table, content in held.items():
+            assert value.encode() not in content, f"{value} is in clear in the file of {table}"

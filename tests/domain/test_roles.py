@@ -19,6 +19,7 @@ from outlet_desk.domain.roles import (
 A = Action
 COUNTER = {A.REPORT_LOSS_COUNTER, A.WITHDRAW_LOSS, A.APPLY_REISSUE, A.COLLECT_CARD}
 SUPERVISOR_ONLY = {
+    A.ROTATE_DATA_KEY,
     A.WAIVE_FEE,
     A.APPROVE,
     A.CASH_UP,
@@ -57,7 +58,7 @@ def test_supervisor_can_do_everything_a_clerk_can_and_run_the_day() -> None:
 
 def test_admin_manages_operators_and_oversees_but_serves_no_citizen() -> None:
     assert allowed(Role.ADMIN) == {A.MANAGE_OPERATORS, A.VIEW_AUDIT, A.VERIFY_AUDIT, A.VIEW_REPORTS, A.BACK_UP_STORE,
-                                   A.EXPORT_FEED}
+                                   A.EXPORT_FEED, A.ROTATE_DATA_KEY}
 
 
 def test_auditor_changes_nothing() -> None:

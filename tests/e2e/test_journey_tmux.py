@@ -115,8 +115,7 @@ def sign_in(term: Terminal, user: str) -> None:
 
 
 def identity_check(term: Terminal, number: str, name: str) -> None:
-    term.wait_for(_("Identity check: {name}, {number}").format(name=name, number=number[:6] + "********"
-                                                              + number[-4:]))
+    term.wait_for(_("Identity check: {name}, {number}").format(name=name, number=number[:6] + "*" * 12))
     term.type(number)
     term.keys("Enter")
     term.type(name)

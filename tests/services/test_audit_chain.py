@@ -21,6 +21,8 @@ from outlet_desk.services.audit import (
     load_or_create_key,
     verify_chain,
 )
+from outlet_desk.services.audit.keys import AuditHeadUnsealed
+from outlet_desk.services.audit.seal import seal_head
 from outlet_desk.services.bootstrap import open_desk
 from outlet_desk.services.context import Desk
 from outlet_desk.services.errors import AuditKeyProblem
@@ -62,7 +64,7 @@ def test_person_data_is_masked_in_the_audit(noted: Desk) -> None:
     with Session(noted.engine) as s:
         notes = s.exec(select(AuditEvent).where(AuditEvent.action == "note")).all()
     after = json.loads(notes[0].after)
-    assert after == {"name": "张**", "citizen_number": "110105********002X"}
+    assert after == {"name": "张**", "citizen_number": "110105************"}
     assert "11010519491231002X" not in notes[0].after
 
 
@@ -232,19 +234,26 @@ def test_the_second_of_two_desks_that_made_their_own_keys_at_once_saves_nothing(
     assert _head_key_id(noted) == key_id(noted.audit_key)
 
 
-def test_a_store_from_before_key_ids_takes_the_key_of_its_next_event(noted: Desk) -> None:
+def test_a_head_whose_key_id_and_seal_were_removed_takes_no_event_and_is_named(noted: Desk) -> None:
+    """What a store from before key ids looked like; such a store's heads are sealed by its upgrade
+    (tests/services/test_audit_cut_short.py), so now it can only be an edit: nothing is sealed onto it."""
     _exec(noted, "UPDATE audit_head SET key_id = '', seal = ''")
-    with UnitOfWork(noted, None) as uow:
+    with pytest.raises(AuditHeadUnsealed), UnitOfWork(noted, None) as uow:
         uow.audit("note", "outlet", noted.outlet_code)
         uow.commit()
-    assert _head_key_id(noted) == key_id(noted.audit_key)
-    assert _verify(noted).intact
+    assert _head_key_id(noted) == ""
+    report = _verify(noted)
+    assert not report.intact and "has no seal" in report.problem
 
 
 def test_events_sealed_with_another_key_from_some_point_on_are_named(noted: Desk) -> None:
-    """What a desk that made its own key did before key ids existed: later events, another key."""
-    _exec(noted, "UPDATE audit_head SET key_id = '', seal = ''")  # a store from before key ids
+    """What a desk that made its own key did before key ids existed: later events, another key (emulated
+    here by a head sealed under that key, as such a desk left it)."""
     second = Desk(settings=noted.settings, engine=noted.engine, audit_key=b"k" * 32, clock=noted.clock)
+    with noted.engine.connect() as conn:
+        seq, mac = conn.execute(text("SELECT seq, mac FROM audit_head")).one()
+    _exec(noted, "UPDATE audit_head SET key_id = :k, seal = :s", k=key_id(second.audit_key),
+          s=seal_head(second.audit_key, noted.outlet_code, seq, mac, key_id(second.audit_key)))
     for _ in range(2):
         with UnitOfWork(second, None) as uow:
             uow.audit("note", "outlet", noted.outlet_code)

@@ -10,7 +10,14 @@ from sqlalchemy import text
 
 from outlet_desk.services import demo
 from outlet_desk.services.audit import check_chain, key_id
-from outlet_desk.services.audit.keys import AuditChainMissing, AuditHeadEdited, check_key_matches, sealed_events
+from outlet_desk.services.audit.keys import (
+    AuditChainMissing,
+    AuditHeadEdited,
+    AuditHeadUnsealed,
+    check_key_matches,
+    sealed_events,
+)
+from outlet_desk.services.audit.seal import seal_head
 from outlet_desk.services.audit.wording import ChainReport
 from outlet_desk.services.context import Desk
 from outlet_desk.services.uow import UnitOfWork
@@ -51,6 +58,17 @@ def _cut_back_to(desk: Desk, seq: int) -> None:
           "WHERE outlet_code = :o", o=desk.outlet_code, s=seq)
 
 
+def _store_copy_from_event(desk: Desk, seq: int) -> None:
+    """The store as a copy taken when its chain ended at ``seq`` holds it (a rollback): the newer events gone,
+    the head at ``seq`` with the seal it had then."""
+    _cut_back_to(desk, seq)
+    with desk.engine.connect() as conn:
+        mac, head_key = conn.execute(text("SELECT mac, key_id FROM audit_head WHERE outlet_code = :o"),
+                                     {"o": desk.outlet_code}).one()
+    _exec(desk, "UPDATE audit_head SET seal = :s WHERE outlet_code = :o", o=desk.outlet_code,
+          s=seal_head(desk.audit_key, desk.outlet_code, seq, mac, head_key))
+
+
 def test_the_witness_file_is_beside_the_key_and_only_the_user_reads_it(closed: tuple[Desk, int]) -> None:
     desk, _seq = closed
     witness = desk.settings.audit_witness_path()
@@ -74,9 +92,8 @@ def test_newest_events_deleted_and_the_head_set_back_is_not_intact(closed: tuple
 
 def test_cut_back_before_the_witnessed_checkpoint_with_checkpoints_deleted_is_named(closed: tuple[Desk, int]) -> None:
     desk, witnessed = closed
-    _cut_back_to(desk, witnessed - 3)
+    _store_copy_from_event(desk, witnessed - 3)  # even with a head sealed then
     _exec(desk, "DELETE FROM audit_checkpoint")
-    _exec(desk, "UPDATE audit_head SET seal = '', key_id = ''")  # even with the head's seal removed
     for full in (True, False):
         report = _verify(desk, full=full)
         assert not report.intact
@@ -96,8 +113,8 @@ def test_a_store_rolled_back_and_written_again_is_a_rollback(closed: tuple[Desk,
     """The store put back to before the checkpoint (checkpoints deleted), then new work: the chain is as
     long as before, but the event the witness remembers is another one."""
     desk, witnessed = closed
-    _cut_back_to(desk, witnessed - 1)
-    _exec(desk, "DELETE FROM audit_checkpoint", "UPDATE audit_head SET seal = ''")
+    _store_copy_from_event(desk, witnessed - 1)
+    _exec(desk, "DELETE FROM audit_checkpoint")
     _note(desk, 6)
     report = _verify(desk)
     assert not report.intact
@@ -140,15 +157,55 @@ def test_an_edited_key_id_does_not_lock_the_right_key_out(closed: tuple[Desk, in
     assert _verify(desk).intact
 
 
-def test_a_head_from_before_seals_verifies_and_is_sealed_by_its_next_event(desk: Desk) -> None:
-    """An old chain (no head seal, no witness yet) still verifies; its next event seals the head."""
+@pytest.mark.parametrize("cut", [0, 3])
+def test_a_head_whose_seal_was_removed_is_broken_before_any_witness_line(desk: Desk, cut: int) -> None:
+    """The window that stayed open until the first witness line: newest events deleted (or none), the head set
+    back and its seal removed, on an outlet that has no checkpoint yet. The verification names the head, and
+    no event is sealed onto it (the next one would have sealed the shortened chain)."""
     demo.seed_training(desk, persons=5)
-    _exec(desk, "UPDATE audit_head SET seal = ''")
-    assert _verify(desk).intact
-    _note(desk)
+    assert not desk.settings.audit_witness_path().exists()
     with desk.engine.connect() as conn:
-        assert conn.execute(text("SELECT seal FROM audit_head")).scalar_one() != ""
-    assert _verify(desk).intact
+        last = conn.execute(text("SELECT seq FROM audit_head")).scalar_one()
+    _cut_back_to(desk, last - cut)
+    _exec(desk, "UPDATE audit_head SET seal = ''")
+    for full in (True, False):
+        report = _verify(desk, full=full)
+        assert not report.intact
+        assert f"audit_head: last event {last - cut:,}) has no seal" in report.problem
+    with pytest.raises(AuditHeadUnsealed):
+        _note(desk)
+    with desk.engine.connect() as conn:
+        assert conn.execute(text("SELECT seq, seal FROM audit_head")).one() == (last - cut, "")
+    assert not _verify(desk, record=True).intact and not desk.settings.audit_witness_path().exists()
+
+
+def test_a_new_outlets_head_is_sealed_by_the_event_that_makes_it(desk: Desk) -> None:
+    with desk.engine.connect() as conn:
+        seq, seal = conn.execute(text("SELECT seq, seal FROM audit_head")).one()
+    assert seq >= 1 and seal != ""  # the outlet's registration made it, sealed
+
+
+def test_a_store_from_before_head_seals_has_its_heads_sealed_by_its_upgrade(desk: Desk) -> None:
+    """A store at a revision before 0008 has heads without seals, legitimately: the upgrade that brings the
+    seal seals them (with the outlet's key, matched with the store first), so that afterwards an unsealed head
+    is always an edit."""
+    from alembic import command
+
+    from outlet_desk.db.migrate import alembic_config
+    from outlet_desk.services.bootstrap import open_desk
+
+    demo.seed_training(desk, persons=5)
+    events = _verify(desk).events_checked
+    command.downgrade(alembic_config(desk.engine), "0007")
+    desk.engine.dispose()
+    upgraded = open_desk(desk.settings)
+    try:
+        with upgraded.engine.connect() as conn:
+            assert conn.execute(text("SELECT seal FROM audit_head")).scalar_one() != ""
+        report = _verify(upgraded)
+        assert report.intact and report.events_checked == events
+    finally:
+        upgraded.engine.dispose()
 
 
 def test_the_witness_file_is_where_outlet_toml_says(make_settings, clock) -> None:  # type: ignore[no-untyped-def]

@@ -23,7 +23,7 @@ def test_find_by_citizen_number_masks_it(seeded: Desk) -> None:
     assert person is not None
     found = find_persons(seeded, person.citizen_number.lower())
     assert [p.id for p in found] == [person.id]
-    assert found[0].masked_number == person.citizen_number[:6] + "********" + person.citizen_number[-4:]
+    assert found[0].masked_number == person.citizen_number[:6] + "*" * 12
 
 
 def test_find_by_invalid_citizen_number_says_why(seeded: Desk) -> None:

@@ -15,13 +15,16 @@ from sqlmodel import Session, col, select
 
 from outlet_desk.config import Settings
 from outlet_desk.db.sealing import sealed_key_id
-from outlet_desk.db.tables import Collection, IdentityCheck, Person
+from outlet_desk.db.tables import AuditEvent, Collection, IdentityCheck, Operator, Person
+from outlet_desk.domain.audit_actions import AuditAction
+from outlet_desk.domain.roles import Forbidden
 from outlet_desk.services import demo
 from outlet_desk.services.bootstrap import open_desk
 from outlet_desk.services.context import Desk
-from outlet_desk.services.data_key import rotate_data_key
 from outlet_desk.services.errors import DataKeyProblem
+from outlet_desk.services.key_rotation import rotate_data_key
 from outlet_desk.services.persons import find_persons
+from tests.services.builders import login
 
 
 @pytest.fixture
@@ -127,7 +130,7 @@ def test_rotating_the_data_key_seals_every_value_again_and_keeps_them(seeded: De
     assert person is not None
     old_key = seeded.settings.data_key_path().read_text()
 
-    done = rotate_data_key(seeded.settings, seeded.engine)
+    done = rotate_data_key(seeded, login(seeded, "super1"))
 
     path = seeded.settings.data_key_path()
     assert path.read_text() != old_key and done.old_file.read_text() == old_key
@@ -140,7 +143,19 @@ def test_rotating_the_data_key_seals_every_value_again_and_keeps_them(seeded: De
     with reopened.engine.connect() as conn:
         keys = {sealed_key_id(v) for (v,) in conn.execute(text("SELECT citizen_number FROM person"))}
     assert keys == {done.new_key}
+    with Session(reopened.engine) as s:  # the rotation is in the chain, by the supervisor who ran it
+        rotated = s.exec(select(AuditEvent).where(col(AuditEvent.action) == AuditAction.DATA_KEY_ROTATED)).all()
+        supervisor = s.exec(select(Operator).where(col(Operator.username) == "super1")).one()
+    assert [(e.operator_id, e.entity_id) for e in rotated] == [(supervisor.id, done.new_key)]
     reopened.engine.dispose()
+
+
+def test_a_clerk_may_not_rotate_the_data_key_and_nothing_changes(seeded: Desk) -> None:
+    old_key = seeded.settings.data_key_path().read_text()
+    with pytest.raises(Forbidden):
+        rotate_data_key(seeded, login(seeded, "clerk1"))
+    assert seeded.settings.data_key_path().read_text() == old_key
+    assert not seeded.settings.data_key_path().with_name("data.key.new").exists()
 
 
 def test_identity_checks_are_found_by_document_number_through_its_blind_index(seeded: Desk) -> None:

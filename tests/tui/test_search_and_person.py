@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlmodel import Session, col, select
 from textual.widgets import DataTable
 
 from outlet_desk.db.tables import AuditEvent, Card, Person
 from outlet_desk.domain.card_lifecycle import CardStatus, card_functions, event_label
+from outlet_desk.domain.citizen_id import mask_citizen_id
+from outlet_desk.i18n import Language
 from outlet_desk.screens.person import PersonScreen
 from outlet_desk.screens.search import SearchScreen
 from outlet_desk.services.context import Desk
+from outlet_desk.services.masking import mask_phone
 from tests.tui.conftest import (
+    DeskFactory,
     person_with_card_status,
 )
 from tests.tui.counter import at_the_counter
@@ -74,7 +79,7 @@ async def test_full_citizen_number_finds_and_opens_the_holder_with_an_audit_even
         await counter.sign_in("clerk1")
         await counter.search(person.citizen_number)
         await counter.settle()
-        masked = person.citizen_number[:6] + "********" + person.citizen_number[-4:]
+        masked = mask_citizen_id(person.citizen_number)
         results = counter.app.screen.query_one("#results", DataTable)
         assert results.get_row_at(0)[:2] == [masked, person.name]  # the list shows the masked number
         assert counter.screen_text().count(person.citizen_number) == 1  # only in the input the clerk typed
@@ -109,7 +114,7 @@ async def test_person_view_shows_identity_cards_actions_and_suspended_functions(
         await counter.sign_in("clerk1")
         screen = await counter.open_person(person)
         identity = counter.text("#identity")
-        masked = person.citizen_number[:6] + "********" + person.citizen_number[-4:]
+        masked = mask_citizen_id(person.citizen_number)
         assert person.name in identity and masked in identity and person.citizen_number not in identity
         assert screen.person is not None and screen.person.birth_place in identity
         with Session(desk.engine) as s:
@@ -189,6 +194,7 @@ async def test_the_full_citizen_number_is_shown_only_with_a_reason_and_audited(d
         await counter.open_person(person)
         await counter.wait_for(lambda: person.name in counter.text("#identity"))
         assert person.citizen_number not in counter.text("#identity")
+        assert person.phone not in counter.text("#identity") and mask_phone(person.phone) in counter.text("#identity")
         await counter.press("ctrl+n")
         await counter.wait_for(lambda: isinstance(app.screen, FullNumberScreen))
         await counter.press("enter")  # no reason given
@@ -198,6 +204,7 @@ async def test_the_full_citizen_number_is_shown_only_with_a_reason_and_audited(d
         await counter.press("enter")
         await counter.wait_for(lambda: isinstance(app.screen, PersonScreen))
         await counter.wait_for(lambda: person.citizen_number in counter.text("#identity"))
+        assert person.phone in counter.text("#identity")  # the phone in full too, by the same audited read
     with Session(desk.engine) as s:
         shown = s.exec(select(AuditEvent).where(col(AuditEvent.action) == "citizen_number_shown")).all()
     assert [(e.person_id, "holder checks the number on a form" in (e.after or "")) for e in shown] == [
@@ -221,3 +228,17 @@ async def test_escape_leaves_the_number_masked_and_nothing_audited(desk: Desk) -
         assert person.citizen_number not in counter.text("#identity")
     with Session(desk.engine) as s:
         assert s.exec(select(AuditEvent).where(col(AuditEvent.action) == "citizen_number_shown")).all() == []
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+async def test_the_identity_lines_fit_an_80_column_terminal(make_desk: DeskFactory, language: Language) -> None:
+    """At 80x24 no identity line wraps (the phone once ran onto a line of its own), in both languages."""
+    desk = make_desk(language)
+    person, _card = person_with_card_status(desk, "active")
+    async with at_the_counter(desk, size=(80, 24)) as counter:
+        await counter.sign_in("clerk1")
+        await counter.open_person(person)
+        await counter.wait_for(lambda: person.name in counter.text("#identity"))
+        lines = counter.text("#identity").splitlines()
+        assert len(lines) == 4 and mask_phone(person.phone) in lines[2], lines  # name, number, phone, address
+        assert counter.app.screen.query_one("#identity").size.height == 4  # none of them wrapped

@@ -82,6 +82,22 @@ class AuditHeadEdited(AuditKeyProblem):
         ).format(outlet=outlet_code))
 
 
+class AuditHeadUnsealed(AuditHeadEdited):
+    """The outlet has events but its ``audit_head`` has no seal. Heads are sealed by the event that makes
+    them, and a store from before head seals has its heads sealed by the upgrade that brings them
+    (``seal_heads_from_before_seals``): the seal was removed by hand, perhaps with the newest events.
+    Sealing an event onto it would seal the edited head and hide the edit."""
+
+    code = "audit_head_unsealed"
+
+    def __init__(self, outlet_code: str) -> None:
+        AuditKeyProblem.__init__(self, _(
+            "The record of outlet {outlet}'s last audit event (audit_head) has no seal: it was removed outside "
+            "the desk. Nothing was saved. Run outlet-desk audit verify and tell the administrator; the store must "
+            "be restored from a backup that verifies."
+        ).format(outlet=outlet_code))
+
+
 class AuditChainMissing(AuditKeyProblem):
     """The outlet has no audit head, yet the store holds records of its work: its chain was deleted. A new
     chain is not started over that (nothing is saved)."""
@@ -139,8 +155,10 @@ def check_key_matches(key: bytes, path: Path | None, outlet_code: str, sealed: S
 
 
 def check_head_before_sealing(key: bytes, head: Head) -> None:
-    """Before an event is sealed onto ``head``: the head must be this key's, unedited. A head from before
-    seals (no seal yet) is taken as it is and sealed by the event."""
+    """Before an event is sealed onto ``head``: the head must be this key's, unedited, and sealed once it
+    has events (only a head just made, at event 0, has no seal yet)."""
+    if head.seq > 0 and not head.seal:
+        raise AuditHeadUnsealed(head.outlet_code)
     this_key = key_id(key)
     if head.key_id and head.key_id != this_key:
         if head.seal and head.sealed_by(key, as_key_id=this_key):

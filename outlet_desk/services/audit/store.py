@@ -11,9 +11,10 @@ from datetime import UTC, datetime
 from typing import Any, TypedDict, Unpack
 
 from sqlalchemy import func, select
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col
 
+from outlet_desk.db.engine import WRITE
 from outlet_desk.db.tables import (
     AuditCheckpoint,
     AuditEvent,
@@ -87,6 +88,21 @@ def append_event(session: Session, key: bytes, at: datetime, operator_id: int | 
     head.seal = seal_head(key, outlet_code, head.seq, head.mac, head.key_id)
     session.add(event)
     return event
+
+
+def seal_heads_from_before_seals(engine: Engine, key: bytes) -> int:
+    """Seal the heads of a store upgraded from before head seals (``migrate.HEAD_SEALS``), at that upgrade and only
+    then: afterwards an unsealed head is an edit (``AuditHeadUnsealed``). How many heads were sealed."""
+    sealed = 0
+    with Session(engine.execution_options(**WRITE)) as session:
+        for head in session.execute(select(AuditHead).where(col(AuditHead.seal) == "")).scalars():
+            if head.seq == 0:
+                continue
+            head.key_id = head.key_id or key_id(key)
+            head.seal = seal_head(key, head.outlet_code, head.seq, head.mac, head.key_id)
+            sealed += 1
+        session.commit()
+    return sealed
 
 
 # -- reading the chain -------------------------------------------------------------------------------------

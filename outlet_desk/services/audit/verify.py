@@ -122,9 +122,15 @@ def _check_anchor(conn: Connection, key: bytes, cp: Checkpoint, *, count: bool) 
 
 
 def head_problem(key: bytes, head: Head | None) -> str:
-    """What is wrong with the outlet's ``audit_head`` ("" if nothing): it must match its seal under ``key``.
-    A head from before seals (no seal) is taken as it is; the witness tells whether one should be there."""
-    if head is None or not head.seal or head.sealed_by(key):
+    """What is wrong with the outlet's ``audit_head`` ("" if nothing): once it has events it must carry a
+    seal (the event that makes a head seals it; the upgrade of a store from before head seals sealed its
+    heads), and match it under ``key``."""
+    if head is None or (head.seq == 0 and not head.seal):
+        return ""
+    if not head.seal:
+        return _("the outlet's head record (audit_head: last event {seq}) has no seal: it was removed by hand, "
+                 "perhaps with the newest events").format(seq=f"{head.seq:,}")
+    if head.sealed_by(key):
         return ""
     right = key_id(key)
     if head.key_id != right and head.sealed_by(key, as_key_id=right):
@@ -186,11 +192,11 @@ def verify_since_checkpoint(source: Session | Connection, key: bytes, outlet_cod
     return report
 
 
-def compare_with_witness(conn: Connection, report: ChainReport, witnessed: Witnessed, tz: tzinfo | None = None,
-                         head: Head | None = None) -> ChainReport:
+def compare_with_witness(conn: Connection, report: ChainReport, witnessed: Witnessed,
+                         tz: tzinfo | None = None) -> ChainReport:
     """An intact ``report`` checked against what the witness file remembers of the outlet: the file itself
     whole, the chain at least as long as its newest line, the event there carrying the MAC it had, every
-    witnessed checkpoint still in the store, and a sealed head."""
+    witnessed checkpoint still in the store. (The head's seal is checked by the verification itself.)"""
     if not report.intact:
         return report
 
@@ -222,10 +228,6 @@ def compare_with_witness(conn: Connection, report: ChainReport, witnessed: Witne
                 "the checkpoint at event {seq} ({when}), which the witness file remembers (line {line}), is "
                 "missing from the store (deleted)").format(seq=f"{line.seq:,}", when=when_text(witnessed_at(line), tz),
                                                         line=line.line))
-    if head is not None and head.seq > 0 and not head.seal:
-        return broken(head.seq, _(
-            "the outlet's head record (audit_head) has no seal, though the witness file holds checkpoints made "
-            "since heads are sealed: its seal was removed by hand"))
     return report
 
 
@@ -271,5 +273,4 @@ def verify_in(conn: Connection, key: bytes, outlet_code: str, *, full: bool, wit
     report = (verify_chain if full else verify_since_checkpoint)(conn, key, outlet_code)
     if witness is None:
         return report
-    return compare_with_witness(conn, report, read_witness(witness, key, outlet_code), tz,
-                                read_head(conn, outlet_code))
+    return compare_with_witness(conn, report, read_witness(witness, key, outlet_code), tz)
