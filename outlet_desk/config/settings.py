@@ -16,6 +16,7 @@ from pathlib import Path
 from pydantic import Field, PrivateAttr
 from sqlalchemy.engine import URL, make_url
 
+from outlet_desk.config.card_settings import PinResetSettings
 from outlet_desk.config.schema import (
     AuditSettings,
     CollectionSettings,
@@ -59,6 +60,9 @@ class Settings(Section):
 
     collection: CollectionSettings = Field(default_factory=CollectionSettings)
     """Proxies, uncollected cards and the PIN."""
+
+    pin_reset: PinResetSettings = Field(default_factory=PinResetSettings)
+    """How often a card's PIN may be reset at the counter."""
 
     reissue: ReissueSettings = Field(default_factory=ReissueSettings)
     """Production of new cards."""
