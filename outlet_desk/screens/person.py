@@ -53,7 +53,7 @@ def card_detail(card: CardLine, card_due: InstantCardDue | None = None) -> Text:
         text.append("; ".join(event_label(CardEvent(a)) for a in card.actions))
     else:
         text.append(_("nothing: the card is out of use"))
-    keys = [f"{t.key.upper()} {task_title(t)}" for t in CARD_TASKS if t.offered_for(card)]
+    keys = [f"{t.key_label} {task_title(t)}" for t in CARD_TASKS if t.offered_for(card)]
     if keys:
         text.append("\n" + _("Keys") + ": " + "   ".join(keys), style="bold")
     if card_due is not None:
@@ -309,4 +309,9 @@ class PersonScreen(DeskScreen):
         from outlet_desk.screens.card_tasks.collect import CollectScreen
 
         self._card_task(Action.COLLECT_CARD, CollectScreen)
+
+    def action_reset_pin(self) -> None:
+        from outlet_desk.screens.card_tasks.reset_pin import ResetPinScreen
+
+        self._card_task(Action.RESET_PIN, ResetPinScreen)
 
