@@ -128,4 +128,4 @@ def card_now(desk: Desk, card_id: int) -> CardNow:
         if card is None:
             raise NotFound(_("No card with this record number."))
         request = open_request_for_card(s, card_id)
-        return CardNow(card_line(card), request.id if request else None, request.status if request else None)
+        return CardNow(card_line(card, desk), request.id if request else None, request.status if request else None)
