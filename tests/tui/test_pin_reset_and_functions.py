@@ -1,7 +1,7 @@
 """The PIN reset at the counter, by keyboard, in both languages: Ctrl+U on an active card (offered nowhere else),
 the holder's identity check, the card in the reader (the real pcscd and the training reader, one run each), the
 new PIN typed twice, F9, the free receipt; a PIN typed differently twice and a card past the limit are refused on
-the screen with the reason."""
+the screen with the reason. And the card view's functions, usable or suspended with the reason, in both languages."""
 
 from __future__ import annotations
 
@@ -106,3 +106,20 @@ async def test_a_card_past_the_limit_is_refused_on_the_screen(make_desk: DeskFac
         await counter.press("f9")
         await counter.settle()
     assert chip.state.pin == pin_bcd("802417")
+
+
+async def test_the_card_view_shows_each_function_in_both_languages(make_desk: DeskFactory) -> None:
+    for language, usable, suspended in (("en", "usable: medical insurance settlement",
+                                         "suspended (reported lost): medical insurance settlement"),
+                                        ("zh_CN", "可用: 医疗保险结算", "暂停使用（正式挂失）: 医疗保险结算")):
+        desk = make_desk(language)
+        lost_person, lost = lost_without_request(desk)
+        person, active = person_with_card_status(desk, "active")
+        async with at_the_counter(desk) as counter:
+            await counter.sign_in("clerk1")
+            await counter.open_person(person)
+            await counter.select_card(active)
+            assert usable in counter.text("#card-detail")
+            await counter.open_person(lost_person)
+            await counter.select_card(lost)
+            assert suspended in counter.text("#card-detail")
