@@ -49,7 +49,8 @@ class FunctionSettings(Section):
     @model_validator(mode="after")
     def _generations_in_order(self) -> FunctionSettings:
         if self.third_generation_from <= self.second_generation_from:
-            raise ValueError(_("third_generation_from must come after second_generation_from"))
+            raise ValueError(_("{later} must come after {earlier}").format(
+                later="third_generation_from", earlier="second_generation_from"))
         return self
 
     def generation_from(self) -> dict[int, date]:
