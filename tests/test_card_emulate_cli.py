@@ -74,7 +74,7 @@ def emulate(outlet: DemoOutlet, slot: int, timeout: float = 20) -> subprocess.Co
         out, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         proc.kill()
-        out, err = proc.communicate(5)
+        out, err = proc.communicate(timeout=5)
         pytest.fail(f"card emulate still running after {timeout} s; it printed: {out!r} {err!r}")
     return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
 

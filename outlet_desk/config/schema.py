@@ -26,7 +26,7 @@ from outlet_desk.domain.divisions import PROVINCE_CODES
 from outlet_desk.domain.fees import ELECTRONIC_METHODS, PaymentMethod, ReissueReason
 from outlet_desk.domain.identity_documents import DocumentType
 from outlet_desk.domain.loss import LapseOutcome
-from outlet_desk.domain.roles import COUNTER_TASKS, Action
+from outlet_desk.domain.roles import PROXY_TASKS, Action
 from outlet_desk.i18n import Language, _
 
 ProductionMode = Literal["factory", "instant"]
@@ -94,7 +94,7 @@ class Only:
         return values
 
 
-_COUNTER_TASKS_ONLY = Only(COUNTER_TASKS)
+_COUNTER_TASKS_ONLY = Only(PROXY_TASKS)
 # Paths are written as TOML strings.
 _PathSetting = Annotated[Path, Strict(False)]
 

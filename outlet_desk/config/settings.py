@@ -16,6 +16,7 @@ from pathlib import Path
 from pydantic import Field, PrivateAttr
 from sqlalchemy.engine import URL, make_url
 
+from outlet_desk.config.card_settings import FunctionSettings, PinResetSettings
 from outlet_desk.config.schema import (
     AuditSettings,
     CollectionSettings,
@@ -60,6 +61,12 @@ class Settings(Section):
 
     collection: CollectionSettings = Field(default_factory=CollectionSettings)
     """Proxies, uncollected cards and the PIN."""
+
+    pin_reset: PinResetSettings = Field(default_factory=PinResetSettings)
+    """How often a card's PIN may be reset at the counter."""
+
+    functions: FunctionSettings = Field(default_factory=FunctionSettings)
+    """Which functions each card generation carries in this region."""
 
     reissue: ReissueSettings = Field(default_factory=ReissueSettings)
     """Production of new cards."""

@@ -29,6 +29,8 @@ class AuditAction(Worded):
     CARD_PERSONALISED = "card_personalised", N_("instant card written")
     CHIP_CHECK_FAILED = "chip_check_failed", N_("chip check failed")
     CARD_COLLECTED = "card_collected", N_("card collected")
+    PIN_RESET = "pin_reset", N_("PIN reset at the counter")
+    PIN_UNBLOCKED = "pin_unblocked", N_("blocked PIN unblocked at the counter")
     BLOCKED_CARD_PRESENTED = "blocked_card_presented", N_("blocked card presented")
     CARD_RETURNED_UNCOLLECTED = "card_returned_uncollected", N_("uncollected card returned")
     # Dual control

@@ -90,18 +90,6 @@ BLOCKED_WHEN_PRESENTED: frozenset[CardStatus] = frozenset(
     {_S.SUSPENDED, _S.LOST, _S.REPLACED, _S.RETURNED, _S.SPOILED}
 )
 
-#: The card's functions (msgids; translate with :func:`card_functions`), all suspended while lost.
-CARD_FUNCTIONS: tuple[str, ...] = (
-    N_("medical insurance settlement"),
-    N_("pension affairs"),
-    N_("job and unemployment registration"),
-    N_("unemployment benefits"),
-    N_("employment training"),
-    N_("labour ability appraisal"),
-    N_("work injury insurance"),
-)
-
-
 class TransitionRefused(DomainError):
     """The card's status does not allow the action; the message names both."""
 
@@ -147,10 +135,6 @@ def event_label(event: CardEvent) -> str:
 def functions_suspended(status: CardStatus) -> bool:
     """While a card is reported lost (temporarily or formally) all its functions are suspended."""
     return status in (_S.SUSPENDED, _S.LOST)
-
-
-def card_functions() -> list[str]:
-    return [_(name) for name in CARD_FUNCTIONS]
 
 
 def is_expired(expiry_date: date, today: date) -> bool:

@@ -1,5 +1,5 @@
-"""The card holder's PIN at collection: how long it is, the PIN a new card carries, and the rules for the new
-PIN the holder chooses before the card is handed over."""
+"""The card holder's PIN at the counter: how long it is, the PIN a new card carries, the rules for a new PIN the
+holder chooses (before a new card is handed over, or at a PIN reset at the counter: ``domain.pin_reset``)."""
 
 from __future__ import annotations
 
@@ -27,13 +27,24 @@ class PinRefused(DomainError):
         self.rule: PinRule = rule
 
 
-def check_new_pin(old: str, new: str, again: str) -> None:
-    """Refuse a PIN change unless the current and the new PIN have ``PIN_LENGTH`` digits, the new PIN was typed
-    the same twice, and it is not the initial PIN."""
-    typed = old + new
-    if len(new) != PIN_LENGTH or len(old) != PIN_LENGTH or not (typed.isascii() and typed.isdigit()):
+def _refuse_length(*pins: str) -> None:
+    typed = "".join(pins)
+    if any(len(pin) != PIN_LENGTH for pin in pins) or not (typed.isascii() and typed.isdigit()):
         raise PinRefused("length", _("A PIN has {n} digits.").format(n=PIN_LENGTH))
+
+
+def check_chosen_pin(new: str, again: str) -> None:
+    """Refuse a new PIN unless it has ``PIN_LENGTH`` digits, was typed the same twice, and is not the initial
+    PIN (a PIN reset at the counter: the holder does not know the current PIN)."""
+    _refuse_length(new)
     if new != again:
         raise PinRefused("differ", _("The two new PINs differ; type them again."))
     if new == INITIAL_PIN:
         raise PinRefused("initial", _("The new PIN must not be the initial PIN."))
+
+
+def check_new_pin(old: str, new: str, again: str) -> None:
+    """Refuse a PIN change unless the current PIN has ``PIN_LENGTH`` digits and the new one obeys
+    :func:`check_chosen_pin`."""
+    _refuse_length(old, new)
+    check_chosen_pin(new, again)

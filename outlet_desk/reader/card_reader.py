@@ -16,7 +16,7 @@ from typing import Protocol, TypeVar, runtime_checkable
 from outlet_desk.reader import card_session
 from outlet_desk.reader.card_data import CardData
 from outlet_desk.reader.card_session import Transmit
-from outlet_desk.reader.issuer_auth import load_issuer_key
+from outlet_desk.reader.issuer_auth import IssuerAuthority, KeyIssuer, load_issuer_key
 
 T = TypeVar("T")
 
@@ -64,11 +64,11 @@ class CardReader(Protocol):
     ) -> None: ...
 
     def personalise(
-        self, reader: str, data: CardData, issuer_key: Path, timeout: float = DEFAULT_TIMEOUT_S
+        self, reader: str, data: CardData, issuer: IssuerAuthority | Path, timeout: float = DEFAULT_TIMEOUT_S
     ) -> CardData: ...
 
     def reset_pin(
-        self, reader: str, new_pin: str, issuer_key: Path, timeout: float = DEFAULT_TIMEOUT_S
+        self, reader: str, new_pin: str, issuer: IssuerAuthority | Path, timeout: float = DEFAULT_TIMEOUT_S
     ) -> None: ...
 
     def close(self) -> None: ...
@@ -102,17 +102,25 @@ class ReaderOperations(ABC):
         )
 
     def personalise(
-        self, reader: str, data: CardData, issuer_key: Path, timeout: float = DEFAULT_TIMEOUT_S
+        self, reader: str, data: CardData, issuer: IssuerAuthority | Path, timeout: float = DEFAULT_TIMEOUT_S
     ) -> CardData:
-        """Write ``data`` to a card (issuer key file at ``issuer_key``) and return the read-back."""
-        key = load_issuer_key(issuer_key)
+        """Write ``data`` to a card (the issuer: an authority, or its key file) and return the read-back."""
+        authority = _checked_issuer(issuer)
         return self._run(
-            reader, lambda t: card_session.personalise(t, data, key), timeout, reset_after=True
+            reader, lambda t: card_session.personalise(t, data, authority), timeout, reset_after=True
         )
 
     def reset_pin(
-        self, reader: str, new_pin: str, issuer_key: Path, timeout: float = DEFAULT_TIMEOUT_S
+        self, reader: str, new_pin: str, issuer: IssuerAuthority | Path, timeout: float = DEFAULT_TIMEOUT_S
     ) -> None:
-        """Unblock the PIN and set ``new_pin`` (issuer key needed)."""
-        key = load_issuer_key(issuer_key)
-        self._run(reader, lambda t: card_session.reset_pin(t, new_pin, key), timeout, reset_after=True)
+        """Unblock the PIN and set ``new_pin`` (the issuer: an authority, or its key file)."""
+        authority = _checked_issuer(issuer)
+        self._run(reader, lambda t: card_session.reset_pin(t, new_pin, authority), timeout, reset_after=True)
+
+
+def _checked_issuer(issuer: IssuerAuthority | Path) -> IssuerAuthority:
+    """The issuer as an authority; a key file is read now, so a missing one is refused before the card is
+    touched."""
+    if isinstance(issuer, Path):
+        return KeyIssuer(load_issuer_key(issuer))
+    return issuer

@@ -27,7 +27,7 @@ from outlet_desk.reader.errors import (
     UnexpectedStatus,
     WrongPin,
 )
-from outlet_desk.reader.issuer_auth import cryptogram
+from outlet_desk.reader.issuer_auth import IssuerAuthority
 from outlet_desk.reader.profile import RECORDS, RecordKey, decode_card, encode_records
 
 Transmit = Callable[[bytes], bytes]
@@ -126,28 +126,28 @@ def change_pin(transmit: Transmit, old_pin: str, new_pin: str) -> None:
     _pin_status(exchange(transmit, command))
 
 
-def authenticate_issuer(transmit: Transmit, issuer_key: bytes) -> None:
+def authenticate_issuer(transmit: Transmit, issuer: IssuerAuthority) -> None:
     """GET CHALLENGE + EXTERNAL AUTHENTICATE (scheme in :mod:`outlet_desk.reader.issuer_auth`). A card reset
     between the two (the reader or the driver powering it again) forgets the challenge, and the card answers
     6985: the application is selected again and the pair is tried once more with a new challenge."""
     try:
-        _challenge_and_answer(transmit, issuer_key)
+        _challenge_and_answer(transmit, issuer)
     except ChallengeLost:
         select_social_security_application(transmit)
-        _challenge_and_answer(transmit, issuer_key)
+        _challenge_and_answer(transmit, issuer)
 
 
 class ChallengeLost(UnexpectedStatus):
     """EXTERNAL AUTHENTICATE found no challenge to answer (6985): the card was reset after GET CHALLENGE."""
 
 
-def _challenge_and_answer(transmit: Transmit, issuer_key: bytes) -> None:
+def _challenge_and_answer(transmit: Transmit, issuer: IssuerAuthority) -> None:
     challenge = exchange(transmit, apdu.get_challenge())
     if challenge.sw != apdu.SW_OK:
         raise UnexpectedStatus(challenge.sw, "GET CHALLENGE")
     if len(challenge.data) != apdu.CHALLENGE_LENGTH:
         raise CardDataError(f"challenge of {len(challenge.data)} bytes")
-    response = exchange(transmit, apdu.external_authenticate(cryptogram(issuer_key, challenge.data)))
+    response = exchange(transmit, apdu.external_authenticate(issuer.answer_challenge(challenge.data)))
     if response.sw in (apdu.SW_AUTH_FAILED, apdu.SW_SECURITY_NOT_SATISFIED, apdu.SW_AUTH_METHOD_BLOCKED):
         raise NotAuthorised(f"EXTERNAL AUTHENTICATE answered {response.sw:04X}")
     if response.sw == apdu.SW_CONDITIONS_NOT_SATISFIED:
@@ -164,14 +164,14 @@ def _write_status(response: Response, what: str) -> None:
     raise UnexpectedStatus(response.sw, what)
 
 
-def personalise(transmit: Transmit, data: CardData, issuer_key: bytes) -> CardData:
+def personalise(transmit: Transmit, data: CardData, issuer: IssuerAuthority) -> CardData:
     """Write ``data`` into EF05/EF06 after issuer authentication, then read it back and compare.
 
     Returns what the chip now holds; raises :class:`CardDataError` when the read-back differs.
     """
     records = encode_records(data)
     select_social_security_application(transmit)
-    authenticate_issuer(transmit, issuer_key)
+    authenticate_issuer(transmit, issuer)
     for (sfi, number), record in records.items():
         _write_status(exchange(transmit, apdu.update_record(sfi, number, record)),
                       f"UPDATE RECORD {sfi}/{number}")
@@ -181,9 +181,10 @@ def personalise(transmit: Transmit, data: CardData, issuer_key: bytes) -> CardDa
     return written
 
 
-def reset_pin(transmit: Transmit, new_pin: str, issuer_key: bytes) -> None:
-    """Unblock the PIN and set ``new_pin`` (RESET RETRY COUNTER after issuer authentication)."""
+def reset_pin(transmit: Transmit, new_pin: str, issuer: IssuerAuthority) -> None:
+    """Unblock the PIN and set ``new_pin`` (RESET RETRY COUNTER after issuer authentication): the tries counter
+    is full again."""
     command = apdu.reset_pin(new_pin)
     select_social_security_application(transmit)
-    authenticate_issuer(transmit, issuer_key)
+    authenticate_issuer(transmit, issuer)
     _write_status(exchange(transmit, command), "RESET RETRY COUNTER")

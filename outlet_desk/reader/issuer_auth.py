@@ -12,13 +12,20 @@ The scheme (our own, simple, symmetric; in the field a PSAM or HSM holds the key
 Key file: a text file holding the key as hexadecimal digits (16 to 64 bytes, i.e. 32 to 128 hex
 digits); whitespace and line breaks are ignored, and lines starting with ``#`` are comments. The
 training outlet's key is :data:`TRAINING_ISSUER_KEY`, which the virtual card accepts by default.
+
+The desk never needs the key itself, only the answer to a challenge: :class:`IssuerAuthority` is that one
+method. :class:`KeyIssuer` answers with a key read from a key file (the training outlet's test key); a real
+outlet's PSAM or HSM implements the same method, and the card operations (personalisation, PIN reset) take
+any of them.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol, runtime_checkable
 
 from outlet_desk.private_files import write_private
 from outlet_desk.reader.apdu import AUTH_CRYPTOGRAM_LENGTH
@@ -38,6 +45,24 @@ def cryptogram(key: bytes, challenge: bytes) -> bytes:
 
 def cryptogram_matches(key: bytes, challenge: bytes, candidate: bytes) -> bool:
     return hmac.compare_digest(cryptogram(key, challenge), candidate)
+
+
+@runtime_checkable
+class IssuerAuthority(Protocol):
+    """Whoever holds the issuer's key: answers the card's challenge (step 2 above) without giving the key out."""
+
+    def answer_challenge(self, challenge: bytes) -> bytes:
+        """The cryptogram for ``challenge`` (16 bytes); raises :class:`IssuerKeyError` when the key is missing."""
+
+
+@dataclass(frozen=True)
+class KeyIssuer:
+    """The issuer's key held in memory (a test key)."""
+
+    key: bytes = field(repr=False)
+
+    def answer_challenge(self, challenge: bytes) -> bytes:
+        return cryptogram(self.key, challenge)
 
 
 def parse_issuer_key(text: str) -> bytes:

@@ -41,6 +41,7 @@ from outlet_desk.reader.events import (
     ReaderStatus,
     StateChanged,
 )
+from outlet_desk.reader.issuer_auth import IssuerAuthority
 
 log = logging.getLogger(__name__)
 
@@ -328,13 +329,14 @@ class ReaderSupervisor:
         self.transport.change_pin(self._reader_for(reader), old_pin, new_pin, timeout or self.read_timeout)
 
     def personalise(
-        self, data: CardData, issuer_key: Path, reader: str | None = None, timeout: float | None = None
+        self, data: CardData, issuer: IssuerAuthority | Path, reader: str | None = None,
+        timeout: float | None = None
     ) -> CardData:
         return self.transport.personalise(
-            self._reader_for(reader), data, issuer_key, timeout or self.read_timeout
+            self._reader_for(reader), data, issuer, timeout or self.read_timeout
         )
 
     def reset_pin(
-        self, new_pin: str, issuer_key: Path, reader: str | None = None, timeout: float | None = None
+        self, new_pin: str, issuer: IssuerAuthority | Path, reader: str | None = None, timeout: float | None = None
     ) -> None:
-        self.transport.reset_pin(self._reader_for(reader), new_pin, issuer_key, timeout or self.read_timeout)
+        self.transport.reset_pin(self._reader_for(reader), new_pin, issuer, timeout or self.read_timeout)

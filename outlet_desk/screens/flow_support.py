@@ -50,6 +50,11 @@ class CardOps(Protocol):
     def personalise(self, data: CardData, issuer_key: Any, reader: str | None = None,
                     timeout: float | None = None) -> CardData: ...
 
+    def pin_tries_left(self, reader: str | None = None, timeout: float | None = None) -> int: ...
+
+    def reset_pin(self, new_pin: str, issuer: Any, reader: str | None = None,
+                  timeout: float | None = None) -> None: ...
+
 
 def card_ops(app: DeskShell) -> CardOps | None:
     """The reader's operations, or None when the desk has no reader."""

@@ -15,7 +15,7 @@ from textual.widget import Widget
 from textual.widgets import TabbedContent, TabPane
 
 from outlet_desk.domain.audit_actions import AuditAction
-from outlet_desk.domain.card_lifecycle import CardEvent, card_functions, event_label, status_label
+from outlet_desk.domain.card_lifecycle import CardEvent, event_label, status_label
 from outlet_desk.domain.citizen_id import mask_citizen_id
 from outlet_desk.domain.errors import DomainError
 from outlet_desk.domain.fees import ReissueReason, format_yuan
@@ -45,7 +45,7 @@ class PersonLoaded(Message):
 
 
 def card_detail(card: CardLine, card_due: InstantCardDue | None = None) -> Text:
-    """What the selected card allows, and the functions suspended while it is reported lost."""
+    """What the selected card allows, and what each of its functions is now."""
     text = Text()
     text.append(_("Card {number}: {status}").format(number=card.card_number, status=status_label(card.status)),
                 style="bold")
@@ -54,15 +54,30 @@ def card_detail(card: CardLine, card_due: InstantCardDue | None = None) -> Text:
         text.append("; ".join(event_label(CardEvent(a)) for a in card.actions))
     else:
         text.append(_("nothing: the card is out of use"))
-    keys = [f"{t.key.upper()} {task_title(t)}" for t in CARD_TASKS if t.offered_for(card)]
+    keys = [f"{t.key_label} {task_title(t)}" for t in CARD_TASKS if t.offered_for(card)]
     if keys:
         text.append("\n" + _("Keys") + ": " + "   ".join(keys), style="bold")
     if card_due is not None:
         text.append("\n" + _("Request {id} is paid for and its new card is not written yet: F8 writes it now on a "
                               "blank card.").format(id=card_due.request_id), style="bold yellow")
-    if card.functions_suspended:
-        text.append("\n" + _("Suspended while reported lost") + ": ", style="bold")
-        text.append(_(", ").join(card_functions()))
+    text.append_text(functions_text(card))
+    return text
+
+
+def functions_text(card: CardLine) -> Text:
+    """The card's seven functions: usable, suspended (and why), or not carried by a card of its generation."""
+    text = Text()
+    text.append("\n" + _("Functions of this generation-{n} card").format(n=card.generation) + ":", style="bold")
+    usable = [use.function.label for use in card.functions if use.usable]
+    suspended = [use for use in card.functions if use.carried and not use.usable]
+    absent = [use.function.label for use in card.functions if not use.carried]
+    if usable:
+        text.append("\n  " + _("usable") + ": " + _(", ").join(usable), style="green")
+    if suspended:
+        text.append("\n  " + _("suspended ({why})").format(why=suspended[0].why) + ": "
+                    + _(", ").join(use.function.label for use in suspended), style="red")
+    if absent:
+        text.append("\n  " + _("not on a card of this generation") + ": " + _(", ").join(absent), style="dim")
     return text
 
 
@@ -318,4 +333,9 @@ class PersonScreen(DeskScreen):
         from outlet_desk.screens.card_tasks.collect import CollectScreen
 
         self._card_task(Action.COLLECT_CARD, CollectScreen)
+
+    def action_reset_pin(self) -> None:
+        from outlet_desk.screens.card_tasks.reset_pin import ResetPinScreen
+
+        self._card_task(Action.RESET_PIN, ResetPinScreen)
 

@@ -13,37 +13,18 @@ from outlet_desk.db.tables import Card, Collection, IdentityCheck, Person, Reiss
 from outlet_desk.domain.audit_actions import AuditAction
 from outlet_desk.domain.card_lifecycle import BLOCKED_WHEN_PRESENTED, CardEvent, CardStatus, status_label
 from outlet_desk.domain.citizen_id import mask_citizen_id
-from outlet_desk.domain.names import names_match
 from outlet_desk.domain.pin import check_new_pin
 from outlet_desk.domain.request_status import RequestStatus, move_request, request_status_label
 from outlet_desk.domain.roles import Action
-from outlet_desk.i18n import N_, _
+from outlet_desk.i18n import _
 from outlet_desk.reader.card_data import CardData
+from outlet_desk.services.chip_match import CHIP_GENDERS, FieldCheck, compare_chip, mismatch_words, mismatched
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.errors import ServiceError
 from outlet_desk.services.queries import card_by_number, ready_for_collection
 from outlet_desk.services.receipts import ReceiptData, issue_receipt
 from outlet_desk.services.records import card_facts, load_card, load_request, move_card, require_identity_check
 from outlet_desk.services.uow import UnitOfWork
-
-FIELD_LABELS = {
-    "card_number": N_("Card number"),
-    "identification_code": N_("Chip identification code"),
-    "citizen_number": N_("Citizen number"),
-    "name": N_("Name"),
-}
-
-
-@dataclass(frozen=True)
-class FieldCheck:
-    field: str
-    on_record: str
-    on_chip: str
-    matches: bool
-
-    @property
-    def label(self) -> str:
-        return _(FIELD_LABELS[self.field])
 
 
 @dataclass(frozen=True)
@@ -68,22 +49,15 @@ class CollectionRefused(ServiceError):
 
 def _compare(request_id: int, card: Card, person: Person, chip: CardData) -> ChipComparison:
     assert card.id is not None
-    pairs = (
-        ("card_number", card.card_number, chip.card_number, card.card_number == chip.card_number),
-        ("identification_code", card.identification_code or "", chip.identification_code,
-         (card.identification_code or "") == chip.identification_code),
-        ("citizen_number", person.citizen_number, chip.citizen_number, person.citizen_number == chip.citizen_number),
-        ("name", person.name, chip.full_name, names_match(person.name, chip.full_name)),
-    )
-    return ChipComparison(request_id, card.id, tuple(FieldCheck(*p) for p in pairs), CardStatus(card.status))
+    return ChipComparison(request_id, card.id, compare_chip(card, person, chip), CardStatus(card.status))
 
 
 def _refusal(comparison: ChipComparison) -> str:
     if comparison.card_status is not CardStatus.READY:
         return _("This card is {status}, not ready for collection: it must not be handed over.").format(
             status=status_label(comparison.card_status))
-    wrong = ", ".join(f.label for f in comparison.fields if not f.matches)
-    return _("The chip does not match the record ({fields}): do not hand this card over.").format(fields=wrong)
+    return _("The chip does not match the record ({fields}): do not hand this card over.").format(
+        fields=mismatch_words(comparison.fields))
 
 
 def _other_card_refusal(request: ReissueRequest, new: Card, presented: Card) -> str:
@@ -127,7 +101,7 @@ def _audit_refusal(uow: UnitOfWork, request: ReissueRequest, card: Card, compari
     presented = card_by_number(uow.session, chip.card_number)
     uow.audit(AuditAction.CHIP_CHECK_FAILED, "reissue_request", request.id, person_id=request.person_id,
               after={"card_status": card.status, "request_status": request.status,
-                     "mismatched": [f.field for f in comparison.fields if not f.matches],
+                     "mismatched": mismatched(comparison.fields),
                      "chip_card_number": chip.card_number,
                      "chip_card_status": presented.status if presented is not None else None})
     uow.commit()
@@ -231,7 +205,8 @@ def _hand_over(uow: UnitOfWork, request: ReissueRequest, card: Card, person: Per
     # What the chip said, beside the record's facts: the card handed over is the one that was read (the audit
     # masks the citizen number and the name, as everywhere).
     read = {"card_number": chip.card_number, "identification_code": chip.identification_code,
-            "citizen_number": chip.citizen_number, "name": chip.full_name}
+            "citizen_number": chip.citizen_number, "name": chip.full_name,
+            "gender": CHIP_GENDERS[chip.gender].value}
     _event, receipt = issue_receipt(
         uow, AuditAction.CARD_COLLECTED, "card", card.id, person_id=person.id, card_number=card.card_number,
         request_id=request_id,

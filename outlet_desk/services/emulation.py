@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from outlet_desk.db.tables import Card
+from outlet_desk.domain.card_functions import spec_version
 from outlet_desk.domain.card_lifecycle import CardStatus
 from outlet_desk.domain.citizen_id import parse_citizen_id
 from outlet_desk.i18n import _
@@ -69,7 +70,8 @@ def card_data_for(desk: Desk, citizen_number: str, card_number: str | None = Non
         name, name_extension = _name_fields(person.name)
         return CardData(
             card_number=card.card_number, identification_code=card.identification_code, card_type=1,
-            spec_version="3.00", issue_date=card.issue_date, expiry_date=card.expiry_date,
+            spec_version=spec_version(card.issue_date, desk.settings.functions.generation_from()),
+            issue_date=card.issue_date, expiry_date=card.expiry_date,
             citizen_number=person.citizen_number, name=name, name_extension=name_extension, gender=gender,
             ethnicity=person.ethnicity if len(person.ethnicity) == 2 else "01",
             birthplace=person.citizen_number[:6], birth_date=person.birth_date,

@@ -22,6 +22,7 @@ from outlet_desk.i18n import _
 from outlet_desk.reader.card_data import CardData
 from outlet_desk.services.approvals.kinds import WITHDRAWAL, SecondOperatorNeeded
 from outlet_desk.services.approvals.requests import check_signer, use_approval
+from outlet_desk.services.chip_match import FIELD_LABELS, compare_chip, mismatched
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.errors import RecordChanged, ServiceError, StoreBusy
 from outlet_desk.services.queries import (
@@ -35,6 +36,7 @@ from outlet_desk.services.receipts import ReceiptData, issue_receipt
 from outlet_desk.services.records import (
     card_facts,
     load_card,
+    load_person,
     move_card,
     require_identity_check,
 )
@@ -211,6 +213,13 @@ def check_withdrawable(desk: Desk, s: Session, card: Card, chip: CardData) -> Lo
               "{chip} is not the reported card's ({code}): it is not the reported card; the report was not "
               "withdrawn.").format(card=card.card_number, chip=chip.identification_code,
                                    code=card.identification_code or "-")
+        )
+    differs = mismatched(compare_chip(card, load_person(s, card.person_id), chip))
+    if differs:  # the reported card, but its chip does not hold the holder's data (name, gender, number)
+        raise ChipDoesNotMatch(
+            _("The chip of card {card} does not match the record ({fields}): the report was not withdrawn; the card "
+              "may need replacing.").format(card=card.card_number, fields=", ".join(
+                  _(FIELD_LABELS[field]) for field in differs))
         )
     return report
 

@@ -14,6 +14,7 @@ from sqlmodel import col
 from outlet_desk.db.engine import read_connection
 from outlet_desk.db.tables import AuditEvent, Card, LossReport, Person, ReissueRequest
 from outlet_desk.domain.audit_actions import AuditAction
+from outlet_desk.domain.card_functions import FunctionUse, functions_of, generation_of
 from outlet_desk.domain.card_lifecycle import CardStatus, allowed_events, functions_suspended
 from outlet_desk.domain.card_numbers import validate_card_number
 from outlet_desk.domain.citizen_id import mask_citizen_id, parse_citizen_id
@@ -116,6 +117,10 @@ class CardLine:
     version: int
     functions_suspended: bool
     actions: tuple[str, ...]
+    generation: int = 3
+    """The card's generation (``domain.card_functions.generation_of``: its issue date and the region's settings)."""
+    functions: tuple[FunctionUse, ...] = ()
+    """Each of the seven functions: carried by this card or not, usable now or suspended and why."""
 
 
 @dataclass(frozen=True)
@@ -210,7 +215,7 @@ def open_person(desk: Desk, actor: Actor, person_id: int) -> PersonDetail:
             ethnicity=person.ethnicity,
             phone=person.phone,
             address=person.address,
-            cards=tuple(card_line(c) for c in cards),
+            cards=tuple(card_line(c, desk) for c in cards),
             losses=tuple(
                 LossLine(lr.id or 0, card_numbers[lr.card_id], lr.channel, lr.kind, lr.reported_at,
                          lr.lapses_at, lr.withdrawn_at, lr.lapsed_at)
@@ -224,10 +229,14 @@ def open_person(desk: Desk, actor: Actor, person_id: int) -> PersonDetail:
         )
 
 
-def card_line(card: Card) -> CardLine:
+def card_line(card: Card, desk: Desk) -> CardLine:
     status = CardStatus(card.status)
     assert card.id is not None
+    today = desk.local_now().date()
+    regional = desk.settings.functions
+    generation = generation_of(card.issue_date, regional.generation_from(), today)
     return CardLine(
         card.id, card.card_number, card.identification_code, status, card.issue_date, card.expiry_date,
         card.version, functions_suspended(status), tuple(sorted(e.value for e in allowed_events(status))),
+        generation, functions_of(regional.carried_by(generation), status, card.expiry_date, today),
     )

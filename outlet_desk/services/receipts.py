@@ -47,6 +47,8 @@ KIND_LABELS: dict[str, str] = {
     AuditAction.LOSS_WITHDRAWN: N_("Loss report withdrawn (card found)"),
     AuditAction.REISSUE_APPLIED: N_("Reissue application"),
     AuditAction.CARD_COLLECTED: N_("New card collected and activated"),
+    AuditAction.PIN_RESET: N_("PIN reset (free of charge)"),
+    AuditAction.PIN_UNBLOCKED: N_("Blocked PIN unblocked (free of charge)"),
 }
 
 

@@ -13,6 +13,7 @@ from outlet_desk.db.tables import Card, IdentityCheck, Person, ReissueRequest
 from outlet_desk.domain.card_lifecycle import CardEvent, CardStatus, status_label, transition
 from outlet_desk.domain.record_ids import is_record_id
 from outlet_desk.domain.request_status import request_status_label
+from outlet_desk.domain.roles import proxy_may_do
 from outlet_desk.i18n import _
 from outlet_desk.services.context import Desk
 from outlet_desk.services.errors import NotFound, RecordChanged, ServiceError
@@ -95,7 +96,7 @@ def require_identity_check(
             _("There is no passed identity check for this person and this task at this visit; "
               "check the identity again.")
         )
-    if check.presenter == "proxy" and flow not in desk.settings.collection.proxy_allowed:
+    if check.presenter == "proxy" and not proxy_may_do(flow, desk.settings.collection.proxy_allowed):
         raise IdentityCheckMissing(_("A proxy may not do this task at this outlet; the holder must come in person."))
     return check
 
@@ -127,4 +128,4 @@ def card_now(desk: Desk, card_id: int) -> CardNow:
         if card is None:
             raise NotFound(_("No card with this record number."))
         request = open_request_for_card(s, card_id)
-        return CardNow(card_line(card), request.id if request else None, request.status if request else None)
+        return CardNow(card_line(card, desk), request.id if request else None, request.status if request else None)

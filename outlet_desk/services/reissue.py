@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from outlet_desk.db.tables import Approval, Card, Payment, ReissueRequest
 from outlet_desk.domain.approvals import ApprovalStatus
 from outlet_desk.domain.audit_actions import AuditAction
+from outlet_desk.domain.card_functions import spec_version
 from outlet_desk.domain.card_lifecycle import CardEvent, CardStatus, is_expired, status_label
 from outlet_desk.domain.card_numbers import validate_card_number, validate_identification_code
 from outlet_desk.domain.fees import (
@@ -282,7 +283,8 @@ def instant_card_data(desk: Desk, request_id: int) -> CardData:
     return CardData(
         card_number=f"{INSTANT_SERIES}{next_number:08d}",
         identification_code=f"{desk.settings.outlet.division_code}D156000005{secrets.randbits(64):016X}",
-        card_type=1, spec_version="3.00", issue_date=today, expiry_date=_years_later(today, CARD_TERM_YEARS),
+        card_type=1, spec_version=spec_version(today, desk.settings.functions.generation_from()), issue_date=today,
+        expiry_date=_years_later(today, CARD_TERM_YEARS),
         citizen_number=person.citizen_number, name=person.name, gender=gender,
         ethnicity=person.ethnicity if len(person.ethnicity) == 2 else "01", birthplace=person.citizen_number[:6],
         birth_date=person.birth_date,

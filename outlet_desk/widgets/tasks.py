@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from textual.binding import Binding
 
-from outlet_desk.domain.card_lifecycle import CardEvent, allowed_events
+from outlet_desk.domain.card_lifecycle import CardEvent, CardStatus, allowed_events
+from outlet_desk.domain.pin_reset import pin_resettable
 from outlet_desk.domain.roles import COUNTER_TASKS, Action, Role, can
 from outlet_desk.i18n import N_, _
 
@@ -29,10 +31,15 @@ class Task:
     def allowed(self, role: Role) -> bool:
         return not self.needs or any(can(role, a) for a in self.needs)
 
+    @property
+    def key_label(self) -> str:
+        """The key as the desk shows it (``F6``, ``Ctrl+U``)."""
+        return "Ctrl+" + self.key[5:].upper() if self.key.startswith("ctrl+") else self.key.upper()
+
     def binding(self, show: bool = True) -> Binding:
         """The key binding; the main tasks pass ``show=False``: the task bar shows them, not the footer."""
         return Binding(self.key, self.action, self.title, id=self.id, tooltip=self.help, show=show,
-                       key_display=self.key.upper(), priority=self.id == "lock")
+                       key_display=self.key_label, priority=self.id == "lock")
 
 
 TASKS: tuple[Task, ...] = (
@@ -56,20 +63,25 @@ TASKS: tuple[Task, ...] = (
 class CardTask(Task):
     """A counter task on the selected card of a person's record: one use case (its :class:`Action` is the task's
     id, its app action and its role check), offered only when the card's life cycle allows the event the task
-    fires on it."""
+    fires on it, or, for a task that changes no status (the PIN reset), when its own rule allows it."""
 
-    fires: CardEvent = CardEvent.REPORT_LOST
+    fires: CardEvent | None = CardEvent.REPORT_LOST
+    offered_when: Callable[[CardStatus], bool] | None = None
+    """The task's own rule for a card's status, for a task that fires no life-cycle event."""
 
     @property
     def use_case(self) -> Action:
         return Action(self.id)
 
     def offered_for(self, card: CardLine) -> bool:
+        if self.offered_when is not None:
+            return self.offered_when(card.status)
         return self.fires in allowed_events(card.status)
 
 
-def _card_task(use_case: Action, fires: CardEvent, key: str, title: str, help: str) -> CardTask:
-    return CardTask(use_case.value, key, use_case.value, title, help, (use_case,), fires)
+def _card_task(use_case: Action, fires: CardEvent | None, key: str, title: str, help: str,
+               offered_when: Callable[[CardStatus], bool] | None = None) -> CardTask:
+    return CardTask(use_case.value, key, use_case.value, title, help, (use_case,), fires, offered_when)
 
 
 #: On a person's record, for the selected card; each starts with the identity check for its task.
@@ -82,6 +94,9 @@ CARD_TASKS: tuple[CardTask, ...] = (
                N_("Apply for a new card: reason, fee, payment")),
     _card_task(Action.COLLECT_CARD, CardEvent.ACTIVATE, "f9", N_("Collect"),
                N_("Hand over the new card: chip check, PIN change, activation")),
+    _card_task(Action.RESET_PIN, None, "ctrl+u", N_("PIN reset"),
+               N_("Reset or unblock the PIN: the holder in person, the card in the reader, a new PIN; free"),
+               pin_resettable),
 )
 
 

@@ -8,12 +8,10 @@ from hypothesis import strategies as st
 
 from outlet_desk.domain.card_lifecycle import (
     BLOCKED_WHEN_PRESENTED,
-    CARD_FUNCTIONS,
     CardEvent,
     CardStatus,
     TransitionRefused,
     allowed_events,
-    card_functions,
     event_label,
     functions_suspended,
     is_expired,
@@ -129,12 +127,6 @@ def test_every_status_and_event_has_a_label() -> None:
     assert status_label(S.SUSPENDED) == "temporarily reported lost"
     assert all(status_label(status) for status in CardStatus)
     assert all(event_label(event) for event in CardEvent)
-
-
-def test_card_functions_are_the_seven_listed_and_translated(shouting: None) -> None:
-    assert len(CARD_FUNCTIONS) == 7
-    assert "medical insurance settlement" in CARD_FUNCTIONS
-    assert card_functions()[0] == "<<medical insurance settlement>>"
 
 
 def test_card_is_valid_through_its_expiry_date() -> None:

@@ -17,7 +17,7 @@ from outlet_desk.domain.roles import (
 )
 
 A = Action
-COUNTER = {A.REPORT_LOSS_COUNTER, A.WITHDRAW_LOSS, A.APPLY_REISSUE, A.COLLECT_CARD}
+COUNTER = {A.REPORT_LOSS_COUNTER, A.WITHDRAW_LOSS, A.APPLY_REISSUE, A.COLLECT_CARD, A.RESET_PIN}
 SUPERVISOR_ONLY = {
     A.ROTATE_DATA_KEY,
     A.WAIVE_FEE,
@@ -132,3 +132,11 @@ def test_an_account_out_of_reach_names_the_rule() -> None:
     with pytest.raises(AccountOutOfReach) as clerk:
         require_manage(Role.CLERK, Role.CLERK)
     assert clerk.value.message == "The clerk role may not manage operator accounts."
+
+
+def test_a_pin_reset_is_never_a_proxys_task_whatever_an_outlet_allows() -> None:
+    from outlet_desk.domain.roles import PROXY_TASKS, proxy_may_do
+
+    assert A.RESET_PIN not in PROXY_TASKS
+    assert not proxy_may_do(A.RESET_PIN, frozenset(Action))
+    assert proxy_may_do(A.COLLECT_CARD, (A.COLLECT_CARD,)) and not proxy_may_do(A.COLLECT_CARD, ())

@@ -29,7 +29,7 @@ from outlet_desk.reader.errors import (
     UnexpectedStatus,
     WrongPin,
 )
-from outlet_desk.reader.issuer_auth import parse_issuer_key
+from outlet_desk.reader.issuer_auth import KeyIssuer, parse_issuer_key
 from outlet_desk.reader.profile import RECORDS, SPEC_BY_KEY, decode_card, decode_record, encode_records
 from outlet_desk.reader.virtual_card import sample_card_data
 
@@ -265,4 +265,4 @@ def test_personalise_refuses_a_differing_read_back() -> None:
     answers = _good_answers(other)  # the chip "keeps" other data whatever is written
     answers[apdu.get_challenge()] = bytes(8) + b"\x90\x00"
     with pytest.raises(CardDataError):
-        card_session.personalise(ScriptedCard(answers), SAMPLE, b"k" * 16)
+        card_session.personalise(ScriptedCard(answers), SAMPLE, KeyIssuer(b"k" * 16))

@@ -6,7 +6,7 @@ import pytest
 
 from outlet_desk.reader import apdu, card_session
 from outlet_desk.reader.errors import NotAuthorised, PinBlocked, WrongPin
-from outlet_desk.reader.issuer_auth import TRAINING_ISSUER_KEY
+from outlet_desk.reader.issuer_auth import TRAINING_ISSUER_KEY, KeyIssuer
 from outlet_desk.reader.profile import encode_records
 from outlet_desk.reader.virtual_card import GARBAGE_RESPONSE, Fault, VirtualCard, make_atr, sample_card_data
 
@@ -70,7 +70,7 @@ def test_pin_counter_blocks_after_three_wrong_tries_and_issuer_resets_it() -> No
         card_session.verify_pin(transmit, "000000")  # type: ignore[arg-type]
     with pytest.raises(PinBlocked):
         card_session.verify_pin(transmit, "123456")  # type: ignore[arg-type]
-    card_session.reset_pin(transmit, "246810", TRAINING_ISSUER_KEY)  # type: ignore[arg-type]
+    card_session.reset_pin(transmit, "246810", KeyIssuer(TRAINING_ISSUER_KEY))  # type: ignore[arg-type]
     card_session.verify_pin(transmit, "246810")  # type: ignore[arg-type]
     assert card.tries_left == 3
 
@@ -81,7 +81,7 @@ def test_writes_need_issuer_authentication() -> None:
     record = encode_records(SAMPLE)[(5, 7)]
     assert sw(card.process(apdu.update_record(5, 7, record))) == apdu.SW_SECURITY_NOT_SATISFIED
     with pytest.raises(NotAuthorised):
-        card_session.personalise(card.process, SAMPLE, b"x" * 24)  # type: ignore[arg-type]
+        card_session.personalise(card.process, SAMPLE, KeyIssuer(b"x" * 24))  # type: ignore[arg-type]
     assert card.data is None, "a refused personalisation writes nothing"
     # a challenge is good for one attempt only
     assert sw(card.process(apdu.external_authenticate(bytes(16)))) == apdu.SW_CONDITIONS_NOT_SATISFIED
@@ -90,7 +90,7 @@ def test_writes_need_issuer_authentication() -> None:
 def test_power_cycle_forgets_authentication() -> None:
     card = VirtualCard(None)
     card_session.select_social_security_application(card.process)  # type: ignore[arg-type]
-    card_session.authenticate_issuer(card.process, TRAINING_ISSUER_KEY)  # type: ignore[arg-type]
+    card_session.authenticate_issuer(card.process, KeyIssuer(TRAINING_ISSUER_KEY))  # type: ignore[arg-type]
     card.power(0x02)
     card.process(apdu.select_application())
     assert sw(card.process(apdu.update_record(5, 7, b"\x07\x01A"))) == apdu.SW_SECURITY_NOT_SATISFIED
@@ -108,7 +108,7 @@ def test_a_reset_between_challenge_and_answer_is_survived_with_a_new_challenge()
             card.power(0x02)  # the reset lands between the two commands, once
         return card.process(command)
 
-    written = card_session.personalise(transmit, SAMPLE, TRAINING_ISSUER_KEY)  # type: ignore[arg-type]
+    written = card_session.personalise(transmit, SAMPLE, KeyIssuer(TRAINING_ISSUER_KEY))  # type: ignore[arg-type]
     assert written == SAMPLE and card.data == SAMPLE and len(resets) == 1
 
 

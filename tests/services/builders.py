@@ -82,12 +82,12 @@ def chip_of(card: Card, person: Person, **changes: str) -> CardData:
     values = {
         "card_number": card.card_number, "identification_code": card.identification_code or "",
         "citizen_number": person.citizen_number, "name": person.name,
+        "gender": Gender.MALE if person.gender == "male" else Gender.FEMALE,
     }
     values.update(changes)
     return CardData(
         card_type=1, spec_version="3.00", issue_date=card.issue_date or date(2020, 1, 1),
-        expiry_date=card.expiry_date or date(2030, 1, 1),
-        gender=Gender.MALE if int(person.citizen_number[16]) % 2 else Gender.FEMALE, ethnicity="01",
+        expiry_date=card.expiry_date or date(2030, 1, 1), ethnicity="01",
         birthplace=person.citizen_number[:6], birth_date=person.birth_date, **values,  # type: ignore[arg-type]
     )
 

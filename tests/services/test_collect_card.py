@@ -17,6 +17,7 @@ from outlet_desk.db.tables import (
 )
 from outlet_desk.domain.card_lifecycle import CardStatus
 from outlet_desk.domain.citizen_id import mask_citizen_id
+from outlet_desk.reader.card_data import Gender
 from outlet_desk.services.audit import verify_chain
 from outlet_desk.services.collection import CollectionRefused, check_chip, complete_collection
 from outlet_desk.services.context import Desk
@@ -50,6 +51,12 @@ def test_collection_checks_the_chip_and_activates_the_new_card(seeded: Desk) -> 
         check_chip(seeded, clerk, request_id, wrong)
     assert refused.value.comparison is not None
     assert [f.field for f in refused.value.comparison.fields if not f.matches] == ["name"]
+    other = Gender.FEMALE if person.gender == "male" else Gender.MALE
+    with pytest.raises(CollectionRefused, match="Gender") as refused:  # the chip's gender is compared like the name
+        check_chip(seeded, clerk, request_id, chip_of(new, person, gender=other))
+    assert refused.value.comparison is not None
+    gender = next(f for f in refused.value.comparison.fields if f.field == "gender")
+    assert not gender.matches and (gender.on_record, gender.on_chip) == (person.gender, other.name.lower())
     assert check_chip(seeded, clerk, request_id, chip_of(new, person)).passed
     version = request_version(seeded, request_id)
     check = identity(seeded, clerk, person, "collect_card")
@@ -63,7 +70,8 @@ def test_collection_checks_the_chip_and_activates_the_new_card(seeded: Desk) -> 
     # The audit keeps what the chip said (masked as everywhere), not the record's copy of it.
     assert json.loads(event.after)["chip"] == {
         "card_number": new.card_number, "identification_code": new.identification_code,
-        "citizen_number": mask_citizen_id(person.citizen_number), "name": mask_name(chip.full_name)}
+        "citizen_number": mask_citizen_id(person.citizen_number), "name": mask_name(chip.full_name),
+        "gender": person.gender}
     assert mask_name(chip.full_name) != mask_name(person.name)
     assert reload(seeded, new.id or 0).status == "active"
     assert reload(seeded, old.id or 0).status == "replaced"

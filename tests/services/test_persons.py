@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from outlet_desk.db.tables import AuditEvent, Card, Person
+from outlet_desk.domain.card_functions import CardFunction
 from outlet_desk.domain.card_lifecycle import CardStatus
 from outlet_desk.domain.citizen_id import InvalidCitizenId
 from outlet_desk.domain.roles import Role
@@ -15,6 +17,7 @@ from outlet_desk.services import demo, operators
 from outlet_desk.services.context import Desk
 from outlet_desk.services.persons import find_persons, open_person
 from tests.services.builders import TRAINING_PERSONS, login
+from tests.services.conftest import SeededFactory
 
 
 def test_find_by_citizen_number_masks_it(seeded: Desk) -> None:
@@ -95,3 +98,26 @@ def test_demo_is_idempotent_and_has_every_status(seeded: Desk) -> None:
     assert {"active", "suspended", "lost", "ready", "replaced", "damaged"} <= statuses
     roles = {op.role for op in operators.list_operators(seeded)}
     assert roles == set(Role)
+
+
+def test_each_card_shows_its_functions_by_its_generation_and_the_regions_settings(make_seeded: SeededFactory) -> None:
+    desk = make_seeded('\n[functions]\nthird_generation_from = 2020-01-01\ngeneration_2 = ["pension"]\n'
+                       'generation_3 = ["pension", "work_injury"]\n')
+    clerk = login(desk, "clerk1")
+    with Session(desk.engine) as s:
+        cards = s.exec(select(Card).where(col(Card.status).in_(["active", "lost", "ready"]))).all()
+    seen: set[tuple[int, str]] = set()
+    for card in cards:
+        assert card.issue_date is not None
+        line = next(c for c in open_person(desk, clerk, card.person_id).cards if c.id == card.id)
+        generation = 3 if card.issue_date >= date(2020, 1, 1) else 2
+        assert line.generation == generation
+        carried = {u.function for u in line.functions if u.carried}
+        third = {CardFunction.PENSION, CardFunction.WORK_INJURY}
+        assert carried == (third if generation == 3 else {CardFunction.PENSION})
+        if card.status == "active" and card.expiry_date and card.expiry_date >= desk.local_now().date():
+            assert all(u.usable for u in line.functions if u.carried)
+        else:
+            assert not any(u.usable for u in line.functions)
+        seen.add((generation, card.status))
+    assert {g for g, _status in seen} == {2, 3} and {status for _g, status in seen} == {"active", "lost", "ready"}

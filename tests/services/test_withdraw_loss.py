@@ -12,6 +12,7 @@ from outlet_desk.db.tables import (
 )
 from outlet_desk.domain.card_lifecycle import CardStatus
 from outlet_desk.domain.loss import WithdrawalRefused
+from outlet_desk.reader.card_data import Gender
 from outlet_desk.services.context import Desk
 from outlet_desk.services.errors import RecordChanged
 from outlet_desk.services.loss import (
@@ -60,6 +61,16 @@ def test_withdrawal_refuses_a_chip_with_the_same_number_but_another_identificati
     message = refused.value.message
     assert "110105D156000005FFFFFFFFFFFFFFFF" in message and (card.identification_code or "") in message
     assert message.count(card.card_number) == 1  # the number that matches is not shown as if it differed
+    assert reload(seeded, card.id or 0).status == "suspended"
+
+
+def test_withdrawal_refuses_the_reported_card_whose_chip_holds_another_gender(seeded: Desk) -> None:
+    clerk = login(seeded, "clerk1")
+    person, card = person_with(seeded, CardStatus.SUSPENDED)
+    other = Gender.FEMALE if person.gender == "male" else Gender.MALE
+    with pytest.raises(ChipDoesNotMatch, match=r"does not match the record \(Gender\)"):
+        withdraw_loss(seeded, clerk, card.id or 0, card.version, identity(seeded, clerk, person, "withdraw_loss"),
+                      chip_of(card, person, gender=other))
     assert reload(seeded, card.id or 0).status == "suspended"
 
 
