@@ -55,6 +55,8 @@ TRAINING_OPERATORS: tuple[tuple[str, str, Role], ...] = (
     ("super2", "主管 赵磊", Role.SUPERVISOR),  # a second supervisor: every dual-control path can be practised
     ("hotline1", "热线 刘洋", Role.HOTLINE),
     ("audit1", "审计 陈静", Role.AUDITOR),
+    ("city1", "市级主管 周强", Role.CITY_SUPERVISOR),  # the city report (F8) can be practised too
+    ("cityaudit1", "市级审计 吴倩", Role.CITY_AUDITOR),
 )
 
 
