@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
-HEAD_REVISION = "0012"
+HEAD_REVISION = "0017"
 """The newest migration's revision (tests/db/test_store.py checks it against the migration files)."""
 
 
@@ -28,6 +28,16 @@ class DatabaseNewer(Exception):
     def __init__(self, revision: str) -> None:
         super().__init__(f"database at revision {revision}, newer than this desk's {HEAD_REVISION}")
         self.revision = revision
+
+
+class MigrationRefused(Exception):
+    """A migration found data it must not change on its own: nothing was applied. ``usable_cards``: persons
+    (record number) holding more than one usable card, with those cards (number and status), for 0017."""
+
+    def __init__(self, revision: str, usable_cards: dict[int, list[tuple[str, str]]]) -> None:
+        super().__init__(f"migration {revision} refused: {usable_cards}")
+        self.revision = revision
+        self.usable_cards = usable_cards
 
 
 def known_revisions() -> tuple[str, ...]:

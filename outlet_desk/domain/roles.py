@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from types import MappingProxyType
 
 from outlet_desk.domain.errors import DomainError
@@ -28,6 +28,7 @@ class Action(Worded):
     APPLY_REISSUE = "apply_reissue", N_("take a reissue application")
     WAIVE_FEE = "waive_fee", N_("waive a fee")
     COLLECT_CARD = "collect_card", N_("hand over a card")
+    CANCEL_CARD = "cancel_card", N_("cancel a person's cards")
     RECEIVE_STOCK = "receive_stock", N_("receive cards into stock")
     SPOIL_CARD = "spoil_card", N_("spoil a card")
     APPROVE = "approve", N_("approve another operator's action")
@@ -50,8 +51,17 @@ COUNTER_TASKS: Mapping[Action, str] = MappingProxyType(
         _A.WITHDRAW_LOSS: N_("withdrawal of a loss report"),
         _A.APPLY_REISSUE: N_("reissue application"),
         _A.COLLECT_CARD: N_("card collection"),
+        _A.CANCEL_CARD: N_("card cancellation"),
     }
 )
+
+#: Tasks a proxy may always do, whatever the outlet allows proxies: a death is reported by a relative.
+_ALWAYS_BY_PROXY: frozenset[Action] = frozenset({_A.CANCEL_CARD})
+
+
+def proxy_may(task: str, allowed: Collection[str]) -> bool:
+    """Whether a proxy may do the counter ``task`` where the outlet allows proxies ``allowed`` tasks."""
+    return task in allowed or task in _ALWAYS_BY_PROXY
 
 
 def counter_task_label(task: str) -> str:
@@ -64,7 +74,7 @@ READ_ONLY_ACTIONS: frozenset[Action] = frozenset(
 )
 
 _HOTLINE = frozenset({_A.OPEN_PERSON, _A.REPORT_LOSS_HOTLINE})
-_CLERK = _HOTLINE | {_A.REPORT_LOSS_COUNTER, _A.WITHDRAW_LOSS, _A.APPLY_REISSUE, _A.COLLECT_CARD}
+_CLERK = _HOTLINE | {_A.REPORT_LOSS_COUNTER, _A.WITHDRAW_LOSS, _A.APPLY_REISSUE, _A.COLLECT_CARD, _A.CANCEL_CARD}
 _OVERSIGHT = frozenset({_A.VIEW_AUDIT, _A.VIEW_REPORTS, _A.VERIFY_AUDIT})
 
 PERMISSIONS: Mapping[Role, frozenset[Action]] = MappingProxyType(

@@ -20,7 +20,7 @@ from outlet_desk.domain.audit_actions import AuditAction
 from outlet_desk.domain.citizen_id import InvalidCitizenId, normalise_citizen_id, parse_citizen_id
 from outlet_desk.domain.identity_documents import CITIZEN_NUMBER_DOCUMENTS, DocumentType
 from outlet_desk.domain.names import names_match
-from outlet_desk.domain.roles import COUNTER_TASKS, Action, counter_task_label
+from outlet_desk.domain.roles import COUNTER_TASKS, Action, counter_task_label, proxy_may
 from outlet_desk.domain.text import AUTHORISATION_REF_MAX, DOCUMENT_FIELD_MAX, PERSON_NAME_MAX, clean_text
 from outlet_desk.i18n import _
 from outlet_desk.services.context import Actor, Desk
@@ -138,7 +138,7 @@ def _evaluate(desk: Desk, person: Person, flow: str, presenter: Presenter, docum
     accepted = desk.settings.identity.document_types
     out = _Outcome()
     if presenter == "proxy":
-        if flow not in desk.settings.collection.proxy_allowed:
+        if not proxy_may(flow, desk.settings.collection.proxy_allowed):
             out.refuse(IdentityRule.PROXY_NOT_ALLOWED,
                 _("A proxy may not do a {flow} at this outlet: the holder must come in person.").format(
                     flow=counter_task_label(flow)))

@@ -13,6 +13,7 @@ from outlet_desk.db.tables import Card, IdentityCheck, Person, ReissueRequest
 from outlet_desk.domain.card_lifecycle import CardEvent, CardStatus, status_label, transition
 from outlet_desk.domain.record_ids import is_record_id
 from outlet_desk.domain.request_status import request_status_label
+from outlet_desk.domain.roles import proxy_may
 from outlet_desk.i18n import _
 from outlet_desk.services.context import Desk
 from outlet_desk.services.errors import NotFound, RecordChanged, ServiceError
@@ -68,6 +69,16 @@ def load_person(session: Session, person_id: int) -> Person:
     return person
 
 
+def lock_person(session: Session, person_id: int) -> Person:
+    """The person, locked for the rest of the use case (PostgreSQL; SQLite's write transaction is exclusive):
+    every use case that changes which of a person's cards is usable (a hand-over, a cancellation) takes this
+    lock first, so two counters acting for one person run one after the other."""
+    person = session.get(Person, person_id, with_for_update=True) if is_record_id(person_id) else None
+    if person is None:
+        raise NotFound(_("No person with this record number."))
+    return person
+
+
 def move_card(desk: Desk, card: Card, event: CardEvent) -> tuple[str, str]:
     """Apply a life-cycle event (refused by the domain with the card's status named); returns (before, after)."""
     before = card.status
@@ -95,7 +106,7 @@ def require_identity_check(
             _("There is no passed identity check for this person and this task at this visit; "
               "check the identity again.")
         )
-    if check.presenter == "proxy" and flow not in desk.settings.collection.proxy_allowed:
+    if check.presenter == "proxy" and not proxy_may(flow, desk.settings.collection.proxy_allowed):
         raise IdentityCheckMissing(_("A proxy may not do this task at this outlet; the holder must come in person."))
     return check
 

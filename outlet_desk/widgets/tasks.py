@@ -80,6 +80,8 @@ CARD_TASKS: tuple[CardTask, ...] = (
                N_("Apply for a new card: reason, fee, payment")),
     _card_task(Action.COLLECT_CARD, CardEvent.ACTIVATE, "f9", N_("Collect"),
                N_("Hand over the new card: chip check, PIN change, activation")),
+    _card_task(Action.CANCEL_CARD, CardEvent.CANCEL, "ctrl+k", N_("Cancel cards"),
+               N_("The holder died or emigrated, or holds a duplicate card: cancel and block the cards")),
 )
 
 
