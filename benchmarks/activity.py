@@ -28,6 +28,7 @@ from stdnum.cn import ric
 
 from outlet_desk.db.tables import Card, Person, ReissueRequest
 from outlet_desk.domain.fees import ReissueReason
+from outlet_desk.domain.personal_change import PersonalData
 from outlet_desk.reader.card_data import CardData, Gender
 from outlet_desk.services import demo, operators
 from outlet_desk.services.collection import CollectionRefused, card_presented, check_chip, complete_collection
@@ -202,6 +203,8 @@ class Driver:
                 payment_reference="" if method == "cash" else f"{method[:2].upper()}{self.rng.randrange(10**12):012d}",
                 waiver_by=self.act.actors["super1"] if waive else None,
                 waiver_reason="low-income certificate" if waive else "",
+                new_data=PersonalData(person.name[:1] + "新" + person.name[1:], person.ethnicity, person.citizen_number)
+                if reason is ReissueReason.INFO_CHANGE else None,  # the holder changed their given name
             )
             self.today().add(f"reissues.{reason.value}")
             self.today().add("fees.waived_fen", fee.amount_fen if waive else 0)

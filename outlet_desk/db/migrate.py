@@ -50,6 +50,16 @@ class DatabaseNewer(Exception):
         self.revision = revision
 
 
+class MigrationRefused(Exception):
+    """A migration found data it must not change on its own: nothing was applied. ``usable_cards``: persons
+    (record number) holding more than one usable card, with those cards (number and status), for 0017."""
+
+    def __init__(self, revision: str, usable_cards: dict[int, list[tuple[str, str]]]) -> None:
+        super().__init__(f"migration {revision} refused: {usable_cards}")
+        self.revision = revision
+        self.usable_cards = usable_cards
+
+
 def known_revisions() -> tuple[str, ...]:
     """The revisions of this desk's migration files, oldest first (file names start with the revision)."""
     return tuple(sorted(p.name.split("_", 1)[0] for p in (MIGRATIONS_DIR / "versions").glob("[0-9]*_*.py")))

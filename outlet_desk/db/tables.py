@@ -132,6 +132,24 @@ class Card(SQLModel, table=True):
     __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": _CARD_VERSION}
 
 
+class CardCancellation(SQLModel, table=True):
+    """A card cancelled (``domain.cancellation``): why, what proves it, and for a duplicate the card that stayed.
+    One usable card per person is the index ``ux_card_usable_per_person`` on ``card`` (migration 0017)."""
+
+    __tablename__ = "card_cancellation"
+
+    id: int | None = Field(default=None, primary_key=True)
+    outlet_code: str = Field(foreign_key="outlet.code", max_length=16)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    card_id: int = Field(foreign_key="card.id", unique=True)
+    reason: str = Field(max_length=16)
+    document_ref: str = Field(max_length=60)
+    kept_card_id: int | None = Field(default=None, foreign_key="card.id")
+    identity_check_id: int = Field(foreign_key="identity_check.id")
+    operator_id: int = Field(foreign_key="operator.id")
+    cancelled_at: datetime = _ts()
+
+
 class IdentityCheck(SQLModel, table=True):
     __tablename__ = "identity_check"
 

@@ -33,6 +33,9 @@ class AuditAction(Worded):
     PIN_UNBLOCKED = "pin_unblocked", N_("blocked PIN unblocked at the counter")
     BLOCKED_CARD_PRESENTED = "blocked_card_presented", N_("blocked card presented")
     CARD_RETURNED_UNCOLLECTED = "card_returned_uncollected", N_("uncollected card returned")
+    CARD_CANCELLED_DEATH = "card_cancelled_death", N_("cards cancelled: the holder died")
+    CARD_CANCELLED_EMIGRATION = "card_cancelled_emigration", N_("cards cancelled: the holder emigrated")
+    CARD_CANCELLED_DUPLICATE = "card_cancelled_duplicate", N_("duplicate card cancelled")
     # Dual control
     APPROVAL_REQUESTED = "approval_requested", N_("approval requested")
     APPROVAL_WITHDRAWN = "approval_withdrawn", N_("approval request withdrawn")

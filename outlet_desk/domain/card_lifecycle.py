@@ -4,7 +4,8 @@
 ``-> lost`` (formal loss, counter) ``-> replaced`` (when the new card is collected);
 ``suspended|lost -> active`` (loss withdrawn: card found); ``suspended -> active`` (temporary loss
 lapsed); ``active -> damaged -> replaced``; ``ready -> returned`` (uncollected); ``in_stock -> spoiled``
-(witnessed). Every other change is refused with a message that names the card's current status.
+(witnessed); any card not yet over ``-> cancelled`` (the holder died or emigrated, or a duplicate card:
+``domain/cancellation.py``). Every other change is refused with a message that names the card's current status.
 
 Two transitions go beyond design.md's list, and both are needed:
 
@@ -38,6 +39,7 @@ class CardStatus(Worded):
     REPLACED = "replaced", N_("replaced")
     RETURNED = "returned", N_("returned uncollected")
     SPOILED = "spoiled", N_("spoiled")
+    CANCELLED = "cancelled", N_("cancelled")
 
 
 class CardEvent(Worded):
@@ -59,6 +61,7 @@ class CardEvent(Worded):
     REPLACE = "replace", N_("replace the card")
     RETURN_UNCOLLECTED = "return_uncollected", N_("return the uncollected card")
     SPOIL = "spoil", N_("spoil the card")
+    CANCEL = "cancel", N_("cancel the card")
 
 
 _S = CardStatus
@@ -82,13 +85,27 @@ TRANSITIONS: Mapping[tuple[CardStatus, CardEvent], CardStatus] = MappingProxyTyp
         (_S.LOST, _E.WITHDRAW_LOSS): _S.ACTIVE,
         (_S.LOST, _E.REPLACE): _S.REPLACED,
         (_S.DAMAGED, _E.REPLACE): _S.REPLACED,
+        # Cancellation (death, emigration, a duplicate): every card of the person not yet over.
+        (_S.ORDERED, _E.CANCEL): _S.CANCELLED,
+        (_S.IN_STOCK, _E.CANCEL): _S.CANCELLED,
+        (_S.READY, _E.CANCEL): _S.CANCELLED,
+        (_S.ACTIVE, _E.CANCEL): _S.CANCELLED,
+        (_S.SUSPENDED, _E.CANCEL): _S.CANCELLED,
+        (_S.LOST, _E.CANCEL): _S.CANCELLED,
+        (_S.DAMAGED, _E.CANCEL): _S.CANCELLED,
     }
 )
 
 #: A card in one of these states must not be accepted when a citizen presents it.
 BLOCKED_WHEN_PRESENTED: frozenset[CardStatus] = frozenset(
-    {_S.SUSPENDED, _S.LOST, _S.REPLACED, _S.RETURNED, _S.SPOILED}
+    {_S.SUSPENDED, _S.LOST, _S.REPLACED, _S.RETURNED, _S.SPOILED, _S.CANCELLED}
 )
+
+#: A person holds at most one card in these states (the store enforces it: migration 0017's partial unique
+#: index ``ux_card_usable_per_person``): an active card, and a temporarily lost one, which lapses back to
+#: active by itself. A new card becomes active in the same transaction that replaces the old one.
+USABLE: frozenset[CardStatus] = frozenset({_S.ACTIVE, _S.SUSPENDED})
+
 
 class TransitionRefused(DomainError):
     """The card's status does not allow the action; the message names both."""

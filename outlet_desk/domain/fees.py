@@ -150,3 +150,12 @@ def expiry_exchange_allowed(
     if days_before < 0:
         raise ValueError(f"days_before cannot be negative: {days_before}")
     return today >= expiry_date - timedelta(days=days_before)
+
+
+def refund_due(paid_fen: int, card_made: bool) -> int:
+    """What is paid back when a reissue is cancelled (the holder died or emigrated, a duplicate): the fee still
+    held for it (``paid_fen``: paid less any refund already made) in full while no card was made for it; once its
+    new card was made (arrived or written here) the fee is spent and nothing is paid back."""
+    if paid_fen < 0:
+        raise ValueError(f"a fee held cannot be negative: {paid_fen} fen")
+    return 0 if card_made else paid_fen

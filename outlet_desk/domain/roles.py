@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from types import MappingProxyType
 
 from outlet_desk.domain.errors import DomainError
@@ -31,6 +31,7 @@ class Action(Worded):
     WAIVE_FEE = "waive_fee", N_("waive a fee")
     COLLECT_CARD = "collect_card", N_("hand over a card")
     RESET_PIN = "reset_pin", N_("reset or unblock a card's PIN")
+    CANCEL_CARD = "cancel_card", N_("cancel a person's cards")
     RECEIVE_STOCK = "receive_stock", N_("receive cards into stock")
     SPOIL_CARD = "spoil_card", N_("spoil a card")
     APPROVE = "approve", N_("approve another operator's action")
@@ -57,20 +58,27 @@ COUNTER_TASKS: Mapping[Action, str] = MappingProxyType(
         _A.APPLY_REISSUE: N_("reissue application"),
         _A.COLLECT_CARD: N_("card collection"),
         _A.RESET_PIN: N_("PIN reset or unblock"),
+        _A.CANCEL_CARD: N_("card cancellation"),
     }
 )
 
 #: Counter tasks the holder does in person, never a proxy, whatever ``[collection] proxy_allowed`` says.
 IN_PERSON_ONLY: frozenset[Action] = frozenset({_A.RESET_PIN})
 
+#: Tasks a proxy may always do, whatever the outlet allows proxies: a death is reported by a relative.
+_ALWAYS_BY_PROXY: frozenset[Action] = frozenset({_A.CANCEL_CARD})
+
 #: The counter tasks an outlet may let a proxy do (``[collection] proxy_allowed`` lists some of them).
 PROXY_TASKS: tuple[Action, ...] = tuple(task for task in COUNTER_TASKS if task not in IN_PERSON_ONLY)
 
 
-def proxy_may_do(task: str, allowed: tuple[Action, ...] | frozenset[Action]) -> bool:
-    """Whether a proxy may do ``task`` at an outlet that allows proxies ``allowed``: never a task done in person
-    only, else as the outlet allows."""
-    return task not in IN_PERSON_ONLY and task in allowed
+def proxy_may_do(task: str, allowed: Collection[str]) -> bool:
+    """Whether a proxy may do the counter ``task`` at an outlet that allows proxies ``allowed``: never a task
+    done in person only; always one a proxy must be able to do (a death reported by a relative); else as the
+    outlet allows."""
+    if task in IN_PERSON_ONLY:
+        return False
+    return task in allowed or task in _ALWAYS_BY_PROXY
 
 
 def counter_task_label(task: str) -> str:
@@ -84,7 +92,8 @@ READ_ONLY_ACTIONS: frozenset[Action] = frozenset(
 """(Exporting the feed records only how far a consumer has read it: no outlet's record changes.)"""
 
 _HOTLINE = frozenset({_A.OPEN_PERSON, _A.REPORT_LOSS_HOTLINE})
-_CLERK = _HOTLINE | {_A.REPORT_LOSS_COUNTER, _A.WITHDRAW_LOSS, _A.APPLY_REISSUE, _A.COLLECT_CARD, _A.RESET_PIN}
+_CLERK = _HOTLINE | {_A.REPORT_LOSS_COUNTER, _A.WITHDRAW_LOSS, _A.APPLY_REISSUE, _A.COLLECT_CARD, _A.RESET_PIN,
+                     _A.CANCEL_CARD}
 _OVERSIGHT = frozenset({_A.VIEW_AUDIT, _A.VIEW_REPORTS, _A.VERIFY_AUDIT})
 #: The city's roles read every outlet of their city (its reports, side by side) and act in none.
 _CITY = frozenset({_A.VIEW_REPORTS, _A.VIEW_CITY_REPORTS, _A.EXPORT_FEED})

@@ -1,5 +1,6 @@
-"""A blocked card was put into the reader (suspended, lost, replaced, returned or spoiled): whatever
-screen is open, this dialog names its status and holder and what the clerk does with the card."""
+"""A blocked card was put into the reader (suspended, lost, replaced, returned, spoiled or cancelled): whatever
+screen is open, this dialog names its status and holder, why a cancelled card was cancelled, and what the clerk
+does with the card."""
 
 from __future__ import annotations
 
@@ -35,6 +36,8 @@ class BlockedCardScreen(NoticeScreen):
                               style="bold red"), id="blocked-title")
             yield Static(_("Card {card}, holder {name} ({number}). This card must not be used.").format(
                 card=c.card_number, name=c.holder_name, number=c.masked_citizen_number))
+            if c.why:
+                yield Static(c.why, id="blocked-why")
             yield Static(self.retained_rule or _("Keep the card and follow the outlet's rules for retained cards."),
                          id="blocked-rule")
             yield Static(_("This was recorded in the audit. Enter: understood"), classes="hint")

@@ -339,3 +339,7 @@ class PersonScreen(DeskScreen):
 
         self._card_task(Action.RESET_PIN, ResetPinScreen)
 
+    def action_cancel_card(self) -> None:
+        from outlet_desk.screens.card_tasks.cancel_card import CancelCardScreen
+
+        self._card_task(Action.CANCEL_CARD, CancelCardScreen)

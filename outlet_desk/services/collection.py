@@ -18,13 +18,22 @@ from outlet_desk.domain.request_status import RequestStatus, move_request, reque
 from outlet_desk.domain.roles import Action
 from outlet_desk.i18n import _
 from outlet_desk.reader.card_data import CardData
+from outlet_desk.services.cancellation import cancellation_words, why_cancelled
 from outlet_desk.services.chip_match import CHIP_GENDERS, FieldCheck, compare_chip, mismatch_words, mismatched
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.errors import ServiceError
 from outlet_desk.services.queries import card_by_number, ready_for_collection
 from outlet_desk.services.receipts import ReceiptData, issue_receipt
-from outlet_desk.services.records import card_facts, load_card, load_request, move_card, require_identity_check
+from outlet_desk.services.records import (
+    card_facts,
+    load_card,
+    load_request,
+    lock_person,
+    move_card,
+    require_identity_check,
+)
 from outlet_desk.services.uow import UnitOfWork
+from outlet_desk.services.usable_card import second_usable_card_refused
 
 
 @dataclass(frozen=True)
@@ -163,6 +172,8 @@ def complete_collection(
     """Hand the card over: chip checked again, new card active, old card replaced, request collected."""
     with UnitOfWork(desk, actor, Action.COLLECT_CARD) as uow:
         s = uow.session
+        holder = s.exec(select(col(ReissueRequest.person_id)).where(col(ReissueRequest.id) == request_id)).first()
+        lock_person(s, holder or 0)  # as a cancellation does: one of them waits for the other
         request = load_request(s, request_id, expected_version)
         if request.new_card_id is None:
             raise CollectionRefused(_("Request {id} has no card ready for collection.").format(id=request_id))
@@ -185,13 +196,15 @@ def _hand_over(uow: UnitOfWork, request: ReissueRequest, card: Card, person: Per
     desk, s, actor = uow.desk, uow.session, uow.actor
     assert card.id is not None and request.id is not None and actor is not None
     request_id = request.id
-    move_card(desk, card, CardEvent.ACTIVATE)
     replaced = None
-    if request.old_card_id is not None:
+    if request.old_card_id is not None:  # the old card goes first: one usable card per person, even mid-way
         old = load_card(s, request.old_card_id, None)
         if old.status in (CardStatus.LOST.value, CardStatus.DAMAGED.value, CardStatus.ACTIVE.value):
             move_card(desk, old, CardEvent.REPLACE)
             replaced = old.card_number
+            s.flush()
+    move_card(desk, card, CardEvent.ACTIVATE)
+    second_usable_card_refused(s, card)
     request.status = move_request(request.status, RequestStatus.COLLECTED)
     collection = Collection(
         outlet_code=desk.outlet_code, card_id=card.id, request_id=request_id, identity_check_id=check.id or 0,
@@ -225,6 +238,8 @@ class PresentedCard:
     holder_name: str
     masked_citizen_number: str
     blocked: bool
+    why: str = ""
+    """Why the card is blocked beyond its status (a cancellation's reason and document), for the dialog."""
 
 
 def ready_queue(desk: Desk, limit: int = 200) -> list[tuple[int, int, str, str]]:
@@ -249,8 +264,10 @@ def card_presented(desk: Desk, actor: Actor, chip: CardData) -> PresentedCard | 
         person = s.get(Person, card.person_id)
         assert person is not None
         status = CardStatus(card.status)
+        cancelled = why_cancelled(s, card.id or 0) if status is CardStatus.CANCELLED else None
         presented = PresentedCard(card.card_number, status, person.name, mask_citizen_id(person.citizen_number),
-                                  status in BLOCKED_WHEN_PRESENTED)
+                                  status in BLOCKED_WHEN_PRESENTED,
+                                  cancellation_words(cancelled) if cancelled else "")
         if not presented.blocked:
             return presented
         uow.audit(AuditAction.BLOCKED_CARD_PRESENTED, "card", card.id, person_id=person.id, after=card_facts(card))

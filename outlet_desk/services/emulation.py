@@ -24,7 +24,7 @@ from outlet_desk.services.queries import person_by_citizen_number
 # Which of a person's cards to put in the reader when none is named: the one waiting to be collected
 # first (that is what a person trying the desk wants to collect), then the one in use, then any other.
 PREFERENCE = (CardStatus.READY, CardStatus.ACTIVE, CardStatus.SUSPENDED, CardStatus.LOST, CardStatus.DAMAGED,
-              CardStatus.REPLACED, CardStatus.RETURNED)
+              CardStatus.REPLACED, CardStatus.RETURNED, CardStatus.CANCELLED)
 
 
 class NameNotForChip(ServiceError):

@@ -15,7 +15,7 @@ from outlet_desk.db.engine import read_connection
 from outlet_desk.db.tables import AuditEvent, Card, LossReport, Person, ReissueRequest
 from outlet_desk.domain.audit_actions import AuditAction
 from outlet_desk.domain.card_functions import FunctionUse, functions_of, generation_of
-from outlet_desk.domain.card_lifecycle import CardStatus, allowed_events, functions_suspended
+from outlet_desk.domain.card_lifecycle import CardStatus, allowed_events, functions_suspended, is_terminal
 from outlet_desk.domain.card_numbers import validate_card_number
 from outlet_desk.domain.citizen_id import mask_citizen_id, parse_citizen_id
 from outlet_desk.domain.roles import Action
@@ -27,7 +27,8 @@ from outlet_desk.services.errors import NotFound
 from outlet_desk.services.uow import UnitOfWork
 
 SEARCH_LIMIT = 50
-TERMINAL = (CardStatus.REPLACED.value, CardStatus.RETURNED.value, CardStatus.SPOILED.value)
+TERMINAL = tuple(status.value for status in CardStatus if is_terminal(status))
+"""Cards that are over (replaced, returned, spoiled, cancelled): never a person's current card."""
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ class PersonSummary:
 
 
 def _current_card_id() -> ScalarSelect[Any]:
-    """The person's current card: the newest one that is not replaced, returned or spoiled."""
+    """The person's current card: the newest one that is not over (:data:`TERMINAL`)."""
     card = Card.__table__.alias("cc")  # type: ignore[attr-defined]
     person = Person.__table__  # type: ignore[attr-defined]
     return (

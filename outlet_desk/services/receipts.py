@@ -49,6 +49,9 @@ KIND_LABELS: dict[str, str] = {
     AuditAction.CARD_COLLECTED: N_("New card collected and activated"),
     AuditAction.PIN_RESET: N_("PIN reset (free of charge)"),
     AuditAction.PIN_UNBLOCKED: N_("Blocked PIN unblocked (free of charge)"),
+    AuditAction.CARD_CANCELLED_DEATH: N_("Cards cancelled: the holder died"),
+    AuditAction.CARD_CANCELLED_EMIGRATION: N_("Cards cancelled: the holder emigrated"),
+    AuditAction.CARD_CANCELLED_DUPLICATE: N_("Duplicate card cancelled"),
 }
 
 
@@ -176,6 +179,9 @@ def _fee_lines(r: ReceiptData) -> list[str]:
         return [_line(_("Fee"), _("waived, approved by {name}").format(name=r.waived_by))]
     if not (r.kind in FEE_KINDS or r.fee_fen):
         return []
+    if r.fee_fen < 0:  # a cancellation paid a fee back
+        return [_line(_("Paid back"), _("{yuan} yuan").format(yuan=format_yuan(-r.fee_fen))),
+                *([_line(_("Paid by"), PaymentMethod.label_of(r.payment_method))] if r.payment_method else [])]
     lines = [_line(_("Fee"), _("{yuan} yuan").format(yuan=format_yuan(r.fee_fen)))]
     if r.fee_fen and r.payment_method:
         lines.append(_line(_("Paid by"), PaymentMethod.label_of(r.payment_method)))

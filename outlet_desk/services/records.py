@@ -69,6 +69,16 @@ def load_person(session: Session, person_id: int) -> Person:
     return person
 
 
+def lock_person(session: Session, person_id: int) -> Person:
+    """The person, locked for the rest of the use case (PostgreSQL; SQLite's write transaction is exclusive):
+    every use case that changes which of a person's cards is usable (a hand-over, a cancellation) takes this
+    lock first, so two counters acting for one person run one after the other."""
+    person = session.get(Person, person_id, with_for_update=True) if is_record_id(person_id) else None
+    if person is None:
+        raise NotFound(_("No person with this record number."))
+    return person
+
+
 def move_card(desk: Desk, card: Card, event: CardEvent) -> tuple[str, str]:
     """Apply a life-cycle event (refused by the domain with the card's status named); returns (before, after)."""
     before = card.status

@@ -24,6 +24,7 @@ from outlet_desk.domain.fees import (
     format_yuan,
     reissue_fee,
 )
+from outlet_desk.domain.personal_change import PersonalData, checked_change
 from outlet_desk.domain.request_status import RequestStatus, move_request, request_status_label
 from outlet_desk.domain.roles import Action
 from outlet_desk.domain.text import REASON_MAX, clean_text
@@ -33,6 +34,7 @@ from outlet_desk.services.approvals.kinds import WAIVER, WaiverRefused
 from outlet_desk.services.approvals.requests import cancel_waiting, check_signer, use_approval
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.errors import ServiceError
+from outlet_desk.services.personal_change import apply_personal_change, personal_data
 from outlet_desk.services.queries import open_request_for_card
 from outlet_desk.services.receipts import ReceiptData, issue_receipt
 from outlet_desk.services.records import (
@@ -117,12 +119,21 @@ def apply_reissue(
     waiver_by: Actor | None = None,
     waiver_reason: str = "",
     waiver_approval_id: int | None = None,
+    new_data: PersonalData | None = None,
+    change_document: str = "",
 ) -> ReissueResult:
     """Take the application: the fee from the rules (or a supervisor's waiver: ``waiver_by`` signed at this
     counter, or ``waiver_approval_id`` approved at a supervisor's desk), the payment (an electronic one with
     its ``payment_reference``, required when ``[fees] reference_required`` names its method), the order.
 
-    Waivers of this card still waiting for a decision are withdrawn with the application."""
+    Waivers of this card still waiting for a decision are withdrawn with the application. For ``info_change``,
+    ``new_data`` is the holder's corrected data (``change_document``: what proves a corrected citizen number): the
+    record is changed in the same transaction, so the new card is made with it; the old card stays in use until
+    the new one is collected. A damaged card is kept by the outlet (recorded in the audit)."""
+    if (new_data is not None) != (reason is ReissueReason.INFO_CHANGE):
+        raise ReissueRefused(_("Enter the corrected personal data for a change of personal data.") if new_data is None
+                             else _("Personal data are changed only with the reason '{reason}'.").format(
+                                 reason=ReissueReason.INFO_CHANGE.label))
     fee = fee_for(desk, reason)
     waiver_reason = clean_text(waiver_reason, _("The reason"), REASON_MAX, multi_line=True)
     if waiver_by is not None and waiver_approval_id is not None:
@@ -152,7 +163,12 @@ def apply_reissue(
         check = require_identity_check(desk, s, identity_check_id, card.person_id, Action.APPLY_REISSUE.value)
         check_not_applied(s, old_card_id)
         check_old_card(desk, card, reason)
-        before = card_facts(card)
+        before: dict[str, object] = card_facts(card)
+        changed: dict[str, object] = {}
+        if new_data is not None:
+            person = load_person(s, card.person_id)
+            change = checked_change(personal_data(person), new_data, change_document, today)
+            before["person"], changed = apply_personal_change(s, person, change)
         if reason is ReissueReason.DAMAGED and card.status == CardStatus.ACTIVE.value:
             move_card(desk, card, CardEvent.REPORT_DAMAGED)
         claim(card)
@@ -190,7 +206,8 @@ def apply_reissue(
                    "waiver_by": waiver_name, "waiver_approval": approval.id if approval else None,
                    "waivers_withdrawn": withdrawn, "paid_fen": due_fen,
                    "payment_method": payment_method if due_fen else None, "payment_reference": reference or None,
-                   "due_date": request.due_date,
+                   "due_date": request.due_date, "old_card_kept": reason is ReissueReason.DAMAGED,
+                   **({"person": changed} if changed else {}),
                    "presenter": check.presenter},
             waived_by=waived_by, payment_method=(payment_method or "") if due_fen else "",
             reason=reason.value, due_date=request.due_date, payment_reference=reference or "",

@@ -16,7 +16,8 @@ from urllib.parse import unquote
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, InterfaceError
 
-from outlet_desk.db.migrate import HEAD_REVISION, DatabaseNewer
+from outlet_desk.db.migrate import HEAD_REVISION, DatabaseNewer, MigrationRefused
+from outlet_desk.domain.card_lifecycle import CardStatus
 from outlet_desk.i18n import _
 from outlet_desk.private_files import private_folder, touch_private
 from outlet_desk.services.errors import ServiceError
@@ -118,6 +119,15 @@ def reaching_store(url: str, config_path: Path) -> Iterator[None]:
                              "this desk knows up to {head}). Nothing was done: install that newer version here, "
                              "or point [database] url in {file} at this desk's database.").format(
             db=shown_database(url), revision=error.revision, head=HEAD_REVISION, file=config_path)) from error
+    except MigrationRefused as error:
+        listed = "; ".join(_("person record {id}: {cards}").format(
+            id=person, cards=", ".join(f"{number} ({CardStatus.label_of(status)})" for number, status in cards))
+            for person, cards in sorted(error.usable_cards.items()))
+        raise StoreRefused(_(
+            "The database {db} was not upgraded (revision {revision}): {n} person(s) hold more than one usable card, "
+            "which this version no longer allows: {listed}. Nothing was changed. Ask the card centre which card of "
+            "each person stays, have the others taken out of use, then start again.").format(
+            db=shown_database(url), revision=error.revision, n=len(error.usable_cards), listed=listed)) from error
     except (DatabaseError, InterfaceError, OSError) as error:
         if (message := failure_message(error, shown_database(url))) is not None and not isinstance(error, OSError):
             raise StoreRefused(message) from error

@@ -97,6 +97,8 @@ CARD_TASKS: tuple[CardTask, ...] = (
     _card_task(Action.RESET_PIN, None, "ctrl+u", N_("PIN reset"),
                N_("Reset or unblock the PIN: the holder in person, the card in the reader, a new PIN; free"),
                pin_resettable),
+    _card_task(Action.CANCEL_CARD, CardEvent.CANCEL, "ctrl+k", N_("Cancel cards"),
+               N_("The holder died or emigrated, or holds a duplicate card: cancel and block the cards")),
 )
 
 

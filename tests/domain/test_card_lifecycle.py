@@ -40,8 +40,11 @@ EXPECTED: dict[tuple[CardStatus, CardEvent], CardStatus] = {
     (S.LOST, E.REPLACE): S.REPLACED,
     (S.DAMAGED, E.REPLACE): S.REPLACED,
     (S.ACTIVE, E.REPLACE): S.REPLACED,
+    # Cancellation (death, emigration, a duplicate) ends any card not yet over.
+    **{(status, E.CANCEL): S.CANCELLED
+       for status in (S.ORDERED, S.IN_STOCK, S.READY, S.ACTIVE, S.SUSPENDED, S.LOST, S.DAMAGED)},
 }
-TERMINAL = {S.REPLACED, S.RETURNED, S.SPOILED}
+TERMINAL = {S.REPLACED, S.RETURNED, S.SPOILED, S.CANCELLED}
 
 
 @pytest.mark.parametrize("status", list(CardStatus))
@@ -108,7 +111,7 @@ def test_only_terminal_states_are_terminal() -> None:
 
 
 def test_a_lost_card_can_be_found_or_replaced_but_not_used() -> None:
-    assert allowed_events(S.LOST) == {E.WITHDRAW_LOSS, E.REPLACE}
+    assert allowed_events(S.LOST) == {E.WITHDRAW_LOSS, E.REPLACE, E.CANCEL}
     assert functions_suspended(S.LOST)
     assert S.LOST in BLOCKED_WHEN_PRESENTED
 
@@ -118,7 +121,7 @@ def test_functions_are_suspended_only_while_reported_lost() -> None:
 
 
 def test_cards_refused_when_presented() -> None:
-    blocked = {S.SUSPENDED, S.LOST, S.REPLACED, S.RETURNED, S.SPOILED}
+    blocked = {S.SUSPENDED, S.LOST, S.REPLACED, S.RETURNED, S.SPOILED, S.CANCELLED}
     assert blocked == BLOCKED_WHEN_PRESENTED
     assert S.ACTIVE not in BLOCKED_WHEN_PRESENTED
 

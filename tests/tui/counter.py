@@ -19,6 +19,7 @@ from textual.pilot import Pilot
 from outlet_desk.app import DeskApp, make_app
 from outlet_desk.db.tables import Card, Person, ReissueRequest
 from outlet_desk.domain.roles import Action
+from outlet_desk.i18n import _
 from outlet_desk.reader.virtual_card import VirtualCard
 from outlet_desk.screens.flow_support import ReceiptScreen
 from outlet_desk.screens.hotline import HotlineLossScreen
@@ -176,7 +177,7 @@ class Counter:
         await wait_for(self.pilot, lambda: isinstance(self.app.screen, ReceiptScreen)
                        and bool(self.app.screen.query("#receipt-text")))  # drawn, not only pushed
         text = static_text(self.app, "#receipt-text")
-        await self.wait_for_text("#receipt-saved", "Saved")
+        await self.wait_for_text("#receipt-saved", _("Saved: {path}").split(":")[0].split("：")[0])
         await self.pilot.press("enter")
         await settle(self.pilot)
         return text

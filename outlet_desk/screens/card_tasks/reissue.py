@@ -25,6 +25,7 @@ from outlet_desk.domain.fees import (
 from outlet_desk.domain.roles import Action
 from outlet_desk.i18n import N_, _
 from outlet_desk.reader.card_data import CardData
+from outlet_desk.screens.card_tasks.personal_change_form import PersonalChangeForm
 from outlet_desk.screens.card_tasks.request_watch import RequestService, RequestTaskScreen, RequestWords
 from outlet_desk.screens.card_tasks.write_card import WriteCardScreen
 from outlet_desk.screens.flow_support import REFUSALS, CoSignScreen, refusal_text, show_receipt
@@ -77,6 +78,7 @@ class ReissueScreen(RequestTaskScreen[WaiverState]):
         yield Label(_("Reason"))
         yield Select([(r.label, r.value) for r in ReissueReason], value=reason.value, allow_blank=False,
                      id="reissue-reason", compact=True)
+        yield PersonalChangeForm(self.person, id="reissue-change")
         yield Static("", id="reissue-fee")
         yield Label(_("Paid by"))
         yield Select([(method.label, method.value) for method in settings.fees.payment_methods],
@@ -91,7 +93,7 @@ class ReissueScreen(RequestTaskScreen[WaiverState]):
         yield Static(_("F9: apply   F7: a supervisor signs here   F8: send to the supervisors"), classes="hint")
 
     def on_mount(self) -> None:
-        self._show_fee()
+        self._reason_changed()
         self._show_reference()
         self.query_one("#reissue-amount", Input).focus()
         self.watch_requests()
@@ -119,6 +121,7 @@ class ReissueScreen(RequestTaskScreen[WaiverState]):
 
     @on(Select.Changed, "#reissue-reason")
     def _reason_changed(self) -> None:
+        self.query_one(PersonalChangeForm).display = self.reason() is ReissueReason.INFO_CHANGE
         self._show_fee()
 
     def method(self) -> PaymentMethod:
@@ -222,12 +225,14 @@ class ReissueScreen(RequestTaskScreen[WaiverState]):
         desk, actor, reason, waiver = self.desk_app.desk, self.operator, self.reason(), self.waiver
         approved = self._waived_by_request()
         approval_id = approved.approval_id if approved is not None else None
+        new_data, document = (self.query_one(PersonalChangeForm).typed() if reason is ReissueReason.INFO_CHANGE
+                              else (None, ""))
         self.outcome(_("Saving…"))
         self.run(lambda: apply_reissue(
             desk, actor, self.card.id, self.card.version, reason, self.check.check_id,
             payment_method=method.value, amount_paid_fen=amount, payment_reference=reference, waiver_by=waiver,
             waiver_reason=waiver_reason,
-            waiver_approval_id=approval_id), self._applied)
+            waiver_approval_id=approval_id, new_data=new_data, change_document=document), self._applied)
 
     def _applied(self, value: ReissueResult) -> None:
         self.result = value
