@@ -13,6 +13,7 @@ import typer
 from rich.table import Table
 
 from outlet_desk import __version__
+from outlet_desk.audit_cli import audit_list
 from outlet_desk.cli_support import (
     EXIT_CHECK_FAILED,
     AsUser,
@@ -306,6 +307,7 @@ receipt_app = _command_group("receipt", "Receipts.")
 card_app = _command_group("card", "Cards: a virtual card for trying the desk by hand.")
 app.add_typer(reader_app, name="reader")
 app.add_typer(report_app, name="report")
+audit_app.command("list")(audit_list)
 app.command("backup")(backup_cmd)
 app.command("restore")(restore_cmd)
 

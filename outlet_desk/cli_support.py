@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -159,6 +160,21 @@ AsUser = Annotated[str | None, typer.Option(
 
 USER_VAR, PASSWORD_VAR = "OUTLET_DESK_USER", "OUTLET_DESK_PASSWORD"
 """Who signs in when a script runs a command (no terminal to ask on): the user name and the password."""
+
+
+def parse_day(option: str, text: str | None) -> date | None:
+    """The day given to ``option`` (YYYY-MM-DD), or exit 2 naming the option and the form."""
+    if text is None:
+        return None
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        fail(_("{option} {value} is not a date; write it as YYYY-MM-DD, e.g. 2026-11-25.").format(
+            option=option, value=text), EXIT_BAD_INPUT)
+    from outlet_desk.services.report import check_report_day
+
+    with refusals():
+        return check_report_day(day)
 
 
 def sign_in(desk: Any, as_user: str | None, action: Any = None) -> Any:

@@ -9,7 +9,6 @@ finding is on stderr, the report on stdout as asked); 2 bad input or configurati
 from __future__ import annotations
 
 import json
-from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -17,11 +16,20 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from outlet_desk.cli_support import EXIT_BAD_INPUT, EXIT_CHECK_FAILED, err, fail, out, refusals, sign_in, state_of
+from outlet_desk.cli_support import (
+    EXIT_CHECK_FAILED,
+    err,
+    fail,
+    out,
+    parse_day,
+    refusals,
+    sign_in,
+    state_of,
+)
 from outlet_desk.domain.roles import Action
 from outlet_desk.i18n import _
 from outlet_desk.private_files import private_folder
-from outlet_desk.services.report import check_report_day, daily_report, figure_rows
+from outlet_desk.services.report import daily_report, figure_rows
 from outlet_desk.services.report_export import (
     REPORT_FILES,
     column_headings,
@@ -46,18 +54,6 @@ class Format(StrEnum):
     CSV = "csv"
     JSON = "json"
     PDF = "pdf"
-
-
-def _parse_day(text: str | None) -> date | None:
-    if text is None:
-        return None
-    try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        fail(_("--date {value} is not a date; write it as YYYY-MM-DD, e.g. 2026-11-25.").format(value=text),
-             EXIT_BAD_INPUT)
-    with refusals():
-        return check_report_day(day)
 
 
 def _print_table(report: DailyReport) -> None:
@@ -93,7 +89,7 @@ def report_daily(
 ) -> None:
     """The daily report: figures from the audit events, reconciled with the tables, and the chain."""
     state = state_of(ctx)
-    wanted = _parse_day(day)
+    wanted = parse_day("--date", day)
     desk = state.desk()
     actor = sign_in(desk, as_user, Action.VIEW_REPORTS)
     with refusals():

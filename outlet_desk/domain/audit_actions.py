@@ -64,3 +64,11 @@ class AuditAction(Worded):
 SESSION_ACTIONS: tuple[AuditAction, ...] = (
     AuditAction.LOGIN, AuditAction.SESSION_LOCKED, AuditAction.LOGOUT, AuditAction.SESSION_FORCED_LOGOUT,
 )
+
+
+class SealStatus(Worded):
+    """What the audit viewer says of an event's seal: its MAC matches its content and it sits in the chain
+    (the event before it is the one it points at, the event after it points at it)."""
+
+    INTACT = "intact", N_("sealed, chain intact")
+    BROKEN = "broken", N_("BROKEN")

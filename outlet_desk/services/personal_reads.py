@@ -25,6 +25,7 @@ class ReadKind(StrEnum):
     CARD_NUMBER = "card_number"
     NAME = "name"
     RECEIPT = "receipt"
+    AUDIT_TRAIL = "audit_trail"
 
 
 def record_personal_read(desk: Desk, actor: Actor, kind: ReadKind, found: int) -> None:
