@@ -17,6 +17,7 @@ from textual.widgets import Sparkline
 from outlet_desk.domain.errors import DomainError
 from outlet_desk.i18n import N_, _
 from outlet_desk.screens.answer import Answer
+from outlet_desk.screens.audit_trail import AuditTrailScreen
 from outlet_desk.screens.supervision_base import DayScreen
 from outlet_desk.services.errors import ServiceError
 from outlet_desk.services.report import chain_result, daily_report, figure_rows
@@ -49,6 +50,7 @@ class ReportScreen(DayScreen):
         Binding("left_square_bracket", "day(-1)", N_("Day before")),
         Binding("right_square_bracket", "day(1)", N_("Day after")),
         Binding("t", "today", N_("Today")),
+        Binding("l", "audit_trail", N_("Audit trail")),
         Binding("escape", "back", N_("Back")),
     ]
 
@@ -74,6 +76,10 @@ class ReportScreen(DayScreen):
     def action_today(self) -> None:
         self.day = self.desk.local_now().date()
         self.load(self.day)
+
+    def action_audit_trail(self) -> None:
+        """The audit trail, for whoever reads the report (an auditor has no supervisor's home)."""
+        self.app.push_screen(AuditTrailScreen(self.desk, self.actor))
 
     @work(thread=True, exclusive=True, group="figures")
     def load(self, day: date) -> None:
