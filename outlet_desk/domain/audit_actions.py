@@ -30,6 +30,7 @@ class AuditAction(Worded):
     CHIP_CHECK_FAILED = "chip_check_failed", N_("chip check failed")
     CARD_COLLECTED = "card_collected", N_("card collected")
     BLOCKED_CARD_PRESENTED = "blocked_card_presented", N_("blocked card presented")
+    CARD_RETAINED = "card_retained", N_("blocked card retained, voucher issued")
     CARD_RETURNED_UNCOLLECTED = "card_returned_uncollected", N_("uncollected card returned")
     # Dual control
     APPROVAL_REQUESTED = "approval_requested", N_("approval requested")

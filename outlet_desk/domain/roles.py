@@ -28,6 +28,7 @@ class Action(Worded):
     APPLY_REISSUE = "apply_reissue", N_("take a reissue application")
     WAIVE_FEE = "waive_fee", N_("waive a fee")
     COLLECT_CARD = "collect_card", N_("hand over a card")
+    RETAIN_CARD = "retain_card", N_("retain a blocked card")
     RECEIVE_STOCK = "receive_stock", N_("receive cards into stock")
     SPOIL_CARD = "spoil_card", N_("spoil a card")
     APPROVE = "approve", N_("approve another operator's action")
@@ -64,7 +65,7 @@ READ_ONLY_ACTIONS: frozenset[Action] = frozenset(
 )
 
 _HOTLINE = frozenset({_A.OPEN_PERSON, _A.REPORT_LOSS_HOTLINE})
-_CLERK = _HOTLINE | {_A.REPORT_LOSS_COUNTER, _A.WITHDRAW_LOSS, _A.APPLY_REISSUE, _A.COLLECT_CARD}
+_CLERK = _HOTLINE | {_A.REPORT_LOSS_COUNTER, _A.WITHDRAW_LOSS, _A.APPLY_REISSUE, _A.COLLECT_CARD, _A.RETAIN_CARD}
 _OVERSIGHT = frozenset({_A.VIEW_AUDIT, _A.VIEW_REPORTS, _A.VERIFY_AUDIT})
 
 PERMISSIONS: Mapping[Role, frozenset[Action]] = MappingProxyType(

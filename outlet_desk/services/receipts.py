@@ -47,6 +47,7 @@ KIND_LABELS: dict[str, str] = {
     AuditAction.LOSS_WITHDRAWN: N_("Loss report withdrawn (card found)"),
     AuditAction.REISSUE_APPLIED: N_("Reissue application"),
     AuditAction.CARD_COLLECTED: N_("New card collected and activated"),
+    AuditAction.CARD_RETAINED: N_("Voucher for a retained card"),
 }
 
 
