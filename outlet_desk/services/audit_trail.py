@@ -30,6 +30,7 @@ from outlet_desk.services.personal_reads import ReadKind, record_personal_read
 from outlet_desk.services.queries import card_by_number, person_by_citizen_number
 from outlet_desk.services.receipt_seal import RECEIPT_DETAIL, detail, sealed_record
 from outlet_desk.services.receipts import KIND_LABELS, verification_code
+from outlet_desk.services.report import check_report_day
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 1000
@@ -112,6 +113,9 @@ def _resolve(conn: Connection, desk: Desk, wanted: TrailFilter) -> _Where:
     s = Session(bind=conn)
     ev = AuditEvent
     clauses: list[object] = [col(ev.outlet_code) == desk.outlet_code]
+    for day in (wanted.first_day, wanted.last_day):
+        if day is not None:
+            check_report_day(day)  # the days a store can hold, on both databases
     if wanted.first_day and wanted.last_day and wanted.first_day > wanted.last_day:
         raise ServiceError(_("The first day {first} is after the last day {last}.").format(
             first=wanted.first_day.isoformat(), last=wanted.last_day.isoformat()))

@@ -120,3 +120,7 @@ async def test_a_bad_day_is_named(act: Activity) -> None:
         await pilot.press("enter")
         await settle(pilot)
         assert "2026-02-30 is not a date" in _text(screen, "#message")
+        screen.query_one("#first-day", Input).value = "0001-01-01"  # a date, but not one the store can hold
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "0001-01-01 is outside the days" in _text(screen, "#message")
