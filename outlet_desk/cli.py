@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 
 from outlet_desk import __version__
+from outlet_desk.audit_cli import audit_list
 from outlet_desk.cli_support import (
     EXIT_CHECK_FAILED,
     AsJson,
@@ -241,6 +242,7 @@ card_app = _command_group("card", "Cards: a virtual card for trying the desk by 
 app.add_typer(reader_app, name="reader")
 app.add_typer(report_app, name="report")
 app.add_typer(feed_app, name="feed")
+audit_app.command("list")(audit_list)
 app.command("backup")(backup_cmd)
 app.command("restore")(restore_cmd)
 app.command("where")(where_cmd)

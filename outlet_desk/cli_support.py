@@ -185,6 +185,21 @@ USER_VAR, PASSWORD_VAR = "OUTLET_DESK_USER", "OUTLET_DESK_PASSWORD"
 """Who signs in when a script runs a command (no terminal to ask on): the user name and the password."""
 
 
+def parse_day(option: str, text: str | None) -> date | None:
+    """The day given to ``option`` (YYYY-MM-DD), or exit 2 naming the option and the form."""
+    if text is None:
+        return None
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        fail(_("{option} {value} is not a date; write it as YYYY-MM-DD, e.g. 2026-11-25.").format(
+            option=option, value=text), EXIT_BAD_INPUT)
+    from outlet_desk.services.report import check_report_day
+
+    with refusals():
+        return check_report_day(day)
+
+
 def sign_in(desk: Any, as_user: str | None, action: Any = None) -> Any:
     """The operator a command acts or reads for: ``--as USER`` (else ``$OUTLET_DESK_USER``), with the
     password from ``$OUTLET_DESK_PASSWORD``, else asked on the terminal (never taken from the command

@@ -18,12 +18,12 @@ import typer
 from rich.table import Table
 
 from outlet_desk.cli_support import (
-    EXIT_BAD_INPUT,
     EXIT_CHECK_FAILED,
     AsUser,
     err,
     fail,
     out,
+    parse_day,
     refusals,
     sign_in,
     state_of,
@@ -34,7 +34,7 @@ from outlet_desk.private_files import private_folder
 from outlet_desk.services import city_report_export
 from outlet_desk.services.city_report import CityReport, city_report
 from outlet_desk.services.context import Actor, Desk
-from outlet_desk.services.report import check_report_day, daily_report, figure_rows
+from outlet_desk.services.report import daily_report, figure_rows
 from outlet_desk.services.report_export import (
     REPORT_FILES,
     column_headings,
@@ -67,22 +67,10 @@ class Format(StrEnum):
     PDF = "pdf"
 
 
-def _parse_day(text: str | None) -> date | None:
-    if text is None:
-        return None
-    try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        fail(_("--date {value} is not a date; write it as YYYY-MM-DD, e.g. 2026-11-25.").format(value=text),
-             EXIT_BAD_INPUT)
-    with refusals():
-        return check_report_day(day)
-
-
 def _reader(ctx: typer.Context, day: str | None, as_user: str | None,
             action: Action) -> tuple[Desk, Actor, date | None]:
     """The desk, the operator signed in to read it (their role must allow ``action``) and the day asked for."""
-    wanted = _parse_day(day)
+    wanted = parse_day("--date", day)
     desk = state_of(ctx).desk()
     return desk, sign_in(desk, as_user, action), wanted
 

@@ -308,6 +308,10 @@ class CollectionSettings(Section):
     pin_tries: int = Field(3, ge=3, le=6)
     """Wrong PIN entries after which the chip blocks the PIN."""
 
+    proxy_keeps_initial_pin: bool = False
+    """A proxy who collects may hand over the card with its initial PIN (the holder changes it later at any
+    terminal); false: the proxy sets the holder's new PIN at the counter, as the holder would."""
+
 
 class ReissueSettings(Section):
     """``[reissue]``: how new cards are produced."""

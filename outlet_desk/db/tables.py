@@ -414,6 +414,8 @@ class Receipt(SQLModel, table=True):
 
 # The daily report's range scans (migration 0002): one outlet's rows over a day or a month.
 Index("ix_audit_outlet_action_at", col(AuditEvent.outlet_code), col(AuditEvent.action), col(AuditEvent.at))
+# The audit viewer's filter by operator (migration 0015).
+Index("ix_audit_outlet_operator_seq", col(AuditEvent.outlet_code), col(AuditEvent.operator_id), col(AuditEvent.seq))
 Index("ix_loss_report_outlet_reported", col(LossReport.outlet_code), col(LossReport.reported_at))
 Index("ix_loss_report_outlet_formal", col(LossReport.outlet_code), col(LossReport.formal_at))
 Index("ix_loss_report_outlet_lapsed", col(LossReport.outlet_code), col(LossReport.lapsed_at))

@@ -32,6 +32,7 @@ class AuditAction(Worded):
     PIN_RESET = "pin_reset", N_("PIN reset at the counter")
     PIN_UNBLOCKED = "pin_unblocked", N_("blocked PIN unblocked at the counter")
     BLOCKED_CARD_PRESENTED = "blocked_card_presented", N_("blocked card presented")
+    CARD_RETAINED = "card_retained", N_("blocked card retained, voucher issued")
     CARD_RETURNED_UNCOLLECTED = "card_returned_uncollected", N_("uncollected card returned")
     CARD_CANCELLED_DEATH = "card_cancelled_death", N_("cards cancelled: the holder died")
     CARD_CANCELLED_EMIGRATION = "card_cancelled_emigration", N_("cards cancelled: the holder emigrated")
@@ -70,3 +71,11 @@ class AuditAction(Worded):
 SESSION_ACTIONS: tuple[AuditAction, ...] = (
     AuditAction.LOGIN, AuditAction.SESSION_LOCKED, AuditAction.LOGOUT, AuditAction.SESSION_FORCED_LOGOUT,
 )
+
+
+class SealStatus(Worded):
+    """What the audit viewer says of an event's seal: its MAC matches its content and it sits in the chain
+    (the event before it is the one it points at, the event after it points at it)."""
+
+    INTACT = "intact", N_("sealed, chain intact")
+    BROKEN = "broken", N_("BROKEN")

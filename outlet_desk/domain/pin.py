@@ -12,7 +12,8 @@ PIN_LENGTH = 6
 """Digits in a PIN typed at the counter (the chip itself takes 4 to 12)."""
 
 INITIAL_PIN = "123456"
-"""The PIN a new card is issued with; the holder replaces it before the card is handed over."""
+"""The PIN a new card is issued with; the holder replaces it before the card is handed over (a proxy may leave
+it, where ``[collection] proxy_keeps_initial_pin`` allows: :func:`pin_change_required`)."""
 
 PinRule = Literal["length", "differ", "initial"]
 
@@ -48,3 +49,10 @@ def check_new_pin(old: str, new: str, again: str) -> None:
     :func:`check_chosen_pin`."""
     _refuse_length(old, new)
     check_chosen_pin(new, again)
+
+
+def pin_change_required(by_proxy: bool, proxy_keeps_initial_pin: bool) -> bool:
+    """Whether the initial PIN must be changed before the card is handed over: always when the holder collects;
+    when a proxy collects, unless the outlet lets the proxy leave it (the holder then changes it at any
+    terminal, and the proxy never learns the holder's PIN)."""
+    return not (by_proxy and proxy_keeps_initial_pin)

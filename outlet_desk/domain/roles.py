@@ -32,6 +32,7 @@ class Action(Worded):
     COLLECT_CARD = "collect_card", N_("hand over a card")
     RESET_PIN = "reset_pin", N_("reset or unblock a card's PIN")
     CANCEL_CARD = "cancel_card", N_("cancel a person's cards")
+    RETAIN_CARD = "retain_card", N_("retain a blocked card")
     RECEIVE_STOCK = "receive_stock", N_("receive cards into stock")
     SPOIL_CARD = "spoil_card", N_("spoil a card")
     APPROVE = "approve", N_("approve another operator's action")
@@ -93,7 +94,7 @@ READ_ONLY_ACTIONS: frozenset[Action] = frozenset(
 
 _HOTLINE = frozenset({_A.OPEN_PERSON, _A.REPORT_LOSS_HOTLINE})
 _CLERK = _HOTLINE | {_A.REPORT_LOSS_COUNTER, _A.WITHDRAW_LOSS, _A.APPLY_REISSUE, _A.COLLECT_CARD, _A.RESET_PIN,
-                     _A.CANCEL_CARD}
+                     _A.CANCEL_CARD, _A.RETAIN_CARD}
 _OVERSIGHT = frozenset({_A.VIEW_AUDIT, _A.VIEW_REPORTS, _A.VERIFY_AUDIT})
 #: The city's roles read every outlet of their city (its reports, side by side) and act in none.
 _CITY = frozenset({_A.VIEW_REPORTS, _A.VIEW_CITY_REPORTS, _A.EXPORT_FEED})

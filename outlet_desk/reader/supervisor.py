@@ -332,9 +332,17 @@ class ReaderSupervisor:
         self, data: CardData, issuer: IssuerAuthority | Path, reader: str | None = None,
         timeout: float | None = None
     ) -> CardData:
-        return self.transport.personalise(
-            self._reader_for(reader), data, issuer, timeout or self.read_timeout
-        )
+        """Write ``data`` on the blank card in the reader; the chip is read back (``card_session.personalise``)
+        and the card in the reader is then the written one: its state names it and :meth:`last_card` returns
+        it, with no second insertion (the blank card's read at insertion had said "unreadable")."""
+        name = self._reader_for(reader)
+        written = self.transport.personalise(name, data, issuer, timeout or self.read_timeout)
+        with self._emit_lock, self._lock:
+            if name in self._snapshot and self._snapshot[name].present:
+                self._cards[name] = written
+                self._states[name] = ReaderState(ReaderStatus.CARD, name, written.card_number)
+        self._emit_state()
+        return written
 
     def reset_pin(
         self, new_pin: str, issuer: IssuerAuthority | Path, reader: str | None = None, timeout: float | None = None

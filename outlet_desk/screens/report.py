@@ -9,7 +9,7 @@ from datetime import date
 from typing import ClassVar
 
 from textual import work
-from textual.binding import BindingType
+from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Sparkline
@@ -17,6 +17,7 @@ from textual.widgets import Sparkline
 from outlet_desk.domain.errors import DomainError
 from outlet_desk.i18n import N_, _
 from outlet_desk.screens.answer import Answer
+from outlet_desk.screens.audit_trail import AuditTrailScreen
 from outlet_desk.screens.supervision_base import DAY_KEYS, DayScreen
 from outlet_desk.services.errors import ServiceError
 from outlet_desk.services.report import chain_result, daily_report, figure_rows
@@ -45,7 +46,7 @@ class ReportScreen(DayScreen):
     ReportScreen #trend { height: 3; margin: 0 1; }
     ReportScreen #summary { height: auto; padding: 0 1; }
     """
-    BINDINGS: ClassVar[list[BindingType]] = DAY_KEYS
+    BINDINGS: ClassVar[list[BindingType]] = [*DAY_KEYS, Binding("l", "audit_trail", N_("Audit trail"))]
 
     report: DailyReport | None = None
     """The day's report, once read."""
@@ -61,6 +62,10 @@ class ReportScreen(DayScreen):
         table = self.query_one("#figures", DataTable)
         add_keyed_columns(table, ((_("Figure"), "figure"), (_("Value"), "value"), (_("Audit / tables"), "recon")))
         self.load(self.day)
+
+    def action_audit_trail(self) -> None:
+        """The audit trail, for whoever reads the report (an auditor has no supervisor's home)."""
+        self.app.push_screen(AuditTrailScreen(self.desk, self.actor))
 
     @work(thread=True, exclusive=True, group="figures")
     def load(self, day: date) -> None:

@@ -16,6 +16,7 @@ from outlet_desk.domain.errors import DomainError
 from outlet_desk.domain.roles import Action, can
 from outlet_desk.domain.times import local_time
 from outlet_desk.i18n import N_, _
+from outlet_desk.screens.audit_trail import AuditTrailScreen
 from outlet_desk.screens.cashup import CashUpScreen
 from outlet_desk.screens.day_close import DayCloseScreen
 from outlet_desk.screens.operators import OperatorsScreen
@@ -44,6 +45,7 @@ class SupervisorHomeScreen(SupervisorScreen):
         Binding("c", "open('cashup')", N_("Cash-up")),
         Binding("d", "open('close')", N_("Close day")),
         Binding("o", "open('operators')", N_("Operators")),
+        Binding("l", "open('audit')", N_("Audit trail")),
         Binding("u", "open('uncollected')", N_("Uncollected"), show=False),  # offered in the overview when due
         Binding("g", "refresh", N_("Refresh"), show=False),  # the list is read again every few seconds anyway
         Binding("escape", "back", N_("Back"), show=False),  # as on every screen; its place goes to the tasks
@@ -179,5 +181,5 @@ class SupervisorHomeScreen(SupervisorScreen):
     def action_open(self, which: str) -> None:
         screens: dict[str, type[SupervisorScreen]] = {
             "report": ReportScreen, "cashup": CashUpScreen, "close": DayCloseScreen, "operators": OperatorsScreen,
-            "uncollected": UncollectedScreen}
+            "uncollected": UncollectedScreen, "audit": AuditTrailScreen}
         self.app.push_screen(screens[which](self.desk, self.actor))

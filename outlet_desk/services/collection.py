@@ -13,7 +13,7 @@ from outlet_desk.db.tables import Card, Collection, IdentityCheck, Person, Reiss
 from outlet_desk.domain.audit_actions import AuditAction
 from outlet_desk.domain.card_lifecycle import BLOCKED_WHEN_PRESENTED, CardEvent, CardStatus, status_label
 from outlet_desk.domain.citizen_id import mask_citizen_id
-from outlet_desk.domain.pin import check_new_pin
+from outlet_desk.domain.pin import check_new_pin, pin_change_required
 from outlet_desk.domain.request_status import RequestStatus, move_request, request_status_label
 from outlet_desk.domain.roles import Action
 from outlet_desk.i18n import _
@@ -158,6 +158,8 @@ class CollectionResult:
     card_number: str
     replaced_card_number: str | None
     receipt: ReceiptData
+    pin_changed: bool = True
+    """False: a proxy took the card with its initial PIN (``[collection] proxy_keeps_initial_pin``)."""
 
 
 def complete_collection(
@@ -183,7 +185,8 @@ def complete_collection(
         assert person is not None and card.id is not None
         comparison, refusal = _judge(s, request, card, person, chip)
         if refusal is None:
-            if not pin_changed:
+            if not pin_changed and pin_change_required(check.presenter == "proxy",
+                                                       desk.settings.collection.proxy_keeps_initial_pin):
                 raise CollectionRefused(_("The holder must change the initial PIN before the card is handed over."))
             return _hand_over(uow, request, card, person, check, chip, pin_changed)
         _audit_refusal(uow, request, card, comparison, chip)  # the card in the reader, or the card, changed
@@ -224,11 +227,11 @@ def _hand_over(uow: UnitOfWork, request: ReissueRequest, card: Card, person: Per
         uow, AuditAction.CARD_COLLECTED, "card", card.id, person_id=person.id, card_number=card.card_number,
         request_id=request_id,
         after={**card_facts(card), "replaced": replaced, "presenter": check.presenter, "request_id": request_id,
-               "chip": read},
+               "pin_changed": pin_changed, "chip": read},
         proxy=(check.proxy_name, check.proxy_relationship) if check.presenter == "proxy" else None)
     collection.receipt_number = receipt.code
     uow.commit()
-    return CollectionResult(collection.id, card.card_number, replaced, receipt)
+    return CollectionResult(collection.id, card.card_number, replaced, receipt, pin_changed)
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ class ReadKind(StrEnum):
     RECEIPT = "receipt"
     CARD_EMULATION = "card_emulation"
     """``outlet-desk card emulate``: a person's record written to a virtual card."""
+    AUDIT_TRAIL = "audit_trail"
 
 
 def record_personal_read(desk: Desk, actor: Actor, kind: ReadKind, found: int) -> None:

@@ -60,7 +60,7 @@ class SealedReceipt:
 
 def sealed_record(event: AuditEvent) -> SealedReceipt:
     """The receipt record its event sealed (or, for an event from before, what the event holds)."""
-    after = _detail(event.after)
+    after = detail(event.after)
     record = after.get(RECEIPT_DETAIL)
     if not isinstance(record, Mapping):
         return legacy_record(event, after)
@@ -86,7 +86,8 @@ def legacy_record(event: AuditEvent, after: Mapping[str, Any]) -> SealedReceipt:
                          fee_fen=paid if isinstance(paid := after.get("paid_fen"), int) else 0, legacy=True)
 
 
-def _detail(text: str) -> dict[str, Any]:
+def detail(text: str) -> dict[str, Any]:
+    """An event's before or after text as a mapping ({} when empty or not a JSON object)."""
     try:
         value = json.loads(text) if text else {}
     except ValueError:

@@ -52,6 +52,7 @@ KIND_LABELS: dict[str, str] = {
     AuditAction.CARD_CANCELLED_DEATH: N_("Cards cancelled: the holder died"),
     AuditAction.CARD_CANCELLED_EMIGRATION: N_("Cards cancelled: the holder emigrated"),
     AuditAction.CARD_CANCELLED_DUPLICATE: N_("Duplicate card cancelled"),
+    AuditAction.CARD_RETAINED: N_("Voucher for a retained card"),
 }
 
 

@@ -43,7 +43,8 @@ def test_hotline_agent_only_opens_a_person_and_takes_hotline_loss_reports() -> N
 
 
 def test_clerk_runs_the_counter_flows() -> None:
-    assert allowed(Role.CLERK) == COUNTER | {A.OPEN_PERSON, A.REPORT_LOSS_HOTLINE}
+    # and retains a blocked card handed in at the counter, with a voucher
+    assert allowed(Role.CLERK) == COUNTER | {A.OPEN_PERSON, A.REPORT_LOSS_HOTLINE, A.RETAIN_CARD}
 
 
 def test_clerk_cannot_waive_a_fee_or_touch_stock_or_cash() -> None:

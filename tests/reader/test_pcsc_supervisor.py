@@ -8,6 +8,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -234,3 +235,17 @@ def test_run_emulator_keeps_the_card_in_until_stopped(fresh_card: FreshSlot) -> 
         transport.close()
     assert not thread.is_alive()
     wait_empty(fresh_card.reader)
+
+
+def test_a_blank_card_written_in_the_reader_is_the_written_card_without_a_second_insertion(
+    supervisor: ReaderSupervisor, fresh_card: FreshSlot, recorder: EventRecorder, issuer_key_file: Path
+) -> None:
+    reader = fresh_card.reader
+    fresh_card.insert(VirtualCard(None))
+    recorder.wait_for(on(reader, ReaderErrorEvent), 2.0)
+    assert supervisor.readers[reader].status is ReaderStatus.CARD_ERROR  # blank: "card unreadable"
+    assert supervisor.personalise(SAMPLE, issuer_key_file, reader) == SAMPLE
+    assert supervisor.readers[reader].status is ReaderStatus.CARD
+    assert supervisor.readers[reader].card_number == SAMPLE.card_number
+    assert supervisor.last_card(reader) == SAMPLE
+    assert supervisor.read_card(reader) == SAMPLE  # the chip itself, read again through pcscd

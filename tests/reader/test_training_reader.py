@@ -27,6 +27,7 @@ from outlet_desk.reader.events import (
     ReaderErrorEvent,
     ReaderRemoved,
     ReaderStatus,
+    StateChanged,
 )
 from outlet_desk.reader.supervisor import ReaderSupervisor
 from outlet_desk.reader.training_reader import TrainingReader
@@ -283,3 +284,17 @@ def test_card_gone_before_the_read_result_sends_no_card_read(
     time.sleep(0.2)
     assert not [e for e in recorder.of_reader(name) if isinstance(e, CardRead)]
     assert sup.state.status is ReaderStatus.NO_CARD and sup.last_card() is None
+
+
+def test_a_card_written_in_the_reader_is_read_back_without_a_second_insertion(
+        supervisor: ReaderSupervisor, training: TrainingReader, recorder: EventRecorder, issuer_key_file: Path) -> None:
+    training.insert(VirtualCard(None))
+    recorder.wait_for(lambda e: isinstance(e, ReaderErrorEvent), 1.0)
+    assert supervisor.state.status is ReaderStatus.CARD_ERROR  # a blank card: nothing to read yet
+    mark = recorder.mark()
+    assert supervisor.personalise(SAMPLE, issuer_key_file) == SAMPLE
+    shown = supervisor.state
+    assert shown.status is ReaderStatus.CARD and shown.card_number == SAMPLE.card_number
+    assert supervisor.last_card() == SAMPLE  # what a task asks for: the written card, still in the reader
+    _t, changed = recorder.wait_for(lambda e: isinstance(e, StateChanged), 1.0, since=mark)
+    assert isinstance(changed, StateChanged) and changed.state.card_number == SAMPLE.card_number

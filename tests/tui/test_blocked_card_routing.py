@@ -131,3 +131,20 @@ async def test_a_card_taken_out_before_sign_in_is_not_named_afterwards(desk: Des
         await counter.settle()
         assert isinstance(counter.app.screen, HomeScreen)
     assert blocked_presented(desk, card) == []
+
+
+async def test_a_lost_card_handed_in_is_retained_from_the_dialog_with_a_voucher(desk: Desk) -> None:
+    person, card = lost_without_request(desk)
+    async with at_the_counter(desk, training_slot()) as counter:
+        await counter.sign_in("clerk1")
+        await counter.insert_card(chip_of(desk, person, card))
+        await counter.wait_for_screen(BlockedCardScreen)
+        assert "R: retain the card" in counter.text("#blocked-hint")
+        await counter.press("r")
+        voucher = await counter.close_receipt()
+        assert "Voucher for a retained card" in voucher and card.card_number in voucher
+        await counter.settle()
+        assert isinstance(counter.app.screen, HomeScreen)
+    with Session(desk.engine) as s:
+        retained = s.exec(select(AuditEvent).where(col(AuditEvent.action) == "card_retained")).all()
+    assert [(e.entity_id, e.operator_id is not None) for e in retained] == [(str(card.id), True)]

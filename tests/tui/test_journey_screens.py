@@ -259,7 +259,10 @@ async def test_instant_reissue_writes_a_blank_card_at_the_counter(
         await counter.wait_for(lambda: "Reader: card unreadable" in counter.screen_text())  # nothing written yet
         await counter.press("f9")
         await counter.wait_for_screen(PersonScreen)
-        assert any("is written and ready" in n for n in counter.notifications())
+        said = next(n for n in counter.notifications() if "is written and read back" in n)
+        assert person.name in said and "identification code" in said  # what the chip holds now
+        # the written card is the card in the reader: no "card unreadable" until it is put in again
+        await counter.wait_for(lambda: "Reader: card T" in counter.screen_text())
     request = _request_for(desk, card)
     assert request is not None
     with Session(desk.engine) as s:

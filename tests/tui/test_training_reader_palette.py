@@ -99,7 +99,10 @@ async def test_an_instant_reissue_writes_the_blank_card_put_in_from_the_palette(
         await counter.wait_for(lambda: "Reader: card unreadable" in counter.screen_text())
         await counter.press("f9")
         await counter.wait_for_screen(PersonScreen)
-        assert any("is written and ready" in n for n in counter.notifications())
+        said = next(n for n in counter.notifications() if "is written and read back" in n)
+        assert person.name in said and "identification code" in said  # what the chip holds now
+        # the written card is the card in the reader: no "card unreadable" until it is put in again
+        await counter.wait_for(lambda: "Reader: card T" in counter.screen_text())
     with Session(desk.engine) as s:
         request = s.exec(select(ReissueRequest).where(col(ReissueRequest.old_card_id) == card.id)).one()
         new = s.get(Card, request.new_card_id)

@@ -13,7 +13,7 @@ from textual.containers import Vertical
 from textual.widget import Widget
 from textual.widgets import Input
 
-from outlet_desk.domain.pin import INITIAL_PIN, PIN_LENGTH, PinRefused, check_new_pin
+from outlet_desk.domain.pin import INITIAL_PIN, PIN_LENGTH, PinRefused, check_new_pin, pin_change_required
 from outlet_desk.domain.roles import Action
 from outlet_desk.i18n import N_, _
 from outlet_desk.reader.card_data import CardData
@@ -134,6 +134,10 @@ class CollectScreen(CardTaskScreen):
             _("The chip matches the record."), style="bold green"))
         self.query_one("#pin-box").display = True
         self.query_one("#pin-old", Input).focus()
+        if not self.pin_change_required:
+            self.outcome(_("A proxy may leave the initial PIN: F9 hands the card over now, and the holder changes the "
+                           "PIN later at any terminal (or the PIN is changed here first)."))
+            return
         self.outcome(_("Step 2: the holder types the PIN on the keyboard (it is not shown)."))
 
     def _not_compared(self, error: Exception) -> None:
@@ -163,6 +167,8 @@ class CollectScreen(CardTaskScreen):
         if result.replaced_card_number:
             say += " " + _("The old card {old} is replaced and no longer works.").format(
                 old=result.replaced_card_number)
+        if not result.pin_changed:
+            say += " " + _("The card still has its initial PIN: the holder changes it at any terminal.")
         self.outcome(say, "bold green")
         self.finish(result.receipt, say)
 
@@ -210,15 +216,21 @@ class CollectScreen(CardTaskScreen):
         self.outcome(_("Changing the PIN on the chip…"))
         self.run(lambda: change_holder_pin(ops, old, new, again), self._pin_done, self._pin_refused)
 
+    @property
+    def pin_change_required(self) -> bool:
+        """Whether the PIN must be changed before the hand-over (a proxy may leave it where the outlet allows)."""
+        return pin_change_required(self.check.presenter == "proxy",
+                                   self.desk_app.desk.settings.collection.proxy_keeps_initial_pin)
+
     def action_confirm(self) -> None:
         if self.request_id is None or self.comparison is None or self.chip is None:
             self.refuse(_("Put the new card into the reader first."))
             return
-        if not self.pin_changed:
+        if not self.pin_changed and self.pin_change_required:
             self.refuse(_("The holder must change the initial PIN first (step 2)."))
             return
-        desk, actor, chip = self.desk_app.desk, self.operator, self.chip
+        desk, actor, chip, pin_changed = self.desk_app.desk, self.operator, self.chip, self.pin_changed
         request_id, version = self.request_id, self.version
         self.outcome(_("Handing over…"))
         self.run(lambda: complete_collection(desk, actor, request_id, version, self.check.check_id, chip,
-                                             pin_changed=True), self._collected)
+                                             pin_changed=pin_changed), self._collected)

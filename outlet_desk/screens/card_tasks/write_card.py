@@ -9,7 +9,9 @@ from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.widget import Widget
 
+from outlet_desk.domain.citizen_id import mask_citizen_id
 from outlet_desk.i18n import N_, _
+from outlet_desk.reader.card_data import CardData
 from outlet_desk.screens.card_tasks.base import CardScreen
 from outlet_desk.screens.flow_support import card_ops
 from outlet_desk.services.persons import CardLine, PersonDetail
@@ -48,19 +50,22 @@ class WriteCardScreen(CardScreen):
             return
         desk, actor, request_id = self.desk_app.desk, self.operator, self.request_id
 
-        def write() -> ReceivedCard:
+        def write() -> tuple[ReceivedCard, CardData]:
             data = instant_card_data(desk, request_id)
-            written = ops.personalise(data, desk.settings.issuer_key_path())
-            return complete_instant_issue(desk, actor, request_id, written)
+            written = ops.personalise(data, desk.settings.issuer_key_path())  # read back from the chip
+            return complete_instant_issue(desk, actor, request_id, written), written
 
         self.outcome(_("Writing the new card…"))
         self.run(write, self._written, self._not_written)
 
-    def _written(self, value: ReceivedCard) -> None:
+    def _written(self, value: tuple[ReceivedCard, CardData]) -> None:
+        received, chip = value
         self.written = True
         self.refresh_bindings()
-        say = _("The new card {card} is written and ready: collect it now (F9 on the record).").format(
-            card=value.card_number)
+        say = _("The new card {card} is written and read back: {name}, citizen number {number}, identification "
+                "code {code}. It stays in the reader: collect it now (F9 on the record).").format(
+            card=received.card_number, name=chip.full_name, number=mask_citizen_id(chip.citizen_number),
+            code=chip.identification_code)
         self.outcome(say, "bold green")
         self.app.notify(say)
         self._back_to_person()

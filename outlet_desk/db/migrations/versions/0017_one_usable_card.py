@@ -1,7 +1,7 @@
 """one usable card per person (a partial unique index) and the card_cancellation table
 
 Revision ID: 0017
-Revises: 0013
+Revises: 0015
 Create Date: 2026-12-04 23:10:00.000000
 
 ``ux_card_usable_per_person``: a person holds at most one card that is active or temporarily reported lost
@@ -27,7 +27,7 @@ from alembic import op
 from outlet_desk.db.migrate import MigrationRefused
 
 revision = '0017'
-down_revision = '0013'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 
