@@ -22,7 +22,6 @@ from outlet_desk.cli_support import (
     credentials,
     fail,
     out,
-    record_id,
     refusals,
     sign_in,
     state_of,
@@ -35,6 +34,7 @@ from outlet_desk.reader.cli import reader_app
 from outlet_desk.report_cli import report_app
 from outlet_desk.services import desk_log
 from outlet_desk.services.desk_log import LogLevel
+from outlet_desk.stock_cli import stock_app
 from outlet_desk.store_cli import backup_cmd, db_app, restore_cmd
 
 app = typer.Typer(
@@ -301,35 +301,13 @@ def operator_list(ctx: typer.Context, as_user: AsUser = None) -> None:
     out.print(table)
 
 
-stock_app = _command_group("stock", "Card stock: new cards arriving for reissue requests.")
 receipt_app = _command_group("receipt", "Receipts.")
 card_app = _command_group("card", "Cards: a virtual card for trying the desk by hand.")
 app.add_typer(reader_app, name="reader")
 app.add_typer(report_app, name="report")
+app.add_typer(stock_app, name="stock")
 app.command("backup")(backup_cmd)
 app.command("restore")(restore_cmd)
-
-
-@stock_app.command("receive")
-def stock_receive(
-    ctx: typer.Context,
-    request: Annotated[int, typer.Option("--request", help="The reissue request number.",
-                                                 callback=record_id("--request"))],
-    card_number: Annotated[str, typer.Option("--card-number", help="The new card's number (9 characters).")],
-    identification_code: Annotated[
-        str, typer.Option("--identification-code", help="The new chip's identification code (32 hex).")
-    ],
-    as_user: Annotated[str, typer.Option("--as", help="Your own user name (a supervisor).")],
-) -> None:
-    """Mark a request's new card as arrived: it is then ready for collection."""
-    from outlet_desk.services.reissue import receive_card
-
-    desk = state_of(ctx).desk()
-    actor = sign_in(desk, as_user, Action.RECEIVE_STOCK)
-    with refusals():
-        received = receive_card(desk, actor, request, card_number, identification_code)
-    out.print(_("Card {card} received for request {req}: ready for collection.").format(
-        card=received.card_number, req=received.request_id))
 
 
 @receipt_app.command("verify")

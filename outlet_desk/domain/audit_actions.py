@@ -31,6 +31,13 @@ class AuditAction(Worded):
     CARD_COLLECTED = "card_collected", N_("card collected")
     BLOCKED_CARD_PRESENTED = "blocked_card_presented", N_("blocked card presented")
     CARD_RETURNED_UNCOLLECTED = "card_returned_uncollected", N_("uncollected card returned")
+    # The card stock
+    STOCK_BATCH_ANNOUNCED = "stock_batch_announced", N_("batch of cards announced by a manifest")
+    STOCK_CARD_SCANNED = "stock_card_scanned", N_("card scanned in from a batch")
+    STOCK_DISCREPANCY_RESOLVED = "stock_discrepancy_resolved", N_("batch discrepancy resolved")
+    STOCK_BATCH_CLOSED = "stock_batch_closed", N_("batch of cards closed")
+    BLANKS_RECEIVED = "blanks_received", N_("blank cards received")
+    CARD_SPOILED = "card_spoiled", N_("card spoiled, with a witness")
     # Dual control
     APPROVAL_REQUESTED = "approval_requested", N_("approval requested")
     APPROVAL_WITHDRAWN = "approval_withdrawn", N_("approval request withdrawn")

@@ -13,37 +13,18 @@ from outlet_desk.db.tables import Card, Collection, IdentityCheck, Person, Reiss
 from outlet_desk.domain.audit_actions import AuditAction
 from outlet_desk.domain.card_lifecycle import BLOCKED_WHEN_PRESENTED, CardEvent, CardStatus, status_label
 from outlet_desk.domain.citizen_id import mask_citizen_id
-from outlet_desk.domain.names import names_match
 from outlet_desk.domain.pin import check_new_pin
 from outlet_desk.domain.request_status import RequestStatus, move_request, request_status_label
 from outlet_desk.domain.roles import Action
-from outlet_desk.i18n import N_, _
+from outlet_desk.i18n import _
 from outlet_desk.reader.card_data import CardData
+from outlet_desk.services.chip_match import FieldCheck, compare_chip
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.errors import ServiceError
 from outlet_desk.services.queries import card_by_number, ready_for_collection
 from outlet_desk.services.receipts import ReceiptData, issue_receipt
 from outlet_desk.services.records import card_facts, load_card, load_request, move_card, require_identity_check
 from outlet_desk.services.uow import UnitOfWork
-
-FIELD_LABELS = {
-    "card_number": N_("Card number"),
-    "identification_code": N_("Chip identification code"),
-    "citizen_number": N_("Citizen number"),
-    "name": N_("Name"),
-}
-
-
-@dataclass(frozen=True)
-class FieldCheck:
-    field: str
-    on_record: str
-    on_chip: str
-    matches: bool
-
-    @property
-    def label(self) -> str:
-        return _(FIELD_LABELS[self.field])
 
 
 @dataclass(frozen=True)
@@ -68,14 +49,8 @@ class CollectionRefused(ServiceError):
 
 def _compare(request_id: int, card: Card, person: Person, chip: CardData) -> ChipComparison:
     assert card.id is not None
-    pairs = (
-        ("card_number", card.card_number, chip.card_number, card.card_number == chip.card_number),
-        ("identification_code", card.identification_code or "", chip.identification_code,
-         (card.identification_code or "") == chip.identification_code),
-        ("citizen_number", person.citizen_number, chip.citizen_number, person.citizen_number == chip.citizen_number),
-        ("name", person.name, chip.full_name, names_match(person.name, chip.full_name)),
-    )
-    return ChipComparison(request_id, card.id, tuple(FieldCheck(*p) for p in pairs), CardStatus(card.status))
+    fields = compare_chip(card.card_number, card.identification_code or "", person.citizen_number, person.name, chip)
+    return ChipComparison(request_id, card.id, fields, CardStatus(card.status))
 
 
 def _refusal(comparison: ChipComparison) -> str:
