@@ -57,6 +57,8 @@ class SealedText(_Labelled):
     """
 
     impl = LargeBinary()
+    cache_ok = True  # SQLAlchemy reads cache_ok from the class itself, not from a base: without it, no
+    # statement over a sealed column is ever cached and each is compiled again on every execution
 
     class Comparator(TypeDecorator.Comparator[str]):
         def operate(self, op: Any, *other: Any, **kwargs: Any) -> Any:
@@ -80,6 +82,7 @@ class BlindIndex(_Labelled):
     ``col(Person.citizen_index) == number`` finds the person whose citizen number is ``number``."""
 
     impl = String(64)
+    cache_ok = True
 
     def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
         if value is None:
