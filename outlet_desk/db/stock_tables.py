@@ -48,7 +48,7 @@ class StockItem(SQLModel, table=True):
     line_no: int | None = None
     status: str = Field(default=StockStatus.ANNOUNCED, max_length=16)
     card_number: str = Field(default="", max_length=9, index=True)
-    identification_code: str = Field(default="", max_length=32)
+    identification_code: str = Field(default="", max_length=32, index=True)
     citizen_number: str = Field(default="", sa_column=Column(
         "citizen_number", SealedText("stock_item.citizen_number"), nullable=False))
     name: str = Field(default="", max_length=PERSON_NAME_MAX)

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import String, insert, type_coerce
+from sqlalchemy import String, type_coerce
 from sqlmodel import Session, col, select
 
 from outlet_desk.db.tables import Card, Person, ReissueRequest, StockBatch, StockItem
@@ -22,7 +22,7 @@ from outlet_desk.i18n import _
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.uow import UnitOfWork
 
-CHUNK = 2000
+CHUNK = 5000
 """Lines checked (and written) per round trip; the progress bar moves once a chunk."""
 OPEN_LINES = (StockStatus.ANNOUNCED, StockStatus.MISMATCHED)
 """A card on such a line is still expected: another manifest may not announce it again."""
@@ -43,12 +43,14 @@ def _chunks(lines: Sequence[ManifestLine]) -> Iterable[Sequence[ManifestLine]]:
         yield lines[start:start + CHUNK]
 
 
-def _taken(s: Session, chunk: Sequence[ManifestLine]) -> set[str]:
-    """The card numbers and chip codes of this chunk already on record, or announced on an open line."""
+def _taken(s: Session, chunk: Sequence[ManifestLine], lines_open: bool) -> set[str]:
+    """The card numbers and chip codes of this chunk already on record, or announced on an open line (looked for
+    only when some line is open: ``lines_open``)."""
     found: set[str] = set()
-    for number_column, code_column, only in ((Card.card_number, Card.identification_code, ()),
-                                             (StockItem.card_number, StockItem.identification_code,
-                                              (col(StockItem.status).in_(OPEN_LINES),))):
+    tables: list[tuple[Any, Any, tuple[Any, ...]]] = [(Card.card_number, Card.identification_code, ())]
+    if lines_open:
+        tables.append((StockItem.card_number, StockItem.identification_code, (col(StockItem.status).in_(OPEN_LINES),)))
+    for number_column, code_column, only in tables:
         for column, values in ((number_column, [line.card_number for line in chunk]),
                                (code_column, [line.identification_code for line in chunk])):
             found.update(str(v) for v in s.exec(select(col(column)).where(col(column).in_(values), *only)).all())
@@ -84,9 +86,9 @@ def _announced_requests(s: Session, request_ids: Iterable[int]) -> set[int]:
 
 
 def _check_chunk(s: Session, desk: Desk, chunk: Sequence[ManifestLine], claimed: set[int],
-                 problems: list[Problem]) -> list[dict[str, Any]]:
+                 problems: list[Problem], lines_open: bool) -> list[dict[str, Any]]:
     """The rows to write for the good lines of ``chunk``; each bad line's problem goes into ``problems``."""
-    taken = _taken(s, chunk)
+    taken = _taken(s, chunk, lines_open)
     holders = _holders(s, chunk)
     requests = _waiting(s, desk, (pid for pid, _name in holders.values()),
                         (line.request_id for line in chunk if line.request_id))
@@ -130,6 +132,29 @@ def _check_chunk(s: Session, desk: Desk, chunk: Sequence[ManifestLine], claimed:
     return rows
 
 
+_LINE_COLUMNS = ("batch_id", "outlet_code", "line_no", "status", "card_number", "identification_code",
+                 "citizen_number", "name", "person_id", "request_id", "blank", "note")
+
+
+def _write_lines(s: Session, batch_id: int, rows: list[dict[str, Any]], tell: Callable[[int], None]) -> None:
+    """The batch's lines in one ``executemany`` per chunk through the driver (the store's bulk path: each value
+    bound as its column's type binds it, the citizen number sealed by its column's type, computed here once)."""
+    conn = s.connection()
+    dialect = conn.dialect
+    table = StockItem.__table__  # type: ignore[attr-defined]
+    seal = table.c.citizen_number.type.process_bind_param
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    sql = (f"INSERT INTO stock_item ({', '.join(_LINE_COLUMNS)}) "
+           f"VALUES ({', '.join(mark for _column in _LINE_COLUMNS)})")
+    for start in range(0, len(rows), CHUNK):
+        chunk = rows[start:start + CHUNK]
+        conn.exec_driver_sql(sql, [
+            (batch_id, r["outlet_code"], r["line_no"], str(r["status"]), r["card_number"], r["identification_code"],
+             seal(r["citizen_number"], dialect), r["name"], r["person_id"], r["request_id"], False, "")
+            for r in chunk])
+        tell(start + len(chunk))
+
+
 def import_manifest(desk: Desk, actor: Actor, manifest: Manifest, progress: Progress | None = None
                     ) -> BatchAnnounced:
     """Record the batch and every line as *announced*, or refuse the whole manifest (``ManifestRefused``, every
@@ -146,8 +171,9 @@ def import_manifest(desk: Desk, actor: Actor, manifest: Manifest, progress: Prog
         problems: list[Problem] = []
         rows: list[dict[str, Any]] = []
         claimed: set[int] = set()
+        lines_open = s.exec(select(col(StockItem.id)).where(col(StockItem.status).in_(OPEN_LINES)).limit(1)).first()
         for chunk in _chunks(manifest.lines):
-            rows += _check_chunk(s, desk, chunk, claimed, problems)
+            rows += _check_chunk(s, desk, chunk, claimed, problems, lines_open is not None)
             tell(len(rows) + len(problems), total * 2)
         if problems:
             raise ManifestRefused(sorted(problems, key=lambda p: p.line_no))
@@ -157,10 +183,7 @@ def import_manifest(desk: Desk, actor: Actor, manifest: Manifest, progress: Prog
         s.add(batch)
         s.flush()
         assert batch.id is not None
-        for start in range(0, total, CHUNK):
-            s.connection().execute(insert(StockItem.__table__), [  # type: ignore[attr-defined]
-                {**row, "batch_id": batch.id} for row in rows[start:start + CHUNK]])
-            tell(total + min(start + CHUNK, total), total * 2)
+        _write_lines(s, batch.id, rows, lambda done: tell(total + done, total * 2))
         with_request = sum(1 for row in rows if row["request_id"] is not None)
         uow.audit(AuditAction.STOCK_BATCH_ANNOUNCED, "stock_batch", batch.id,
                   after={"batch_number": manifest.batch_number, "lines": total, "with_request": with_request})

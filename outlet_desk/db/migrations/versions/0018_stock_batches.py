@@ -55,13 +55,15 @@ def upgrade() -> None:
         batch.create_foreign_key('fk_stock_item_request_id', 'reissue_request', ['request_id'], ['id'])
         batch.create_foreign_key('fk_stock_item_resolved_by', 'operator', ['resolved_by'], ['id'])
         batch.create_index('ix_stock_item_card_number', ['card_number'], unique=False)
+        batch.create_index('ix_stock_item_identification_code', ['identification_code'], unique=False)
         batch.create_index('ix_stock_item_outlet_status', ['outlet_code', 'status'], unique=False)
         batch.create_index('ix_stock_item_outlet_spoiled', ['outlet_code', 'spoiled_at'], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table('stock_item') as batch:
-        for index in ('ix_stock_item_outlet_spoiled', 'ix_stock_item_outlet_status', 'ix_stock_item_card_number'):
+        for index in ('ix_stock_item_outlet_spoiled', 'ix_stock_item_outlet_status', 'ix_stock_item_card_number',
+                      'ix_stock_item_identification_code'):
             batch.drop_index(index)
         for fk in ('fk_stock_item_resolved_by', 'fk_stock_item_request_id', 'fk_stock_item_person_id',
                    'fk_stock_item_outlet_code'):
