@@ -55,6 +55,8 @@ KIND_LABELS: dict[str, str] = {
 
 FEE_KINDS: frozenset[str] = frozenset({AuditAction.REISSUE_APPLIED})
 """Receipts that always show the fee (even when it is zero: free or waived)."""
+STOCK_KINDS: frozenset[str] = frozenset({AuditAction.STOCK_BATCH_CLOSED, AuditAction.CARD_SPOILED})
+"""Receipts of the card stock: a batch names no card, a spoiled blank card no card and no holder."""
 
 
 def verification_code(key: bytes, event_mac: str) -> str:
@@ -222,9 +224,9 @@ def _field_lines(r: ReceiptData) -> list[str]:
     return [
         *([_line(_("Holder"), r.holder)] if r.holder else []),
         *_stock_lines(r),
-        *([_line(_("Card"), r.card_number)] if r.card_number or not r.batch_number else []),
-        *([_line(_("Citizen number"), r.masked_citizen_number)] if r.masked_citizen_number or not r.batch_number
-          else []),
+        *([_line(_("Card"), r.card_number)] if r.card_number or r.kind not in STOCK_KINDS else []),
+        *([_line(_("Citizen number"), r.masked_citizen_number)] if r.masked_citizen_number
+          or r.kind not in STOCK_KINDS else []),
         *_request_lines(r),
         *_fee_lines(r),
         *([_line(_("Collected by proxy"), r.collected_by_proxy)] if r.collected_by_proxy else []),

@@ -17,6 +17,7 @@ from outlet_desk.domain.stock import Discrepancy, StockFigure, StockStatus
 from outlet_desk.services.audit import verify_chain
 from outlet_desk.services.context import Desk
 from outlet_desk.services.receipt_check import verify_receipt
+from outlet_desk.services.receipts import render_text
 from outlet_desk.services.report import daily_report
 from outlet_desk.services.stock_batches import BatchRefused, batch_view, close_batch, resolve_discrepancy
 from outlet_desk.services.stock_count import stock_count
@@ -70,6 +71,8 @@ def test_fifty_cards_with_one_missing_one_extra_one_mismatched_close_once_resolv
 
     assert receipt.batch_number == "B2026-0042"
     assert receipt.stock_counts == {"received": 48, "written_off": 1, "sent_back": 2}
+    text = render_text(receipt)
+    assert "Batch: B2026-0042" in text and "scanned in: 48" in text and "missing, written off: 1" in text
     found = verify_receipt(desk, receipt.code)
     assert found is not None and found.genuine
     count = stock_count(desk, desk.outlet_code)[0].figures

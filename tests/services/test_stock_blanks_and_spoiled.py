@@ -20,6 +20,7 @@ from outlet_desk.services.bootstrap import open_desk
 from outlet_desk.services.context import Desk
 from outlet_desk.services.day_close import close_day
 from outlet_desk.services.receipt_check import verify_receipt
+from outlet_desk.services.receipts import render_text
 from outlet_desk.services.reissue import complete_instant_issue, instant_card_data
 from outlet_desk.services.report import daily_report
 from outlet_desk.services.stock_blanks import BlanksRefused, NoBlankCard, receive_blanks
@@ -117,6 +118,9 @@ def test_a_witnessed_spoiled_card_is_counted_reported_and_sealed(seeded: Desk) -
     report = daily_report(desk)
     assert report.spoiled_cards == 2 and not report.disagreements
     assert card_receipt.witness == supervisor.display_name and card_receipt.card_number == line.card_number
+    blank_text, card_text = render_text(blank_receipt), render_text(card_receipt)
+    assert f"Witness: {witness.display_name}" in blank_text and "Reason: printing smeared" in blank_text
+    assert "Card:" not in blank_text and f"Card: {line.card_number}" in card_text
     for receipt in (blank_receipt, card_receipt):
         found = verify_receipt(desk, receipt.code)
         assert found is not None and found.genuine
