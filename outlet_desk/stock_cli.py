@@ -28,7 +28,7 @@ from outlet_desk.cli_support import (
     state_of,
 )
 from outlet_desk.domain.roles import Action
-from outlet_desk.i18n import _
+from outlet_desk.i18n import _, ngettext
 
 stock_app = typer.Typer(help="Card stock: batches from a manifest scanned in by chip, blank cards, spoiled "
                              "cards, the count.", add_completion=False, rich_markup_mode=None)
@@ -147,7 +147,7 @@ def stock_scan(
     finally:
         supervisor.stop()
         supervisor.transport.close()
-    out.print(_("{n} cards scanned.").format(n=scanned))
+    out.print(ngettext("{n} card scanned.", "{n} cards scanned.", scanned).format(n=scanned))
 
 
 @stock_app.command("batch")
