@@ -24,7 +24,6 @@ from outlet_desk.cli_support import (
     fail,
     out,
     print_json,
-    record_id,
     refusals,
     sign_in,
     state_of,
@@ -39,6 +38,7 @@ from outlet_desk.receipt_cli import receipt_app
 from outlet_desk.report_cli import report_app
 from outlet_desk.services import desk_log
 from outlet_desk.services.desk_log import LogLevel
+from outlet_desk.stock_cli import stock_app
 from outlet_desk.store_cli import backup_cmd, db_app, restore_cmd
 from outlet_desk.where_cli import where_cmd
 
@@ -236,11 +236,11 @@ def audit_verify(
             path=desk.settings.audit_witness_path(), fp=report.witness_fingerprint), markup=False)
 
 
-stock_app = _command_group("stock", "Card stock: new cards arriving for reissue requests.")
 app.add_typer(receipt_app, name="receipt")
 card_app = _command_group("card", "Cards: a virtual card for trying the desk by hand.")
 app.add_typer(reader_app, name="reader")
 app.add_typer(report_app, name="report")
+app.add_typer(stock_app, name="stock")
 app.add_typer(feed_app, name="feed")
 audit_app.command("list")(audit_list)
 app.command("backup")(backup_cmd)
@@ -261,30 +261,6 @@ def chain_json(report: Any, tz: Any, witness: Path) -> dict[str, Any]:
     }
 
 
-@stock_app.command("receive")
-def stock_receive(
-    ctx: typer.Context,
-    request: Annotated[int, typer.Option("--request", help="The reissue request number.",
-                                                 callback=record_id("--request"))],
-    card_number: Annotated[str, typer.Option("--card-number", help="The new card's number (9 characters).")],
-    identification_code: Annotated[
-        str, typer.Option("--identification-code", help="The new chip's identification code (32 hex).")
-    ],
-    as_user: Annotated[str, typer.Option("--as", help="Your own user name (a supervisor).")],
-    as_json: AsJson = False,
-) -> None:
-    """Mark a request's new card as arrived: it is then ready for collection."""
-    from outlet_desk.services.reissue import receive_card
-
-    desk = state_of(ctx).desk()
-    actor = sign_in(desk, as_user, Action.RECEIVE_STOCK)
-    with refusals():
-        received = receive_card(desk, actor, request, card_number, identification_code)
-    if as_json:
-        print_json({"request_id": received.request_id, "card_number": received.card_number})
-        return
-    out.print(_("Card {card} received for request {req}: ready for collection.").format(
-        card=received.card_number, req=received.request_id))
 
 
 @card_app.command("emulate")

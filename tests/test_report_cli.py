@@ -62,7 +62,8 @@ def test_json_keys_and_types_are_the_documented_ones(outlet: tuple[Path, Activit
     data = report_json(outlet[0])
     assert set(data) == {"schema", "outlet", "day", "generated_at", "loss_reports", "reissues", "collections",
                          "chip_check_failures", "blocked_cards_presented", "fees", "clerks", "uncollected_cards",
-                         "pending_temporary_losses", "trend", "reconciliation", "audit_chain", "close", "after_close"}
+                         "pending_temporary_losses", "trend", "reconciliation", "audit_chain", "close", "after_close",
+                         "spoiled_cards"}
     assert data["schema"] == "outlet-desk/daily-report/1" and data["day"] == DAY.isoformat()
     assert data["outlet"] == {"code": "TST001", "name": OUTLET_NAME, "timezone": "Asia/Shanghai"}
     assert set(data["loss_reports"]) == {"hotline", "counter", "made_formal", "lapsed", "withdrawn"}
@@ -87,7 +88,7 @@ def test_json_keys_and_types_are_the_documented_ones(outlet: tuple[Path, Activit
     assert all(set(c) == {"key", "audit", "table", "status"} for c in recon["checks"])
     assert data["audit_chain"]["intact"] is True and data["audit_chain"]["broken_seq"] is None
     assert data["close"] is None
-    for key in ("chip_check_failures", "blocked_cards_presented", "pending_temporary_losses"):
+    for key in ("chip_check_failures", "blocked_cards_presented", "pending_temporary_losses", "spoiled_cards"):
         assert isinstance(data[key], int)
 
 

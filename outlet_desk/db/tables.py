@@ -261,28 +261,6 @@ class Collection(SQLModel, table=True):
     collected_at: datetime = _ts()
 
 
-class StockBatch(SQLModel, table=True):
-    __tablename__ = "stock_batch"
-
-    id: int | None = Field(default=None, primary_key=True)
-    outlet_code: str = Field(foreign_key="outlet.code", max_length=16, index=True)
-    manifest_ref: str = Field(max_length=60)
-    operator_id: int = Field(foreign_key="operator.id")
-    received_at: datetime = _ts()
-
-
-class StockItem(SQLModel, table=True):
-    __tablename__ = "stock_item"
-
-    id: int | None = Field(default=None, primary_key=True)
-    batch_id: int = Field(foreign_key="stock_batch.id", index=True)
-    card_id: int | None = Field(default=None, foreign_key="card.id", index=True)
-    blank: bool = False
-    scanned_at: datetime = _ts()
-    spoiled_at: datetime | None = _ts(nullable=True)
-    spoiled_witness_id: int | None = Field(default=None, foreign_key="operator.id")
-
-
 class Payment(SQLModel, table=True):
     __tablename__ = "payment"
 
@@ -424,3 +402,8 @@ Index("ix_reissue_request_outlet_created", col(ReissueRequest.outlet_code), col(
 Index("ix_collection_outlet_collected", col(Collection.outlet_code), col(Collection.collected_at))
 Index("ix_payment_outlet_paid", col(Payment.outlet_code), col(Payment.paid_at))
 Index("ix_approval_outlet_status", col(Approval.outlet_code), col(Approval.status))
+
+# The stock tables live in their own module; importing this one registers them too (migrations, tests).
+from outlet_desk.db.stock_tables import StockBatch, StockItem  # noqa: E402
+
+__all__ = ["StockBatch", "StockItem"]

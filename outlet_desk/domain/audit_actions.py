@@ -37,6 +37,13 @@ class AuditAction(Worded):
     CARD_CANCELLED_DEATH = "card_cancelled_death", N_("cards cancelled: the holder died")
     CARD_CANCELLED_EMIGRATION = "card_cancelled_emigration", N_("cards cancelled: the holder emigrated")
     CARD_CANCELLED_DUPLICATE = "card_cancelled_duplicate", N_("duplicate card cancelled")
+    # The card stock
+    STOCK_BATCH_ANNOUNCED = "stock_batch_announced", N_("batch of cards announced by a manifest")
+    STOCK_CARD_SCANNED = "stock_card_scanned", N_("card scanned in from a batch")
+    STOCK_DISCREPANCY_RESOLVED = "stock_discrepancy_resolved", N_("batch discrepancy resolved")
+    STOCK_BATCH_CLOSED = "stock_batch_closed", N_("batch of cards closed")
+    BLANKS_RECEIVED = "blanks_received", N_("blank cards received")
+    CARD_SPOILED = "card_spoiled", N_("card spoiled, with a witness")
     # Dual control
     APPROVAL_REQUESTED = "approval_requested", N_("approval requested")
     APPROVAL_WITHDRAWN = "approval_withdrawn", N_("approval request withdrawn")

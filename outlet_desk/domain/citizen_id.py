@@ -219,9 +219,11 @@ def _birth_date_refused() -> InvalidCitizenId:
 
 
 def _birth_date(number: str, today: date) -> date:
+    """Digits 7 to 14 of a number whose characters were checked, as a date (read directly: stdnum's
+    ``get_birth_date`` cleans the number again, which a manifest of 10,000 lines pays for 10,000 times)."""
     try:
-        born = ric.get_birth_date(number)
-    except InvalidComponent:
+        born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
         raise _birth_date_refused() from None
     if born.year < EARLIEST_BIRTH_YEAR or born > today:
         raise _birth_date_refused()

@@ -94,7 +94,7 @@ READ_ONLY_ACTIONS: frozenset[Action] = frozenset(
 
 _HOTLINE = frozenset({_A.OPEN_PERSON, _A.REPORT_LOSS_HOTLINE})
 _CLERK = _HOTLINE | {_A.REPORT_LOSS_COUNTER, _A.WITHDRAW_LOSS, _A.APPLY_REISSUE, _A.COLLECT_CARD, _A.RESET_PIN,
-                     _A.CANCEL_CARD, _A.RETAIN_CARD}
+                     _A.CANCEL_CARD, _A.RETAIN_CARD, _A.SPOIL_CARD}
 _OVERSIGHT = frozenset({_A.VIEW_AUDIT, _A.VIEW_REPORTS, _A.VERIFY_AUDIT})
 #: The city's roles read every outlet of their city (its reports, side by side) and act in none.
 _CITY = frozenset({_A.VIEW_REPORTS, _A.VIEW_CITY_REPORTS, _A.EXPORT_FEED})

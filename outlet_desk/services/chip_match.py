@@ -1,7 +1,7 @@
 """The chip compared with the record: the one rule every chip check uses (the collection of a new card, the PIN
-reset at the counter). Field by field, each shown side by side: the card number, the chip identification code,
-the citizen number, the name and the gender; one field that differs and the card must not be handed over or
-changed."""
+reset at the counter, the scan-in of a card from its manifest line). Field by field, each shown side by side:
+the card number, the chip identification code, the citizen number, the name and the gender (when the record
+has one); one field that differs and the card must not be handed over or changed."""
 
 from __future__ import annotations
 
@@ -45,18 +45,28 @@ class FieldCheck:
         return _(FIELD_LABELS[self.field])
 
 
+def compare_values(card_number: str, identification_code: str, citizen_number: str, name: str, chip: CardData,
+                   gender: str | None = None) -> tuple[FieldCheck, ...]:
+    """Each field the record holds beside what the chip holds, and whether they match (a name by
+    :func:`names_match`, every other field exactly; the gender, when the record has one, in words on both
+    sides)."""
+    checks = [
+        FieldCheck("card_number", card_number, chip.card_number, card_number == chip.card_number),
+        FieldCheck("identification_code", identification_code, chip.identification_code,
+                   identification_code == chip.identification_code),
+        FieldCheck("citizen_number", citizen_number, chip.citizen_number, citizen_number == chip.citizen_number),
+        FieldCheck("name", name, chip.full_name, names_match(name, chip.full_name)),
+    ]
+    if gender is not None:
+        chip_gender = CHIP_GENDERS[chip.gender]
+        checks.append(FieldCheck("gender", gender_words(gender), gender_words(chip_gender), gender == chip_gender))
+    return tuple(checks)
+
+
 def compare_chip(card: Card, person: Person, chip: CardData) -> tuple[FieldCheck, ...]:
     """Every field the chip and the record both hold, compared (the gender shown in words on both sides)."""
-    code = card.identification_code or ""
-    chip_gender = CHIP_GENDERS[chip.gender]
-    return (
-        FieldCheck("card_number", card.card_number, chip.card_number, card.card_number == chip.card_number),
-        FieldCheck("identification_code", code, chip.identification_code, code == chip.identification_code),
-        FieldCheck("citizen_number", person.citizen_number, chip.citizen_number,
-                   person.citizen_number == chip.citizen_number),
-        FieldCheck("name", person.name, chip.full_name, names_match(person.name, chip.full_name)),
-        FieldCheck("gender", gender_words(person.gender), gender_words(chip_gender), person.gender == chip_gender),
-    )
+    return compare_values(card.card_number, card.identification_code or "", person.citizen_number, person.name,
+                          chip, person.gender)
 
 
 def mismatched(fields: tuple[FieldCheck, ...]) -> list[str]:

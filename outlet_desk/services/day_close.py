@@ -51,6 +51,7 @@ from outlet_desk.services.queries import report_is_open
 from outlet_desk.services.report import chain_result, daily_report
 from outlet_desk.services.report_export import CLOSE_FILES, file_stem, render_pdf, to_csv
 from outlet_desk.services.report_model import DailyReport
+from outlet_desk.services.stock_count import count_in
 from outlet_desk.services.uow import UnitOfWork
 
 
@@ -181,8 +182,10 @@ def close_day(
             uow.session.flush()
         except IntegrityError as exc:
             raise DayCloseRefused(_("The day {day} is already closed.").format(day=day)) from exc
+        stock = next(iter(count_in(uow.session.connection(), desk.outlet_code)), None)
         uow.audit(AuditAction.DAY_CLOSED, "day_close", row.id, after={
             "day": day.isoformat(), "reason": row.reason, "blockers": [b.kind for b in found],
+            "stock": stock.as_dict() if stock else {},
             "co_signer": co_signer.username if co_signer and found else None})
         uow.commit()
     # The report carries the close; its chain result is the one verified just before closing (one pass).

@@ -26,6 +26,8 @@ from outlet_desk.db.tables import (
     Operator,
     Person,
     ReissueRequest,
+    StockBatch,
+    StockItem,
 )
 from outlet_desk.domain.audit_actions import AuditAction
 from outlet_desk.domain.card_lifecycle import CardStatus
@@ -34,6 +36,7 @@ from outlet_desk.domain.fees import ReissueReason
 from outlet_desk.domain.identity_documents import DocumentType
 from outlet_desk.domain.request_status import RequestStatus
 from outlet_desk.domain.roles import Action, Role
+from outlet_desk.domain.stock import BatchKind, BatchStatus, StockStatus
 from outlet_desk.i18n import _
 from outlet_desk.services.context import Desk
 from outlet_desk.services.errors import ServiceError
@@ -310,8 +313,9 @@ def seed_training(desk: Desk, persons: int = 200) -> DemoSummary:
             ))
         summary.persons = min(persons, len(plan))
         summary.cards_by_status = dict(sorted(counts.items()))
+        _seed_blanks(s, desk, ops["super1"].id or 0, now)
         uow.audit(AuditAction.DEMO_SEEDED, "outlet", desk.outlet_code,
-                  after={"persons": summary.persons, "cards": summary.cards_by_status})
+                  after={"persons": summary.persons, "cards": summary.cards_by_status, "blank_cards": TRAINING_BLANKS})
         uow.commit()
     # Each card waiting for collection arrived by its own (audited) receipt, as `stock receive` does, so
     # the daily report's reconciliation finds an arrival event behind every card in the ready queue.
@@ -321,6 +325,21 @@ def seed_training(desk: Desk, persons: int = 200) -> DemoSummary:
                       after={"card_number": card_number, "identification_code": code, "status": CardStatus.READY.value})
             uow.commit()
     return summary
+
+
+TRAINING_BLANKS = 20
+"""Blank cards the training outlet has in stock for instant issuance."""
+
+
+def _seed_blanks(s: Session, desk: Desk, supervisor_id: int, now: datetime) -> None:
+    """One delivery of blank cards, in stock (as ``outlet-desk stock blanks`` receives them)."""
+    batch = StockBatch(outlet_code=desk.outlet_code, manifest_ref="BLANKS-TRAINING", kind=BatchKind.BLANKS,
+                       status=BatchStatus.CLOSED, lines=TRAINING_BLANKS, operator_id=supervisor_id, received_at=now,
+                       closed_at=now, closed_by=supervisor_id)
+    s.add(batch)
+    s.flush()
+    s.add_all(StockItem(batch_id=batch.id or 0, outlet_code=desk.outlet_code, blank=True, status=StockStatus.BLANK,
+                        scanned_at=now) for _ in range(TRAINING_BLANKS))
 
 
 def sign_in_hint() -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -48,6 +48,12 @@ class SealedReceipt:
     """When a reissued card can be collected (ISO date), if it was promised."""
     payment_reference: str = ""
     """An electronic payment's transaction reference."""
+    batch_number: str = ""
+    """A stock receipt: the card centre's batch number."""
+    stock_counts: dict[str, int] = field(default_factory=dict)
+    """A stock receipt: the batch's lines by ``StockStatus`` code."""
+    witness: str = ""
+    """A spoiled card: the second operator who witnessed it."""
     legacy: bool = False
     """Read from an event sealed before receipts were: only what the event itself holds."""
 

@@ -16,7 +16,7 @@ import io
 import shlex
 import subprocess
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -26,6 +26,7 @@ from outlet_desk.db.tables import AuditEvent, Person, Receipt
 from outlet_desk.domain.audit_actions import AuditAction
 from outlet_desk.domain.citizen_id import mask_citizen_id
 from outlet_desk.domain.fees import PaymentMethod, ReissueReason, format_yuan
+from outlet_desk.domain.stock import StockStatus
 from outlet_desk.domain.text import visible
 from outlet_desk.i18n import N_, _
 from outlet_desk.services.atomic_file import write_atomically
@@ -53,11 +54,15 @@ KIND_LABELS: dict[str, str] = {
     AuditAction.CARD_CANCELLED_EMIGRATION: N_("Cards cancelled: the holder emigrated"),
     AuditAction.CARD_CANCELLED_DUPLICATE: N_("Duplicate card cancelled"),
     AuditAction.CARD_RETAINED: N_("Voucher for a retained card"),
+    AuditAction.STOCK_BATCH_CLOSED: N_("Stock receipt: batch of cards received"),
+    AuditAction.CARD_SPOILED: N_("Spoiled card record"),
 }
 
 
 FEE_KINDS: frozenset[str] = frozenset({AuditAction.REISSUE_APPLIED})
 """Receipts that always show the fee (even when it is zero: free or waived)."""
+STOCK_KINDS: frozenset[str] = frozenset({AuditAction.STOCK_BATCH_CLOSED, AuditAction.CARD_SPOILED})
+"""Receipts of the card stock: a batch names no card, a spoiled blank card no card and no holder."""
 
 
 def verification_code(key: bytes, event_mac: str) -> str:
@@ -102,6 +107,12 @@ class ReceiptData:
     """The transaction reference of an electronic payment (WeChat Pay, Alipay, bank card)."""
     copy_printed_at: datetime | None = None
     """A copy printed again from the sealed record (``outlet-desk receipt print``): when."""
+    batch_number: str = ""
+    """A stock receipt: the card centre's batch number."""
+    stock_counts: dict[str, int] = field(default_factory=dict)
+    """A stock receipt: the batch's lines by ``StockStatus`` code."""
+    witness: str = ""
+    """A spoiled card: the second operator who witnessed it."""
 
     def title(self) -> str:
         return _(KIND_LABELS.get(self.kind, self.kind))
@@ -112,6 +123,7 @@ def issue_receipt(
     card_number: str, fee_fen: int = 0, request_id: int | None = None, before: Mapping[str, Any] | None = None,
     after: Mapping[str, Any] | None = None, proxy: tuple[str, str] | None = None, waived_by: str = "",
     payment_method: str = "", reason: str = "", due_date: date | None = None, payment_reference: str = "",
+    batch_number: str = "", stock_counts: Mapping[str, int] | None = None, witness: str = "",
 ) -> tuple[AuditEvent, ReceiptData]:
     """Write the use case's audit event (action ``kind``) with everything its receipt states sealed in it
     (:mod:`~outlet_desk.services.receipt_seal`), and record the receipt, inside its transaction; its note
@@ -129,7 +141,8 @@ def issue_receipt(
         payment_method=payment_method, waived_by=waived_by,
         collected_by_proxy=proxy_text(mask_name(proxy[0]), proxy[1]) if proxy else "",
         holder=mask_name(person.name) if person else "", reason=reason,
-        due_date=due_date.isoformat() if due_date else "", payment_reference=payment_reference)
+        due_date=due_date.isoformat() if due_date else "", payment_reference=payment_reference,
+        batch_number=batch_number, stock_counts=dict(stock_counts or {}), witness=witness)
     event = uow.audit(kind, entity, entity_id, person_id=person_id, before=before,
                       after={**(after or {}), RECEIPT_DETAIL: record.detail()})
     s.flush()
@@ -161,7 +174,8 @@ def receipt_of(record: SealedReceipt, code: str, event_seq: int, issued_at: date
         payment_method=record.payment_method, copy_printed_at=copy_printed_at, holder=record.holder,
         request_id=record.request_id, reason=record.reason,
         due_date=date.fromisoformat(record.due_date) if record.due_date else None,
-        payment_reference=record.payment_reference,
+        payment_reference=record.payment_reference, batch_number=record.batch_number,
+        stock_counts=dict(record.stock_counts), witness=record.witness,
     )
 
 
@@ -198,9 +212,19 @@ def _request_lines(r: ReceiptData) -> list[str]:
         lines.append(_line(_("Request number"), r.request_id))
     if r.reason:
         lines.append(_line(_("Reason"), ReissueReason.label_of(r.reason)))
+    if r.witness:
+        lines.append(_line(_("Witness"), r.witness))
     if r.due_date is not None:
         lines.append(_line(_("Collect from"), r.due_date.isoformat()))
     return lines
+
+
+def _stock_lines(r: ReceiptData) -> list[str]:
+    """A stock receipt: the batch, and its cards by what became of them."""
+    if not r.batch_number:
+        return []
+    return [_line(_("Batch"), r.batch_number),
+            *(_line(StockStatus.label_of(status), n) for status, n in sorted(r.stock_counts.items()))]
 
 
 def _field_lines(r: ReceiptData) -> list[str]:
@@ -208,8 +232,10 @@ def _field_lines(r: ReceiptData) -> list[str]:
     # Each label is its own _() call (the catalogue's extractor does not look inside f-strings).
     return [
         *([_line(_("Holder"), r.holder)] if r.holder else []),
-        _line(_("Card"), r.card_number),
-        _line(_("Citizen number"), r.masked_citizen_number),
+        *_stock_lines(r),
+        *([_line(_("Card"), r.card_number)] if r.card_number or r.kind not in STOCK_KINDS else []),
+        *([_line(_("Citizen number"), r.masked_citizen_number)] if r.masked_citizen_number
+          or r.kind not in STOCK_KINDS else []),
         *_request_lines(r),
         *_fee_lines(r),
         *([_line(_("Collected by proxy"), r.collected_by_proxy)] if r.collected_by_proxy else []),

@@ -46,6 +46,7 @@ from outlet_desk.services.records import (
     move_card,
     require_identity_check,
 )
+from outlet_desk.services.stock_blanks import require_blank, take_blank
 from outlet_desk.services.uow import UnitOfWork
 
 CARD_TERM_YEARS = 10
@@ -251,29 +252,38 @@ def _make_ready(
             raise ReissueRefused(
                 _("Request {id} is {status}; only a request in production can receive its card.").format(
                     id=request_id, status=request_status_label(request.status)))
-        taken = s.exec(
-            select(Card).where((col(Card.card_number) == number) | (col(Card.identification_code) == code))
-        ).first()
-        if taken is not None:
-            raise ReissueRefused(_("Card {n} (or its chip) is already on record.").format(n=number))
-        issued = issue_date or desk.local_now().date()
-        card = Card(
-            card_number=number, identification_code=code, person_id=request.person_id,
-            outlet_code=desk.outlet_code, issue_date=issued,
-            expiry_date=_years_later(issued, CARD_TERM_YEARS),
-            status=CardStatus.ORDERED.value, status_changed_at=desk.now(),
-        )
-        s.add(card)
-        move_card(desk, card, CardEvent.RECEIVE)
+        card = add_new_card(desk, s, request.person_id, number, code, issue_date)
         move_card(desk, card, CardEvent.MAKE_READY)
+        blank = take_blank(s, desk, card) if audit_action is AuditAction.CARD_PERSONALISED else None
         s.flush()
         assert card.id is not None
         request.new_card_id = card.id
         request.status = move_request(request.status, RequestStatus.READY)
         uow.audit(audit_action, "reissue_request", request_id, person_id=request.person_id,
-                  after={"card_number": number, "identification_code": code, "status": card.status})
+                  after={"card_number": number, "identification_code": code, "status": card.status,
+                         **({"blank_card": blank} if blank is not None else {})})
         uow.commit()
         return ReceivedCard(request_id, card.id, number)
+
+
+def add_new_card(desk: Desk, s: Session, person_id: int, number: str, code: str, issue_date: date | None) -> Card:
+    """A new card of ``person_id`` arrived (or was written here): on record and ``in_stock``, unless its number or
+    chip is already on record."""
+    taken = s.exec(
+        select(Card).where((col(Card.card_number) == number) | (col(Card.identification_code) == code))
+    ).first()
+    if taken is not None:
+        raise ReissueRefused(_("Card {n} (or its chip) is already on record.").format(n=number))
+    issued = issue_date or desk.local_now().date()
+    card = Card(
+        card_number=number, identification_code=code, person_id=person_id, outlet_code=desk.outlet_code,
+        issue_date=issued, expiry_date=_years_later(issued, CARD_TERM_YEARS),
+        status=CardStatus.ORDERED.value, status_changed_at=desk.now(),
+    )
+    s.add(card)
+    move_card(desk, card, CardEvent.RECEIVE)
+    s.flush()
+    return card
 
 
 def _years_later(day: date, years: int) -> date:
@@ -291,6 +301,7 @@ def instant_card_data(desk: Desk, request_id: int) -> CardData:
         if request.production_mode != "instant" or request.status != RequestStatus.IN_PRODUCTION:
             raise ReissueRefused(_("Request {id} is not waiting for an instant card.").format(id=request_id))
         person = load_person(s, request.person_id)
+        require_blank(s, desk)
         last = s.exec(
             select(func.max(col(Card.card_number))).where(col(Card.card_number).like(INSTANT_SERIES + "%"))
         ).one()

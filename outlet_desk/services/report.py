@@ -148,6 +148,7 @@ def daily_report(
         chain=chain,
         close=close,
         after_close=after_close,
+        spoiled_cards=audit.counts["spoiled_cards"],
     )
 
 
@@ -183,6 +184,8 @@ def _audit_side(
                     tally.add("fees.waived_fen", int(data.get("fee_fen") or 0))
             elif action == AuditAction.CARD_COLLECTED:
                 tally.add(f"collections.{_json(after).get('presenter', '')}")
+        elif action == AuditAction.CARD_SPOILED:
+            tally.add("spoiled_cards")
         elif action in (AuditAction.CHIP_CHECK_FAILED, AuditAction.BLOCKED_CARD_PRESENTED):
             extra[action] += 1
     return tally, timing, extra
@@ -199,7 +202,8 @@ def _json(text: str) -> dict[str, Any]:
 
 
 _TABLE_KEYS = {"loss": "loss_reports.{}", "reissue": "reissues.{}", "fees": "fees.{}",
-               "collection": "collections.{}", "clerk": "clerks.{}.transactions"}
+               "collection": "collections.{}", "clerk": "clerks.{}.transactions",
+               "spoiled_cards": "spoiled_cards"}
 
 
 def _table_side(conn: Connection, outlet: str, start: datetime, end: datetime) -> _Tally:
@@ -323,7 +327,7 @@ def _reconcile(audit: _Tally, table: _Tally, names: Mapping[int, tuple[str, str]
         *(f"loss_reports.{k}" for k in LOSS_KEYS),
         *(f"reissues.{r}" for r in REASONS),
         *(f"collections.{p}" for p in PRESENTERS),
-        "fees.taken_fen", "fees.waived_fen",
+        "fees.taken_fen", "fees.waived_fen", "spoiled_cards",
         *(f"uncollected.{b}" for b, _lo, _hi in AGE_BUCKETS),
     ]
     extra = sorted((set(audit.counts) | set(table.counts)) - set(fixed))
@@ -347,6 +351,7 @@ def figure_rows(report: DailyReport) -> list[tuple[str, int | float | str | None
     rows += [(f"collections.{k}", v) for k, v in report.collections.items()]
     rows += [("chip_check_failures", report.chip_check_failures),
              ("blocked_cards_presented", report.blocked_cards_presented),
+             ("spoiled_cards", report.spoiled_cards),
              ("fees.taken_fen", report.fees_taken_fen), ("fees.waived_fen", report.fees_waived_fen)]
     for c in report.clerks:
         rows += [(f"clerks.{c.username}.transactions", c.transactions),

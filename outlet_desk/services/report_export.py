@@ -38,6 +38,7 @@ LABELS = {
     "collections.proxy": N_("Cards collected by a proxy"),
     "chip_check_failures": N_("Chip checks failed"),
     "blocked_cards_presented": N_("Blocked cards presented"),
+    "spoiled_cards": N_("Cards spoiled (witnessed)"),
     "fees.taken_fen": N_("Fees taken (yuan)"),
     "fees.waived_fen": N_("Fees waived (yuan)"),
     "uncollected.0-7": N_("Uncollected cards, 0-7 days"),
@@ -108,6 +109,7 @@ def to_json(report: DailyReport) -> dict[str, Any]:
         "collections": dict(report.collections),
         "chip_check_failures": report.chip_check_failures,
         "blocked_cards_presented": report.blocked_cards_presented,
+        "spoiled_cards": report.spoiled_cards,
         "fees": {
             "taken_fen": report.fees_taken_fen, "taken_yuan": format_yuan(report.fees_taken_fen),
             "waived_fen": report.fees_waived_fen, "waived_yuan": format_yuan(report.fees_waived_fen),

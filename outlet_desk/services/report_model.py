@@ -44,7 +44,7 @@ AGE_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
 )
 DAY_ACTIONS: tuple[str, ...] = (
     *LOSS_EVENTS, AuditAction.REISSUE_APPLIED, AuditAction.CARD_COLLECTED, AuditAction.IDENTITY_CHECKED,
-    AuditAction.CHIP_CHECK_FAILED, AuditAction.BLOCKED_CARD_PRESENTED,
+    AuditAction.CHIP_CHECK_FAILED, AuditAction.BLOCKED_CARD_PRESENTED, AuditAction.CARD_SPOILED,
 )
 TREND_SERIES: Mapping[str, tuple[str, ...]] = {
     "transactions": TRANSACTIONS,
@@ -181,6 +181,8 @@ class DailyReport:
     close: CloseInfo | None = None
     after_close: AfterClose | None = None
     """What the day before recorded after its close, if it was closed and anything was."""
+    spoiled_cards: int = 0
+    """Cards recorded spoiled (with a witness) that day."""
 
     @property
     def disagreements(self) -> tuple[Check, ...]:

@@ -16,7 +16,16 @@ from sqlalchemy.sql import Executable, Select
 from sqlmodel import col
 
 from outlet_desk.db.engine import read_snapshot
-from outlet_desk.db.tables import AuditEvent, Card, Collection, IdentityCheck, LossReport, Payment, ReissueRequest
+from outlet_desk.db.tables import (
+    AuditEvent,
+    Card,
+    Collection,
+    IdentityCheck,
+    LossReport,
+    Payment,
+    ReissueRequest,
+    StockItem,
+)
 from outlet_desk.db.types import UTCDateTime
 from outlet_desk.domain.audit_actions import AuditAction
 from outlet_desk.domain.card_lifecycle import CardStatus
@@ -81,6 +90,8 @@ def table_statement() -> Executable:
         .where(col(rr.outlet_code) == _OUTLET, col(rr.waived).is_(True), _in(col(rr.created_at))),
         select(*_labelled("fees", literal("taken_fen"), func.coalesce(func.sum(col(pay.amount_fen)), 0)))
         .where(col(pay.outlet_code) == _OUTLET, _in(col(pay.paid_at))),
+        select(*_labelled("spoiled_cards", literal(""), count))
+        .where(col(StockItem.outlet_code) == _OUTLET, _in(col(StockItem.spoiled_at))),
         select(*_labelled("collection", col(ic.presenter), count))
         .select_from(coll).join(ic, col(ic.id) == col(coll.identity_check_id))
         .where(col(coll.outlet_code) == _OUTLET, _in(col(coll.collected_at)))

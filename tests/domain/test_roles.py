@@ -17,7 +17,9 @@ from outlet_desk.domain.roles import (
 )
 
 A = Action
-COUNTER = {A.REPORT_LOSS_COUNTER, A.WITHDRAW_LOSS, A.APPLY_REISSUE, A.COLLECT_CARD, A.RESET_PIN, A.CANCEL_CARD}
+COUNTER = {A.REPORT_LOSS_COUNTER, A.WITHDRAW_LOSS, A.APPLY_REISSUE, A.COLLECT_CARD, A.RESET_PIN, A.CANCEL_CARD,
+           A.SPOIL_CARD}
+"""A clerk records a spoiled card (with a second operator as witness: services/stock_spoil.py)."""
 SUPERVISOR_ONLY = {
     A.ROTATE_DATA_KEY,
     A.WAIVE_FEE,
@@ -25,7 +27,6 @@ SUPERVISOR_ONLY = {
     A.CASH_UP,
     A.CLOSE_DAY,
     A.RECEIVE_STOCK,
-    A.SPOIL_CARD,
     A.VIEW_REPORTS,
     A.VIEW_AUDIT,
     A.VERIFY_AUDIT,

@@ -82,3 +82,14 @@ WITHDRAWAL = RequestKind(
     already_waiting=N_("A withdrawal for this card is already waiting for a decision (no. {id})."),
     other_subject=N_("Approval {id} was asked for another card; send a new request for card {card}."),
 )
+
+
+class SpoilRefused(ServiceError):
+    code = "spoil_refused"
+
+
+SPOIL_WITNESS = SignerRule(
+    Action.SPOIL_CARD, SpoilRefused,
+    N_("A spoiled card needs a witness other than the clerk who records it."),
+    N_("The witness must be a clerk or a supervisor of this outlet."))
+"""Who may witness a spoiled card at the counter beside the clerk (dual control: maker != checker)."""

@@ -1,7 +1,7 @@
 """feed_record, feed_head, feed_consumer: the card-status feed
 
 Revision ID: 0019
-Revises: 0017
+Revises: 0018
 Create Date: 2026-12-04 23:30:00.000000
 
 Every change of a card's status is written to ``feed_record`` in the same transaction (the outbox), with
@@ -17,7 +17,7 @@ import sqlmodel
 from alembic import op
 
 revision = '0019'
-down_revision = '0017'
+down_revision = '0018'
 branch_labels = None
 depends_on = None
 
