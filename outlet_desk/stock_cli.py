@@ -3,7 +3,6 @@ blank cards for instant issuance, spoiled cards with a witness, and the stock co
 
 from __future__ import annotations
 
-import json
 import os
 import queue
 import sys
@@ -157,7 +156,7 @@ def stock_scan(
 
 
 @stock_app.command("batch")
-def stock_batch(ctx: typer.Context, batch: BatchId, as_user: AsUser = None) -> None:
+def stock_batch(ctx: typer.Context, batch: BatchId, as_user: AsUser = None, as_json: AsJson = False) -> None:
     """A batch: its cards by status and its discrepancies (missing, mismatched, extra), each with the number
     stock resolve takes."""
     from outlet_desk.domain.stock import BatchStatus, StockStatus
@@ -167,6 +166,12 @@ def stock_batch(ctx: typer.Context, batch: BatchId, as_user: AsUser = None) -> N
     sign_in(desk, as_user, Action.RECEIVE_STOCK)
     with refusals():
         view = batch_view(desk, batch)
+    if as_json:
+        print_json({"batch_id": view.batch_id, "batch_number": view.batch_number, "status": view.status.value,
+                    "lines": view.lines, "by_status": dict(sorted(view.by_status.items())),
+                    "discrepancies": [{"item_id": d.item_id, "kind": d.kind.value, "line": d.line_no,
+                                       "card_number": d.card_number, "note": d.note} for d in view.discrepancies]})
+        return
     out.print(_("Batch {batch} ({status}): {n} lines.").format(
         batch=view.batch_number, status=BatchStatus.label_of(view.status), n=view.lines), markup=False)
     for status, n in sorted(view.by_status.items()):
@@ -265,7 +270,7 @@ def stock_spoil(
 @stock_app.command("count")
 def stock_count(
     ctx: typer.Context,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    as_json: AsJson = False,
     as_user: AsUser = None,
 ) -> None:
     """The stock count of each outlet: announced, in stock, ready, blank, spoiled, transferred, returned."""
@@ -276,7 +281,7 @@ def stock_count(
     sign_in(desk, as_user)
     counts = count_stock(desk)
     if as_json:
-        out.print_json(json.dumps({c.outlet_code: c.as_dict() for c in counts}))
+        print_json({c.outlet_code: c.as_dict() for c in counts})
         return
     table = Table()
     table.add_column(_("Outlet"))

@@ -38,6 +38,14 @@ NO_JSON: dict[str, str] = {
     "backup": "progress and a confirmation; the exit code is the answer (the copy is checked before it is kept)",
     "restore": "progress and a confirmation; the exit code is the answer",
     "card emulate": "holds a virtual card in the reader until Ctrl-C; prints one line for the person at the desk",
+    "stock import": "progress, then the batch's number and how many cards it announced (stock batch --json "
+                    "shows the batch)",
+    "stock scan": "waits for each card in the reader and says what became of it, for the person scanning; "
+                  "stock batch --json shows the result",
+    "stock resolve": "a confirmation only; stock batch --json shows the batch after it",
+    "stock close": "a confirmation naming the stock receipt's files; the exit code is the answer",
+    "stock blanks": "a confirmation only; stock count --json gives the blank cards in stock",
+    "stock spoil": "a confirmation naming the spoiled-card record's files; stock count --json gives the count",
     "reader watch": "a stream of events for a person; --once prints the card read as JSON "
                     "(docs/json/reader-watch-once.schema.json, tested below)",
 }
@@ -234,7 +242,37 @@ def _feed_check(config: Path) -> Any:
     return check(_json(config, "feed", "check", str(kept), "--json", env=ADMIN), "feed-check")
 
 
+def _stock_count(config: Path) -> Any:
+    counted = check(_json(config, "stock", "count", "--json", env=SUPER), "stock-count")
+    assert counted["CLI001"]["blank"] > 0  # the training outlet keeps blank cards for instant issuance
+    return counted
+
+
+def _stock_batch(config: Path) -> Any:
+    from outlet_desk.config import load_settings
+    from outlet_desk.services.bootstrap import open_desk
+    from tests.services.stock_builders import lines_for, write_manifest
+
+    desk = open_desk(load_settings(config))
+    lines = lines_for(desk, 3)
+    desk.engine.dispose()
+    manifest = write_manifest(config.parent, "B-JSON-1", lines)
+    assert run(config, "stock", "import", str(manifest), env=SUPER).exit_code == 0
+    batch_id = _one(config, "SELECT id FROM stock_batch WHERE manifest_ref = 'B-JSON-1'")
+    shown = check(_json(config, "stock", "batch", str(batch_id), "--json", env=SUPER), "stock-batch")
+    assert (shown["batch_number"], shown["lines"]) == ("B-JSON-1", 3)
+    return shown
+
+
+def _audit_list(config: Path) -> Any:
+    events = check(_json(config, "audit", "list", "--format", "json", env=SUPER), "audit-list")
+    assert events and events[0]["seq"] > events[-1]["seq"]  # newest first
+    return events
+
+
 RUNS: dict[str, Callable[[Path], Any]] = {
+    "audit list": _audit_list,
+    "stock count": _stock_count, "stock batch": _stock_batch,
     "report city": _report_city, "feed export": _feed_export, "feed ack": _feed_ack, "feed check": _feed_check,
     "where": _where, "db upgrade": _db_upgrade, "demo": _demo, "person find": _person_find,
     "audit verify": _audit_verify, "operator list": _operator_list, "stock receive": _stock_receive,
