@@ -207,7 +207,7 @@ class PersonScreen(DeskScreen):
             who = _("the holder") if c.presenter == "holder" else _("a proxy: {name} ({relation})").format(
                 name=c.proxy_name, relation=c.proxy_relationship)
             text.append("\n")
-            text.append(_("Visit open: {who}, identity check no. {id} at {time}; every task uses it until {end} "
+            text.append(_("Visit open: {who}, identity check no. {id} at {time}, for every task until {end} "
                           "(Ctrl+E ends it)").format(
                 who=who, id=c.check_id, time=local_time(c.checked_at, self.desk_app.desk.tz)[11:],
                 end=local_time(visit.ends_at, self.desk_app.desk.tz)[11:]), style="bold green")

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 from outlet_desk.domain.citizen_id import mask_citizen_id
 from outlet_desk.domain.request_status import RequestStatus
 from outlet_desk.domain.roles import Action
-from outlet_desk.domain.times import local_time
 from outlet_desk.domain.visit import task_refusal, visit_ends_at, visit_expired
 from outlet_desk.i18n import _
 from outlet_desk.services.masking import mask_name
@@ -60,12 +59,12 @@ def visit_open(desk: Desk, visit: Visit | None, person_id: int | None = None) ->
     return not visit_expired(visit.check.checked_at, desk.now(), desk.settings.identity.visit_minutes)
 
 
-def visit_line(desk: Desk, visit: Visit) -> str:
-    """Whose visit is open, by whom, until when (the header's words)."""
-    until = local_time(visit.ends_at, desk.tz)[11:]
-    who = _("proxy") if visit.by_proxy else _("holder")
-    return _("Visit: {name} {number} ({who}) until {time}").format(
-        name=visit.holder, number=visit.holder_number, who=who, time=until)
+def visit_line(visit: Visit) -> str:
+    """Whose visit is open (and whether a proxy stands for the holder): the header's words, short enough for
+    80 columns (the record says until when)."""
+    if visit.by_proxy:
+        return _("Visit {name} {number} by a proxy").format(name=visit.holder, number=visit.holder_number)
+    return _("Visit {name} {number}").format(name=visit.holder, number=visit.holder_number)
 
 
 def applied_for(person: PersonDetail, card: CardLine) -> int | None:

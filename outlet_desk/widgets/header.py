@@ -53,5 +53,5 @@ class DeskHeader(Static):
             self.update(header_text(_("Outlet Desk"), None, date.today(), self.title))
             return
         visit = app.session.visit if app.session is not None else None
-        line = visit_line(app.desk, visit) if visit is not None and visit_open(app.desk, visit) else ""
+        line = visit_line(visit) if visit is not None and visit_open(app.desk, visit) else ""
         self.update(header_text(app.desk.settings.outlet.name, app.actor, app.local_today(), self.title, line))

@@ -106,9 +106,10 @@ def test_the_visit_shows_whose_it_is_masked_and_until_when(seeded: Desk, clock: 
     person, _card = person_with(seeded, CardStatus.ACTIVE)
     detail = open_person(seeded, login(seeded, "clerk1"), person.id or 0)
     visit = visit_of(seeded, detail, _check(seeded, person, Action.REPORT_LOSS_COUNTER))
-    line = visit_line(seeded, visit)
+    line = visit_line(visit)
     assert person.citizen_number not in line and person.name not in line
     assert person.citizen_number[-4:] in line and person.name[0] in line
+    assert "proxy" not in line
     assert visit_open(seeded, visit, person.id) and not visit_open(seeded, visit, (person.id or 0) + 1)
     clock.advance(minutes=30)
     assert not visit_open(seeded, visit)
