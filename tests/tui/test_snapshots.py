@@ -137,8 +137,8 @@ async def hotline(pilot: Pilot[None], app: DeskApp) -> None:
     await sign_in(pilot, "hotline1")
     await pilot.press("f6")
     await settle(pilot)
-    await type_text(pilot, holder.citizen_number)  # a whole number moves on to the name by itself
-    await settle(pilot)
+    await type_text(pilot, holder.citizen_number)
+    await pilot.press("enter")  # an Enter after a whole number still moves on, for whoever presses it
 
 
 async def report(pilot: Pilot[None], app: DeskApp) -> None:
