@@ -27,6 +27,7 @@ from outlet_desk.domain.fees import ELECTRONIC_METHODS, PaymentMethod, ReissueRe
 from outlet_desk.domain.identity_documents import DocumentType
 from outlet_desk.domain.loss import LapseOutcome
 from outlet_desk.domain.roles import PROXY_TASKS, Action
+from outlet_desk.domain.visit import VISIT_MINUTES
 from outlet_desk.i18n import Language, _
 
 ProductionMode = Literal["factory", "instant"]
@@ -330,10 +331,13 @@ class ReissueSettings(Section):
 
 
 class IdentitySettings(Section):
-    """``[identity]``: documents accepted at the counter."""
+    """``[identity]``: documents accepted at the counter, and how long a visit's identity check lasts."""
 
     document_types: _Words[_Code[DocumentType]] = Field((DocumentType.RESIDENT_ID_CARD,), min_length=1)
     """Identity documents the clerk may accept."""
+
+    visit_minutes: int = Field(VISIT_MINUTES, ge=5, le=240)
+    """Minutes a visit's identity check lasts: every task of the visit stands on it until then."""
 
 
 class SecuritySettings(Section):

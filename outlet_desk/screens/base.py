@@ -55,9 +55,14 @@ class DeskScreen(Screen[None]):
 
     @on(events.ScreenResume)
     def _refresh_task_bar(self) -> None:
-        """Coming back to this screen: Back may apply now, or no longer."""
+        """Coming back to this screen: Back may apply now, or no longer; a visit may have opened or ended."""
         for bar in self.query(TaskBar):
             bar.refresh()
+        self.refresh_header()
+
+    def refresh_header(self) -> None:
+        for header in self.query(DeskHeader):
+            header.refresh_text()
 
     def compose_body(self) -> Iterable[Widget]:
         raise NotImplementedError

@@ -1,4 +1,4 @@
-"""The identity check: one dialog that every counter task opens first; it returns the recorded check.
+"""The identity check that opens a visit: every counter task of the visit stands on the check it returns.
 
 The clerk says who stands at the counter (the holder or a proxy), reads the document into the form
 (the number is checked while it is typed), sets its expiry (or long-term), confirms with F8 that the
@@ -25,6 +25,7 @@ from outlet_desk.domain.citizen_id import LENGTH, mask_citizen_id, normalise_cit
 from outlet_desk.domain.errors import DomainError
 from outlet_desk.domain.identity_documents import CITIZEN_NUMBER_DOCUMENTS
 from outlet_desk.domain.roles import COUNTER_TASKS, Action, can, counter_task_label
+from outlet_desk.domain.visit import task_refusal
 from outlet_desk.i18n import N_, _
 from outlet_desk.screens.answer import Answer
 from outlet_desk.services.errors import ServiceError
@@ -145,8 +146,13 @@ class IdentityCheckScreen(ModalScreen[IdentityCheckResult | None]):
         return shell(self.app).local_today()
 
     @on(Select.Changed, "#presenter")
-    def _presenter(self, event: Select.Changed) -> None:
-        self.query_one("#proxy-section").display = event.value == "proxy"
+    @on(Select.Changed, "#flow")
+    def _presenter(self) -> None:
+        """A proxy: their section opens, or, for a task a proxy may not do here, the refusal shows at once."""
+        presenter = self._select("presenter")
+        self.query_one("#proxy-section").display = presenter == "proxy"
+        refusal = task_refusal(presenter, self._select("flow"), shell(self.app).desk.settings.collection.proxy_allowed)
+        show_problem(self.query_one("#refusal", Static), refusal.message if refusal is not None else "")
 
     @on(Input.Changed, "#doc-number")
     @on(Select.Changed, "#doc-type")

@@ -20,7 +20,7 @@ from outlet_desk.domain.citizen_id import mask_citizen_id
 from outlet_desk.domain.errors import DomainError
 from outlet_desk.domain.fees import ReissueReason, format_yuan
 from outlet_desk.domain.request_status import RequestStatus
-from outlet_desk.domain.roles import Action, counter_task_label
+from outlet_desk.domain.roles import Action
 from outlet_desk.domain.times import local_time
 from outlet_desk.i18n import N_, _
 from outlet_desk.screens.base import DeskScreen
@@ -31,6 +31,7 @@ from outlet_desk.services.identity import IdentityCheckResult
 from outlet_desk.services.masking import mask_phone
 from outlet_desk.services.persons import CardLine, PersonDetail, open_person
 from outlet_desk.services.reissue import InstantCardDue, instant_cards_due
+from outlet_desk.services.visit import Visit, refusal_before_typing, visit_of, visit_open
 from outlet_desk.widgets.plain import DataTable, Static
 from outlet_desk.widgets.tasks import CARD_TASKS, IDENTITY_TASK, task_help, task_title
 
@@ -104,13 +105,13 @@ class PersonScreen(DeskScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         IDENTITY_TASK.binding(), *(t.binding() for t in CARD_TASKS),
         Binding("ctrl+n", "full_number", N_("Full number"), show=False),
+        Binding("ctrl+e", "end_visit", N_("End visit"), show=False),
     ]
 
     def __init__(self, person_id: int) -> None:
         super().__init__()  # no id: a new record's screen is pushed while the previous one is popped
         self.person_id = person_id
         self.person: PersonDetail | None = None
-        self.last_check: IdentityCheckResult | None = None
         self.cards_due: tuple[InstantCardDue, ...] = ()
         """Instant reissues paid for whose new card is not written yet (F8 on the old card writes it)."""
         self.task_screen: Screen[None] | None = None
@@ -155,12 +156,17 @@ class PersonScreen(DeskScreen):
             if actor is None or not task.allowed(actor.role):
                 return False  # not this role's task: not shown at all
             return (card is not None and task.offered_for(card)) or None
+        if action == "end_visit":
+            return self.visit() is not None
         return True
 
     def desk_commands(self) -> Iterable[SystemCommand]:
         if self.person is not None and not self.full_number_shown:
             yield SystemCommand(_("Show the full citizen number and phone"),
                                 _("With a reason, kept in the audit trail"), self.action_full_number)
+        if self.visit() is not None:
+            yield SystemCommand(_("End the visit"), _("The next task checks the identity of whoever comes next"),
+                                self.action_end_visit)
         if self.check_action(IDENTITY_TASK.action, ()):
             yield SystemCommand(task_title(IDENTITY_TASK), task_help(IDENTITY_TASK), self.action_identity_check)
         for task in CARD_TASKS:
@@ -219,13 +225,16 @@ class PersonScreen(DeskScreen):
         p = self.person
         assert p is not None
         text = identity_text(p, full=self.full_number_shown)
-        if self.last_check is not None:
-            c = self.last_check
+        visit = self.visit()
+        if visit is not None:
+            c = visit.check
+            who = _("the holder") if c.presenter == "holder" else _("a proxy: {name} ({relation})").format(
+                name=c.proxy_name, relation=c.proxy_relationship)
             text.append("\n")
-            text.append(_("Identity checked for {flow} at {time} (check no. {id})").format(
-                flow=counter_task_label(c.flow), time=local_time(c.checked_at, self.desk_app.desk.tz)[11:],
-                id=c.check_id),
-                style="bold green")
+            text.append(_("Visit open: {who}, identity check no. {id} at {time}, for every task until {end} "
+                          "(Ctrl+E ends it)").format(
+                who=who, id=c.check_id, time=local_time(c.checked_at, self.desk_app.desk.tz)[11:],
+                end=local_time(visit.ends_at, self.desk_app.desk.tz)[11:]), style="bold green")
         self.query_one("#identity", Static).update(text)
 
     def _table(self, name: str, columns: list[str]) -> DataTable[str]:
@@ -270,23 +279,52 @@ class PersonScreen(DeskScreen):
 
         self.app.push_screen(FullNumberScreen(self.person), shown)
 
+    # -- the visit: one identity check for every task of the person at the counter ------------------------
+    def visit(self) -> Visit | None:
+        """The visit open for this person (not expired), if any."""
+        session = self.desk_app.session
+        visit = session.visit if session is not None else None
+        return visit if visit_open(self.desk_app.desk, visit, self.person_id) else None
+
+    def _start_visit(self, person: PersonDetail, result: IdentityCheckResult) -> Visit:
+        visit = visit_of(self.desk_app.desk, person, result)
+        session = self.desk_app.session
+        if session is not None:
+            session.visit = visit
+        self._show_identity()
+        self.refresh_header()
+        self.refresh_bindings()
+        return visit
+
+    def action_end_visit(self) -> None:
+        session = self.desk_app.session
+        if session is None or session.visit is None:
+            return
+        session.visit = None
+        self._show_identity()
+        self.refresh_header()
+        self.refresh_bindings()
+        self.app.notify(_("Visit ended: the next task checks the identity again."))
+
     def action_identity_check(self) -> None:
+        """F5: open a visit with an identity check (a new one replaces the visit open before)."""
         from outlet_desk.screens.identity_check import IdentityCheckScreen, default_flow
 
-        if self.person is None:
+        person = self.person
+        if person is None:
             return
         card = self.selected_card()
         flow = default_flow(card.status if card else None)
-        self.app.push_screen(IdentityCheckScreen(self.person, flow), self._identity_checked)
 
-    def _identity_checked(self, result: IdentityCheckResult | None) -> None:
-        if result is None:
-            return
-        self.last_check = result
-        self._show_identity()
-        self.app.notify(_("Identity check passed and recorded (no. {id}).").format(id=result.check_id))
+        def checked(result: IdentityCheckResult | None) -> None:
+            if result is not None:
+                self._start_visit(person, result)
+                self.app.notify(_("Identity check passed and recorded (no. {id}): the visit is open.").format(
+                    id=result.check_id))
 
-    # -- the counter tasks on the selected card: identity check first, then the task's screen ------
+        self.app.push_screen(IdentityCheckScreen(person, flow), checked)
+
+    # -- the counter tasks on the selected card: on the visit's identity check (opened first if none is) ----
     def _card_task(self, flow: Action, screen: Callable[[PersonDetail, CardLine, IdentityCheckResult], Screen[None]]
                    ) -> None:
         from outlet_desk.screens.identity_check import IdentityCheckScreen
@@ -294,15 +332,29 @@ class PersonScreen(DeskScreen):
         person, card = self.person, self.selected_card()
         if person is None or card is None:
             return
+        desk = self.desk_app.desk
+        refusal = refusal_before_typing(desk, self.visit(), person, card, flow)
+        if refusal is not None:
+            self.app.notify(refusal, severity="warning")
+            return
+        visit = self.visit()
+        if visit is not None:
+            self.push_task(screen(person, card, visit.check))
+            return
+        session = self.desk_app.session
+        if session is not None and session.visit is not None and session.visit.person_id == person.id:
+            session.visit = None  # expired: said once, then a new check
+            self.refresh_header()
+            self.app.notify(_("The visit expired ({minutes} minutes): check the identity again.").format(
+                minutes=desk.settings.identity.visit_minutes))
 
         def checked(result: IdentityCheckResult | None) -> None:
             if result is None:
                 return
-            self.last_check = result
-            self._show_identity()
-            if result.flow != flow:
-                self.app.notify(_("The identity was checked for another task: {flow}.").format(
-                    flow=counter_task_label(result.flow)), severity="warning")
+            self._start_visit(person, result)
+            refused = refusal_before_typing(desk, self.visit(), person, card, flow)
+            if refused is not None:
+                self.app.notify(refused, severity="warning")
                 return
             self.push_task(screen(person, card, result))
 

@@ -72,7 +72,7 @@ def cancel_cards(
         person = lock_person(s, s.exec(select(col(Card.person_id)).where(col(Card.id) == card_id)).first() or 0)
         load_card(s, card_id, expected_version)  # the card the screen showed, as it showed it
         assert person.id is not None
-        check = require_identity_check(desk, s, identity_check_id, person.id, Action.CANCEL_CARD.value)
+        check = require_identity_check(uow, identity_check_id, person.id, Action.CANCEL_CARD)
         ref = checked_document(reason, check.presenter, document_ref)
         cards = {c.id: c for c in s.exec(select(Card).where(col(Card.person_id) == person.id)
                                          .with_for_update()).all() if c.id is not None}

@@ -179,7 +179,7 @@ def complete_collection(
         request = load_request(s, request_id, expected_version)
         if request.new_card_id is None:
             raise CollectionRefused(_("Request {id} has no card ready for collection.").format(id=request_id))
-        check = require_identity_check(desk, s, identity_check_id, request.person_id, Action.COLLECT_CARD.value)
+        check = require_identity_check(uow, identity_check_id, request.person_id, Action.COLLECT_CARD)
         card = load_card(s, request.new_card_id, None)
         person = s.get(Person, request.person_id)
         assert person is not None and card.id is not None

@@ -20,8 +20,9 @@ from outlet_desk.domain.audit_actions import AuditAction
 from outlet_desk.domain.citizen_id import InvalidCitizenId, normalise_citizen_id, parse_citizen_id
 from outlet_desk.domain.identity_documents import CITIZEN_NUMBER_DOCUMENTS, DocumentType
 from outlet_desk.domain.names import names_match
-from outlet_desk.domain.roles import COUNTER_TASKS, IN_PERSON_ONLY, Action, counter_task_label, proxy_may_do
+from outlet_desk.domain.roles import COUNTER_TASKS, Action
 from outlet_desk.domain.text import AUTHORISATION_REF_MAX, DOCUMENT_FIELD_MAX, PERSON_NAME_MAX, clean_text
+from outlet_desk.domain.visit import task_refusal
 from outlet_desk.i18n import _
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.errors import NotFound, ServiceError
@@ -138,14 +139,9 @@ def _evaluate(desk: Desk, person: Person, flow: str, presenter: Presenter, docum
     accepted = desk.settings.identity.document_types
     out = _Outcome()
     if presenter == "proxy":
-        if flow in IN_PERSON_ONLY:
-            out.refuse(IdentityRule.PROXY_NOT_ALLOWED,
-                _("A {flow} is done in person only, never by a proxy: the holder must come to the counter.").format(
-                    flow=counter_task_label(flow)))
-        elif not proxy_may_do(flow, desk.settings.collection.proxy_allowed):
-            out.refuse(IdentityRule.PROXY_NOT_ALLOWED,
-                _("A proxy may not do a {flow} at this outlet: the holder must come in person.").format(
-                    flow=counter_task_label(flow)))
+        not_allowed = task_refusal(presenter, flow, desk.settings.collection.proxy_allowed)
+        if not_allowed is not None:
+            out.refuse(IdentityRule.PROXY_NOT_ALLOWED, not_allowed.message)
         if proxy is None or not proxy.relationship.strip() or not proxy.authorisation_ref.strip():
             out.refuse(IdentityRule.PROXY_DETAILS_MISSING,
                 _("For a proxy, enter the proxy's document, the relationship to the holder and the "

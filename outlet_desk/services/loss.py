@@ -149,7 +149,7 @@ def report_loss_counter(
     with UnitOfWork(desk, actor, Action.REPORT_LOSS_COUNTER) as uow:
         s = uow.session
         card = load_card(s, card_id, expected_version)
-        check = require_identity_check(desk, s, identity_check_id, card.person_id, Action.REPORT_LOSS_COUNTER.value)
+        check = require_identity_check(uow, identity_check_id, card.person_id, Action.REPORT_LOSS_COUNTER)
         before = card_facts(card)
         move_card(desk, card, CardEvent.REPORT_LOST)
         now = desk.now()
@@ -249,7 +249,7 @@ def withdraw_loss(
     with UnitOfWork(desk, actor, Action.WITHDRAW_LOSS) as uow:
         s = uow.session
         card = load_card(s, card_id, expected_version)
-        require_identity_check(desk, s, identity_check_id, card.person_id, Action.WITHDRAW_LOSS.value)
+        require_identity_check(uow, identity_check_id, card.person_id, Action.WITHDRAW_LOSS)
         report = check_withdrawable(desk, s, card, chip)
         approval, checker = (use_approval(desk, s, actor, WITHDRAWAL, approval_id, card) if approval_id is not None
                              else (None, None))

@@ -145,6 +145,8 @@ class RequestLine:
     waived: bool
     due_date: date | None
     created_at: datetime
+    old_card_id: int | None = None
+    """The card the new one replaces."""
 
 
 @dataclass(frozen=True)
@@ -223,7 +225,8 @@ def open_person(desk: Desk, actor: Actor, person_id: int) -> PersonDetail:
                 for lr in losses
             ),
             requests=tuple(
-                RequestLine(r.id or 0, r.reason, r.status, r.fee_fen, r.waived, r.due_date, r.created_at)
+                RequestLine(r.id or 0, r.reason, r.status, r.fee_fen, r.waived, r.due_date, r.created_at,
+                            r.old_card_id)
                 for r in requests
             ),
             audit=tuple(AuditLine(e.seq, e.at, e.action) for e in trail),

@@ -130,7 +130,7 @@ def reset_card_pin(desk: Desk, actor: Actor, chip_ops: PinChip, issuer: IssuerAu
     with UnitOfWork(desk, actor, Action.RESET_PIN) as uow:
         s = uow.session
         card = load_card(s, card_id, expected_version)
-        check = require_identity_check(desk, s, identity_check_id, card.person_id, Action.RESET_PIN.value)
+        check = require_identity_check(uow, identity_check_id, card.person_id, Action.RESET_PIN)
         done = _check_rules(s, desk, card)
         person = load_person(s, card.person_id)
         chip = chip_ops.read_card()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.orm.attributes import flag_modified
@@ -13,15 +12,14 @@ from outlet_desk.db.tables import Card, IdentityCheck, Person, ReissueRequest
 from outlet_desk.domain.card_lifecycle import CardEvent, CardStatus, status_label, transition
 from outlet_desk.domain.record_ids import is_record_id
 from outlet_desk.domain.request_status import request_status_label
-from outlet_desk.domain.roles import proxy_may_do
+from outlet_desk.domain.roles import Action
+from outlet_desk.domain.visit import check_visit
 from outlet_desk.i18n import _
 from outlet_desk.services.context import Desk
 from outlet_desk.services.errors import NotFound, RecordChanged, ServiceError
 from outlet_desk.services.persons import CardLine, card_line
 from outlet_desk.services.queries import open_request_for_card
-
-IDENTITY_CHECK_VALID_FOR = timedelta(hours=2)
-"""An identity check is good for the visit it was made in, not for a later one."""
+from outlet_desk.services.uow import UnitOfWork
 
 
 class IdentityCheckMissing(ServiceError):
@@ -87,27 +85,20 @@ def move_card(desk: Desk, card: Card, event: CardEvent) -> tuple[str, str]:
     return before, card.status
 
 
-def require_identity_check(
-    desk: Desk, session: Session, check_id: int | None, person_id: int, flow: str
-) -> IdentityCheck:
-    """The identity check this flow stands on: passed, for this person and flow, made at this visit."""
+def require_identity_check(uow: UnitOfWork, check_id: int | None, person_id: int, task: Action) -> IdentityCheck:
+    """The identity check of the visit this task stands on: passed, for this person, at this outlet, and by the
+    visit's rules (:mod:`outlet_desk.domain.visit`) still standing for ``task``. The use case's audit event
+    names it (``identity_check`` in its detail)."""
+    desk = uow.desk
     if check_id is None:
         raise IdentityCheckMissing(_("Check the identity of the person at the counter first."))
-    check = session.get(IdentityCheck, check_id)
-    if (
-        check is None
-        or not check.passed
-        or check.person_id != person_id
-        or check.flow != flow
-        or check.outlet_code != desk.outlet_code
-        or desk.now() - check.checked_at > IDENTITY_CHECK_VALID_FOR
-    ):
+    check = uow.session.get(IdentityCheck, check_id) if is_record_id(check_id) else None
+    if check is None or not check.passed or check.person_id != person_id or check.outlet_code != desk.outlet_code:
         raise IdentityCheckMissing(
-            _("There is no passed identity check for this person and this task at this visit; "
-              "check the identity again.")
-        )
-    if check.presenter == "proxy" and not proxy_may_do(flow, desk.settings.collection.proxy_allowed):
-        raise IdentityCheckMissing(_("A proxy may not do this task at this outlet; the holder must come in person."))
+            _("There is no passed identity check for this person at this visit; check the identity again."))
+    check_visit(check.presenter, task.value, desk.settings.collection.proxy_allowed, check.checked_at, desk.now(),
+                desk.settings.identity.visit_minutes)
+    uow.stands_on(check_id)
     return check
 
 

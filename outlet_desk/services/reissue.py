@@ -161,7 +161,7 @@ def apply_reissue(
     with UnitOfWork(desk, actor, Action.APPLY_REISSUE) as uow:
         s = uow.session
         card = load_card(s, old_card_id, expected_version)
-        check = require_identity_check(desk, s, identity_check_id, card.person_id, Action.APPLY_REISSUE.value)
+        check = require_identity_check(uow, identity_check_id, card.person_id, Action.APPLY_REISSUE)
         check_not_applied(s, old_card_id)
         check_old_card(desk, card, reason)
         before: dict[str, object] = card_facts(card)

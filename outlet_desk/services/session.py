@@ -19,6 +19,7 @@ from outlet_desk.services.errors import LoginRefused
 
 if TYPE_CHECKING:
     from outlet_desk.config.schema import SecuritySettings
+    from outlet_desk.services.visit import Visit
 
 WARNING_SECONDS = 60
 
@@ -79,6 +80,8 @@ class DeskSession:
         self.started_at = now
         self.last_activity = now
         self.locked_at: datetime | None = None
+        self.visit: Visit | None = None
+        """The visit open at this counter (``services/visit.py``): it ends with the session at the latest."""
 
     @property
     def locked(self) -> bool:

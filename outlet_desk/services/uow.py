@@ -57,6 +57,8 @@ class UnitOfWork:
         self.events: list[AuditEvent] = []
         self._committed = False
         self._before_commit: list[Callable[[], None]] = []
+        self.identity_check_id: int | None = None
+        """The visit's identity check the use case stands on (named in its audit event)."""
         if action is not None:
             if actor is None:
                 raise ValueError("an action needs an actor")
@@ -85,9 +87,16 @@ class UnitOfWork:
             raise
         return self
 
+    def stands_on(self, identity_check_id: int) -> None:
+        """The use case acts on the visit's identity check ``identity_check_id``: its audit event names it."""
+        self.identity_check_id = identity_check_id
+
     def audit(self, action: AuditAction, entity: str, entity_id: str | int | None = None,
               **facts: Unpack[EventFacts]) -> AuditEvent:
-        """Write the use case's audit event (in its transaction), by its actor, now."""
+        """Write the use case's audit event (in its transaction), by its actor, now; with the identity check it
+        stands on (:meth:`stands_on`) in its detail."""
+        if self.identity_check_id is not None:
+            facts["after"] = {**(facts.get("after") or {}), "identity_check": self.identity_check_id}
         event = append_event(self.session, self.desk.audit_key, self.desk.now(),
                              self.actor.operator_id if self.actor else None, self.desk.outlet_code,
                              action, entity, entity_id, **facts)

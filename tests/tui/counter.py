@@ -120,11 +120,15 @@ class Counter:
         await settle(self.pilot)
 
     async def fill_in(self, *texts: str) -> None:
-        """Type each text into the focused input, Enter moving on to the next one between them."""
+        """Type each text into the focused input, Enter moving on to the next one between them (unless the
+        field moved on by itself, as a whole citizen number does)."""
+        typed_into = None
         for i, text in enumerate(texts):
-            if i:
+            if i and self.app.focused is typed_into:
                 await self.pilot.press("enter")
+            typed_into = self.app.focused
             await type_text(self.pilot, text)
+            await settle(self.pilot)
 
     async def fill_identity_check(self, number: str, name: str, expiry: str = VALID_EXPIRY) -> None:
         """Type the document's number, name and expiry date (Enter moves on, as the clerk reads the card)."""

@@ -88,12 +88,27 @@ async def identity_check(pilot: Pilot[None], app: DeskApp) -> None:
     await settle(pilot)
     await pilot.press("f5")
     await settle(pilot)
-    await type_text(pilot, holder.citizen_number)
-    await pilot.press("enter")
+    await type_text(pilot, holder.citizen_number)  # a whole number moves on to the name by itself
     await type_text(pilot, "王小明")
     await pilot.press("enter")
     await type_text(pilot, "2035-06-30")
     await pilot.press("f8", "f9")
+
+
+async def person_visit(pilot: Pilot[None], app: DeskApp) -> None:
+    """The holder's identity checked (F5): the visit is open, in the header and on the record."""
+    holder, _card = person_with_card_status(app.desk, "active")
+    await sign_in(pilot, "clerk1")
+    app.open_person(holder.id or 0)
+    await settle(pilot)
+    await pilot.press("f5")
+    await settle(pilot)
+    await type_text(pilot, holder.citizen_number)  # a whole number moves on to the name by itself
+    await type_text(pilot, holder.name)
+    await pilot.press("enter")
+    await type_text(pilot, "2035-06-30")
+    await pilot.press("f8", "f9")
+    await settle(pilot, rounds=6)
 
 
 async def identity_proxy(pilot: Pilot[None], app: DeskApp) -> None:
@@ -123,7 +138,7 @@ async def hotline(pilot: Pilot[None], app: DeskApp) -> None:
     await pilot.press("f6")
     await settle(pilot)
     await type_text(pilot, holder.citizen_number)
-    await pilot.press("enter")
+    await pilot.press("enter")  # an Enter after a whole number still moves on, for whoever presses it
 
 
 async def report(pilot: Pilot[None], app: DeskApp) -> None:
@@ -239,6 +254,7 @@ SCENARIOS: dict[str, Scenario] = {
     "search_results": search_results,
     "search_check_digit": search_check_digit,
     "person": person,
+    "person_visit": person_visit,
     "identity_check_refused": identity_check,
     "identity_check_proxy": identity_proxy,
     "lock": lock,

@@ -41,7 +41,7 @@ def request_withdrawal(desk: Desk, clerk: Actor, card_id: int, identity_check_id
         raise WithdrawalApprovalRefused(_("Say why the report is withdrawn: where and how the card was found."))
     with UnitOfWork(desk, clerk, Action.WITHDRAW_LOSS) as uow:
         card = load_card(uow.session, card_id, None)
-        require_identity_check(desk, uow.session, identity_check_id, card.person_id, Action.WITHDRAW_LOSS.value)
+        require_identity_check(uow, identity_check_id, card.person_id, Action.WITHDRAW_LOSS)
         report = check_withdrawable(desk, uow.session, card, chip)
         return _WITHDRAWALS.send(uow, card, "", why, {"report_id": report.id if report else None})
 
