@@ -30,7 +30,7 @@ from outlet_desk.cli_support import (
 from outlet_desk.desk_start import run_desk as open_the_desk
 from outlet_desk.domain.roles import Action, Role
 from outlet_desk.domain.times import local_time
-from outlet_desk.i18n import _
+from outlet_desk.i18n import N_, _
 from outlet_desk.reader.cli import reader_app
 from outlet_desk.report_cli import report_app
 from outlet_desk.services import desk_log
@@ -54,9 +54,9 @@ def _command_group(name: str, help_text: str) -> typer.Typer:
 
 
 app.add_typer(db_app, name="db")
-audit_app = _command_group("audit", "The audit chain.")
-person_app = _command_group("person", "Card holders.")
-operator_app = _command_group("operator", "Operators: add, passwd, unlock, list.")
+audit_app = _command_group("audit", N_("The audit chain."))
+person_app = _command_group("person", N_("Card holders."))
+operator_app = _command_group("operator", N_("Operators: add, passwd, unlock, list."))
 
 
 def _print_version(value: bool) -> None:
@@ -301,9 +301,9 @@ def operator_list(ctx: typer.Context, as_user: AsUser = None) -> None:
     out.print(table)
 
 
-stock_app = _command_group("stock", "Card stock: new cards arriving for reissue requests.")
-receipt_app = _command_group("receipt", "Receipts.")
-card_app = _command_group("card", "Cards: a virtual card for trying the desk by hand.")
+stock_app = _command_group("stock", N_("Card stock: new cards arriving for reissue requests."))
+receipt_app = _command_group("receipt", N_("Receipts."))
+card_app = _command_group("card", N_("Cards: a virtual card for trying the desk by hand."))
 app.add_typer(reader_app, name="reader")
 app.add_typer(report_app, name="report")
 app.command("backup")(backup_cmd)

@@ -29,6 +29,7 @@ from outlet_desk.widgets.table_columns import add_keyed_columns
 
 class CashUpScreen(DayScreen):
     TITLE_MSGID = N_("Cash-up")
+    MAIN_ACTION = "sign"
     DEFAULT_CSS = DayScreen.DEFAULT_CSS + """
     CashUpScreen #electronic-title { height: auto; padding: 0 1; }
     """

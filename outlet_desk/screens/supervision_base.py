@@ -37,6 +37,8 @@ class SupervisorScreen(Screen[None]):
     """Base of the supervisor's screens: ``desk`` and ``actor`` come in through the constructor."""
 
     TITLE_MSGID = ""
+    MAIN_ACTION = ""
+    """The action the supervisor most likely came to this screen for: first in the palette."""
     DEFAULT_CSS = BASE_CSS
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "back", N_("Back"))]
 
