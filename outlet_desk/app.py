@@ -33,11 +33,14 @@ from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.errors import ServiceError
 from outlet_desk.session_app import SessionApp
 from outlet_desk.widgets.keys import localise_bindings
+from outlet_desk.widgets.line_breaking import install as break_lines_as_chinese_expects
 from outlet_desk.widgets.shell import DeskShell, taking_cards
 from outlet_desk.widgets.tasks import TASKS, task_help, task_title, tasks_for_palette
 
 if TYPE_CHECKING:
     from outlet_desk.reader.training_reader import TrainingReader
+
+break_lines_as_chinese_expects()
 
 LAPSE_SWEEP_SECONDS = 60.0
 """How often a running desk returns lapsed temporary losses to use (the CLI also does it at start)."""
