@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, ClassVar, Protocol
 from textual import work
 from textual.app import SystemCommand
 from textual.binding import BindingType
-from textual.command import Provider
+from textual.command import CommandPalette, Provider
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
@@ -26,17 +26,21 @@ from outlet_desk.i18n import _
 from outlet_desk.reader.card_data import CardData
 from outlet_desk.reader.events import CardRead, CardRemoved, ReaderEvent, ReaderStatus, StateChanged
 from outlet_desk.screens.base import DeskScreen
+from outlet_desk.screens.palette import DeskCommands, desk_palette, footer_commands, without_repeats
 from outlet_desk.screens.theme import DESK_THEME
 from outlet_desk.services import session as sessions
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.errors import ServiceError
 from outlet_desk.session_app import SessionApp
 from outlet_desk.widgets.keys import localise_bindings
+from outlet_desk.widgets.line_breaking import install as break_lines_as_chinese_expects
 from outlet_desk.widgets.shell import DeskShell, taking_cards
-from outlet_desk.widgets.tasks import TASKS, task_help, task_title
+from outlet_desk.widgets.tasks import TASKS, task_help, task_title, tasks_for_palette
 
 if TYPE_CHECKING:
     from outlet_desk.reader.training_reader import TrainingReader
+
+break_lines_as_chinese_expects()
 
 LAPSE_SWEEP_SECONDS = 60.0
 """How often a running desk returns lapsed temporary losses to use (the CLI also does it at start)."""
@@ -90,18 +94,11 @@ class ReaderMessage(Message):
         self.event = event
 
 
-def training_card_commands() -> type[Provider]:
-    """The palette's training-reader commands, imported when the palette first opens."""
-    from outlet_desk.screens.training_cards import TrainingCardCommands
-
-    return TrainingCardCommands
-
-
 class DeskApp(SessionApp):
     CSS_PATH = "app.tcss"
     TITLE = "Outlet Desk"
     BINDINGS: ClassVar[list[BindingType]] = [t.binding(show=False) for t in TASKS]
-    COMMANDS = SessionApp.COMMANDS | {training_card_commands}
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {DeskCommands}
 
     reader_text: reactive[str] = reactive("")
     reader_holder: reactive[str] = reactive("")
@@ -255,15 +252,24 @@ class DeskApp(SessionApp):
             self.pop_screen()
         self.push_screen(PersonScreen(person_id))
 
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not isinstance(self.screen, CommandPalette):
+            self.push_screen(desk_palette())
+
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """The palette's commands, in this order: the screen's own (its main task first), the main tasks (the
+        role's likeliest first, Back last), Quit."""
         actor = self.actor
-        if actor is not None and not (self.session and self.session.locked):
-            for task in TASKS:
-                if task.allowed(actor.role) and self.check_action(task.action, ()):
-                    yield SystemCommand(task_title(task), task_help(task), getattr(self, f"action_{task.action}"))
-            if isinstance(screen, DeskScreen):
-                yield from screen.desk_commands()
-            yield SystemCommand(_("Quit"), _("Log out and close the desk"), self.action_quit)
+        if actor is None or (self.session and self.session.locked):
+            return
+        yield from without_repeats(self._palette_commands(screen, actor))
+
+    def _palette_commands(self, screen: Screen[object], actor: Actor) -> Iterable[SystemCommand]:
+        yield from screen.desk_commands() if isinstance(screen, DeskScreen) else footer_commands(screen)
+        for task in tasks_for_palette(actor.role):
+            if task.allowed(actor.role) and self.check_action(task.action, ()):
+                yield SystemCommand(task_title(task), task_help(task), getattr(self, f"action_{task.action}"))
+        yield SystemCommand(_("Quit"), _("Log out and close the desk"), self.action_quit)
 
     # -- the card reader ---------------------------------------------------------------------------
     def on_reader_message(self, message: ReaderMessage) -> None:
@@ -356,15 +362,27 @@ class DeskApp(SessionApp):
         from outlet_desk.screens.supervisor_home import SupervisorHomeScreen
 
         if self.actor is not None:
-            self.action_home()
-            self.push_screen(SupervisorHomeScreen(self.desk, self.actor))
+            self._open_supervision(SupervisorHomeScreen, SupervisorHomeScreen(self.desk, self.actor))
 
     def action_daily_report(self) -> None:
         from outlet_desk.screens.report import ReportScreen
 
         if self.actor is not None:
+            self._open_supervision(ReportScreen, ReportScreen(self.desk, self.actor))
+
+    def _open_supervision(self, kind: type[Screen[None]], screen: Screen[None]) -> None:
+        """Open a supervisor's screen so that Esc goes back to where the key was pressed: over the supervisor's
+        screen it was pressed on (the report from F11 returns to F11); back to it if it is open already
+        under this one; else from the home screen."""
+        from outlet_desk.screens.supervision_base import SupervisorScreen
+
+        if any(isinstance(open_, kind) for open_ in self.screen_stack):
+            while not isinstance(self.screen, kind):
+                self.pop_screen()
+            return
+        if not isinstance(self.screen, SupervisorScreen):
             self.action_home()
-            self.push_screen(ReportScreen(self.desk, self.actor))
+        self.push_screen(screen)
 
     def action_city_report(self) -> None:
         from outlet_desk.screens.city_report import CityReportScreen

@@ -31,7 +31,7 @@ from outlet_desk.cli_support import (
 from outlet_desk.desk_start import run_desk as open_the_desk
 from outlet_desk.domain.roles import Action
 from outlet_desk.feed_cli import feed_app
-from outlet_desk.i18n import _
+from outlet_desk.i18n import N_, _
 from outlet_desk.operator_cli import operator_app
 from outlet_desk.reader.cli import reader_app
 from outlet_desk.receipt_cli import receipt_app
@@ -59,8 +59,8 @@ def _command_group(name: str, help_text: str) -> typer.Typer:
 
 
 app.add_typer(db_app, name="db")
-audit_app = _command_group("audit", "The audit chain.")
-person_app = _command_group("person", "Card holders.")
+audit_app = _command_group("audit", N_("The audit chain."))
+person_app = _command_group("person", N_("Card holders."))
 app.add_typer(operator_app, name="operator")
 
 
@@ -237,7 +237,7 @@ def audit_verify(
 
 
 app.add_typer(receipt_app, name="receipt")
-card_app = _command_group("card", "Cards: a virtual card for trying the desk by hand.")
+card_app = _command_group("card", N_("Cards: a virtual card for trying the desk by hand."))
 app.add_typer(reader_app, name="reader")
 app.add_typer(report_app, name="report")
 app.add_typer(stock_app, name="stock")

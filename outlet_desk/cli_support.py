@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
@@ -141,6 +141,13 @@ class Boundary(TyperGroup):
     database file, a value out of range, text that is not UTF-8) ends as one message and exit 2
     (:mod:`outlet_desk.services.failures`); anything else is logged in the data folder and named in one
     line, also exit 2. Click's own ends (usage errors, ``typer.Exit``, Ctrl-C) pass through."""
+
+    def main(self, args: Sequence[str] | None = None, *rest: Any, **options: Any) -> Any:
+        """The whole command line in the outlet's language (:mod:`outlet_desk.cli_language`), then Typer's run."""
+        from outlet_desk.cli_language import speak_outlet_language
+
+        speak_outlet_language(self, sys.argv[1:] if args is None else list(args))
+        return super().main(args, *rest, **options)
 
     def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
         from outlet_desk.services.failures import undecodable_argument

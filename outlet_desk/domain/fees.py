@@ -60,11 +60,18 @@ def checked_reference(method: PaymentMethod, typed: str, *, required: bool) -> s
     return reference
 
 
-def default_reissue_reason(status: CardStatus) -> ReissueReason:
-    """The reason a reissue application starts with for a card in ``status``: a lost card is reissued as lost,
-    a damaged one as damaged, any other as expired (the clerk may choose another)."""
-    return {CardStatus.LOST: ReissueReason.LOST, CardStatus.DAMAGED: ReissueReason.DAMAGED}.get(
-        status, ReissueReason.EXPIRED)
+def default_reissue_reason(status: CardStatus, expiry_date: date | None, today: date,
+                           days_before: int = DEFAULT_EXCHANGE_DAYS_BEFORE) -> ReissueReason:
+    """The reason a reissue application starts with (the clerk may choose another): a lost card is reissued as
+    lost, a damaged one as damaged; any other as expired only when the rule lets it be exchanged for expiry
+    (:func:`expiry_exchange_allowed`), else as damaged: "expired" is free, and a card years from its expiry
+    date would only be refused for it."""
+    by_status = {CardStatus.LOST: ReissueReason.LOST, CardStatus.DAMAGED: ReissueReason.DAMAGED}
+    if status in by_status:
+        return by_status[status]
+    if expiry_date is not None and expiry_exchange_allowed(expiry_date, today, days_before):
+        return ReissueReason.EXPIRED
+    return ReissueReason.DAMAGED
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """``python -m outlet_desk.i18n extract|compile|check``: keep the catalogues in step with the code.
 
-* ``extract`` finds every ``_()``, ``N_()`` and ``ngettext()`` msgid in ``outlet_desk/**/*.py``, writes
+* ``extract`` finds every ``_()``, ``N_()`` and ``ngettext()`` msgid in ``outlet_desk/**/*.py`` and the
+  command line's help texts (:mod:`outlet_desk.i18n.cli_help`), writes
   the template ``locale/outlet_desk.pot`` and merges it into each language's ``.po`` (new msgids
   arrive untranslated, msgids no longer in the code become obsolete);
 * ``compile`` turns each ``.po`` into the ``.mo`` the app reads;
@@ -23,6 +24,7 @@ from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po, write_po
 
 from outlet_desk.i18n import DOMAIN, LOCALE_DIR
+from outlet_desk.i18n.cli_help import package_help_texts
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 TEMPLATE = LOCALE_DIR / f"{DOMAIN}.pot"
@@ -49,6 +51,8 @@ def extract_template() -> Catalog:
         strip_comment_tags=True,
     ):
         template.add(message, None, [(f"outlet_desk/{filename}", lineno)], context=context)
+    for filename, lineno, text in package_help_texts(PACKAGE_DIR):
+        template.add(text, None, [(f"outlet_desk/{filename}", lineno)])
     return template
 
 

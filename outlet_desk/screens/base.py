@@ -13,6 +13,7 @@ from textual.widget import Widget
 from textual.widgets import Footer
 
 from outlet_desk.i18n import _
+from outlet_desk.screens.palette import footer_commands
 from outlet_desk.widgets.header import DeskHeader
 from outlet_desk.widgets.keys import localise_bindings
 from outlet_desk.widgets.shell import DeskShell, shell
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
 
 class DeskScreen(Screen[None]):
     TITLE_MSGID = ""
+    MAIN_ACTION = ""
+    """The action the operator most likely came to this screen for: first in the palette."""
     SHOW_FOOTER = True
     """False for screens without keys of their own (the task bar and the palette key suffice)."""
 
@@ -68,5 +71,5 @@ class DeskScreen(Screen[None]):
         raise NotImplementedError
 
     def desk_commands(self) -> Iterable[SystemCommand]:
-        """Commands of this screen for the palette (besides the main tasks)."""
-        return ()
+        """Commands of this screen for the palette (besides the main tasks): the footer's keys that apply."""
+        return footer_commands(self)

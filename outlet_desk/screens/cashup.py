@@ -29,6 +29,7 @@ from outlet_desk.widgets.table_columns import add_keyed_columns
 
 class CashUpScreen(DayScreen):
     TITLE_MSGID = N_("Cash-up")
+    MAIN_ACTION = "sign"
     DEFAULT_CSS = DayScreen.DEFAULT_CSS + """
     CashUpScreen #electronic-title { height: auto; padding: 0 1; }
     """
@@ -55,7 +56,7 @@ class CashUpScreen(DayScreen):
     def on_mount(self) -> None:
         table = self.query_one("#cash", DataTable)
         add_keyed_columns(table, ((_("Clerk"), "clerk"), (_("Cash payments"), "payments"),
-                                  (_("Cash expected"), "expected"), (_("Counted"), "counted"),
+                                  (_("Expected"), "expected"), (_("Counted"), "counted"),
                                   (_("Difference"), "difference"), (_("Electronic"), "electronic"),
                                   (_("Signed by"), "signed")))
         add_keyed_columns(self.query_one("#electronic", DataTable), (

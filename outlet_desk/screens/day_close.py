@@ -32,6 +32,7 @@ class Closed(Answer[CloseResult]):
 
 class DayCloseScreen(DayScreen):
     TITLE_MSGID = N_("Close the day")
+    MAIN_ACTION = "close_day"
     DEFAULT_CSS = DayScreen.DEFAULT_CSS + """
     DayCloseScreen #items { height: 1fr; padding: 0 1; }
     DayCloseScreen #result { height: auto; padding: 0 1; }

@@ -30,6 +30,7 @@ class HotlineDone(Answer[LossResult]):
 
 class HotlineLossScreen(DeskScreen):
     TITLE_MSGID = N_("Hotline loss report")
+    MAIN_ACTION = "report"
     BINDINGS: ClassVar[list[BindingType]] = [Binding("f9", "report", N_("Suspend card"), key_display="F9")]
     DEFAULT_CSS = """
     #hotline-box { height: auto; padding: 0 1; }

@@ -128,7 +128,7 @@ class IdentityCheckScreen(ModalScreen[IdentityCheckResult | None]):
                     yield _row(_("Relationship"), Input(id="relationship", max_length=40))
                     yield _row(_("Authorisation"), Input(
                         id="authorisation", placeholder=_("reference on the signed form"), max_length=60))
-                yield _row("", TickBox(_("Face compared with the photo (F8)"), id="face"))
+            yield _row("", TickBox(_("Face compared with the photo (F8)"), id="face"))
             yield Static("", id="refusal", classes="problem")
             yield Static(_("F8 face matches · F9 record · Esc cancel"), id="dialog-keys", classes="hint")
 

@@ -20,7 +20,7 @@ from outlet_desk.domain.citizen_id import mask_citizen_id
 from outlet_desk.domain.errors import DomainError
 from outlet_desk.domain.fees import ReissueReason, format_yuan
 from outlet_desk.domain.request_status import RequestStatus
-from outlet_desk.domain.roles import Action
+from outlet_desk.domain.roles import Action, Role
 from outlet_desk.domain.times import local_time
 from outlet_desk.i18n import N_, _
 from outlet_desk.screens.base import DeskScreen
@@ -45,8 +45,9 @@ class PersonLoaded(Message):
         self.cards_due = cards_due
 
 
-def card_detail(card: CardLine, card_due: InstantCardDue | None = None) -> Text:
-    """What the selected card allows, and what each of its functions is now."""
+def card_detail(card: CardLine, role: Role, card_due: InstantCardDue | None = None) -> Text:
+    """What the selected card allows, the keys of this operator's tasks on it, and what each of its functions
+    is now."""
     text = Text()
     text.append(_("Card {number}: {status}").format(number=card.card_number, status=status_label(card.status)),
                 style="bold")
@@ -55,7 +56,7 @@ def card_detail(card: CardLine, card_due: InstantCardDue | None = None) -> Text:
         text.append("; ".join(event_label(CardEvent(a)) for a in card.actions))
     else:
         text.append(_("nothing: the card is out of use"))
-    keys = [f"{t.key_label} {task_title(t)}" for t in CARD_TASKS if t.offered_for(card)]
+    keys = [f"{t.key_label} {task_title(t)}" for t in CARD_TASKS if t.allowed(role) and t.offered_for(card)]
     if keys:
         text.append("\n" + _("Keys") + ": " + "   ".join(keys), style="bold")
     if card_due is not None:
@@ -161,17 +162,18 @@ class PersonScreen(DeskScreen):
         return True
 
     def desk_commands(self) -> Iterable[SystemCommand]:
+        """The tasks the selected card allows first (the likeliest is why the holder came), then the check."""
+        for task in CARD_TASKS:
+            if self.check_action(task.action, ()):
+                yield SystemCommand(task_title(task), task_help(task), getattr(self, f"action_{task.action}"))
+        if self.check_action(IDENTITY_TASK.action, ()):
+            yield SystemCommand(task_title(IDENTITY_TASK), task_help(IDENTITY_TASK), self.action_identity_check)
         if self.person is not None and not self.full_number_shown:
             yield SystemCommand(_("Show the full citizen number and phone"),
                                 _("With a reason, kept in the audit trail"), self.action_full_number)
         if self.visit() is not None:
             yield SystemCommand(_("End the visit"), _("The next task checks the identity of whoever comes next"),
                                 self.action_end_visit)
-        if self.check_action(IDENTITY_TASK.action, ()):
-            yield SystemCommand(task_title(IDENTITY_TASK), task_help(IDENTITY_TASK), self.action_identity_check)
-        for task in CARD_TASKS:
-            if self.check_action(task.action, ()):
-                yield SystemCommand(task_title(task), task_help(task), getattr(self, f"action_{task.action}"))
 
     @work(thread=True, exclusive=True)
     def load(self, actor: Actor) -> None:
@@ -244,7 +246,7 @@ class PersonScreen(DeskScreen):
         return table
 
     def _show_card(self, card: CardLine) -> None:
-        self.query_one("#card-detail", Static).update(card_detail(card, self.card_due(card)))
+        self.query_one("#card-detail", Static).update(card_detail(card, self.operator.role, self.card_due(card)))
 
     def card_due(self, card: CardLine) -> InstantCardDue | None:
         """The instant reissue of ``card`` whose new card is still to be written, if any."""

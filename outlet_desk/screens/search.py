@@ -24,6 +24,7 @@ from outlet_desk.screens.labels import GENDERS, word
 from outlet_desk.services.errors import ServiceError
 from outlet_desk.services.persons import SEARCH_LIMIT, PersonSummary, find_persons
 from outlet_desk.widgets.plain import DataTable, Static
+from outlet_desk.widgets.table_columns import cells_left, shorten
 
 
 class SearchDone(Message):
@@ -111,6 +112,13 @@ class SearchScreen(DeskScreen):
             return
         self.post_message(SearchDone(query, found, seconds=time.perf_counter() - started))
 
+    @staticmethod
+    def _row(p: PersonSummary) -> tuple[str, ...]:
+        """A person's line in the results, as text (no birth date: with the masked number it would narrow the
+        citizen number down, docs/data-key.md)."""
+        return (p.masked_number, p.name, word(GENDERS, p.gender), p.card_number or "",
+                status_label(p.card_status) if p.card_status else _("no card"))
+
     def on_search_done(self, message: SearchDone) -> None:
         if message.query != self.query_one("#query", Input).value:
             return  # the clerk typed on; a newer search is on its way
@@ -120,10 +128,14 @@ class SearchScreen(DeskScreen):
         # (a CJK character takes two), so a three-character name is never cut to two.
         table.clear(columns=True)
         labels = self.COLUMNS()
-        names = [visible(p.name) for p in message.results or ()]
+        rows = [self._row(p) for p in message.results or ()]
+        names = [visible(row[1]) for row in rows]
         for i, label in enumerate(labels):
             width = max([cell_len(label), *(cell_len(n) for n in names)]) if i == 1 else None
             table.add_column(label, width=width)
+        # The card status takes what is left of the width (cut with "…" on a narrow terminal: the record says it)
+        status_cells = cells_left(
+            table, [[label, *(visible(row[i]) for row in rows)] for i, label in enumerate(labels[:-1])])
         count = self.query_one("#search-count", Static)
         if message.results is None:
             self.enter_pending = False
@@ -132,9 +144,8 @@ class SearchScreen(DeskScreen):
             return
         self.query_one("#search-problem", Static).update("")
         for p in message.results:
-            table.add_row(
-                p.masked_number, p.name, word(GENDERS, p.gender), p.card_number or "",
-                status_label(p.card_status) if p.card_status else _("no card"), key=str(p.id))
+            *cells, status = self._row(p)
+            table.add_row(*cells, shorten(status, status_cells), key=str(p.id))
         n = len(message.results)
         text = ngettext("{n} person found", "{n} persons found", n).format(n=n)
         if n >= SEARCH_LIMIT:

@@ -18,6 +18,7 @@ from textual.widgets import Footer, Input
 from outlet_desk.i18n import N_, _
 from outlet_desk.services import operators
 from outlet_desk.services.context import Actor, Desk
+from outlet_desk.widgets.header import DeskHeader
 from outlet_desk.widgets.keys import localise_bindings
 from outlet_desk.widgets.plain import Static
 from outlet_desk.widgets.shell import in_desk_app
@@ -37,6 +38,8 @@ class SupervisorScreen(Screen[None]):
     """Base of the supervisor's screens: ``desk`` and ``actor`` come in through the constructor."""
 
     TITLE_MSGID = ""
+    MAIN_ACTION = ""
+    """The action the supervisor most likely came to this screen for: first in the palette."""
     DEFAULT_CSS = BASE_CSS
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "back", N_("Back"))]
 
@@ -47,8 +50,10 @@ class SupervisorScreen(Screen[None]):
         localise_bindings(self)
 
     def compose(self) -> ComposeResult:
-
-        yield Static(_(self.TITLE_MSGID), id="title")
+        if in_desk_app(self.app):  # the desk's header line: outlet, this screen, the supervisor, the day
+            yield DeskHeader(_(self.TITLE_MSGID))
+        else:
+            yield Static(_(self.TITLE_MSGID), id="title")
         yield from self.compose_body()
         yield Static("", id="message")
         if in_desk_app(self.app):

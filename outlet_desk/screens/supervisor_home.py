@@ -30,8 +30,10 @@ from outlet_desk.services.day_close import day_is_closed
 from outlet_desk.services.errors import ServiceError
 from outlet_desk.services.uncollected import cards_due_for_return
 from outlet_desk.widgets.plain import DataTable, Static
-from outlet_desk.widgets.table_columns import add_keyed_columns
+from outlet_desk.widgets.table_columns import add_keyed_columns, cells_left, shorten
 
+REASON_CELLS = 16
+"""The approvals list shows the start of a reason; the detail line under it the whole."""
 REFRESH_SECONDS = 3.0
 """How often the list of approvals waiting is read again (clerks send requests from their counters)."""
 
@@ -105,9 +107,13 @@ class SupervisorHomeScreen(SupervisorScreen):
         selected = self._selected_id()
         self._views = {item.id: item for item in waiting}
         table.clear()
-        for item in waiting:
-            table.add_row(str(item.id), ApprovalKind.label_of(item.action), item.maker, item.subject, item.reason,
-                          local_time(item.created_at, self.desk.tz), key=str(item.id))
+        # What it concerns and why are cut with "…" to the width left: the line under the list has them whole.
+        headings = [str(column.label) for column in table.columns.values()]
+        lines = [(str(item.id), ApprovalKind.label_of(item.action), item.maker, item.subject,
+                  shorten(item.reason, REASON_CELLS), local_time(item.created_at, self.desk.tz)) for item in waiting]
+        subject_cells = cells_left(table, [[headings[i], *(line[i] for line in lines)] for i in (0, 1, 2, 4, 5)])
+        for item, (number, action, maker, subject, reason, at) in zip(waiting, lines, strict=True):
+            table.add_row(number, action, maker, shorten(subject, subject_cells), reason, at, key=str(item.id))
         ids = [item.id for item in waiting]
         if selected in ids:
             table.move_cursor(row=ids.index(selected))

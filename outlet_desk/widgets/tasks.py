@@ -59,6 +59,17 @@ TASKS: tuple[Task, ...] = (
     Task("logout", "f12", "logout", N_("Log out"), N_("Log out; unfinished work is discarded")),
 )
 
+#: The main task an operator of each role most likely wants from anywhere; the others' is the search.
+LIKELIEST_TASK: dict[Role, str] = {Role.HOTLINE: "hotline", Role.AUDITOR: "daily_report", Role.ADMIN: "supervisor"}
+
+
+def tasks_for_palette(role: Role) -> tuple[Task, ...]:
+    """The main tasks in the palette's order: the role's likeliest first, Back last (Enter on an untouched
+    palette must never leave the task at hand)."""
+    first = LIKELIEST_TASK.get(role, "search")
+    return tuple(sorted(TASKS, key=lambda task: (task.id != first, task.id == "back")))
+
+
 @dataclass(frozen=True)
 class CardTask(Task):
     """A counter task on the selected card of a person's record: one use case (its :class:`Action` is the task's

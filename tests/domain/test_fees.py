@@ -114,11 +114,20 @@ def test_a_shown_amount_reads_back_as_the_same_fen(fen: int) -> None:
     assert parse_yuan(format_yuan(fen)) == fen
 
 
-@pytest.mark.parametrize(("status", "reason"), [
-    ("lost", "lost"), ("damaged", "damaged"), ("active", "expired"), ("suspended", "expired"),
+TODAY = date(2026, 11, 25)
+
+
+@pytest.mark.parametrize(("status", "expires", "reason"), [
+    ("lost", date(2036, 1, 1), "lost"),
+    ("damaged", date(2036, 1, 1), "damaged"),
+    ("active", date(2026, 12, 31), "expired"),  # inside the exchange window: free
+    ("active", date(2025, 1, 1), "expired"),  # past its expiry date
+    ("suspended", date(2026, 12, 31), "expired"),
+    ("active", date(2034, 5, 1), "damaged"),  # years before expiry: "expired" would only be refused
+    ("active", None, "damaged"),
 ])
-def test_a_reissue_starts_with_the_reason_the_card_status_suggests(status: str, reason: str) -> None:
+def test_a_reissue_starts_with_the_reason_the_rule_allows(status: str, expires: date | None, reason: str) -> None:
     from outlet_desk.domain.card_lifecycle import CardStatus
     from outlet_desk.domain.fees import ReissueReason, default_reissue_reason
 
-    assert default_reissue_reason(CardStatus(status)) is ReissueReason(reason)
+    assert default_reissue_reason(CardStatus(status), expires, TODAY, days_before=60) is ReissueReason(reason)

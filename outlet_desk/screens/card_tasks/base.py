@@ -64,6 +64,7 @@ class CardScreen(DeskScreen):
     #chip-table { height: auto; max-height: 8; }
     """
     takes_cards = False
+    MAIN_ACTION = "confirm"
     TASK_ID: ClassVar[Action | None] = None
     """The person view's task (``widgets.tasks.CARD_TASKS``) this screen does: whether it still applies to the
     card after another counter changed it."""

@@ -74,7 +74,8 @@ class ReissueScreen(RequestTaskScreen[WaiverState]):
 
     def compose_task(self) -> Iterable[Widget]:
         settings = self.desk_app.desk.settings
-        reason = default_reissue_reason(self.card.status)
+        reason = default_reissue_reason(self.card.status, self.card.expiry_date, self.desk_app.local_today(),
+                                        settings.reissue.expiry_exchange_days_before)
         yield Label(_("Reason"))
         yield Select([(r.label, r.value) for r in ReissueReason], value=reason.value, allow_blank=False,
                      id="reissue-reason", compact=True)
@@ -121,7 +122,11 @@ class ReissueScreen(RequestTaskScreen[WaiverState]):
 
     @on(Select.Changed, "#reissue-reason")
     def _reason_changed(self) -> None:
+        """Another reason: its fee, its own fields (the changed personal data), and the refusal of the one
+        before no longer stands."""
         self.query_one(PersonalChangeForm).display = self.reason() is ReissueReason.INFO_CHANGE
+        if not self.request_open():
+            self.outcome("")
         self._show_fee()
 
     def method(self) -> PaymentMethod:

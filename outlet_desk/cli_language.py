@@ -1,0 +1,103 @@
+"""The command line in the outlet's language, as the desk speaks it: ``--help``, every command's help and
+options, Click's own words (Usage, Options, the usage errors) and every message of every command, the
+reader's too, whatever the command reads.
+
+The language is peeked from the settings file the arguments name (``--config``/``-c``, else
+``$OUTLET_DESK_CONFIG``, else the training outlet) as the desk's launcher does
+(:func:`outlet_desk.config_file.peek_language`); a file that cannot be read leaves the language as it is
+(the command then says why in it). The help texts are marked by :mod:`outlet_desk.i18n.cli_help`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import typer.core
+from typer._click.core import Command, Context
+from typer._click.formatting import HelpFormatter
+from typer.core import TyperArgument, TyperGroup, TyperOption
+
+from outlet_desk.config_file import peek_language
+from outlet_desk.i18n import N_, _, current_language, set_language
+
+CONFIG_OPTIONS = ("--config", "-c")
+
+#: Typer's own words in the help and its usage errors (looked up with ``_`` when the help is written).
+TYPER_WORDS = (
+    N_("Usage:"), N_("Options"), N_("Commands"), N_("Arguments"), N_("Show this message and exit."),
+    N_("No such command {name!r}."), N_("default: {default}"), N_("required"),
+    N_("Install completion for the current shell."),
+    N_("Show completion for the current shell, to copy it or customize the installation."),
+)
+
+
+class OutletHelpFormatter(HelpFormatter):
+    """Typer's help layout with its headings, the usage prefix and each option's help in the outlet's
+    language (Typer adds ``--help`` and the completion options itself, in English)."""
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args, prefix if prefix is not None else _("Usage:") + " ")
+
+    def write_heading(self, heading: str) -> None:
+        super().write_heading(_(heading))
+
+    @contextmanager
+    def section(self, name: str) -> Iterator[None]:
+        with super().section(_(name)):
+            yield
+
+    def write_dl(self, rows: Sequence[tuple[str, str]], col_max: int = 30, col_spacing: int = 2) -> None:
+        super().write_dl([(term, _(text) if text else text) for term, text in rows], col_max, col_spacing)
+
+
+class OutletContext(Context):
+    formatter_class = OutletHelpFormatter
+
+
+def config_named(args: Sequence[str]) -> Path | None:
+    """The settings file ``args`` name with ``--config PATH``, ``-c PATH`` or ``--config=PATH`` (before the
+    command, where the option belongs), else None."""
+    for index, arg in enumerate(args):
+        if arg in CONFIG_OPTIONS and index + 1 < len(args):
+            return Path(args[index + 1])
+        if arg.startswith("--config="):
+            return Path(arg.split("=", 1)[1])
+        if not arg.startswith("-"):
+            return None  # the command: its own options follow
+    return None
+
+
+def speak_outlet_language(command: Command, args: Sequence[str]) -> None:
+    """Set the outlet's language for this run and put ``command``'s help and its subcommands' into it."""
+    set_language(peek_language(config_named(args)) or current_language())
+    typer.core._ = _  # type: ignore[attr-defined]  # Typer's headings and "No such command"
+    _translate(command)
+
+
+def first_clause(text: str) -> str:
+    """A translated help's first sentence for the list of commands: Typer shortens a help at its spaces, and
+    a Chinese sentence has none ("把 FILE..." was all that was left of one)."""
+    found = re.match(r"[^。；]*[。；]", text)
+    if found is None:
+        return text
+    clause = found.group(0)
+    return clause[:-1] + "…" if clause.endswith("；") else clause
+
+
+def _translate(command: Command) -> None:
+    command.context_class = OutletContext
+    if command.short_help:
+        command.short_help = _(command.short_help)
+    elif command.help and _(command.help) != command.help:
+        command.short_help = first_clause(_(command.help))
+    if command.help:
+        command.help = _(command.help)
+    for param in command.params:
+        if isinstance(param, TyperOption | TyperArgument) and param.help:
+            param.help = _(param.help)
+    if isinstance(command, TyperGroup):
+        for sub in command.commands.values():
+            _translate(sub)

@@ -1,0 +1,112 @@
+"""Keys only where they apply: the palette (Ctrl+P) in the outlet's language and in step with the footer, its first
+entry the likeliest task on the screen in every language; no key shown that the operator cannot use; Esc back
+to where the key was pressed; the reissue reason the rule allows."""
+
+from __future__ import annotations
+
+import pytest
+from textual.command import Command, CommandInput, CommandList, CommandPalette
+from textual.widgets import Select
+
+from outlet_desk.domain.fees import ReissueReason
+from outlet_desk.domain.roles import Action
+from outlet_desk.i18n import Language, _, set_language
+from outlet_desk.screens.card_tasks.reissue import ReissueScreen
+from outlet_desk.screens.report import ReportScreen
+from outlet_desk.screens.supervisor_home import SupervisorHomeScreen
+from tests.tui.conftest import DeskFactory, person_with_card_status
+from tests.tui.counter import Counter, at_the_counter, lost_without_request
+
+LANGUAGES = [pytest.param("zh_CN", id="zh"), pytest.param("en", id="en")]
+
+
+async def palette_offers(counter: Counter) -> list[str]:
+    """Ctrl+P on the screen as it is: the commands offered before anything is typed, first first."""
+    await counter.press("ctrl+p")
+    await counter.wait_for_screen(CommandPalette)
+    await counter.wait_for(lambda: bool(_offered(counter)))
+    await counter.pilot.pause(0.3)  # the palette adds its commands in batches
+    return _offered(counter)
+
+
+def _offered(counter: Counter) -> list[str]:
+    options = counter.app.screen.query_one(CommandList).options
+    return [str(o.hit.prompt) for o in options if isinstance(o, Command)]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+async def test_ctrl_p_then_enter_on_a_reissue_applies_never_goes_back(make_desk: DeskFactory,
+                                                                      language: Language) -> None:
+    desk = make_desk(language)
+    person, card = lost_without_request(desk)
+    async with at_the_counter(desk, size=(100, 30)) as counter:
+        await counter.sign_in("clerk1")
+        await counter.open_task(person, card, Action.APPLY_REISSUE)
+        await counter.wait_for_screen(ReissueScreen)
+        offered = await palette_offers(counter)
+        assert offered[0] == _("Apply"), offered
+        assert offered[-2:] == [_("Back"), _("Quit")] or offered.index(_("Back")) > offered.index(_("Apply"))
+        prompt = counter.app.screen.query_one(CommandInput).placeholder
+        assert prompt == _("Search for commands…")
+    set_language("en")
+
+
+async def test_the_palette_asks_in_chinese_on_a_chinese_outlet(make_desk: DeskFactory) -> None:
+    desk = make_desk("zh_CN")
+    async with at_the_counter(desk, size=(100, 30)) as counter:
+        await counter.sign_in("clerk1")
+        offered = await palette_offers(counter)
+        assert counter.app.screen.query_one(CommandInput).placeholder == "查找命令…"
+        assert offered[0] == "查询"  # F2, what a clerk on the home screen does first
+
+
+async def test_a_hotline_agents_palette_starts_with_the_hotline_report(make_desk: DeskFactory) -> None:
+    desk = make_desk("en")
+    async with at_the_counter(desk, size=(100, 30)) as counter:
+        await counter.sign_in("hotline1")
+        assert (await palette_offers(counter))[0] == "Hotline loss"
+
+
+async def test_a_hotline_agent_is_offered_no_counter_key_on_a_record(make_desk: DeskFactory) -> None:
+    """F7 "Card found" was listed on a suspended card for a hotline agent, and pressing it did nothing."""
+    desk = make_desk("en")
+    person, _card = person_with_card_status(desk, "suspended")
+    async with at_the_counter(desk, size=(100, 30)) as counter:
+        await counter.sign_in("hotline1")
+        await counter.open_person(person)
+        detail = counter.text("#card-detail")
+        assert "F7" not in detail and "F6 Report lost" not in detail, detail
+        assert "Card found" not in await palette_offers(counter)
+
+
+async def test_escape_from_the_report_opened_on_the_supervisors_screen_returns_there(desk: object) -> None:
+    async with at_the_counter(desk, size=(100, 30)) as counter:  # type: ignore[arg-type]
+        await counter.sign_in("super1")
+        await counter.press("f11")
+        await counter.wait_for_screen(SupervisorHomeScreen)
+        await counter.press("f7")
+        await counter.wait_for_screen(ReportScreen)
+        await counter.press("escape")
+        await counter.wait_for_screen(SupervisorHomeScreen)
+        await counter.press("r", "f11")  # F11 on the report opened from it: back, not a second one on top
+        await counter.wait_for_screen(SupervisorHomeScreen)
+        assert [type(s).__name__ for s in counter.app.screen_stack[1:]] == ["HomeScreen", "SupervisorHomeScreen"]
+
+
+async def test_an_active_card_years_from_expiry_is_not_reissued_as_expired_by_default(make_desk: DeskFactory) -> None:
+    """The reason starts as one the rule allows; the refusal of a reason goes once another is chosen."""
+    desk = make_desk("en")
+    person, card = person_with_card_status(desk, "active")
+    async with at_the_counter(desk, size=(100, 30)) as counter:
+        await counter.sign_in("clerk1")
+        await counter.open_task(person, card, Action.APPLY_REISSUE)
+        await counter.wait_for_screen(ReissueScreen)
+        reason = counter.app.screen.query_one("#reissue-reason", Select)
+        assert reason.value == ReissueReason.DAMAGED.value
+        reason.value = ReissueReason.EXPIRED.value
+        await counter.settle()
+        await counter.press("f9")
+        await counter.wait_for(lambda: "it can be exchanged from" in counter.text("#task-outcome"))
+        reason.value = ReissueReason.DAMAGED.value
+        await counter.settle()
+        assert counter.text("#task-outcome") == ""
