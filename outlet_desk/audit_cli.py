@@ -67,7 +67,7 @@ def _print_table(desk: Desk, events: tuple[TrailEvent, ...]) -> None:
     out.print(table)
 
 
-def audit_list(
+def audit_list_cmd(
     ctx: typer.Context,
     day: Annotated[str | None, typer.Option("--date", help="One day, YYYY-MM-DD (the outlet's local day).")] = None,
     first: Annotated[str | None, typer.Option("--from", help="The first day, YYYY-MM-DD.")] = None,

@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 
 from outlet_desk import __version__
-from outlet_desk.audit_cli import audit_list
+from outlet_desk.audit_cli import audit_list_cmd
 from outlet_desk.cli_support import (
     EXIT_CHECK_FAILED,
     AsJson,
@@ -242,7 +242,7 @@ app.add_typer(reader_app, name="reader")
 app.add_typer(report_app, name="report")
 app.add_typer(stock_app, name="stock")
 app.add_typer(feed_app, name="feed")
-audit_app.command("list")(audit_list)
+audit_app.command("list")(audit_list_cmd)
 app.command("backup")(backup_cmd)
 app.command("restore")(restore_cmd)
 app.command("where")(where_cmd)

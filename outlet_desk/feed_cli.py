@@ -60,16 +60,17 @@ def feed_export(
         print_json([item.as_json() for item in batch.items])
     for item in batch.items if fmt is ExportFormat.JSONL else ():
         print(json.dumps(item.as_json(), ensure_ascii=False))
-    err.print(_("{n} records of city {city}'s feed, {first} to {last} (the feed ends at {head}).").format(
-        n=len(batch.items), city=batch.city, first=batch.since + 1 if batch.items else "-",
-        last=batch.last if batch.items else "-", head=batch.head), markup=False)
+    first, last = (batch.since + 1, batch.last) if batch.items else ("-", "-")
+    summary = _("{n} records of city {city}'s feed, {first} to {last} (the feed ends at {head}).")
+    err.print(summary.format(n=len(batch.items), city=batch.city, first=first, last=last, head=batch.head),
+              markup=False)  # on standard error: standard output is the records
 
 
 @feed_app.command("ack")
 def feed_ack(
     ctx: typer.Context,
-    through: Annotated[int, typer.Option("--through", help="The last sequence number the consumer applied.")],
     consumer: Consumer = None,
+    through: Annotated[int, typer.Option("--through", help="The last sequence number the consumer applied.")] = 0,
     as_user: AsUser = None,
     as_json: Json = False,
 ) -> None:

@@ -3,9 +3,7 @@ blank cards for instant issuance, spoiled cards with a witness, and the stock co
 
 from __future__ import annotations
 
-import os
 import queue
-import sys
 import time
 from pathlib import Path
 from typing import Annotated
@@ -17,6 +15,7 @@ from outlet_desk.cli_support import (
     EXIT_BAD_INPUT,
     AsJson,
     AsUser,
+    ask_secret,
     authenticated,
     err,
     fail,
@@ -240,7 +239,8 @@ def stock_spoil(
     ctx: typer.Context,
     reason: Annotated[str, typer.Option("--reason", help="How the card was spoiled (writing, printing, handling).")],
     witness: Annotated[str | None, typer.Option(
-        "--witness", help=f"The second operator at the counter (password asked, or ${WITNESS_PASSWORD_VAR}).")] = None,
+        "--witness", help="The second operator at the counter (password asked, or $OUTLET_DESK_WITNESS_PASSWORD).")]
+    = None,
     card: Annotated[str | None, typer.Option("--card", help="The card number (default: one blank card).")] = None,
     as_user: AsUser = None,
 ) -> None:
@@ -252,12 +252,9 @@ def stock_spoil(
     clerk = sign_in(desk, as_user, Action.SPOIL_CARD)
     signer = None
     if witness is not None:
-        password = os.environ.get(WITNESS_PASSWORD_VAR)
-        if not password:
-            if not sys.stdin.isatty():
-                fail(_("No terminal to ask {u}'s password on: set ${password}.").format(
-                    u=witness, password=WITNESS_PASSWORD_VAR), EXIT_BAD_INPUT)
-            password = typer.prompt(_("Password for {u}").format(u=witness), hide_input=True)
+        password = ask_secret(WITNESS_PASSWORD_VAR, _("Password for {u}").format(u=witness),
+                              _("No terminal to ask {u}'s password on: set ${password}.").format(
+                                  u=witness, password=WITNESS_PASSWORD_VAR))
         with refusals():
             signer = authenticated(desk, witness, password)
     with refusals():

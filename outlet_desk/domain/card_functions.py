@@ -40,6 +40,7 @@ SUSPENDED_BECAUSE: Mapping[CardStatus, str] = MappingProxyType({
     _S.REPLACED: N_("replaced by a new card"),
     _S.RETURNED: N_("never collected, returned"),
     _S.SPOILED: N_("spoiled before issue"),
+    _S.CANCELLED: N_("cancelled (death, emigration or a duplicate card)"),
 })
 
 

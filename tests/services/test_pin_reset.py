@@ -121,12 +121,12 @@ def test_a_proxy_is_refused_whatever_the_outlet_allows_proxies(seeded: Desk) -> 
     assert refused.value.rule == "proxy_not_allowed"
 
 
-def test_an_identity_check_for_another_task_does_not_open_a_pin_reset(seeded: Desk) -> None:
+def test_an_identity_check_of_another_person_does_not_open_a_pin_reset(seeded: Desk) -> None:
     clerk = login(seeded, "clerk1")
-    person, card = person_with(seeded, CardStatus.ACTIVE)
+    [(person, card), (someone_else, _card)] = cards_without_application(seeded, CardStatus.ACTIVE.value, 2)
     assert card.id is not None
     chip = chip_card(seeded, person, card)
-    check = identity(seeded, clerk, person, "apply_reissue")
+    check = identity(seeded, clerk, someone_else, "apply_reissue")  # the visit is someone else's
     with card_in_reader(chip) as ops, pytest.raises(IdentityCheckMissing):
         reset_card_pin(seeded, clerk, ops, ISSUER, card.id, card.version, check, NEW_PIN, NEW_PIN)
     assert audit_events(seeded, "pin_reset") == []

@@ -101,7 +101,6 @@ async def test_a_card_past_the_limit_is_refused_on_the_screen(make_desk: DeskFac
         await counter.wait_for_screen(PersonScreen)
         await counter.select_card(card)
         await counter.start_task(Action.RESET_PIN)
-        await counter.pass_identity_check(person)
         await counter.wait_for_text("#reset-allowed", "the limit is 1")
         await counter.press("f9")
         await counter.settle()

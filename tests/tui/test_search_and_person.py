@@ -120,8 +120,8 @@ async def test_person_view_shows_identity_cards_actions_and_suspended_functions(
         assert screen.person is not None and screen.person.birth_place in identity
         with Session(desk.engine) as s:
             cards = s.exec(select(Card).where(col(Card.person_id) == person.id)).all()
-        text = counter.screen_text()
-        assert all(c.card_number in text for c in cards)
+        # the cards table is filled by the record's worker: wait for it (a loaded machine answers later)
+        await counter.wait_for(lambda: all(c.card_number in counter.screen_text() for c in cards))
         # select the lost card: its allowed actions and the suspended functions are listed
         table = screen.query_one("#cards-table")
         index = [c.card_number for c in screen.person.cards].index(lost.card_number)

@@ -64,7 +64,8 @@ def json_figures(config: Path, day: date) -> dict[str, Any]:
     flat |= {f"reissues.{k}": v for k, v in data["reissues"]["by_reason"].items()}
     flat["reissues.total"] = data["reissues"]["total"]
     flat |= {f"collections.{k}": v for k, v in data["collections"].items()}
-    flat |= {k: data[k] for k in ("chip_check_failures", "blocked_cards_presented", "pending_temporary_losses")}
+    flat |= {k: data[k] for k in ("chip_check_failures", "blocked_cards_presented", "spoiled_cards",
+                                      "pending_temporary_losses")}
     flat |= {"fees.taken_fen": data["fees"]["taken_fen"], "fees.waived_fen": data["fees"]["waived_fen"]}
     for c in data["clerks"]:
         flat[f"clerks.{c['username']}.transactions"] = c["transactions"]

@@ -42,14 +42,20 @@ def _status_change(session: Session, card: Card) -> str | None:
     return str(before or "")
 
 
+def _has_feed(session: Session) -> bool:
+    """Whether the store has the feed's table: a store at a revision before the feed's (a test building an
+    older store, an upgrade's data steps) changes cards without one. Asked only when a card's status changes."""
+    conn = session.connection()
+    return bool(conn.dialect.has_table(conn, FeedRecord.__tablename__))
+
+
 @event.listens_for(Session, "before_flush")
 def _write_card_changes(session: Session, _context: Any, _instances: Any) -> None:
-    for card in [*session.new, *session.dirty]:
-        if not isinstance(card, Card):
-            continue
-        previous = _status_change(session, card)
-        if previous is None:
-            continue
+    changed = [(card, previous) for card in [*session.new, *session.dirty]
+               if isinstance(card, Card) and (previous := _status_change(session, card)) is not None]
+    if not changed or not _has_feed(session):
+        return
+    for card, previous in changed:
         session.add(FeedRecord(city_code=city_of_outlet(session, card.outlet_code), kind=FeedKind.CARD_STATUS,
                                outlet_code=card.outlet_code, card_number=card.card_number, status=card.status,
                                previous_status=previous, at=card.status_changed_at or datetime.now(UTC)))
