@@ -21,7 +21,6 @@ from tests.tui.conftest import DeskFactory, screen_text
 from tests.tui.layout import layout_problems
 from tests.tui.test_snapshots import LANGUAGES, SCENARIOS, SIZES, WITH_READER, _steady
 
-
 KNOWN_MISFITS: dict[tuple[str, str, tuple[int, int]], str] = {
     ("person", "en", (80, 24)): "issue 14 item 7, open: with PIN reset (Ctrl+U) and cancellation (Ctrl+K) merged, the "
                                 "record's seven card keys no longer fit one English footer line at 80 columns",
