@@ -35,7 +35,8 @@ def test_the_shell_completes_commands_through_the_console_entry() -> None:
                           stdin=subprocess.DEVNULL)
     assert done.stdout.split() == ["find"], done.stderr
     shown = CliRunner().invoke(app, ["--show-completion", "bash"], prog_name="outlet-desk")
-    assert shown.exit_code == 0 and "_OUTLET_DESK_COMPLETE=complete_bash" in shown.output
+    assert shown.exit_code == 0, (shown.output, shown.exception)
+    assert "_OUTLET_DESK_COMPLETE=complete_bash" in shown.output
 
 
 def test_upgrade_dry_run_lists_every_migration_and_creates_nothing(config: Path) -> None:
