@@ -97,7 +97,8 @@ def load_sqlite(path: str, n_persons: int, cipher: Any) -> Sizes:
     """Bulk-insert into an already migrated SQLite file, personal values sealed with ``cipher``."""
     db = sqlite3.connect(path)
     db.execute("PRAGMA synchronous=OFF")
-    db.execute("INSERT INTO outlet (code, name, division_code) VALUES (?, ?, ?)", (OUTLET, "Bench", "110105"))
+    # the outlet may be registered already by a desk opened first (its audit chain started)
+    db.execute("INSERT OR IGNORE INTO outlet (code, name, division_code) VALUES (?, ?, ?)", (OUTLET, "Bench", "110105"))
     columns, persons = _sealed_persons(n_persons, cipher, text_dates=True)
     db.executemany(f"INSERT INTO person ({columns}) VALUES ({', '.join('?' * len(columns.split(', ')))})", persons)
     db.executemany(f"INSERT INTO card ({CARD_COLS}) VALUES (?,?,?,?,?,?,?,?,?,?)",
@@ -115,7 +116,8 @@ def load_postgres(conninfo: str, n_persons: int, cipher: Any) -> Sizes:
     import psycopg
 
     with psycopg.connect(conninfo) as conn, conn.cursor() as cur:
-        cur.execute("INSERT INTO outlet (code, name, division_code) VALUES (%s, %s, %s)", (OUTLET, "Bench", "110105"))
+        cur.execute("INSERT INTO outlet (code, name, division_code) VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
+                    (OUTLET, "Bench", "110105"))
         columns, persons = _sealed_persons(n_persons, cipher, text_dates=False)
         with cur.copy(f"COPY person ({columns}) FROM STDIN") as copy:
             for row in persons:

@@ -33,7 +33,7 @@ from outlet_desk.domain.roles import Action
 from outlet_desk.feed_cli import feed_app
 from outlet_desk.i18n import N_, _
 from outlet_desk.operator_cli import operator_app
-from outlet_desk.reader.cli import reader_app
+from outlet_desk.reader_cli import reader_app
 from outlet_desk.receipt_cli import receipt_app
 from outlet_desk.report_cli import report_app
 from outlet_desk.services import desk_log
@@ -278,7 +278,7 @@ def card_emulate(
     the outlet's ``[collection] pin_tries`` wrong entries, as the region's real cards do. The card holds the
     person's record: signed in (an operator who may open a record), before anything is looked up; the read
     is audited."""
-    from outlet_desk.reader.cli import run_emulator
+    from outlet_desk.reader.emulator_run import run_emulator
     from outlet_desk.reader.errors import EmulatorNotInserted
     from outlet_desk.reader.virtual_card import VirtualCard
     from outlet_desk.services.emulation import card_data_for

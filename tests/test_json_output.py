@@ -310,3 +310,7 @@ def test_reader_watch_once_prints_a_card_as_its_schema_says() -> None:
 
     data = check(card_json(CardRead("Virtual PCD 00 00", sample_card_data())), "reader-watch-once")
     assert date.fromisoformat(data["expiry_date"]) > date.fromisoformat(data["issue_date"])
+    from outlet_desk.reader_cli import masked_card  # not signed in: the holder masked, as the schema allows
+
+    masked = check(json.dumps(masked_card(sample_card_data()), ensure_ascii=False), "reader-watch-once")
+    assert (masked["birth_date"], masked["citizen_number"]) == (None, "110105************")

@@ -9,6 +9,7 @@ Public API (import from the modules; this package imports nothing, so importing 
 * :mod:`.supervisor` - ``ReaderSupervisor``; :mod:`.events` - the events, ``ReaderState``, ``ReaderStatus``
 * :mod:`.virtual_card` - ``VirtualCard``, ``Fault``, ``sample_card_data``; :mod:`.vpcd_link` - ``VpcdLink``
 * :mod:`.issuer_auth` - the issuer key file and authentication scheme
-* :mod:`.cli` - ``reader_app`` (Typer), ``run_emulator``
+* :mod:`.watch_loop` - the readers now and their events, for ``reader list/watch`` (``outlet_desk.reader_cli``)
+* :mod:`.emulator_run` - ``run_emulator`` (``card emulate``)
 * :mod:`.apdu`, :mod:`.codec`, :mod:`.profile`, :mod:`.card_session` - the profile as pure functions
 """

@@ -28,7 +28,7 @@ from outlet_desk.screens.labels import CHANNELS, GENDERS, LOSS_KINDS, word
 from outlet_desk.services.context import Actor
 from outlet_desk.services.errors import ServiceError
 from outlet_desk.services.identity import IdentityCheckResult
-from outlet_desk.services.masking import mask_phone
+from outlet_desk.services.masking import mask_address, mask_phone
 from outlet_desk.services.persons import CardLine, PersonDetail, open_person
 from outlet_desk.services.reissue import InstantCardDue, instant_cards_due
 from outlet_desk.services.visit import Visit, refusal_before_typing, visit_of, visit_open
@@ -86,7 +86,8 @@ def functions_text(card: CardLine) -> Text:
 def identity_text(p: PersonDetail, *, full: bool) -> Text:
     """The record's identity lines: the citizen number and the phone masked unless ``full`` (shown with an
     audited reason, Ctrl+N), and no birth date, which with the region code of the masked number would give
-    the number back. Each line fits 80 columns in both languages, the address excepted."""
+    the number back; the address cut after its district unless ``full``. Each line fits 80 columns in both
+    languages, the address excepted."""
     text = Text(no_wrap=False)
     text.append(p.name, style="bold")
     text.append(f"  {word(GENDERS, p.gender)}  {p.birth_place}\n")
@@ -96,7 +97,7 @@ def identity_text(p: PersonDetail, *, full: bool) -> Text:
         text.append(_("Citizen number") + f": {mask_citizen_id(p.citizen_number)} ")
         text.append(_("(Ctrl+N: in full, with a reason)") + "\n", style="dim")
         text.append(_("Phone") + f": {mask_phone(p.phone) or '-'}\n")
-    text.append(_("Address") + f": {p.address or '-'}")
+    text.append(_("Address") + f": {(p.address if full else mask_address(p.address)) or '-'}")
     return text
 
 

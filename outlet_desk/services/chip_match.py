@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from outlet_desk.db.tables import Card, Person
 from outlet_desk.domain.citizen_id import Gender as RecordGender
+from outlet_desk.domain.citizen_id import mask_citizen_id
 from outlet_desk.domain.names import names_match
 from outlet_desk.i18n import N_, _
 from outlet_desk.reader.card_data import CardData
@@ -43,6 +44,15 @@ class FieldCheck:
     @property
     def label(self) -> str:
         return _(FIELD_LABELS[self.field])
+
+    @property
+    def shown(self) -> tuple[str, str]:
+        """The record's and the chip's values as the clerk sees them: a citizen number that matches masked on
+        both sides (the tick says all there is to say); one that differs in full, so the clerk can tell the
+        holder which digits differ."""
+        if self.field == "citizen_number" and self.matches:
+            return mask_citizen_id(self.on_record), mask_citizen_id(self.on_chip)
+        return self.on_record, self.on_chip
 
 
 def compare_values(card_number: str, identification_code: str, citizen_number: str, name: str, chip: CardData,

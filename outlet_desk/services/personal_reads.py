@@ -28,6 +28,8 @@ class ReadKind(StrEnum):
     CARD_EMULATION = "card_emulation"
     """``outlet-desk card emulate``: a person's record written to a virtual card."""
     AUDIT_TRAIL = "audit_trail"
+    CHIP_READ = "chip_read"
+    """``outlet-desk reader watch`` by a signed-in operator: a card's chip data printed in full."""
 
 
 def record_personal_read(desk: Desk, actor: Actor, kind: ReadKind, found: int) -> None:

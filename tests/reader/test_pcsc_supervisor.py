@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from outlet_desk.reader.cli import reader_app, run_emulator
+from outlet_desk.reader.emulator_run import run_emulator
 from outlet_desk.reader.errors import CardGone, CardNotResponding, ServiceGone
 from outlet_desk.reader.events import (
     CardInserted,
@@ -27,6 +27,7 @@ from outlet_desk.reader.events import (
 from outlet_desk.reader.pcsc_reader import PcscCardReader
 from outlet_desk.reader.supervisor import ReaderSupervisor
 from outlet_desk.reader.virtual_card import FOREIGN_AID, Fault, VirtualCard, sample_card_data
+from outlet_desk.reader_cli import reader_app
 from tests.fixtures_pcsc import (
     CARD_MAX_HANG_S,
     PCSCD_SOCKET,
@@ -184,13 +185,16 @@ def test_cli_list_shows_the_readers(pcscd: PcscDaemon, resident_card: InsertedCa
     assert all(name in result.output for name in pcscd.readers)
 
 
-def test_cli_watch_once_prints_the_card_as_json(resident_card: InsertedCard) -> None:
+def test_cli_watch_once_prints_the_card_as_json_the_holder_masked(resident_card: InsertedCard) -> None:
+    """Without signing in (the technician checking a reader) the card reads, the holder's identity masked;
+    in full only for a signed-in operator (tests/test_card_emulate_cli.py)."""
     result = CliRunner().invoke(reader_app, ["watch", "--once", "--timeout", "3",
                                              "--reader", resident_card.reader])
     assert result.exit_code == 0, result.output
     printed = json.loads(result.stdout.strip().splitlines()[-1])
-    assert printed["card_number"] == "A12345678" and printed["name"] == "张小燕"
-    assert printed["birth_date"] == "1949-12-31" and printed["citizen_number"] == "11010519491231002X"
+    assert printed["card_number"] == "A12345678" and printed["name"] == "张**"
+    assert printed["birth_date"] is None and printed["citizen_number"] == "110105************"
+    assert "The holder's data is masked: sign in (--as USER) to see it in full." in result.stderr
 
 
 def test_cli_watch_prints_events_until_the_timeout(resident_card: InsertedCard) -> None:
@@ -199,6 +203,7 @@ def test_cli_watch_prints_events_until_the_timeout(resident_card: InsertedCard) 
     assert f"reader added: {resident_card.reader}" in result.output
     assert f"card inserted in {resident_card.reader} (ATR {resident_card.card.atr.hex().upper()})" in result.output
     assert '"card_number": "A12345678"' in result.output and "reader state: card A12345678" in result.output
+    assert "11010519491231002X" not in result.output and "张小燕" not in result.output
 
 
 def test_cli_watch_once_card_error_exits_1(resident_card: InsertedCard) -> None:

@@ -201,7 +201,7 @@ def test_training_mode_and_cli_load_without_pyscard() -> None:
         "import sys; sys.modules['smartcard'] = None\n"
         "from outlet_desk.reader.training_reader import TrainingReader\n"
         "from outlet_desk.reader.supervisor import ReaderSupervisor\n"
-        "from outlet_desk.reader.cli import reader_app\n"
+        "from outlet_desk.reader_cli import reader_app\n"
         "from outlet_desk.reader.virtual_card import VirtualCard, sample_card_data\n"
         "t = TrainingReader(); t.insert(VirtualCard(sample_card_data()))\n"
         "print(t.read_card(t.reader_names[0]).card_number, 'smartcard.scard' in sys.modules)\n"

@@ -8,6 +8,7 @@ import json
 
 import pytest
 from sqlmodel import Session, col, select
+from stdnum.cn import ric as cn
 
 from outlet_desk.db.tables import (
     AuditEvent,
@@ -51,6 +52,17 @@ def test_collection_checks_the_chip_and_activates_the_new_card(seeded: Desk) -> 
         check_chip(seeded, clerk, request_id, wrong)
     assert refused.value.comparison is not None
     assert [f.field for f in refused.value.comparison.fields if not f.matches] == ["name"]
+    number = next(f for f in refused.value.comparison.fields if f.field == "citizen_number")
+    masked = mask_citizen_id(person.citizen_number)  # a number that matches is shown masked on both sides
+    assert number.shown == (masked, masked) and person.citizen_number[6:] not in "".join(number.shown)
+    sequence = "001" if person.citizen_number[14:17] != "001" else "003"  # another person born the same day
+    body = person.citizen_number[:14] + sequence  # stdnum ignores the last character
+    elsewhere = chip_of(new, person, citizen_number=body + cn.calc_check_digit(body + "0"))
+    with pytest.raises(CollectionRefused) as refused:
+        check_chip(seeded, clerk, request_id, elsewhere)
+    assert refused.value.comparison is not None  # one that differs in full: the clerk tells which digits differ
+    number = next(f for f in refused.value.comparison.fields if f.field == "citizen_number")
+    assert not number.matches and number.shown == (person.citizen_number, elsewhere.citizen_number)
     other = Gender.FEMALE if person.gender == "male" else Gender.MALE
     with pytest.raises(CollectionRefused, match="Gender") as refused:  # the chip's gender is compared like the name
         check_chip(seeded, clerk, request_id, chip_of(new, person, gender=other))

@@ -196,6 +196,8 @@ async def test_the_full_citizen_number_is_shown_only_with_a_reason_and_audited(d
         await counter.wait_for(lambda: person.name in counter.text("#identity"))
         assert person.citizen_number not in counter.text("#identity")
         assert person.phone not in counter.text("#identity") and mask_phone(person.phone) in counter.text("#identity")
+        assert len(person.address) > 6 and person.address not in counter.text("#identity")  # cut after the district
+        assert person.address[:6] + "***" in counter.text("#identity")
         await counter.press("ctrl+n")
         await counter.wait_for(lambda: isinstance(app.screen, FullNumberScreen))
         await counter.press("enter")  # no reason given
@@ -205,7 +207,8 @@ async def test_the_full_citizen_number_is_shown_only_with_a_reason_and_audited(d
         await counter.press("enter")
         await counter.wait_for(lambda: isinstance(app.screen, PersonScreen))
         await counter.wait_for(lambda: person.citizen_number in counter.text("#identity"))
-        assert person.phone in counter.text("#identity")  # the phone in full too, by the same audited read
+        # the phone and the address in full too, by the same audited read
+        assert person.phone in counter.text("#identity") and person.address in counter.text("#identity")
     with Session(desk.engine) as s:
         shown = s.exec(select(AuditEvent).where(col(AuditEvent.action) == "citizen_number_shown")).all()
     assert [(e.person_id, "holder checks the number on a form" in (e.after or "")) for e in shown] == [

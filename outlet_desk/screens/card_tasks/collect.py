@@ -103,7 +103,7 @@ class CollectScreen(CardTaskScreen):
         table.clear(columns=True)
         table.add_columns(_("Field"), _("On record"), _("On the chip"), "")
         for f in comparison.fields:
-            record, chip = _in_lines(f.on_record), _in_lines(f.on_chip)
+            record, chip = (_in_lines(value) for value in f.shown)
             table.add_row(f.label, record, chip,
                           Text("✓", style="bold green") if f.matches else Text("✗", style="bold red"),
                           height=max(record.count("\n"), chip.count("\n")) + 1)
