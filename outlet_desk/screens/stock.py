@@ -87,7 +87,7 @@ class StockScreen(SupervisorScreen):
             (_("Batch"), "batch"), (_("Cards"), "lines"), (_("Scanned in"), "scanned"),
             (_("Not accounted for"), "open"), (_("Announced"), "at")))
         add_keyed_columns(self.query_one("#discrepancies", DataTable), (
-            (_("Number"), "id"), (_("Discrepancy"), "kind"), (_("Line"), "line"), (_("Card"), "card"),
+            (_("No."), "id"), (_("Discrepancy"), "kind"), (_("Line"), "line"), (_("Card"), "card"),
             (_("Note"), "note")))
         self.query_one("#batches", DataTable).focus()
         self.say(_("Select a batch and put each of its cards into the reader to scan it in."), ok=True)
