@@ -12,13 +12,11 @@ import typer
 from rich.table import Table
 
 from outlet_desk.cli_support import (
-    EXIT_BAD_INPUT,
     AsJson,
     AsUser,
     ask_secret,
     authenticated,
     err,
-    fail,
     out,
     print_json,
     progress_shown,
@@ -33,7 +31,6 @@ from outlet_desk.i18n import _, ngettext
 stock_app = typer.Typer(help="Card stock: batches from a manifest scanned in by chip, blank cards, spoiled "
                              "cards, the count.", add_completion=False, rich_markup_mode=None)
 
-MANIFEST_MAX_BYTES = 64 * 1024 * 1024
 WITNESS_PASSWORD_VAR = "OUTLET_DESK_WITNESS_PASSWORD"
 BatchId = Annotated[int, typer.Argument(help="The batch's number, as stock import printed it.",
                                         callback=record_id("BATCH"))]
@@ -65,22 +62,6 @@ def stock_receive(
         card=received.card_number, req=received.request_id))
 
 
-def _manifest_text(path: Path) -> str:
-    try:
-        if path.stat().st_size > MANIFEST_MAX_BYTES:
-            fail(_("{path} is larger than a manifest can be ({mb} MB).").format(path=path, mb=MANIFEST_MAX_BYTES >> 20),
-                 EXIT_BAD_INPUT)
-        data = path.read_bytes()
-    except OSError as error:
-        fail(_("The manifest {path} cannot be read: {reason}").format(path=path, reason=error.strerror or error),
-             EXIT_BAD_INPUT)
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        fail(_("The manifest {path} is not UTF-8 text (byte {at}).").format(path=path, at=error.start),
-             EXIT_BAD_INPUT)
-
-
 @stock_app.command("import")
 def stock_import(
     ctx: typer.Context,
@@ -90,15 +71,14 @@ def stock_import(
 ) -> None:
     """Import a batch's manifest: every line checked (a bad line is reported with its line number and nothing
     is recorded), then the batch and its cards recorded as announced, to be scanned in by chip."""
-    from outlet_desk.domain.manifest import parse_manifest
+    from outlet_desk.services.manifest_file import read_manifest
     from outlet_desk.services.stock_import import import_manifest
 
     desk = state_of(ctx).desk()
     actor = sign_in(desk, as_user, Action.RECEIVE_STOCK)
-    text = _manifest_text(manifest)
     stage = _("Checking and recording the manifest")
     with refusals(), progress_shown(err) as progress:
-        parsed = parse_manifest(text, manifest.suffix, desk.local_now().date())
+        parsed = read_manifest(manifest, desk.local_now().date())
         done = import_manifest(desk, actor, parsed, lambda n, total: progress(stage, n, total))
     out.print(_("Batch {batch} announced as batch number {id}: {n} cards, {r} of them for a reissue request "
                 "waiting. Scan them in with: outlet-desk stock scan {id}").format(

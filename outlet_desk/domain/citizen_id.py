@@ -37,6 +37,7 @@ _ALLOWED = _DIGITS | {"X"}
 # Full-width digits and X, as typed with a Chinese input method, read as their ASCII forms.
 _FULL_WIDTH = str.maketrans({**{chr(0xFF10 + i): str(i) for i in range(10)}, "Ｘ": "X", "ｘ": "X"})
 _WHITESPACE = re.compile(r"\s+")
+_PLAIN = re.compile(r"[0-9]{17}[0-9X]")
 
 
 class Gender(StrEnum):
@@ -88,6 +89,8 @@ def parse_citizen_id(raw: str, today: date | None = None) -> CitizenId:
     length, region, birth_date (a real date, not before 1900, not after ``today``), check_digit.
     """
     today = today or date.today()
+    if _PLAIN.fullmatch(raw):  # already 17 digits and a digit or X: the character and length rules hold
+        return _checked(raw, today)
     number = normalise_citizen_id(raw)
     if not number:
         raise InvalidCitizenId("empty", _("Citizen ID number is empty: type the 18-character number."))
@@ -101,6 +104,11 @@ def parse_citizen_id(raw: str, today: date | None = None) -> CitizenId:
                      "Citizen ID number has {count} characters; it must have 18.", len(number)).format(
                          count=len(number)),
         )
+    return _checked(number, today)
+
+
+def _checked(number: str, today: date) -> CitizenId:
+    """The rules after the characters and the length (region, birth date, check digit), for 18 characters."""
     region = number[:6]
     if not _region_known(region):
         raise _region_refused(region)

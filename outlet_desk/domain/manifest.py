@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
+from operator import itemgetter
 from typing import Any
 
 from outlet_desk.domain.card_numbers import validate_card_number, validate_identification_code
@@ -75,6 +76,7 @@ def parse_manifest(text: str, suffix: str, today: date) -> Manifest:
     """The manifest in ``text`` (``suffix``: ``.csv`` or ``.json``), every line checked; else
     :class:`ManifestRefused` with every problem and its line number."""
     suffix = suffix.lower()
+    rows: Iterator[tuple[int, Mapping[str, Any] | Values]]
     if suffix == ".json":
         batch, rows = _json_rows(text)
     elif suffix == ".csv":
@@ -85,7 +87,7 @@ def parse_manifest(text: str, suffix: str, today: date) -> Manifest:
     return check_lines(batch, rows, today)
 
 
-def check_lines(batch: str, rows: Iterator[tuple[int, Mapping[str, Any]]], today: date) -> Manifest:
+def check_lines(batch: str, rows: Iterator[tuple[int, Mapping[str, Any] | Values]], today: date) -> Manifest:
     """Check the batch number and each row (line number, fields); duplicates within the file are problems."""
     problems: list[Problem] = []
     if not _BATCH_NUMBER.fullmatch(batch):
@@ -125,15 +127,28 @@ def _text(row: Mapping[str, Any], key: str) -> str:
     return str(value)
 
 
-def _line(line_no: int, row: Mapping[str, Any], batch: str, today: date) -> ManifestLine:
-    values = {key: _text(row, key).strip() for key in FIELDS}
-    missing = [key for key in REQUIRED[1:] if not values[key]]
-    if missing:
+Values = tuple[str | None, str, str, str, str, str]
+"""A line's fields in the order of :data:`FIELDS`, stripped; the batch number None when the line has none."""
+
+
+def _values(row: Mapping[str, Any] | Values) -> Values:
+    """A JSON card's fields as text (a number is read as its digits; anything else refused); a CSV line's
+    come as text already."""
+    if isinstance(row, tuple):
+        return row
+    batch, card, code, citizen, name, request = (_text(row, key).strip() for key in FIELDS)
+    return (batch if "batch_number" in row else None), card, code, citizen, name, request
+
+
+def _line(line_no: int, row: Mapping[str, Any] | Values, batch: str, today: date) -> ManifestLine:
+    values = _values(row)
+    batch_value, card, code, citizen, name, request_text = values
+    if not (card and code and citizen and name):
+        missing = [key for key, value in zip(REQUIRED[1:], values[1:5], strict=True) if not value]
         raise DomainError(_("{fields} missing.").format(fields=", ".join(missing)))
-    if "batch_number" in row and values["batch_number"] != batch:
+    if batch_value is not None and batch_value != batch:
         raise DomainError(_("the batch number {value!r} is not the manifest's {batch}.").format(
-            value=values["batch_number"][:80], batch=batch))
-    request_text = values["request_id"]
+            value=batch_value[:80], batch=batch))
     request_id: int | None = None
     if request_text:
         if not request_text.isascii() or not request_text.isdigit() or not is_record_id(int(request_text)):
@@ -141,24 +156,36 @@ def _line(line_no: int, row: Mapping[str, Any], batch: str, today: date) -> Mani
         request_id = int(request_text)
     return ManifestLine(
         line_no=line_no,
-        card_number=validate_card_number(values["card_number"]),
-        identification_code=validate_identification_code(values["identification_code"]),
-        citizen_number=parse_citizen_id(values["citizen_number"], today).number,
-        name=clean_text(values["name"], _("Name"), PERSON_NAME_MAX),
+        card_number=validate_card_number(card),
+        identification_code=validate_identification_code(code),
+        citizen_number=parse_citizen_id(citizen, today).number,
+        name=clean_text(name, _("Name"), PERSON_NAME_MAX),
         request_id=request_id,
     )
 
 
-def _csv_rows(text: str) -> tuple[str, Iterator[tuple[int, Mapping[str, Any]]]]:
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
-    header = [name.strip() for name in reader.fieldnames or []]
+def _csv_rows(text: str) -> tuple[str, Iterator[tuple[int, Values]]]:
+    """The header checked, then each line that is not blank with its line number, its fields picked by the
+    header's names (the last column of a name repeated, as a dict would keep it) and stripped."""
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    header = [name.strip() for name in next(reader, [])]
     absent = [name for name in REQUIRED if name not in header]
     if absent:
         raise ManifestRefused([Problem(1, _("the header must name {fields}; it lacks {absent}.").format(
             fields=", ".join(FIELDS), absent=", ".join(absent)))])
-    reader.fieldnames = header
-    rows = [(reader.line_num, row) for row in reader if "".join(v for v in row.values() if isinstance(v, str)).strip()]
-    batch = (rows[0][1].get("batch_number") or "").strip() if rows else ""
+    column = {name: i for i, name in enumerate(header)}
+    width = len(header)
+    named = [field for field in FIELDS if field in column]
+    pick = itemgetter(*(column[field] for field in named))
+    tail = ("",) * (len(FIELDS) - len(named))  # request_id, when the header leaves it out
+    rows: list[tuple[int, Values]] = []
+    for row in reader:
+        if len(row) < width:
+            row += [""] * (width - len(row))
+        if not "".join(row[:width]).strip():
+            continue
+        rows.append((reader.line_num, (*map(str.strip, pick(row)), *tail)))  # type: ignore[arg-type]
+    batch = rows[0][1][0] or "" if rows else ""
     return batch, iter(rows)
 
 

@@ -12,6 +12,7 @@ from textual.widget import Widget
 from textual.widgets import Input
 
 from outlet_desk.domain.errors import DomainError
+from outlet_desk.domain.stock import StockFigure
 from outlet_desk.domain.times import local_time
 from outlet_desk.i18n import N_, _
 from outlet_desk.screens.answer import Answer
@@ -20,6 +21,7 @@ from outlet_desk.services.context import Actor
 from outlet_desk.services.day_close import Blocker, CloseResult, LapsingLoss, OpenItems, close_day, open_items
 from outlet_desk.services.errors import ServiceError
 from outlet_desk.widgets.plain import Static
+from outlet_desk.widgets.stock_count_entry import StockCountEntry
 
 
 class BlockersLoaded(Answer[OpenItems]):
@@ -51,6 +53,7 @@ class DayCloseScreen(DayScreen):
         yield Static(_("Checking the day {day}…").format(day=self.day.isoformat()), id="items")
         yield Input(placeholder=_("Reason for closing with open items"), id="reason")
         yield CoSigner()
+        yield StockCountEntry(self.desk)
         yield Static("", id="result")
 
     def on_mount(self) -> None:
@@ -94,19 +97,23 @@ class DayCloseScreen(DayScreen):
         if self.result is not None:
             self.say(_("The day is closed."), ok=True)
             return
+        stock = self.query_one(StockCountEntry)
         try:
+            counted = stock.counted()
             co_signer = self.query_one(CoSigner).actor(self.desk)
         except (DomainError, ServiceError) as error:
             self.say(error.message)
             return
         self.say(_("Closing the day: verifying the audit chain and writing the report…"), ok=True)
-        self.close(self.query_one("#reason", Input).value, co_signer)
+        self.close(self.query_one("#reason", Input).value, co_signer, counted, stock.reason())
 
     @work(thread=True, exclusive=True, group="close")
-    def close(self, reason: str, co_signer: Actor | None) -> None:
+    def close(self, reason: str, co_signer: Actor | None, counted: dict[StockFigure, int] | None = None,
+              stock_reason: str = "") -> None:
         """The close verifies the whole chain and writes the PDF: seconds on a large store, off the UI."""
         try:
-            self.post_message(Closed(close_day(self.desk, self.actor, self.day, reason=reason, co_signer=co_signer)))
+            self.post_message(Closed(close_day(self.desk, self.actor, self.day, reason=reason, co_signer=co_signer,
+                                               stock_counted=counted, stock_reason=stock_reason)))
         except (DomainError, ServiceError) as error:
             self.post_message(Closed(None, error.message))
         except FileNotFoundError as missing:  # the CJK font: the close is recorded, the PDF is not

@@ -21,6 +21,7 @@ from outlet_desk.screens.cashup import CashUpScreen
 from outlet_desk.screens.day_close import DayCloseScreen
 from outlet_desk.screens.operators import OperatorsScreen
 from outlet_desk.screens.report import ReportScreen
+from outlet_desk.screens.stock import StockScreen
 from outlet_desk.screens.supervision_base import SupervisorScreen
 from outlet_desk.screens.uncollected import UncollectedScreen
 from outlet_desk.services.approvals import decisions
@@ -48,6 +49,7 @@ class SupervisorHomeScreen(SupervisorScreen):
         Binding("d", "open('close')", N_("Close day")),
         Binding("o", "open('operators')", N_("Operators")),
         Binding("l", "open('audit')", N_("Audit trail")),
+        Binding("s", "open('stock')", N_("Stock")),
         Binding("u", "open('uncollected')", N_("Uncollected"), show=False),  # offered in the overview when due
         Binding("g", "refresh", N_("Refresh"), show=False),  # the list is read again every few seconds anyway
         Binding("escape", "back", N_("Back"), show=False),  # as on every screen; its place goes to the tasks
@@ -187,5 +189,5 @@ class SupervisorHomeScreen(SupervisorScreen):
     def action_open(self, which: str) -> None:
         screens: dict[str, type[SupervisorScreen]] = {
             "report": ReportScreen, "cashup": CashUpScreen, "close": DayCloseScreen, "operators": OperatorsScreen,
-            "uncollected": UncollectedScreen, "audit": AuditTrailScreen}
+            "uncollected": UncollectedScreen, "audit": AuditTrailScreen, "stock": StockScreen}
         self.app.push_screen(screens[which](self.desk, self.actor))

@@ -17,6 +17,7 @@ from sqlmodel import Session, col
 from outlet_desk.db.tables import CashUp, DayClose, Operator, Payment
 from outlet_desk.domain.approvals import DualControl
 from outlet_desk.domain.audit_actions import AuditAction
+from outlet_desk.domain.counted import unexplained
 from outlet_desk.domain.fees import PaymentMethod, format_yuan
 from outlet_desk.domain.roles import Action, require
 from outlet_desk.domain.text import REASON_MAX, clean_text
@@ -148,7 +149,7 @@ def _check_signers(desk: Desk, supervisor: Actor, clerk_id: int, difference: int
                    co_signer: Actor | None) -> None:
     if supervisor.operator_id == clerk_id:
         raise CashUpRefused(_("A supervisor cannot cash up their own payments; another supervisor must count them."))
-    if difference and not reason.strip():
+    if unexplained(difference, reason):
         raise CashUpRefused(
             _("The counted cash differs from the expected by {yuan} yuan: give the reason.").format(
                 yuan=format_yuan(difference)))

@@ -19,19 +19,23 @@ events after it. An old event edited in place is found here, not by those report
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from outlet_desk.db.tables import Approval, Card, DayClose, LossReport, Person
 from outlet_desk.domain.approvals import ApprovalStatus, DualControl
 from outlet_desk.domain.audit_actions import AuditAction
+from outlet_desk.domain.counted import differences, unexplained
 from outlet_desk.domain.fees import format_yuan
 from outlet_desk.domain.roles import Action, require
+from outlet_desk.domain.stock import StockFigure
 from outlet_desk.domain.text import REASON_MAX, clean_text
 from outlet_desk.i18n import _, ngettext
 from outlet_desk.services.atomic_file import write_atomically
@@ -148,11 +152,15 @@ def close_day(
     *,
     reason: str = "",
     co_signer: Actor | None = None,
+    stock_counted: Mapping[StockFigure, int] | None = None,
+    stock_reason: str = "",
 ) -> CloseResult:
     """Close ``day`` (default today): refuse with the blocking items unless a reason is given; record
-    the close; write the day's report as PDF and CSV into the reports folder."""
+    the close with the outlet's stock count (and the figures counted by hand, ``stock_counted``: one that
+    differs needs ``stock_reason``); write the day's report as PDF and CSV into the reports folder."""
     require(supervisor.role, Action.CLOSE_DAY)
     reason = clean_text(reason, _("The reason"), REASON_MAX, multi_line=True)
+    stock_reason = clean_text(stock_reason, _("The reason"), REASON_MAX, multi_line=True).strip()
     today = desk.local_now().date()
     day = day or today
     if day > today:
@@ -160,6 +168,9 @@ def close_day(
     with Session(desk.engine) as s:
         if is_closed(s, desk.outlet_code, day):
             raise DayCloseRefused(_("The day {day} is already closed.").format(day=day))
+    if stock_counted:  # a count differing without its reason is refused before the long checks (and again below)
+        with desk.engine.connect() as conn:
+            stock_at_close(conn, desk, stock_counted, stock_reason)
     # The full verification (and the checkpoint it records when intact) is the close's own.
     chain = chain_result(desk, full=True, record=True, operator_id=supervisor.operator_id)
     checked = replace(daily_report(desk, day, verify=False), chain=chain)
@@ -182,15 +193,32 @@ def close_day(
             uow.session.flush()
         except IntegrityError as exc:
             raise DayCloseRefused(_("The day {day} is already closed.").format(day=day)) from exc
-        stock = next(iter(count_in(uow.session.connection(), desk.outlet_code)), None)
         uow.audit(AuditAction.DAY_CLOSED, "day_close", row.id, after={
             "day": day.isoformat(), "reason": row.reason, "blockers": [b.kind for b in found],
-            "stock": stock.as_dict() if stock else {},
+            **stock_at_close(uow.session.connection(), desk, stock_counted or {}, stock_reason),
             "co_signer": co_signer.username if co_signer and found else None})
         uow.commit()
     # The report carries the close; its chain result is the one verified just before closing (one pass).
     report = replace(daily_report(desk, day, verify=False), chain=checked.chain)
     return CloseResult(day, report, *write_report_files(desk, report), found, lapsing_tomorrow(desk, day))
+
+
+def stock_at_close(conn: Connection, desk: Desk, counted: Mapping[StockFigure, int], reason: str
+                   ) -> dict[str, object]:
+    """The close's stock facts: the outlet's count on record, the figures counted by hand, their differences
+    and the reason; a count that differs without its reason is refused (the cash-up's rule: ``counted``)."""
+    stock = next(iter(count_in(conn, desk.outlet_code)), None)
+    recorded = dict(stock.figures) if stock else {}
+    differ = differences(recorded, counted)
+    if unexplained(differ, reason):
+        raise DayCloseRefused(_("The stock counted differs from the record ({figures}): give the reason.").format(
+            figures=", ".join(_("{figure} {recorded} on record, {counted} counted").format(
+                figure=f.label, recorded=recorded.get(f, 0), counted=counted[f]) for f in differ)))
+    facts: dict[str, object] = {"stock": stock.as_dict() if stock else {}}
+    if counted:
+        facts.update(stock_counted={f.value: n for f, n in counted.items()},
+                     stock_differences={f.value: n for f, n in differ.items()}, stock_reason=reason if differ else "")
+    return facts
 
 
 def write_report_files(desk: Desk, report: DailyReport) -> tuple[Path, Path]:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlmodel import Session, col, select
 
-from outlet_desk.db.tables import Card
+from outlet_desk.db.tables import Card, StockItem
 from outlet_desk.domain.card_functions import spec_version
 from outlet_desk.domain.card_lifecycle import CardStatus
 from outlet_desk.domain.citizen_id import parse_citizen_id
@@ -20,6 +22,7 @@ from outlet_desk.reader.card_data import (
 from outlet_desk.services.context import Desk
 from outlet_desk.services.errors import NotFound, ServiceError
 from outlet_desk.services.queries import person_by_citizen_number
+from outlet_desk.services.stock_import import OPEN_LINES
 
 # Which of a person's cards to put in the reader when none is named: the one waiting to be collected
 # first (that is what a person trying the desk wants to collect), then the one in use, then any other.
@@ -49,6 +52,15 @@ def _name_fields(name: str) -> tuple[str, str]:
         ).format(name=name, needed=problem.needed, limit=NAME_BYTES + NAME_EXTENSION_BYTES)) from None
 
 
+def _expected_card(s: Session, card_number: str) -> tuple[str, str] | None:
+    """The card number and chip code of a card a manifest announced and not yet scanned in (or whose chip
+    disagreed), to put into the reader for its scan-in: the chip may carry another person's data than its line
+    (``--citizen``), which is how a chip that disagrees with its manifest line is tried."""
+    line = s.exec(select(StockItem).where(col(StockItem.card_number) == card_number,
+                                          col(StockItem.status).in_(OPEN_LINES))).first()
+    return (line.card_number, line.identification_code) if line is not None else None
+
+
 def card_data_for(desk: Desk, citizen_number: str, card_number: str | None = None) -> CardData:
     """What the chip of that person's card holds, built from the record; a name longer than the chip's
     name field continues in its name extension. Raises :class:`NameNotForChip` for a name no chip holds."""
@@ -61,6 +73,14 @@ def card_data_for(desk: Desk, citizen_number: str, card_number: str | None = Non
         if card_number is not None:
             cards = [c for c in cards if c.card_number == card_number.strip().upper()]
         cards = [c for c in cards if c.identification_code and c.issue_date and c.expiry_date]
+        if not cards and card_number is not None:
+            expected = _expected_card(s, card_number.strip().upper())
+            if expected is not None:  # a card of a batch not scanned in yet: the chip it carries, this person's data
+                expected_number, code = expected
+                today = desk.local_now().date()
+                cards = [Card(card_number=expected_number, identification_code=code, person_id=person.id or 0,
+                              outlet_code=desk.outlet_code, status=CardStatus.IN_STOCK, issue_date=today,
+                              expiry_date=today + timedelta(days=3652))]
         if not cards:
             raise NotFound(_("This person has no card with a chip on record to emulate."))
         rank = {status.value: i for i, status in enumerate(PREFERENCE)}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -17,6 +18,7 @@ from outlet_desk.domain.roles import Action
 from outlet_desk.domain.stock import (
     DISCREPANCY_OF,
     RESOLUTION_OF,
+    BatchKind,
     BatchStatus,
     Discrepancy,
     StockStatus,
@@ -67,6 +69,41 @@ def batch_view(desk: Desk, batch_id: int) -> BatchView:
         found = tuple(DiscrepancyLine(r.id or 0, DISCREPANCY_OF[StockStatus(r.status)], r.line_no, r.card_number,
                                       r.note) for r in rows)
         return BatchView(batch_id, batch.manifest_ref, BatchStatus(batch.status), batch.lines, dict(counts), found)
+
+
+@dataclass(frozen=True)
+class OpenBatch:
+    """A batch still open, as the stock screen lists it."""
+
+    batch_id: int
+    batch_number: str
+    lines: int
+    received_at: datetime
+    scanned: int
+    """Lines whose card was scanned in (received)."""
+    open_lines: int
+    """Lines not accounted for yet: missing (not scanned), mismatched, extra."""
+
+
+def open_batches(desk: Desk) -> list[OpenBatch]:
+    """This outlet's manifest batches still open, oldest first, each with how far its scan-in has come."""
+    with Session(desk.engine) as s:
+        batches = s.exec(select(StockBatch).where(
+            col(StockBatch.outlet_code) == desk.outlet_code, col(StockBatch.kind) == BatchKind.MANIFEST,
+            col(StockBatch.status) == BatchStatus.ANNOUNCED).order_by(col(StockBatch.id))).all()
+        ids = [b.id for b in batches]
+        counts: dict[int, Counter[str]] = {}
+        for batch_id, status, count in s.exec(
+                select(col(StockItem.batch_id), col(StockItem.status), func.count())
+                .where(col(StockItem.batch_id).in_(ids)).group_by(col(StockItem.batch_id), col(StockItem.status))
+        ).all():
+            counts.setdefault(int(batch_id), Counter())[str(status)] = int(count)
+        found = []
+        for b in batches:
+            by_status = counts.get(b.id or 0, Counter())
+            found.append(OpenBatch(b.id or 0, b.manifest_ref, b.lines, b.received_at.astimezone(desk.tz),
+                                   by_status[StockStatus.RECEIVED], sum(by_status[st] for st in DISCREPANCY_OF)))
+        return found
 
 
 def _batch(s: Session, desk: Desk, batch_id: int) -> StockBatch:

@@ -85,8 +85,12 @@ def _announced_requests(s: Session, request_ids: Iterable[int]) -> set[int]:
         col(StockItem.status).in_(OPEN_LINES), col(StockItem.request_id).in_(list(request_ids)))).all() if r}
 
 
+Row = tuple[int, str, str, str, str, int, int | None]
+"""A good line to write: line number, card number, chip code, citizen number, name, holder, request."""
+
+
 def _check_chunk(s: Session, desk: Desk, chunk: Sequence[ManifestLine], claimed: set[int],
-                 problems: list[Problem], lines_open: bool) -> list[dict[str, Any]]:
+                 problems: list[Problem], lines_open: bool) -> list[Row]:
     """The rows to write for the good lines of ``chunk``; each bad line's problem goes into ``problems``."""
     taken = _taken(s, chunk, lines_open)
     holders = _holders(s, chunk)
@@ -96,47 +100,49 @@ def _check_chunk(s: Session, desk: Desk, chunk: Sequence[ManifestLine], claimed:
     for request in requests.values():
         by_person.setdefault(request.person_id, []).append(request.id or 0)
     claimed |= _announced_requests(s, requests)
-    rows = []
+    rows: list[Row] = []
     for line in chunk:
-        def bad(message: str, line: ManifestLine = line) -> None:
-            problems.append(Problem(line.line_no, message))
-
-        if line.card_number in taken or line.identification_code in taken:
-            bad(_("card {card} (or its chip) is already on record or expected in another batch.").format(
-                card=line.card_number))
-            continue
+        problem = None if not taken else _on_record(line, taken)
         holder = holders.get(line.citizen_number)
-        if holder is None:
-            bad(_("no card holder with this citizen number is on record."))
+        if problem is None and holder is None:
+            problem = _("no card holder with this citizen number is on record.")
+        if problem is not None or holder is None:
+            problems.append(Problem(line.line_no, problem or ""))
             continue
         person_id, name = holder
-        if name != line.name and not names_match(name, line.name):
-            bad(_("the name {name!r} is not the holder's name on record.").format(name=line.name))
-            continue
         request_id = line.request_id
-        if request_id is not None and (request_id not in requests or requests[request_id].person_id != person_id):
-            bad(_("request {id} is not this holder's reissue waiting for a card from the factory at this "
-                  "outlet.").format(id=request_id))
-            continue
-        if request_id is None and len(by_person.get(person_id, [])) == 1:
-            request_id = by_person[person_id][0]
-        if request_id is not None and request_id in claimed:
-            bad(_("request {id} already expects another card.").format(id=request_id))
+        if name != line.name and not names_match(name, line.name):
+            problem = _("the name {name!r} is not the holder's name on record.").format(name=line.name)
+        elif request_id is not None and (request_id not in requests or requests[request_id].person_id != person_id):
+            problem = _("request {id} is not this holder's reissue waiting for a card from the factory at this "
+                        "outlet.").format(id=request_id)
+        else:
+            if request_id is None and len(by_person.get(person_id, ())) == 1:
+                request_id = by_person[person_id][0]
+            if request_id is not None and request_id in claimed:
+                problem = _("request {id} already expects another card.").format(id=request_id)
+        if problem is not None:
+            problems.append(Problem(line.line_no, problem))
             continue
         if request_id is not None:
             claimed.add(request_id)
-        rows.append({"outlet_code": desk.outlet_code, "line_no": line.line_no, "status": StockStatus.ANNOUNCED,
-                     "card_number": line.card_number, "identification_code": line.identification_code,
-                     "citizen_number": line.citizen_number, "name": line.name, "person_id": person_id,
-                     "request_id": request_id, "blank": False})
+        rows.append((line.line_no, line.card_number, line.identification_code, line.citizen_number, line.name,
+                     person_id, request_id))
     return rows
+
+
+def _on_record(line: ManifestLine, taken: set[str]) -> str | None:
+    if line.card_number in taken or line.identification_code in taken:
+        return _("card {card} (or its chip) is already on record or expected in another batch.").format(
+            card=line.card_number)
+    return None
 
 
 _LINE_COLUMNS = ("batch_id", "outlet_code", "line_no", "status", "card_number", "identification_code",
                  "citizen_number", "name", "person_id", "request_id", "blank", "note")
 
 
-def _write_lines(s: Session, batch_id: int, rows: list[dict[str, Any]], tell: Callable[[int], None]) -> None:
+def _write_lines(s: Session, batch_id: int, outlet_code: str, rows: list[Row], tell: Callable[[int], None]) -> None:
     """The batch's lines in one ``executemany`` per chunk through the driver (the store's bulk path: each value
     bound as its column's type binds it, the citizen number sealed by its column's type, computed here once)."""
     conn = s.connection()
@@ -146,12 +152,13 @@ def _write_lines(s: Session, batch_id: int, rows: list[dict[str, Any]], tell: Ca
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
     sql = (f"INSERT INTO stock_item ({', '.join(_LINE_COLUMNS)}) "
            f"VALUES ({', '.join(mark for _column in _LINE_COLUMNS)})")
+    status = str(StockStatus.ANNOUNCED)
     for start in range(0, len(rows), CHUNK):
         chunk = rows[start:start + CHUNK]
         conn.exec_driver_sql(sql, [
-            (batch_id, r["outlet_code"], r["line_no"], str(r["status"]), r["card_number"], r["identification_code"],
-             seal(r["citizen_number"], dialect), r["name"], r["person_id"], r["request_id"], False, "")
-            for r in chunk])
+            (batch_id, outlet_code, line_no, status, card, code, seal(citizen, dialect), name, person_id, request_id,
+             False, "")
+            for line_no, card, code, citizen, name, person_id, request_id in chunk])
         tell(start + len(chunk))
 
 
@@ -169,7 +176,7 @@ def import_manifest(desk: Desk, actor: Actor, manifest: Manifest, progress: Prog
             raise ManifestRefused([Problem(1, _("batch {batch} has already been imported at this outlet.").format(
                 batch=manifest.batch_number))])
         problems: list[Problem] = []
-        rows: list[dict[str, Any]] = []
+        rows: list[Row] = []
         claimed: set[int] = set()
         lines_open = s.exec(select(col(StockItem.id)).where(col(StockItem.status).in_(OPEN_LINES)).limit(1)).first()
         for chunk in _chunks(manifest.lines):
@@ -183,8 +190,8 @@ def import_manifest(desk: Desk, actor: Actor, manifest: Manifest, progress: Prog
         s.add(batch)
         s.flush()
         assert batch.id is not None
-        _write_lines(s, batch.id, rows, lambda done: tell(total + done, total * 2))
-        with_request = sum(1 for row in rows if row["request_id"] is not None)
+        _write_lines(s, batch.id, desk.outlet_code, rows, lambda done: tell(total + done, total * 2))
+        with_request = sum(1 for row in rows if row[6] is not None)
         uow.audit(AuditAction.STOCK_BATCH_ANNOUNCED, "stock_batch", batch.id,
                   after={"batch_number": manifest.batch_number, "lines": total, "with_request": with_request})
         uow.commit()

@@ -243,6 +243,21 @@ async def uncollected(pilot: Pilot[None], app: DeskApp) -> None:
     await settle(pilot)
 
 
+async def stock(pilot: Pilot[None], app: DeskApp) -> None:
+    """The stock screen with a batch just announced: the count, the batch, its lines not scanned in yet."""
+    from outlet_desk.services import operators
+    from outlet_desk.services.stock_import import import_manifest
+    from tests.services.stock_builders import lines_for, manifest
+
+    supervisor = operators.authenticate(app.desk, "super1", "training-super1")
+    import_manifest(app.desk, supervisor, manifest(app.desk, "B2026-0042", lines_for(app.desk, 3)))
+    await sign_in(pilot, "super1")
+    await pilot.press("f11")
+    await settle(pilot, rounds=6)
+    await pilot.press("s")
+    await settle(pilot, rounds=6)
+
+
 #: Scenarios with the training reader attached (a card goes in); the others have no reader.
 WITH_READER = {"collection", "withdrawal", "blocked_card"}
 
@@ -268,6 +283,7 @@ SCENARIOS: dict[str, Scenario] = {
     "withdrawal": withdrawal,
     "blocked_card": blocked_card,
     "uncollected": uncollected,
+    "stock": stock,
 }
 
 
