@@ -20,12 +20,15 @@ from outlet_desk.domain.card_numbers import validate_card_number, validate_ident
 from outlet_desk.domain.citizen_id import parse_citizen_id
 from outlet_desk.domain.errors import DomainError
 from outlet_desk.domain.record_ids import is_record_id
+from outlet_desk.domain.request_stages import failure_reason
 from outlet_desk.domain.text import PERSON_NAME_MAX, clean_text
 from outlet_desk.i18n import _
 
-FIELDS = ("batch_number", "card_number", "identification_code", "citizen_number", "name", "request_id")
-"""The CSV header, in this order (``request_id`` may be empty)."""
+FIELDS = ("batch_number", "card_number", "identification_code", "citizen_number", "name", "request_id", "failure")
+"""The CSV header, in this order (``request_id`` and ``failure`` may be empty or left out)."""
 REQUIRED = FIELDS[:5]
+"""The header's required names; a line with a ``failure`` (the card could not be made) has no card number nor
+chip code."""
 MAX_LINES = 100_000
 MAX_PROBLEMS = 20
 _BATCH_NUMBER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,59}")
@@ -39,6 +42,8 @@ class ManifestLine:
     citizen_number: str
     name: str
     request_id: int | None
+    failure: str = ""
+    """The card could not be made: a ``FailureReason`` code (then the line has no card number nor chip code)."""
 
 
 @dataclass(frozen=True)
@@ -103,6 +108,8 @@ def check_lines(batch: str, rows: Iterator[tuple[int, Mapping[str, Any]]], today
             problems.append(Problem(line_no, error.message))
             continue
         for key in (line.card_number, line.identification_code):
+            if not key:
+                continue
             if key in seen:
                 problems.append(Problem(line_no, _("{value} is already on line {n}.").format(value=key, n=seen[key])))
             seen.setdefault(key, line_no)
@@ -127,7 +134,8 @@ def _text(row: Mapping[str, Any], key: str) -> str:
 
 def _line(line_no: int, row: Mapping[str, Any], batch: str, today: date) -> ManifestLine:
     values = {key: _text(row, key).strip() for key in FIELDS}
-    missing = [key for key in REQUIRED[1:] if not values[key]]
+    failure = failure_reason(values["failure"]) if values["failure"] else None
+    missing = [key for key in REQUIRED[1:] if not values[key] and not (failure and key in FIELDS[1:3])]
     if missing:
         raise DomainError(_("{fields} missing.").format(fields=", ".join(missing)))
     if "batch_number" in row and values["batch_number"] != batch:
@@ -139,6 +147,11 @@ def _line(line_no: int, row: Mapping[str, Any], batch: str, today: date) -> Mani
         if not request_text.isascii() or not request_text.isdigit() or not is_record_id(int(request_text)):
             raise DomainError(_("the request number {value!r} is not a record number.").format(value=request_text[:20]))
         request_id = int(request_text)
+    if failure is not None:
+        if values["card_number"] or values["identification_code"]:
+            raise DomainError(_("a line with a failure has no card number nor chip code: the card was not made."))
+        return ManifestLine(line_no, "", "", parse_citizen_id(values["citizen_number"], today).number,
+                            clean_text(values["name"], _("Name"), PERSON_NAME_MAX), request_id, failure)
     return ManifestLine(
         line_no=line_no,
         card_number=validate_card_number(values["card_number"]),

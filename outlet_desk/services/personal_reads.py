@@ -28,6 +28,8 @@ class ReadKind(StrEnum):
     CARD_EMULATION = "card_emulation"
     """``outlet-desk card emulate``: a person's record written to a virtual card."""
     AUDIT_TRAIL = "audit_trail"
+    REQUEST_STATUS = "request_status"
+    """Where a holder's new card is: ``outlet-desk request status``, or a caller's question on the hotline."""
 
 
 def record_personal_read(desk: Desk, actor: Actor, kind: ReadKind, found: int) -> None:
