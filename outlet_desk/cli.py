@@ -36,6 +36,7 @@ from outlet_desk.operator_cli import operator_app
 from outlet_desk.reader_cli import reader_app
 from outlet_desk.receipt_cli import receipt_app
 from outlet_desk.report_cli import report_app
+from outlet_desk.request_cli import request_app
 from outlet_desk.services import desk_log
 from outlet_desk.services.desk_log import LogLevel
 from outlet_desk.stock_cli import stock_app
@@ -241,6 +242,7 @@ card_app = _command_group("card", N_("Cards: a virtual card for trying the desk 
 app.add_typer(reader_app, name="reader")
 app.add_typer(report_app, name="report")
 app.add_typer(stock_app, name="stock")
+app.add_typer(request_app, name="request")
 app.add_typer(feed_app, name="feed")
 audit_app.command("list")(audit_list_cmd)
 app.command("backup")(backup_cmd)

@@ -83,6 +83,12 @@ def stock_import(
     out.print(_("Batch {batch} announced as batch number {id}: {n} cards, {r} of them for a reissue request "
                 "waiting. Scan them in with: outlet-desk stock scan {id}").format(
         batch=done.batch_number, id=done.batch_id, n=done.lines, r=done.with_request), markup=False)
+    if done.failed:
+        out.print(ngettext("{n} card could not be made: its request's production failed (request status shows "
+                           "what the citizen must do).",
+                           "{n} cards could not be made: their requests' production failed (request status shows "
+                           "what the citizen must do).", done.failed).format(n=done.failed),
+                  markup=False)
 
 
 @stock_app.command("scan")

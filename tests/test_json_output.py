@@ -46,6 +46,8 @@ NO_JSON: dict[str, str] = {
     "stock close": "a confirmation naming the stock receipt's files; the exit code is the answer",
     "stock blanks": "a confirmation only; stock count --json gives the blank cards in stock",
     "stock spoil": "a confirmation naming the spoiled-card record's files; stock count --json gives the count",
+    "request fail": "what the citizen must do, for the clerk; request status --json shows the stage",
+    "request reorder": "a confirmation with the new due date; request status --json shows the stage",
     "reader watch": "a stream of events for a person; --once prints the card read as JSON "
                     "(docs/json/reader-watch-once.schema.json, tested below)",
 }
@@ -264,6 +266,27 @@ def _stock_batch(config: Path) -> Any:
     return shown
 
 
+def _request_status(config: Path) -> Any:
+    from sqlmodel import Session, col, select
+
+    from outlet_desk.config import load_settings
+    from outlet_desk.db.tables import Person, ReissueRequest
+    from outlet_desk.services.bootstrap import open_desk
+
+    desk = open_desk(load_settings(config))
+    with Session(desk.engine) as s:
+        number = s.exec(select(col(Person.citizen_number)).join(
+            ReissueRequest, col(ReissueRequest.person_id) == col(Person.id)).where(
+            col(ReissueRequest.status) == "ready")).first()
+    desk.engine.dispose()
+    assert number is not None
+    shown = check(_json(config, "request", "status", number, "--json", env=CLERK), "request-status")
+    ready = [r for r in shown["requests"] if r["status"] == "ready"]
+    assert ready and [st["stage"] for st in ready[0]["stages"]] == ["entered", "paid", "in_production", "ready"]
+    assert "collect" in ready[0]["tell"]
+    return shown
+
+
 def _audit_list(config: Path) -> Any:
     events = check(_json(config, "audit", "list", "--format", "json", env=SUPER), "audit-list")
     assert events and events[0]["seq"] > events[-1]["seq"]  # newest first
@@ -274,6 +297,7 @@ RUNS: dict[str, Callable[[Path], Any]] = {
     "audit list": _audit_list,
     "stock count": _stock_count, "stock batch": _stock_batch,
     "report city": _report_city, "feed export": _feed_export, "feed ack": _feed_ack, "feed check": _feed_check,
+    "request status": _request_status,
     "where": _where, "db upgrade": _db_upgrade, "demo": _demo, "person find": _person_find,
     "audit verify": _audit_verify, "operator list": _operator_list, "stock receive": _stock_receive,
     "receipt verify": _receipt_verify, "receipt print": _receipt_print, "report daily": _report_daily,

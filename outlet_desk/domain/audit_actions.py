@@ -27,6 +27,8 @@ class AuditAction(Worded):
     REISSUE_APPLIED = "reissue_applied", N_("reissue applied for")
     CARD_RECEIVED = "card_received", N_("new card received")
     CARD_PERSONALISED = "card_personalised", N_("instant card written")
+    PRODUCTION_FAILED = "production_failed", N_("card centre could not make the card")
+    CARD_REORDERED = "card_reordered", N_("card ordered again, no second fee")
     CHIP_CHECK_FAILED = "chip_check_failed", N_("chip check failed")
     CARD_COLLECTED = "card_collected", N_("card collected")
     PIN_RESET = "pin_reset", N_("PIN reset at the counter")

@@ -21,12 +21,15 @@ from outlet_desk.domain.card_numbers import validate_card_number, validate_ident
 from outlet_desk.domain.citizen_id import parse_citizen_id
 from outlet_desk.domain.errors import DomainError
 from outlet_desk.domain.record_ids import is_record_id
+from outlet_desk.domain.request_stages import failure_reason
 from outlet_desk.domain.text import PERSON_NAME_MAX, clean_text
 from outlet_desk.i18n import _
 
-FIELDS = ("batch_number", "card_number", "identification_code", "citizen_number", "name", "request_id")
-"""The CSV header, in this order (``request_id`` may be empty)."""
+FIELDS = ("batch_number", "card_number", "identification_code", "citizen_number", "name", "request_id", "failure")
+"""The CSV header, in this order (``request_id`` and ``failure`` may be empty or left out)."""
 REQUIRED = FIELDS[:5]
+"""The header's required names; a line with a ``failure`` (the card could not be made) has no card number nor
+chip code."""
 MAX_LINES = 100_000
 MAX_PROBLEMS = 20
 _BATCH_NUMBER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,59}")
@@ -40,6 +43,8 @@ class ManifestLine:
     citizen_number: str
     name: str
     request_id: int | None
+    failure: str = ""
+    """The card could not be made: a ``FailureReason`` code (then the line has no card number nor chip code)."""
 
 
 @dataclass(frozen=True)
@@ -105,6 +110,8 @@ def check_lines(batch: str, rows: Iterator[tuple[int, Mapping[str, Any] | Values
             problems.append(Problem(line_no, error.message))
             continue
         for key in (line.card_number, line.identification_code):
+            if not key:
+                continue
             if key in seen:
                 problems.append(Problem(line_no, _("{value} is already on line {n}.").format(value=key, n=seen[key])))
             seen.setdefault(key, line_no)
@@ -127,7 +134,7 @@ def _text(row: Mapping[str, Any], key: str) -> str:
     return str(value)
 
 
-Values = tuple[str | None, str, str, str, str, str]
+Values = tuple[str | None, str, str, str, str, str, str]
 """A line's fields in the order of :data:`FIELDS`, stripped; the batch number None when the line has none."""
 
 
@@ -136,16 +143,19 @@ def _values(row: Mapping[str, Any] | Values) -> Values:
     come as text already."""
     if isinstance(row, tuple):
         return row
-    batch, card, code, citizen, name, request = (_text(row, key).strip() for key in FIELDS)
-    return (batch if "batch_number" in row else None), card, code, citizen, name, request
+    batch, card, code, citizen, name, request, failure = (_text(row, key).strip() for key in FIELDS)
+    return (batch if "batch_number" in row else None), card, code, citizen, name, request, failure
 
 
 def _line(line_no: int, row: Mapping[str, Any] | Values, batch: str, today: date) -> ManifestLine:
     values = _values(row)
-    batch_value, card, code, citizen, name, request_text = values
+    batch_value, card, code, citizen, name, request_text, failure_text = values
+    failure = failure_reason(failure_text) if failure_text else None
     if not (card and code and citizen and name):
-        missing = [key for key, value in zip(REQUIRED[1:], values[1:5], strict=True) if not value]
-        raise DomainError(_("{fields} missing.").format(fields=", ".join(missing)))
+        missing = [key for key, value in zip(REQUIRED[1:], values[1:5], strict=True)
+                   if not value and not (failure and key in FIELDS[1:3])]
+        if missing:
+            raise DomainError(_("{fields} missing.").format(fields=", ".join(missing)))
     if batch_value is not None and batch_value != batch:
         raise DomainError(_("the batch number {value!r} is not the manifest's {batch}.").format(
             value=batch_value[:80], batch=batch))
@@ -154,6 +164,11 @@ def _line(line_no: int, row: Mapping[str, Any] | Values, batch: str, today: date
         if not request_text.isascii() or not request_text.isdigit() or not is_record_id(int(request_text)):
             raise DomainError(_("the request number {value!r} is not a record number.").format(value=request_text[:20]))
         request_id = int(request_text)
+    if failure is not None:
+        if card or code:
+            raise DomainError(_("a line with a failure has no card number nor chip code: the card was not made."))
+        return ManifestLine(line_no, "", "", parse_citizen_id(citizen, today).number,
+                            clean_text(name, _("Name"), PERSON_NAME_MAX), request_id, failure)
     return ManifestLine(
         line_no=line_no,
         card_number=validate_card_number(card),
@@ -175,16 +190,16 @@ def _csv_rows(text: str) -> tuple[str, Iterator[tuple[int, Values]]]:
             fields=", ".join(FIELDS), absent=", ".join(absent)))])
     column = {name: i for i, name in enumerate(header)}
     width = len(header)
-    named = [field for field in FIELDS if field in column]
-    pick = itemgetter(*(column[field] for field in named))
-    tail = ("",) * (len(FIELDS) - len(named))  # request_id, when the header leaves it out
+    # A field the header leaves out (request_id, failure) is read from one empty column past the last.
+    pick = itemgetter(*(column.get(field, width) for field in FIELDS))
     rows: list[tuple[int, Values]] = []
     for row in reader:
         if len(row) < width:
             row += [""] * (width - len(row))
         if not "".join(row[:width]).strip():
             continue
-        rows.append((reader.line_num, (*map(str.strip, pick(row)), *tail)))  # type: ignore[arg-type]
+        row.append("")
+        rows.append((reader.line_num, tuple(map(str.strip, pick(row)))))  # type: ignore[arg-type]
     batch = rows[0][1][0] or "" if rows else ""
     return batch, iter(rows)
 

@@ -34,6 +34,8 @@ class Action(Worded):
     CANCEL_CARD = "cancel_card", N_("cancel a person's cards")
     RETAIN_CARD = "retain_card", N_("retain a blocked card")
     RECEIVE_STOCK = "receive_stock", N_("receive cards into stock")
+    RECORD_PRODUCTION_FAILURE = "record_prod_failure", N_("record that the card centre could not make a card")
+    REORDER_CARD = "reorder_card", N_("order a card again after its production failed")
     SPOIL_CARD = "spoil_card", N_("spoil a card")
     APPROVE = "approve", N_("approve another operator's action")
     CASH_UP = "cash_up", N_("cash up")
@@ -94,7 +96,7 @@ READ_ONLY_ACTIONS: frozenset[Action] = frozenset(
 
 _HOTLINE = frozenset({_A.OPEN_PERSON, _A.REPORT_LOSS_HOTLINE})
 _CLERK = _HOTLINE | {_A.REPORT_LOSS_COUNTER, _A.WITHDRAW_LOSS, _A.APPLY_REISSUE, _A.COLLECT_CARD, _A.RESET_PIN,
-                     _A.CANCEL_CARD, _A.RETAIN_CARD, _A.SPOIL_CARD}
+                     _A.CANCEL_CARD, _A.RETAIN_CARD, _A.SPOIL_CARD, _A.REORDER_CARD}
 _OVERSIGHT = frozenset({_A.VIEW_AUDIT, _A.VIEW_REPORTS, _A.VERIFY_AUDIT})
 #: The city's roles read every outlet of their city (its reports, side by side) and act in none.
 _CITY = frozenset({_A.VIEW_REPORTS, _A.VIEW_CITY_REPORTS, _A.EXPORT_FEED})
@@ -111,6 +113,7 @@ PERMISSIONS: Mapping[Role, frozenset[Action]] = MappingProxyType(
             _A.CASH_UP,
             _A.CLOSE_DAY,
             _A.RECEIVE_STOCK,
+            _A.RECORD_PRODUCTION_FAILURE,
             _A.SPOIL_CARD,
             _A.MANAGE_OPERATORS,
             _A.BACK_UP_STORE,

@@ -3,8 +3,8 @@ file (phone or address); the card is suspended until the lapse date, and the des
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import ClassVar
+from collections.abc import Callable, Iterable
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -20,18 +20,27 @@ from outlet_desk.screens.answer import Answer
 from outlet_desk.screens.base import DeskScreen
 from outlet_desk.screens.flow_support import REFUSALS, refusal_text, show_receipt
 from outlet_desk.services.loss import LossResult, report_loss_hotline
+from outlet_desk.services.request_lookup import PersonRequests, caller_request_status
 from outlet_desk.widgets.citizen_id_input import CitizenIdInput, problem_so_far
 from outlet_desk.widgets.plain import Label, Static
+from outlet_desk.widgets.request_timeline import timeline_text
 
 
 class HotlineDone(Answer[LossResult]):
     """The loss report taken by telephone, or why it was refused."""
 
 
+class CardWhereabouts(Answer[PersonRequests]):
+    """The caller's reissue requests with their stages, or why the caller was not identified."""
+
+
 class HotlineLossScreen(DeskScreen):
     TITLE_MSGID = N_("Hotline loss report")
     MAIN_ACTION = "report"
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("f9", "report", N_("Suspend card"), key_display="F9")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f9", "report", N_("Suspend card"), key_display="F9"),
+        Binding("f7", "card_status", N_("Where is the card"), key_display="F7"),
+    ]
     DEFAULT_CSS = """
     #hotline-box { height: auto; padding: 0 1; }
     #hotline-box Label { margin: 1 0 0 0; color: $text-muted; }
@@ -50,7 +59,7 @@ class HotlineLossScreen(DeskScreen):
             yield Label(_("Phone number or address on file"))
             yield Input(id="hotline-fact", max_length=100)
             yield Static("", id="hotline-outcome")
-            yield Static(_("Enter: next field   F9: suspend the card"), classes="hint")
+            yield Static(_("Enter: next field   F9: suspend the card   F7: where is the new card"), classes="hint")
 
     def on_mount(self) -> None:
         self.query_one("#hotline-number", Input).focus()
@@ -69,21 +78,41 @@ class HotlineLossScreen(DeskScreen):
         else:
             self.action_report()
 
-    def action_report(self) -> None:
+    def _caller(self) -> list[str] | None:
+        """The three facts identifying the caller, or None (and the clerk told to fill them in)."""
         values = [self.query_one(f"#hotline-{n}", Input).value for n in ("number", "name", "fact")]
         if not all(v.strip() for v in values):
             self._outcome(Text(_("Fill in all three: citizen number, name, and the phone number or address."),
                                style="bold red"))
-            return
+            return None
         self._outcome(_("Checking…"))
-        self.report(*values)
+        return values
+
+    def action_report(self) -> None:
+        if (values := self._caller()) is not None:
+            self.ask(report_loss_hotline, values, HotlineDone)
+
+    def action_card_status(self) -> None:
+        if (values := self._caller()) is not None:
+            self.ask(caller_request_status, values, CardWhereabouts)
 
     @work(thread=True, exclusive=True)
-    def report(self, number: str, name: str, fact: str) -> None:
+    def ask(self, use_case: Callable[..., Any], caller: list[str], answer: type[Answer[Any]]) -> None:
+        """Run ``use_case(desk, operator, number, name, fact)``; its result (or refusal) comes back as ``answer``."""
         try:
-            self.post_message(HotlineDone(report_loss_hotline(self.desk_app.desk, self.operator, number, name, fact)))
+            self.post_message(answer(use_case(self.desk_app.desk, self.operator, *caller)))
         except REFUSALS as error:
-            self.post_message(HotlineDone(None, refusal_text(error)))
+            self.post_message(answer(None, refusal_text(error)))
+
+    def on_card_whereabouts(self, message: CardWhereabouts) -> None:
+        """The caller's newest request still open (else the newest) as a timeline, with what to tell them."""
+        if message.value is None:
+            self._outcome(Text(message.problem, style="bold red"))
+            return
+        requests = message.value.requests
+        shown = next((r for r in requests if r.open), requests[0] if requests else None)
+        self._outcome(timeline_text(shown, self.desk_app.local_today(), self.desk_app.desk.tz) if shown is not None
+                      else _("No reissue request is on record for this holder."))
 
     def on_hotline_done(self, message: HotlineDone) -> None:
         if message.value is None:

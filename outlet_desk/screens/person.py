@@ -33,6 +33,7 @@ from outlet_desk.services.persons import CardLine, PersonDetail, open_person
 from outlet_desk.services.reissue import InstantCardDue, instant_cards_due
 from outlet_desk.services.visit import Visit, refusal_before_typing, visit_of, visit_open
 from outlet_desk.widgets.plain import DataTable, Static
+from outlet_desk.widgets.request_timeline import PersonRequestTimeline
 from outlet_desk.widgets.tasks import CARD_TASKS, IDENTITY_TASK, task_help, task_title
 
 
@@ -131,6 +132,7 @@ class PersonScreen(DeskScreen):
                 yield DataTable(id="losses-table", cursor_type="row")
             with TabPane(_("Requests"), id="requests"):
                 yield DataTable(id="requests-table", cursor_type="row")
+                yield PersonRequestTimeline(id="request-timeline")
             with TabPane(_("Audit trail"), id="trail"):
                 yield DataTable(id="trail-table", cursor_type="row")
 
@@ -217,7 +219,8 @@ class PersonScreen(DeskScreen):
         for r in p.requests:
             fee = _("waived") if r.waived else format_yuan(r.fee_fen)
             requests.add_row(str(r.id), ReissueReason.label_of(r.reason), RequestStatus.label_of(r.status), fee,
-                             r.due_date.isoformat() if r.due_date else "")
+                             r.due_date.isoformat() if r.due_date else "", key=str(r.id))
+        self.query_one(PersonRequestTimeline).load(p.id)
         trail = self._table("trail", [_("No."), _("Time"), _("What")])
         for e in p.audit:
             trail.add_row(str(e.seq), local_time(e.at, tz), AuditAction.label_of(e.action))
@@ -245,6 +248,11 @@ class PersonScreen(DeskScreen):
         table.clear(columns=True)
         table.add_columns(*columns)
         return table
+
+    @on(DataTable.RowHighlighted, "#requests-table")
+    def _request_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table.has_focus and event.row_key.value is not None:  # the clerk's choice, not the table's fill
+            self.query_one(PersonRequestTimeline).select(int(event.row_key.value))
 
     def _show_card(self, card: CardLine) -> None:
         self.query_one("#card-detail", Static).update(card_detail(card, self.operator.role, self.card_due(card)))

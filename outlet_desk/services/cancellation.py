@@ -7,6 +7,7 @@ hand-over for the same person at the same moment run one after the other."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -16,7 +17,8 @@ from outlet_desk.domain.audit_actions import AuditAction
 from outlet_desk.domain.cancellation import CancelReason, cards_to_cancel, checked_document
 from outlet_desk.domain.card_lifecycle import CardEvent, CardStatus
 from outlet_desk.domain.fees import format_yuan, refund_due
-from outlet_desk.domain.request_status import CLOSED_REQUESTS, RequestStatus, move_request
+from outlet_desk.domain.request_stages import StageSource
+from outlet_desk.domain.request_status import CLOSED_REQUESTS, RequestStatus
 from outlet_desk.domain.roles import Action
 from outlet_desk.i18n import _
 from outlet_desk.services.context import Actor, Desk
@@ -29,6 +31,7 @@ from outlet_desk.services.records import (
     move_card,
     require_identity_check,
 )
+from outlet_desk.services.request_stages import record_stage
 from outlet_desk.services.uow import UnitOfWork
 
 AUDIT_ACTIONS: dict[CancelReason, AuditAction] = {
@@ -91,7 +94,7 @@ def cancel_cards(
                                    operator_id=actor.operator_id, cancelled_at=desk.now()))
         ended = [r for r in requests if reason is not CancelReason.DUPLICATE
                  or r.old_card_id in going or r.new_card_id in going]
-        refunds = [_cancel_request(s, r) for r in ended]
+        refunds = [_cancel_request(s, r, desk.now(), actor.operator_id) for r in ended]
         s.flush()
         paid_back = [r for r in refunds if r.amount_fen]
         kept = cards[keep_card_id].card_number if keep_card_id in cards else None
@@ -114,10 +117,10 @@ def cancel_cards(
                                   tuple(r.id or 0 for r in ended), tuple(paid_back), receipt)
 
 
-def _cancel_request(s: Session, request: ReissueRequest) -> Refund:
+def _cancel_request(s: Session, request: ReissueRequest, at: datetime, operator_id: int) -> Refund:
     """The request cancelled; what of its fee is paid back, by the method it was paid with."""
     assert request.id is not None
-    request.status = move_request(request.status, RequestStatus.CANCELLED)
+    record_stage(s, request, RequestStatus.CANCELLED, at, operator_id, StageSource.COUNTER)
     held = s.exec(select(func.coalesce(func.sum(col(Payment.amount_fen)), 0))
                   .where(col(Payment.request_id) == request.id)).one()
     paid = s.exec(select(Payment).where(col(Payment.request_id) == request.id, col(Payment.amount_fen) > 0)

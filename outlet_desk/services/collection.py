@@ -14,7 +14,8 @@ from outlet_desk.domain.audit_actions import AuditAction
 from outlet_desk.domain.card_lifecycle import BLOCKED_WHEN_PRESENTED, CardEvent, CardStatus, status_label
 from outlet_desk.domain.citizen_id import mask_citizen_id
 from outlet_desk.domain.pin import check_new_pin, pin_change_required
-from outlet_desk.domain.request_status import RequestStatus, move_request, request_status_label
+from outlet_desk.domain.request_stages import StageSource
+from outlet_desk.domain.request_status import RequestStatus, request_status_label
 from outlet_desk.domain.roles import Action
 from outlet_desk.i18n import _
 from outlet_desk.reader.card_data import CardData
@@ -32,6 +33,7 @@ from outlet_desk.services.records import (
     move_card,
     require_identity_check,
 )
+from outlet_desk.services.request_stages import record_stage
 from outlet_desk.services.uow import UnitOfWork
 from outlet_desk.services.usable_card import second_usable_card_refused
 
@@ -208,7 +210,7 @@ def _hand_over(uow: UnitOfWork, request: ReissueRequest, card: Card, person: Per
             s.flush()
     move_card(desk, card, CardEvent.ACTIVATE)
     second_usable_card_refused(s, card)
-    request.status = move_request(request.status, RequestStatus.COLLECTED)
+    record_stage(s, request, RequestStatus.COLLECTED, desk.now(), actor.operator_id, StageSource.COUNTER)
     collection = Collection(
         outlet_code=desk.outlet_code, card_id=card.id, request_id=request_id, identity_check_id=check.id or 0,
         chip_card_number=chip.card_number, chip_identification_code=chip.identification_code,

@@ -34,6 +34,7 @@ from outlet_desk.domain.card_lifecycle import CardStatus
 from outlet_desk.domain.citizen_id import Gender, parse_citizen_id
 from outlet_desk.domain.fees import ReissueReason
 from outlet_desk.domain.identity_documents import DocumentType
+from outlet_desk.domain.request_stages import StageSource
 from outlet_desk.domain.request_status import RequestStatus
 from outlet_desk.domain.roles import Action, Role
 from outlet_desk.domain.stock import BatchKind, BatchStatus, StockStatus
@@ -42,6 +43,7 @@ from outlet_desk.services.context import Desk
 from outlet_desk.services.errors import ServiceError
 from outlet_desk.services.outlet_bindings import bind, outlets_of
 from outlet_desk.services.passwords import hash_password
+from outlet_desk.services.request_stages import enter_request, record_stage
 from outlet_desk.services.uow import UnitOfWork
 
 SEED = 20261125
@@ -280,8 +282,12 @@ def seed_training(desk: Desk, persons: int = 200) -> DemoSummary:
                     due_date=today - timedelta(days=1), identity_check_id=check.id, operator_id=clerk.id,
                     created_at=now - timedelta(days=20),
                 )
-                s.add(req)
-                s.flush()
+                enter_request(s, req, req.created_at, clerk.id or 0)
+                record_stage(s, req, RequestStatus.READY, now - timedelta(days=5), ops["super1"].id,
+                             StageSource.SUPERVISOR, note=new.card_number)
+                if scenario is not _Scenario.READY:
+                    record_stage(s, req, RequestStatus.COLLECTED, now - timedelta(days=3), clerk.id,
+                                 StageSource.COUNTER)
                 if scenario is _Scenario.READY:
                     summary.examples.setdefault("ready_for_collection", number)
                     assert req.id is not None
@@ -304,13 +310,14 @@ def seed_training(desk: Desk, persons: int = 200) -> DemoSummary:
         # The last four formally lost cards have their new card on order: two past the date the holder was
         # promised (the clerk's "past due date" list), two due in a few days (`stock receive` books them in).
         for k, (person_id, old_id, check_id) in enumerate(lost[-4:]):
-            s.add(ReissueRequest(
+            ordered = now - timedelta(days=20 if k < 2 else 3)
+            enter_request(s, ReissueRequest(
                 outlet_code=desk.outlet_code, person_id=person_id, old_card_id=old_id, reason=ReissueReason.LOST.value,
                 fee_fen=desk.settings.fees.reissue_fen.lost, production_mode="factory",
-                status=RequestStatus.IN_PRODUCTION,
+                status=RequestStatus.ENTERED,
                 due_date=today + timedelta(days=-2 if k < 2 else 5), identity_check_id=check_id,
-                operator_id=clerk.id, created_at=now - timedelta(days=20 if k < 2 else 3),
-            ))
+                operator_id=clerk.id, created_at=ordered,
+            ), ordered, clerk.id or 0)
         summary.persons = min(persons, len(plan))
         summary.cards_by_status = dict(sorted(counts.items()))
         _seed_blanks(s, desk, ops["super1"].id or 0, now)

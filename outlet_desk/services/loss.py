@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from outlet_desk.db.tables import Card, LossReport
+from outlet_desk.db.tables import Card, LossReport, Person
 from outlet_desk.domain.approvals import ApprovalKind, DualControl
 from outlet_desk.domain.audit_actions import AuditAction
 from outlet_desk.domain.caller_facts import CallerFactRefused, check_caller_fact
@@ -104,20 +104,27 @@ def _not_in_use(desk: Desk, session: Session, person_id: int) -> str:
 
 
 
+def identify_caller(s: Session, number: str, name: str, fact: str) -> Person:
+    """The card holder on the telephone: this citizen number (valid, normalised) under this name, and one fact on
+    file (phone or address) the caller gives; else :class:`CallerNotIdentified`."""
+    person = person_by_citizen_number(s, number)
+    if person is None or not names_match(person.name, name):
+        raise CallerNotIdentified(
+            _("The caller could not be identified: no card holder with this citizen number and name.")
+        )
+    try:
+        check_caller_fact(fact, person.phone, person.address)
+    except CallerFactRefused as refused:
+        raise CallerNotIdentified(refused.message, refused.fact) from refused
+    return person
+
+
 def report_loss_hotline(desk: Desk, actor: Actor, citizen_number: str, name: str, fact: str) -> LossResult:
     """A caller reports a lost card by phone: the card is suspended until ``loss.temporary_days`` ahead."""
     number = parse_citizen_id(citizen_number).number
     with UnitOfWork(desk, actor, Action.REPORT_LOSS_HOTLINE) as uow:
         s = uow.session
-        person = person_by_citizen_number(s, number)
-        if person is None or not names_match(person.name, name):
-            raise CallerNotIdentified(
-                _("The caller could not be identified: no card holder with this citizen number and name.")
-            )
-        try:
-            check_caller_fact(fact, person.phone, person.address)
-        except CallerFactRefused as refused:
-            raise CallerNotIdentified(refused.message, refused.fact) from refused
+        person = identify_caller(s, number, name, fact)
         assert person.id is not None
         card = newest_card(s, person.id, CardStatus.ACTIVE)
         if card is None:

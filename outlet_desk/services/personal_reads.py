@@ -30,6 +30,8 @@ class ReadKind(StrEnum):
     AUDIT_TRAIL = "audit_trail"
     CHIP_READ = "chip_read"
     """``outlet-desk reader watch`` by a signed-in operator: a card's chip data printed in full."""
+    REQUEST_STATUS = "request_status"
+    """Where a holder's new card is: ``outlet-desk request status``, or a caller's question on the hotline."""
 
 
 def record_personal_read(desk: Desk, actor: Actor, kind: ReadKind, found: int) -> None:

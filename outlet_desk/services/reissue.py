@@ -25,7 +25,8 @@ from outlet_desk.domain.fees import (
     reissue_fee,
 )
 from outlet_desk.domain.personal_change import PersonalData, checked_change
-from outlet_desk.domain.request_status import RequestStatus, move_request, request_status_label
+from outlet_desk.domain.request_stages import StageSource
+from outlet_desk.domain.request_status import AWAITING_CARD, RequestStatus, request_status_label
 from outlet_desk.domain.roles import Action
 from outlet_desk.domain.text import REASON_MAX, clean_text
 from outlet_desk.i18n import _
@@ -46,6 +47,7 @@ from outlet_desk.services.records import (
     move_card,
     require_identity_check,
 )
+from outlet_desk.services.request_stages import enter_request, record_stage
 from outlet_desk.services.stock_blanks import require_blank, take_blank
 from outlet_desk.services.uow import UnitOfWork
 
@@ -191,11 +193,10 @@ def apply_reissue(
         request = ReissueRequest(
             outlet_code=desk.outlet_code, person_id=card.person_id, old_card_id=old_card_id, reason=reason.value,
             fee_fen=fee.amount_fen, waived=waived, waiver_approval_id=approval.id if approval else None,
-            production_mode=mode, status=RequestStatus.IN_PRODUCTION, due_date=today + timedelta(days=due_days),
+            production_mode=mode, status=RequestStatus.ENTERED, due_date=today + timedelta(days=due_days),
             identity_check_id=check.id, operator_id=actor.operator_id, created_at=desk.now(),
         )
-        s.add(request)
-        s.flush()
+        enter_request(s, request, desk.now(), actor.operator_id)
         assert request.id is not None
         if approval is not None and waiver_approval_id is None:
             approval.entity_id = request.id
@@ -248,7 +249,7 @@ def _make_ready(
     with UnitOfWork(desk, actor, action) as uow:
         s = uow.session
         request = load_request(s, request_id, None)
-        if request.status != RequestStatus.IN_PRODUCTION:
+        if request.status not in AWAITING_CARD:
             raise ReissueRefused(
                 _("Request {id} is {status}; only a request in production can receive its card.").format(
                     id=request_id, status=request_status_label(request.status)))
@@ -258,7 +259,14 @@ def _make_ready(
         s.flush()
         assert card.id is not None
         request.new_card_id = card.id
-        request.status = move_request(request.status, RequestStatus.READY)
+        if audit_action is AuditAction.CARD_RECEIVED:  # from the factory, received by hand: at the outlet, ready
+            if request.status != RequestStatus.AT_OUTLET:
+                record_stage(s, request, RequestStatus.AT_OUTLET, desk.now(), actor.operator_id,
+                             StageSource.SUPERVISOR, note=number)
+            record_stage(s, request, RequestStatus.READY, desk.now(), actor.operator_id, StageSource.SUPERVISOR)
+        else:
+            record_stage(s, request, RequestStatus.READY, desk.now(), actor.operator_id, StageSource.COUNTER,
+                         note=number)
         uow.audit(audit_action, "reissue_request", request_id, person_id=request.person_id,
                   after={"card_number": number, "identification_code": code, "status": card.status,
                          **({"blank_card": blank} if blank is not None else {})})

@@ -15,11 +15,13 @@ from outlet_desk.db.tables import Card, Person, ReissueRequest, StockBatch, Stoc
 from outlet_desk.domain.audit_actions import AuditAction
 from outlet_desk.domain.manifest import Manifest, ManifestLine, ManifestRefused, Problem
 from outlet_desk.domain.names import names_match
-from outlet_desk.domain.request_status import RequestStatus
+from outlet_desk.domain.request_stages import StageSource
+from outlet_desk.domain.request_status import AWAITING_CARD, RequestStatus
 from outlet_desk.domain.roles import Action
 from outlet_desk.domain.stock import BatchKind, BatchStatus, StockStatus
 from outlet_desk.i18n import _
 from outlet_desk.services.context import Actor, Desk
+from outlet_desk.services.request_stages import move_many, record_stage
 from outlet_desk.services.uow import UnitOfWork
 
 CHUNK = 5000
@@ -36,6 +38,14 @@ class BatchAnnounced:
     batch_number: str
     lines: int
     with_request: int
+    failed: int = 0
+    """Lines of cards the card centre could not make: their requests' production failed."""
+
+
+@dataclass(frozen=True)
+class _Failed:
+    request_id: int
+    reason: str
 
 
 def _chunks(lines: Sequence[ManifestLine]) -> Iterable[Sequence[ManifestLine]]:
@@ -74,7 +84,7 @@ def _waiting(s: Session, desk: Desk, person_ids: Iterable[int], request_ids: Ite
     """This outlet's factory requests in production, of these holders or with these numbers, by id."""
     rows = s.exec(select(ReissueRequest).where(
         col(ReissueRequest.outlet_code) == desk.outlet_code, col(ReissueRequest.production_mode) == "factory",
-        col(ReissueRequest.status) == RequestStatus.IN_PRODUCTION,
+        col(ReissueRequest.status).in_(list(AWAITING_CARD)),
         col(ReissueRequest.person_id).in_(list(person_ids)) | col(ReissueRequest.id).in_(list(request_ids)),
     )).all()
     return {r.id: r for r in rows if r.id is not None}
@@ -90,8 +100,9 @@ Row = tuple[int, str, str, str, str, int, int | None]
 
 
 def _check_chunk(s: Session, desk: Desk, chunk: Sequence[ManifestLine], claimed: set[int],
-                 problems: list[Problem], lines_open: bool) -> list[Row]:
-    """The rows to write for the good lines of ``chunk``; each bad line's problem goes into ``problems``."""
+                 problems: list[Problem], lines_open: bool, failed: list[_Failed]) -> list[Row]:
+    """The rows to write for the good lines of ``chunk``; each bad line's problem goes into ``problems``, each
+    good line of a card not made (a failure) into ``failed``."""
     taken = _taken(s, chunk, lines_open)
     holders = _holders(s, chunk)
     requests = _waiting(s, desk, (pid for pid, _name in holders.values()),
@@ -102,7 +113,7 @@ def _check_chunk(s: Session, desk: Desk, chunk: Sequence[ManifestLine], claimed:
     claimed |= _announced_requests(s, requests)
     rows: list[Row] = []
     for line in chunk:
-        problem = None if not taken else _on_record(line, taken)
+        problem = None if not taken or line.failure else _on_record(line, taken)
         holder = holders.get(line.citizen_number)
         if problem is None and holder is None:
             problem = _("no card holder with this citizen number is on record.")
@@ -124,8 +135,17 @@ def _check_chunk(s: Session, desk: Desk, chunk: Sequence[ManifestLine], claimed:
         if problem is not None:
             problems.append(Problem(line.line_no, problem))
             continue
+        if line.failure and request_id is None:
+            problems.append(Problem(line.line_no, _(
+                "no reissue request of this holder waits for a card from the factory at this outlet (a failure "
+                "names the request that failed).")))
+            continue
         if request_id is not None:
             claimed.add(request_id)
+        if line.failure:
+            assert request_id is not None  # refused above
+            failed.append(_Failed(request_id, line.failure))
+            continue
         rows.append((line.line_no, line.card_number, line.identification_code, line.citizen_number, line.name,
                      person_id, request_id))
     return rows
@@ -178,21 +198,31 @@ def import_manifest(desk: Desk, actor: Actor, manifest: Manifest, progress: Prog
         problems: list[Problem] = []
         rows: list[Row] = []
         claimed: set[int] = set()
+        failed: list[_Failed] = []
         lines_open = s.exec(select(col(StockItem.id)).where(col(StockItem.status).in_(OPEN_LINES)).limit(1)).first()
         for chunk in _chunks(manifest.lines):
-            rows += _check_chunk(s, desk, chunk, claimed, problems, lines_open is not None)
-            tell(len(rows) + len(problems), total * 2)
+            rows += _check_chunk(s, desk, chunk, claimed, problems, lines_open is not None, failed)
+            tell(len(rows) + len(failed) + len(problems), total * 2)
         if problems:
             raise ManifestRefused(sorted(problems, key=lambda p: p.line_no))
         batch = StockBatch(outlet_code=desk.outlet_code, manifest_ref=manifest.batch_number, kind=BatchKind.MANIFEST,
-                           status=BatchStatus.ANNOUNCED, lines=total, operator_id=actor.operator_id,
+                           status=BatchStatus.ANNOUNCED, lines=len(rows), operator_id=actor.operator_id,
                            received_at=desk.now())
         s.add(batch)
         s.flush()
         assert batch.id is not None
         _write_lines(s, batch.id, desk.outlet_code, rows, lambda done: tell(total + done, total * 2))
-        with_request = sum(1 for row in rows if row[6] is not None)
+        at, by = desk.now(), actor.operator_id
+        expected = [row[6] for row in rows if row[6] is not None]
+        with_request = len(expected)
+        move_many(s, expected, RequestStatus.AT_CITY, at, by, StageSource.MANIFEST, note=manifest.batch_number)
+        for failure in failed:
+            request = s.get(ReissueRequest, failure.request_id)
+            assert request is not None
+            record_stage(s, request, RequestStatus.PRODUCTION_FAILED, at, by, StageSource.MANIFEST,
+                         failure=failure.reason, note=manifest.batch_number)
         uow.audit(AuditAction.STOCK_BATCH_ANNOUNCED, "stock_batch", batch.id,
-                  after={"batch_number": manifest.batch_number, "lines": total, "with_request": with_request})
+                  after={"batch_number": manifest.batch_number, "lines": len(rows), "with_request": with_request,
+                         "failed": [{"request_id": f.request_id, "reason": f.reason} for f in failed]})
         uow.commit()
-        return BatchAnnounced(batch.id, manifest.batch_number, total, with_request)
+        return BatchAnnounced(batch.id, manifest.batch_number, len(rows), with_request, len(failed))

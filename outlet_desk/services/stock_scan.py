@@ -14,7 +14,8 @@ from outlet_desk.domain.audit_actions import AuditAction
 from outlet_desk.domain.card_lifecycle import CardEvent, CardStatus
 from outlet_desk.domain.citizen_id import mask_citizen_id
 from outlet_desk.domain.record_ids import is_record_id
-from outlet_desk.domain.request_status import RequestStatus, move_request
+from outlet_desk.domain.request_stages import StageSource
+from outlet_desk.domain.request_status import AWAITING_CARD, RequestStatus
 from outlet_desk.domain.roles import Action
 from outlet_desk.domain.stock import BatchKind, BatchStatus, StockStatus, move_stock
 from outlet_desk.i18n import _
@@ -24,6 +25,7 @@ from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.errors import NotFound, ServiceError
 from outlet_desk.services.records import move_card
 from outlet_desk.services.reissue import add_new_card
+from outlet_desk.services.request_stages import record_stage
 from outlet_desk.services.uow import UnitOfWork
 
 
@@ -114,6 +116,10 @@ def _against_line(uow: UnitOfWork, line: StockItem, chip: CardData) -> ScanResul
     fields = compare_values(line.card_number, line.identification_code, line.citizen_number, line.name, chip)
     line.scanned_at = desk.now()
     facts = {"line": line.line_no, "card_number": line.card_number}
+    request = s.get(ReissueRequest, line.request_id) if line.request_id else None
+    if request is not None and request.status in AWAITING_CARD and request.status != RequestStatus.AT_OUTLET:
+        record_stage(s, request, RequestStatus.AT_OUTLET, desk.now(), uow.actor.operator_id if uow.actor else None,
+                     StageSource.SCAN, note=line.card_number)
     if not all(f.matches for f in fields):
         line.status = move_stock(line.status, StockStatus.MISMATCHED)
         line.note = ", ".join(f.field for f in fields if not f.matches)
@@ -122,11 +128,11 @@ def _against_line(uow: UnitOfWork, line: StockItem, chip: CardData) -> ScanResul
             "chip_card_number": chip.card_number, "chip_identification_code": chip.identification_code})
         return ScanResult(line.id, StockStatus.MISMATCHED, line.card_number, fields)
     card = add_new_card(desk, s, line.person_id, line.card_number, line.identification_code, chip.issue_date)
-    request = s.get(ReissueRequest, line.request_id) if line.request_id else None
-    if request is not None and request.status == RequestStatus.IN_PRODUCTION:
+    if request is not None and request.status == RequestStatus.AT_OUTLET:
         move_card(desk, card, CardEvent.MAKE_READY)
         request.new_card_id = card.id
-        request.status = move_request(request.status, RequestStatus.READY)
+        record_stage(s, request, RequestStatus.READY, desk.now(), uow.actor.operator_id if uow.actor else None,
+                     StageSource.SCAN)
     line.status = move_stock(line.status, StockStatus.RECEIVED)
     line.card_id = card.id
     ready = request is not None and card.status == CardStatus.READY

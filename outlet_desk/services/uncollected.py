@@ -13,11 +13,13 @@ from outlet_desk.db.tables import Card, Person, ReissueRequest
 from outlet_desk.domain.audit_actions import AuditAction
 from outlet_desk.domain.card_lifecycle import CardEvent, CardStatus
 from outlet_desk.domain.citizen_id import mask_citizen_id
-from outlet_desk.domain.request_status import RequestStatus, move_request
+from outlet_desk.domain.request_stages import StageSource
+from outlet_desk.domain.request_status import RequestStatus
 from outlet_desk.domain.retention import check_return, is_due_for_return, return_from
 from outlet_desk.domain.roles import Action, require
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.records import load_card, move_card
+from outlet_desk.services.request_stages import record_stage
 from outlet_desk.services.uow import UnitOfWork
 
 
@@ -72,7 +74,8 @@ def return_uncollected(desk: Desk, actor: Actor, card_id: int, version: int) -> 
         check_return(ready_on, today, days)
         request = s.exec(select(ReissueRequest).where(col(ReissueRequest.new_card_id) == card_id)).first()
         if request is not None:
-            request.status = move_request(request.status, RequestStatus.CANCELLED)
+            record_stage(s, request, RequestStatus.CANCELLED, desk.now(), actor.operator_id, StageSource.SUPERVISOR,
+                         note=card.card_number)
         person = s.get(Person, card.person_id)
         assert person is not None and card.id is not None
         uow.audit(AuditAction.CARD_RETURNED_UNCOLLECTED, "card", card.id, person_id=card.person_id,

@@ -18,8 +18,9 @@ from outlet_desk.domain.roles import (
 
 A = Action
 COUNTER = {A.REPORT_LOSS_COUNTER, A.WITHDRAW_LOSS, A.APPLY_REISSUE, A.COLLECT_CARD, A.RESET_PIN, A.CANCEL_CARD,
-           A.SPOIL_CARD}
-"""A clerk records a spoiled card (with a second operator as witness: services/stock_spoil.py)."""
+           A.SPOIL_CARD, A.REORDER_CARD}
+"""A clerk records a spoiled card (with a second operator as witness: services/stock_spoil.py), and orders a card
+again without a second fee once the citizen did what its failed production asked."""
 SUPERVISOR_ONLY = {
     A.ROTATE_DATA_KEY,
     A.WAIVE_FEE,
@@ -27,6 +28,7 @@ SUPERVISOR_ONLY = {
     A.CASH_UP,
     A.CLOSE_DAY,
     A.RECEIVE_STOCK,
+    A.RECORD_PRODUCTION_FAILURE,
     A.VIEW_REPORTS,
     A.VIEW_AUDIT,
     A.VERIFY_AUDIT,
