@@ -13,6 +13,7 @@ from rich.table import Table
 
 from outlet_desk.cli_support import (
     EXIT_BAD_INPUT,
+    WITNESS_PASSWORD_VAR,
     AsJson,
     AsUser,
     ask_secret,
@@ -34,7 +35,6 @@ stock_app = typer.Typer(help="Card stock: batches from a manifest scanned in by 
                              "cards, the count.", add_completion=False, rich_markup_mode=None)
 
 MANIFEST_MAX_BYTES = 64 * 1024 * 1024
-WITNESS_PASSWORD_VAR = "OUTLET_DESK_WITNESS_PASSWORD"
 BatchId = Annotated[int, typer.Argument(help="The batch's number, as stock import printed it.",
                                         callback=record_id("BATCH"))]
 

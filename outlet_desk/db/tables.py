@@ -404,6 +404,7 @@ Index("ix_payment_outlet_paid", col(Payment.outlet_code), col(Payment.paid_at))
 Index("ix_approval_outlet_status", col(Approval.outlet_code), col(Approval.status))
 
 # The stock tables live in their own module; importing this one registers them too (migrations, tests).
+from outlet_desk.db.contact_tables import CardContact  # noqa: E402
 from outlet_desk.db.stock_tables import StockBatch, StockItem  # noqa: E402
 
-__all__ = ["StockBatch", "StockItem"]
+__all__ = ["CardContact", "StockBatch", "StockItem"]
