@@ -9,7 +9,8 @@ from datetime import date
 from pathlib import Path
 
 from outlet_desk.config import Settings
-from outlet_desk.config.rule_figures import RULE_FIGURES, fill_rule, rule_figures
+from outlet_desk.config.rule_figure_names import FIGURE_WORDS
+from outlet_desk.config.rule_figures import fill_rule, rule_figures
 from outlet_desk.i18n import N_, _, current_language, set_language
 from outlet_desk.services.atomic_file import write_atomically
 from outlet_desk.services.context import Desk
@@ -60,7 +61,7 @@ def rules_sheet(settings: Settings) -> RulesSheet:
     in_texts = figures if settings.outlet.language == current_language() else _figures_in(settings)
     rules = tuple(Rule(key, _(title), fill_rule(getattr(settings.rules, key), in_texts))
                   for key, title in RULE_TITLES)
-    listed = tuple((_(words), figures[name]) for name, (words, _read) in RULE_FIGURES.items())
+    listed = tuple((_(words), figures[name]) for name, words in FIGURE_WORDS.items())
     return RulesSheet(settings.outlet.name, rules, listed)
 
 
