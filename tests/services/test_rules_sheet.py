@@ -61,8 +61,14 @@ def test_the_sheet_shows_the_figures_the_settings_hold_in_each_language(tmp_path
         assert "Fee for a new card for an expired one: free" in before
         assert "Days a new card is kept for its holder to collect: 90" in after
         assert "reissue application" in before and "reissue application" not in after
-    else:
-        assert "新卡" in after and "35.50元" in after and "90" in after
+    else:  # the list of figures, in Chinese too
+        assert "临时挂失（热线）有效天数: 7" in before and "临时挂失（热线）有效天数: 10" in after
+        assert "因丢失补卡的工本费: 20元" in before and "因丢失补卡的工本费: 35.50元" in after
+        assert "到期换卡的工本费: 免费" in before and "到期换卡的工本费: 20元" in after
+        assert "新卡为持卡人保留待领的天数: 180" in before and "新卡为持卡人保留待领的天数: 90" in after
+    # who may act by proxy, in the rule text itself: only collecting (and a cancellation, always) after the change
+    proxy = "代办下列事项：领卡、卡注销。"
+    assert proxy not in before and proxy in after
 
 
 def test_a_rule_text_naming_an_unknown_figure_is_refused(tmp_path: Path) -> None:
