@@ -269,7 +269,14 @@ class DeskApp(SessionApp):
         for task in tasks_for_palette(actor.role):
             if task.allowed(actor.role) and self.check_action(task.action, ()):
                 yield SystemCommand(task_title(task), task_help(task), getattr(self, f"action_{task.action}"))
+        yield SystemCommand(_("Rules for citizens"), _("The rules and the figures this outlet applies, to print"),
+                            self.action_rules)
         yield SystemCommand(_("Quit"), _("Log out and close the desk"), self.action_quit)
+
+    def action_rules(self) -> None:
+        from outlet_desk.screens.rules import RulesScreen
+
+        self.push_screen(RulesScreen())
 
     # -- the card reader ---------------------------------------------------------------------------
     def on_reader_message(self, message: ReaderMessage) -> None:

@@ -37,10 +37,12 @@ from outlet_desk.reader_cli import reader_app
 from outlet_desk.receipt_cli import receipt_app
 from outlet_desk.report_cli import report_app
 from outlet_desk.request_cli import request_app
+from outlet_desk.rules_cli import rules_app
 from outlet_desk.services import desk_log
 from outlet_desk.services.desk_log import LogLevel
 from outlet_desk.stock_cli import stock_app
 from outlet_desk.store_cli import backup_cmd, db_app, restore_cmd
+from outlet_desk.uncollected_cli import uncollected_app
 from outlet_desk.where_cli import where_cmd
 
 app = typer.Typer(
@@ -244,6 +246,8 @@ app.add_typer(report_app, name="report")
 app.add_typer(stock_app, name="stock")
 app.add_typer(request_app, name="request")
 app.add_typer(feed_app, name="feed")
+app.add_typer(uncollected_app, name="uncollected")
+app.add_typer(rules_app, name="rules")
 audit_app.command("list")(audit_list_cmd)
 app.command("backup")(backup_cmd)
 app.command("restore")(restore_cmd)

@@ -189,6 +189,8 @@ AsUser = Annotated[str | None, typer.Option(
 """The ``--as`` option of every command that signs in (:func:`sign_in`)."""
 
 USER_VAR, PASSWORD_VAR = "OUTLET_DESK_USER", "OUTLET_DESK_PASSWORD"
+WITNESS_PASSWORD_VAR = "OUTLET_DESK_WITNESS_PASSWORD"
+"""The second operator's password when a script records a spoiled card or returns an uncollected card."""
 """Who signs in when a script runs a command (no terminal to ask on): the user name and the password."""
 
 

@@ -12,6 +12,7 @@ import typer
 from rich.table import Table
 
 from outlet_desk.cli_support import (
+    WITNESS_PASSWORD_VAR,
     AsJson,
     AsUser,
     ask_secret,
@@ -31,7 +32,6 @@ from outlet_desk.i18n import _, ngettext
 stock_app = typer.Typer(help="Card stock: batches from a manifest scanned in by chip, blank cards, spoiled "
                              "cards, the count.", add_completion=False, rich_markup_mode=None)
 
-WITNESS_PASSWORD_VAR = "OUTLET_DESK_WITNESS_PASSWORD"
 BatchId = Annotated[int, typer.Argument(help="The batch's number, as stock import printed it.",
                                         callback=record_id("BATCH"))]
 

@@ -48,6 +48,9 @@ NO_JSON: dict[str, str] = {
     "stock spoil": "a confirmation naming the spoiled-card record's files; stock count --json gives the count",
     "request fail": "what the citizen must do, for the clerk; request status --json shows the stage",
     "request reorder": "a confirmation with the new due date; request status --json shows the stage",
+    "uncollected contact": "a confirmation only; uncollected list --json shows the contact log",
+    "uncollected return": "a confirmation only; uncollected list --json no longer lists the card",
+    "rules sheet": "writes a PDF and names it; the sheet is for citizens, not scripts",
     "reader watch": "a stream of events for a person; --once prints the card read as JSON "
                     "(docs/json/reader-watch-once.schema.json, tested below)",
 }
@@ -293,6 +296,17 @@ def _audit_list(config: Path) -> Any:
     return events
 
 
+def _uncollected_list(config: Path) -> Any:
+    card = _one(config, "SELECT card_number FROM card WHERE status = 'ready' ORDER BY id")
+    told = run(config, "uncollected", "contact", card, "--method", "phone", "--outcome", "informed", "--note",
+               "rang at 10", env=SUPER)
+    assert told.exit_code == 0, told.output
+    listed = check(_json(config, "uncollected", "list", "--json", env=SUPER), "uncollected-list")
+    contacts = {c["card_number"]: c["contacts"] for c in listed}
+    assert [(e["method"], e["outcome"], e["note"]) for e in contacts[card]] == [("phone", "informed", "rang at 10")]
+    return listed
+
+
 RUNS: dict[str, Callable[[Path], Any]] = {
     "audit list": _audit_list,
     "stock count": _stock_count, "stock batch": _stock_batch,
@@ -301,6 +315,7 @@ RUNS: dict[str, Callable[[Path], Any]] = {
     "where": _where, "db upgrade": _db_upgrade, "demo": _demo, "person find": _person_find,
     "audit verify": _audit_verify, "operator list": _operator_list, "stock receive": _stock_receive,
     "receipt verify": _receipt_verify, "receipt print": _receipt_print, "report daily": _report_daily,
+    "uncollected list": _uncollected_list,
 }
 """How each command with a JSON option is run and checked (the command's words -> a run on the outlet)."""
 ON_THE_READER = {"reader list"}

@@ -63,7 +63,9 @@ def test_json_keys_and_types_are_the_documented_ones(outlet: tuple[Path, Activit
     assert set(data) == {"schema", "outlet", "day", "generated_at", "loss_reports", "reissues", "collections",
                          "chip_check_failures", "blocked_cards_presented", "fees", "clerks", "uncollected_cards",
                          "pending_temporary_losses", "trend", "reconciliation", "audit_chain", "close", "after_close",
-                         "spoiled_cards"}
+                         "spoiled_cards", "counter_services"}
+    assert set(data["counter_services"]) == {"cancellations.death", "cancellations.emigration",
+                                             "cancellations.duplicate", "pin_resets.reset", "pin_resets.unblock"}
     assert data["schema"] == "outlet-desk/daily-report/1" and data["day"] == DAY.isoformat()
     assert data["outlet"] == {"code": "TST001", "name": OUTLET_NAME, "timezone": "Asia/Shanghai"}
     assert set(data["loss_reports"]) == {"hotline", "counter", "made_formal", "lapsed", "withdrawn"}

@@ -21,6 +21,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, field
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from outlet_desk.config.rule_figure_names import figure_names
 from outlet_desk.domain.approvals import DualControl
 from outlet_desk.domain.divisions import PROVINCE_CODES
 from outlet_desk.domain.fees import ELECTRONIC_METHODS, PaymentMethod, ReissueReason
@@ -436,5 +437,6 @@ class RulesSettings(Section):
     @field_validator("*")
     @classmethod
     def _trim(cls, value: str) -> str:
+        figure_names(value)  # only figures the desk fills in (config/rule_figure_names.py)
         return value.strip()
 

@@ -404,7 +404,8 @@ Index("ix_payment_outlet_paid", col(Payment.outlet_code), col(Payment.paid_at))
 Index("ix_approval_outlet_status", col(Approval.outlet_code), col(Approval.status))
 
 # The stock tables live in their own module; importing this one registers them too (migrations, tests).
+from outlet_desk.db.contact_tables import CardContact  # noqa: E402
 from outlet_desk.db.request_tables import RequestStage  # noqa: E402
 from outlet_desk.db.stock_tables import StockBatch, StockItem  # noqa: E402
 
-__all__ = ["RequestStage", "StockBatch", "StockItem"]
+__all__ = ["CardContact", "RequestStage", "StockBatch", "StockItem"]

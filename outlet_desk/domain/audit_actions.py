@@ -36,6 +36,7 @@ class AuditAction(Worded):
     BLOCKED_CARD_PRESENTED = "blocked_card_presented", N_("blocked card presented")
     CARD_RETAINED = "card_retained", N_("blocked card retained, voucher issued")
     CARD_RETURNED_UNCOLLECTED = "card_returned_uncollected", N_("uncollected card returned")
+    HOLDER_CONTACTED = "holder_contacted", N_("holder contacted about a card ready for collection")
     CARD_CANCELLED_DEATH = "card_cancelled_death", N_("cards cancelled: the holder died")
     CARD_CANCELLED_EMIGRATION = "card_cancelled_emigration", N_("cards cancelled: the holder emigrated")
     CARD_CANCELLED_DUPLICATE = "card_cancelled_duplicate", N_("duplicate card cancelled")

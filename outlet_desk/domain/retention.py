@@ -3,6 +3,7 @@ returned to the issuing centre (``ready -> returned`` in the card life cycle).""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from outlet_desk.domain.errors import DomainError
@@ -31,3 +32,28 @@ def check_return(ready_on: date, today: date, retention_days: int) -> None:
         raise RetentionNotOver(
             _("This card has waited {n} days of the {days} it is kept for its holder: it can be returned from {d}.")
             .format(n=(today - ready_on).days, days=retention_days, d=first.isoformat()))
+
+
+@dataclass(frozen=True)
+class Ageing:
+    """How long a card ready for collection has waited, against the day promised to its holder (the request's
+    due date) and the retention period."""
+
+    ready_on: date
+    due_date: date | None
+    days_waiting: int
+    days_past_due: int | None
+    """Days since the day promised to the holder (0 before it; None when no day was promised)."""
+    return_from: date
+    days_to_return: int
+    """Days left until it may be returned (0: the retention period is over)."""
+
+    @property
+    def due_for_return(self) -> bool:
+        return self.days_to_return == 0
+
+
+def ageing(ready_on: date, due_date: date | None, today: date, retention_days: int) -> Ageing:
+    first = return_from(ready_on, retention_days)
+    past_due = None if due_date is None else max(0, (today - due_date).days)
+    return Ageing(ready_on, due_date, (today - ready_on).days, past_due, first, max(0, (first - today).days))

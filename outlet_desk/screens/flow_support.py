@@ -159,12 +159,15 @@ class ReceiptScreen(NoticeScreen):
     DEFAULT_CSS = "#receipt-box { border: round $success; }"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "close", N_("Done")), Binding("escape", "close", N_("Done")),
+        Binding("r", "rules", N_("Rules sheet")),
     ]
 
-    def __init__(self, receipt: ReceiptData, say: str = "") -> None:
+    def __init__(self, receipt: ReceiptData, say: str = "", *, offer_rules: bool = False) -> None:
         super().__init__()
         self.receipt = receipt
         self.say = say
+        self.offer_rules = offer_rules
+        """The end of a loss report or a reissue: the rules sheet is offered to the citizen (R)."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="receipt-box"):
@@ -172,10 +175,20 @@ class ReceiptScreen(NoticeScreen):
                 yield Static(Text(self.say, style="bold"), id="receipt-say")
             yield Static(render_text(self.receipt), id="receipt-text")
             yield Static(_("Saving the receipt…"), id="receipt-saved", classes="hint")
+            if self.offer_rules:
+                yield Static(_("R: the rules for the citizen, to read and print"), id="receipt-rules", classes="hint")
             yield Static(_("Enter: done"), classes="hint")
 
     def on_mount(self) -> None:
         self.save()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.offer_rules if action == "rules" else True
+
+    def action_rules(self) -> None:
+        from outlet_desk.screens.rules import RulesScreen
+
+        self.app.push_screen(RulesScreen())
 
     @work(thread=True, exclusive=True)
     def save(self) -> None:
@@ -200,5 +213,5 @@ class ReceiptScreen(NoticeScreen):
 
 
 def show_receipt(app: App[Any], receipt: ReceiptData, say: str = "",
-                 then: Callable[[None], None] | None = None) -> None:
-    app.push_screen(ReceiptScreen(receipt, say), then)
+                 then: Callable[[None], None] | None = None, *, offer_rules: bool = False) -> None:
+    app.push_screen(ReceiptScreen(receipt, say, offer_rules=offer_rules), then)

@@ -78,9 +78,15 @@ class CoSigner(Horizontal):
 
     DEFAULT_CSS = "CoSigner { height: auto; }"
 
+    def __init__(self, who: str = "", *, compact: bool = False) -> None:
+        """``who``: the user name field's prompt (default: a second supervisor, if needed)."""
+        super().__init__()
+        self._who = who
+        self._compact = compact
+
     def compose(self) -> ComposeResult:
-        yield Input(placeholder=_("Second supervisor (if needed)"), id="co-user")
-        yield Input(placeholder=_("Their password"), password=True, id="co-password")
+        yield Input(placeholder=self._who or _("Second supervisor (if needed)"), id="co-user", compact=self._compact)
+        yield Input(placeholder=_("Their password"), password=True, id="co-password", compact=self._compact)
 
     def actor(self, desk: Desk) -> Actor | None:
         """The co-signer, signed in now (raises the sign-in refusal), or None when left empty."""

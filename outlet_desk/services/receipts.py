@@ -13,8 +13,6 @@ import base64
 import hashlib
 import hmac
 import io
-import shlex
-import subprocess
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
@@ -34,6 +32,7 @@ from outlet_desk.services.context import Desk
 from outlet_desk.services.fonts import CJK_FONT as CJK_FONT  # the PDFs' font (also set in reports)
 from outlet_desk.services.masking import mask_name
 from outlet_desk.services.output_files import files_in
+from outlet_desk.services.printing import print_pdf
 from outlet_desk.services.receipt_journal import note_receipt, settle_receipt
 from outlet_desk.services.receipt_seal import RECEIPT_DETAIL, SealedReceipt
 
@@ -354,14 +353,5 @@ def receipt_from_note(data: dict[str, object]) -> ReceiptData:
 def save_receipt(desk: Desk, r: ReceiptData) -> SavedReceipt:
     """Write the receipt's text and PDF into the receipts folder, and print it if a command is set."""
     text_path, pdf_path = write_receipt_files(desk, r)
-    argv = desk.settings.receipts.print_argv(pdf_path)
-    if not argv:
-        return SavedReceipt(text_path, pdf_path, False)
-    try:
-        proc = subprocess.run(argv, capture_output=True, text=True, timeout=30)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return SavedReceipt(text_path, pdf_path, False, _("Printing failed: {e}").format(e=exc))
-    if proc.returncode != 0:
-        return SavedReceipt(text_path, pdf_path, False, _("Printing failed ({cmd}): {err}").format(
-            cmd=shlex.join(argv), err=proc.stderr.strip()[:200]))
-    return SavedReceipt(text_path, pdf_path, True)
+    printed, problem = print_pdf(desk.settings, pdf_path)
+    return SavedReceipt(text_path, pdf_path, printed, problem)

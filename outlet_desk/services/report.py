@@ -59,6 +59,7 @@ from outlet_desk.services.report_model import (
     TrendDay,
 )
 from outlet_desk.services.report_queries import TREND_DAYS
+from outlet_desk.services.report_services import service_figures
 
 
 @dataclass
@@ -130,6 +131,7 @@ def daily_report(
         trend = _trend(conn, outlet, desk, day)
         after_close = _after_close(conn, outlet, desk, day - timedelta(days=1), names)
         chain = _chain(conn, desk, outlet) if verify else None
+        services = service_figures(conn, outlet, start, end)
     return DailyReport(
         outlet_code=outlet, outlet_name=outlet_row, timezone=str(desk.tz), day=day,
         generated_at=desk.now().astimezone(desk.tz),
@@ -149,6 +151,7 @@ def daily_report(
         close=close,
         after_close=after_close,
         spoiled_cards=audit.counts["spoiled_cards"],
+        counter_services=services,
     )
 
 
@@ -359,4 +362,5 @@ def figure_rows(report: DailyReport) -> list[tuple[str, int | float | str | None
     rows += [(f"uncollected.{k}", v) for k, v in report.uncollected.items()]
     rows += [("uncollected.total", report.uncollected_total),
              ("pending_temporary_losses", report.pending_temporary_losses)]
+    rows += list(report.counter_services.items())
     return rows

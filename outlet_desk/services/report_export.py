@@ -14,6 +14,7 @@ from outlet_desk.services.atomic_file import write_atomically
 from outlet_desk.services.fonts import CJK_FONT
 from outlet_desk.services.report import figure_rows
 from outlet_desk.services.report_model import SCHEMA, Check, DailyReport
+from outlet_desk.services.report_services import SERVICE_LABELS
 
 if TYPE_CHECKING:
     from fpdf import FPDF
@@ -47,6 +48,7 @@ LABELS = {
     "uncollected.over_90": N_("Uncollected cards, over 90 days"),
     "uncollected.total": N_("Uncollected cards in all"),
     "pending_temporary_losses": N_("Temporary losses still pending"),
+    **SERVICE_LABELS,
 }
 
 
@@ -110,6 +112,7 @@ def to_json(report: DailyReport) -> dict[str, Any]:
         "chip_check_failures": report.chip_check_failures,
         "blocked_cards_presented": report.blocked_cards_presented,
         "spoiled_cards": report.spoiled_cards,
+        "counter_services": dict(report.counter_services),
         "fees": {
             "taken_fen": report.fees_taken_fen, "taken_yuan": format_yuan(report.fees_taken_fen),
             "waived_fen": report.fees_waived_fen, "waived_yuan": format_yuan(report.fees_waived_fen),

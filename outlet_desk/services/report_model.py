@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Literal
 
@@ -183,6 +183,8 @@ class DailyReport:
     """What the day before recorded after its close, if it was closed and anything was."""
     spoiled_cards: int = 0
     """Cards recorded spoiled (with a witness) that day."""
+    counter_services: Mapping[str, int] = field(default_factory=dict)
+    """Cancellations by why and PINs reset or unblocked that day (``services/report_services.py``)."""
 
     @property
     def disagreements(self) -> tuple[Check, ...]:

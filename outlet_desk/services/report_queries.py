@@ -55,6 +55,16 @@ def _in(column: Any) -> Any:
     return and_(column >= _START, column < _END)
 
 
+def bindparam_outlet() -> Any:
+    """The outlet's bind parameter, for a statement of the report built in another module."""
+    return _OUTLET
+
+
+def in_day(column: Any) -> Any:
+    """``column`` within the report's [start, end), for a statement built in another module."""
+    return _in(column)
+
+
 @lru_cache(maxsize=1)
 def audit_day_statement(actions: tuple[str, ...]) -> Executable:
     """The day's events of ``actions``, in chain order."""

@@ -1,5 +1,6 @@
 """A card of an announced batch scanned in by its chip: the chip is compared with the card's manifest line, as
-a collection compares it with the record (:mod:`~outlet_desk.services.chip_match`). A chip that agrees puts
+a collection compares it with the record (:mod:`~outlet_desk.services.chip_match`; the gender with the
+holder's record). A chip that agrees puts
 the card on record, *in stock*, and *ready* for its reissue request; a chip that disagrees marks the line
 *mismatched*; a card on no line of the batch is recorded *extra*. Each is one audited use case."""
 
@@ -9,7 +10,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from outlet_desk.db.tables import ReissueRequest, StockBatch, StockItem
+from outlet_desk.db.tables import Person, ReissueRequest, StockBatch, StockItem
 from outlet_desk.domain.audit_actions import AuditAction
 from outlet_desk.domain.card_lifecycle import CardEvent, CardStatus
 from outlet_desk.domain.citizen_id import mask_citizen_id
@@ -113,7 +114,9 @@ def _extra(uow: UnitOfWork, batch: StockBatch, chip: CardData) -> ScanResult:
 def _against_line(uow: UnitOfWork, line: StockItem, chip: CardData) -> ScanResult:
     s, desk = uow.session, uow.desk
     assert line.id is not None and line.person_id is not None
-    fields = compare_values(line.card_number, line.identification_code, line.citizen_number, line.name, chip)
+    holder = s.get(Person, line.person_id)  # the gender is the record's (a manifest line names none)
+    fields = compare_values(line.card_number, line.identification_code, line.citizen_number, line.name, chip,
+                            holder.gender if holder is not None else None)
     line.scanned_at = desk.now()
     facts = {"line": line.line_no, "card_number": line.card_number}
     request = s.get(ReissueRequest, line.request_id) if line.request_id else None

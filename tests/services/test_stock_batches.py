@@ -14,6 +14,7 @@ from outlet_desk.domain.audit_actions import AuditAction
 from outlet_desk.domain.card_lifecycle import CardStatus
 from outlet_desk.domain.manifest import ManifestRefused, parse_manifest
 from outlet_desk.domain.stock import Discrepancy, StockFigure, StockStatus
+from outlet_desk.reader.card_data import Gender
 from outlet_desk.services.audit import verify_chain
 from outlet_desk.services.context import Desk
 from outlet_desk.services.receipt_check import verify_receipt
@@ -134,3 +135,16 @@ def test_a_clerk_cannot_import_a_manifest(seeded: Desk) -> None:
 
     with pytest.raises(Forbidden):
         import_manifest(seeded, login(seeded, "clerk1"), manifest(seeded, "B-CLERK", lines_for(seeded, 1)))
+
+
+def test_a_chip_holding_another_gender_than_the_holders_record_is_mismatched(seeded: Desk) -> None:
+    supervisor = login(seeded, "super1")
+    lines = lines_for(seeded, 2)
+    announced = import_manifest(seeded, supervisor, manifest(seeded, "B2026-0043", lines))
+    line = lines[0]
+    other = Gender.FEMALE if int(line.citizen_number[16]) % 2 else Gender.MALE
+    scanned = scan_in(seeded, supervisor, announced.batch_id, line.chip(gender=other))  # type: ignore[arg-type]
+    assert scanned.outcome is StockStatus.MISMATCHED
+    assert [f.field for f in scanned.fields if not f.matches] == ["gender"]
+    assert scanned.card_status is None  # not on record: no card a holder could collect
+    assert scan_in(seeded, supervisor, announced.batch_id, lines[1].chip()).outcome is StockStatus.RECEIVED

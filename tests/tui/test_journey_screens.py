@@ -112,6 +112,7 @@ async def test_reissue_shows_the_fee_first_and_records_the_payment(desk: Desk) -
         assert isinstance(counter.app.screen, ReissueScreen)
         assert "Fee: 20.00 yuan" in counter.text("#reissue-fee")
         await counter.press("f9")
+        await counter.wait_for(lambda: bool(counter.app.screen.query("#receipt-rules")))  # the rules sheet offered
         receipt = await counter.close_receipt()
         assert "Reissue application" in receipt and "20.00" in receipt
     request = _request_for(desk, card)

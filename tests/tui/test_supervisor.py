@@ -71,6 +71,7 @@ def json_figures(config: Path, day: date) -> dict[str, Any]:
         flat[f"clerks.{c['username']}.transactions"] = c["transactions"]
         flat[f"clerks.{c['username']}.avg_handling_seconds"] = c["avg_handling_seconds"]
     flat |= {f"uncollected.{k}": v for k, v in data["uncollected_cards"].items()}
+    flat |= data["counter_services"]
     flat["trend"] = data["trend"]["transactions"]
     return flat
 

@@ -178,9 +178,10 @@ class CardScreen(DeskScreen):
     def record_reloaded(self, applies: bool) -> None:
         """The card was read again after another counter changed it; override to refresh more of the task."""
 
-    def finish(self, receipt: ReceiptData, say: str = "") -> None:
-        """Show the receipt, then the person's record again, reloaded."""
-        show_receipt(self.app, receipt, say, lambda _result: self._back_to_person())
+    def finish(self, receipt: ReceiptData, say: str = "", *, offer_rules: bool = False) -> None:
+        """Show the receipt (``offer_rules``: with the rules sheet offered), then the person's record again,
+        reloaded."""
+        show_receipt(self.app, receipt, say, lambda _result: self._back_to_person(), offer_rules=offer_rules)
 
     def _back_to_person(self) -> None:
         self.app.pop_screen()  # the person view reads the record again when it comes back (PersonScreen)

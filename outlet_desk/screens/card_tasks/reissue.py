@@ -251,7 +251,7 @@ class ReissueScreen(RequestTaskScreen[WaiverState]):
         say = _("Application saved (request {id}); the new card is due on {due}. Paid: {yuan} yuan.").format(
             id=value.request_id, due=value.due_date.isoformat(), yuan=format_yuan(value.paid_fen))
         self.outcome(say, "bold green")
-        self.finish(value.receipt, say)
+        self.finish(value.receipt, say, offer_rules=True)
 
     def _write_card(self, request_id: int) -> None:
         self.app.switch_screen(WriteCardScreen(self.person, self.card, request_id))

@@ -37,4 +37,4 @@ class ReportLostScreen(CardTaskScreen):
         if result.became_formal:
             say += " " + _("The hotline's temporary report was made formal.")
         self.outcome(say, "bold green")
-        self.finish(result.receipt, say)
+        self.finish(result.receipt, say, offer_rules=True)

@@ -93,3 +93,15 @@ SPOIL_WITNESS = SignerRule(
     N_("A spoiled card needs a witness other than the clerk who records it."),
     N_("The witness must be a clerk or a supervisor of this outlet."))
 """Who may witness a spoiled card at the counter beside the clerk (dual control: maker != checker)."""
+
+
+class ReturnRefused(ServiceError):
+    code = "return_refused"
+
+
+RETURN_WITNESS = SignerRule(
+    Action.SPOIL_CARD, ReturnRefused,
+    N_("A card returned to the card centre needs a second operator other than the one who returns it."),
+    N_("The second operator must be a clerk or a supervisor of this outlet."))
+"""Who may sign the return of an uncollected card beside the supervisor: the spoiled card's witness rule (dual
+control: maker != checker, a clerk or a supervisor, signed in with their own password)."""

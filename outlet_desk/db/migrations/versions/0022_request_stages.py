@@ -21,7 +21,7 @@ from alembic import op
 import outlet_desk.db.types
 
 revision = '0022'
-down_revision = '0019'
+down_revision = '0020'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,55 @@
+"""The counter's other services on the daily report: cards cancelled (by why) and PINs reset or unblocked,
+counted from the day's audit events (one grouped read); they are counted one way only, so they stand beside
+the reconciled figures, not in the reconciliation."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from functools import lru_cache
+from types import MappingProxyType
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.sql import Executable
+from sqlmodel import col
+
+from outlet_desk.db.tables import AuditEvent
+from outlet_desk.domain.audit_actions import AuditAction
+from outlet_desk.i18n import N_
+from outlet_desk.services import report_queries as q
+
+SERVICE_EVENTS: Mapping[str, str] = MappingProxyType({
+    AuditAction.CARD_CANCELLED_DEATH: "cancellations.death",
+    AuditAction.CARD_CANCELLED_EMIGRATION: "cancellations.emigration",
+    AuditAction.CARD_CANCELLED_DUPLICATE: "cancellations.duplicate",
+    AuditAction.PIN_RESET: "pin_resets.reset",
+    AuditAction.PIN_UNBLOCKED: "pin_resets.unblock",
+})
+"""The audit event each figure counts (one event: one cancellation at the counter, or one PIN set)."""
+
+SERVICE_LABELS: Mapping[str, str] = MappingProxyType({
+    "cancellations.death": N_("Cancellations: the holder died"),
+    "cancellations.emigration": N_("Cancellations: the holder emigrated"),
+    "cancellations.duplicate": N_("Cancellations: a duplicate card"),
+    "pin_resets.reset": N_("PINs reset"),
+    "pin_resets.unblock": N_("Blocked PINs unblocked"),
+})
+
+
+@lru_cache(maxsize=1)
+def _statement() -> Executable:
+    return (
+        select(col(AuditEvent.action), func.count())
+        .where(col(AuditEvent.outlet_code) == q.bindparam_outlet(), col(AuditEvent.action).in_(list(SERVICE_EVENTS)),
+               q.in_day(col(AuditEvent.at)))
+        .group_by(col(AuditEvent.action))
+    )
+
+
+def service_figures(conn: Connection, outlet: str, start: datetime, end: datetime) -> dict[str, int]:
+    """Each figure of the day (0 when nothing happened), in :data:`SERVICE_EVENTS`' order."""
+    counts = {key: 0 for key in SERVICE_EVENTS.values()}
+    for action, n in conn.execute(_statement(), q.params(outlet, start, end)):
+        counts[SERVICE_EVENTS[action]] += int(n)
+    return counts
