@@ -405,5 +405,6 @@ Index("ix_approval_outlet_status", col(Approval.outlet_code), col(Approval.statu
 
 # The stock tables live in their own module; importing this one registers them too (migrations, tests).
 from outlet_desk.db.stock_tables import StockBatch, StockItem  # noqa: E402
+from outlet_desk.db.transfer_tables import CardTransfer  # noqa: E402
 
-__all__ = ["StockBatch", "StockItem"]
+__all__ = ["CardTransfer", "StockBatch", "StockItem"]

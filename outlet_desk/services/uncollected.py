@@ -13,11 +13,14 @@ from outlet_desk.db.tables import Card, Person, ReissueRequest
 from outlet_desk.domain.audit_actions import AuditAction
 from outlet_desk.domain.card_lifecycle import CardEvent, CardStatus
 from outlet_desk.domain.citizen_id import mask_citizen_id
+from outlet_desk.domain.outlet_rules import OutletBound
 from outlet_desk.domain.request_status import RequestStatus, move_request
 from outlet_desk.domain.retention import check_return, is_due_for_return, return_from
 from outlet_desk.domain.roles import Action, require
 from outlet_desk.services.context import Actor, Desk
+from outlet_desk.services.queries import not_on_its_way
 from outlet_desk.services.records import load_card, move_card
+from outlet_desk.services.transfers import require_held_here
 from outlet_desk.services.uow import UnitOfWork
 
 
@@ -44,7 +47,7 @@ def cards_due_for_return(desk: Desk, actor: Actor) -> list[UncollectedCard]:
             select(Card, Person, ReissueRequest.id)
             .join(Person, col(Person.id) == col(Card.person_id))
             .outerjoin(ReissueRequest, col(ReissueRequest.new_card_id) == col(Card.id))
-            .where(col(Card.outlet_code) == desk.outlet_code, col(Card.status) == CardStatus.READY)
+            .where(col(Card.outlet_code) == desk.outlet_code, col(Card.status) == CardStatus.READY, not_on_its_way())
             .order_by(col(Card.status_changed_at), col(Card.id))
         ).all()
     due = []
@@ -67,6 +70,7 @@ def return_uncollected(desk: Desk, actor: Actor, card_id: int, version: int) -> 
     with UnitOfWork(desk, actor, Action.RECEIVE_STOCK) as uow:
         s = uow.session
         card = load_card(s, card_id, version)
+        require_held_here(s, desk.outlet_code, card, OutletBound.RETURN_CARD)
         ready_on = card.status_changed_at.astimezone(desk.tz).date()
         before, after = move_card(desk, card, CardEvent.RETURN_UNCOLLECTED)  # refuses a card not ready
         check_return(ready_on, today, days)
