@@ -8,10 +8,11 @@ from datetime import date
 from typing import ClassVar
 
 from textual import work
-from textual.binding import BindingType
+from textual.binding import Binding, BindingType
 from textual.widget import Widget
 
 from outlet_desk.domain.errors import DomainError
+from outlet_desk.domain.roles import Action, can
 from outlet_desk.i18n import N_, _, ngettext
 from outlet_desk.screens.answer import Answer
 from outlet_desk.screens.supervision_base import DAY_KEYS, DayScreen
@@ -31,9 +32,20 @@ class CityReportScreen(DayScreen):
     CityReportScreen #heading { height: 1; padding: 0 1; text-style: bold; }
     CityReportScreen #outlets { height: auto; padding: 0 1; }
     """
-    BINDINGS: ClassVar[list[BindingType]] = DAY_KEYS
+    BINDINGS: ClassVar[list[BindingType]] = [*DAY_KEYS, Binding("p", "province", N_("Province"))]
 
     report: CityReport | None = None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "province":  # the province's role only; a city's roles read their city
+            return can(self.actor.role, Action.VIEW_PROVINCE_REPORTS)
+        return True
+
+    def action_province(self) -> None:
+        from outlet_desk.screens.province_report import ProvinceReportScreen
+
+        if can(self.actor.role, Action.VIEW_PROVINCE_REPORTS):
+            self.app.push_screen(ProvinceReportScreen(self.desk, self.actor, self.day))
 
     def compose_body(self) -> Iterable[Widget]:
         yield Static(_("Loading…"), id="heading")
@@ -61,7 +73,8 @@ class CityReportScreen(DayScreen):
         table.clear()
         for row in export.rows(report):
             table.add_row(*row)
-        self.query_one("#outlets", Static).update("\n".join([*export.outlet_lines(report), export.legend()]))
+        self.query_one("#outlets", Static).update("\n".join([*export.outlet_lines(report), export.legend(),
+                                                            *export.standby_lines(report.standby)]))
         if report.problems:
             self.say(" ".join(report.problems))
         else:
