@@ -1,12 +1,15 @@
 """The city and province reports read from a PostgreSQL hot standby (issue 17 item 6): a primary and a streaming
 standby (``pg_basebackup``) started by this module the way the suite starts its cluster (tests/pgcluster.py),
 the city report run on the standby with the primary's figures, and the report saying how far behind the
-standby was: caught up, then with its replay paused while the counter works on.
+standby was: caught up, then with its replay paused while the counter works on (in the service, in the
+command line's JSON and table, and on the city report screen).
 
 One primary and one standby for the module (about three seconds), so it does not slow the suite much."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 import os
 import time
 from collections.abc import Iterator
@@ -21,6 +24,7 @@ from outlet_desk.config import parse_settings
 from outlet_desk.db.engine import make_engine
 from outlet_desk.domain.card_lifecycle import CardStatus
 from outlet_desk.domain.roles import Role
+from outlet_desk.screens.city_report import CityReportScreen
 from outlet_desk.services import demo, operators
 from outlet_desk.services.bootstrap import open_desk
 from outlet_desk.services.city_report import city_report
@@ -28,13 +32,17 @@ from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.loss import report_loss_hotline
 from outlet_desk.services.province_report import province_report
 from outlet_desk.services.standby import StandbyUnusable, standby_lag
+from tests.cli_outlet import run
 from tests.clock import FakeClock
 from tests.pgcluster import PgCluster, pg_bindir, start_cluster, start_standby
 from tests.services.builders import login, person_with
+from tests.tui.conftest import static_text, wait_for
+from tests.tui.counter import at_the_counter
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 PW = "correct horse battery"
+CHIEF = {"OUTLET_DESK_USER": "chief", "OUTLET_DESK_PASSWORD": PW}
 TOML = """
 [outlet]
 code = "TST001"
@@ -149,6 +157,13 @@ def test_the_city_report_reads_the_standby_and_says_how_far_behind_it_was(desk: 
         assert f"{behind.standby.bytes_behind:,} bytes" in behind.standby.words()
         assert behind.totals.loss_reports == 1  # the standby's day, one loss report behind the primary's
         assert city_report(on_the_primary, chief).totals.loss_reports == 2
+        # the command line says the same: in its JSON, and under its table
+        shown = run(desk.settings.config_path, "report", "city", "--format", "json", env=CHIEF)
+        assert shown.exit_code == 0, shown.output
+        assert json.loads(shown.stdout)["standby"]["bytes_behind"] > 0
+        table = run(desk.settings.config_path, "report", "city", env=CHIEF)
+        assert table.exit_code == 0, table.output
+        assert "bytes of the primary's log" in table.stdout and "the newest work may be missing" in table.stdout
     finally:
         standby.admin_exec("SELECT pg_wal_replay_resume()")
     _caught_up(desk)
@@ -173,3 +188,18 @@ def test_a_report_url_that_is_not_a_standby_is_refused_with_the_reason(clusters:
             city_report(desk, _chief(desk))
     finally:
         desk.engine.dispose()
+
+
+def test_the_city_report_screen_says_it_read_the_standby(desk: Desk) -> None:
+    _chief(desk)
+    _caught_up(desk)
+
+    async def on_screen() -> str:
+        async with at_the_counter(desk, size=(100, 30)) as counter:
+            await counter.sign_in("chief", PW)
+            await counter.pilot.press("f8")
+            await wait_for(counter.pilot, lambda: isinstance(counter.app.screen, CityReportScreen)
+                           and counter.app.screen.report is not None)
+            return static_text(counter.app, "#outlets")
+
+    assert "Read from the standby" in asyncio.run(on_screen())
