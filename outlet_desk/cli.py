@@ -42,6 +42,7 @@ from outlet_desk.services import desk_log
 from outlet_desk.services.desk_log import LogLevel
 from outlet_desk.stock_cli import stock_app
 from outlet_desk.store_cli import backup_cmd, db_app, restore_cmd
+from outlet_desk.transfer_cli import transfer_app
 from outlet_desk.uncollected_cli import uncollected_app
 from outlet_desk.where_cli import where_cmd
 
@@ -243,6 +244,7 @@ app.add_typer(receipt_app, name="receipt")
 card_app = _command_group("card", N_("Cards: a virtual card for trying the desk by hand."))
 app.add_typer(reader_app, name="reader")
 app.add_typer(report_app, name="report")
+stock_app.add_typer(transfer_app, name="transfer")
 app.add_typer(stock_app, name="stock")
 app.add_typer(request_app, name="request")
 app.add_typer(feed_app, name="feed")

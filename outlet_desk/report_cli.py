@@ -9,10 +9,12 @@ finding is on stderr, the report on stdout as asked); 2 bad input or configurati
 from __future__ import annotations
 
 import json
-from datetime import date
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.table import Table
@@ -32,7 +34,7 @@ from outlet_desk.domain.roles import Action
 from outlet_desk.i18n import _
 from outlet_desk.private_files import private_folder
 from outlet_desk.services import city_report_export
-from outlet_desk.services.city_report import CityReport, city_report
+from outlet_desk.services.city_report import city_report
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.report import daily_report, figure_rows
 from outlet_desk.services.report_export import (
@@ -51,7 +53,7 @@ from outlet_desk.services.report_export import (
 )
 from outlet_desk.services.report_model import DailyReport
 
-report_app = typer.Typer(help="Reports: the daily report, the city report.", add_completion=False,
+report_app = typer.Typer(help="Reports: the daily report, the city report, the province report.", add_completion=False,
                          rich_markup_mode=None)
 
 
@@ -130,38 +132,100 @@ class CityFormat(StrEnum):
     TABLE = "table"
     CSV = "csv"
     JSON = "json"
+    PDF = "pdf"
 
 
-def _print_city(report: CityReport) -> None:
-    table = Table(title=city_report_export.heading(report))
-    for name in city_report_export.columns():
+@dataclass(frozen=True)
+class Columns:
+    """A report across outlets as the table and the PDF show it: a title, the columns, the rows, the lines
+    under them, when it was made and the name of its PDF file (without suffix)."""
+
+    title: str
+    headings: list[str]
+    rows: list[list[str]]
+    lines: list[str]
+    made_at: datetime
+    file_stem: str
+
+
+def _print_columns(shown: Columns) -> None:
+    table = Table(title=shown.title)
+    for name in shown.headings:
         table.add_column(name)
-    for row in city_report_export.rows(report):
+    for row in shown.rows:
         table.add_row(*row)
     out.print(table)
-    for line in [*city_report_export.outlet_lines(report), city_report_export.legend()]:
+    for line in shown.lines:
         out.print(line, markup=False)
 
 
-@report_app.command("city")
-def report_city(
-    ctx: typer.Context,
-    day: Day = None,
-    fmt: Annotated[CityFormat, typer.Option("--format", help="table, csv or json.")] = CityFormat.TABLE,
-    as_user: AsUser = None,
-    bom: Bom = False,
-) -> None:
-    """The city report: every outlet of this outlet's city side by side, with the city's totals (city roles)."""
-    desk, actor, wanted = _reader(ctx, day, as_user, Action.VIEW_CITY_REPORTS)
-    with refusals():
-        report = city_report(desk, actor, wanted)
+def _write_pdf(desk: Desk, shown: Columns, output: Path | None) -> None:
+    from outlet_desk.services.across_pdf import render_table_pdf
+
+    path = output or desk.settings.reports_dir() / f"{shown.file_stem}.pdf"
+    private_folder(path.parent)
+    try:
+        render_table_pdf(shown.title, shown.made_at, shown.headings, shown.rows, shown.lines, path)
+    except FileNotFoundError as exc:
+        fail(str(exc), EXIT_CHECK_FAILED)
+    out.print(_("Report written to {path}").format(path=path), markup=False)
+
+
+def _write_out(desk: Desk, fmt: CityFormat, output: Path | None, as_json: Callable[[], dict[str, Any]],
+               as_csv: Callable[[], str], as_columns: Callable[[], Columns], problems: tuple[str, ...]) -> None:
+    """A report across outlets in the format asked for; exit 1 naming each problem on standard error."""
     if fmt is CityFormat.JSON:
-        print(json.dumps(city_report_export.to_json(report), ensure_ascii=False, indent=2))
+        print(json.dumps(as_json(), ensure_ascii=False, indent=2))
     elif fmt is CityFormat.CSV:
-        print(city_report_export.to_csv(report, bom=bom), end="")
+        print(as_csv(), end="")
+    elif fmt is CityFormat.PDF:
+        _write_pdf(desk, as_columns(), output)
     else:
-        _print_city(report)
-    if report.problems:
-        for line in report.problems:
+        _print_columns(as_columns())
+    if problems:
+        for line in problems:
             err.print(line, markup=False)
         raise typer.Exit(EXIT_CHECK_FAILED)
+
+
+AcrossFormat = Annotated[CityFormat, typer.Option("--format", help="table, csv, json or pdf.")]
+Output = Annotated[Path | None, typer.Option("--output", "-o", help="Where the PDF goes (default: the reports "
+                                                                    "folder).")]
+Report = TypeVar("Report")
+
+
+def _read_across(ctx: typer.Context, day: str | None, as_user: str | None, action: Action,
+                 make: Callable[[Desk, Actor, date | None], Report]) -> tuple[Desk, Report]:
+    """A report across outlets, made for the operator signed in (``action``: the permission it needs)."""
+    desk, actor, wanted = _reader(ctx, day, as_user, action)
+    with refusals():
+        return desk, make(desk, actor, wanted)
+
+
+@report_app.command("city")
+def report_city(ctx: typer.Context, day: Day = None, fmt: AcrossFormat = CityFormat.TABLE, output: Output = None,
+                as_user: AsUser = None, bom: Bom = False) -> None:
+    """The city report: every outlet of this outlet's city side by side, with the city's totals (city roles)."""
+    export = city_report_export
+    desk, report = _read_across(ctx, day, as_user, Action.VIEW_CITY_REPORTS, city_report)
+    _write_out(desk, fmt, output, lambda: export.to_json(report), lambda: export.to_csv(report, bom=bom),
+               lambda: Columns(export.heading(report), export.columns(), export.rows(report),
+                               [*export.outlet_lines(report), export.legend(), *export.standby_lines(report.standby)],
+                               report.generated_at, f"city-{report.city_code}-{report.day.isoformat()}"),
+               report.problems)
+
+
+@report_app.command("province")
+def report_province(ctx: typer.Context, day: Day = None, fmt: AcrossFormat = CityFormat.TABLE,
+                    output: Output = None, as_user: AsUser = None, bom: Bom = False) -> None:
+    """The province report: every city of this outlet's province side by side, with the province's totals
+    (the province supervisor)."""
+    from outlet_desk.services import province_report_export as export
+    from outlet_desk.services.province_report import province_report
+
+    desk, report = _read_across(ctx, day, as_user, Action.VIEW_PROVINCE_REPORTS, province_report)
+    _write_out(desk, fmt, output, lambda: export.province_json(report), lambda: export.to_csv(report, bom=bom),
+               lambda: Columns(export.heading(report), export.columns(), export.rows(report),
+                               [city_report_export.legend(), *city_report_export.standby_lines(report.standby)],
+                               report.generated_at, f"province-{report.province_code}-{report.day.isoformat()}"),
+               report.problems)

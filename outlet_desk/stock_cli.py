@@ -3,14 +3,13 @@ blank cards for instant issuance, spoiled cards with a witness, and the stock co
 
 from __future__ import annotations
 
-import queue
-import time
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
+from outlet_desk.cli_cards import ScanCount, ScanReader, ScanTimeout, each_card_read
 from outlet_desk.cli_support import (
     WITNESS_PASSWORD_VAR,
     AsJson,
@@ -95,16 +94,13 @@ def stock_import(
 def stock_scan(
     ctx: typer.Context,
     batch: BatchId,
-    count: Annotated[int | None, typer.Option("--count", min=1, help="Stop after this many cards.")] = None,
-    timeout: Annotated[float | None, typer.Option("--timeout", min=0, help="Stop after this many seconds.")] = None,
-    reader: Annotated[str | None, typer.Option("--reader", help="Reader name or name prefix.")] = None,
+    count: ScanCount = None,
+    timeout: ScanTimeout = None,
+    reader: ScanReader = None,
     as_user: AsUser = None,
 ) -> None:
     """Scan the cards of a batch in, one by one, by their chip in the reader (put each card in, take it out):
     each is compared with its manifest line. Until Ctrl-C, --count cards or --timeout seconds."""
-    from outlet_desk.reader.events import CardRead, ReaderErrorEvent, ReaderEvent
-    from outlet_desk.reader.pcsc_reader import PcscCardReader
-    from outlet_desk.reader.supervisor import ReaderSupervisor
     from outlet_desk.services.stock_batches import batch_view
     from outlet_desk.services.stock_scan import scan_in
 
@@ -113,31 +109,7 @@ def stock_scan(
     with refusals():
         view = batch_view(desk, batch)
     out.print(_("Batch {batch}: put each card into the reader.").format(batch=view.batch_number), markup=False)
-    events: queue.SimpleQueue[ReaderEvent] = queue.SimpleQueue()
-    supervisor = ReaderSupervisor(PcscCardReader(), events.put, reader=reader)
-    deadline = None if timeout is None else time.monotonic() + timeout
-    scanned = 0
-    supervisor.start()
-    try:
-        while (count is None or scanned < count) and (deadline is None or time.monotonic() < deadline):
-            try:
-                event = events.get(timeout=0.2)
-            except queue.Empty:
-                continue
-            if isinstance(event, ReaderErrorEvent):
-                err.print(event.error.message, markup=False)
-            if not isinstance(event, CardRead) or (reader and not event.reader.startswith(reader)):
-                continue
-            with refusals():
-                result = scan_in(desk, actor, batch, event.card)
-            scanned += 1
-            out.print(result.message(), markup=False)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        supervisor.stop()
-        supervisor.transport.close()
-    out.print(ngettext("{n} card scanned.", "{n} cards scanned.", scanned).format(n=scanned))
+    each_card_read(lambda chip: scan_in(desk, actor, batch, chip).message(), count, timeout, reader)
 
 
 @stock_app.command("batch")

@@ -89,3 +89,24 @@ def start_cluster(*, for_tests: bool = True) -> PgCluster:
         opts += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
     _run_as_postgres([str(bindir / "pg_ctl"), "-D", str(data), "-o", opts, "-l", str(workdir / "log"), "-w", "start"])
     return PgCluster(bindir, workdir, port)
+
+
+def start_standby(primary: PgCluster) -> PgCluster:
+    """A streaming hot standby of ``primary``: ``pg_basebackup -R`` (it writes the standby's connection to the
+    primary and its ``standby.signal``), started on a free port of its own; stopped like any cluster."""
+    workdir = Path(tempfile.mkdtemp(prefix="outlet-pg-standby-"))
+    if os.geteuid() == 0:
+        shutil.chown(workdir, user="postgres")
+    data = workdir / "data"
+    _run_as_postgres([str(primary.bindir / "pg_basebackup"), "-h", "127.0.0.1", "-p", str(primary.port),
+                      "-U", "desk", "-D", str(data), "-R", "-X", "stream", "--no-sync"])
+    port = free_port()
+    # A standby needs max_connections at least the primary's (start_cluster's 200).
+    opts = f"-p {port} -k {workdir} -c listen_addresses=127.0.0.1 -c hot_standby=on -c fsync=off -c max_connections=200"
+    try:
+        _run_as_postgres([str(primary.bindir / "pg_ctl"), "-D", str(data), "-o", opts, "-l", str(workdir / "log"),
+                          "-w", "start"])
+    except subprocess.CalledProcessError:
+        shutil.rmtree(workdir, ignore_errors=True)
+        raise
+    return PgCluster(primary.bindir, workdir, port)

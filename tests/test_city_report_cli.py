@@ -1,13 +1,16 @@
 """``outlet-desk report city``: a city supervisor's report of the outlets of their city, as a table, CSV
-(day and city on every row, money in yuan) and JSON; a clerk is refused (exit 2); a broken chain at this
-desk's outlet is a finding (exit 1)."""
+(day and city on every row, money in yuan), JSON and PDF (read back with pdftotext; the province report
+too); a clerk is refused (exit 2); a broken chain at this desk's outlet is a finding (exit 1)."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+import os
+import shutil
 import sqlite3
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -77,3 +80,48 @@ def test_a_broken_chain_at_this_desk_is_a_finding(city_config: Path) -> None:
     assert found.exit_code == 1, found.output
     assert "CLI001: the audit chain is broken" in found.stderr
     assert json.loads(found.stdout)["outlets"][0]["chain"]["intact"] is False
+
+
+def _pdf_text(path: Path) -> str:
+    if shutil.which("pdftotext") is None:
+        if os.environ.get("CI"):
+            pytest.fail("pdftotext (poppler-utils) must be installed under CI")
+        pytest.skip("pdftotext (poppler-utils) not installed")
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+
+
+FIGURES = ("loss_reports", "reissues", "collections", "fees_taken_yuan", "fees_waived_yuan", "uncollected",
+           "pending_temporary_losses", "disagreements")
+
+
+def test_the_city_report_as_pdf_reads_back_with_the_tables_figures(city_config: Path, tmp_path: Path) -> None:
+    data = json.loads(run(city_config, "report", "city", "--date", "2026-11-25", "--format", "json",
+                          env=CHIEF).stdout)
+    target = tmp_path / "city.pdf"
+    written = run(city_config, "report", "city", "--date", "2026-11-25", "--format", "pdf", "--output",
+                  str(target), env=CHIEF)
+    assert written.exit_code == 0, written.output
+    assert f"Report written to {target}" in written.stdout
+    text = _pdf_text(target)
+    assert "City report 1101 北京市 (北京市), 2026-11-25" in text
+    rows = [line.split() for line in text.splitlines()
+            if line.split()[:1] in (["CLI001"], ["Total"]) and ":" not in line]  # not the outlet's chain line
+    figures = [str(data["totals"][key]) for key in FIGURES]
+    assert rows == [["CLI001", *figures], ["Total", *figures]]  # the JSON's figures, one outlet and the total
+    assert "day open; audit chain intact, verified now." in text
+
+
+def test_the_province_report_as_pdf_goes_to_the_reports_folder(city_config: Path) -> None:
+    desk = open_desk(load_settings(city_config))
+    try:
+        admin = operators.authenticate(desk, "admin", demo.training_password("admin"))
+        operators.add_operator(desk, admin, "provchief", "Province chief", Role.PROVINCE_SUPERVISOR, PW)
+    finally:
+        desk.engine.dispose()
+    chief = {"OUTLET_DESK_USER": "provchief", "OUTLET_DESK_PASSWORD": PW}
+    written = run(city_config, "report", "province", "--date", "2026-11-25", "--format", "pdf", env=chief)
+    assert written.exit_code == 0, written.output
+    text = _pdf_text(city_config.parent / "data" / "reports" / "province-11-2026-11-25.pdf")
+    assert "Province report 11" in text and "2026-11-25" in text
+    assert any(line.strip().startswith("1101") for line in text.splitlines())

@@ -181,6 +181,17 @@ def test_postgresql_url_is_kept_as_written(write: Write) -> None:
     assert settings.database_url() == url
 
 
+def test_the_reports_standby_is_a_postgresql_url_with_the_databases_password(
+        write: Write, monkeypatch: pytest.MonkeyPatch) -> None:
+    standby = "postgresql+psycopg://desk@standby.example:5432/outlet"
+    monkeypatch.setenv("OUTLET_DESK_DATABASE_PASSWORD", "secret")
+    settings = load_settings(write(MINIMAL + f'[database]\nreport_url = "{standby}"\n'))
+    assert settings.report_database_url() == "postgresql+psycopg://desk:secret@standby.example:5432/outlet"
+    assert load_settings(write(MINIMAL)).report_database_url() is None
+    message = _error(write(MINIMAL + '[database]\nreport_url = "sqlite:///data/copy.db"\n'))
+    assert "report_url" in message and "must be a PostgreSQL hot standby" in message
+
+
 def test_environment_variable_names_the_file(write: Write, monkeypatch: pytest.MonkeyPatch) -> None:
     path = write(MINIMAL, name="from-env.toml")
     monkeypatch.setenv("OUTLET_DESK_CONFIG", str(path))

@@ -125,7 +125,8 @@ def test_no_translation_mixes_in_untranslated_english_words() -> None:
                          r"--[a-z-]+|\[[a-z_]+\]|\b[a-z]+_[a-z_]+\b|outlet-desk\.log|shell|vpcd|pcscd|Windows|Excel|"
                          r"\b(clerk|supervisor|admin|hotline|auditor|table|csv|json|jsonl|pdf)\b|"
                          # file paths of the docs, the stock commands a message names, a setting in ``quotes``
-                         r"docs/[\w./-]*|\.csv|\.json|stock (import|batch|resolve)|request (status|reorder)|``[^`]*``")
+                         r"docs/[\w./-]*|\.csv|\.json|``[^`]*``|request (status|reorder)|"
+                         r"(outlet-desk )?stock (import|batch|resolve|transfer (send|receive|list))")
     leftovers = []
     for message in read_catalogue("zh_CN"):
         if not message.id:

@@ -51,6 +51,10 @@ NO_JSON: dict[str, str] = {
     "uncollected contact": "a confirmation only; uncollected list --json shows the contact log",
     "uncollected return": "a confirmation only; uncollected list --json no longer lists the card",
     "rules sheet": "writes a PDF and names it; the sheet is for citizens, not scripts",
+    "stock transfer send": "a confirmation naming the stock receipt's files; stock transfer list --json shows "
+                           "the transfer",
+    "stock transfer receive": "waits for each card in the reader and says what became of it, for the person "
+                              "scanning; stock transfer list --json shows the result",
     "reader watch": "a stream of events for a person; --once prints the card read as JSON "
                     "(docs/json/reader-watch-once.schema.json, tested below)",
 }
@@ -212,7 +216,8 @@ def _report_daily(config: Path) -> Any:
     return check(_json(config, "report", "daily", "--format", "json", env=SUPER), "report-daily")
 
 
-def _report_city(config: Path) -> Any:
+def _account(config: Path, username: str, role: str) -> dict[str, str]:
+    """A new operator of ``role`` added by the administrator: the environment that signs them in."""
     from outlet_desk.config import load_settings
     from outlet_desk.domain.roles import Role
     from outlet_desk.services import operators
@@ -220,10 +225,33 @@ def _report_city(config: Path) -> Any:
 
     desk = open_desk(load_settings(config))
     admin = operators.authenticate(desk, "admin", ADMIN["OUTLET_DESK_PASSWORD"])
-    operators.add_operator(desk, admin, "citychief", "City chief", Role.CITY_SUPERVISOR, "correct horse battery")
+    operators.add_operator(desk, admin, username, username.title(), Role(role), "correct horse battery")
     desk.engine.dispose()
-    chief = {"OUTLET_DESK_USER": "citychief", "OUTLET_DESK_PASSWORD": "correct horse battery"}
+    return {"OUTLET_DESK_USER": username, "OUTLET_DESK_PASSWORD": "correct horse battery"}
+
+
+def _report_city(config: Path) -> Any:
+    chief = _account(config, "citychief", "city_supervisor")
     return check(_json(config, "report", "city", "--format", "json", env=chief), "report-city")
+
+
+def _report_province(config: Path) -> Any:
+    chief = _account(config, "provchief", "prov_supervisor")
+    shown = check(_json(config, "report", "province", "--format", "json", env=chief), "report-province")
+    assert shown["cities"] and shown["cities"][0]["outlets"][0]["code"] == "CLI001"
+    return shown
+
+
+def _stock_transfer_list(config: Path) -> Any:
+    other = config.parent / "cli002.toml"  # a second training outlet on the same database
+    other.write_text(OUTLET.replace('code = "CLI001"', 'code = "CLI002"'))
+    assert run(other, "demo").exit_code == 0
+    request = _one(config, "SELECT id FROM reissue_request WHERE status = 'ready' ORDER BY id")
+    sent = run(config, "stock", "transfer", "send", "--request", str(request), "--to", "CLI002", env=SUPER)
+    assert sent.exit_code == 0 and "sent to outlet CLI002" in sent.output, sent.output
+    listed = check(_json(config, "stock", "transfer", "list", "--json", env=SUPER), "stock-transfer-list")
+    assert [(t["request_id"], t["to_outlet"], t["status"]) for t in listed] == [(request, "CLI002", "sent")]
+    return listed
 
 
 def _feed_export(config: Path) -> Any:
@@ -309,8 +337,9 @@ def _uncollected_list(config: Path) -> Any:
 
 RUNS: dict[str, Callable[[Path], Any]] = {
     "audit list": _audit_list,
-    "stock count": _stock_count, "stock batch": _stock_batch,
-    "report city": _report_city, "feed export": _feed_export, "feed ack": _feed_ack, "feed check": _feed_check,
+    "stock count": _stock_count, "stock batch": _stock_batch, "stock transfer list": _stock_transfer_list,
+    "report city": _report_city, "report province": _report_province,
+    "feed export": _feed_export, "feed ack": _feed_ack, "feed check": _feed_check,
     "request status": _request_status,
     "where": _where, "db upgrade": _db_upgrade, "demo": _demo, "person find": _person_find,
     "audit verify": _audit_verify, "operator list": _operator_list, "stock receive": _stock_receive,

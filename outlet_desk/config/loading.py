@@ -48,6 +48,8 @@ def load_settings(path: Path | None = None) -> Settings:
         ) from None
     settings = parse_settings(text, path)
     check_password_in_settings(settings.database.url, settings.database.password_file, settings.config_path)
+    check_password_in_settings(settings.database.report_url, settings.database.password_file, settings.config_path,
+                               "report_url")
     settings.database_url()  # a password file that cannot be used is refused now, with the settings
     return settings
 

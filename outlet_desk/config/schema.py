@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Annotated, Literal, TypeVar
 from zoneinfo import ZoneInfo, available_timezones
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, ValidationInfo, field_validator
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -193,9 +193,13 @@ class DatabaseSettings(Section):
     folder; ``$OUTLET_DESK_DATABASE_PASSWORD`` takes precedence. Keeps the password out of this file,
     which every local user may read."""
 
-    @field_validator("url")
+    report_url: str | None = None
+    """A PostgreSQL hot standby of this database (its URL, the password as for ``url``) that the city and
+    province reports read, each saying how far behind it was. Unset: they read the database itself."""
+
+    @field_validator("url", "report_url")
     @classmethod
-    def _check_url(cls, value: str | None) -> str | None:
+    def _check_url(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value is None:
             return None
         try:
@@ -214,6 +218,9 @@ class DatabaseSettings(Section):
                     allowed=", ".join(f"{d}://" for d in _DATABASE_DRIVERS),
                 )
             )
+        if info.field_name == "report_url" and url.get_backend_name() != "postgresql":
+            raise ValueError(_("must be a PostgreSQL hot standby ('postgresql+psycopg://...'), not {driver}://").format(
+                driver=url.drivername))
         return value
 
 

@@ -44,14 +44,16 @@ def database_password(password_file: Path | None) -> str | None:
     return password
 
 
-def check_password_in_settings(url: str | None, password_file: Path | None, config_path: Path) -> None:
-    """Refuse a password written in ``[database] url`` of the settings file ``config_path`` when others
-    may read that file (unless the variable or a password file supplies the password instead)."""
+def check_password_in_settings(url: str | None, password_file: Path | None, config_path: Path,
+                               key: str = "url") -> None:
+    """Refuse a password written in ``[database] url`` (or ``key``: ``report_url``) of the settings file
+    ``config_path`` when others may read that file (unless the variable or a password file supplies the
+    password instead)."""
     if url is None or make_url(url).password is None:
         return
     if os.environ.get(PASSWORD_VAR) or password_file is not None:
         return
-    _require_private(config_path, _("[database] url holds the password, so this file"))
+    _require_private(config_path, _("[database] {key} holds the password, so this file").format(key=key))
 
 
 def _require_private(path: Path, what: str) -> None:

@@ -117,6 +117,18 @@ class Settings(Section):
         settings file, or the platform's data folder for an installed desk's own file."""
         return data_folder_of(self.config_path)
 
+    def report_database_url(self) -> str | None:
+        """The hot standby the reports read from (``[database] report_url``), with the database's password when
+        the URL names none; None: the reports read the database itself."""
+        if self.database.report_url is None:
+            return None
+        url = make_url(self.database.report_url)
+        file = self.database.password_file
+        password = database_password(None if file is None else self.resolve(file))
+        if password is None or url.password is not None:
+            return self.database.report_url
+        return url.set(password=password).render_as_string(hide_password=False)
+
     def database_url(self) -> str:
         """The database URL to connect to; a SQLite path is made absolute against ``base_dir``."""
         if self.database.url is None:

@@ -407,5 +407,6 @@ Index("ix_approval_outlet_status", col(Approval.outlet_code), col(Approval.statu
 from outlet_desk.db.contact_tables import CardContact  # noqa: E402
 from outlet_desk.db.request_tables import RequestStage  # noqa: E402
 from outlet_desk.db.stock_tables import StockBatch, StockItem  # noqa: E402
+from outlet_desk.db.transfer_tables import CardTransfer  # noqa: E402
 
-__all__ = ["CardContact", "RequestStage", "StockBatch", "StockItem"]
+__all__ = ["CardContact", "CardTransfer", "RequestStage", "StockBatch", "StockItem"]

@@ -47,6 +47,8 @@ class AuditAction(Worded):
     STOCK_BATCH_CLOSED = "stock_batch_closed", N_("batch of cards closed")
     BLANKS_RECEIVED = "blanks_received", N_("blank cards received")
     CARD_SPOILED = "card_spoiled", N_("card spoiled, with a witness")
+    CARD_TRANSFER_SENT = "card_transfer_sent", N_("ready card sent to another outlet")
+    CARD_TRANSFER_RECEIVED = "card_transfer_received", N_("card from another outlet scanned in")
     # Dual control
     APPROVAL_REQUESTED = "approval_requested", N_("approval requested")
     APPROVAL_WITHDRAWN = "approval_withdrawn", N_("approval request withdrawn")

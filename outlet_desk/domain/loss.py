@@ -7,6 +7,7 @@ from typing import Literal
 
 from outlet_desk.domain.card_lifecycle import CardStatus, status_label
 from outlet_desk.domain.errors import DomainError
+from outlet_desk.domain.outlet_rules import OutletBound, only_at
 from outlet_desk.domain.worded import Worded
 from outlet_desk.i18n import N_, _
 
@@ -79,14 +80,9 @@ def check_withdrawal(
                 "The old card stays reported lost."
             ),
         )
-    if same_outlet_only and report_outlet != this_outlet:
-        raise WithdrawalRefused(
-            "other_outlet",
-            _(
-                "The loss report cannot be withdrawn here: it can only be withdrawn at outlet {outlet}, "
-                "which took the report."
-            ).format(outlet=report_outlet),
-        )
+    elsewhere = only_at(OutletBound.WITHDRAW_LOSS, this_outlet, report_outlet) if same_outlet_only else None
+    if elsewhere:
+        raise WithdrawalRefused("other_outlet", elsewhere)
 
 
 def reported_card_mismatch(chip_card_number: str, chip_identification_code: str, card_number: str,

@@ -49,5 +49,11 @@ every outlet of that outlet's city (same first four digits of the division code)
 
 
 def reads_city(role: Role) -> bool:
-    """Whether ``role`` reads the records of every outlet of its outlet's city."""
-    return role in CITY_ROLES
+    """Whether ``role`` reads the records of every outlet of its outlet's city (the province's role reads its
+    whole province, so its city too)."""
+    return role in CITY_ROLES or reads_province(role)
+
+
+def reads_province(role: Role) -> bool:
+    """Whether ``role`` reads the records of every outlet of its outlet's province (every city of it)."""
+    return role is Role.PROVINCE_SUPERVISOR

@@ -18,6 +18,7 @@ class Role(Worded):
     AUDITOR = "auditor", N_("auditor")
     CITY_SUPERVISOR = "city_supervisor", N_("city supervisor")
     CITY_AUDITOR = "city_auditor", N_("city auditor")
+    PROVINCE_SUPERVISOR = "prov_supervisor", N_("province supervisor")
 
 
 class Action(Worded):
@@ -46,6 +47,7 @@ class Action(Worded):
     VERIFY_AUDIT = "verify_audit", N_("verify the audit log")
     BACK_UP_STORE = "back_up_store", N_("back up or restore the store")
     VIEW_CITY_REPORTS = "view_city_reports", N_("view the reports of every outlet of the city")
+    VIEW_PROVINCE_REPORTS = "view_province_reports", N_("view the reports of every city of the province")
     EXPORT_FEED = "export_feed", N_("export the card-status feed")
     ROTATE_DATA_KEY = "rotate_data_key", N_("rotate the data key")
 
@@ -90,7 +92,8 @@ def counter_task_label(task: str) -> str:
 
 #: Actions that change nothing.
 READ_ONLY_ACTIONS: frozenset[Action] = frozenset(
-    {_A.OPEN_PERSON, _A.VIEW_AUDIT, _A.VIEW_REPORTS, _A.VERIFY_AUDIT, _A.VIEW_CITY_REPORTS, _A.EXPORT_FEED}
+    {_A.OPEN_PERSON, _A.VIEW_AUDIT, _A.VIEW_REPORTS, _A.VERIFY_AUDIT, _A.VIEW_CITY_REPORTS, _A.EXPORT_FEED,
+     _A.VIEW_PROVINCE_REPORTS}
 )
 """(Exporting the feed records only how far a consumer has read it: no outlet's record changes.)"""
 
@@ -100,6 +103,9 @@ _CLERK = _HOTLINE | {_A.REPORT_LOSS_COUNTER, _A.WITHDRAW_LOSS, _A.APPLY_REISSUE,
 _OVERSIGHT = frozenset({_A.VIEW_AUDIT, _A.VIEW_REPORTS, _A.VERIFY_AUDIT})
 #: The city's roles read every outlet of their city (its reports, side by side) and act in none.
 _CITY = frozenset({_A.VIEW_REPORTS, _A.VIEW_CITY_REPORTS, _A.EXPORT_FEED})
+#: The province's role reads every city of its province side by side (the province report), and acts in none.
+#: A city role reads its own city only, so reading the province needs a role of its own.
+_PROVINCE = frozenset({_A.VIEW_REPORTS, _A.VIEW_CITY_REPORTS, _A.VIEW_PROVINCE_REPORTS})
 
 PERMISSIONS: Mapping[Role, frozenset[Action]] = MappingProxyType(
     {
@@ -123,6 +129,7 @@ PERMISSIONS: Mapping[Role, frozenset[Action]] = MappingProxyType(
         Role.AUDITOR: _OVERSIGHT,
         Role.CITY_SUPERVISOR: _CITY,
         Role.CITY_AUDITOR: _CITY,
+        Role.PROVINCE_SUPERVISOR: _PROVINCE,
     }
 )
 
@@ -152,6 +159,7 @@ MANAGES: Mapping[Role, frozenset[Role]] = MappingProxyType(
         Role.AUDITOR: frozenset(),
         Role.CITY_SUPERVISOR: frozenset(),
         Role.CITY_AUDITOR: frozenset(),
+        Role.PROVINCE_SUPERVISOR: frozenset(),
     }
 )
 

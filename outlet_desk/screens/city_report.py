@@ -1,70 +1,44 @@
 """The city report on screen, for the city's roles: each outlet of the city with its figures and the city's
-total (the same as ``outlet-desk report city``), then each outlet's day and audit chain, one line each."""
+total (the same as ``outlet-desk report city``), then each outlet's day and audit chain, one line each, and how
+far behind the standby was when the report read one. P opens the province report, for the province's role."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date
 from typing import ClassVar
 
-from textual import work
-from textual.binding import BindingType
-from textual.widget import Widget
+from textual.binding import Binding, BindingType
 
-from outlet_desk.domain.errors import DomainError
-from outlet_desk.i18n import N_, _, ngettext
-from outlet_desk.screens.answer import Answer
-from outlet_desk.screens.supervision_base import DAY_KEYS, DayScreen
+from outlet_desk.domain.roles import Action, can
+from outlet_desk.i18n import N_, ngettext
+from outlet_desk.screens.across_report import AcrossReportScreen, AcrossView
 from outlet_desk.services import city_report_export as export
 from outlet_desk.services.city_report import CityReport, city_report
-from outlet_desk.services.errors import ServiceError
-from outlet_desk.widgets.plain import DataTable, Static
 
 
-class CityReportLoaded(Answer[CityReport]):
-    """The city's report of the day, or why it could not be made."""
-
-
-class CityReportScreen(DayScreen):
+class CityReportScreen(AcrossReportScreen[CityReport]):
     TITLE_MSGID = N_("City report")
-    DEFAULT_CSS = DayScreen.DEFAULT_CSS + """
-    CityReportScreen #heading { height: 1; padding: 0 1; text-style: bold; }
-    CityReportScreen #outlets { height: auto; padding: 0 1; }
-    """
-    BINDINGS: ClassVar[list[BindingType]] = DAY_KEYS
+    TABLE_ID, LINES_ID = "city", "outlets"
+    BINDINGS: ClassVar[list[BindingType]] = [*AcrossReportScreen.BINDINGS, Binding("p", "province", N_("Province"))]
 
-    report: CityReport | None = None
+    def view(self, report: CityReport) -> AcrossView:
+        outlets = len(report.outlets)
+        return AcrossView(export.heading(report), export.columns(), export.rows(report),
+                          [*export.outlet_lines(report), export.legend(), *export.standby_lines(report.standby)],
+                          report.problems,
+                          ngettext("{n} outlet; every figure agrees with the tables.",
+                                   "{n} outlets; every figure agrees with the tables.", outlets).format(n=outlets))
 
-    def compose_body(self) -> Iterable[Widget]:
-        yield Static(_("Loading…"), id="heading")
-        yield DataTable(id="city", cursor_type="row", zebra_stripes=True)
-        yield Static("", id="outlets")
+    def make(self, day: date) -> CityReport:
+        return city_report(self.desk, self.actor, day)
 
-    def on_mount(self) -> None:
-        self.query_one("#city", DataTable).add_columns(*export.columns())
-        self.load(self.day)
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "province":  # the province's role only; a city's roles read their city
+            return can(self.actor.role, Action.VIEW_PROVINCE_REPORTS)
+        return True
 
-    @work(thread=True, exclusive=True, group="city")
-    def load(self, day: date) -> None:
-        try:
-            self.post_message(CityReportLoaded(city_report(self.desk, self.actor, day)))
-        except (DomainError, ServiceError) as error:
-            self.post_message(CityReportLoaded(None, error.message))
+    def action_province(self) -> None:
+        from outlet_desk.screens.province_report import ProvinceReportScreen
 
-    def on_city_report_loaded(self, message: CityReportLoaded) -> None:
-        if message.value is None:
-            self.say(message.problem)
-            return
-        report = self.report = message.value
-        self.query_one("#heading", Static).update(export.heading(report))
-        table = self.query_one("#city", DataTable)
-        table.clear()
-        for row in export.rows(report):
-            table.add_row(*row)
-        self.query_one("#outlets", Static).update("\n".join([*export.outlet_lines(report), export.legend()]))
-        if report.problems:
-            self.say(" ".join(report.problems))
-        else:
-            n = len(report.outlets)
-            self.say(ngettext("{n} outlet; every figure agrees with the tables.",
-                              "{n} outlets; every figure agrees with the tables.", n).format(n=n), ok=True)
+        if can(self.actor.role, Action.VIEW_PROVINCE_REPORTS):
+            self.app.push_screen(ProvinceReportScreen(self.desk, self.actor, self.day))

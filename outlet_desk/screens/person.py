@@ -63,8 +63,20 @@ def card_detail(card: CardLine, role: Role, card_due: InstantCardDue | None = No
     if card_due is not None:
         text.append("\n" + _("Request {id} is paid for and its new card is not written yet: F8 writes it now on a "
                               "blank card.").format(id=card_due.request_id), style="bold yellow")
+    text.append_text(place_text(card))
     text.append_text(functions_text(card))
     return text
+
+
+def place_text(card: CardLine) -> Text:
+    """Where a card waiting for collection is, when it is not here: on its way to an outlet, or held at another."""
+    if card.on_its_way_to:
+        return Text("\n" + _("On its way to outlet {to}: it is collected there once scanned in.").format(
+            to=card.on_its_way_to), style="bold yellow")
+    if card.held_elsewhere:
+        return Text("\n" + _("Held at outlet {held}: it is collected there, or that outlet sends it here.").format(
+            held=card.held_elsewhere), style="bold yellow")
+    return Text()
 
 
 def functions_text(card: CardLine) -> Text:

@@ -12,6 +12,7 @@ from sqlmodel import Session
 from outlet_desk.config import Settings, load_settings
 from outlet_desk.db.engine import make_engine
 from outlet_desk.db.migrate import HEAD_SEALS, older_than, upgrade
+from outlet_desk.db.sealing import bind_cipher
 from outlet_desk.db.tables import Outlet
 from outlet_desk.domain.audit_actions import AuditAction
 from outlet_desk.i18n import set_language
@@ -54,7 +55,7 @@ def open_desk(settings: Settings, *, migrate: bool = True, verifying: bool = Fal
         check_key_matches(key, key_path, settings.outlet.code, sealed)
     desk = Desk(settings=settings, engine=engine, audit_key=key)
     with reaching_store(url, settings.config_path):
-        bind_data_key(settings, engine)  # before the migrations: 0009 seals the rows of an older store
+        cipher = bind_data_key(settings, engine)  # before the migrations: 0009 seals the rows of an older store
         if migrate:
             before_head_seals = older_than(engine, HEAD_SEALS)
             upgrade(engine)
@@ -66,6 +67,10 @@ def open_desk(settings: Settings, *, migrate: bool = True, verifying: bool = Fal
             ensure_outlet(desk, register_only=True)  # a new outlet's first event, nothing else
     if settings.outlet.training:
         ensure_training_issuer_key(settings.issuer_key_path())
+    report_url = settings.report_database_url()
+    if report_url is not None:  # connected when a report first reads it
+        desk.report_engine = make_engine(report_url)
+        bind_cipher(desk.report_engine, cipher)
     return desk
 
 

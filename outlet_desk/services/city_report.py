@@ -11,7 +11,8 @@ the chain of the desk it is run at.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from collections.abc import Iterable
+from dataclasses import dataclass, fields, replace
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -28,6 +29,7 @@ from outlet_desk.services.outlet_bindings import city_of
 from outlet_desk.services.report import check_report_day, daily_report
 from outlet_desk.services.report_model import DailyReport
 from outlet_desk.services.report_queries import snapshot
+from outlet_desk.services.standby import StandbyLag, reading_desk, standby_lag
 
 
 class NoCity(ServiceError):
@@ -55,6 +57,11 @@ class Figures:
 
     def __add__(self, other: Figures) -> Figures:
         return Figures(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(self)))
+
+    @classmethod
+    def total(cls, many: Iterable[Figures]) -> Figures:
+        """The sum of ``many`` (all zero for none)."""
+        return sum(many, cls())
 
 
 FIGURE_NAMES: tuple[str, ...] = tuple(f.name for f in fields(Figures))
@@ -90,13 +97,12 @@ class CityReport:
     day: date
     generated_at: datetime
     outlets: tuple[OutletLine, ...]
+    standby: StandbyLag | None = None
+    """Read from the hot standby (``[database] report_url``): how far behind it was; None: read the database."""
 
     @property
     def totals(self) -> Figures:
-        total = Figures()
-        for line in self.outlets:
-            total = total + line.figures
-        return total
+        return Figures.total(line.figures for line in self.outlets)
 
     @property
     def problems(self) -> tuple[str, ...]:
@@ -120,15 +126,29 @@ def city_report(desk: Desk, actor: Actor, day: date | None = None) -> CityReport
     which the actor's role must be allowed to read."""
     require(actor.role, Action.VIEW_CITY_REPORTS)
     day = check_report_day(day or desk.local_now().date())
+    lag = standby_lag(desk)
+    return replace(report_of_city(reading_desk(desk), desk_city(desk), day, verify_here=lag is None), standby=lag)
+
+
+def desk_city(desk: Desk) -> str:
+    """The city of this desk's outlet (refused, :class:`NoCity`, for an outlet in no city)."""
     with Session(desk.engine) as s:
         city = city_of(s, desk.outlet_code)
-        if city is None:
-            raise NoCity(_("Outlet {code} has no division code of a city, so it belongs to no city.").format(
-                code=desk.outlet_code))
+    if city is None:
+        raise NoCity(_("Outlet {code} has no division code of a city, so it belongs to no city.").format(
+            code=desk.outlet_code))
+    return city
+
+
+def report_of_city(desk: Desk, city: str, day: date, *, verify_here: bool = True) -> CityReport:
+    """The city report of ``city`` for ``day`` (checked), read at this desk: the one way a city's outlets are
+    counted, for the city report and the province report alike. ``verify_here``: this desk's own chain is
+    verified (not on a standby: ``services/standby.py``)."""
+    with Session(desk.engine) as s:
         outlets = city_outlets(s, city)
     lines = []
     for code, name, division in outlets:
-        report = daily_report(desk, day, outlet_code=code, verify=code == desk.outlet_code)
+        report = daily_report(desk, day, outlet_code=code, verify=verify_here and code == desk.outlet_code)
         lines.append(OutletLine(code, name, Division(division).district_name, Figures.of(report),
                                 report.close.closed_at if report.close else None, _chain_line(desk, report)))
     place = Division(f"{city}00")

@@ -13,6 +13,7 @@ from outlet_desk.domain.fees import format_yuan
 from outlet_desk.i18n import N_, _
 from outlet_desk.services.city_report import FIGURE_NAMES, ChainLine, CityReport, Figures
 from outlet_desk.services.report_export import BOM
+from outlet_desk.services.standby import StandbyLag
 
 FIGURE_LABELS: dict[str, str] = {
     "loss_reports": N_("Losses"),
@@ -80,7 +81,7 @@ def outlet_lines(report: CityReport) -> list[str]:
         chain=chain_text(o.chain, report)) for o in report.outlets]
 
 
-def _csv_key(name: str) -> str:
+def csv_key(name: str) -> str:
     return name.removesuffix("_fen") + "_yuan" if name.endswith("_fen") else name
 
 
@@ -88,7 +89,7 @@ def to_csv(report: CityReport, *, bom: bool = False) -> str:
     """One row per outlet and one for the city, each naming the day and the city."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["day", "city", "outlet", "outlet_name", "district", *map(_csv_key, FIGURE_NAMES),
+    writer.writerow(["day", "city", "outlet", "outlet_name", "district", *map(csv_key, FIGURE_NAMES),
                      "closed_at", "chain_verified_here", "chain_intact", "checkpoint_seq", "checkpoint_at"])
     for o in report.outlets:
         c = o.chain
@@ -102,13 +103,13 @@ def to_csv(report: CityReport, *, bom: bool = False) -> str:
     return (BOM if bom else "") + buf.getvalue()
 
 
-def _figures_json(figures: Figures) -> dict[str, Any]:
+def figures_json(figures: Figures) -> dict[str, Any]:
     shown: dict[str, Any] = {}
     for name in FIGURE_NAMES:
         value = getattr(figures, name)
         shown[name] = value
         if name.endswith("_fen"):
-            shown[_csv_key(name)] = format_yuan(value)
+            shown[csv_key(name)] = format_yuan(value)
     return shown
 
 
@@ -118,12 +119,26 @@ def to_json(report: CityReport) -> dict[str, Any]:
         "day": report.day.isoformat(),
         "generated_at": report.generated_at.isoformat(),
         "outlets": [{
-            "code": o.code, "name": o.name, "district": o.district, "figures": _figures_json(o.figures),
+            "code": o.code, "name": o.name, "district": o.district, "figures": figures_json(o.figures),
             "closed_at": o.closed_at.isoformat() if o.closed_at else None,
             "chain": {"verified_here": o.chain.verified_here, "intact": o.chain.intact,
                       "checkpoint_seq": o.chain.checkpoint_seq,
                       "checkpoint_at": o.chain.checkpoint_at.isoformat() if o.chain.checkpoint_at else None},
         } for o in report.outlets],
-        "totals": _figures_json(report.totals),
+        "totals": figures_json(report.totals),
         "problems": list(report.problems),
+        "standby": standby_json(report.standby),
     }
+
+
+def standby_json(lag: StandbyLag | None) -> dict[str, Any] | None:
+    """How far behind the standby the report read was (null: it read the database itself)."""
+    if lag is None:
+        return None
+    return {"bytes_behind": lag.bytes_behind, "seconds_behind": round(lag.seconds_behind, 3),
+            "measured_at": lag.measured_at.isoformat()}
+
+
+def standby_lines(lag: StandbyLag | None) -> list[str]:
+    """Under a report read from the standby, one line saying how far behind it was."""
+    return [] if lag is None else [lag.words()]

@@ -13,6 +13,7 @@ from outlet_desk.db.tables import Card, Collection, IdentityCheck, Person, Reiss
 from outlet_desk.domain.audit_actions import AuditAction
 from outlet_desk.domain.card_lifecycle import BLOCKED_WHEN_PRESENTED, CardEvent, CardStatus, status_label
 from outlet_desk.domain.citizen_id import mask_citizen_id
+from outlet_desk.domain.outlet_rules import OutletBound
 from outlet_desk.domain.pin import check_new_pin, pin_change_required
 from outlet_desk.domain.request_stages import StageSource
 from outlet_desk.domain.request_status import RequestStatus, request_status_label
@@ -34,6 +35,7 @@ from outlet_desk.services.records import (
     require_identity_check,
 )
 from outlet_desk.services.request_stages import record_stage
+from outlet_desk.services.transfers import require_held_here
 from outlet_desk.services.uow import UnitOfWork
 from outlet_desk.services.usable_card import second_usable_card_refused
 
@@ -128,6 +130,7 @@ def check_chip(desk: Desk, actor: Actor, request_id: int, chip: CardData) -> Chi
         if request.new_card_id is None:
             raise CollectionRefused(_("Request {id} has no card ready for collection.").format(id=request_id))
         card = load_card(s, request.new_card_id, None)
+        require_held_here(s, desk.outlet_code, card, OutletBound.COLLECT_CARD)
         person = s.get(Person, request.person_id)
         assert person is not None
         comparison, refusal = _judge(s, request, card, person, chip)
@@ -183,6 +186,7 @@ def complete_collection(
             raise CollectionRefused(_("Request {id} has no card ready for collection.").format(id=request_id))
         check = require_identity_check(uow, identity_check_id, request.person_id, Action.COLLECT_CARD)
         card = load_card(s, request.new_card_id, None)
+        require_held_here(s, desk.outlet_code, card, OutletBound.COLLECT_CARD)
         person = s.get(Person, request.person_id)
         assert person is not None and card.id is not None
         comparison, refusal = _judge(s, request, card, person, chip)
@@ -298,5 +302,6 @@ def pending_collection(desk: Desk, card_id: int) -> PendingCollection:
         card = s.get(Card, card_id)
         if request is None or request.id is None or card is None:
             raise CollectionRefused(_("This card is not waiting for collection."))
+        require_held_here(s, desk.outlet_code, card, OutletBound.COLLECT_CARD)  # the screen says where it is
         old = s.get(Card, request.old_card_id) if request.old_card_id else None
         return PendingCollection(request.id, request.version, card.card_number, old.card_number if old else None)

@@ -42,6 +42,8 @@ class Desk:
     engine: Engine
     audit_key: bytes
     clock: Callable[[], datetime] = field(default=utc_now)
+    report_engine: Engine | None = None
+    """The hot standby the city and province reports read from (``[database] report_url``), if one is set."""
 
     @property
     def outlet_code(self) -> str:

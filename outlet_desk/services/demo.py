@@ -62,6 +62,7 @@ TRAINING_OPERATORS: tuple[tuple[str, str, Role], ...] = (
     ("audit1", "审计 陈静", Role.AUDITOR),
     ("city1", "市级主管 周强", Role.CITY_SUPERVISOR),  # the city report (F8) can be practised too
     ("cityaudit1", "市级审计 吴倩", Role.CITY_AUDITOR),
+    ("province1", "省级主管 孙丽", Role.PROVINCE_SUPERVISOR),  # the province report (outlet-desk report province)
 )
 
 

@@ -11,7 +11,7 @@ from sqlmodel import Session, col
 
 from outlet_desk.db.tables import Operator, OperatorOutlet, Outlet
 from outlet_desk.domain.divisions import Division, is_division_code
-from outlet_desk.domain.outlet_binding import check_outlets, may_sign_in_at, reads_city
+from outlet_desk.domain.outlet_binding import check_outlets, may_sign_in_at, reads_city, reads_province
 from outlet_desk.domain.roles import Role
 from outlet_desk.i18n import _
 from outlet_desk.services.context import Actor, Desk
@@ -84,13 +84,15 @@ def city_of(session: Session, outlet_code: str) -> str | None:
 
 def require_belongs_to(desk: Desk, actor: Actor, outlet_code: str) -> None:
     """Another outlet's records (its report, on a database outlets share) are read only by an operator bound
-    to that outlet too (an administrator of both), or by the city's roles for an outlet of their city."""
+    to that outlet too (an administrator of both), by the city's roles for an outlet of their city, or by the
+    province's role for an outlet of its province."""
     if outlet_code == desk.outlet_code:
         return  # signing in here already required belonging here
     with Session(desk.engine) as s:
         bound = outlets_of(s, actor.operator_id)
         city = city_of(s, outlet_code) if reads_city(actor.role) else None
-        if city is not None and city in {city_of(s, code) for code in bound}:
+        reach = 2 if reads_province(actor.role) else 4  # the first digits shared: the province's, or the city's
+        if city is not None and city[:reach] in {(city_of(s, code) or "")[:reach] for code in bound}:
             return
     if outlet_code not in bound:
         raise ServiceError(_("{u} belongs to outlet {own}, not to outlet {other}: its records are read by its own "

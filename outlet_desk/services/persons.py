@@ -9,10 +9,10 @@ from typing import Any
 
 from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.sql.selectable import ScalarSelect
-from sqlmodel import col
+from sqlmodel import Session, col
 
 from outlet_desk.db.engine import read_connection
-from outlet_desk.db.tables import AuditEvent, Card, LossReport, Person, ReissueRequest
+from outlet_desk.db.tables import AuditEvent, Card, CardTransfer, LossReport, Person, ReissueRequest
 from outlet_desk.domain.audit_actions import AuditAction
 from outlet_desk.domain.card_functions import FunctionUse, functions_of, generation_of
 from outlet_desk.domain.card_lifecycle import CardStatus, allowed_events, functions_suspended, is_terminal
@@ -21,6 +21,7 @@ from outlet_desk.domain.citizen_id import mask_citizen_id, parse_citizen_id
 from outlet_desk.domain.roles import Action
 from outlet_desk.domain.search_query import QueryKind, classify_query
 from outlet_desk.domain.text import PERSON_NAME_MAX, clean_text
+from outlet_desk.domain.transfers import TransferStatus
 from outlet_desk.i18n import _
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.errors import NotFound
@@ -122,6 +123,10 @@ class CardLine:
     """The card's generation (``domain.card_functions.generation_of``: its issue date and the region's settings)."""
     functions: tuple[FunctionUse, ...] = ()
     """Each of the seven functions: carried by this card or not, usable now or suspended and why."""
+    held_elsewhere: str = ""
+    """A card ready for collection held at another outlet than this desk's (it is collected there): that outlet."""
+    on_its_way_to: str = ""
+    """A card ready for collection sent to another outlet and not scanned in there yet: that outlet."""
 
 
 @dataclass(frozen=True)
@@ -201,6 +206,7 @@ def open_person(desk: Desk, actor: Actor, person_id: int) -> PersonDetail:
                 .order_by(col(AuditEvent.seq).desc()).limit(100)
             ).scalars()
         )
+        sent_to = on_their_way(s, [c.id for c in cards if c.id is not None and c.status == CardStatus.READY])
         uow.audit(AuditAction.PERSON_OPENED, "person", person_id, person_id=person_id)
         uow.commit()
         try:
@@ -218,7 +224,7 @@ def open_person(desk: Desk, actor: Actor, person_id: int) -> PersonDetail:
             ethnicity=person.ethnicity,
             phone=person.phone,
             address=person.address,
-            cards=tuple(card_line(c, desk) for c in cards),
+            cards=tuple(card_line(c, desk, sent_to.get(c.id or 0, "")) for c in cards),
             losses=tuple(
                 LossLine(lr.id or 0, card_numbers[lr.card_id], lr.channel, lr.kind, lr.reported_at,
                          lr.lapses_at, lr.withdrawn_at, lr.lapsed_at)
@@ -233,7 +239,16 @@ def open_person(desk: Desk, actor: Actor, person_id: int) -> PersonDetail:
         )
 
 
-def card_line(card: Card, desk: Desk) -> CardLine:
+def on_their_way(s: Session, card_ids: list[int]) -> dict[int, str]:
+    """The outlet each of these cards is on its way to (sent, not scanned in there yet), by card id."""
+    if not card_ids:
+        return {}
+    return {card_id: to for card_id, to in s.execute(
+        select(col(CardTransfer.card_id), col(CardTransfer.to_outlet)).where(
+            col(CardTransfer.card_id).in_(card_ids), col(CardTransfer.status) == TransferStatus.SENT)).all()}
+
+
+def card_line(card: Card, desk: Desk, on_its_way_to: str = "") -> CardLine:
     status = CardStatus(card.status)
     assert card.id is not None
     today = desk.local_now().date()
@@ -243,4 +258,6 @@ def card_line(card: Card, desk: Desk) -> CardLine:
         card.id, card.card_number, card.identification_code, status, card.issue_date, card.expiry_date,
         card.version, functions_suspended(status), tuple(sorted(e.value for e in allowed_events(status))),
         generation, functions_of(regional.carried_by(generation), status, card.expiry_date, today),
+        card.outlet_code if status is CardStatus.READY and card.outlet_code != desk.outlet_code else "",
+        on_its_way_to,
     )

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import exists
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
 
-from outlet_desk.db.tables import Card, LossReport, Person, ReissueRequest
+from outlet_desk.db.tables import Card, CardTransfer, LossReport, Person, ReissueRequest
 from outlet_desk.domain.card_lifecycle import CardStatus
 from outlet_desk.domain.request_status import RequestStatus
+from outlet_desk.domain.transfers import TransferStatus
 
 
 def open_request_for_card(session: Session, card_id: int) -> ReissueRequest | None:
@@ -35,12 +37,19 @@ def open_report(session: Session, card_id: int, *, temporary: bool = False) -> L
     ).order_by(col(LossReport.id).desc())).first()
 
 
+def not_on_its_way() -> Any:
+    """The condition of a card not on its way to another outlet (sent, not yet scanned in there)."""
+    return ~exists().where(col(CardTransfer.card_id) == col(Card.id), col(CardTransfer.status) == TransferStatus.SENT)
+
+
 def ready_for_collection(outlet_code: str) -> Select[ReissueRequest, Card, Person]:
-    """The reissue requests of this outlet whose new card is ready for collection, with the card and holder."""
+    """The reissue requests whose new card is ready for collection at this outlet (held here, wherever the
+    citizen applied, and not on its way elsewhere), with the card and holder."""
     return (select(ReissueRequest, Card, Person)
             .join(Card, col(Card.id) == col(ReissueRequest.new_card_id))
             .join(Person, col(Person.id) == col(ReissueRequest.person_id))
-            .where(col(ReissueRequest.outlet_code) == outlet_code, col(ReissueRequest.status) == RequestStatus.READY))
+            .where(col(Card.outlet_code) == outlet_code, col(ReissueRequest.status) == RequestStatus.READY,
+                   not_on_its_way()))
 
 
 def card_by_number(session: Session, card_number: str) -> Card | None:

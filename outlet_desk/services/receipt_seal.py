@@ -54,6 +54,8 @@ class SealedReceipt:
     """A stock receipt: the batch's lines by ``StockStatus`` code."""
     witness: str = ""
     """A spoiled card: the second operator who witnessed it."""
+    transfer_to: str = ""
+    """A card sent to another outlet: that outlet's code and name."""
     legacy: bool = False
     """Read from an event sealed before receipts were: only what the event itself holds."""
 

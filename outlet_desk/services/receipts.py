@@ -55,6 +55,7 @@ KIND_LABELS: dict[str, str] = {
     AuditAction.CARD_RETAINED: N_("Voucher for a retained card"),
     AuditAction.STOCK_BATCH_CLOSED: N_("Stock receipt: batch of cards received"),
     AuditAction.CARD_SPOILED: N_("Spoiled card record"),
+    AuditAction.CARD_TRANSFER_SENT: N_("Stock receipt: card sent to another outlet"),
 }
 
 
@@ -112,6 +113,8 @@ class ReceiptData:
     """A stock receipt: the batch's lines by ``StockStatus`` code."""
     witness: str = ""
     """A spoiled card: the second operator who witnessed it."""
+    transfer_to: str = ""
+    """A card sent to another outlet: that outlet's code and name."""
 
     def title(self) -> str:
         return _(KIND_LABELS.get(self.kind, self.kind))
@@ -123,6 +126,7 @@ def issue_receipt(
     after: Mapping[str, Any] | None = None, proxy: tuple[str, str] | None = None, waived_by: str = "",
     payment_method: str = "", reason: str = "", due_date: date | None = None, payment_reference: str = "",
     batch_number: str = "", stock_counts: Mapping[str, int] | None = None, witness: str = "",
+    transfer_to: str = "",
 ) -> tuple[AuditEvent, ReceiptData]:
     """Write the use case's audit event (action ``kind``) with everything its receipt states sealed in it
     (:mod:`~outlet_desk.services.receipt_seal`), and record the receipt, inside its transaction; its note
@@ -141,7 +145,7 @@ def issue_receipt(
         collected_by_proxy=proxy_text(mask_name(proxy[0]), proxy[1]) if proxy else "",
         holder=mask_name(person.name) if person else "", reason=reason,
         due_date=due_date.isoformat() if due_date else "", payment_reference=payment_reference,
-        batch_number=batch_number, stock_counts=dict(stock_counts or {}), witness=witness)
+        batch_number=batch_number, stock_counts=dict(stock_counts or {}), witness=witness, transfer_to=transfer_to)
     event = uow.audit(kind, entity, entity_id, person_id=person_id, before=before,
                       after={**(after or {}), RECEIPT_DETAIL: record.detail()})
     s.flush()
@@ -174,7 +178,7 @@ def receipt_of(record: SealedReceipt, code: str, event_seq: int, issued_at: date
         request_id=record.request_id, reason=record.reason,
         due_date=date.fromisoformat(record.due_date) if record.due_date else None,
         payment_reference=record.payment_reference, batch_number=record.batch_number,
-        stock_counts=dict(record.stock_counts), witness=record.witness,
+        stock_counts=dict(record.stock_counts), witness=record.witness, transfer_to=record.transfer_to,
     )
 
 
@@ -213,6 +217,8 @@ def _request_lines(r: ReceiptData) -> list[str]:
         lines.append(_line(_("Reason"), ReissueReason.label_of(r.reason)))
     if r.witness:
         lines.append(_line(_("Witness"), r.witness))
+    if r.transfer_to:
+        lines.append(_line(_("Sent to outlet"), r.transfer_to))
     if r.due_date is not None:
         lines.append(_line(_("Collect from"), r.due_date.isoformat()))
     return lines

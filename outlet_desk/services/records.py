@@ -17,7 +17,7 @@ from outlet_desk.domain.visit import check_visit
 from outlet_desk.i18n import _
 from outlet_desk.services.context import Desk
 from outlet_desk.services.errors import NotFound, RecordChanged, ServiceError
-from outlet_desk.services.persons import CardLine, card_line
+from outlet_desk.services.persons import CardLine, card_line, on_their_way
 from outlet_desk.services.queries import open_request_for_card
 from outlet_desk.services.uow import UnitOfWork
 
@@ -129,4 +129,5 @@ def card_now(desk: Desk, card_id: int) -> CardNow:
         if card is None:
             raise NotFound(_("No card with this record number."))
         request = open_request_for_card(s, card_id)
-        return CardNow(card_line(card, desk), request.id if request else None, request.status if request else None)
+        line = card_line(card, desk, on_their_way(s, [card_id]).get(card_id, ""))
+        return CardNow(line, request.id if request else None, request.status if request else None)

@@ -24,6 +24,7 @@ from outlet_desk.domain.fees import (
     format_yuan,
     reissue_fee,
 )
+from outlet_desk.domain.outlet_rules import OutletBound
 from outlet_desk.domain.personal_change import PersonalData, checked_change
 from outlet_desk.domain.request_stages import StageSource
 from outlet_desk.domain.request_status import AWAITING_CARD, RequestStatus, request_status_label
@@ -35,6 +36,7 @@ from outlet_desk.services.approvals.kinds import WAIVER, WaiverRefused
 from outlet_desk.services.approvals.requests import cancel_waiting, check_signer, use_approval
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.errors import ServiceError
+from outlet_desk.services.other_outlet import refuse_elsewhere
 from outlet_desk.services.personal_change import apply_personal_change, personal_data
 from outlet_desk.services.queries import open_request_for_card
 from outlet_desk.services.receipts import ReceiptData, issue_receipt
@@ -253,6 +255,8 @@ def _make_ready(
             raise ReissueRefused(
                 _("Request {id} is {status}; only a request in production can receive its card.").format(
                     id=request_id, status=request_status_label(request.status)))
+        if audit_action is AuditAction.CARD_PERSONALISED:  # from this outlet's blank cards
+            refuse_elsewhere(OutletBound.WRITE_INSTANT_CARD, desk.outlet_code, request.outlet_code)
         card = add_new_card(desk, s, request.person_id, number, code, issue_date)
         move_card(desk, card, CardEvent.MAKE_READY)
         blank = take_blank(s, desk, card) if audit_action is AuditAction.CARD_PERSONALISED else None

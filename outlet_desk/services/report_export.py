@@ -265,7 +265,7 @@ def trend_line(report: DailyReport) -> str:
 
 
 @lru_cache(maxsize=1)
-def _font_path() -> str:
+def font_path() -> str:
     if not CJK_FONT.exists():
         raise FileNotFoundError(
             _("The Chinese font {font} is missing; run scripts/setup.sh (package fonts-wqy-microhei).").format(
@@ -279,7 +279,7 @@ def render_pdf(report: DailyReport, path: Path) -> None:
 
     pdf = FPDF(format="A4")
     pdf.add_page()
-    pdf.add_font("wqy", fname=_font_path(), collection_font_number=0)  # once per document
+    pdf.add_font("wqy", fname=font_path(), collection_font_number=0)  # once per document
     pdf.set_font("wqy", size=14)
     pdf.multi_cell(0, 8, heading(report), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("wqy", size=9)

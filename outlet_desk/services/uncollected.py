@@ -18,6 +18,7 @@ from outlet_desk.domain.card_lifecycle import CardEvent, CardStatus
 from outlet_desk.domain.card_numbers import validate_card_number
 from outlet_desk.domain.citizen_id import mask_citizen_id
 from outlet_desk.domain.holder_contact import ContactMethod, ContactOutcome
+from outlet_desk.domain.outlet_rules import OutletBound
 from outlet_desk.domain.request_stages import StageSource
 from outlet_desk.domain.request_status import RequestStatus
 from outlet_desk.domain.retention import Ageing, ageing, check_return
@@ -27,8 +28,10 @@ from outlet_desk.services.approvals.kinds import RETURN_WITNESS, ReturnRefused
 from outlet_desk.services.approvals.requests import check_signer
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.errors import NotFound
+from outlet_desk.services.queries import not_on_its_way
 from outlet_desk.services.records import load_card, move_card
 from outlet_desk.services.request_stages import record_stage
+from outlet_desk.services.transfers import require_held_here
 from outlet_desk.services.uow import UnitOfWork
 
 
@@ -82,7 +85,7 @@ def uncollected_cards(desk: Desk, actor: Actor) -> list[UncollectedCard]:
             select(Card, Person, col(ReissueRequest.id), col(ReissueRequest.due_date))
             .join(Person, col(Person.id) == col(Card.person_id))
             .outerjoin(ReissueRequest, col(ReissueRequest.new_card_id) == col(Card.id))
-            .where(col(Card.outlet_code) == desk.outlet_code, col(Card.status) == CardStatus.READY)
+            .where(col(Card.outlet_code) == desk.outlet_code, col(Card.status) == CardStatus.READY, not_on_its_way())
             .order_by(col(Card.status_changed_at), col(Card.id))
         ).all()
         logs = _contact_logs(s, desk)
@@ -145,6 +148,7 @@ def return_uncollected(desk: Desk, actor: Actor, witness: Actor | None, card_id:
     with UnitOfWork(desk, actor, Action.RECEIVE_STOCK) as uow:
         s = uow.session
         card = load_card(s, card_id, version)
+        require_held_here(s, desk.outlet_code, card, OutletBound.RETURN_CARD)
         ready_on = card.status_changed_at.astimezone(desk.tz).date()
         before, after = move_card(desk, card, CardEvent.RETURN_UNCOLLECTED)  # refuses a card not ready
         check_return(ready_on, today, days)

@@ -111,7 +111,7 @@ def test_every_role_and_action_has_a_label() -> None:
 @pytest.mark.parametrize("role", list(Role))
 def test_nobody_manages_an_account_above_their_own_role(role: Role) -> None:
     rank = {Role.ADMIN: 2, Role.SUPERVISOR: 1, Role.CLERK: 0, Role.HOTLINE: 0, Role.AUDITOR: 0,
-            Role.CITY_SUPERVISOR: 1, Role.CITY_AUDITOR: 1}
+            Role.CITY_SUPERVISOR: 1, Role.CITY_AUDITOR: 1, Role.PROVINCE_SUPERVISOR: 1}
     for target in Role:
         if may_manage(role, target):
             assert can(role, A.MANAGE_OPERATORS)
