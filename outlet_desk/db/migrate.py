@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
-HEAD_REVISION = "0019"
+HEAD_REVISION = "0023"
 """The newest migration's revision (tests/db/test_store.py checks it against the migration files)."""
 
 REWRITES_PERSONAL_DATA: dict[str, tuple[str, ...]] = {

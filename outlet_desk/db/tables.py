@@ -403,7 +403,9 @@ Index("ix_collection_outlet_collected", col(Collection.outlet_code), col(Collect
 Index("ix_payment_outlet_paid", col(Payment.outlet_code), col(Payment.paid_at))
 Index("ix_approval_outlet_status", col(Approval.outlet_code), col(Approval.status))
 
-# The stock tables live in their own module; importing this one registers them too (migrations, tests).
+# The stock tables and the audit tally live in their own modules; importing this one registers them too
+# (migrations, tests).
+from outlet_desk.db.audit_tally import AuditTally  # noqa: E402
 from outlet_desk.db.stock_tables import StockBatch, StockItem  # noqa: E402
 
-__all__ = ["StockBatch", "StockItem"]
+__all__ = ["AuditTally", "StockBatch", "StockItem"]
