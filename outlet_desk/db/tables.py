@@ -403,10 +403,12 @@ Index("ix_collection_outlet_collected", col(Collection.outlet_code), col(Collect
 Index("ix_payment_outlet_paid", col(Payment.outlet_code), col(Payment.paid_at))
 Index("ix_approval_outlet_status", col(Approval.outlet_code), col(Approval.status))
 
-# The stock tables live in their own module; importing this one registers them too (migrations, tests).
+# The stock tables, the audit tally and the other newer tables live in their own modules; importing this one
+# registers them too (migrations, tests).
+from outlet_desk.db.audit_tally import AuditTally  # noqa: E402
 from outlet_desk.db.contact_tables import CardContact  # noqa: E402
 from outlet_desk.db.request_tables import RequestStage  # noqa: E402
 from outlet_desk.db.stock_tables import StockBatch, StockItem  # noqa: E402
 from outlet_desk.db.transfer_tables import CardTransfer  # noqa: E402
 
-__all__ = ["CardContact", "CardTransfer", "RequestStage", "StockBatch", "StockItem"]
+__all__ = ["AuditTally", "CardContact", "CardTransfer", "RequestStage", "StockBatch", "StockItem"]

@@ -123,21 +123,33 @@ def _audit_refusal(uow: UnitOfWork, request: ReissueRequest, card: Card, compari
 def check_chip(desk: Desk, actor: Actor, request_id: int, chip: CardData) -> ChipComparison:
     """Compare the chip of the card in the reader with the request's new card. A failed check (another card
     on record, a card not ready, already collected, or a field that differs) is audited with the card's
-    status, and raises ``CollectionRefused`` carrying the side-by-side comparison."""
+    status, and raises ``CollectionRefused`` carrying the side-by-side comparison. A check that passes writes
+    nothing, so it is read without a writing transaction; a failed one is judged again in one, and audited."""
+    with UnitOfWork(desk, actor, Action.COLLECT_CARD, writes=False) as look:
+        comparison, refusal = _judge_request(look.session, desk.outlet_code, request_id, chip)
+    if refusal is None:
+        return comparison  # nothing written: the hand-over itself is the audited step
     with UnitOfWork(desk, actor, Action.COLLECT_CARD) as uow:
-        s = uow.session
-        request = load_request(s, request_id, None)
-        if request.new_card_id is None:
-            raise CollectionRefused(_("Request {id} has no card ready for collection.").format(id=request_id))
-        card = load_card(s, request.new_card_id, None)
-        require_held_here(s, desk.outlet_code, card, OutletBound.COLLECT_CARD)
-        person = s.get(Person, request.person_id)
-        assert person is not None
-        comparison, refusal = _judge(s, request, card, person, chip)
+        comparison, refusal = _judge_request(uow.session, desk.outlet_code, request_id, chip)
         if refusal is None:
-            return comparison  # nothing written: the hand-over itself is the audited step
+            return comparison  # put right in the meantime (another counter's arrival)
+        request = load_request(uow.session, request_id, None)
+        card = load_card(uow.session, request.new_card_id or 0, None)
         _audit_refusal(uow, request, card, comparison, chip)
     raise CollectionRefused(refusal, comparison)
+
+
+def _judge_request(s: Session, outlet_code: str, request_id: int, chip: CardData
+                   ) -> tuple[ChipComparison, str | None]:
+    """:func:`_judge` for the request ``request_id`` as the store holds it now (its card held at this outlet)."""
+    request = load_request(s, request_id, None)
+    if request.new_card_id is None:
+        raise CollectionRefused(_("Request {id} has no card ready for collection.").format(id=request_id))
+    card = load_card(s, request.new_card_id, None)
+    require_held_here(s, outlet_code, card, OutletBound.COLLECT_CARD)
+    person = s.get(Person, request.person_id)
+    assert person is not None
+    return _judge(s, request, card, person, chip)
 
 
 class PinPad(Protocol):

@@ -56,11 +56,25 @@ def ensure_day_open(session: Session, desk: Desk) -> None:
     """Refuse (``DayClosed``) when the outlet's current local day has been closed."""
     today = desk.local_now().date()
     if is_closed(session, desk.outlet_code, today):
-        raise DayClosed(_("The day {day} has been closed by a supervisor: only loss reports can still be "
-                          "recorded for it.").format(day=today.isoformat()))
+        raise day_closed(today)
+
+
+def day_closed(day: date) -> DayClosed:
+    """The refusal of a day-bound use case on ``day``, closed."""
+    return DayClosed(_("The day {day} has been closed by a supervisor: only loss reports can still be "
+                       "recorded for it.").format(day=day.isoformat()))
+
+
+def day_to_keep_open(desk: Desk, actor: Actor | None, action: Action | None) -> date | None:
+    """The day that must still be open for this use case (the outlet's local day), or None when the rule
+    does not apply: the same rule as :func:`check_day_open`, for the unit of work to check it with the audit
+    head (one statement at the commit, not a query of its own)."""
+    if actor is not None and action in DAY_BOUND_ACTIONS:
+        return desk.local_now().date()
+    return None
 
 
 def check_day_open(session: Session, desk: Desk, actor: Actor | None, action: Action | None) -> None:
     """The unit of work's hook: only an operator's day-bound use case is refused on a closed day."""
-    if actor is not None and action in DAY_BOUND_ACTIONS:
+    if day_to_keep_open(desk, actor, action) is not None:
         ensure_day_open(session, desk)

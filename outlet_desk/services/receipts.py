@@ -146,8 +146,9 @@ def issue_receipt(
         holder=mask_name(person.name) if person else "", reason=reason,
         due_date=due_date.isoformat() if due_date else "", payment_reference=payment_reference,
         batch_number=batch_number, stock_counts=dict(stock_counts or {}), witness=witness, transfer_to=transfer_to)
-    event = uow.audit(kind, entity, entity_id, person_id=person_id, before=before,
-                      after={**(after or {}), RECEIPT_DETAIL: record.detail()})
+    uow.audit(kind, entity, entity_id, person_id=person_id, before=before,
+              after={**(after or {}), RECEIPT_DETAIL: record.detail()})
+    event = uow.seal()  # the code is the event's MAC; the use case commits right after its receipt
     s.flush()
     assert event.id is not None and event.at is not None
     code = verification_code(desk.audit_key, event.mac)

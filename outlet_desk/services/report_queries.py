@@ -67,13 +67,18 @@ def in_day(column: Any) -> Any:
 
 @lru_cache(maxsize=1)
 def audit_day_statement(actions: tuple[str, ...]) -> Executable:
-    """The day's events of ``actions``, in chain order."""
+    """The day's events of ``actions``, in chain order.
+
+    Ordered by ``seq + 0``, not ``seq``: a store never analysed (SQLite's planner without ``sqlite_stat1``, as
+    at every outlet) would otherwise walk the (outlet, seq) key to skip the sort, that is every event the outlet
+    ever had, and the daily report would grow with the outlet's age. With the expression it reads the day's
+    range of ``ix_audit_outlet_action_at`` and sorts the day's events."""
     return (
         select(col(AuditEvent.action), col(AuditEvent.operator_id), col(AuditEvent.person_id),
                col(AuditEvent.at), col(AuditEvent.after))
         .where(col(AuditEvent.outlet_code) == _OUTLET, col(AuditEvent.action).in_(actions),
                _in(col(AuditEvent.at)))
-        .order_by(col(AuditEvent.seq))
+        .order_by(col(AuditEvent.seq) + 0)
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import MetaData, func, inspect, select, table
 from sqlalchemy.engine import Connection, Engine
 
+from outlet_desk.db.audit_tally import TALLY_FUNCTION
 from outlet_desk.i18n import _
 from outlet_desk.services.backup.copy_check import BackupRefused
 
@@ -28,7 +29,11 @@ def refuse_unless_empty(conn: Connection, where: str) -> None:
 
 
 def empty_again(engine: Engine) -> None:
-    """Drop every table: a store that held nothing before a restore that failed holds nothing again."""
+    """Drop every table, and on PostgreSQL the audit tally's trigger function: a store that held nothing before
+    a restore that failed holds nothing again (and takes the next restore)."""
     metadata = MetaData()
     metadata.reflect(engine)
     metadata.drop_all(engine)
+    if engine.dialect.name != "sqlite":
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f"DROP FUNCTION IF EXISTS {TALLY_FUNCTION}() CASCADE")

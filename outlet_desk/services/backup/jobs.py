@@ -237,10 +237,10 @@ def _take_over(desk: Desk, *, key_path: Path, source: Path, where: str,
 def _record(desk: Desk, actor: Actor, action: AuditAction, file: Path, checked: CopyChecked) -> int:
     """The audit event of a backup or a restore; its sequence number."""
     with UnitOfWork(desk, actor, Action.BACK_UP_STORE) as uow:
-        event = uow.audit(action, "store", desk.outlet_code, after={
+        uow.audit(action, "store", desk.outlet_code, after={
             "file": str(file.absolute()), "revision": checked.revision, "events_verified": checked.events})
         uow.commit()
-    return event.seq
+    return uow.events[0].seq
 
 
 def _check_sqlite_file(path: Path, key: bytes, outlet_code: str, where: str) -> CopyChecked:

@@ -18,7 +18,7 @@ from alembic import op
 import outlet_desk.db.types
 
 revision = '0024'
-down_revision = '0022'
+down_revision = '0023'
 branch_labels = None
 depends_on = None
 
