@@ -207,5 +207,6 @@ def test_a_card_on_its_way_is_not_returned_as_uncollected(seeded: Desk, haidian:
     card, request_id = _ready_at_tst001(seeded)
     send_card(seeded, login(seeded, "super1"), request_id, "TST002")
     with pytest.raises(OtherOutlet, match="on its way to outlet TST002"):
-        return_uncollected(seeded, login(seeded, "super1"), card.id or 0, reload(seeded, card.id or 0).version)
+        return_uncollected(seeded, login(seeded, "super1"), login(seeded, "clerk1"), card.id or 0,
+                           reload(seeded, card.id or 0).version)
     assert reload(seeded, card.id or 0).status == CardStatus.READY
