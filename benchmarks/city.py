@@ -313,6 +313,8 @@ def run(args: argparse.Namespace, tmp: Path) -> Results:
         desk = make_desk(url, tmp, key_file, codes[0])
         actor = Actor(0, "city", "City supervisor", Role.CITY_SUPERVISOR)
         lines = lookups(desk, raw, args.persons, args.n)
+        if args.profile:
+            profile(desk, actor)
         lines.append(report_line(desk, actor, raw, args.reps, codes[0]))
         lines.append(feed_line(desk, actor, raw, args.feed))
         desk.engine.dispose()
@@ -344,6 +346,17 @@ def lookups(desk: Desk, raw: Any, persons: int, n: int) -> list[str]:
                      f"p50 {ptile(r, 0.5):.3f} ms, p99 {r99:.3f} ms | {s99 / r99:.2f}x (p99) | p99 <= 3 ms | "
                      f"{'yes' if s99 <= LOOKUP_P99_MS else 'NO'} |")
     return lines
+
+
+def profile(desk: Desk, actor: Actor) -> None:
+    """Where the city report's time goes: cProfile of one run (after a warm-up), the top 25 by cumulative time."""
+    import cProfile
+    import pstats
+
+    city_report(desk, actor, DAY)
+    prof = cProfile.Profile()
+    prof.runcall(city_report, desk, actor, DAY)
+    pstats.Stats(prof, stream=sys.stdout).sort_stats("cumulative").print_stats(25)
 
 
 def report_line(desk: Desk, actor: Actor, raw: Any, reps: int, own: str) -> str:
@@ -423,6 +436,7 @@ def main() -> int:
     ap.add_argument("-n", type=int, default=2000, help="lookups of each kind")
     ap.add_argument("--reps", type=int, default=5, help="city reports timed")
     ap.add_argument("--feed", type=int, default=1_000_000, help="the most feed records exported")
+    ap.add_argument("--profile", action="store_true", help="print where one city report's time goes (cProfile)")
     ap.add_argument("--smoke", action="store_true", help="tiny: 2,000 persons, 3 outlets (CI)")
     ap.add_argument("--write", type=Path, help="update the '## City scale' section of this Markdown file")
     args = ap.parse_args()
