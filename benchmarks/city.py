@@ -156,9 +156,11 @@ def load_city(conninfo: str, persons: int, codes: list[str], folder: Path, worke
         with cur.copy(f"COPY person ({person_columns()}) FROM STDIN") as copy:
             if workers > 1:
                 with multiprocessing.get_context("fork").Pool(workers, _init_sealer, (str(folder),)) as pool:
-                    for rows in pool.imap(_sealed_chunk, bounds):
-                        for row in rows:
-                            copy.write_row(row)
+                    window = 2 * workers  # chunks in flight at most: the memory stays bounded at any scale
+                    for at in range(0, len(bounds), window):
+                        for rows in pool.imap(_sealed_chunk, bounds[at:at + window]):
+                            for row in rows:
+                                copy.write_row(row)
             else:
                 _init_sealer(str(folder))
                 for b in bounds:
