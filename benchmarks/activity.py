@@ -391,7 +391,11 @@ class YearSimulation:
     the records clerks open (``person_opened``) that make up most of an outlet's audit trail.
     """
 
-    def __init__(self, key: bytes, outlet: str, tz: Any, persons: int, scale: float, seed: int) -> None:
+    def __init__(self, key: bytes, outlet: str, tz: Any, persons: int, scale: float, seed: int, *,
+                 ids: Counter[str] | None = None, division: str = REGION) -> None:
+        """``ids``: the next ids, shared by the outlets of one store (``benchmarks/city.py``): this outlet's
+        persons, cards, operators and rows take the ones after it, its operators' usernames carry the outlet's
+        code. Without it, ids start at 1 (one outlet in the store)."""
         from outlet_desk.db.tables import AuditEvent
         from outlet_desk.services.audit import compute_mac
 
@@ -399,7 +403,12 @@ class YearSimulation:
         self.key, self.outlet, self.tz, self.scale = key, outlet, tz, scale
         self.rng = random.Random(seed)
         self.data = BulkData()
-        self.ids: Counter[str] = Counter()
+        self.shared = ids is not None
+        self.ids: Counter[str] = ids if ids is not None else Counter()
+        self.division = division
+        self.first_person = self.ids["person"] + 1
+        self.first_operator = self.ids["operator"] + 1
+        self.usernames = [f"{u}.{outlet.lower()}" if self.shared else u for u, _r in BULK_OPERATORS]
         self.seq, self.prev_mac = 0, ""
         self.persons = persons
         self.cards: dict[int, list[object]] = {}  # card id -> row (mutable until written)
@@ -414,9 +423,10 @@ class YearSimulation:
         self.blocked_cards: list[int] = []  # cards reported lost (later replaced): blocked when presented
         self.pending: list[tuple[Any, ...]] = []  # the day's audit events before sealing
         self.free: dict[int, datetime] = {}  # when each clerk is free for the next visit
-        self.clerks = [i + 1 for i, (_u, r) in enumerate(BULK_OPERATORS) if r == "clerk"]
-        self.supervisors = [i + 1 for i, (_u, r) in enumerate(BULK_OPERATORS) if r == "supervisor"]
-        self.hotline = [i + 1 for i, (_u, r) in enumerate(BULK_OPERATORS) if r == "hotline"]
+        first = self.first_operator
+        self.clerks = [first + i for i, (_u, r) in enumerate(BULK_OPERATORS) if r == "clerk"]
+        self.supervisors = [first + i for i, (_u, r) in enumerate(BULK_OPERATORS) if r == "supervisor"]
+        self.hotline = [first + i for i, (_u, r) in enumerate(BULK_OPERATORS) if r == "hotline"]
 
     def next_id(self, table: str) -> int:
         self.ids[table] += 1
@@ -425,15 +435,16 @@ class YearSimulation:
     # -- set-up --------------------------------------------------------------------------------------------
     def seed(self, at: datetime) -> None:
         d = self.data
-        d.add("outlet", (self.outlet, "Bench outlet", REGION))
-        for i, (username, role) in enumerate(BULK_OPERATORS, 1):
-            d.add("operator", (i, self.outlet, username, username.title(), role, "-", 0, True, _ts(at)))
-        for i in range(self.persons):
-            number = citizen_number(i)
+        d.add("outlet", (self.outlet, "Bench outlet" if not self.shared else f"Outlet {self.outlet}", self.division))
+        for username, (_u, role) in zip(self.usernames, BULK_OPERATORS, strict=True):
+            d.add("operator", (self.next_id("operator"), self.outlet, username, username.title(), role, "-", 0, True,
+                               _ts(at)))
+        for _i in range(self.persons):
+            pid = self.next_id("person")
+            number = citizen_number(pid - 1)
             born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
-            pid = i + 1
-            d.add("person", (pid, number, person_name(i), "male" if int(number[16]) % 2 else "female",
-                             born.isoformat(), "01", f"139{i:08d}", "北京市朝阳区朝阳路1号", _ts(at)))
+            d.add("person", (pid, number, person_name(pid - 1), "male" if int(number[16]) % 2 else "female",
+                             born.isoformat(), "01", f"139{pid - 1:08d}", "北京市朝阳区朝阳路1号", _ts(at)))
             self.current[pid] = self.new_card(pid, "active", at, date(2022, 1, 1))
             self.active.append(pid)
         self.rng.shuffle(self.active)
@@ -678,12 +689,12 @@ class YearSimulation:
                        int(self.cards[cid][3]), {"status": self.cards[cid][7]})  # type: ignore[call-overload]
 
     def do_opened(self, at: datetime) -> None:
-        pid = self.rng.randrange(1, self.persons + 1)
+        pid = self.rng.randrange(self.first_person, self.first_person + self.persons)
         self.audit(at, self.rng.choice(self.clerks), "person_opened", "person", pid, pid, {"by": "search"})
 
     def do_login(self, at: datetime) -> None:
-        op = self.rng.randrange(1, len(BULK_OPERATORS) + 1)
-        self.audit(at, op, "login", "operator", op, None, {"username": BULK_OPERATORS[op - 1][0]})
+        op = self.rng.randrange(self.first_operator, self.first_operator + len(BULK_OPERATORS))
+        self.audit(at, op, "login", "operator", op, None, {"username": self.usernames[op - self.first_operator]})
 
     def finish(self) -> BulkData:
         for table, rows in (("card", self.cards), ("loss_report", self.loss), ("reissue_request", self.requests)):

@@ -52,9 +52,10 @@ class Sizes:
     cards: int
 
 
-def person_rows(n: int) -> Iterator[tuple[object, ...]]:
+def person_rows(n: int, start: int = 0) -> Iterator[tuple[object, ...]]:
+    """Persons ``start`` to ``n - 1`` (ids ``start + 1`` to ``n``)."""
     ts = NOW.replace(tzinfo=None)
-    for i in range(n):
+    for i in range(start, n):
         number = citizen_number(i)
         gender = "male" if int(number[16]) % 2 else "female"
         born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))

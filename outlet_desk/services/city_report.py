@@ -3,7 +3,9 @@ reconcile, whether its day is closed and how far its audit chain was last verifi
 
 Read by the city's roles (a city supervisor, a city auditor: :mod:`outlet_desk.domain.outlet_binding`) for
 the city of the outlet they are bound to, on the database the city's outlets share. Each outlet's figures
-are its daily report's (:func:`outlet_desk.services.report.daily_report`), so the two never disagree.
+are its daily report's (read for all the city's outlets at once by :func:`outlet_desk.services.report.day_figures`,
+one statement per figure, with the same rules as :func:`outlet_desk.services.report.daily_report`), so the
+two never disagree.
 An outlet's chain is sealed with that outlet's own key, which stays at the outlet: the report shows the
 newest checkpoint the outlet recorded (its day close's full verification, most often), and verifies only
 the chain of the desk it is run at.
@@ -15,19 +17,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.engine import Connection
 from sqlmodel import Session, col
 
-from outlet_desk.db.tables import Outlet
+from outlet_desk.db.tables import AuditCheckpoint, Outlet
 from outlet_desk.domain.divisions import Division, city_name
 from outlet_desk.domain.roles import Action, require
 from outlet_desk.i18n import _
-from outlet_desk.services.audit.store import newest_checkpoint
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.errors import ServiceError
 from outlet_desk.services.outlet_bindings import city_of
-from outlet_desk.services.report import check_report_day, daily_report
-from outlet_desk.services.report_model import DailyReport
+from outlet_desk.services.report import chain_in, check_report_day, day_figures, operator_names
+from outlet_desk.services.report_model import ChainResult, DailyReport
 from outlet_desk.services.report_queries import snapshot
 from outlet_desk.services.standby import StandbyLag, reading_desk, standby_lag
 
@@ -146,19 +148,33 @@ def report_of_city(desk: Desk, city: str, day: date, *, verify_here: bool = True
     verified (not on a standby: ``services/standby.py``)."""
     with Session(desk.engine) as s:
         outlets = city_outlets(s, city)
+    with snapshot(desk) as conn:  # one snapshot, one statement per figure for all the city's outlets
+        reports = day_figures(conn, desk, day, {code: name for code, name, _d in outlets}, operator_names(conn))
+        checkpoints = newest_checkpoints(conn, [code for code, _n, _d in outlets])
+        own = chain_in(conn, desk) if verify_here and desk.outlet_code in reports else None
     lines = []
     for code, name, division in outlets:
-        report = daily_report(desk, day, outlet_code=code, verify=verify_here and code == desk.outlet_code)
+        report = reports[code]
         lines.append(OutletLine(code, name, Division(division).district_name, Figures.of(report),
-                                report.close.closed_at if report.close else None, _chain_line(desk, report)))
+                                report.close.closed_at if report.close else None,
+                                _chain_line(desk, checkpoints.get(code), own if code == desk.outlet_code else None)))
     place = Division(f"{city}00")
     return CityReport(city, city_name(city), place.province_name, day, desk.now().astimezone(desk.tz), tuple(lines))
 
 
-def _chain_line(desk: Desk, report: DailyReport) -> ChainLine:
-    with snapshot(desk) as conn:
-        cp = newest_checkpoint(conn, report.outlet_code)
-    seq, at = (cp.seq, cp.verified_at.astimezone(desk.tz)) if cp else (None, None)
-    if report.chain is None:
+def _chain_line(desk: Desk, cp: tuple[int, datetime] | None, chain: ChainResult | None) -> ChainLine:
+    seq, at = (cp[0], cp[1].astimezone(desk.tz)) if cp else (None, None)
+    if chain is None:
         return ChainLine(False, None, seq, at)
-    return ChainLine(True, report.chain.intact, seq, at)
+    return ChainLine(True, chain.intact, seq, at)
+
+
+def newest_checkpoints(conn: Connection, outlets: list[str]) -> dict[str, tuple[int, datetime]]:
+    """Each outlet's newest checkpoint (highest seq, then newest row, as :func:`newest_checkpoint`): its seq
+    and when it was verified, in one statement for all ``outlets``."""
+    t = AuditCheckpoint.__table__  # type: ignore[attr-defined]
+    rank = func.row_number().over(partition_by=t.c.outlet_code, order_by=(t.c.seq.desc(), t.c.id.desc()))
+    ranked = select(t.c.outlet_code, t.c.seq, t.c.verified_at, rank.label("rank")).where(
+        t.c.outlet_code.in_(outlets)).subquery()
+    rows = conn.execute(select(ranked.c.outlet_code, ranked.c.seq, ranked.c.verified_at).where(ranked.c.rank == 1))
+    return {str(o): (int(seq), at) for o, seq, at in rows}

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -59,7 +59,7 @@ from outlet_desk.services.report_model import (
     TrendDay,
 )
 from outlet_desk.services.report_queries import TREND_DAYS
-from outlet_desk.services.report_services import service_figures
+from outlet_desk.services.report_services import service_figures, services_of_outlets
 
 
 @dataclass
@@ -132,8 +132,73 @@ def daily_report(
         after_close = _after_close(conn, outlet, desk, day - timedelta(days=1), names)
         chain = _chain(conn, desk, outlet) if verify else None
         services = service_figures(conn, outlet, start, end)
+    return _assemble(desk, outlet, outlet_row, day, (audit, timing, extra), table, pending, trend, chain, close,
+                     after_close, names, services)
+
+
+def day_figures(conn: Connection, desk: Desk, day: date, outlets: Mapping[str, str],
+                names: Mapping[int, tuple[str, str]]) -> dict[str, DailyReport]:
+    """The reports of ``day`` for several ``outlets`` (code -> name) of this database, read set-based in the
+    caller's snapshot: one statement per figure for all of them, split by outlet here, so the cost grows with
+    the day's rows, not with the number of outlets (the city report). Each report holds the same figures,
+    reconciliation and close as :func:`daily_report`'s for that outlet, without its 30-day trend, its loss
+    reports after the previous day's close and its chain (the city report shows checkpoints).
+
+    A closed day ends for its outlet at its close (as in :func:`daily_report`): the table side of an outlet
+    whose close ends its day early is read for that outlet alone; its other figures are cut in Python."""
+    if not outlets:
+        return {}
+    codes = sorted(outlets)
+    start, day_end = day_bounds(desk, day)
+    several = {"outlets": codes, "start": start, "end": day_end}
+    closes = {str(o): _close_of((at, by, reason, blockers), names) for o, at, by, reason, blockers in conn.execute(
+        select(col(DayClose.outlet_code), col(DayClose.closed_at), col(DayClose.closed_by), col(DayClose.reason),
+               col(DayClose.blockers)).where(col(DayClose.outlet_code).in_(codes), col(DayClose.day) == day))}
+    ends = {o: min(day_end, c.closed_at + CLOSE_EDGE) if (c := closes.get(o)) else day_end for o in codes}
+    events: dict[str, list[Any]] = defaultdict(list)
+    for outlet, *row in conn.execute(q.audit_days_statement(DAY_ACTIONS), several):
+        if row[3] < ends[outlet]:
+            events[outlet].append(row)
+    tables: dict[str, _Tally] = defaultdict(_Tally)
+    for outlet, kind, sub, n in conn.execute(q.tables_statement(), several):
+        if n and ends[outlet] == day_end:
+            tables[outlet].add(_TABLE_KEYS[kind].format(sub), int(n))
+    for outlet in codes:
+        if ends[outlet] < day_end:
+            tables[outlet] = _table_side(conn, outlet, start, ends[outlet])
+    waiting: dict[str, list[Any]] = defaultdict(list)
+    for outlet, *row in conn.execute(q.uncollected_several_statement(), {"outlets": codes}):
+        waiting[outlet].append(row)
+    services = services_of_outlets(conn, codes, start, ends)
+    pending: Counter[str] = Counter()
+    for outlet, reported, *closed in conn.execute(q.pending_rows_statement(), several):
+        end = ends[outlet]
+        if reported < end and all(at is None or at >= end for at in closed):
+            pending[outlet] += 1
+    reports = {}
+    for outlet in codes:
+        audit_side = _audit_tally(events[outlet])
+        ages = _ages(waiting[outlet], desk, day)
+        audit_side[0].counts.update(ages[0].counts)
+        tables[outlet].counts.update(ages[1].counts)
+        reports[outlet] = _assemble(desk, outlet, outlets[outlet], day, audit_side, tables[outlet], pending[outlet],
+                                    (), None, closes.get(outlet), None, names, services[outlet])
+    return reports
+
+
+def operator_names(conn: Connection) -> dict[int, tuple[str, str]]:
+    """Every operator of the database: id -> (username, display name)."""
+    return _operators(conn)
+
+
+def _assemble(desk: Desk, outlet: str, name: str, day: date,
+              audit_side: tuple[_Tally, dict[int, list[float]], Counter[str]], table: _Tally, pending: int,
+              trend: tuple[TrendDay, ...], chain: ChainResult | None, close: CloseInfo | None,
+              after_close: AfterClose | None, names: Mapping[int, tuple[str, str]], services: Mapping[str, int]
+              ) -> DailyReport:
+    audit, timing, extra = audit_side
     return DailyReport(
-        outlet_code=outlet, outlet_name=outlet_row, timezone=str(desk.tz), day=day,
+        outlet_code=outlet, outlet_name=name, timezone=str(desk.tz), day=day,
         generated_at=desk.now().astimezone(desk.tz),
         loss_reports={k: audit.counts[f"loss_reports.{k}"] for k in LOSS_KEYS},
         reissues={r: audit.counts[f"reissues.{r}"] for r in REASONS},
@@ -164,7 +229,11 @@ def _audit_side(
     conn: Connection, outlet: str, start: datetime, end: datetime
 ) -> tuple[_Tally, dict[int, list[float]], Counter[str]]:
     """The day's figures from the audit events: one indexed range read, JSON parsed only where needed."""
-    rows = conn.execute(q.audit_day_statement(DAY_ACTIONS), q.params(outlet, start, end))
+    return _audit_tally(conn.execute(q.audit_day_statement(DAY_ACTIONS), q.params(outlet, start, end)))
+
+
+def _audit_tally(rows: Iterable[Any]) -> tuple[_Tally, dict[int, list[float]], Counter[str]]:
+    """The audit side's figures from the day's events (action, operator, person, time, after), in chain order."""
     tally, extra = _Tally(), Counter[str]()
     checked: dict[tuple[int | None, int | None, str], datetime] = {}
     timing: dict[int, list[float]] = defaultdict(list)
@@ -227,7 +296,10 @@ def _bucket(age_days: int) -> str:
 def _uncollected(conn: Connection, outlet: str, desk: Desk, day: date) -> tuple[_Tally, _Tally]:
     """Cards waiting for collection now (status ready), aged at the end of ``day``: from the card's
     ``card_received`` event (audit) and from its ``status_changed_at`` (table)."""
-    rows = conn.execute(q.uncollected_statement(), {"outlet": outlet})
+    return _ages(conn.execute(q.uncollected_statement(), {"outlet": outlet}), desk, day)
+
+
+def _ages(rows: Iterable[Any], desk: Desk, day: date) -> tuple[_Tally, _Tally]:
     audit, table = _Tally(), _Tally()
     for changed_at, received_at in rows:
         for side, at in ((table, changed_at), (audit, received_at)):
@@ -267,6 +339,10 @@ def _close_info(conn: Connection, outlet: str, day: date, names: Mapping[int, tu
         select(col(DayClose.closed_at), col(DayClose.closed_by), col(DayClose.reason), col(DayClose.blockers))
         .where(col(DayClose.outlet_code) == outlet, col(DayClose.day) == day)
     ).first()
+    return _close_of(row, names)
+
+
+def _close_of(row: Any, names: Mapping[int, tuple[str, str]]) -> CloseInfo | None:
     if row is None:
         return None
     closed_at, closed_by, reason, blockers = row
@@ -309,6 +385,14 @@ def _chain(conn: Connection, desk: Desk, outlet: str) -> ChainResult | None:
         return None  # another outlet's chain is sealed with its own key
     return ChainResult.of(verify_in(conn, desk.audit_key, outlet, full=False,
                                     witness=desk.settings.audit_witness_path(), tz=desk.tz), desk)
+
+
+def chain_in(conn: Connection, desk: Desk) -> ChainResult:
+    """This desk's outlet's chain verified since its newest checkpoint, in the caller's snapshot (as in its
+    daily report)."""
+    result = _chain(conn, desk, desk.outlet_code)
+    assert result is not None
+    return result
 
 
 def _clerk_lines(audit: _Tally, timing: Mapping[int, list[float]],

@@ -10,7 +10,21 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import String, and_, bindparam, case, cast, func, literal, literal_column, or_, select, union_all
+from sqlalchemy import (
+    BindParameter,
+    String,
+    and_,
+    bindparam,
+    case,
+    cast,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy import select as _select
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql import Executable, Select
 from sqlmodel import col
@@ -42,6 +56,8 @@ def snapshot(desk: Desk) -> Iterator[Connection]:
 
 
 _OUTLET = bindparam("outlet", type_=String())
+_OUTLETS: BindParameter[Any] = bindparam("outlets", expanding=True)
+"""Several outlets' codes (the city report's statements, one query for all the city's outlets)."""
 _START = bindparam("start", type_=UTCDateTime())
 _END = bindparam("end", type_=UTCDateTime())
 _EDGES = [bindparam(f"edge{i}", type_=UTCDateTime()) for i in range(TREND_DAYS + 1)]
@@ -60,9 +76,26 @@ def bindparam_outlet() -> Any:
     return _OUTLET
 
 
+def bindparam_outlets() -> Any:
+    """Several outlets' expanding bind parameter, for a statement of the report built in another module."""
+    return _OUTLETS
+
+
 def in_day(column: Any) -> Any:
     """``column`` within the report's [start, end), for a statement built in another module."""
     return _in(column)
+
+
+@lru_cache(maxsize=1)
+def audit_days_statement(actions: tuple[str, ...]) -> Executable:
+    """:func:`audit_day_statement` for the outlets ``outlets``, each row led by its outlet's code."""
+    return (
+        select(col(AuditEvent.outlet_code), col(AuditEvent.action), col(AuditEvent.operator_id),
+               col(AuditEvent.person_id), col(AuditEvent.at), col(AuditEvent.after))
+        .where(col(AuditEvent.outlet_code).in_(_OUTLETS), col(AuditEvent.action).in_(actions),
+               _in(col(AuditEvent.at)))
+        .order_by(col(AuditEvent.outlet_code), col(AuditEvent.seq))
+    )
 
 
 @lru_cache(maxsize=1)
@@ -89,41 +122,61 @@ def _labelled(kind: str, sub: Any, n: Any) -> tuple[Any, ...]:
 @lru_cache(maxsize=1)
 def table_statement() -> Executable:
     """Each figure as one small aggregate over an (outlet, time) index, sent as one UNION ALL."""
+    return _table(several=False)
+
+
+@lru_cache(maxsize=1)
+def tables_statement() -> Executable:
+    """:func:`table_statement` for the outlets ``outlets``: each row led by its outlet's code (``outlet``)."""
+    return _table(several=True)
+
+
+def _table(*, several: bool) -> Executable:
     lr, rr, pay, coll, ic = LossReport, ReissueRequest, Payment, Collection, IdentityCheck
-    mine = col(lr.outlet_code) == _OUTLET
+    mine = col(lr.outlet_code).in_(_OUTLETS) if several else col(lr.outlet_code) == _OUTLET
     count = func.count()
+
+    def select(kind: str, sub: Any, n: Any, outlet: Any) -> Select[Any]:
+        """One figure's select: grouped by outlet too when it is for several outlets."""
+        if not several:
+            return _select(*_labelled(kind, sub, n))
+        return _select(outlet.label("outlet"), *_labelled(kind, sub, n)).group_by(outlet)
+
+    def own(column: Any) -> Any:
+        return column.in_(_OUTLETS) if several else column == _OUTLET
+
     stmts: list[Select[Any]] = [
-        select(*_labelled("loss", col(lr.channel), count))
+        select("loss", col(lr.channel), count, col(lr.outlet_code))
         .where(mine, _in(col(lr.reported_at))).group_by(col(lr.channel)),
-        select(*_labelled("loss", literal("made_formal"), count))
+        select("loss", literal("made_formal"), count, col(lr.outlet_code))
         .where(mine, col(lr.channel) == "hotline", _in(col(lr.formal_at))),
-        select(*_labelled("loss", literal("lapsed"), count)).where(mine, _in(col(lr.lapsed_at))),
-        select(*_labelled("loss", literal("withdrawn"), count)).where(mine, _in(col(lr.withdrawn_at))),
-        select(*_labelled("reissue", col(rr.reason), count))
-        .where(col(rr.outlet_code) == _OUTLET, _in(col(rr.created_at))).group_by(col(rr.reason)),
-        select(*_labelled("fees", literal("waived_fen"), func.coalesce(func.sum(col(rr.fee_fen)), 0)))
-        .where(col(rr.outlet_code) == _OUTLET, col(rr.waived).is_(True), _in(col(rr.created_at))),
-        select(*_labelled("fees", literal("taken_fen"), func.coalesce(func.sum(col(pay.amount_fen)), 0)))
-        .where(col(pay.outlet_code) == _OUTLET, _in(col(pay.paid_at))),
-        select(*_labelled("spoiled_cards", literal(""), count))
-        .where(col(StockItem.outlet_code) == _OUTLET, _in(col(StockItem.spoiled_at))),
-        select(*_labelled("collection", col(ic.presenter), count))
+        select("loss", literal("lapsed"), count, col(lr.outlet_code)).where(mine, _in(col(lr.lapsed_at))),
+        select("loss", literal("withdrawn"), count, col(lr.outlet_code)).where(mine, _in(col(lr.withdrawn_at))),
+        select("reissue", col(rr.reason), count, col(rr.outlet_code))
+        .where(own(col(rr.outlet_code)), _in(col(rr.created_at))).group_by(col(rr.reason)),
+        select("fees", literal("waived_fen"), func.coalesce(func.sum(col(rr.fee_fen)), 0), col(rr.outlet_code))
+        .where(own(col(rr.outlet_code)), col(rr.waived).is_(True), _in(col(rr.created_at))),
+        select("fees", literal("taken_fen"), func.coalesce(func.sum(col(pay.amount_fen)), 0), col(pay.outlet_code))
+        .where(own(col(pay.outlet_code)), _in(col(pay.paid_at))),
+        select("spoiled_cards", literal(""), count, col(StockItem.outlet_code))
+        .where(own(col(StockItem.outlet_code)), _in(col(StockItem.spoiled_at))),
+        select("collection", col(ic.presenter), count, col(coll.outlet_code))
         .select_from(coll).join(ic, col(ic.id) == col(coll.identity_check_id))
-        .where(col(coll.outlet_code) == _OUTLET, _in(col(coll.collected_at)))
+        .where(own(col(coll.outlet_code)), _in(col(coll.collected_at)))
         .group_by(col(ic.presenter)),
         # Transactions per operator: who completed each flow according to the tables.
-        select(*_labelled("clerk", col(lr.operator_id), count))
+        select("clerk", col(lr.operator_id), count, col(lr.outlet_code))
         .where(mine, _in(col(lr.reported_at))).group_by(col(lr.operator_id)),
-        select(*_labelled("clerk", col(ic.operator_id), count))
+        select("clerk", col(ic.operator_id), count, col(lr.outlet_code))
         .select_from(lr).join(ic, col(ic.id) == col(lr.identity_check_id))
         .where(mine, col(lr.channel) == "hotline", _in(col(lr.formal_at)))
         .group_by(col(ic.operator_id)),
-        select(*_labelled("clerk", col(lr.withdrawn_by), count))
+        select("clerk", col(lr.withdrawn_by), count, col(lr.outlet_code))
         .where(mine, _in(col(lr.withdrawn_at))).group_by(col(lr.withdrawn_by)),
-        select(*_labelled("clerk", col(rr.operator_id), count))
-        .where(col(rr.outlet_code) == _OUTLET, _in(col(rr.created_at))).group_by(col(rr.operator_id)),
-        select(*_labelled("clerk", col(coll.operator_id), count))
-        .where(col(coll.outlet_code) == _OUTLET, _in(col(coll.collected_at)))
+        select("clerk", col(rr.operator_id), count, col(rr.outlet_code))
+        .where(own(col(rr.outlet_code)), _in(col(rr.created_at))).group_by(col(rr.operator_id)),
+        select("clerk", col(coll.operator_id), count, col(coll.outlet_code))
+        .where(own(col(coll.outlet_code)), _in(col(coll.collected_at)))
         .group_by(col(coll.operator_id)),
     ]
     return union_all(*stmts)
@@ -141,6 +194,39 @@ def uncollected_statement() -> Executable:
             col(AuditEvent.action) == AuditAction.CARD_RECEIVED,
         ))
         .where(col(Card.outlet_code) == _OUTLET, col(Card.status) == CardStatus.READY)
+    )
+
+
+@lru_cache(maxsize=1)
+def uncollected_several_statement() -> Executable:
+    """:func:`uncollected_statement` for the outlets ``outlets``, each row led by its outlet's code."""
+    return (
+        select(col(Card.outlet_code), col(Card.status_changed_at), col(AuditEvent.at))
+        .select_from(Card)
+        .outerjoin(ReissueRequest, col(ReissueRequest.new_card_id) == col(Card.id))
+        .outerjoin(AuditEvent, and_(
+            col(AuditEvent.entity) == "reissue_request",
+            col(AuditEvent.entity_id) == cast(col(ReissueRequest.id), String),
+            col(AuditEvent.action) == AuditAction.CARD_RECEIVED,
+        ))
+        .where(col(Card.outlet_code).in_(_OUTLETS), col(Card.status) == CardStatus.READY)
+    )
+
+
+@lru_cache(maxsize=1)
+def pending_rows_statement() -> Executable:
+    """The hotline loss reports of the outlets ``outlets`` made before ``end`` and still open at ``start``
+    (not made formal, lapsed or withdrawn before it), with those times: which were still open at each
+    outlet's own end of day is decided from them."""
+    lr = LossReport
+
+    def open_at_start(column: Any) -> Any:
+        return or_(column.is_(None), column >= _START)
+
+    return select(col(lr.outlet_code), col(lr.reported_at), col(lr.formal_at), col(lr.lapsed_at),
+                  col(lr.withdrawn_at)).where(
+        col(lr.outlet_code).in_(_OUTLETS), col(lr.channel) == "hotline", col(lr.reported_at) < _END,
+        open_at_start(col(lr.formal_at)), open_at_start(col(lr.lapsed_at)), open_at_start(col(lr.withdrawn_at)),
     )
 
 

@@ -15,14 +15,16 @@ from outlet_desk.domain.card_lifecycle import CardStatus
 from outlet_desk.domain.roles import Action, Forbidden, Role
 from outlet_desk.services import demo, operators
 from outlet_desk.services.bootstrap import open_desk
-from outlet_desk.services.city_report import city_report
+from outlet_desk.services.city_report import Figures, city_report
 from outlet_desk.services.context import Actor, Desk
+from outlet_desk.services.day_close import close_day
 from outlet_desk.services.errors import ServiceError
 from outlet_desk.services.loss import report_loss_hotline
-from outlet_desk.services.report import daily_report
+from outlet_desk.services.report import daily_report, day_figures, operator_names
 from outlet_desk.services.report_model import LOSS_KEYS
+from outlet_desk.services.report_queries import snapshot
 from tests.clock import FakeClock
-from tests.services.builders import person_with
+from tests.services.builders import login, person_with, ready_card
 
 PW = "correct horse battery"
 OUTLETS = {"TST002": ("Haidian outlet", "110108"), "TST003": ("Tianjin outlet", "120101")}
@@ -112,3 +114,47 @@ def test_an_outlets_own_roles_have_no_city_report(city: dict[str, Desk], role: R
     with pytest.raises(Forbidden):
         city_report(city["TST001"], actor)
     assert Action.VIEW_CITY_REPORTS.label == "view the reports of every outlet of the city"
+
+
+def test_the_city_reads_all_its_outlets_at_once_with_each_outlets_own_daily_figures(city: dict[str, Desk],
+                                                                                   clock: FakeClock) -> None:
+    """The city report reads one statement per figure for all the city's outlets (``day_figures``); each
+    outlet's figures, reconciliation and close are still exactly its daily report's, also for an outlet whose
+    day was closed before a late hotline report (which belongs to the next day's report)."""
+    here, haidian = city["TST001"], city["TST002"]
+    clerk = login(here, "clerk1")
+    person, card = person_with(here, CardStatus.LOST)
+    ready_card(here, clerk, person, card)  # a reissue paid, its card waiting at TST001
+    hotline2 = _account(city, "hotline2", Role.HOTLINE, "TST002")
+    for _ in range(2):
+        someone, _card = person_with(here, CardStatus.ACTIVE)
+        report_loss_hotline(haidian, hotline2, someone.citizen_number, someone.name, someone.phone)
+    sup2 = _account(city, "sup2", Role.SUPERVISOR, "TST002")
+    close_day(haidian, sup2, reason="test outlet: cards waiting")
+    clock.advance(minutes=5)
+    late, _card = person_with(here, CardStatus.ACTIVE)
+    report_loss_hotline(haidian, hotline2, late.citizen_number, late.name, late.phone)  # after the close
+
+    chief = _account(city, "citychief", Role.CITY_SUPERVISOR, "TST001")
+    report = city_report(here, chief)
+
+    with snapshot(here) as conn:
+        at_once = day_figures(conn, here, report.day, {"TST001": "Test outlet", "TST002": "Haidian outlet"},
+                              operator_names(conn))
+    for line in report.outlets:
+        own = daily_report(here, report.day, outlet_code=line.code, verify=False)
+        assert line.figures == Figures.of(own)
+        assert line.closed_at == (own.close.closed_at if own.close else None)
+        got = at_once[line.code]
+        assert (got.loss_reports, got.reissues, got.collections, got.fees_taken_fen, got.fees_waived_fen,
+                got.clerks, got.uncollected, got.pending_temporary_losses, got.reconciliation, got.close,
+                got.chip_check_failures, got.blocked_cards_presented, got.spoiled_cards) == (
+            own.loss_reports, own.reissues, own.collections, own.fees_taken_fen, own.fees_waived_fen,
+            own.clerks, own.uncollected, own.pending_temporary_losses, own.reconciliation, own.close,
+            own.chip_check_failures, own.blocked_cards_presented, own.spoiled_cards)
+    by_code = {o.code: o for o in report.outlets}
+    # Haidian's day ends at its close: two hotline reports pending, the late one is the next day's.
+    assert by_code["TST002"].closed_at is not None
+    assert (by_code["TST002"].figures.loss_reports, by_code["TST002"].figures.pending_temporary_losses) == (2, 2)
+    assert (by_code["TST001"].figures.reissues, by_code["TST001"].figures.fees_taken_fen) == (1, 2000)
+    assert report.problems == ()
