@@ -9,7 +9,7 @@ from datetime import datetime
 from functools import lru_cache
 from types import MappingProxyType
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql import Executable
 from sqlmodel import col
@@ -38,16 +38,6 @@ SERVICE_LABELS: Mapping[str, str] = MappingProxyType({
 
 
 @lru_cache(maxsize=1)
-def _statement() -> Executable:
-    return (
-        select(col(AuditEvent.action), func.count())
-        .where(col(AuditEvent.outlet_code) == q.bindparam_outlet(), col(AuditEvent.action).in_(list(SERVICE_EVENTS)),
-               q.in_day(col(AuditEvent.at)))
-        .group_by(col(AuditEvent.action))
-    )
-
-
-@lru_cache(maxsize=1)
 def _several_statement() -> Executable:
     return (
         select(col(AuditEvent.outlet_code), col(AuditEvent.action), col(AuditEvent.at))
@@ -70,7 +60,4 @@ def services_of_outlets(conn: Connection, outlets: list[str], start: datetime, e
 
 def service_figures(conn: Connection, outlet: str, start: datetime, end: datetime) -> dict[str, int]:
     """Each figure of the day (0 when nothing happened), in :data:`SERVICE_EVENTS`' order."""
-    counts = {key: 0 for key in SERVICE_EVENTS.values()}
-    for action, n in conn.execute(_statement(), q.params(outlet, start, end)):
-        counts[SERVICE_EVENTS[action]] += int(n)
-    return counts
+    return services_of_outlets(conn, [outlet], start, {outlet: end})[outlet]
