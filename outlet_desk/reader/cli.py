@@ -16,7 +16,7 @@ from typing import Annotated
 
 import typer
 
-from outlet_desk.i18n import _
+from outlet_desk.i18n import _, colon
 from outlet_desk.reader.card_reader import CardReader
 from outlet_desk.reader.errors import EmulatorNotInserted, ReaderError, ServiceGone
 from outlet_desk.reader.events import CardRead, ReaderErrorEvent, ReaderEvent, card_json, describe
@@ -35,7 +35,7 @@ def _transport() -> CardReader:
 
 
 def _service_message(error: ReaderError) -> str:
-    return _("no PC/SC service") + f": {error.message}"
+    return _("no PC/SC service") + colon() + error.message
 
 
 def _concerns(event: ReaderEvent, reader: str | None) -> bool:

@@ -5,15 +5,19 @@ to where the key was pressed; the reissue reason the rule allows."""
 from __future__ import annotations
 
 import pytest
+from sqlmodel import Session, col, select
 from textual.command import Command, CommandInput, CommandList, CommandPalette
 from textual.widgets import Select
 
+from outlet_desk.db.tables import Card, Person, ReissueRequest
 from outlet_desk.domain.fees import ReissueReason
+from outlet_desk.domain.request_status import RequestStatus
 from outlet_desk.domain.roles import Action
 from outlet_desk.i18n import Language, _, set_language
 from outlet_desk.screens.card_tasks.reissue import ReissueScreen
 from outlet_desk.screens.report import ReportScreen
 from outlet_desk.screens.supervisor_home import SupervisorHomeScreen
+from outlet_desk.services.context import Desk
 from tests.tui.conftest import DeskFactory, person_with_card_status
 from tests.tui.counter import Counter, at_the_counter, lost_without_request
 
@@ -110,3 +114,38 @@ async def test_an_active_card_years_from_expiry_is_not_reissued_as_expired_by_de
         reason.value = ReissueReason.DAMAGED.value
         await counter.settle()
         assert counter.text("#task-outcome") == ""
+
+
+def card_applied_for(desk: Desk) -> tuple[Person, Card]:
+    """A holder whose lost card already has a reissue request (not cancelled): (holder, card)."""
+    with Session(desk.engine) as s:
+        row = s.exec(select(Person, Card).join(Card, col(Card.person_id) == col(Person.id))
+                     .join(ReissueRequest, col(ReissueRequest.old_card_id) == col(Card.id))
+                     .where(col(Card.status) == "lost", col(ReissueRequest.status) != RequestStatus.CANCELLED)
+                     .order_by(col(Card.id))).first()
+    assert row is not None, "the training data has no lost card applied for"
+    return row
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+async def test_reissue_is_not_offered_on_a_card_already_applied_for(make_desk: DeskFactory,
+                                                                     language: Language) -> None:
+    """F8 was offered on a card with an open request and refused only once pressed: now the key, the footer, the
+    card's keys and the palette all leave it out, and the key does nothing."""
+    desk = make_desk(language)
+    person, card = card_applied_for(desk)
+    async with at_the_counter(desk, size=(100, 30)) as counter:
+        await counter.sign_in("clerk1")
+        screen = await counter.open_person(person)
+        await counter.select_card(card)
+        assert screen.check_action(Action.APPLY_REISSUE, ()) is False
+        reissue = f"F8 {_('Reissue')}"
+        assert reissue not in counter.text("#card-detail") and reissue not in counter.screen_text()
+        assert "F7" in counter.text("#card-detail")  # the card's other tasks are still offered
+        offered = await palette_offers(counter)
+        assert _("Reissue") not in offered and _("Card found") in offered, offered
+        await counter.press("escape")
+        told = counter.notifications()
+        await counter.press("f8")
+        assert counter.app.screen is screen and counter.notifications() == told  # nothing opens, nothing said
+    set_language("en")
