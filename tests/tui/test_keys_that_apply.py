@@ -149,3 +149,20 @@ async def test_reissue_is_not_offered_on_a_card_already_applied_for(make_desk: D
         await counter.press("f8")
         assert counter.app.screen is screen and counter.notifications() == told  # nothing opens, nothing said
     set_language("en")
+
+
+async def test_textuals_own_words_are_chinese_on_a_chinese_outlet(make_desk: DeskFactory) -> None:
+    """An open drop-down's footer said "esc Dismiss menu", and Ctrl+C "Do you want to quit?", in English."""
+    desk = make_desk("zh_CN")
+    person, card = lost_without_request(desk)
+    async with at_the_counter(desk, size=(100, 30)) as counter:
+        await counter.sign_in("clerk1")
+        await counter.open_task(person, card, Action.APPLY_REISSUE)
+        await counter.wait_for_screen(ReissueScreen)
+        counter.app.screen.query_one("#reissue-reason", Select).focus()
+        await counter.press("enter")
+        shown = counter.screen_text()
+        assert "关闭菜单" in shown and "Dismiss" not in shown, shown
+        await counter.press("escape", "ctrl+c")
+        assert counter.notifications()[-1] == "按 Ctrl+Q 关闭柜台终端（F12 退出登录）。"
+    set_language("en")
