@@ -208,6 +208,8 @@ class DeskApp(SessionApp):
     def _screen_owns(self, key: str) -> bool:
         """The screen binds ``key`` to a task of its own that this operator may do (even if not now)."""
         screen = self.screen
+        if isinstance(screen, DeskScreen):
+            return screen.owns_key(key)
         return any(screen.check_action(b.action, ()) is not False
                    for b in screen._bindings.key_to_bindings.get(key, ()))
 

@@ -11,10 +11,13 @@ from collections.abc import Iterable, Iterator
 from functools import partial
 from typing import Any
 
+from rich.align import Align
+from rich.text import Text
 from textual.app import SystemCommand
-from textual.command import CommandPalette, DiscoveryHit, Hits, Provider
+from textual.command import CommandList, CommandPalette, DiscoveryHit, Hits, Provider
 from textual.screen import Screen
 from textual.system_commands import SystemCommandsProvider
+from textual.widgets.option_list import Option
 
 from outlet_desk.i18n import _
 
@@ -45,9 +48,24 @@ class DeskCommands(SystemCommandsProvider):
         return TrainingCardCommands(self.screen, self.match_style)
 
 
+class DeskPalette(CommandPalette):
+    """Textual's palette, its "No matches found" in the outlet's language (Textual writes it in English)."""
+
+    def _start_no_matches_countdown(self, search_value: str) -> None:
+        self._stop_no_matches_countdown()
+
+        def show_no_matches() -> None:
+            if search_value:  # an empty search only lists what can be done: nothing to say
+                self.query_one(CommandList).add_option(Option(
+                    Align.center(Text(_("No command matches"), style="not bold")), disabled=True, id=self._NO_MATCHES))
+            self._list_visible = bool(search_value)
+
+        self._no_matches_timer = self.set_timer(self._NO_MATCHES_COUNTDOWN, show_no_matches)
+
+
 def desk_palette() -> CommandPalette:
-    """The palette, its prompt in the outlet's language."""
-    return CommandPalette(id=PALETTE_ID, placeholder=_("Search for commands…"))
+    """The palette, its prompt and its words in the outlet's language."""
+    return DeskPalette(id=PALETTE_ID, placeholder=_("Search for commands…"))
 
 
 def footer_commands(screen: Screen[Any]) -> Iterator[SystemCommand]:

@@ -109,6 +109,8 @@ class PersonScreen(DeskScreen):
         IDENTITY_TASK.binding(), *(t.binding() for t in CARD_TASKS),
         Binding("ctrl+n", "full_number", N_("Full number"), show=False),
         Binding("ctrl+e", "end_visit", N_("End visit"), show=False),
+        # after the tasks: a card task's key on a card it does not apply to says why (and is never the hotline)
+        *(Binding(t.key, f"not_on_card('{t.id}')", show=False) for t in CARD_TASKS),
     ]
 
     def __init__(self, person_id: int) -> None:
@@ -161,7 +163,29 @@ class PersonScreen(DeskScreen):
             return card is not None and self.offers(task, card)  # not on this card: not shown either
         if action == "end_visit":
             return self.visit() is not None
+        if action == "not_on_card":
+            task = next((t for t in CARD_TASKS if t.id == parameters[0]), None) if parameters else None
+            return task is not None and self.owns_key(task.key) and self.check_action(task.action, ()) is not True
         return True
+
+    def owns_key(self, key: str) -> bool:
+        """A card task's key is the record's for an operator whose role may do the task, on any card."""
+        actor = self.desk_app.actor
+        return any(t.key == key and actor is not None and t.allowed(actor.role) for t in (*CARD_TASKS, IDENTITY_TASK))
+
+    def action_not_on_card(self, task_id: str) -> None:
+        """A card task's key pressed on a card it does not apply to: why, instead of nothing."""
+        task = next(t for t in CARD_TASKS if t.id == task_id)
+        person, card = self.person, self.selected_card()
+        if person is None or card is None:
+            self.notify(_("Select a card first."), severity="warning")
+            return
+        refusal = refusal_before_typing(self.desk_app.desk, self.visit(), person, card, task.use_case)
+        if refusal is not None and task.offered_for(card):  # its status allows it: the rule that refuses it
+            self.notify(refusal, severity="warning")
+            return
+        self.notify(_("{task} does not apply to card {card}: it is {status}.").format(
+            task=_(task.title), card=card.card_number, status=status_label(card.status)), severity="warning")
 
     def desk_commands(self) -> Iterable[SystemCommand]:
         """The tasks the selected card allows first (the likeliest is why the holder came), then the check."""
