@@ -53,6 +53,7 @@ class AuditTrailScreen(SupervisorScreen):
     AuditTrailScreen .filters Select { width: 2fr; }
     AuditTrailScreen #event-detail { height: auto; max-height: 8; padding: 0 1; }
     """
+    MAIN_ACTION = "filters"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("right_square_bracket", "page(1)", N_("Older")),
         Binding("left_square_bracket", "page(-1)", N_("Newer")),

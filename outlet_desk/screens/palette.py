@@ -68,13 +68,17 @@ def desk_palette() -> CommandPalette:
     return DeskPalette(id=PALETTE_ID, placeholder=_("Search for commands…"))
 
 
+LEAVING = frozenset({"back", "go_back", "cancel", "close"})
+"""Actions that leave the screen: last in the palette, never what Ctrl+P then Enter runs."""
+
+
 def footer_commands(screen: Screen[Any]) -> Iterator[SystemCommand]:
     """The keys the screen's footer shows and that apply now, its main action first (a screen names it in
-    ``MAIN_ACTION``: what the clerk most likely came to the screen for)."""
+    ``MAIN_ACTION``: what the clerk most likely came to the screen for), the way out (Esc) last."""
     main = getattr(screen, "MAIN_ACTION", "")
     bindings = [binding for items in screen._bindings.key_to_bindings.values() for binding in items]
     shown = [b for b in bindings if b.show and b.description and screen.check_action(_name(b.action), ()) is True]
-    shown.sort(key=lambda b: _name(b.action) != main)
+    shown.sort(key=lambda b: (_name(b.action) != main, _name(b.action) in LEAVING))
     for binding in shown:
         yield SystemCommand(binding.description, binding.tooltip or binding.description,
                             partial(screen.run_action, binding.action))

@@ -14,6 +14,7 @@ from outlet_desk.domain.fees import ReissueReason
 from outlet_desk.domain.request_status import RequestStatus
 from outlet_desk.domain.roles import Action
 from outlet_desk.i18n import Language, _, set_language
+from outlet_desk.screens.audit_trail import AuditTrailScreen
 from outlet_desk.screens.card_tasks.reissue import ReissueScreen
 from outlet_desk.screens.report import ReportScreen
 from outlet_desk.screens.supervisor_home import SupervisorHomeScreen
@@ -171,4 +172,31 @@ async def test_textuals_own_words_are_chinese_on_a_chinese_outlet(make_desk: Des
         await counter.type("zzz")
         await counter.wait_for(lambda: "没有匹配的命令" in counter.screen_text())
         assert "No matches" not in counter.screen_text()
+    set_language("en")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+async def test_ctrl_p_then_enter_on_a_supervisors_screen_never_goes_back(make_desk: DeskFactory,
+                                                                         language: Language) -> None:
+    """On the report, Ctrl+P then Enter ran "Back" (Esc's binding came first): now the way out is listed after
+    the screen's own keys, and the audit trail opens its palette on its filters."""
+    desk = make_desk(language)
+    async with at_the_counter(desk, size=(120, 40)) as counter:
+        await counter.sign_in("super1")
+        await counter.press("f11")
+        await counter.wait_for_screen(SupervisorHomeScreen)
+        await counter.press("r")
+        await counter.wait_for_screen(ReportScreen)
+        offered = await palette_offers(counter)
+        assert offered[0] == _("Day before"), offered
+        assert offered.index(_("Back")) > offered.index(_("Today")), offered
+        await counter.press("enter")  # runs the first entry: the day before, the report stays
+        await counter.wait_for_screen(ReportScreen)
+        await counter.press("escape")
+        await counter.wait_for_screen(SupervisorHomeScreen)
+        await counter.press("l")
+        await counter.wait_for_screen(AuditTrailScreen)
+        offered = await palette_offers(counter)
+        assert offered[0] == _("Filter"), offered
+        assert offered.index(_("Back")) > offered.index(_("Export")), offered
     set_language("en")
