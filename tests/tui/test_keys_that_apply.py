@@ -200,3 +200,15 @@ async def test_ctrl_p_then_enter_on_a_supervisors_screen_never_goes_back(make_de
         assert offered[0] == _("Filter"), offered
         assert offered.index(_("Back")) > offered.index(_("Export")), offered
     set_language("en")
+
+
+async def test_the_supervisors_palette_starts_with_the_report_when_no_approval_waits(desk: Desk) -> None:
+    """Approve and Reject led the palette with nothing to approve (Ctrl+P, Enter: "No approval is waiting")."""
+    async with at_the_counter(desk, size=(120, 40)) as counter:
+        await counter.sign_in("super1")
+        await counter.press("f11")
+        await counter.wait_for_screen(SupervisorHomeScreen)
+        await counter.pilot.pause(0.5)
+        offered = await palette_offers(counter)
+        assert "Approve" not in offered and "Reject" not in offered, offered
+        assert offered[0] == "Report", offered
