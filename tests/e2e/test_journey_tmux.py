@@ -160,11 +160,6 @@ def open_person(term: Terminal, number: str) -> None:
     term.keys("Enter", pause=1.5)
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "open since the merges of 2026-12-05: on the real pcscd, in a clean clone's whole run, the collection's "
-    "screen kept waiting for the new card ('Step 1: put the new card into the reader') after the instant "
-    "issue's read-back and the visit were merged; it passed in each helper's clone alone. Issue 14, to fix "
-    "first next session"))
 @pytest.mark.parametrize("language", ["zh_CN", "en"])
 def test_the_whole_journey_by_keyboard(pcscd: PcscDaemon, tmux: Callable[[str, str], Terminal], tmp_path: Path,
                                        language: Language) -> None:
@@ -252,7 +247,8 @@ def test_the_whole_journey_by_keyboard(pcscd: PcscDaemon, tmux: Callable[[str, s
             term.wait_for(_("Step 1: put the new card {card} into the reader.").format(card=NEW_CARD)[:12])
             emulator = subprocess.Popen(
                 [sys.executable, "-m", "outlet_desk", "--config", str(config), "card", "emulate", "--citizen", number,
-                 "--card", NEW_CARD, "--slot", "1"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                 "--card", NEW_CARD, "--slot", "1", "--as", "clerk1"], cwd=ROOT, stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE, env={**os.environ, "OUTLET_DESK_PASSWORD": "training-clerk1"})
             term.wait_for(_("The chip matches the record."))
             for pin in ("123456", "802417", "802417"):
                 term.type(pin, "PINs")
