@@ -32,7 +32,7 @@ from outlet_desk.services import session as sessions
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.errors import ServiceError
 from outlet_desk.session_app import SessionApp
-from outlet_desk.widgets.keys import localise_bindings
+from outlet_desk.widgets.keys import localise_bindings, localise_textual_widgets
 from outlet_desk.widgets.line_breaking import install as break_lines_as_chinese_expects
 from outlet_desk.widgets.shell import DeskShell, taking_cards
 from outlet_desk.widgets.tasks import TASKS, task_help, task_title, tasks_for_palette
@@ -113,6 +113,7 @@ class DeskApp(SessionApp):
         if desk is None and opener is None:
             raise ValueError("a desk or an opener")
         localise_bindings(self)
+        localise_textual_widgets()
         self.reader = reader
         self.opener = opener
         self.tick_seconds = tick_seconds
@@ -207,6 +208,8 @@ class DeskApp(SessionApp):
     def _screen_owns(self, key: str) -> bool:
         """The screen binds ``key`` to a task of its own that this operator may do (even if not now)."""
         screen = self.screen
+        if isinstance(screen, DeskScreen):
+            return screen.owns_key(key)
         return any(screen.check_action(b.action, ()) is not False
                    for b in screen._bindings.key_to_bindings.get(key, ()))
 

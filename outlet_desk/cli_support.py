@@ -22,10 +22,11 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.text import Text
 from typer._click.core import Context
-from typer._click.exceptions import ClickException
+from typer._click.exceptions import ClickException, UsageError
 from typer._click.globals import get_current_context
 from typer.core import TyperGroup
 
+from outlet_desk.cli_errors import said_in_outlet_language
 from outlet_desk.config import ConfigError, Settings, load_settings
 from outlet_desk.config_file import data_folder_of, peek_language, settings_file
 from outlet_desk.domain.errors import DomainError
@@ -154,11 +155,16 @@ class Boundary(TyperGroup):
 
         if (problem := undecodable_argument(args)) is not None:
             fail(problem, EXIT_BAD_INPUT)
-        return super().parse_args(ctx, args)
+        try:
+            return super().parse_args(ctx, args)
+        except UsageError as error:
+            raise said_in_outlet_language(error) from None
 
     def invoke(self, ctx: Context) -> Any:
         try:
             return super().invoke(ctx)
+        except UsageError as error:  # Click's words, in the outlet's language
+            raise said_in_outlet_language(error) from None
         except (ClickException, typer.Exit, typer.Abort):
             raise
         except Exception as error:  # the boundary: nothing raw reaches the person

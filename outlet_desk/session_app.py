@@ -44,6 +44,10 @@ class SessionApp(App[None]):
         outside and never markup (control characters are written as escapes)."""
         super().notify(visible(message), title=visible(title), severity=severity, timeout=timeout, markup=markup)
 
+    def action_help_quit(self) -> None:
+        """Ctrl+C (Textual's answer, in the outlet's language): how the desk is closed."""
+        self.notify(_("Ctrl+Q closes the desk (F12 logs out)."), title=_("Close the desk?"))
+
     @property
     def desk(self) -> Desk:
         """The open store; only the sign-in screen runs before it is open, and it asks :attr:`desk_is_open`."""

@@ -75,3 +75,34 @@ def test_reader_list_answers_in_chinese(chinese_outlet: Path, english: None) -> 
 def test_a_chinese_commands_summary_is_its_first_sentence() -> None:
     assert first_clause("把 FILE 恢复到数据库；须先停止各终端。") == "把 FILE 恢复到数据库…"
     assert first_clause("审计链。其余。") == "审计链。"
+
+
+ENGLISH_CLICK = re.compile(r"\b(Usage|Error|Try|Missing|Invalid|No such|Possible|Did you mean|Got unexpected|requires|"
+                           r"is not|Input should|does not take|Choose from)\b")
+
+BAD_COMMAND_LINES = [
+    pytest.param(["person", "find"], id="missing argument"),
+    pytest.param(["person", "find", "--nmae", "x"], id="no such option"),
+    pytest.param(["persn"], id="no such command"),
+    pytest.param(["audit", "list", "--limit", "many"], id="invalid value"),
+    pytest.param(["audit", "list", "--limit", "0"], id="value too small"),
+    pytest.param(["audit", "list", "--format", "xml"], id="not a choice"),
+    pytest.param(["audit", "list", "--limit"], id="option without its value"),
+    pytest.param(["where", "extra"], id="extra argument"),
+]
+
+
+@pytest.mark.parametrize("args", BAD_COMMAND_LINES)
+def test_a_bad_command_line_is_told_in_chinese(chinese_outlet: Path, english: None, args: list[str]) -> None:
+    """Click's usage errors (the usage line, "Try ... for help", the error) were English on a Chinese outlet."""
+    shown = run(chinese_outlet, *args)
+    assert shown.exit_code == 2, shown.output
+    assert "错误：" in shown.output, shown.output
+    assert ("用法：" in shown.output) == ("--help" in shown.output), shown.output  # the usage line where Click has one
+    assert not ENGLISH_CLICK.search(shown.output), shown.output
+
+
+def test_a_bad_command_line_stays_english_on_an_english_outlet(config: Path, english: None) -> None:
+    shown = run(config, "person", "find")
+    assert shown.exit_code == 2
+    assert "Usage:" in shown.output and "Error: Missing argument 'query'." in shown.output, shown.output

@@ -52,6 +52,12 @@ def label_of(labels: Mapping[str, str], key: str) -> str:
     return _(labels[key]) if key in labels else key
 
 
+def colon() -> str:
+    """The colon after a label, in the current language: ": " in English, a full-width "：" in Chinese (an ASCII
+    colon after Chinese text reads as a typo)."""
+    return _(": ")
+
+
 def N_(message: str) -> str:
     """Mark ``message`` for extraction without translating it now (translate later with ``_``)."""
     return message

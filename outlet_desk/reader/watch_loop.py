@@ -9,7 +9,7 @@ import queue
 import time
 from collections.abc import Iterator
 
-from outlet_desk.i18n import _
+from outlet_desk.i18n import _, colon
 from outlet_desk.reader.card_reader import CardReader, ReaderSnapshot
 from outlet_desk.reader.errors import ReaderError
 from outlet_desk.reader.events import ReaderEvent
@@ -25,7 +25,7 @@ def pcsc_transport() -> CardReader:
 
 def service_message(error: ReaderError) -> str:
     """A missing PC/SC service, in words."""
-    return _("no PC/SC service") + f": {error.message}"
+    return _("no PC/SC service") + colon() + error.message
 
 
 def readers_now() -> dict[str, ReaderSnapshot]:

@@ -21,6 +21,7 @@ from outlet_desk.domain.fees import format_yuan
 from outlet_desk.domain.times import local_time
 from outlet_desk.i18n import N_, _
 from outlet_desk.screens.supervision_base import SupervisorScreen
+from outlet_desk.services.audit.event_words import entity_words
 from outlet_desk.services.audit_trail import PAGE_SIZE, TrailEvent, TrailFilter, TrailPage, all_events, trail_page
 from outlet_desk.services.audit_trail_export import change_text, write_export
 from outlet_desk.services.context import Actor, Desk
@@ -53,6 +54,7 @@ class AuditTrailScreen(SupervisorScreen):
     AuditTrailScreen .filters Select { width: 2fr; }
     AuditTrailScreen #event-detail { height: auto; max-height: 8; padding: 0 1; }
     """
+    MAIN_ACTION = "filters"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("right_square_bracket", "page(1)", N_("Older")),
         Binding("left_square_bracket", "page(-1)", N_("Newer")),
@@ -141,8 +143,10 @@ class AuditTrailScreen(SupervisorScreen):
         self._events = {e.seq: e for e in page.events}
         table = self.query_one("#events", DataTable)
         table.clear()
+        one_day = self._filter.first_day is not None and self._filter.first_day == self._filter.last_day
         for e in page.events:
-            table.add_row(str(e.seq), local_time(e.at, self.desk.tz), e.operator or "-", e.action_words,
+            at = local_time(e.at, self.desk.tz)
+            table.add_row(str(e.seq), at[-5:] if one_day else at, e.operator or "-", e.action_words,
                           SealStatus.label_of(e.seal.status), e.receipt.code if e.receipt else "", key=str(e.seq))
         if not page.events:
             self.say(_("No event matches."))
@@ -164,8 +168,8 @@ class AuditTrailScreen(SupervisorScreen):
         self.query_one("#event-detail", Static).update("" if event is None else self._detail(event))
 
     def _detail(self, e: TrailEvent) -> str:
-        lines = [_("Event {seq}: {action} ({entity} {id})").format(seq=e.seq, action=e.action_words, entity=e.entity,
-                                                                   id=e.entity_id or "-")]
+        lines = [_("Event {seq}: {action} ({entity} {id})").format(
+            seq=e.seq, action=e.action_words, entity=entity_words(e.entity), id=e.entity_id or "-")]
         lines += [change_text(c) for c in e.changes]
         if e.seal.problem:
             lines.append(_("Seal: {problem}").format(problem=e.seal.problem))

@@ -70,6 +70,11 @@ class DeskScreen(Screen[None]):
     def compose_body(self) -> Iterable[Widget]:
         raise NotImplementedError
 
+    def owns_key(self, key: str) -> bool:
+        """The screen binds ``key`` to a task of its own that this operator may do (even if not now): the
+        desk's main task on that key (F6 hotline) then never runs here in its place."""
+        return any(self.check_action(b.action, ()) is not False for b in self._bindings.key_to_bindings.get(key, ()))
+
     def desk_commands(self) -> Iterable[SystemCommand]:
         """Commands of this screen for the palette (besides the main tasks): the footer's keys that apply."""
         return footer_commands(self)

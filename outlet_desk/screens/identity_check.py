@@ -26,7 +26,7 @@ from outlet_desk.domain.errors import DomainError
 from outlet_desk.domain.identity_documents import CITIZEN_NUMBER_DOCUMENTS
 from outlet_desk.domain.roles import COUNTER_TASKS, Action, can, counter_task_label
 from outlet_desk.domain.visit import task_refusal
-from outlet_desk.i18n import N_, _
+from outlet_desk.i18n import N_, _, colon
 from outlet_desk.screens.answer import Answer
 from outlet_desk.services.errors import ServiceError
 from outlet_desk.services.identity import (
@@ -198,13 +198,13 @@ class IdentityCheckScreen(ModalScreen[IdentityCheckResult | None]):
         presenter: Presenter = "proxy" if self._select("presenter") == "proxy" else "holder"
         holder = self._document("doc", "doc-type")
         if isinstance(holder, str):
-            show_problem(refusal, _("Holder's document") + ": " + holder)
+            show_problem(refusal, _("Holder's document") + colon() + holder)
             return
         proxy: ProxyDetails | None = None
         if presenter == "proxy":
             document = self._document("proxy", "proxy-type")
             if isinstance(document, str):
-                show_problem(refusal, _("Proxy's document") + ": " + document)
+                show_problem(refusal, _("Proxy's document") + colon() + document)
                 return
             proxy = ProxyDetails(document, self.query_one("#relationship", Input).value,
                                  self.query_one("#authorisation", Input).value)

@@ -11,10 +11,13 @@ from collections.abc import Iterable, Iterator
 from functools import partial
 from typing import Any
 
+from rich.align import Align
+from rich.text import Text
 from textual.app import SystemCommand
-from textual.command import CommandPalette, DiscoveryHit, Hits, Provider
+from textual.command import CommandList, CommandPalette, DiscoveryHit, Hits, Provider
 from textual.screen import Screen
 from textual.system_commands import SystemCommandsProvider
+from textual.widgets.option_list import Option
 
 from outlet_desk.i18n import _
 
@@ -45,18 +48,37 @@ class DeskCommands(SystemCommandsProvider):
         return TrainingCardCommands(self.screen, self.match_style)
 
 
+class DeskPalette(CommandPalette):
+    """Textual's palette, its "No matches found" in the outlet's language (Textual writes it in English)."""
+
+    def _start_no_matches_countdown(self, search_value: str) -> None:
+        self._stop_no_matches_countdown()
+
+        def show_no_matches() -> None:
+            if search_value:  # an empty search only lists what can be done: nothing to say
+                self.query_one(CommandList).add_option(Option(
+                    Align.center(Text(_("No command matches"), style="not bold")), disabled=True, id=self._NO_MATCHES))
+            self._list_visible = bool(search_value)
+
+        self._no_matches_timer = self.set_timer(self._NO_MATCHES_COUNTDOWN, show_no_matches)
+
+
 def desk_palette() -> CommandPalette:
-    """The palette, its prompt in the outlet's language."""
-    return CommandPalette(id=PALETTE_ID, placeholder=_("Search for commands…"))
+    """The palette, its prompt and its words in the outlet's language."""
+    return DeskPalette(id=PALETTE_ID, placeholder=_("Search for commands…"))
+
+
+LEAVING = frozenset({"back", "go_back", "cancel", "close"})
+"""Actions that leave the screen: last in the palette, never what Ctrl+P then Enter runs."""
 
 
 def footer_commands(screen: Screen[Any]) -> Iterator[SystemCommand]:
     """The keys the screen's footer shows and that apply now, its main action first (a screen names it in
-    ``MAIN_ACTION``: what the clerk most likely came to the screen for)."""
+    ``MAIN_ACTION``: what the clerk most likely came to the screen for), the way out (Esc) last."""
     main = getattr(screen, "MAIN_ACTION", "")
     bindings = [binding for items in screen._bindings.key_to_bindings.values() for binding in items]
     shown = [b for b in bindings if b.show and b.description and screen.check_action(_name(b.action), ()) is True]
-    shown.sort(key=lambda b: _name(b.action) != main)
+    shown.sort(key=lambda b: (_name(b.action) != main, _name(b.action) in LEAVING))
     for binding in shown:
         yield SystemCommand(binding.description, binding.tooltip or binding.description,
                             partial(screen.run_action, binding.action))

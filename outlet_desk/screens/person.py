@@ -20,9 +20,9 @@ from outlet_desk.domain.citizen_id import mask_citizen_id
 from outlet_desk.domain.errors import DomainError
 from outlet_desk.domain.fees import ReissueReason, format_yuan
 from outlet_desk.domain.request_status import RequestStatus
-from outlet_desk.domain.roles import Action, Role
+from outlet_desk.domain.roles import Action
 from outlet_desk.domain.times import local_time
-from outlet_desk.i18n import N_, _
+from outlet_desk.i18n import N_, _, colon
 from outlet_desk.screens.base import DeskScreen
 from outlet_desk.screens.labels import CHANNELS, GENDERS, LOSS_KINDS, word
 from outlet_desk.services.context import Actor
@@ -31,10 +31,10 @@ from outlet_desk.services.identity import IdentityCheckResult
 from outlet_desk.services.masking import mask_address, mask_phone
 from outlet_desk.services.persons import CardLine, PersonDetail, open_person
 from outlet_desk.services.reissue import InstantCardDue, instant_cards_due
-from outlet_desk.services.visit import Visit, refusal_before_typing, visit_of, visit_open
+from outlet_desk.services.visit import Visit, offered_beyond_status, refusal_before_typing, visit_of, visit_open
 from outlet_desk.widgets.plain import DataTable, Static
 from outlet_desk.widgets.request_timeline import PersonRequestTimeline
-from outlet_desk.widgets.tasks import CARD_TASKS, IDENTITY_TASK, task_help, task_title
+from outlet_desk.widgets.tasks import CARD_TASKS, IDENTITY_TASK, CardTask, task_help, task_title
 
 
 class PersonLoaded(Message):
@@ -46,20 +46,20 @@ class PersonLoaded(Message):
         self.cards_due = cards_due
 
 
-def card_detail(card: CardLine, role: Role, card_due: InstantCardDue | None = None) -> Text:
-    """What the selected card allows, the keys of this operator's tasks on it, and what each of its functions
-    is now."""
+def card_detail(card: CardLine, offered: Iterable[CardTask], card_due: InstantCardDue | None = None) -> Text:
+    """What the selected card allows, the keys of the tasks ``offered`` on it (this operator's, that apply), and
+    what each of its functions is now."""
     text = Text()
     text.append(_("Card {number}: {status}").format(number=card.card_number, status=status_label(card.status)),
                 style="bold")
-    text.append("\n" + _("Allowed by its status") + ": ")
+    text.append("\n" + _("Allowed by its status") + colon())
     if card.actions:
         text.append("; ".join(event_label(CardEvent(a)) for a in card.actions))
     else:
         text.append(_("nothing: the card is out of use"))
-    keys = [f"{t.key_label} {task_title(t)}" for t in CARD_TASKS if t.allowed(role) and t.offered_for(card)]
+    keys = [f"{t.key_label} {task_title(t)}" for t in offered]
     if keys:
-        text.append("\n" + _("Keys") + ": " + "   ".join(keys), style="bold")
+        text.append("\n" + _("Keys") + colon() + "   ".join(keys), style="bold")
     if card_due is not None:
         text.append("\n" + _("Request {id} is paid for and its new card is not written yet: F8 writes it now on a "
                               "blank card.").format(id=card_due.request_id), style="bold yellow")
@@ -82,17 +82,18 @@ def place_text(card: CardLine) -> Text:
 def functions_text(card: CardLine) -> Text:
     """The card's seven functions: usable, suspended (and why), or not carried by a card of its generation."""
     text = Text()
-    text.append("\n" + _("Functions of this generation-{n} card").format(n=card.generation) + ":", style="bold")
+    text.append("\n" + _("Functions of this generation-{n} card").format(n=card.generation) + colon().rstrip(),
+                style="bold")
     usable = [use.function.label for use in card.functions if use.usable]
     suspended = [use for use in card.functions if use.carried and not use.usable]
     absent = [use.function.label for use in card.functions if not use.carried]
     if usable:
-        text.append("\n  " + _("usable") + ": " + _(", ").join(usable), style="green")
+        text.append("\n  " + _("usable") + colon() + _(", ").join(usable), style="green")
     if suspended:
-        text.append("\n  " + _("suspended ({why})").format(why=suspended[0].why) + ": "
+        text.append("\n  " + _("suspended ({why})").format(why=suspended[0].why) + colon()
                     + _(", ").join(use.function.label for use in suspended), style="red")
     if absent:
-        text.append("\n  " + _("not on a card of this generation") + ": " + _(", ").join(absent), style="dim")
+        text.append("\n  " + _("not on a card of this generation") + colon() + _(", ").join(absent), style="dim")
     return text
 
 
@@ -105,12 +106,13 @@ def identity_text(p: PersonDetail, *, full: bool) -> Text:
     text.append(p.name, style="bold")
     text.append(f"  {word(GENDERS, p.gender)}  {p.birth_place}\n")
     if full:
-        text.append(_("Citizen number") + f": {p.citizen_number}\n" + _("Phone") + f": {p.phone or '-'}\n")
+        text.append(_("Citizen number") + colon() + f"{p.citizen_number}\n")
+        text.append(_("Phone") + colon() + f"{p.phone or '-'}\n")
     else:
-        text.append(_("Citizen number") + f": {mask_citizen_id(p.citizen_number)} ")
+        text.append(_("Citizen number") + colon() + f"{mask_citizen_id(p.citizen_number)} ")
         text.append(_("(Ctrl+N: in full, with a reason)") + "\n", style="dim")
-        text.append(_("Phone") + f": {mask_phone(p.phone) or '-'}\n")
-    text.append(_("Address") + f": {(p.address if full else mask_address(p.address)) or '-'}")
+        text.append(_("Phone") + colon() + f"{mask_phone(p.phone) or '-'}\n")
+    text.append(_("Address") + colon() + f"{(p.address if full else mask_address(p.address)) or '-'}")
     return text
 
 
@@ -121,6 +123,8 @@ class PersonScreen(DeskScreen):
         IDENTITY_TASK.binding(), *(t.binding() for t in CARD_TASKS),
         Binding("ctrl+n", "full_number", N_("Full number"), show=False),
         Binding("ctrl+e", "end_visit", N_("End visit"), show=False),
+        # after the tasks: a card task's key on a card it does not apply to says why (and is never the hotline)
+        *(Binding(t.key, f"not_on_card('{t.id}')", show=False) for t in CARD_TASKS),
     ]
 
     def __init__(self, person_id: int) -> None:
@@ -171,10 +175,32 @@ class PersonScreen(DeskScreen):
             actor, card = self.desk_app.actor, self.selected_card()
             if actor is None or not task.allowed(actor.role):
                 return False  # not this role's task: not shown at all
-            return (card is not None and task.offered_for(card)) or None
+            return card is not None and self.offers(task, card)  # not on this card: not shown either
         if action == "end_visit":
             return self.visit() is not None
+        if action == "not_on_card":
+            task = next((t for t in CARD_TASKS if t.id == parameters[0]), None) if parameters else None
+            return task is not None and self.owns_key(task.key) and self.check_action(task.action, ()) is not True
         return True
+
+    def owns_key(self, key: str) -> bool:
+        """A card task's key is the record's for an operator whose role may do the task, on any card."""
+        actor = self.desk_app.actor
+        return any(t.key == key and actor is not None and t.allowed(actor.role) for t in (*CARD_TASKS, IDENTITY_TASK))
+
+    def action_not_on_card(self, task_id: str) -> None:
+        """A card task's key pressed on a card it does not apply to: why, instead of nothing."""
+        task = next(t for t in CARD_TASKS if t.id == task_id)
+        person, card = self.person, self.selected_card()
+        if person is None or card is None:
+            self.notify(_("Select a card first."), severity="warning")
+            return
+        refusal = refusal_before_typing(self.desk_app.desk, self.visit(), person, card, task.use_case)
+        if refusal is not None and task.offered_for(card):  # its status allows it: the rule that refuses it
+            self.notify(refusal, severity="warning")
+            return
+        self.notify(_("{task} does not apply to card {card}: it is {status}.").format(
+            task=_(task.title), card=card.card_number, status=status_label(card.status)), severity="warning")
 
     def desk_commands(self) -> Iterable[SystemCommand]:
         """The tasks the selected card allows first (the likeliest is why the holder came), then the check."""
@@ -249,10 +275,9 @@ class PersonScreen(DeskScreen):
             who = _("the holder") if c.presenter == "holder" else _("a proxy: {name} ({relation})").format(
                 name=c.proxy_name, relation=c.proxy_relationship)
             text.append("\n")
-            text.append(_("Visit open: {who}, identity check no. {id} at {time}, for every task until {end} "
-                          "(Ctrl+E ends it)").format(
-                who=who, id=c.check_id, time=local_time(c.checked_at, self.desk_app.desk.tz)[11:],
-                end=local_time(visit.ends_at, self.desk_app.desk.tz)[11:]), style="bold green")
+            text.append(_("Visit open: {who}, check no. {id}, until {end} (Ctrl+E ends it)").format(
+                who=who, id=c.check_id, end=local_time(visit.ends_at, self.desk_app.desk.tz)[11:]),
+                style="bold green")
         self.query_one("#identity", Static).update(text)
 
     def _table(self, name: str, columns: list[str]) -> DataTable[str]:
@@ -267,7 +292,15 @@ class PersonScreen(DeskScreen):
             self.query_one(PersonRequestTimeline).select(int(event.row_key.value))
 
     def _show_card(self, card: CardLine) -> None:
-        self.query_one("#card-detail", Static).update(card_detail(card, self.operator.role, self.card_due(card)))
+        offered = [t for t in CARD_TASKS if t.allowed(self.operator.role) and self.offers(t, card)]
+        self.query_one("#card-detail", Static).update(card_detail(card, offered, self.card_due(card)))
+
+    def offers(self, task: CardTask, card: CardLine) -> bool:
+        """Whether ``task`` applies to ``card``: its status allows it and it would not be refused at once (a
+        reissue already applied for)."""
+        person = self.person
+        return (task.offered_for(card) and person is not None
+                and offered_beyond_status(person, card, task.use_case, self.card_due(card) is not None))
 
     def card_due(self, card: CardLine) -> InstantCardDue | None:
         """The instant reissue of ``card`` whose new card is still to be written, if any."""

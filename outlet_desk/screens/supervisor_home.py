@@ -8,6 +8,7 @@ from typing import ClassVar
 
 from textual import on, work
 from textual.binding import Binding, BindingType
+from textual.css.query import NoMatches
 from textual.widget import Widget
 from textual.widgets import Input
 
@@ -120,6 +121,15 @@ class SupervisorHomeScreen(SupervisorScreen):
         if selected in ids:
             table.move_cursor(row=ids.index(selected))
         self._show_detail()
+        self.refresh_bindings()  # Approve and Reject apply only while an approval waits
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "decide":
+            try:
+                return self._selected_id() is not None or None  # greyed, not gone: the footer keeps its place
+            except NoMatches:
+                return None
+        return True
 
     @on(DataTable.RowHighlighted, "#approvals")
     def _show_detail(self) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 
 from outlet_desk.domain.audit_actions import SealStatus
 from outlet_desk.domain.fees import format_yuan
+from outlet_desk.i18n import colon
 from outlet_desk.services.atomic_file import write_atomically
 from outlet_desk.services.audit.event_words import Change
 from outlet_desk.services.audit_trail import TrailEvent
@@ -44,8 +45,8 @@ def _is_number(value: str) -> bool:
 def change_text(change: Change) -> str:
     """One field as a line: "status: active -> reported lost" (a value only before or after: that one)."""
     if change.before and change.after:
-        return f"{change.field}: {change.before} -> {change.after}"
-    return f"{change.field}: {change.before or change.after}"
+        return f"{change.field}{colon()}{change.before} -> {change.after}"
+    return f"{change.field}{colon()}{change.before or change.after}"
 
 
 def changes_text(event: TrailEvent) -> str:

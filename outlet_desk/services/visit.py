@@ -73,6 +73,13 @@ def applied_for(person: PersonDetail, card: CardLine) -> int | None:
                  if r.old_card_id == card.id and r.status != RequestStatus.CANCELLED), None)
 
 
+def offered_beyond_status(person: PersonDetail, card: CardLine, task: Action, card_due: bool) -> bool:
+    """Whether the record offers ``task`` on ``card`` once its status allows it: never a reissue already applied
+    for (it would be refused at once), unless that request's instant card is paid for and still to be written
+    (``card_due``: F8 writes it)."""
+    return task is not Action.APPLY_REISSUE or card_due or applied_for(person, card) is None
+
+
 def refusal_before_typing(desk: Desk, visit: Visit | None, person: PersonDetail, card: CardLine,
                           task: Action) -> str | None:
     """Why ``task`` on ``card`` cannot succeed now, said before the clerk types anything (an identity check

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.reactive import reactive
 
-from outlet_desk.i18n import _
+from outlet_desk.i18n import _, colon
 from outlet_desk.widgets.plain import Static
 from outlet_desk.widgets.shell import shell
 
@@ -37,7 +37,7 @@ class StatusLine(Static):
 
     def render(self) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
-        text.append(" " + _("Reader") + ": ", style="bold")
+        text.append(" " + _("Reader") + colon(), style="bold")
         text.append(self.reader_text or _("no reader"))
         if self.holder:
             text.append(" · " + self.holder, style="bold")

@@ -17,6 +17,21 @@ if TYPE_CHECKING:
     from outlet_desk.services.persons import CardLine
 
 
+#: Keys the desk names in words or by their sign (Textual's names for them are neither).
+_KEY_NAMES = {"escape": "Esc", "enter": "Enter", "space": "Space", "tab": "Tab",
+              "left_square_bracket": "[", "right_square_bracket": "]"}
+
+
+def key_label(key: str) -> str:
+    """A key as the desk, its footer's own labels and the clerk's guide write it: ``F6``, ``Ctrl+U``, ``Esc``,
+    ``[``; a letter as it is typed."""
+    if key.startswith("ctrl+"):
+        return "Ctrl+" + key_label(key[5:]).upper()
+    if key in _KEY_NAMES:
+        return _KEY_NAMES[key]
+    return key.upper() if key[:1] == "f" and key[1:].isdigit() else key
+
+
 @dataclass(frozen=True)
 class Task:
     id: str
@@ -34,7 +49,7 @@ class Task:
     @property
     def key_label(self) -> str:
         """The key as the desk shows it (``F6``, ``Ctrl+U``)."""
-        return "Ctrl+" + self.key[5:].upper() if self.key.startswith("ctrl+") else self.key.upper()
+        return key_label(self.key)
 
     def binding(self, show: bool = True) -> Binding:
         """The key binding; the main tasks pass ``show=False``: the task bar shows them, not the footer."""

@@ -1,9 +1,11 @@
 """What a clerk would see as a broken screen, read from the running app: a footer or task bar that does not fit
 its line, text cut off (a widget clipped by its container, a text taller or wider than its box, a table column
-cut at the edge), a line that starts with closing punctuation, a number on one line and its unit on the next."""
+cut at the edge), a line that starts with closing punctuation, a number on one line and its unit on the next,
+an ASCII colon after Chinese text ("读卡器: 无卡" for "读卡器：无卡")."""
 
 from __future__ import annotations
 
+import re
 from itertools import pairwise
 
 from rich.cells import cell_len
@@ -19,6 +21,7 @@ from outlet_desk.widgets.line_breaking import CLOSING
 from tests.tui.conftest import screen_text
 
 UNITS = ("元", "yuan")
+COLON_AFTER_CHINESE = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]:")
 FRAME = " │┃║▏▕▌▐|"
 """What a line may start with before its text: spaces and the borders of boxes."""
 
@@ -26,7 +29,7 @@ FRAME = " │┃║▏▕▌▐|"
 def layout_problems(app: App[object]) -> list[str]:
     """Every layout problem on the screen now, each named with the widget or the line."""
     return [*_clipped(app), *_overfull(app), *_cut_columns(app), *_covered_status(app),
-            *_line_starts(screen_text(app))]
+            *_line_starts(screen_text(app)), *_ascii_colons(screen_text(app))]
 
 
 def _name(widget: Widget) -> str:
@@ -111,3 +114,8 @@ def _line_starts(text: str) -> list[str]:
         if start.startswith(UNITS) and before.rstrip(FRAME)[-1:].isdigit():
             problems.append(f"a number is split from its unit: {before.strip()!r} / {line.strip()!r}")
     return problems
+
+
+def _ascii_colons(text: str) -> list[str]:
+    return [f"an ASCII colon after Chinese text: {line.strip()!r}" for line in text.splitlines()
+            if COLON_AFTER_CHINESE.search(line)]

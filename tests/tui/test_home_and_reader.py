@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from textual.widgets import DataTable, TabbedContent
 
 from outlet_desk.app import make_app
+from outlet_desk.domain.audit_actions import AuditAction
 from outlet_desk.domain.roles import Action
+from outlet_desk.i18n import Language, set_language
 from outlet_desk.reader.virtual_card import VirtualCard, sample_card_data
 from outlet_desk.screens.home import HomeScreen
 from outlet_desk.screens.person import PersonScreen
@@ -122,6 +125,9 @@ async def test_a_screen_key_never_falls_through_to_a_main_task(desk: Desk) -> No
         await counter.start_task(Action.REPORT_LOSS_COUNTER)
         assert counter.app.screen is screen
         assert "Hotline loss" not in counter.screen_text()
+        await counter.wait_for(lambda: bool(counter.notifications()))
+        told = f"Report lost does not apply to card {lost.card_number}: it is reported lost."
+        assert counter.notifications()[-1] == told
 
 
 async def test_a_supervisors_task_keys_all_fit_on_an_80_column_line(make_desk: DeskFactory) -> None:
@@ -134,3 +140,28 @@ async def test_a_supervisors_task_keys_all_fit_on_an_80_column_line(make_desk: D
         assert len(entries) >= 7  # search, home, hotline, report, supervisor, lock, log out
         for key, title in entries:
             assert f"{key} {title}" in line, line
+
+
+@pytest.mark.parametrize("language", ["zh_CN", "en"])
+async def test_the_homes_today_line_and_the_records_trail_name_actions_in_words(make_desk: DeskFactory,
+                                                                                language: Language) -> None:
+    """Both showed the audit's codes (``identity_checked``, ``reissue_applied``...) in either language."""
+    desk = make_desk(language)
+    person, card = person_with_card_status(desk, "active")
+    codes = [action.value for action in AuditAction if "_" in action.value]
+    async with at_the_counter(desk, size=(120, 40)) as counter:
+        await counter.sign_in("clerk1")
+        await counter.open_task(person, card, Action.REPORT_LOSS_COUNTER)  # an identity check, recorded
+        await counter.press("f4")  # back to the record
+        record = counter.app.screen
+        assert isinstance(record, PersonScreen), (counter.app.screen_stack, counter.screen_text())
+        record.query_one("#person-tabs", TabbedContent).active = "trail"  # read again when the task was left
+        await counter.wait_for(lambda: AuditAction.IDENTITY_CHECKED.label in counter.screen_text())
+        trail = counter.screen_text()
+        assert not [code for code in codes if code in trail], trail
+        await counter.press("f3")
+        await counter.wait_for_screen(HomeScreen)
+        await counter.wait_for(lambda: AuditAction.IDENTITY_CHECKED.label in counter.screen_text())
+        home = counter.screen_text()
+        assert not [code for code in codes if code in home], home
+    set_language("en")

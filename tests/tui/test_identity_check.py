@@ -34,8 +34,8 @@ async def test_holder_passes_and_the_person_view_shows_the_visit_it_opens(desk: 
         await counter.fill_identity_check(person.citizen_number, person.name, "2035-06-30")
         await counter.confirm_face_and_record()
         assert isinstance(counter.app.screen, PersonScreen)
-        assert "Visit open: the holder, identity check no." in counter.text("#identity")
-        assert "for every task until 10:30" in counter.text("#identity")  # 30 minutes, the default
+        assert "Visit open: the holder, check no." in counter.text("#identity")
+        assert "until 10:30 (Ctrl+E ends it)" in counter.text("#identity")  # 30 minutes, the default
     [row] = _checks(desk)
     assert row.passed and row.person_id == person.id and row.flow == "report_loss_counter"
 

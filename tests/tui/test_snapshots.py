@@ -258,6 +258,65 @@ async def stock(pilot: Pilot[None], app: DeskApp) -> None:
     await settle(pilot, rounds=6)
 
 
+async def _card_task(pilot: Pilot[None], app: DeskApp, status: str, key: str) -> None:
+    """The clerk on the record of a holder whose card has ``status``, the task of ``key`` open after the check."""
+    from tests.tui.test_journey_screens import open_task
+
+    holder, card = person_with_card_status(app.desk, status)
+    await sign_in(pilot, "clerk1")
+    await open_task(pilot, app, holder, card, key)
+    await settle(pilot)
+
+
+async def report_lost(pilot: Pilot[None], app: DeskApp) -> None:
+    """F6 on a card the hotline suspended: the loss made formal at the counter."""
+    await _card_task(pilot, app, "suspended", "f6")
+
+
+async def exchange(pilot: Pilot[None], app: DeskApp) -> None:
+    """F8 on an active card for changed personal data: the form of the corrected data."""
+    from outlet_desk.domain.fees import ReissueReason
+
+    await _card_task(pilot, app, "active", "f8")
+    app.screen.query_one("#reissue-reason", Select).value = ReissueReason.INFO_CHANGE.value
+    await settle(pilot)
+
+
+async def pin_reset(pilot: Pilot[None], app: DeskApp) -> None:
+    """Ctrl+U on an active card: the card awaited in the reader, then the new PIN."""
+    await _card_task(pilot, app, "active", "ctrl+u")
+
+
+async def cancellation(pilot: Pilot[None], app: DeskApp) -> None:
+    """Ctrl+K on an active card: why the cards are cancelled."""
+    await _card_task(pilot, app, "active", "ctrl+k")
+
+
+async def _supervisor_key(pilot: Pilot[None], key: str) -> None:
+    await sign_in(pilot, "super1")
+    await pilot.press("f11")
+    await settle(pilot, rounds=6)
+    await pilot.press(key)
+    await settle(pilot, rounds=6)
+
+
+async def audit_trail(pilot: Pilot[None], app: DeskApp) -> None:
+    """The audit trail from the supervisor's home (l): the day's events, the newest selected."""
+    await _supervisor_key(pilot, "l")
+
+
+async def operators(pilot: Pilot[None], app: DeskApp) -> None:
+    """The operators of the outlet, from the supervisor's home (o)."""
+    await _supervisor_key(pilot, "o")
+
+
+async def city_report(pilot: Pilot[None], app: DeskApp) -> None:
+    """The city supervisor's F8: every outlet of the city side by side."""
+    await sign_in(pilot, "city1")
+    await pilot.press("f8")
+    await settle(pilot, rounds=6)
+
+
 #: Scenarios with the training reader attached (a card goes in); the others have no reader.
 WITH_READER = {"collection", "withdrawal", "blocked_card"}
 
@@ -284,6 +343,13 @@ SCENARIOS: dict[str, Scenario] = {
     "blocked_card": blocked_card,
     "uncollected": uncollected,
     "stock": stock,
+    "report_lost": report_lost,
+    "exchange": exchange,
+    "pin_reset": pin_reset,
+    "cancellation": cancellation,
+    "audit_trail": audit_trail,
+    "operators": operators,
+    "city_report": city_report,
 }
 
 

@@ -15,7 +15,7 @@ from outlet_desk.domain.identity_documents import DocumentType
 from outlet_desk.domain.request_status import RequestStatus
 from outlet_desk.domain.roles import Role, counter_task_label
 from outlet_desk.domain.worded import Worded
-from outlet_desk.i18n import N_, _
+from outlet_desk.i18n import N_, _, colon
 from outlet_desk.services.receipt_seal import RECEIPT_DETAIL, detail
 
 #: The words of the fields the services write into before/after (a nested field is ``outer.inner``; its
@@ -95,9 +95,22 @@ def _flat(values: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     return out
 
 
+ENTITY_WORDS: Mapping[str, str] = {
+    "approval": N_("approval"), "card": N_("card"), "cash_up": N_("cash-up"), "data_key": N_("data key"),
+    "day_close": N_("day close"), "identity_check": N_("identity check"), "operator": N_("operator"),
+    "outlet": N_("outlet"), "person": N_("person"), "reissue_request": N_("reissue request"),
+    "stock_batch": N_("card batch"), "stock_item": N_("card in stock"),
+}
+"""What an audit event is about (its ``entity``), in words; an unknown one reads as itself."""
+
+
+def entity_words(entity: str) -> str:
+    return _(ENTITY_WORDS[entity]) if entity in ENTITY_WORDS else entity
+
+
 def field_words(path: str) -> str:
     """``old_card.status`` -> "old card: status"; an unknown field reads as itself."""
-    return ": ".join(_(FIELD_WORDS[part]) if part in FIELD_WORDS else part for part in path.split("."))
+    return colon().join(_(FIELD_WORDS[part]) if part in FIELD_WORDS else part for part in path.split("."))
 
 
 def value_words(path: str, value: Any) -> str:
