@@ -82,7 +82,7 @@ class AuditTrailScreen(SupervisorScreen):
                          compact=True)
         with Horizontal(classes="filters"):
             yield Input(placeholder=_("Card number"), id="card", compact=True)
-            yield Input(placeholder=_("Citizen number (the search is audited)"), id="citizen", compact=True)
+            yield Input(placeholder=_("Citizen number (audited)"), id="citizen", compact=True)
         yield DataTable(id="events", cursor_type="row", zebra_stripes=True)
         yield Static("", id="event-detail")
 

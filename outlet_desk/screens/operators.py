@@ -44,7 +44,7 @@ class OperatorsScreen(SupervisorScreen):
                          id="op-role", compact=True)
         with Horizontal(id="operator-form-2"):
             yield Input(placeholder=_("Password (at least 12 characters)"), password=True, id="op-password")
-            yield Input(placeholder=_("Reason (to take out of service or back)"), id="op-reason", max_length=200)
+            yield Input(placeholder=_("Reason (out of service, or back)"), id="op-reason", max_length=200)
 
     def on_mount(self) -> None:
         table = self.query_one("#operators", DataTable)

@@ -31,6 +31,7 @@ class UncollectedScreen(SupervisorScreen):
     TITLE_MSGID = N_("Cards waiting for collection")
     DEFAULT_CSS = SupervisorScreen.DEFAULT_CSS + """
     UncollectedScreen .row Select { width: 1fr; }
+    UncollectedScreen #coming-on { width: 27; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         *SupervisorScreen.BINDINGS, Binding("ctrl+s", "contact", N_("Log contact"), priority=True)]
@@ -58,9 +59,10 @@ class UncollectedScreen(SupervisorScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#uncollected", DataTable)
-        add_keyed_columns(table, ((_("Card"), "card"), (_("Holder"), "holder"), (_("Citizen number"), "number"),
-                                  (_("Ready since"), "ready-since"), (_("Days waiting"), "days"),
-                                  (_("Return from"), "return-from"), (_("Last contact"), "contact")))
+        # The holder by name and card (the masked citizen number would push the ages past 80 columns).
+        add_keyed_columns(table, ((_("Card"), "card"), (_("Holder"), "holder"), (_("Ready since"), "ready-since"),
+                                  (_("Days waiting"), "days"), (_("Return from"), "return-from"),
+                                  (_("Last contact"), "contact")))
         table.focus()
         self._read()
 
@@ -80,7 +82,7 @@ class UncollectedScreen(SupervisorScreen):
         table.clear()
         self._cards = {c.card_id: c for c in cards}
         for c in cards:
-            table.add_row(c.card_number, c.holder, c.citizen_number_masked, *c.ageing_cells(), key=str(c.card_id))
+            table.add_row(c.card_number, c.holder, *c.ageing_cells(), key=str(c.card_id))
         if cards:
             table.move_cursor(row=min(row, len(cards) - 1))
         if said:

@@ -40,8 +40,7 @@ class StockCountEntry(Vertical):
         yield Static(_("Reading the stock count…"), id="stock-recorded")
         with Horizontal():
             for figure in self.COUNTED:
-                yield Input(placeholder=_("{figure}, counted").format(figure=figure.label),
-                            id=f"stock-{figure.value}")
+                yield Input(placeholder=figure.label, id=f"stock-{figure.value}")  # the line above says: count
         yield Input(placeholder=_("Reason for a stock count difference"), id="stock-reason")
 
     def on_mount(self) -> None:

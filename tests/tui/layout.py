@@ -14,7 +14,7 @@ from textual.app import App
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Footer, Input, Static
 from textual.widgets._footer import FooterKey
 
 from outlet_desk.widgets.line_breaking import CLOSING
@@ -28,7 +28,7 @@ FRAME = " │┃║▏▕▌▐|"
 
 def layout_problems(app: App[object]) -> list[str]:
     """Every layout problem on the screen now, each named with the widget or the line."""
-    return [*_clipped(app), *_overfull(app), *_cut_columns(app), *_covered_status(app),
+    return [*_clipped(app), *_overfull(app), *_cut_columns(app), *_covered_status(app), *_cut_placeholders(app),
             *_line_starts(screen_text(app)), *_ascii_colons(screen_text(app))]
 
 
@@ -79,6 +79,17 @@ def _overfull(app: App[object]) -> list[str]:
 def _no_wrap(widget: Static) -> bool:
     source = widget.content
     return widget.styles.text_wrap == "nowrap" or (isinstance(source, Text) and bool(source.no_wrap))
+
+
+def _cut_placeholders(app: App[object]) -> list[str]:
+    """Empty fields whose hint is longer than the field: the clerk reads half of what to type."""
+    problems = []
+    for field in app.screen.query(Input):
+        if field.display and field.region.area and not field.value and field.placeholder:
+            width = field.content_region.width
+            if cell_len(field.placeholder) > width:
+                problems.append(f"{_name(field)}'s hint is cut: {cell_len(field.placeholder)} columns in {width}")
+    return problems
 
 
 def _cut_columns(app: App[object]) -> list[str]:
