@@ -11,11 +11,14 @@ The language is peeked from the settings file the arguments name (``--config``/`
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 import typer.core
+from rich.cells import cell_len
+from typer._click import formatting as click_formatting
+from typer._click._compat import strip_ansi
 from typer._click.core import Command, Context
 from typer._click.formatting import HelpFormatter
 from typer.core import TyperArgument, TyperGroup, TyperOption
@@ -32,6 +35,14 @@ TYPER_WORDS = (
     N_("Install completion for the current shell."),
     N_("Show completion for the current shell, to copy it or customize the installation."),
 )
+
+#: What an option's value is, in words, for the help's ``<...>`` (Typer writes Python's type names: ``<str>``,
+#: ``<float range>``); a list of choices or of date formats is shown as it is.
+VALUE_WORDS = {
+    "str": N_("text"), "list[str]": N_("text"), "int": N_("number"), "int range": N_("number"),
+    "float": N_("number"), "float range": N_("number"), "path": N_("path"), "file": N_("file"),
+    "directory": N_("folder"),
+}
 
 
 class OutletHelpFormatter(HelpFormatter):
@@ -74,7 +85,13 @@ def speak_outlet_language(command: Command, args: Sequence[str]) -> None:
     """Set the outlet's language for this run and put ``command``'s help and its subcommands' into it."""
     set_language(peek_language(config_named(args)) or current_language())
     typer.core._ = _  # type: ignore[attr-defined]  # Typer's headings and "No such command"
+    setattr(click_formatting, "term_len", _cells)  # noqa: B010  # the help's columns lined up in Chinese too
     _translate(command)
+
+
+def _cells(text: str) -> int:
+    """How wide ``text`` is on the terminal: Click counts characters, and a Chinese character takes two cells."""
+    return cell_len(strip_ansi(text))
 
 
 def first_clause(text: str) -> str:
@@ -85,6 +102,13 @@ def first_clause(text: str) -> str:
         return text
     clause = found.group(0)
     return clause[:-1] + "…" if clause.endswith("；") else clause
+
+
+def _shown_as(words: str) -> Callable[..., str]:
+    """A parameter's ``display_type_rich``, answering ``words`` whatever the context."""
+    def display_type_rich(ctx: Context | None = None) -> str:
+        return words
+    return display_type_rich
 
 
 def _translate(command: Command) -> None:
@@ -98,6 +122,10 @@ def _translate(command: Command) -> None:
     for param in command.params:
         if isinstance(param, TyperOption | TyperArgument) and param.help:
             param.help = _(param.help)
+        if isinstance(param, TyperOption | TyperArgument) and param.metavar is None:
+            word = VALUE_WORDS.get(param.display_type(Context(command))[1:-1])
+            if word is not None:  # the help's <...> after the option or argument, in words
+                setattr(param, "display_type_rich", _shown_as(f"<{_(word)}>"))  # noqa: B010
     if isinstance(command, TyperGroup):
         for sub in command.commands.values():
             _translate(sub)

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from rich.cells import cell_len
 from typer._click.core import Command
 from typer.core import TyperGroup
 from typer.main import get_command
@@ -58,6 +59,19 @@ def test_every_commands_help_is_in_chinese(chinese_outlet: Path, english: None, 
                     and ":" not in line]
     assert not english_only, shown.stdout
     assert CHINESE.search(shown.stdout.split("\n\n")[1]), shown.stdout  # the command's own description
+    assert not PYTHON_TYPE.search(shown.stdout), shown.stdout  # <数字>, not <float range>
+
+
+PYTHON_TYPE = re.compile(r"<(str|int|float|path|file|directory|list\[str\])( range)?>")
+
+
+def test_the_options_help_stands_in_one_column_in_chinese(chinese_outlet: Path, english: None) -> None:
+    """Click counted characters, so an option's value named in Chinese (<数字>) pushed its help out of line."""
+    shown = run(chinese_outlet, "reader", "watch", "--help", env={"COLUMNS": "120"})
+    assert "--timeout <数字>" in shown.stdout and "--reader <文本>" in shown.stdout, shown.stdout
+    starts = {cell_len(line[:found.end()]) for line in shown.stdout.splitlines()
+              if line.startswith("  --") and (found := re.search(r"\S {2,}", line))}
+    assert len(starts) == 1, shown.stdout
 
 
 def test_the_help_stays_english_on_an_english_outlet(config: Path, english: None) -> None:
