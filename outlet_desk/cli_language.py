@@ -125,7 +125,7 @@ def _translate(command: Command) -> None:
         if isinstance(param, TyperOption | TyperArgument) and param.metavar is None:
             word = VALUE_WORDS.get(param.display_type(Context(command))[1:-1])
             if word is not None:  # the help's <...> after the option or argument, in words
-                setattr(param, "display_type_rich", _shown_as(f"<{_(word)}>"))  # noqa: B010
+                setattr(param, "display_type_rich", _shown_as("<" + _(word) + ">"))  # noqa: B010
     if isinstance(command, TyperGroup):
         for sub in command.commands.values():
             _translate(sub)

@@ -24,7 +24,7 @@ from outlet_desk.config import load_settings
 from outlet_desk.db.tables import Card, Person
 from outlet_desk.domain.citizen_id import EARLIEST_BIRTH_YEAR, Gender, _region_known, parse_citizen_id
 from outlet_desk.i18n import set_language
-from outlet_desk.screens.person import identity_text
+from outlet_desk.screens.person_text import identity_text
 from outlet_desk.services import operators
 from outlet_desk.services.bootstrap import open_desk
 from outlet_desk.services.loss import report_loss_hotline

@@ -26,7 +26,7 @@ def test_version_is_the_installed_packages() -> None:
     assert result.output.strip() == f"outlet-desk {version('outlet-desk')}"
 
 
-def test_the_shell_completes_commands_through_the_console_entry() -> None:
+def test_the_shell_completes_commands_through_the_console_entry(monkeypatch: pytest.MonkeyPatch) -> None:
     """The completion script calls ``outlet-desk`` with no arguments: the CLI answers, the desk does not open."""
     env = {**os.environ, "_OUTLET_DESK_COMPLETE": "complete_bash", "COMP_WORDS": "outlet-desk person f",
            "COMP_CWORD": "2"}
@@ -34,6 +34,9 @@ def test_the_shell_completes_commands_through_the_console_entry() -> None:
     done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60,
                           stdin=subprocess.DEVNULL)
     assert done.stdout.split() == ["find"], done.stderr
+    # Typer's --show-completion is a flag that asks shellingham for the shell running the tests (none under some
+    # pytest-xdist workers: "Shell  not supported"); without the detection it takes the shell named.
+    monkeypatch.setenv("_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION", "1")  # read when the command is built
     shown = CliRunner().invoke(app, ["--show-completion", "bash"], prog_name="outlet-desk")
     assert shown.exit_code == 0, (shown.output, shown.exception)
     assert "_OUTLET_DESK_COMPLETE=complete_bash" in shown.output

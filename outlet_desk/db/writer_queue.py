@@ -53,7 +53,12 @@ class WriterQueue:
             raise TurnNotGiven()
         try:
             if self._lock_file is not None:
-                fcntl.flock(self._file(), fcntl.LOCK_EX)
+                try:
+                    fcntl.flock(self._file(), fcntl.LOCK_EX)
+                except OSError:
+                    # No file can be made beside the store (a read-only folder or store): SQLite's own lock
+                    # and busy handler are left to queue the writers, and the store says why it cannot write.
+                    self._lock_file = None
             self._holder.inside = True
             try:
                 yield
@@ -65,6 +70,15 @@ class WriterQueue:
             self._inside.release()
 
 
+def store_file(database: str) -> str:
+    """The file of a SQLite URL's database: a ``file:`` URI (``file:/path/outlet.db?mode=ro``) names it without
+    its scheme and parameters."""
+    if not database.startswith("file:"):
+        return database
+    path = database[len("file:"):].split("?", 1)[0]
+    return path[2:] if path.startswith("///") else path
+
+
 _queues: dict[str, WriterQueue] = {}
 _queues_lock = threading.Lock()
 
@@ -74,8 +88,8 @@ def queue_of(engine: Engine) -> WriterQueue | None:
     if engine.dialect.name != "sqlite":
         return None
     database = engine.url.database or ""
-    in_memory = database in ("", ":memory:") or database.startswith("file::memory:")
-    key = f"memory:{id(engine)}" if in_memory else str(Path(database).resolve())
+    in_memory = database in ("", ":memory:") or database.startswith("file::memory:") or "mode=memory" in database
+    key = f"memory:{id(engine)}" if in_memory else str(Path(store_file(database)).resolve())
     with _queues_lock:
         queue = _queues.get(key)
         if queue is None:

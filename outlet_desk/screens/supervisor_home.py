@@ -43,13 +43,14 @@ REFRESH_SECONDS = 3.0
 class SupervisorHomeScreen(SupervisorScreen):
     TITLE_MSGID = N_("Supervisor")
     BINDINGS: ClassVar[list[BindingType]] = [
+        # Short words: eight keys and the palette's fit one footer line at 80 columns in English.
         Binding("a", "decide(True)", N_("Approve")),
         Binding("x", "decide(False)", N_("Reject")),
         Binding("r", "open('report')", N_("Report")),
-        Binding("c", "open('cashup')", N_("Cash-up")),
-        Binding("d", "open('close')", N_("Close day")),
-        Binding("o", "open('operators')", N_("Operators")),
-        Binding("l", "open('audit')", N_("Audit trail")),
+        Binding("c", "open('cashup')", N_("Cash")),
+        Binding("d", "open('close')", N_("Close")),
+        Binding("o", "open('operators')", N_("Staff")),
+        Binding("l", "open('audit')", N_("Audit")),
         Binding("s", "open('stock')", N_("Stock")),
         Binding("u", "open('uncollected')", N_("Uncollected"), show=False),  # offered in the overview when due
         Binding("g", "refresh", N_("Refresh"), show=False),  # the list is read again every few seconds anyway

@@ -110,7 +110,7 @@ async def test_a_card_past_the_limit_is_refused_on_the_screen(make_desk: DeskFac
 async def test_the_card_view_shows_each_function_in_both_languages(make_desk: DeskFactory) -> None:
     for language, usable, suspended in (("en", "usable: medical insurance settlement",
                                          "suspended (reported lost): medical insurance settlement"),
-                                        ("zh_CN", "可用: 医疗保险结算", "暂停使用（正式挂失）: 医疗保险结算")):
+                                        ("zh_CN", "可用：医疗保险结算", "暂停使用（正式挂失）：医疗保险结算")):
         desk = make_desk(language)
         lost_person, lost = lost_without_request(desk)
         person, active = person_with_card_status(desk, "active")

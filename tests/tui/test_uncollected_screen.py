@@ -44,12 +44,12 @@ async def test_a_supervisor_logs_a_contact_and_returns_a_card_with_a_second_oper
                        and app.screen.query_one("#uncollected", DataTable).row_count == len(ready))
         table = app.screen.query_one("#uncollected", DataTable)
         first = str(table.get_row_at(0)[0])
-        assert str(table.get_row_at(0)[6]) == _("none yet")
+        assert str(table.get_row_at(0)[5]) == _("none yet")
 
         await pilot.press("ctrl+s")  # the contact form's first choices: a phone call, the holder informed
         await wait_for(pilot, lambda: first in static_text(app, "#message")
-                       and ContactOutcome.INFORMED.label in str(table.get_row_at(0)[6]))
-        assert ContactMethod.PHONE.label in str(table.get_row_at(0)[6])
+                       and ContactOutcome.INFORMED.label in str(table.get_row_at(0)[5]))
+        assert ContactMethod.PHONE.label in str(table.get_row_at(0)[5])
 
         await pilot.press("enter")
         await settle(pilot)
