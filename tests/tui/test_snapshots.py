@@ -18,7 +18,7 @@ from outlet_desk.i18n import Language
 from outlet_desk.reader.training_reader import TrainingReader
 from outlet_desk.reader.virtual_card import VirtualCard
 from outlet_desk.widgets.reader_feed import SupervisedReader
-from tests.tui.conftest import DeskFactory, person_with_card_status, settle, sign_in, type_text
+from tests.tui.conftest import DeskFactory, person_with_card_status, screen_text, settle, sign_in, type_text, wait_for
 
 Scenario = Callable[[Pilot[None], DeskApp], Awaitable[None]]
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
@@ -250,12 +250,16 @@ async def stock(pilot: Pilot[None], app: DeskApp) -> None:
     from tests.services.stock_builders import lines_for, manifest
 
     supervisor = operators.authenticate(app.desk, "super1", "training-super1")
-    import_manifest(app.desk, supervisor, manifest(app.desk, "B2026-0042", lines_for(app.desk, 3)))
+    lines = lines_for(app.desk, 3)
+    import_manifest(app.desk, supervisor, manifest(app.desk, "B2026-0042", lines))
     await sign_in(pilot, "super1")
     await pilot.press("f11")
     await settle(pilot, rounds=6)
     await pilot.press("s")
     await settle(pilot, rounds=6)
+    # Once caught on a loaded machine with the discrepancies' columns as wide as their headings ("M700"): the
+    # picture is of every card number in full.
+    await wait_for(pilot, lambda: all(line.card_number in screen_text(app) for line in lines))
 
 
 async def _card_task(pilot: Pilot[None], app: DeskApp, status: str, key: str) -> None:
