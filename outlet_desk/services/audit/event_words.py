@@ -96,7 +96,8 @@ def _flat(values: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
 
 
 ENTITY_WORDS: Mapping[str, str] = {
-    "approval": N_("approval"), "card": N_("card"), "cash_up": N_("cash-up"), "data_key": N_("data key"),
+    "approval": N_("approval"), "card": N_("card"), "card_transfer": N_("card sent to another outlet"),
+    "cash_up": N_("cash-up"), "data_key": N_("data key"),
     "day_close": N_("day close"), "identity_check": N_("identity check"), "operator": N_("operator"),
     "outlet": N_("outlet"), "person": N_("person"), "reissue_request": N_("reissue request"),
     "stock_batch": N_("card batch"), "stock_item": N_("card in stock"),
