@@ -37,7 +37,7 @@ from outlet_desk.services.stock_count import stock_count
 from outlet_desk.services.stock_import import import_manifest
 from outlet_desk.services.stock_scan import scan_in
 from outlet_desk.widgets.plain import DataTable, Static
-from outlet_desk.widgets.table_columns import add_keyed_columns, fit_columns
+from outlet_desk.widgets.table_columns import add_keyed_columns
 
 REFUSED = (DomainError, ServiceError)
 
@@ -141,11 +141,9 @@ class StockScreen(SupervisorScreen):
         table = self.query_one("#discrepancies", DataTable)
         table.clear()
         self.query_one("#batch-detail", Static).update(self._batch_words(view) if view is not None else "")
-        rows = [(str(d.item_id), d.kind.label, str(d.line_no or ""), d.card_number, d.note)
-                for d in (view.discrepancies if view is not None else ())]
-        for row in rows:
-            table.add_row(*row, key=row[0])
-        fit_columns(table, rows)
+        for d in view.discrepancies if view is not None else ():
+            table.add_row(str(d.item_id), d.kind.label, str(d.line_no or ""), d.card_number, d.note,
+                          key=str(d.item_id))
 
     @staticmethod
     def _batch_words(view: BatchView) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from rich.cells import cell_len
 from rich.markup import escape as escape_rich_markup
 from rich.text import Text
 from textual import widgets
@@ -59,7 +60,15 @@ class DataTable(widgets.DataTable[Cell]):
     """Textual's DataTable, its string cells shown as typed (no markup, control characters as escapes)."""
 
     def add_row(self, *cells: Any, **options: Any) -> Any:
-        return super().add_row(*(_cell(cell) for cell in cells), **options)
+        key = super().add_row(*(_cell(cell) for cell in cells), **options)
+        # Each column as wide as its widest text now: Textual measures new rows later, when idle, and a table
+        # cleared and filled again on a loaded machine was drawn with its columns as wide as their headings
+        # ("TRN0", "M700") and never measured again.
+        for column, cell in zip(self.ordered_columns, cells, strict=False):
+            text = cell.plain if isinstance(cell, Text) else cell if isinstance(cell, str) else ""
+            width = max((cell_len(line) for line in text.splitlines()), default=0)
+            column.content_width = max(column.content_width, width)
+        return key
 
     def update_cell(self, row_key: Any, column_key: Any, value: Any, *, update_width: bool = False) -> None:
         super().update_cell(row_key, column_key, _cell(value), update_width=update_width)

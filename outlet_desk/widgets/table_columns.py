@@ -15,19 +15,6 @@ def add_keyed_columns(table: DataTable[Any], columns: Iterable[tuple[str, str]])
         table.add_column(heading, key=key)
 
 
-def fit_columns(table: DataTable[Any], rows: Iterable[Iterable[str]]) -> None:
-    """Each column at least as wide as its widest cell of ``rows`` (the rows just added), now: Textual measures
-    new rows when it is idle, and a table cleared and filled again on a loaded machine was once drawn with its
-    columns as wide as their headings ("M700" for a card number)."""
-    widths: dict[int, int] = {}
-    for row in rows:
-        for i, text in enumerate(row):
-            widths[i] = max(widths.get(i, 0), cell_len(text))
-    for i, column in enumerate(table.ordered_columns):
-        column.content_width = max(column.content_width, widths.get(i, 0))
-    table.refresh()
-
-
 def cells_left(table: DataTable[Any], columns: Iterable[Iterable[str]]) -> int:
     """The cells the table's last column has once the other ``columns`` (each its heading and its values) are as
     wide as their widest text: the width of the table less theirs, their padding and room for a scroll bar."""
