@@ -312,6 +312,10 @@ def run(args: argparse.Namespace, tmp: Path) -> Results:
         raw.db.execute("VACUUM ANALYZE")
         note(f"the feed ({feed:,} card records, sequenced; {len(codes)} checkpoints) and each outlet's checkpoint, "
              f"then VACUUM ANALYZE: {time.perf_counter() - t:.1f} s")
+        if args.measure_when is not None:
+            print(f"loaded; measuring once {args.measure_when} exists", flush=True)
+            while not args.measure_when.exists():
+                time.sleep(5)
         desk = make_desk(url, tmp, key_file, codes[0])
         actor = Actor(0, "city", "City supervisor", Role.CITY_SUPERVISOR)
         lines = lookups(desk, raw, args.persons, args.n)
@@ -441,6 +445,9 @@ def main() -> int:
     ap.add_argument("--profile", action="store_true", help="print where one city report's time goes (cProfile)")
     ap.add_argument("--smoke", action="store_true", help="tiny: 2,000 persons, 3 outlets (CI)")
     ap.add_argument("--write", type=Path, help="update the '## City scale' section of this Markdown file")
+    ap.add_argument("--measure-when", type=Path, metavar="FILE",
+                    help="after the load, wait until FILE exists before measuring (load while the machine is busy, "
+                         "measure once it is quiet)")
     args = ap.parse_args()
     if args.smoke:
         args.persons, args.outlets, args.outlet_persons, args.days, args.scale = 2_000, 3, 100, 16, 0.05
