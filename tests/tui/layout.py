@@ -17,6 +17,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Input, Static
 from textual.widgets._footer import FooterKey
 
+from outlet_desk.widgets.header import DeskHeader
 from outlet_desk.widgets.line_breaking import CLOSING
 from tests.tui.conftest import screen_text
 
@@ -30,6 +31,15 @@ def layout_problems(app: App[object]) -> list[str]:
     """Every layout problem on the screen now, each named with the widget or the line."""
     return [*_clipped(app), *_overfull(app), *_cut_columns(app), *_covered_status(app), *_cut_placeholders(app),
             *_line_starts(screen_text(app)), *_ascii_colons(screen_text(app))]
+
+
+def screen_problems(app: App[object]) -> list[str]:
+    """The layout problems of the screen now, and a missing header line (the screen under a dialog counts)."""
+    problems = layout_problems(app)
+    screen = app.screen_stack[-2] if isinstance(app.screen, ModalScreen) else app.screen
+    if not screen.query(DeskHeader):
+        problems.append(f"{type(screen).__name__} has no header line")
+    return problems
 
 
 def _name(widget: Widget) -> str:

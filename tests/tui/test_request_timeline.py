@@ -49,7 +49,8 @@ async def test_the_person_screen_shows_the_requests_timeline(make_desk: DeskFact
         assert str(request.id) in shown and words["stage"] in shown and words["due"] in shown
         assert request.due_date is not None and request.due_date.isoformat() in shown
         await settle(counter.pilot)
-        # The record's footer at 80 columns in English is a known misfit of its own (tests/tui/test_layout.py).
+        # The record's footer at 80 columns in English is a known misfit of its own (the fit check of
+        # tests/tui/test_snapshots.py).
         assert [p for p in layout_problems(counter.app) if not p.startswith("FooterKey")] == []
 
 

@@ -1,4 +1,7 @@
-"""SVG snapshots of every desk screen, in Chinese and English, on an 80x24 and a 120x40 terminal.
+"""SVG snapshots of every desk screen, in Chinese and English, on an 80x24 and a 120x40 terminal, and the same
+screens checked for fit (``tests.tui.layout``: the footer and the task bar on their own line, no text cut off,
+no line starting with closing punctuation, every number with its unit, the reader line in sight under a dialog,
+the desk's header on every screen): one render, both checks.
 
 Deterministic: the seeded training data, a fixed clock (2026-11-25 10:00 in Beijing), no reader, and
 input cursors that do not blink. Update after a reviewed change with ``pytest --snapshot-update``.
@@ -19,6 +22,7 @@ from outlet_desk.reader.training_reader import TrainingReader
 from outlet_desk.reader.virtual_card import VirtualCard
 from outlet_desk.widgets.reader_feed import SupervisedReader
 from tests.tui.conftest import DeskFactory, person_with_card_status, screen_text, settle, sign_in, type_text, wait_for
+from tests.tui.layout import screen_problems
 
 Scenario = Callable[[Pilot[None], DeskApp], Awaitable[None]]
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
@@ -367,8 +371,13 @@ def test_screen(snap_compare: Any, make_desk: DeskFactory, name: str, language: 
     app = make_app(desk, reader=reader)
     app.animation_level = "none"  # a picture of where things are, not of where they are moving to
 
+    misfits: list[str] = []
+
     async def run_before(pilot: Pilot[None]) -> None:
         await SCENARIOS[name](pilot, app)
         await _steady(pilot)
+        if problems := screen_problems(app):
+            misfits.extend([*problems, screen_text(app)])
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+    assert not misfits, "\n".join(misfits)
