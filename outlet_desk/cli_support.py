@@ -225,6 +225,12 @@ def sign_in(desk: Any, as_user: str | None, action: Any = None) -> Any:
         return authenticated(desk, username, password, action)
 
 
+
+def signed_in(ctx: typer.Context, as_user: str | None, action: Any = None) -> tuple[Any, Any]:
+    """The store, opened, and the operator signed in (:func:`sign_in`) for ``action``."""
+    desk = state_of(ctx).desk()
+    return desk, sign_in(desk, as_user, action)
+
 def credentials(as_user: str | None) -> tuple[str, str]:
     """The user name and password to sign in with (see :func:`sign_in`); exit 2 when there are none."""
     username = as_user or os.environ.get(USER_VAR)

@@ -8,7 +8,17 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from outlet_desk.cli_support import AsJson, AsUser, new_password, out, print_json, refusals, sign_in, state_of
+from outlet_desk.cli_support import (
+    AsJson,
+    AsUser,
+    new_password,
+    out,
+    print_json,
+    refusals,
+    sign_in,
+    signed_in,
+    state_of,
+)
 from outlet_desk.domain.roles import Action, Role
 from outlet_desk.domain.times import local_time
 from outlet_desk.i18n import _
@@ -46,8 +56,7 @@ def operator_passwd(ctx: typer.Context, username: str, as_user: AsUser = None) -
     """Change a password (your own, or anyone's if you manage operators)."""
     from outlet_desk.services import operators
 
-    desk = state_of(ctx).desk()
-    actor = sign_in(desk, as_user or username)
+    desk, actor = signed_in(ctx, as_user or username)
     password = new_password()
     with refusals():
         operators.change_password(desk, actor, username, password)
@@ -61,8 +70,7 @@ def operator_unlock(
     """Unlock an operator locked out by wrong passwords."""
     from outlet_desk.services import operators
 
-    desk = state_of(ctx).desk()
-    actor = sign_in(desk, as_user, Action.MANAGE_OPERATORS)
+    desk, actor = signed_in(ctx, as_user, Action.MANAGE_OPERATORS)
     with refusals():
         operators.unlock(desk, actor, username)
     out.print(_("Operator {u} unlocked.").format(u=username))
@@ -75,8 +83,7 @@ def operator_list(ctx: typer.Context, as_json: AsJson = False, as_user: AsUser =
     from outlet_desk.domain.roles import role_label
     from outlet_desk.services import operators
 
-    desk = state_of(ctx).desk()
-    sign_in(desk, as_user, Action.MANAGE_OPERATORS)
+    desk = signed_in(ctx, as_user, Action.MANAGE_OPERATORS)[0]
     listed = operators.list_operators(desk)
     if as_json:
         print_json([{"username": op.username, "name": op.display_name, "role": op.role.value,

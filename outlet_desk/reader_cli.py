@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 import typer
 
-from outlet_desk.cli_support import USER_VAR, AsUser, refusals, sign_in, state_of
+from outlet_desk.cli_support import USER_VAR, AsUser, refusals, signed_in
 from outlet_desk.domain.citizen_id import mask_citizen_id
 from outlet_desk.domain.roles import Action
 from outlet_desk.i18n import _
@@ -67,8 +67,7 @@ def _card_shown(ctx: typer.Context, as_user: str | None) -> Callable[[CardData],
         return masked_card
     from outlet_desk.services.personal_reads import ReadKind, record_personal_read
 
-    desk = state_of(ctx).desk()
-    actor = sign_in(desk, as_user, Action.OPEN_PERSON)
+    desk, actor = signed_in(ctx, as_user, Action.OPEN_PERSON)
 
     def in_full(card: CardData) -> dict[str, Any]:
         with refusals():

@@ -4,12 +4,12 @@ tell them), a card the card centre could not make, and its order again without a
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from outlet_desk.cli_support import AsJson, AsUser, out, print_json, record_id, refusals, sign_in, state_of
+from outlet_desk.cli_support import AsJson, AsUser, out, print_json, record_id, refusals, sign_in, signed_in, state_of
 from outlet_desk.domain.roles import Action
 from outlet_desk.domain.times import local_time
 from outlet_desk.i18n import _
@@ -75,7 +75,7 @@ def request_fail_cmd(ctx: typer.Context, request: RequestId, reason: Reason, not
     citizen must do; then `request reorder` orders it again without a second fee."""
     from outlet_desk.services.production_failure import record_production_failure
 
-    desk, actor = _signed_in(ctx, as_user, Action.RECORD_PRODUCTION_FAILURE)
+    desk, actor = signed_in(ctx, as_user, Action.RECORD_PRODUCTION_FAILURE)
     with refusals():
         failed = record_production_failure(desk, actor, request, reason, note)
     out.print(failed.what_to_do(), markup=False)
@@ -87,14 +87,9 @@ def request_reorder_cmd(ctx: typer.Context, request: RequestId, as_user: AsUser 
     date."""
     from outlet_desk.services.production_failure import reorder_card
 
-    desk, actor = _signed_in(ctx, as_user, Action.REORDER_CARD)
+    desk, actor = signed_in(ctx, as_user, Action.REORDER_CARD)
     with refusals():
         done = reorder_card(desk, actor, request)
     out.print(_("Request {id} ordered again, no second fee; due {due}.").format(
         id=done.request_id, due=done.due_date.isoformat()), markup=False)
 
-
-def _signed_in(ctx: typer.Context, as_user: str | None, action: Action) -> tuple[Any, Any]:
-    """The store, opened, and the operator signed in for ``action``."""
-    desk = state_of(ctx).desk()
-    return desk, sign_in(desk, as_user, action)

@@ -22,8 +22,7 @@ from outlet_desk.cli_support import (
     progress_shown,
     record_id,
     refusals,
-    sign_in,
-    state_of,
+    signed_in,
 )
 from outlet_desk.domain.roles import Action
 from outlet_desk.i18n import _, ngettext
@@ -50,8 +49,7 @@ def stock_receive(
     """Mark a request's new card as arrived: it is then ready for collection."""
     from outlet_desk.services.reissue import receive_card
 
-    desk = state_of(ctx).desk()
-    actor = sign_in(desk, as_user, Action.RECEIVE_STOCK)
+    desk, actor = signed_in(ctx, as_user, Action.RECEIVE_STOCK)
     with refusals():
         received = receive_card(desk, actor, request, card_number, identification_code)
     if as_json:
@@ -73,8 +71,7 @@ def stock_import(
     from outlet_desk.services.manifest_file import read_manifest
     from outlet_desk.services.stock_import import import_manifest
 
-    desk = state_of(ctx).desk()
-    actor = sign_in(desk, as_user, Action.RECEIVE_STOCK)
+    desk, actor = signed_in(ctx, as_user, Action.RECEIVE_STOCK)
     stage = _("Checking and recording the manifest")
     with refusals(), progress_shown(err) as progress:
         parsed = read_manifest(manifest, desk.local_now().date())
@@ -104,8 +101,7 @@ def stock_scan(
     from outlet_desk.services.stock_batches import batch_view
     from outlet_desk.services.stock_scan import scan_in
 
-    desk = state_of(ctx).desk()
-    actor = sign_in(desk, as_user, Action.RECEIVE_STOCK)
+    desk, actor = signed_in(ctx, as_user, Action.RECEIVE_STOCK)
     with refusals():
         view = batch_view(desk, batch)
     out.print(_("Batch {batch}: put each card into the reader.").format(batch=view.batch_number), markup=False)
@@ -119,8 +115,7 @@ def stock_batch(ctx: typer.Context, batch: BatchId, as_user: AsUser = None, as_j
     from outlet_desk.domain.stock import BatchStatus, StockStatus
     from outlet_desk.services.stock_batches import batch_view
 
-    desk = state_of(ctx).desk()
-    sign_in(desk, as_user, Action.RECEIVE_STOCK)
+    desk = signed_in(ctx, as_user, Action.RECEIVE_STOCK)[0]
     with refusals():
         view = batch_view(desk, batch)
     if as_json:
@@ -154,8 +149,7 @@ def stock_resolve(
     """Resolve a discrepancy: a missing card is written off, a mismatched or extra card sent back."""
     from outlet_desk.services.stock_batches import resolve_discrepancy
 
-    desk = state_of(ctx).desk()
-    actor = sign_in(desk, as_user, Action.RECEIVE_STOCK)
+    desk, actor = signed_in(ctx, as_user, Action.RECEIVE_STOCK)
     with refusals():
         status = resolve_discrepancy(desk, actor, item, reason)
     out.print(_("Stock line {id}: {status}.").format(id=item, status=status.label), markup=False)
@@ -167,8 +161,7 @@ def stock_close(ctx: typer.Context, batch: BatchId, as_user: AsUser = None) -> N
     from outlet_desk.services.receipts import save_receipt
     from outlet_desk.services.stock_batches import close_batch
 
-    desk = state_of(ctx).desk()
-    actor = sign_in(desk, as_user, Action.RECEIVE_STOCK)
+    desk, actor = signed_in(ctx, as_user, Action.RECEIVE_STOCK)
     with refusals():
         receipt = close_batch(desk, actor, batch)
     saved = save_receipt(desk, receipt)
@@ -185,8 +178,7 @@ def stock_blanks(
     """Receive blank cards for instant issuance, by count."""
     from outlet_desk.services.stock_blanks import receive_blanks
 
-    desk = state_of(ctx).desk()
-    actor = sign_in(desk, as_user, Action.RECEIVE_STOCK)
+    desk, actor = signed_in(ctx, as_user, Action.RECEIVE_STOCK)
     with refusals():
         done = receive_blanks(desk, actor, count)
     out.print(_("{n} blank cards received; {total} in stock.").format(n=done.received, total=done.in_stock))
@@ -206,8 +198,7 @@ def stock_spoil(
     from outlet_desk.services.receipts import save_receipt
     from outlet_desk.services.stock_spoil import spoil_card
 
-    desk = state_of(ctx).desk()
-    clerk = sign_in(desk, as_user, Action.SPOIL_CARD)
+    desk, clerk = signed_in(ctx, as_user, Action.SPOIL_CARD)
     signer = None
     if witness is not None:
         password = ask_secret(WITNESS_PASSWORD_VAR, _("Password for {u}").format(u=witness),
@@ -232,8 +223,7 @@ def stock_count(
     from outlet_desk.domain.stock import StockFigure
     from outlet_desk.services.stock_count import stock_count as count_stock
 
-    desk = state_of(ctx).desk()
-    sign_in(desk, as_user)
+    desk = signed_in(ctx, as_user)[0]
     counts = count_stock(desk)
     if as_json:
         print_json({c.outlet_code: c.as_dict() for c in counts})

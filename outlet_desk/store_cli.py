@@ -20,6 +20,7 @@ from outlet_desk.cli_support import (
     progress_shown,
     refusals,
     sign_in,
+    signed_in,
     state_of,
 )
 from outlet_desk.domain.roles import Action
@@ -115,8 +116,7 @@ def backup_cmd(
     is checked (integrity, database revision, audit chain) before it is kept. Mode 0600."""
     from outlet_desk.services.backup import back_up
 
-    desk = state_of(ctx).desk()
-    actor = sign_in(desk, as_user, Action.BACK_UP_STORE)
+    desk, actor = signed_in(ctx, as_user, Action.BACK_UP_STORE)
     with refusals(), progress_shown(err) as progress:
         done = back_up(desk, actor, file, progress)
     out.print(done.message())

@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from outlet_desk.cli_cards import ScanCount, ScanReader, ScanTimeout, each_card_read
-from outlet_desk.cli_support import AsJson, AsUser, out, print_json, record_id, refusals, sign_in, state_of
+from outlet_desk.cli_support import AsJson, AsUser, out, print_json, record_id, refusals, sign_in, signed_in, state_of
 from outlet_desk.domain.roles import Action
 from outlet_desk.i18n import _
 
@@ -31,8 +31,7 @@ def transfer_receive(
     seconds."""
     from outlet_desk.services.transfers import receive_card
 
-    desk = state_of(ctx).desk()
-    actor = sign_in(desk, as_user, Action.RECEIVE_STOCK)
+    desk, actor = signed_in(ctx, as_user, Action.RECEIVE_STOCK)
     out.print(_("Cards sent here from another outlet: put each card into the reader."), markup=False)
     each_card_read(lambda chip: receive_card(desk, actor, chip).message(), count, timeout, reader)
 
@@ -42,8 +41,7 @@ def transfer_list(ctx: typer.Context, as_json: AsJson = False, as_user: AsUser =
     """The transfers this outlet sent or was sent: the ones on their way first, then the newest."""
     from outlet_desk.services.transfers import transfers_here
 
-    desk = state_of(ctx).desk()
-    sign_in(desk, as_user, Action.RECEIVE_STOCK)
+    desk = signed_in(ctx, as_user, Action.RECEIVE_STOCK)[0]
     lines = transfers_here(desk)
     if as_json:
         print_json([{"id": t.id, "card_number": t.card_number, "request_id": t.request_id,

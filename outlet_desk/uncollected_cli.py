@@ -21,8 +21,7 @@ from outlet_desk.cli_support import (
     parse_day,
     print_json,
     refusals,
-    sign_in,
-    state_of,
+    signed_in,
 )
 from outlet_desk.domain.holder_contact import ContactMethod, ContactOutcome
 from outlet_desk.domain.roles import Action
@@ -43,8 +42,7 @@ def uncollected_list(ctx: typer.Context, due: Annotated[bool, typer.Option(
     the last contact with the holder."""
     from outlet_desk.services.uncollected import uncollected_cards
 
-    desk = state_of(ctx).desk()
-    actor = sign_in(desk, as_user, Action.RECEIVE_STOCK)
+    desk, actor = signed_in(ctx, as_user, Action.RECEIVE_STOCK)
     with refusals():
         cards = [c for c in uncollected_cards(desk, actor) if c.ageing.due_for_return or not due]
     if as_json:
@@ -95,8 +93,7 @@ def uncollected_contact(
 
     how, what = _choice("--method", method, ContactMethod), _choice("--outcome", outcome, ContactOutcome)
     day = parse_day("--on", coming_on)
-    desk = state_of(ctx).desk()
-    actor = sign_in(desk, as_user, Action.RECEIVE_STOCK)
+    desk, actor = signed_in(ctx, as_user, Action.RECEIVE_STOCK)
     with refusals():
         found = find_uncollected(desk, actor, card)
         entry = log_contact(desk, actor, found.card_id, how, what, day, note)
@@ -115,8 +112,7 @@ def uncollected_return(
     """Return a card kept past the retention period to the card centre, with a second operator as witness."""
     from outlet_desk.services.uncollected import find_uncollected, return_uncollected
 
-    desk = state_of(ctx).desk()
-    actor = sign_in(desk, as_user, Action.RECEIVE_STOCK)
+    desk, actor = signed_in(ctx, as_user, Action.RECEIVE_STOCK)
     password = ask_secret(WITNESS_PASSWORD_VAR, _("Password for {u}").format(u=witness),
                           _("No terminal to ask {u}'s password on: set ${password}.").format(
                               u=witness, password=WITNESS_PASSWORD_VAR))

@@ -90,6 +90,54 @@ DECLARED_ALIKE: dict[tuple[str, str], str] = {
         "a message class carrying a worker's result, then a screen's title, footer and CSS declarations",
     ("config/settings.py", "config/settings.py"):
         "the sections of outlet.toml, each a field with its default and its description (the reference)",
+    ("domain/loss.py", "domain/stock.py"):
+        "Worded enum bodies (loss channels and kinds; stock and batch statuses): one member a line",
+    ("domain/cancellation.py", "domain/holder_contact.py"):
+        "a Worded enum, then a refusal class declaring its code",
+    ("domain/text.py", "services/city_report.py"):
+        "module constants (the store's text sizes) and a frozen view's fields (the city's figures)",
+    ("domain/manifest.py", "services/operators.py"):
+        "module constants (limits, a pattern) followed by a frozen view's fields",
+    ("config/schema.py", "services/receipt_seal.py"):
+        "fields with defaults and their descriptions (a settings section; a sealed receipt's record)",
+    ("domain/fees.py", "services/receipt_seal.py"):
+        "frozen views: fields only",
+    ("db/tables.py", "db/tables.py"):
+        "table columns, one a line (a foreign key to the operator and a time close one table, id and outlet "
+        "open the next): the store's declaration",
+    ("audit_cli.py", "report_cli.py"):
+        "the names each command module imports from cli_support, one a line (the import's layout, not logic)",
+    ("audit_cli.py", "feed_cli.py"):
+        "the names each command module imports from cli_support, one a line",
+    ("cli.py", "receipt_cli.py"):
+        "the names each command module imports from cli_support, one a line",
+    ("feed_cli.py", "receipt_cli.py"):
+        "the names each command module imports from cli_support, one a line",
+    ("feed_cli.py", "report_cli.py"):
+        "imports from cli_support, then the command group's Typer declaration",
+    ("cli.py", "feed_cli.py"):
+        "Typer command signatures (the context, the command's own arguments, the shared AsJson and AsUser "
+        "options declared once in cli_support)",
+    ("screens/audit_trail.py", "screens/supervisor_home.py"):
+        "a screen's key bindings, one Binding a line",
+    ("services/approvals/kinds.py", "services/approvals/kinds.py"):
+        "a refusal class, then the signer rule that raises it (the spoiled card's and the return's witness)",
+    ("services/backup/jobs.py", "services/backup/jobs.py"):
+        "two results (a backup, a restore), each a frozen view with its own sentence for the operator",
+    ("services/bootstrap.py", "services/receipt_check.py"):
+        "frozen views: fields with their descriptions",
+    ("services/feed/export.py", "services/receipts.py"):
+        "frozen views: fields only (a feed record; a receipt)",
+    ("services/feed/export.py", "services/report_model.py"):
+        "frozen views: fields only",
+    ("services/feed/export.py", "services/request_lookup.py"):
+        "frozen views: fields only",
+    ("services/receipt_seal.py", "services/standby.py"):
+        "frozen views: fields only, then a method of each saying different things",
+    ("services/report_model.py", "services/request_lookup.py"):
+        "frozen views: fields only",
+    ("services/request_stages.py", "services/uncollected.py"):
+        "frozen views with a property or a summary in words each (a request's stage; a contact entry)",
 }
 
 

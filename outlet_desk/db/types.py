@@ -89,16 +89,15 @@ class SealedDate(TypeDecorator[date]):
     def __init__(self, label: str) -> None:
         super().__init__()
         self.label = label
+        self._text = SealedText(label)
+        """The sealing itself: the date's ISO form as sealed text."""
 
     def process_bind_param(self, value: date | None, dialect: Dialect) -> bytes | None:
-        if value is None:
-            return None
-        return cipher_of(dialect).seal(value.isoformat(), self.label)
+        return self._text.process_bind_param(None if value is None else value.isoformat(), dialect)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> date | None:
-        if value is None:
-            return None
-        return date.fromisoformat(cipher_of(dialect).open(value, self.label))
+        text = self._text.process_result_value(value, dialect)
+        return None if text is None else date.fromisoformat(text)
 
 
 SEALED_TYPES = (SealedText, SealedDate)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 from functools import lru_cache
 from typing import Literal
 
@@ -24,7 +23,8 @@ from stdnum.cn import ric
 from stdnum.exceptions import InvalidComponent
 
 from outlet_desk.domain.errors import DomainError
-from outlet_desk.i18n import _, ngettext
+from outlet_desk.domain.worded import Worded
+from outlet_desk.i18n import N_, _, ngettext
 
 LENGTH = 18
 LEGACY_LENGTH = 15
@@ -40,9 +40,9 @@ _WHITESPACE = re.compile(r"\s+")
 _PLAIN = re.compile(r"[0-9]{17}[0-9X]")
 
 
-class Gender(StrEnum):
-    MALE = "male"
-    FEMALE = "female"
+class Gender(Worded):
+    MALE = "male", N_("male")
+    FEMALE = "female", N_("female")
 
 
 class InvalidCitizenId(DomainError):

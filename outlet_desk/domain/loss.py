@@ -19,6 +19,20 @@ class LapseOutcome(Worded):
     ESCALATE = "escalate", N_("a supervisor decides")
 
 
+class LossChannel(Worded):
+    """Where a loss was reported: by the hotline (a temporary loss) or at the counter (a formal one)."""
+
+    HOTLINE = "hotline", N_("hotline")
+    COUNTER = "counter", N_("counter")
+
+
+class LossKind(Worded):
+    """A temporary loss (the hotline's, which lapses unless made formal) or a formal one."""
+
+    TEMPORARY = "temporary", N_("temporary")
+    FORMAL = "formal", N_("formal")
+
+
 WithdrawalRule = Literal["status", "reissue_applied", "other_outlet"]
 ChipMismatch = Literal["card_number", "identification_code"]
 

@@ -3,6 +3,7 @@ the total), lines under it and the message line, filled by a worker for the day 
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -52,11 +53,13 @@ class AcrossReportScreen(DayScreen, Generic[R]):
 
     report: R | None = None
 
+    @abstractmethod
     def make(self, day: date) -> R:
-        raise NotImplementedError
+        """The report for ``day`` (called off the UI thread)."""
 
+    @abstractmethod
     def view(self, report: R) -> AcrossView:
-        raise NotImplementedError
+        """What the screen shows of ``report``."""
 
     def compose_body(self) -> Iterable[Widget]:
         yield Static(_("Loading…"), id="heading")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -13,6 +14,7 @@ from textual.widget import Widget
 from textual.widgets import Footer
 
 from outlet_desk.i18n import _
+from outlet_desk.screens.abstract import AbstractScreenMeta
 from outlet_desk.screens.palette import footer_commands
 from outlet_desk.widgets.header import DeskHeader
 from outlet_desk.widgets.keys import localise_bindings
@@ -24,7 +26,7 @@ if TYPE_CHECKING:
     from outlet_desk.services.context import Actor
 
 
-class DeskScreen(Screen[None]):
+class DeskScreen(Screen[None], metaclass=AbstractScreenMeta):
     TITLE_MSGID = ""
     MAIN_ACTION = ""
     """The action the operator most likely came to this screen for: first in the palette."""
@@ -67,8 +69,9 @@ class DeskScreen(Screen[None]):
         for header in self.query(DeskHeader):
             header.refresh_text()
 
+    @abstractmethod
     def compose_body(self) -> Iterable[Widget]:
-        raise NotImplementedError
+        """The screen's own widgets, between the header line and the status line."""
 
     def owns_key(self, key: str) -> bool:
         """The screen binds ``key`` to a task of its own that this operator may do (even if not now): the

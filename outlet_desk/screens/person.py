@@ -18,12 +18,12 @@ from outlet_desk.domain.audit_actions import AuditAction
 from outlet_desk.domain.card_lifecycle import status_label
 from outlet_desk.domain.errors import DomainError
 from outlet_desk.domain.fees import ReissueReason, format_yuan
+from outlet_desk.domain.loss import LossChannel, LossKind
 from outlet_desk.domain.request_status import RequestStatus
 from outlet_desk.domain.roles import Action
 from outlet_desk.domain.times import local_time
 from outlet_desk.i18n import N_, _
 from outlet_desk.screens.base import DeskScreen
-from outlet_desk.screens.labels import CHANNELS, LOSS_KINDS, word
 from outlet_desk.screens.person_text import card_detail, identity_text
 from outlet_desk.services.context import Actor
 from outlet_desk.services.errors import ServiceError
@@ -179,7 +179,7 @@ class PersonScreen(DeskScreen):
         losses = self._table("losses", [_("Card"), _("Kind"), _("Channel"), _("Reported"), _("Lapses"), _("Ended")])
         for lr in p.losses:
             ended = lr.withdrawn_at or lr.lapsed_at
-            losses.add_row(lr.card_number, word(LOSS_KINDS, lr.kind), word(CHANNELS, lr.channel),
+            losses.add_row(lr.card_number, LossKind.label_of(lr.kind), LossChannel.label_of(lr.channel),
                            local_time(lr.reported_at, tz), local_time(lr.lapses_at, tz) if lr.lapses_at else "",
                            local_time(ended, tz) if ended else "")
         requests = self._table("requests", [_("No."), _("Reason"), _("Status"), _("Fee (yuan)"), _("Due")])

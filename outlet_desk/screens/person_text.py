@@ -8,9 +8,8 @@ from collections.abc import Iterable
 from rich.text import Text
 
 from outlet_desk.domain.card_lifecycle import CardEvent, event_label, status_label
-from outlet_desk.domain.citizen_id import mask_citizen_id
+from outlet_desk.domain.citizen_id import Gender, mask_citizen_id
 from outlet_desk.i18n import _, colon
-from outlet_desk.screens.labels import GENDERS, word
 from outlet_desk.services.masking import mask_address, mask_phone
 from outlet_desk.services.persons import CardLine, PersonDetail
 from outlet_desk.services.reissue import InstantCardDue
@@ -75,7 +74,7 @@ def identity_text(p: PersonDetail, *, full: bool) -> Text:
     languages, the address excepted."""
     text = Text(no_wrap=False)
     text.append(p.name, style="bold")
-    text.append(f"  {word(GENDERS, p.gender)}  {p.birth_place}\n")
+    text.append(f"  {Gender.label_of(p.gender)}  {p.birth_place}\n")
     if full:
         text.append(_("Citizen number") + colon() + f"{p.citizen_number}\n")
         text.append(_("Phone") + colon() + f"{p.phone or '-'}\n")

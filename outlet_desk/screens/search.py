@@ -15,12 +15,12 @@ from textual.widget import Widget
 from textual.widgets import Input
 
 from outlet_desk.domain.card_lifecycle import status_label
+from outlet_desk.domain.citizen_id import Gender
 from outlet_desk.domain.errors import DomainError
 from outlet_desk.domain.search_query import is_exact_number, query_problem_so_far, ready_to_search
 from outlet_desk.domain.text import visible
 from outlet_desk.i18n import N_, _, ngettext
 from outlet_desk.screens.base import DeskScreen
-from outlet_desk.screens.labels import GENDERS, word
 from outlet_desk.services.errors import ServiceError
 from outlet_desk.services.persons import SEARCH_LIMIT, PersonSummary, find_persons
 from outlet_desk.widgets.plain import DataTable, Static
@@ -116,7 +116,7 @@ class SearchScreen(DeskScreen):
     def _row(p: PersonSummary) -> tuple[str, ...]:
         """A person's line in the results, as text (no birth date: with the masked number it would narrow the
         citizen number down, docs/data-key.md)."""
-        return (p.masked_number, p.name, word(GENDERS, p.gender), p.card_number or "",
+        return (p.masked_number, p.name, Gender.label_of(p.gender), p.card_number or "",
                 status_label(p.card_status) if p.card_status else _("no card"))
 
     def on_search_done(self, message: SearchDone) -> None:

@@ -4,6 +4,7 @@ for dual control. They call services only; blocking work runs in thread workers.
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from typing import ClassVar
@@ -16,6 +17,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Input
 
 from outlet_desk.i18n import N_, _
+from outlet_desk.screens.abstract import AbstractScreenMeta
 from outlet_desk.services import operators
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.widgets.header import DeskHeader
@@ -34,7 +36,7 @@ SupervisorScreen .row { height: auto; }
 """
 
 
-class SupervisorScreen(Screen[None]):
+class SupervisorScreen(Screen[None], metaclass=AbstractScreenMeta):
     """Base of the supervisor's screens: ``desk`` and ``actor`` come in through the constructor."""
 
     TITLE_MSGID = ""
@@ -60,8 +62,9 @@ class SupervisorScreen(Screen[None]):
             yield StatusLine()  # the card reader's state stays in sight on every screen of the desk
         yield Footer(compact=True)
 
+    @abstractmethod
     def compose_body(self) -> Iterable[Widget]:
-        raise NotImplementedError
+        """The screen's own widgets, between the title and the message line."""
 
     def say(self, text: str, ok: bool = False) -> None:
         line = self.query_one("#message", Static)

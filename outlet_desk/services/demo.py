@@ -34,6 +34,7 @@ from outlet_desk.domain.card_lifecycle import CardStatus
 from outlet_desk.domain.citizen_id import Gender, parse_citizen_id
 from outlet_desk.domain.fees import ReissueReason
 from outlet_desk.domain.identity_documents import DocumentType
+from outlet_desk.domain.loss import LossChannel, LossKind
 from outlet_desk.domain.request_stages import StageSource
 from outlet_desk.domain.request_status import RequestStatus
 from outlet_desk.domain.roles import Action, Role
@@ -249,8 +250,8 @@ def seed_training(desk: Desk, persons: int = 200) -> DemoSummary:
                 if lapses <= now:
                     lapses = now + timedelta(hours=rng.randrange(6, 40))
                 assert card.id is not None
-                s.add(LossReport(outlet_code=desk.outlet_code, card_id=card.id, channel="hotline",
-                                 kind="temporary", reporter="holder", operator_id=hotline.id,
+                s.add(LossReport(outlet_code=desk.outlet_code, card_id=card.id, channel=LossChannel.HOTLINE,
+                                 kind=LossKind.TEMPORARY, reporter="holder", operator_id=hotline.id,
                                  reported_at=reported, lapses_at=lapses))
                 summary.examples.setdefault("suspended_by_hotline", number)
             else:  # lost, ready, replaced: the old card was lost and formally reported
@@ -265,8 +266,9 @@ def seed_training(desk: Desk, persons: int = 200) -> DemoSummary:
                 )
                 s.add(check)
                 s.flush()
-                s.add(LossReport(outlet_code=desk.outlet_code, card_id=old.id, channel="counter", kind="formal",
-                                 reporter="holder", identity_check_id=check.id, operator_id=clerk.id,
+                s.add(LossReport(outlet_code=desk.outlet_code, card_id=old.id, channel=LossChannel.COUNTER,
+                                 kind=LossKind.FORMAL, reporter="holder", identity_check_id=check.id,
+                                 operator_id=clerk.id,
                                  reported_at=now - timedelta(days=20), formal_at=now - timedelta(days=20)))
                 if scenario is _Scenario.LOST:
                     summary.examples.setdefault("lost_formally", number)

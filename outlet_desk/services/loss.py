@@ -14,7 +14,15 @@ from outlet_desk.domain.audit_actions import AuditAction
 from outlet_desk.domain.caller_facts import CallerFactRefused, check_caller_fact
 from outlet_desk.domain.card_lifecycle import CardEvent, CardStatus, status_label
 from outlet_desk.domain.citizen_id import parse_citizen_id
-from outlet_desk.domain.loss import LapseOutcome, check_withdrawal, has_lapsed, lapse_at, reported_card_mismatch
+from outlet_desk.domain.loss import (
+    LapseOutcome,
+    LossChannel,
+    LossKind,
+    check_withdrawal,
+    has_lapsed,
+    lapse_at,
+    reported_card_mismatch,
+)
 from outlet_desk.domain.names import names_match
 from outlet_desk.domain.roles import Action
 from outlet_desk.domain.times import local_time
@@ -134,7 +142,7 @@ def report_loss_hotline(desk: Desk, actor: Actor, citizen_number: str, name: str
         move_card(desk, card, CardEvent.SUSPEND)
         now = desk.now()
         report = LossReport(
-            outlet_code=desk.outlet_code, card_id=card.id, channel="hotline", kind="temporary",
+            outlet_code=desk.outlet_code, card_id=card.id, channel=LossChannel.HOTLINE, kind=LossKind.TEMPORARY,
             reporter="holder", operator_id=actor.operator_id, reported_at=now,
             lapses_at=lapse_at(now, desk.settings.loss.temporary_days),
         )
@@ -164,13 +172,13 @@ def report_loss_counter(
         became_formal = report is not None
         if report is None:
             report = LossReport(
-                outlet_code=desk.outlet_code, card_id=card_id, channel="counter", kind="formal",
+                outlet_code=desk.outlet_code, card_id=card_id, channel=LossChannel.COUNTER, kind=LossKind.FORMAL,
                 reporter=check.presenter, identity_check_id=check.id, operator_id=actor.operator_id,
                 reported_at=now, formal_at=now,
             )
             s.add(report)
         else:
-            report.kind, report.formal_at, report.identity_check_id = "formal", now, check.id
+            report.kind, report.formal_at, report.identity_check_id = LossKind.FORMAL, now, check.id
             report.lapses_at = None
         s.flush()
         assert report.id is not None
@@ -323,7 +331,7 @@ def _lapse_one(desk: Desk, report_id: int, now: datetime) -> Lapse | None:
             .execution_options(populate_existing=True)
         ).one_or_none()
         if report is None or report.lapsed_at is not None or report.withdrawn_at is not None or (
-            report.kind != "temporary" or report.lapses_at is None or not has_lapsed(report.lapses_at, now)
+            report.kind != LossKind.TEMPORARY or report.lapses_at is None or not has_lapsed(report.lapses_at, now)
         ):
             return None  # another desk's sweep got there first, or a counter made it formal or withdrew it
         card = load_card(uow.session, report.card_id, None)

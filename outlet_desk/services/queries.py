@@ -12,6 +12,7 @@ from sqlmodel.sql.expression import Select
 
 from outlet_desk.db.tables import Card, CardTransfer, LossReport, Person, ReissueRequest
 from outlet_desk.domain.card_lifecycle import CardStatus
+from outlet_desk.domain.loss import LossKind
 from outlet_desk.domain.request_status import RequestStatus
 from outlet_desk.domain.transfers import TransferStatus
 
@@ -27,7 +28,7 @@ def report_is_open(*, temporary: bool = False) -> list[Any]:
     """The conditions of a loss report still in force (neither withdrawn nor lapsed); with ``temporary``, of
     a report made by the hotline (its ``kind``)."""
     open_ = [col(LossReport.withdrawn_at).is_(None), col(LossReport.lapsed_at).is_(None)]
-    return [col(LossReport.kind) == "temporary", *open_] if temporary else open_
+    return [col(LossReport.kind) == LossKind.TEMPORARY, *open_] if temporary else open_
 
 
 def open_report(session: Session, card_id: int, *, temporary: bool = False) -> LossReport | None:

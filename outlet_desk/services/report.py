@@ -167,7 +167,7 @@ def day_figures(conn: Connection, desk: Desk, day: date, outlets: Mapping[str, s
         if ends[outlet] < day_end:
             tables[outlet] = _table_side(conn, outlet, start, ends[outlet])
     waiting: dict[str, list[Any]] = defaultdict(list)
-    for outlet, *row in conn.execute(q.uncollected_several_statement(), {"outlets": codes}):
+    for outlet, *row in conn.execute(q.uncollected_statement(several=True), {"outlets": codes}):
         waiting[outlet].append(row)
     services = services_of_outlets(conn, codes, start, ends)
     pending: Counter[str] = Counter()

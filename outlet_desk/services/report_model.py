@@ -12,6 +12,7 @@ from typing import Literal
 
 from outlet_desk.domain.audit_actions import AuditAction
 from outlet_desk.domain.fees import ReissueReason
+from outlet_desk.domain.loss import LossChannel
 from outlet_desk.domain.roles import Action
 from outlet_desk.services.audit import ChainReport
 from outlet_desk.services.context import Desk
@@ -29,14 +30,14 @@ COMPLETIONS: Mapping[str, Action] = {
 #: A transaction is a completed counter flow, or a loss report taken by the hotline.
 TRANSACTIONS: tuple[str, ...] = (*COMPLETIONS, AuditAction.LOSS_REPORTED_HOTLINE)
 LOSS_EVENTS: Mapping[str, str] = {
-    AuditAction.LOSS_REPORTED_HOTLINE: "hotline",
-    AuditAction.LOSS_REPORTED_COUNTER: "counter",
+    AuditAction.LOSS_REPORTED_HOTLINE: LossChannel.HOTLINE,
+    AuditAction.LOSS_REPORTED_COUNTER: LossChannel.COUNTER,
     AuditAction.LOSS_MADE_FORMAL: "made_formal",
     AuditAction.LOSS_LAPSED: "lapsed",
     AuditAction.LOSS_LAPSE_ESCALATED: "lapsed",
     AuditAction.LOSS_WITHDRAWN: "withdrawn",
 }
-LOSS_KEYS: tuple[str, ...] = ("hotline", "counter", "made_formal", "lapsed", "withdrawn")
+LOSS_KEYS: tuple[str, ...] = (LossChannel.HOTLINE, LossChannel.COUNTER, "made_formal", "lapsed", "withdrawn")
 REASONS: tuple[str, ...] = tuple(r.value for r in ReissueReason)
 PRESENTERS: tuple[str, ...] = ("holder", "proxy")
 AGE_BUCKETS: tuple[tuple[str, int, int | None], ...] = (

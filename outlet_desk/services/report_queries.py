@@ -43,6 +43,7 @@ from outlet_desk.db.tables import (
 from outlet_desk.db.types import UTCDateTime
 from outlet_desk.domain.audit_actions import AuditAction
 from outlet_desk.domain.card_lifecycle import CardStatus
+from outlet_desk.domain.loss import LossChannel
 from outlet_desk.services.context import Desk
 
 TREND_DAYS = 30
@@ -149,7 +150,7 @@ def _table(*, several: bool) -> Executable:
         select("loss", col(lr.channel), count, col(lr.outlet_code))
         .where(mine, _in(col(lr.reported_at))).group_by(col(lr.channel)),
         select("loss", literal("made_formal"), count, col(lr.outlet_code))
-        .where(mine, col(lr.channel) == "hotline", _in(col(lr.formal_at))),
+        .where(mine, col(lr.channel) == LossChannel.HOTLINE, _in(col(lr.formal_at))),
         select("loss", literal("lapsed"), count, col(lr.outlet_code)).where(mine, _in(col(lr.lapsed_at))),
         select("loss", literal("withdrawn"), count, col(lr.outlet_code)).where(mine, _in(col(lr.withdrawn_at))),
         select("reissue", col(rr.reason), count, col(rr.outlet_code))
@@ -169,7 +170,7 @@ def _table(*, several: bool) -> Executable:
         .where(mine, _in(col(lr.reported_at))).group_by(col(lr.operator_id)),
         select("clerk", col(ic.operator_id), count, col(lr.outlet_code))
         .select_from(lr).join(ic, col(ic.id) == col(lr.identity_check_id))
-        .where(mine, col(lr.channel) == "hotline", _in(col(lr.formal_at)))
+        .where(mine, col(lr.channel) == LossChannel.HOTLINE, _in(col(lr.formal_at)))
         .group_by(col(ic.operator_id)),
         select("clerk", col(lr.withdrawn_by), count, col(lr.outlet_code))
         .where(mine, _in(col(lr.withdrawn_at))).group_by(col(lr.withdrawn_by)),
@@ -182,10 +183,15 @@ def _table(*, several: bool) -> Executable:
     return union_all(*stmts)
 
 
-@lru_cache(maxsize=1)
-def uncollected_statement() -> Executable:
+@lru_cache(maxsize=2)
+def uncollected_statement(*, several: bool = False) -> Executable:
+    """The outlet's cards ready for collection: when each became ready, and when its request's card was
+    received (None if the audit has no such event). ``several``: for the outlets ``outlets``, each row led by
+    its outlet's code."""
+    outlet = col(Card.outlet_code)
+    led: tuple[Any, ...] = (outlet,) if several else ()
     return (
-        select(col(Card.status_changed_at), col(AuditEvent.at))
+        select(*led, col(Card.status_changed_at), col(AuditEvent.at))
         .select_from(Card)
         .outerjoin(ReissueRequest, col(ReissueRequest.new_card_id) == col(Card.id))
         .outerjoin(AuditEvent, and_(
@@ -193,23 +199,7 @@ def uncollected_statement() -> Executable:
             col(AuditEvent.entity_id) == cast(col(ReissueRequest.id), String),
             col(AuditEvent.action) == AuditAction.CARD_RECEIVED,
         ))
-        .where(col(Card.outlet_code) == _OUTLET, col(Card.status) == CardStatus.READY)
-    )
-
-
-@lru_cache(maxsize=1)
-def uncollected_several_statement() -> Executable:
-    """:func:`uncollected_statement` for the outlets ``outlets``, each row led by its outlet's code."""
-    return (
-        select(col(Card.outlet_code), col(Card.status_changed_at), col(AuditEvent.at))
-        .select_from(Card)
-        .outerjoin(ReissueRequest, col(ReissueRequest.new_card_id) == col(Card.id))
-        .outerjoin(AuditEvent, and_(
-            col(AuditEvent.entity) == "reissue_request",
-            col(AuditEvent.entity_id) == cast(col(ReissueRequest.id), String),
-            col(AuditEvent.action) == AuditAction.CARD_RECEIVED,
-        ))
-        .where(col(Card.outlet_code).in_(_OUTLETS), col(Card.status) == CardStatus.READY)
+        .where(outlet.in_(_OUTLETS) if several else outlet == _OUTLET, col(Card.status) == CardStatus.READY)
     )
 
 
@@ -225,7 +215,7 @@ def pending_rows_statement() -> Executable:
 
     return select(col(lr.outlet_code), col(lr.reported_at), col(lr.formal_at), col(lr.lapsed_at),
                   col(lr.withdrawn_at)).where(
-        col(lr.outlet_code).in_(_OUTLETS), col(lr.channel) == "hotline", col(lr.reported_at) < _END,
+        col(lr.outlet_code).in_(_OUTLETS), col(lr.channel) == LossChannel.HOTLINE, col(lr.reported_at) < _END,
         open_at_start(col(lr.formal_at)), open_at_start(col(lr.lapsed_at)), open_at_start(col(lr.withdrawn_at)),
     )
 
@@ -238,7 +228,7 @@ def pending_statement() -> Executable:
         return or_(column.is_(None), column >= _END)
 
     return select(func.count()).select_from(lr).where(
-        col(lr.outlet_code) == _OUTLET, col(lr.channel) == "hotline", col(lr.reported_at) < _END,
+        col(lr.outlet_code) == _OUTLET, col(lr.channel) == LossChannel.HOTLINE, col(lr.reported_at) < _END,
         open_at_end(col(lr.formal_at)), open_at_end(col(lr.lapsed_at)), open_at_end(col(lr.withdrawn_at)),
     )
 

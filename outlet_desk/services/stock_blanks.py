@@ -72,15 +72,22 @@ def require_blank(s: Session, desk: Desk) -> None:
         raise NoBlankCard()
 
 
-def take_blank(s: Session, desk: Desk, card: Card) -> int:
-    """The oldest blank card in stock becomes ``card`` (written by an instant issue), in the caller's
-    transaction; its stock line's id. :class:`NoBlankCard` if there is none."""
+def leave_blank_stock(s: Session, desk: Desk, status: StockStatus) -> StockItem:
+    """The oldest blank card in stock, locked and moved to ``status`` (consumed, spoiled), in the caller's
+    transaction. :class:`NoBlankCard` if there is none."""
     item = s.exec(select(StockItem).where(
         col(StockItem.outlet_code) == desk.outlet_code, col(StockItem.status) == StockStatus.BLANK,
     ).order_by(col(StockItem.id)).limit(1).with_for_update()).first()
     if item is None:
         raise NoBlankCard()
-    item.status = move_stock(item.status, StockStatus.CONSUMED)
+    item.status = move_stock(item.status, status)
+    return item
+
+
+def take_blank(s: Session, desk: Desk, card: Card) -> int:
+    """The oldest blank card in stock becomes ``card`` (written by an instant issue), in the caller's
+    transaction; its stock line's id. :class:`NoBlankCard` if there is none."""
+    item = leave_blank_stock(s, desk, StockStatus.CONSUMED)
     item.card_id = card.id
     s.add(item)
     s.flush()

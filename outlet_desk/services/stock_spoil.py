@@ -13,7 +13,7 @@ from outlet_desk.domain.audit_actions import AuditAction
 from outlet_desk.domain.card_lifecycle import CardEvent
 from outlet_desk.domain.card_numbers import validate_card_number
 from outlet_desk.domain.roles import Action
-from outlet_desk.domain.stock import StockStatus, move_stock
+from outlet_desk.domain.stock import StockStatus
 from outlet_desk.domain.text import REASON_MAX, clean_text
 from outlet_desk.i18n import _
 from outlet_desk.services.approvals.kinds import SPOIL_WITNESS, SpoilRefused
@@ -23,7 +23,7 @@ from outlet_desk.services.errors import NotFound
 from outlet_desk.services.queries import card_by_number
 from outlet_desk.services.receipts import ReceiptData, issue_receipt
 from outlet_desk.services.records import move_card
-from outlet_desk.services.stock_blanks import NoBlankCard
+from outlet_desk.services.stock_blanks import leave_blank_stock
 from outlet_desk.services.uow import UnitOfWork
 
 
@@ -44,12 +44,7 @@ def spoil_card(desk: Desk, clerk: Actor, witness: Actor | None, reason: str, car
         now = desk.now()
         card: Card | None = None
         if number is None:
-            item = s.exec(select(StockItem).where(
-                col(StockItem.outlet_code) == desk.outlet_code, col(StockItem.status) == StockStatus.BLANK,
-            ).order_by(col(StockItem.id)).limit(1).with_for_update()).first()
-            if item is None:
-                raise NoBlankCard()
-            item.status = move_stock(item.status, StockStatus.SPOILED)
+            item = leave_blank_stock(s, desk, StockStatus.SPOILED)
         else:
             card = card_by_number(s, number)
             if card is None or card.outlet_code != desk.outlet_code:

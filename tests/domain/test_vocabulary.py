@@ -17,7 +17,12 @@ from outlet_desk.domain.approvals import (
     move_approval,
 )
 from outlet_desk.domain.audit_actions import AuditAction
+from outlet_desk.domain.cancellation import CancelReason
 from outlet_desk.domain.card_lifecycle import CardStatus
+from outlet_desk.domain.citizen_id import Gender
+from outlet_desk.domain.holder_contact import ContactMethod, ContactOutcome
+from outlet_desk.domain.loss import LossChannel, LossKind
+from outlet_desk.domain.request_stages import FailureReason, StageSource
 from outlet_desk.domain.request_status import (
     REQUEST_MOVES,
     RequestMoveRefused,
@@ -26,15 +31,36 @@ from outlet_desk.domain.request_status import (
     request_status_label,
 )
 from outlet_desk.domain.roles import COUNTER_TASKS, Action
+from outlet_desk.domain.stock import BatchKind, BatchStatus, Discrepancy, StockStatus
+from outlet_desk.domain.transfers import TransferStatus
 from outlet_desk.i18n import set_language
 
 PACKAGE = Path(__file__).resolve().parents[2] / "outlet_desk"
 # The statuses, and the counter tasks by name: their code words appear only in enum definitions (the migrations
 # keep the words they had). A code shared by two enums ("ready": a card's status and a request's) is guarded
 # the same way; an enum definition is where a code word belongs, whichever enum it is.
+GUARDED_VOCABULARIES: tuple[type[StrEnum], ...] = (
+    CardStatus, RequestStatus, ApprovalStatus, ApprovalKind, StageSource, FailureReason, StockStatus, BatchStatus,
+    BatchKind, Discrepancy, TransferStatus, ContactMethod, ContactOutcome, CancelReason, LossChannel, LossKind,
+    Gender)
 GUARDED_WORDS: frozenset[str] = frozenset(
-    {member.value for enum in (CardStatus, RequestStatus, ApprovalStatus) for member in enum}
+    {member.value for enum in GUARDED_VOCABULARIES for member in enum}
     | {task.value for task in COUNTER_TASKS} | {Action.REPORT_LOSS_HOTLINE.value})
+# Where a guarded code word is also the name of another thing (file, word: what it names there).
+GUARDED_WORDS_ELSEWHERE: dict[tuple[str, str], str] = {
+    ("screens/flow_support.py", "supervisor"): "the reader's attribute holding the card operations",
+    ("widgets/tasks.py", "supervisor"): "the supervisor desk's task id and its Textual action name",
+    ("widgets/tasks.py", "hotline"): "the hotline desk's task id and its Textual action name",
+    ("screens/stock.py", "manifest"): "the manifest file input's widget id",
+    ("stock_cli.py", "scan"): "the `stock scan` command's name",
+    ("stock_cli.py", "blanks"): "the `stock blanks` command's name",
+    ("services/stock_import.py", "blank"): "a stock line's column name (the blank flag)",
+    ("services/audit/store.py", "closed"): "a day close's field in an audit event",
+    ("config/messages.py", "missing"): "pydantic's error type for a missing setting",
+    ("db/tables.py", "phone"): "the person's phone column",
+    ("domain/caller_facts.py", "phone"): "the caller fact checked (the phone on file), not a contact method",
+    ("services/masking.py", "phone"): "the audit field masked as a phone number",
+}
 _WORD_CALLS = {"_", "N_", "ngettext"}
 # The audit actions: sealed in the chain, written by the services as AuditAction members only.
 AUDIT_ACTION_WORDS: frozenset[str] = frozenset(action.value for action in AuditAction)
@@ -74,13 +100,15 @@ def _bare_strings(path: Path) -> list[tuple[int, str]]:
 
 
 def test_status_and_task_codes_appear_only_in_enum_definitions() -> None:
-    assert {"pending", "in_production", "used", "suspended", "ready", "collect_card"} <= GUARDED_WORDS
+    assert {"pending", "in_production", "used", "suspended", "ready", "collect_card", "blank", "sent", "death",
+            "will_come", "photo_rejected", "hotline", "temporary", "waive_fee"} <= GUARDED_WORDS
     found = []
     for path in sorted(PACKAGE.rglob("*.py")):
         where = path.relative_to(PACKAGE).as_posix()
         if where.startswith("db/migrations/"):
             continue
-        found += [f"{where}:{line}: {value!r}" for line, value in _bare_strings(path) if value in GUARDED_WORDS]
+        found += [f"{where}:{line}: {value!r}" for line, value in _bare_strings(path)
+                  if value in GUARDED_WORDS and (where, value) not in GUARDED_WORDS_ELSEWHERE]
     assert found == []
 
 
@@ -96,7 +124,7 @@ def test_audit_action_codes_appear_only_in_their_enum() -> None:
 
 
 def test_every_audit_word_elsewhere_is_still_there() -> None:
-    for (where, value) in AUDIT_WORDS_ELSEWHERE:
+    for (where, value) in AUDIT_WORDS_ELSEWHERE | GUARDED_WORDS_ELSEWHERE:
         assert value in {v for _, v in _bare_strings(PACKAGE / where)}, f"{where} no longer names {value!r}"
 
 
