@@ -8,6 +8,7 @@ from collections.abc import Collection, Mapping
 from outlet_desk.domain.card_lifecycle import CardStatus, is_terminal
 from outlet_desk.domain.errors import DomainError
 from outlet_desk.domain.text import AUTHORISATION_REF_MAX, clean_text
+from outlet_desk.domain.visit import Presenter
 from outlet_desk.domain.worded import Worded
 from outlet_desk.i18n import N_, _
 
@@ -27,7 +28,7 @@ def checked_document(reason: CancelReason, presenter: str, document_ref: str) ->
     identity check) with the death certificate's reference; an emigration with the reference of its document
     (the holder or a proxy). A duplicate needs none (the cards themselves show it)."""
     ref = clean_text(document_ref, _("The document reference"), AUTHORISATION_REF_MAX).strip()
-    if reason is CancelReason.DEATH and presenter != "proxy":
+    if reason is CancelReason.DEATH and presenter != Presenter.PROXY:
         raise CancellationRefused(
             _("A death is reported by a relative: check the relative's identity as a proxy of the holder."))
     if reason is CancelReason.DEATH and not ref:

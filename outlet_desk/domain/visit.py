@@ -14,10 +14,18 @@ from datetime import datetime, timedelta
 
 from outlet_desk.domain.errors import DomainError
 from outlet_desk.domain.roles import IN_PERSON_ONLY, counter_task_label, proxy_may_do
-from outlet_desk.i18n import _
+from outlet_desk.domain.worded import Worded
+from outlet_desk.i18n import N_, _
 
 VISIT_MINUTES = 30
 """How long a visit's identity check lasts when the outlet does not say (``[identity] visit_minutes``)."""
+
+
+class Presenter(Worded):
+    """Who is at the counter (or on the phone) for the card: the holder, or a proxy acting for them."""
+
+    HOLDER = "holder", N_("the holder")
+    PROXY = "proxy", N_("a proxy")
 
 
 class VisitRefused(DomainError):
@@ -38,7 +46,7 @@ def visit_expired(checked_at: datetime, now: datetime, minutes: int) -> bool:
 def task_refusal(presenter: str, task: str, proxy_allowed: Collection[str]) -> VisitRefused | None:
     """Why the visit's check does not allow ``task`` (a proxy for a task done in person only, or where the
     outlet lets no proxy act: :func:`outlet_desk.domain.roles.proxy_may_do`), or None."""
-    if presenter != "proxy":
+    if presenter != Presenter.PROXY:
         return None
     if task in IN_PERSON_ONLY:
         return VisitRefused(

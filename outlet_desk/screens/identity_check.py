@@ -25,14 +25,13 @@ from outlet_desk.domain.citizen_id import LENGTH, mask_citizen_id, normalise_cit
 from outlet_desk.domain.errors import DomainError
 from outlet_desk.domain.identity_documents import CITIZEN_NUMBER_DOCUMENTS
 from outlet_desk.domain.roles import COUNTER_TASKS, Action, can, counter_task_label
-from outlet_desk.domain.visit import task_refusal
+from outlet_desk.domain.visit import Presenter, task_refusal
 from outlet_desk.i18n import N_, _, colon
 from outlet_desk.screens.answer import Answer
 from outlet_desk.services.errors import ServiceError
 from outlet_desk.services.identity import (
     Document,
     IdentityCheckResult,
-    Presenter,
     ProxyDetails,
     record_identity_check,
 )
@@ -118,8 +117,9 @@ class IdentityCheckScreen(ModalScreen[IdentityCheckResult | None]):
                 offered = {value for _label, value in flows}
                 flow = self.flow if self.flow in offered else flows[0][1]
                 yield _row(_("For"), Select(flows, value=flow, allow_blank=False, id="flow"))
-                yield _row(_("At the counter"), Select([(_("the holder"), "holder"), (_("a proxy"), "proxy")],
-                                                      value="holder", allow_blank=False, id="presenter"))
+                yield _row(_("At the counter"), Select([(p.label, p.value) for p in Presenter],
+                                                      value=Presenter.HOLDER.value, allow_blank=False,
+                                                      id="presenter"))
                 yield Static(_("Holder's document"), classes="form-section")
                 yield from _document_rows("doc", documents)
                 with Vertical(id="proxy-section"):
@@ -150,7 +150,7 @@ class IdentityCheckScreen(ModalScreen[IdentityCheckResult | None]):
     def _presenter(self) -> None:
         """A proxy: their section opens, or, for a task a proxy may not do here, the refusal shows at once."""
         presenter = self._select("presenter")
-        self.query_one("#proxy-section").display = presenter == "proxy"
+        self.query_one("#proxy-section").display = presenter == Presenter.PROXY
         refusal = task_refusal(presenter, self._select("flow"), shell(self.app).desk.settings.collection.proxy_allowed)
         show_problem(self.query_one("#refusal", Static), refusal.message if refusal is not None else "")
 
@@ -195,13 +195,13 @@ class IdentityCheckScreen(ModalScreen[IdentityCheckResult | None]):
 
     def action_record(self) -> None:
         refusal = self.query_one("#refusal", Static)
-        presenter: Presenter = "proxy" if self._select("presenter") == "proxy" else "holder"
+        presenter = Presenter(self._select("presenter"))
         holder = self._document("doc", "doc-type")
         if isinstance(holder, str):
             show_problem(refusal, _("Holder's document") + colon() + holder)
             return
         proxy: ProxyDetails | None = None
-        if presenter == "proxy":
+        if presenter == Presenter.PROXY:
             document = self._document("proxy", "proxy-type")
             if isinstance(document, str):
                 show_problem(refusal, _("Proxy's document") + colon() + document)

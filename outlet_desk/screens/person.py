@@ -24,7 +24,7 @@ from outlet_desk.domain.roles import Action
 from outlet_desk.domain.times import local_time
 from outlet_desk.i18n import N_, _
 from outlet_desk.screens.base import DeskScreen
-from outlet_desk.screens.person_text import card_detail, identity_text
+from outlet_desk.screens.person_text import card_detail, identity_text, presenter_words
 from outlet_desk.services.context import Actor
 from outlet_desk.services.errors import ServiceError
 from outlet_desk.services.identity import IdentityCheckResult
@@ -201,8 +201,7 @@ class PersonScreen(DeskScreen):
         visit = self.visit()
         if visit is not None:
             c = visit.check
-            who = _("the holder") if c.presenter == "holder" else _("a proxy: {name} ({relation})").format(
-                name=c.proxy_name, relation=c.proxy_relationship)
+            who = presenter_words(c)
             text.append("\n")
             text.append(_("Visit open: {who}, check no. {id}, until {end} (Ctrl+E ends it)").format(
                 who=who, id=c.check_id, end=local_time(visit.ends_at, self.desk_app.desk.tz)[11:]),

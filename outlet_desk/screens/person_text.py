@@ -9,11 +9,20 @@ from rich.text import Text
 
 from outlet_desk.domain.card_lifecycle import CardEvent, event_label, status_label
 from outlet_desk.domain.citizen_id import Gender, mask_citizen_id
+from outlet_desk.domain.visit import Presenter
 from outlet_desk.i18n import _, colon
+from outlet_desk.services.identity import IdentityCheckResult
 from outlet_desk.services.masking import mask_address, mask_phone
 from outlet_desk.services.persons import CardLine, PersonDetail
 from outlet_desk.services.reissue import InstantCardDue
 from outlet_desk.widgets.tasks import CardTask, task_title
+
+
+def presenter_words(check: IdentityCheckResult) -> str:
+    """Who the identity check was of: the holder, or the proxy by name and relationship."""
+    if check.presenter == Presenter.HOLDER:
+        return _("the holder")
+    return _("a proxy: {name} ({relation})").format(name=check.proxy_name, relation=check.proxy_relationship)
 
 
 def card_detail(card: CardLine, offered: Iterable[CardTask], card_due: InstantCardDue | None = None) -> Text:

@@ -20,6 +20,7 @@ from outlet_desk.domain.fees import format_yuan, refund_due
 from outlet_desk.domain.request_stages import StageSource
 from outlet_desk.domain.request_status import CLOSED_REQUESTS, RequestStatus
 from outlet_desk.domain.roles import Action
+from outlet_desk.domain.visit import Presenter
 from outlet_desk.i18n import _
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.receipts import ReceiptData, issue_receipt
@@ -107,7 +108,7 @@ def cancel_cards(
                    "refunds": [{"request_id": r.request_id, "amount_fen": r.amount_fen, "method": r.method}
                                for r in paid_back],
                    "presenter": check.presenter},
-            proxy=(check.proxy_name, check.proxy_relationship) if check.presenter == "proxy" else None)
+            proxy=(check.proxy_name, check.proxy_relationship) if check.presenter == Presenter.PROXY else None)
         for n, refund in enumerate(paid_back, 1):
             s.add(Payment(outlet_code=desk.outlet_code, request_id=refund.request_id, amount_fen=-refund.amount_fen,
                           method=refund.method, receipt_number=f"{receipt.code}-R{n}", operator_id=actor.operator_id,

@@ -18,6 +18,7 @@ from outlet_desk.domain.pin import check_new_pin, pin_change_required
 from outlet_desk.domain.request_stages import StageSource
 from outlet_desk.domain.request_status import RequestStatus, request_status_label
 from outlet_desk.domain.roles import Action
+from outlet_desk.domain.visit import Presenter
 from outlet_desk.i18n import _
 from outlet_desk.reader.card_data import CardData
 from outlet_desk.services.cancellation import cancellation_words, why_cancelled
@@ -203,7 +204,7 @@ def complete_collection(
         assert person is not None and card.id is not None
         comparison, refusal = _judge(s, request, card, person, chip)
         if refusal is None:
-            if not pin_changed and pin_change_required(check.presenter == "proxy",
+            if not pin_changed and pin_change_required(check.presenter == Presenter.PROXY,
                                                        desk.settings.collection.proxy_keeps_initial_pin):
                 raise CollectionRefused(_("The holder must change the initial PIN before the card is handed over."))
             return _hand_over(uow, request, card, person, check, chip, pin_changed)
@@ -246,7 +247,7 @@ def _hand_over(uow: UnitOfWork, request: ReissueRequest, card: Card, person: Per
         request_id=request_id,
         after={**card_facts(card), "replaced": replaced, "presenter": check.presenter, "request_id": request_id,
                "pin_changed": pin_changed, "chip": read},
-        proxy=(check.proxy_name, check.proxy_relationship) if check.presenter == "proxy" else None)
+        proxy=(check.proxy_name, check.proxy_relationship) if check.presenter == Presenter.PROXY else None)
     collection.receipt_number = receipt.code
     uow.commit()
     return CollectionResult(collection.id, card.card_number, replaced, receipt, pin_changed)

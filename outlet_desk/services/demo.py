@@ -39,6 +39,7 @@ from outlet_desk.domain.request_stages import StageSource
 from outlet_desk.domain.request_status import RequestStatus
 from outlet_desk.domain.roles import Action, Role
 from outlet_desk.domain.stock import BatchKind, BatchStatus, StockStatus
+from outlet_desk.domain.visit import Presenter
 from outlet_desk.i18n import _
 from outlet_desk.services.context import Desk
 from outlet_desk.services.errors import ServiceError
@@ -251,7 +252,7 @@ def seed_training(desk: Desk, persons: int = 200) -> DemoSummary:
                     lapses = now + timedelta(hours=rng.randrange(6, 40))
                 assert card.id is not None
                 s.add(LossReport(outlet_code=desk.outlet_code, card_id=card.id, channel=LossChannel.HOTLINE,
-                                 kind=LossKind.TEMPORARY, reporter="holder", operator_id=hotline.id,
+                                 kind=LossKind.TEMPORARY, reporter=Presenter.HOLDER, operator_id=hotline.id,
                                  reported_at=reported, lapses_at=lapses))
                 summary.examples.setdefault("suspended_by_hotline", number)
             else:  # lost, ready, replaced: the old card was lost and formally reported
@@ -259,7 +260,8 @@ def seed_training(desk: Desk, persons: int = 200) -> DemoSummary:
                 assert old.id is not None and person.id is not None
                 check = IdentityCheck(
                     outlet_code=desk.outlet_code, person_id=person.id, flow=Action.REPORT_LOSS_COUNTER.value,
-                    presenter="holder", document_type=DocumentType.RESIDENT_ID_CARD.value, document_number=number,
+                    presenter=Presenter.HOLDER, document_type=DocumentType.RESIDENT_ID_CARD.value,
+                    document_number=number,
                     document_name=name, document_expiry=today + timedelta(days=2000), check_digit_ok=True,
                     name_match_ok=True, document_valid_ok=True, face_confirmed=True, passed=True,
                     operator_id=clerk.id, checked_at=now - timedelta(days=20),
@@ -267,7 +269,7 @@ def seed_training(desk: Desk, persons: int = 200) -> DemoSummary:
                 s.add(check)
                 s.flush()
                 s.add(LossReport(outlet_code=desk.outlet_code, card_id=old.id, channel=LossChannel.COUNTER,
-                                 kind=LossKind.FORMAL, reporter="holder", identity_check_id=check.id,
+                                 kind=LossKind.FORMAL, reporter=Presenter.HOLDER, identity_check_id=check.id,
                                  operator_id=clerk.id,
                                  reported_at=now - timedelta(days=20), formal_at=now - timedelta(days=20)))
                 if scenario is _Scenario.LOST:

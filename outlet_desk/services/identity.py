@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Literal
 
 from outlet_desk.db.tables import IdentityCheck, Person
 from outlet_desk.domain.audit_actions import AuditAction
@@ -22,14 +21,13 @@ from outlet_desk.domain.identity_documents import CITIZEN_NUMBER_DOCUMENTS, Docu
 from outlet_desk.domain.names import names_match
 from outlet_desk.domain.roles import COUNTER_TASKS, Action
 from outlet_desk.domain.text import AUTHORISATION_REF_MAX, DOCUMENT_FIELD_MAX, PERSON_NAME_MAX, clean_text
-from outlet_desk.domain.visit import task_refusal
+from outlet_desk.domain.visit import Presenter, task_refusal
 from outlet_desk.i18n import _
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.errors import NotFound, ServiceError
 from outlet_desk.services.masking import mask_number
 from outlet_desk.services.uow import UnitOfWork
 
-Presenter = Literal["holder", "proxy"]
 #: The task an identity check is for (its flow): one of the counter tasks (domain.roles.COUNTER_TASKS).
 Flow = Action
 
@@ -138,7 +136,7 @@ def _evaluate(desk: Desk, person: Person, flow: str, presenter: Presenter, docum
     today = desk.local_now().date()
     accepted = desk.settings.identity.document_types
     out = _Outcome()
-    if presenter == "proxy":
+    if presenter == Presenter.PROXY:
         not_allowed = task_refusal(presenter, flow, desk.settings.collection.proxy_allowed)
         if not_allowed is not None:
             out.refuse(IdentityRule.PROXY_NOT_ALLOWED, not_allowed.message)
@@ -158,7 +156,7 @@ def _evaluate(desk: Desk, person: Person, flow: str, presenter: Presenter, docum
         out.refuse(IdentityRule.NAME_MISMATCH,
             _("Holder's document: the name {name} does not match the name on record.").format(
                 name=document.name.strip() or "-"))
-    if presenter == "proxy" and proxy is not None:
+    if presenter == Presenter.PROXY and proxy is not None:
         whose = _("Proxy's document")
         _check_document(out, proxy.document, accepted, today, whose)
         if not proxy.document.name.strip():
@@ -204,14 +202,14 @@ def record_identity_check(
     """Check and store who stands at the counter for ``flow``; raise the first refusal (stored too)."""
     if flow not in COUNTER_TASKS:
         raise ValueError(f"unknown flow {flow!r}")
-    _refuse_unclean_text(document, proxy if presenter == "proxy" else None)
+    _refuse_unclean_text(document, proxy if presenter == Presenter.PROXY else None)
     with UnitOfWork(desk, actor, Action(flow)) as uow:
         person = uow.session.get(Person, person_id)
         if person is None:
             raise NotFound(_("No person with this record number."))
         out = _evaluate(desk, person, flow, presenter, document, proxy, face_confirmed)
         number = _stored_number(document)
-        by_proxy = proxy if presenter == "proxy" else None
+        by_proxy = proxy if presenter == Presenter.PROXY else None
         row = IdentityCheck(
             outlet_code=desk.outlet_code, person_id=person_id, flow=flow, presenter=presenter,
             document_type=document.type, document_number=number[:40], document_name=document.name.strip()[:60],

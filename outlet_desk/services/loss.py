@@ -26,6 +26,7 @@ from outlet_desk.domain.loss import (
 from outlet_desk.domain.names import names_match
 from outlet_desk.domain.roles import Action
 from outlet_desk.domain.times import local_time
+from outlet_desk.domain.visit import Presenter
 from outlet_desk.i18n import _
 from outlet_desk.reader.card_data import CardData
 from outlet_desk.services.approvals.kinds import WITHDRAWAL, SecondOperatorNeeded
@@ -143,7 +144,7 @@ def report_loss_hotline(desk: Desk, actor: Actor, citizen_number: str, name: str
         now = desk.now()
         report = LossReport(
             outlet_code=desk.outlet_code, card_id=card.id, channel=LossChannel.HOTLINE, kind=LossKind.TEMPORARY,
-            reporter="holder", operator_id=actor.operator_id, reported_at=now,
+            reporter=Presenter.HOLDER, operator_id=actor.operator_id, reported_at=now,
             lapses_at=lapse_at(now, desk.settings.loss.temporary_days),
         )
         s.add(report)

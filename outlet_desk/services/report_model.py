@@ -14,6 +14,7 @@ from outlet_desk.domain.audit_actions import AuditAction
 from outlet_desk.domain.fees import ReissueReason
 from outlet_desk.domain.loss import LossChannel
 from outlet_desk.domain.roles import Action
+from outlet_desk.domain.visit import Presenter
 from outlet_desk.services.audit import ChainReport
 from outlet_desk.services.context import Desk
 
@@ -39,7 +40,7 @@ LOSS_EVENTS: Mapping[str, str] = {
 }
 LOSS_KEYS: tuple[str, ...] = (LossChannel.HOTLINE, LossChannel.COUNTER, "made_formal", "lapsed", "withdrawn")
 REASONS: tuple[str, ...] = tuple(r.value for r in ReissueReason)
-PRESENTERS: tuple[str, ...] = ("holder", "proxy")
+PRESENTERS: tuple[str, ...] = tuple(Presenter)
 AGE_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
     ("0-7", 0, 7), ("8-30", 8, 30), ("31-90", 31, 90), ("over_90", 91, None),
 )

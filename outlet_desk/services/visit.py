@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from outlet_desk.domain.citizen_id import mask_citizen_id
 from outlet_desk.domain.request_status import RequestStatus
 from outlet_desk.domain.roles import Action
-from outlet_desk.domain.visit import task_refusal, visit_ends_at, visit_expired
+from outlet_desk.domain.visit import Presenter, task_refusal, visit_ends_at, visit_expired
 from outlet_desk.i18n import _
 from outlet_desk.services.masking import mask_name
 
@@ -43,7 +43,7 @@ class Visit:
 
     @property
     def by_proxy(self) -> bool:
-        return self.check.presenter == "proxy"
+        return self.check.presenter == Presenter.PROXY
 
 
 def visit_of(desk: Desk, person: PersonDetail, check: IdentityCheckResult) -> Visit:

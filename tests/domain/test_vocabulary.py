@@ -33,6 +33,7 @@ from outlet_desk.domain.request_status import (
 from outlet_desk.domain.roles import COUNTER_TASKS, Action
 from outlet_desk.domain.stock import BatchKind, BatchStatus, Discrepancy, StockStatus
 from outlet_desk.domain.transfers import TransferStatus
+from outlet_desk.domain.visit import Presenter
 from outlet_desk.i18n import set_language
 
 PACKAGE = Path(__file__).resolve().parents[2] / "outlet_desk"
@@ -42,7 +43,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "outlet_desk"
 GUARDED_VOCABULARIES: tuple[type[StrEnum], ...] = (
     CardStatus, RequestStatus, ApprovalStatus, ApprovalKind, StageSource, FailureReason, StockStatus, BatchStatus,
     BatchKind, Discrepancy, TransferStatus, ContactMethod, ContactOutcome, CancelReason, LossChannel, LossKind,
-    Gender)
+    Gender, Presenter)
 GUARDED_WORDS: frozenset[str] = frozenset(
     {member.value for enum in GUARDED_VOCABULARIES for member in enum}
     | {task.value for task in COUNTER_TASKS} | {Action.REPORT_LOSS_HOTLINE.value})
@@ -60,6 +61,8 @@ GUARDED_WORDS_ELSEWHERE: dict[tuple[str, str], str] = {
     ("db/tables.py", "phone"): "the person's phone column",
     ("domain/caller_facts.py", "phone"): "the caller fact checked (the phone on file), not a contact method",
     ("services/masking.py", "phone"): "the audit field masked as a phone number",
+    ("screens/identity_check.py", "proxy"): "the id prefix of the proxy's document fields",
+    ("screens/uncollected.py", "holder"): "the holder column's key in the uncollected cards' table",
 }
 _WORD_CALLS = {"_", "N_", "ngettext"}
 # The audit actions: sealed in the chain, written by the services as AuditAction members only.

@@ -21,6 +21,7 @@ from outlet_desk.i18n import _
 from outlet_desk.reader.card_data import CardData
 from outlet_desk.screens.base import DeskScreen
 from outlet_desk.screens.flow_support import REFUSALS, ChipRead, refusal_text, show_receipt
+from outlet_desk.screens.person_text import presenter_words
 from outlet_desk.services.errors import RecordChanged
 from outlet_desk.services.identity import IdentityCheckResult
 from outlet_desk.services.persons import CardLine, PersonDetail
@@ -202,8 +203,7 @@ class CardTaskScreen(CardScreen):
 
     def summary(self) -> Text:
         text = super().summary()
-        who = _("the holder") if self.check.presenter == "holder" else _("a proxy: {name} ({relation})").format(
-            name=self.check.proxy_name, relation=self.check.proxy_relationship)
+        who = presenter_words(self.check)
         text.append("\n" + _("At the counter: {who}; identity check no. {id}").format(who=who, id=self.check.check_id),
                     style="green")
         return text

@@ -14,6 +14,7 @@ from outlet_desk.domain.cancellation import CancelReason
 from outlet_desk.domain.card_lifecycle import is_terminal, status_label
 from outlet_desk.domain.roles import Action
 from outlet_desk.domain.text import AUTHORISATION_REF_MAX
+from outlet_desk.domain.visit import Presenter
 from outlet_desk.i18n import N_, _
 from outlet_desk.screens.card_tasks.base import CardTaskScreen
 from outlet_desk.services.cancellation import CancellationResult, cancel_cards, refund_words
@@ -26,7 +27,7 @@ class CancelCardScreen(CardTaskScreen):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("f9", "confirm", N_("Cancel the cards"), key_display="F9")]
 
     def compose_task(self) -> Iterable[Widget]:
-        first = CancelReason.DEATH if self.check.presenter == "proxy" else CancelReason.EMIGRATION
+        first = CancelReason.DEATH if self.check.presenter == Presenter.PROXY else CancelReason.EMIGRATION
         yield Label(_("Why"))
         yield Select([(r.label, r.value) for r in CancelReason], value=first.value, allow_blank=False,
                      id="cancel-reason")

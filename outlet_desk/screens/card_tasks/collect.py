@@ -15,6 +15,7 @@ from textual.widgets import Input
 
 from outlet_desk.domain.pin import INITIAL_PIN, PIN_LENGTH, PinRefused, check_new_pin, pin_change_required
 from outlet_desk.domain.roles import Action
+from outlet_desk.domain.visit import Presenter
 from outlet_desk.i18n import N_, _
 from outlet_desk.reader.card_data import CardData
 from outlet_desk.reader.errors import PinBlocked
@@ -219,7 +220,7 @@ class CollectScreen(CardTaskScreen):
     @property
     def pin_change_required(self) -> bool:
         """Whether the PIN must be changed before the hand-over (a proxy may leave it where the outlet allows)."""
-        return pin_change_required(self.check.presenter == "proxy",
+        return pin_change_required(self.check.presenter == Presenter.PROXY,
                                    self.desk_app.desk.settings.collection.proxy_keeps_initial_pin)
 
     def action_confirm(self) -> None:
