@@ -39,6 +39,8 @@ def test_without_a_pcsc_service_watch_gives_up_at_its_timeout_and_says_why(tmp_p
     watched, watch_s = desk(config, "reader", "watch", "--timeout", str(TIMEOUT_S), socket=socket)
     assert watched.returncode == 1, (watched.stdout, watched.stderr)  # it was 0: a watch that saw nothing
     assert watched.stderr.strip().splitlines()[-1].startswith(words), watched.stderr
+    if language == "zh_CN":  # the reader's state as it changes, in the outlet's language too
+        assert "读卡器状态：读卡服务未运行" in watched.stdout and "reader state" not in watched.stdout, watched.stdout
     # The watch itself lasts its timeout: the rest is the command line's start, measured just before (a loaded
     # machine stretches both alike).
     assert watch_s < start_s * 1.5 + TIMEOUT_S + 2.0, (watch_s, start_s)
