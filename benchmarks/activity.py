@@ -209,6 +209,8 @@ class Driver:
             self.today().add(f"reissues.{reason.value}")
             self.today().add("fees.waived_fen", fee.amount_fen if waive else 0)
             self.today().add("fees.taken_fen", 0 if waive or fee.free else fee.amount_fen)
+            if not (waive or fee.free):
+                self.today().add(f"fees.{method}_fen", fee.amount_fen)
             self.today().add(f"clerks.{clerk.name}.transactions")
             self.tick()
 

@@ -104,6 +104,19 @@ def first_clause(text: str) -> str:
     return clause[:-1] + "…" if clause.endswith("；") else clause
 
 
+def range_words(param: object) -> str | None:
+    """An option's bounds in the outlet's language, for the help's ``[...]`` (Typer writes ``x>=0``, a formula
+    in no clerk's language); None for an option without bounds."""
+    low, high = getattr(param, "min", None), getattr(param, "max", None)
+    if low is None and high is None:
+        return None
+    if high is None:
+        return _("{low} or more").format(low=low)
+    if low is None:
+        return _("{high} or less").format(high=high)
+    return _("{low} to {high}").format(low=low, high=high)
+
+
 def _shown_as(words: str) -> Callable[..., str]:
     """A parameter's ``display_type_rich``, answering ``words`` whatever the context."""
     def display_type_rich(ctx: Context | None = None) -> str:
@@ -122,6 +135,8 @@ def _translate(command: Command) -> None:
     for param in command.params:
         if isinstance(param, TyperOption | TyperArgument) and param.help:
             param.help = _(param.help)
+        if isinstance(param, TyperOption | TyperArgument) and (words := range_words(param)) is not None:
+            setattr(param, "_get_number_range_help_str", lambda words=words: words)  # noqa: B010
         if isinstance(param, TyperOption | TyperArgument) and param.metavar is None:
             word = VALUE_WORDS.get(param.display_type(Context(command))[1:-1])
             if word is not None:  # the help's <...> after the option or argument, in words

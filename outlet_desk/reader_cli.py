@@ -21,7 +21,7 @@ from outlet_desk.domain.roles import Action
 from outlet_desk.i18n import _
 from outlet_desk.reader.card_data import CardData
 from outlet_desk.reader.errors import ReaderError, ServiceGone
-from outlet_desk.reader.events import CardRead, ReaderErrorEvent, describe
+from outlet_desk.reader.events import CardRead, ReaderErrorEvent, ReaderStatus, StateChanged, describe
 from outlet_desk.reader.watch_loop import reader_events, readers_now, service_message
 from outlet_desk.services.masking import mask_name
 
@@ -91,8 +91,13 @@ def watch(
     number and name masked, or in full for an operator who signs in and may open a record (each card so
     read is audited)."""
     shown = _card_shown(ctx, as_user)
+    gone: ServiceGone | None = None  # the PC/SC service missing, and not back since
     try:
         for event in reader_events(reader, timeout):
+            if isinstance(event, ReaderErrorEvent) and isinstance(event.error, ServiceGone):
+                gone = event.error
+            elif isinstance(event, StateChanged) and event.state.status is not ReaderStatus.NO_SERVICE:
+                gone = None
             if isinstance(event, CardRead):
                 data = json.dumps(shown(event.card), ensure_ascii=False)
                 typer.echo(data if once else _("card read in {reader}: {data}").format(reader=event.reader,
@@ -107,6 +112,9 @@ def watch(
                 raise typer.Exit(1)
     except KeyboardInterrupt:
         return
+    if gone is not None:  # the whole watch without a PC/SC service: a failure, said as `reader list` says it
+        typer.echo(service_message(gone), err=True)
+        raise typer.Exit(1)
     if once:
         typer.echo(_("No card was read within {seconds} s.").format(seconds=timeout), err=True)
         raise typer.Exit(1)

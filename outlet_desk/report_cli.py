@@ -36,7 +36,7 @@ from outlet_desk.private_files import private_folder
 from outlet_desk.services import city_report_export
 from outlet_desk.services.city_report import city_report
 from outlet_desk.services.context import Actor, Desk
-from outlet_desk.services.report import daily_report, figure_rows
+from outlet_desk.services.report import daily_report
 from outlet_desk.services.report_export import (
     REPORT_FILES,
     column_headings,
@@ -51,7 +51,7 @@ from outlet_desk.services.report_export import (
     to_json,
     trend_line,
 )
-from outlet_desk.services.report_model import DailyReport
+from outlet_desk.services.report_model import DailyReport, figure_rows
 
 report_app = typer.Typer(help="Reports: the daily report, the city report, the province report.", add_completion=False,
                          rich_markup_mode=None)

@@ -60,8 +60,10 @@ def test_every_commands_help_is_in_chinese(chinese_outlet: Path, english: None, 
     assert not english_only, shown.stdout
     assert CHINESE.search(shown.stdout.split("\n\n")[1]), shown.stdout  # the command's own description
     assert not PYTHON_TYPE.search(shown.stdout), shown.stdout  # <数字>, not <float range>
+    assert not RANGE_FORMULA.search(shown.stdout), shown.stdout  # [不小于 0], not Typer's [x>=0]
 
 
+RANGE_FORMULA = re.compile(r"x\s*[<>]=|[<>]=\s*x")
 PYTHON_TYPE = re.compile(r"<(str|int|float|path|file|directory|list\[str\])( range)?>")
 
 
@@ -69,6 +71,7 @@ def test_the_options_help_stands_in_one_column_in_chinese(chinese_outlet: Path, 
     """Click counted characters, so an option's value named in Chinese (<数字>) pushed its help out of line."""
     shown = run(chinese_outlet, "reader", "watch", "--help", env={"COLUMNS": "120"})
     assert "--timeout <数字>" in shown.stdout and "--reader <文本>" in shown.stdout, shown.stdout
+    assert "[不小于 0]" in shown.stdout and "x>=0" not in shown.stdout, shown.stdout  # the bound in words
     starts = {cell_len(line[:found.end()]) for line in shown.stdout.splitlines()
               if line.startswith("  --") and (found := re.search(r"\S {2,}", line))}
     assert len(starts) == 1, shown.stdout
@@ -77,6 +80,8 @@ def test_the_options_help_stands_in_one_column_in_chinese(chinese_outlet: Path, 
 def test_the_help_stays_english_on_an_english_outlet(config: Path, english: None) -> None:
     shown = run(config, "reader", "--help")
     assert "Card readers: list them and watch cards." in shown.stdout and "Usage:" in shown.stdout
+    watch = run(config, "reader", "watch", "--help", env={"COLUMNS": "120"}).stdout
+    assert "[0 or more]" in watch and "x>=0" not in watch, watch
 
 
 def test_reader_list_answers_in_chinese(chinese_outlet: Path, english: None) -> None:

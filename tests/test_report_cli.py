@@ -72,7 +72,10 @@ def test_json_keys_and_types_are_the_documented_ones(outlet: tuple[Path, Activit
     assert set(data["reissues"]["by_reason"]) == {"lost", "damaged", "expired", "info_change"}
     assert data["reissues"]["total"] == sum(data["reissues"]["by_reason"].values())
     assert set(data["collections"]) == {"holder", "proxy"}
-    assert set(data["fees"]) == {"taken_fen", "taken_yuan", "waived_fen", "waived_yuan"}
+    assert set(data["fees"]) == {"taken_fen", "taken_yuan", "waived_fen", "waived_yuan", "by_method_fen",
+                                 "by_method_yuan"}
+    assert set(data["fees"]["by_method_fen"]) == {"cash", "wechat", "alipay", "bank_card"}
+    assert sum(data["fees"]["by_method_fen"].values()) == data["fees"]["taken_fen"]  # each fee under its method
     assert isinstance(data["fees"]["taken_fen"], int) and data["fees"]["taken_fen"] > 0
     assert data["fees"]["taken_yuan"] == f"{data['fees']['taken_fen'] // 100}.{data['fees']['taken_fen'] % 100:02d}"
     assert set(data["uncollected_cards"]) == {"0-7", "8-30", "31-90", "over_90", "total"}
@@ -195,7 +198,8 @@ def test_disagreement_exits_1_naming_the_figure_and_still_prints_the_report(tmp_
     assert result.exit_code == 1
     assert "fees.taken_fen" in result.stderr
     data = json.loads(result.stdout)
-    assert data["reconciliation"]["disagreements"] == ["fees.taken_fen"]
+    assert data["reconciliation"]["disagreements"][0] == "fees.taken_fen"  # then the method's own figure
+    assert len(data["reconciliation"]["disagreements"]) == 2
 
 
 def test_the_day_close_files_and_the_report_pdf_never_share_a_name(tmp_path: Path) -> None:

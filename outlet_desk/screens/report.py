@@ -1,5 +1,5 @@
 """The daily report on screen: the same figures as ``outlet-desk report daily`` (one list,
-``services.report.figure_rows``), each with its reconciliation, the chain result and a 30-day trend."""
+``services.report_model.figure_rows``), each with its reconciliation, the chain result and a 30-day trend."""
 
 from __future__ import annotations
 
@@ -20,9 +20,9 @@ from outlet_desk.screens.answer import Answer
 from outlet_desk.screens.audit_trail import AuditTrailScreen
 from outlet_desk.screens.supervision_base import DAY_KEYS, DayScreen
 from outlet_desk.services.errors import ServiceError
-from outlet_desk.services.report import chain_result, daily_report, figure_rows
+from outlet_desk.services.report import chain_result, daily_report
 from outlet_desk.services.report_export import heading, label, recon_text, shown, summary_lines
-from outlet_desk.services.report_model import ChainResult, DailyReport
+from outlet_desk.services.report_model import ChainResult, DailyReport, figure_rows
 from outlet_desk.widgets.plain import DataTable, Static
 from outlet_desk.widgets.table_columns import add_keyed_columns
 

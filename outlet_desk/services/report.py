@@ -28,6 +28,7 @@ from sqlmodel import col
 
 from outlet_desk.db.tables import DayClose, Operator, Outlet
 from outlet_desk.domain.audit_actions import AuditAction
+from outlet_desk.domain.fees import PaymentMethod
 from outlet_desk.domain.roles import Action, require
 from outlet_desk.i18n import _
 from outlet_desk.services import report_queries as q
@@ -207,6 +208,7 @@ def _assemble(desk: Desk, outlet: str, name: str, day: date,
         blocked_cards_presented=extra[AuditAction.BLOCKED_CARD_PRESENTED],
         fees_taken_fen=audit.counts["fees.taken_fen"],
         fees_waived_fen=audit.counts["fees.waived_fen"],
+        fees_by_method={m.value: audit.counts[f"fees.{m.value}_fen"] for m in PaymentMethod},
         clerks=_clerk_lines(audit, timing, names),
         uncollected={b: table.counts[f"uncollected.{b}"] for b, _lo, _hi in AGE_BUCKETS},  # the cards waiting
         pending_temporary_losses=pending,
@@ -252,6 +254,8 @@ def _audit_tally(rows: Iterable[Any]) -> tuple[_Tally, dict[int, list[float]], C
                 data = _json(after)
                 tally.add(f"reissues.{data.get('reason', '')}")
                 tally.add("fees.taken_fen", int(data.get("paid_fen") or 0))
+                if data.get("payment_method"):
+                    tally.add(f"fees.{data['payment_method']}_fen", int(data.get("paid_fen") or 0))
                 if data.get("waived"):
                     tally.add("fees.waived_fen", int(data.get("fee_fen") or 0))
             elif action == AuditAction.CARD_COLLECTED:
@@ -414,7 +418,7 @@ def _reconcile(audit: _Tally, table: _Tally, names: Mapping[int, tuple[str, str]
         *(f"loss_reports.{k}" for k in LOSS_KEYS),
         *(f"reissues.{r}" for r in REASONS),
         *(f"collections.{p}" for p in PRESENTERS),
-        "fees.taken_fen", "fees.waived_fen", "spoiled_cards",
+        "fees.taken_fen", "fees.waived_fen", *(f"fees.{m.value}_fen" for m in PaymentMethod), "spoiled_cards",
         *(f"uncollected.{b}" for b, _lo, _hi in AGE_BUCKETS),
     ]
     extra = sorted((set(audit.counts) | set(table.counts)) - set(fixed))
@@ -427,24 +431,3 @@ def _reconcile(audit: _Tally, table: _Tally, names: Mapping[int, tuple[str, str]
             shown = f"clerks.{username}.transactions"
         checks.append(Check(shown, audit.counts[key], table.counts[key]))
     return tuple(checks)
-
-
-def figure_rows(report: DailyReport) -> list[tuple[str, int | float | str | None]]:
-    """Every figure of the report as (key, value): the one list the CSV, the table and the screen show."""
-    rows: list[tuple[str, int | float | str | None]] = []
-    rows += [(f"loss_reports.{k}", v) for k, v in report.loss_reports.items()]
-    rows += [(f"reissues.{k}", v) for k, v in report.reissues.items()]
-    rows += [("reissues.total", report.reissues_total)]
-    rows += [(f"collections.{k}", v) for k, v in report.collections.items()]
-    rows += [("chip_check_failures", report.chip_check_failures),
-             ("blocked_cards_presented", report.blocked_cards_presented),
-             ("spoiled_cards", report.spoiled_cards),
-             ("fees.taken_fen", report.fees_taken_fen), ("fees.waived_fen", report.fees_waived_fen)]
-    for c in report.clerks:
-        rows += [(f"clerks.{c.username}.transactions", c.transactions),
-                 (f"clerks.{c.username}.avg_handling_seconds", c.avg_handling_seconds)]
-    rows += [(f"uncollected.{k}", v) for k, v in report.uncollected.items()]
-    rows += [("uncollected.total", report.uncollected_total),
-             ("pending_temporary_losses", report.pending_temporary_losses)]
-    rows += list(report.counter_services.items())
-    return rows

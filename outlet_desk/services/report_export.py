@@ -8,12 +8,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from outlet_desk.domain.fees import format_yuan
+from outlet_desk.domain.fees import PaymentMethod, format_yuan
 from outlet_desk.i18n import N_, _
 from outlet_desk.services.atomic_file import write_atomically
 from outlet_desk.services.fonts import CJK_FONT
-from outlet_desk.services.report import figure_rows
-from outlet_desk.services.report_model import SCHEMA, Check, DailyReport
+from outlet_desk.services.report_model import SCHEMA, Check, DailyReport, figure_rows
 from outlet_desk.services.report_services import SERVICE_LABELS
 
 if TYPE_CHECKING:
@@ -56,6 +55,8 @@ def label(key: str) -> str:
     """The person-facing name of a figure key (clerk lines name the clerk)."""
     if key in LABELS:
         return _(LABELS[key])
+    if key.startswith("fees.") and (method := key[5:].removesuffix("_fen")) in {m.value for m in PaymentMethod}:
+        return _("Fees taken: {method} (yuan)").format(method=PaymentMethod(method).label)
     if key.startswith("clerks."):
         _prefix, username, what = key.split(".", 2)
         if what == "transactions":
@@ -116,6 +117,8 @@ def to_json(report: DailyReport) -> dict[str, Any]:
         "fees": {
             "taken_fen": report.fees_taken_fen, "taken_yuan": format_yuan(report.fees_taken_fen),
             "waived_fen": report.fees_waived_fen, "waived_yuan": format_yuan(report.fees_waived_fen),
+            "by_method_fen": dict(report.fees_by_method),
+            "by_method_yuan": {m: format_yuan(fen) for m, fen in report.fees_by_method.items()},
         },
         "clerks": [
             {"operator_id": c.operator_id, "username": c.username, "display_name": c.display_name,

@@ -187,6 +187,8 @@ class DailyReport:
     """Cards recorded spoiled (with a witness) that day."""
     counter_services: Mapping[str, int] = field(default_factory=dict)
     """Cancellations by why and PINs reset or unblocked that day (``services/report_services.py``)."""
+    fees_by_method: Mapping[str, int] = field(default_factory=dict)
+    """The fees taken, by payment method (every method, 0 where none was taken): the cash in the drawer apart."""
 
     @property
     def disagreements(self) -> tuple[Check, ...]:
@@ -199,3 +201,25 @@ class DailyReport:
     @property
     def uncollected_total(self) -> int:
         return sum(self.uncollected.values())
+
+
+def figure_rows(report: DailyReport) -> list[tuple[str, int | float | str | None]]:
+    """Every figure of the report as (key, value): the one list the CSV, the table and the screen show."""
+    rows: list[tuple[str, int | float | str | None]] = []
+    rows += [(f"loss_reports.{k}", v) for k, v in report.loss_reports.items()]
+    rows += [(f"reissues.{k}", v) for k, v in report.reissues.items()]
+    rows += [("reissues.total", report.reissues_total)]
+    rows += [(f"collections.{k}", v) for k, v in report.collections.items()]
+    rows += [("chip_check_failures", report.chip_check_failures),
+             ("blocked_cards_presented", report.blocked_cards_presented),
+             ("spoiled_cards", report.spoiled_cards),
+             ("fees.taken_fen", report.fees_taken_fen), ("fees.waived_fen", report.fees_waived_fen)]
+    rows += [(f"fees.{method}_fen", fen) for method, fen in report.fees_by_method.items()]
+    for c in report.clerks:
+        rows += [(f"clerks.{c.username}.transactions", c.transactions),
+                 (f"clerks.{c.username}.avg_handling_seconds", c.avg_handling_seconds)]
+    rows += [(f"uncollected.{k}", v) for k, v in report.uncollected.items()]
+    rows += [("uncollected.total", report.uncollected_total),
+             ("pending_temporary_losses", report.pending_temporary_losses)]
+    rows += list(report.counter_services.items())
+    return rows

@@ -159,6 +159,9 @@ def _table(*, several: bool) -> Executable:
         .where(own(col(rr.outlet_code)), col(rr.waived).is_(True), _in(col(rr.created_at))),
         select("fees", literal("taken_fen"), func.coalesce(func.sum(col(pay.amount_fen)), 0), col(pay.outlet_code))
         .where(own(col(pay.outlet_code)), _in(col(pay.paid_at))),
+        select("fees", col(pay.method) + "_fen", func.coalesce(func.sum(col(pay.amount_fen)), 0),
+               col(pay.outlet_code))
+        .where(own(col(pay.outlet_code)), _in(col(pay.paid_at))).group_by(col(pay.method)),
         select("spoiled_cards", literal(""), count, col(StockItem.outlet_code))
         .where(own(col(StockItem.outlet_code)), _in(col(StockItem.spoiled_at))),
         select("collection", col(ic.presenter), count, col(coll.outlet_code))

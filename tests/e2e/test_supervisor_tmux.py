@@ -17,7 +17,7 @@ import pytest
 from sqlmodel import col, select
 
 from outlet_desk.db.tables import Card, Person, ReissueRequest
-from outlet_desk.i18n import set_language
+from outlet_desk.i18n import Language, _, set_language
 from tests.e2e.test_journey_tmux import (  # noqa: F401
     ROOT,
     Terminal,
@@ -141,3 +141,86 @@ def test_supervisor_day_by_keyboard(tmux: Callable[[str, str], Terminal], tmp_pa
     figures = json.loads(report.stdout)
     assert figures["fees"]["taken_fen"] == 2000 and figures["fees"]["waived_fen"] == 4000
     assert figures["reissues"]["total"] == 3
+
+
+WECHAT_REFERENCE = "4200001234202612050007"
+
+
+@pytest.mark.parametrize("language", ["zh_CN", "en"])
+def test_a_day_of_cash_and_wechat_closes_by_keyboard(tmux: Callable[[str, str], Terminal],  # noqa: F811
+                                                     tmp_path: Path, language: Language) -> None:
+    """One reissue paid by WeChat Pay (its reference typed at the payment), one in cash; the supervisor counts
+    the cash alone against the cash taken, sees the WeChat payment listed by its reference (not counted), and
+    closes the day; the report gives the fees by method."""
+    set_language(language)
+    config = tmp_path / "outlet.toml"
+    text = (ROOT / "outlet.toml").read_text(encoding="utf-8").replace('language = "zh_CN"',
+                                                                       f'language = "{language}"')
+    config.write_text(text.replace('mode = "pcsc"', 'mode = "virtual"'), encoding="utf-8")
+    db = tmp_path / "data" / "outlet.db"
+    term = tmux(f"mixed-day-{language}", f"cd {ROOT} && {sys.executable} -m outlet_desk --config {config}; sleep 60")
+    wait_until_open(term)
+    fee = _("Fee: {yuan} yuan (from the outlet's rules).").format(yuan="20.00")
+    sign_in(term, "clerk1")
+    for offset, wechat in ((0, True), (1, False)):
+        number, name, _card = lost_without_application(config, offset)
+        assert isinstance(number, str) and isinstance(name, str)
+        open_person(term, number)
+        term.keys("F8", pause=1.0)
+        identity_check(term, number, name)
+        term.wait_for(fee)
+        if wechat:
+            time.sleep(1.0)  # drawn is not yet focused (see the supervisor's day)
+            term.keys("BTab", pause=0.5)  # from the amount back to the method (the reference is hidden for cash)
+            term.keys("Enter", pause=0.5)  # the list of methods opens on cash; WeChat Pay is the next one
+            term.keys("Down", "Enter", pause=0.5)
+            term.wait_for(_("Payment reference"))
+            term.keys("Tab", pause=0.5)
+            term.type(WECHAT_REFERENCE)
+        term.keys("F9")
+        term.wait_for(_("Reissue application"))
+        if wechat:  # the receipt carries the method and its reference (its last line, "Saved", below the fold)
+            term.wait_for(f"{_('Payment reference')}: {WECHAT_REFERENCE}", f"{_('Paid by')}: {_('WeChat Pay')}",
+                          _("Verification code"))
+            time.sleep(1.0)
+            term.keys("Enter", pause=1.0)
+        else:
+            close_receipt(term)
+    term.keys("F12", pause=1.0)
+    assert first(db, "SELECT method, reference, amount_fen FROM payment WHERE method = 'wechat'") == (
+        "wechat", WECHAT_REFERENCE, 2000)
+
+    # The supervisor: the cash counted against the cash taken (20 yuan, not 40), the WeChat payment listed.
+    term.wait_for(_("Sign in to the desk"))
+    sign_in(term, "super1")
+    term.keys("F11", pause=1.0)
+    term.wait_for(_("{day}: {state}. Approvals waiting: {a}. Clerks whose cash is not counted: {c}.")
+                  .split("{c}")[0].split("{a}")[1])  # one clerk's cash to count
+    term.keys("c", pause=1.0)
+    screen = term.wait_for("clerk1", WECHAT_REFERENCE, _("WeChat Pay"))
+    row = next(line for line in screen.splitlines() if line.strip().startswith("clerk1") or " clerk1 " in line)
+    assert "20.00" in row and "40.00" not in row  # expected cash: the cash payment alone
+    assert _("{n}: {yuan}").format(n=1, yuan="20.00") in row  # one electronic payment of 20 yuan, beside it
+    listed = _("Electronic payments of {u}, to reconcile with the providers' statements (not cash): "
+               "{n}, {yuan} yuan").format(u="clerk1", n=1, yuan="20.00")
+    assert listed[-10:].strip() in screen.replace("\n", "")  # "1, 20.00 yuan" / "1 笔，20.00 元": with its unit
+    term.keys("Enter")
+    term.type("20.00")
+    term.keys("Enter", pause=1.0)
+    term.wait_for(_("Cash of {u} signed: counted {counted}, difference {diff} yuan.").format(
+        u="clerk1", counted="20.00", diff="0.00"))
+    term.keys("Escape", "d", pause=2.0)
+    term.wait_for(_("Nothing is open on {day}: Ctrl+S closes the day.").split("{day}")[1][:8])
+    term.keys("C-s", pause=3.0)
+    term.wait_for(_("Day {day} closed.").split("{day}")[1])
+    assert first(db, "SELECT count(*) FROM day_close") == (1,)
+
+    report = subprocess.run([sys.executable, "-m", "outlet_desk", "--config", str(config), "report", "daily",
+                             "--format", "json", "--no-verify"], capture_output=True, text=True, timeout=120,
+                            cwd=ROOT, env={**os.environ, "OUTLET_DESK_USER": "super1",
+                                           "OUTLET_DESK_PASSWORD": "training-super1"})
+    figures = json.loads(report.stdout)
+    assert figures["fees"]["taken_fen"] == 4000
+    assert figures["fees"]["by_method_fen"] == {"cash": 2000, "wechat": 2000, "alipay": 0, "bank_card": 0}
+    assert figures["reconciliation"]["agrees"]
+    set_language("en")

@@ -185,3 +185,25 @@ def test_a_hotline_suspension_at_23_00_after_the_close_is_accepted_and_on_the_ne
     rows = list(csv.DictReader(io.StringIO(to_csv(next_day))))
     assert [r["value"] for r in rows if r["key"] == "after_close.loss_reports.hotline"] == ["1"]
     assert to_json(next_day)["after_close"]["loss_reports"]["hotline"] == 1
+
+
+def test_a_formal_loss_at_the_counter_after_the_close_is_accepted_and_on_the_next_days_report(
+        closed: Activity) -> None:
+    """Issue 14, defect 2: after the close nothing could be recorded. A holder at the counter at 23:00 has the
+    card stopped for good; the closed day stays as closed, the next day's report names the late report."""
+    from outlet_desk.domain.card_lifecycle import CardStatus
+    from outlet_desk.services.loss import report_loss_counter
+    from tests.services.builders import identity, person_with
+
+    desk = closed.desk
+    clerk = closed.actors["clerk1"]
+    closed.clock.now = datetime.combine(DAY, time(23, 0), tzinfo=desk.tz).astimezone(UTC)
+    before = daily_report(desk, DAY, verify=False)
+    person, card = person_with(desk, CardStatus.ACTIVE)
+    lost = report_loss_counter(desk, clerk, card.id or 0, card.version,
+                               identity(desk, clerk, person, "report_loss_counter"))
+    assert lost.card_status is CardStatus.LOST
+    assert daily_report(desk, DAY, verify=False).loss_reports == before.loss_reports
+    late = daily_report(desk, DAY + timedelta(days=1), verify=False).after_close
+    assert late is not None and late.loss_reports["counter"] == 1
+    assert [(e.at.astimezone(desk.tz).strftime("%H:%M"), e.operator) for e in late.events] == [("23:00", "clerk1")]

@@ -17,7 +17,8 @@ from benchmarks.activity import Activity, desk_for, drive_days
 from outlet_desk.db.tables import Card, LossReport, ReissueRequest
 from outlet_desk.domain.roles import Forbidden
 from outlet_desk.services.context import Desk
-from outlet_desk.services.report import AGE_BUCKETS, TREND_DAYS, DailyReport, daily_report, figure_rows
+from outlet_desk.services.report import AGE_BUCKETS, TREND_DAYS, DailyReport, daily_report
+from outlet_desk.services.report_model import figure_rows
 from tests.fixtures_db import TEMPLATE
 from tests.pgcluster import PgCluster
 from tests.services.builders import login, seed
@@ -145,8 +146,10 @@ def test_a_payment_amount_changed_in_the_table_is_named(two_days: Activity) -> N
     assert daily_report(desk, day).disagreements == ()
     with desk.engine.begin() as conn:
         conn.execute(text("UPDATE payment SET amount_fen = amount_fen + 500 WHERE id = (SELECT min(id) FROM payment)"))
+        (method,) = conn.execute(text("SELECT method FROM payment WHERE id = (SELECT min(id) FROM payment)")).one()
     report = daily_report(desk, day)
-    assert [(c.key, c.table - c.audit) for c in report.disagreements] == [("fees.taken_fen", 500)]
+    assert sorted((c.key, c.table - c.audit) for c in report.disagreements) == sorted(
+        [("fees.taken_fen", 500), (f"fees.{method}_fen", 500)])  # the total and its method's figure
     assert report.chain is not None and report.chain.intact  # the audit itself was not touched
 
 
@@ -176,6 +179,7 @@ def test_empty_day_before_any_activity(desk: Desk) -> None:
     report = daily_report(desk, actor=actor)
     assert report.day == desk.local_now().date()
     assert report.reissues_total == 0 and report.fees_taken_fen == 0 and report.disagreements == ()
+    assert report.fees_by_method == {"cash": 0, "wechat": 0, "alipay": 0, "bank_card": 0}
     assert report.chain is not None and report.chain.intact
 
 

@@ -11,8 +11,9 @@ from outlet_desk.domain.card_lifecycle import CardStatus
 from outlet_desk.services.cancellation import cancel_cards
 from outlet_desk.services.context import Desk
 from outlet_desk.services.pin_reset import reset_card_pin
-from outlet_desk.services.report import daily_report, figure_rows
+from outlet_desk.services.report import daily_report
 from outlet_desk.services.report_export import render_pdf, to_csv, to_json
+from outlet_desk.services.report_model import figure_rows
 from tests.services.builders import identity, login, person_with, reload
 from tests.services.test_cancel_cards import relative_check
 from tests.services.test_pin_reset import ISSUER, NEW_PIN, block, card_in_reader, chip_card

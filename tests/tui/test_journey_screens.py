@@ -8,11 +8,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
+import pytest
 from sqlmodel import Session, col, select
 from textual.widgets import Input, Select
 
 from outlet_desk.db.tables import Card, Person, ReissueRequest
 from outlet_desk.domain.roles import Action
+from outlet_desk.i18n import Language
 from outlet_desk.reader.apdu import pin_bcd
 from outlet_desk.reader.virtual_card import VirtualCard
 from outlet_desk.screens.blocked_card import BlockedCardScreen
@@ -27,7 +29,7 @@ from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.emulation import card_data_for
 from outlet_desk.widgets.reader_feed import SupervisedReader
 from tests.clock import FakeClock
-from tests.tui.conftest import person_with_card_status, static_text
+from tests.tui.conftest import DeskFactory, person_with_card_status, static_text
 from tests.tui.counter import (
     Counter,
     at_the_counter,
@@ -120,9 +122,13 @@ async def test_reissue_shows_the_fee_first_and_records_the_payment(desk: Desk) -
     assert (request.status, request.fee_fen, request.waived) == ("in_production", 2000, False)
 
 
-async def test_a_wechat_payment_asks_for_its_reference_and_the_receipt_carries_it(desk: Desk) -> None:
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+async def test_a_wechat_payment_asks_for_its_reference_and_the_receipt_carries_it(make_desk: DeskFactory,
+                                                                                  language: Language) -> None:
     from outlet_desk.db.tables import Payment
+    from outlet_desk.i18n import _
 
+    desk = make_desk(language)
     person, card = lost_without_request(desk)
     async with at_the_counter(desk) as counter:
         await counter.sign_in("clerk1")
@@ -134,14 +140,16 @@ async def test_a_wechat_payment_asks_for_its_reference_and_the_receipt_carries_i
         assert reference.display
         await counter.press("f9")
         await counter.settle()
-        assert "Enter the WeChat Pay transaction reference" in static_text(counter.app, "#task-outcome")
+        assert _("Enter the {method} transaction reference shown on the payment confirmation.").format(
+            method=_("WeChat Pay")) in static_text(counter.app, "#task-outcome")
         with Session(desk.engine) as s:
             assert s.exec(select(ReissueRequest).where(col(ReissueRequest.old_card_id) == card.id)).first() is None
         reference.focus()
         await counter.type("4200001234202612040001")
         await counter.press("f9")
         receipt = await counter.close_receipt()
-        assert "Paid by: WeChat Pay" in receipt and "Payment reference: 4200001234202612040001" in receipt
+        assert f"{_('Paid by')}: {_('WeChat Pay')}" in receipt
+        assert f"{_('Payment reference')}: 4200001234202612040001" in receipt
     with Session(desk.engine) as s:
         paid = s.exec(select(Payment).join(ReissueRequest, col(ReissueRequest.id) == col(Payment.request_id))
                       .where(col(ReissueRequest.old_card_id) == card.id)).one()

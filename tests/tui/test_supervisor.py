@@ -67,6 +67,7 @@ def json_figures(config: Path, day: date) -> dict[str, Any]:
     flat |= {k: data[k] for k in ("chip_check_failures", "blocked_cards_presented", "spoiled_cards",
                                       "pending_temporary_losses")}
     flat |= {"fees.taken_fen": data["fees"]["taken_fen"], "fees.waived_fen": data["fees"]["waived_fen"]}
+    flat |= {f"fees.{method}_fen": fen for method, fen in data["fees"]["by_method_fen"].items()}
     for c in data["clerks"]:
         flat[f"clerks.{c['username']}.transactions"] = c["transactions"]
         flat[f"clerks.{c['username']}.avg_handling_seconds"] = c["avg_handling_seconds"]

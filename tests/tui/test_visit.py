@@ -143,3 +143,48 @@ async def test_a_proxys_visit_is_refused_a_holders_task_before_anything_is_typed
             flow=_("loss report at the counter"))
         assert not isinstance(counter.app.screen, IdentityCheckScreen)
     assert status_of(desk, card.id) == "active"
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+async def test_a_check_made_with_f5_serves_the_loss_the_reissue_and_a_collection(make_desk: DeskFactory,
+                                                                                 language: Language) -> None:
+    """Issue 14, defect 3: F6, F8 and F9 each opened an empty identity check, and a check made with F5 was
+    ignored. The check of F5 opens the visit; each task of it starts on its own screen, with no check."""
+    from outlet_desk.screens.card_tasks.collect import CollectScreen
+
+    desk = make_desk(language)
+    person, card = person_with_card_status(desk, "active")
+    collector, ready = person_with_card_status(desk, "ready")
+    before, collector_before = len(_checks(desk, person)), len(_checks(desk, collector))
+    async with at_the_counter(desk) as counter:
+        await counter.sign_in("clerk1")
+        await counter.open_person(person)
+        await counter.start_identity_check()  # F5 on the record: the person at the counter is the holder
+        await counter.pass_identity_check(person)
+        await counter.wait_for_screen(PersonScreen)
+        await counter.select_card(card)
+        await counter.start_task(Action.REPORT_LOSS_COUNTER)
+        assert isinstance(counter.app.screen, ReportLostScreen)  # straight to the task, no second check
+        await counter.press("f9")
+        await _close_receipt(counter)
+        await counter.wait_for_screen(PersonScreen)
+        await counter.wait_for(lambda: status_of(desk, card.id) == "lost")
+        await counter.start_task(Action.APPLY_REISSUE)
+        await counter.wait_for_screen(ReissueScreen)
+        await counter.press("f9")
+        assert _("Reissue application") in await _close_receipt(counter)
+        await counter.wait_for_screen(PersonScreen)
+        await counter.press("ctrl+e")  # this holder leaves; the next one comes for a new card
+
+        await counter.open_person(collector)
+        await counter.start_identity_check()
+        await counter.pass_identity_check(collector)
+        await counter.wait_for_screen(PersonScreen)
+        await counter.select_card(ready)
+        await counter.start_task(Action.COLLECT_CARD)
+        assert isinstance(counter.app.screen, CollectScreen), type(counter.app.screen)
+        assert not any(isinstance(s, IdentityCheckScreen) for s in counter.app.screen_stack)
+    [check] = _checks(desk, person)[before:]
+    named = _named_checks(desk, person)
+    assert named["loss_reported_counter"] == named["reissue_applied"] == check.id
+    assert len(_checks(desk, collector)) == collector_before + 1  # F5's, and no other
