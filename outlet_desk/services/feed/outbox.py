@@ -42,11 +42,26 @@ def _status_change(session: Session, card: Card) -> str | None:
     return str(before or "")
 
 
+_HAS_FEED = "feed.has_table"
+"""The session's answer of :func:`_has_feed` for its transaction (a store's tables do not change inside one of
+its use cases); forgotten when the transaction ends."""
+
+
 def _has_feed(session: Session) -> bool:
     """Whether the store has the feed's table: a store at a revision before the feed's (a test building an
-    older store, an upgrade's data steps) changes cards without one. Asked only when a card's status changes."""
-    conn = session.connection()
-    return bool(conn.dialect.has_table(conn, FeedRecord.__tablename__))
+    older store, an upgrade's data steps) changes cards without one. Asked only when a card's status changes,
+    once per session (a hand-over changes two cards in two flushes; the question is a catalogue query)."""
+    known = session.info.get(_HAS_FEED)
+    if known is None:
+        conn = session.connection()
+        known = session.info[_HAS_FEED] = bool(conn.dialect.has_table(conn, FeedRecord.__tablename__))
+    return bool(known)
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget_has_feed(session: Session) -> None:
+    session.info.pop(_HAS_FEED, None)
 
 
 @event.listens_for(Session, "before_flush")
