@@ -192,14 +192,16 @@ def complete_collection(
     with UnitOfWork(desk, actor, Action.COLLECT_CARD) as uow:
         s = uow.session
         holder = s.exec(select(col(ReissueRequest.person_id)).where(col(ReissueRequest.id) == request_id)).first()
-        lock_person(s, holder or 0)  # as a cancellation does: one of them waits for the other
+        # As a cancellation does: one of them waits for the other. The locked row is kept (the session holds
+        # its rows weakly), so the holder is not read again below.
+        locked = lock_person(s, holder or 0)
         request = load_request(s, request_id, expected_version)
         if request.new_card_id is None:
             raise CollectionRefused(_("Request {id} has no card ready for collection.").format(id=request_id))
         check = require_identity_check(uow, identity_check_id, request.person_id, Action.COLLECT_CARD)
         card = load_card(s, request.new_card_id, None)
         require_held_here(s, desk.outlet_code, card, OutletBound.COLLECT_CARD)
-        person = s.get(Person, request.person_id)
+        person = locked if locked.id == request.person_id else s.get(Person, request.person_id)
         assert person is not None and card.id is not None
         comparison, refusal = _judge(s, request, card, person, chip)
         if refusal is None:
