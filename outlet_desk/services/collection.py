@@ -235,9 +235,6 @@ def _hand_over(uow: UnitOfWork, request: ReissueRequest, card: Card, person: Per
         chip_citizen_number=chip.citizen_number, chip_name=chip.full_name, chip_check_passed=True,
         pin_changed=pin_changed, operator_id=actor.operator_id, collected_at=desk.now(),
     )
-    s.add(collection)
-    s.flush()
-    assert collection.id is not None
     # What the chip said, beside the record's facts: the card handed over is the one that was read (the audit
     # masks the citizen number and the name, as everywhere).
     read = {"card_number": chip.card_number, "identification_code": chip.identification_code,
@@ -250,7 +247,9 @@ def _hand_over(uow: UnitOfWork, request: ReissueRequest, card: Card, person: Per
                "pin_changed": pin_changed, "chip": read},
         proxy=(check.proxy_name, check.proxy_relationship) if check.presenter == "proxy" else None)
     collection.receipt_number = receipt.code
+    s.add(collection)  # written with its receipt's number by the commit's flush (one INSERT, no UPDATE after it)
     uow.commit()
+    assert collection.id is not None
     return CollectionResult(collection.id, card.card_number, replaced, receipt, pin_changed)
 
 
