@@ -101,7 +101,8 @@ def _judge(s: Session, request: ReissueRequest, card: Card, person: Person, chip
     differs. A refusal is audited by the caller (``_audit_refusal``)."""
     assert request.id is not None
     comparison = _compare(request.id, card, person, chip)
-    presented = card_by_number(s, chip.card_number)
+    # The chip names the request's card most often: that row is in hand (card numbers are unique), not read again.
+    presented = card if chip.card_number == card.card_number else card_by_number(s, chip.card_number)
     if presented is not None and presented.id != card.id:
         return comparison, _other_card_refusal(request, card, presented)
     if request.status != RequestStatus.READY or comparison.card_status is not CardStatus.READY:
