@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import event, inspect, select
+from sqlalchemy import bindparam, event, inspect, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
@@ -21,12 +21,15 @@ _CITIES = "feed.cities"
 """The session's cache of outlet code -> city code."""
 
 
+_DIVISION = select(col(Outlet.division_code)).where(col(Outlet.code) == bindparam("outlet"))
+
+
 def city_of_outlet(session: Session, outlet_code: str) -> str:
     """The city code (four digits) of an outlet, cached in the session; "" if it has no division code."""
     cities: dict[str, str] = session.info.setdefault(_CITIES, {})
     if outlet_code not in cities:
         with session.no_autoflush:
-            code = session.execute(select(col(Outlet.division_code)).where(col(Outlet.code) == outlet_code)).scalar()
+            code = session.execute(_DIVISION, {"outlet": outlet_code}).scalar()
         cities[outlet_code] = Division(code).city_code if code and is_division_code(code) else ""
     return cities[outlet_code]
 
