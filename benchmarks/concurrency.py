@@ -18,6 +18,8 @@ audit-head lock waits < 10% of the samples; client CPU <= 5 ms per collection.
 
     .venv/bin/python benchmarks/concurrency.py [--seconds 8] [--backends sqlite,postgresql] [--write BENCHMARKS.md]
     .venv/bin/python benchmarks/concurrency.py --quick      # the same shapes, 2 s each: a look, not the figures
+    .venv/bin/python benchmarks/concurrency.py --profile 200 [--top 40] [--backends sqlite]
+                                        # 200 collections of one counter in one process under cProfile
 
 Each target is printed met / not met; exit 0 when all are met, 1 when one is not, 2 for bad options.
 """
@@ -438,6 +440,60 @@ def verdicts(runs: list[Run]) -> list[str]:
     return out
 
 
+def profile_backend(backend: str, tmp: Path, n: int, top: int) -> None:
+    """``n`` collections by one counter in this process on ``backend``, the first half plain (the client CPU per
+    collection, user and system), the second under cProfile; prints the ``top`` entries by cumulative and by own
+    time, and the project's own functions by cumulative time (where a collection's CPU goes)."""
+    import cProfile
+    import pstats
+
+    def run(url: str) -> None:
+        folders, ready = prepare(backend, tmp, url, 1, n + 1)
+        desk = desk_of(folders[0])
+        actor = operators.authenticate(desk, "clerk1", demo.training_password("clerk1"))
+        work = ready[folders[0].name]
+        collect(desk, actor, work[0])  # the first pays for imports, connections and caches
+        plain, profiled = work[1:n // 2 + 1], work[n // 2 + 1:]
+        t0 = os.times()
+        for item in plain:
+            collect(desk, actor, item)
+        t1 = os.times()
+        profiler = cProfile.Profile(time.process_time)  # CPU, not the waits for the disk or the server
+        profiler.enable()
+        for item in profiled:
+            collect(desk, actor, item)
+        profiler.disable()
+        t2 = os.times()
+        desk.engine.dispose()
+
+        def per(a: Any, b: Any, k: int) -> str:
+            user, system = (b.user - a.user) * 1000 / k, (b.system - a.system) * 1000 / k
+            wall = (b.elapsed - a.elapsed) * 1000 / k
+            return f"{user + system:.1f} ms CPU ({user:.1f} user + {system:.1f} system), {wall:.1f} ms wall"
+
+        print(f"== {backend}: {len(plain)} collections without the profiler: {per(t0, t1, len(plain))} per collection; "
+              f"{len(profiled)} under it: {per(t1, t2, len(profiled))}; load average {os.getloadavg()[0]:.2f}")
+        stats = pstats.Stats(profiler, stream=sys.stdout)
+        calls = stats.total_calls  # type: ignore[attr-defined]
+        print(f"== {backend}: {calls / len(profiled):,.0f} Python function calls per collection (the figure the "
+              "machine's load does not move)")
+        stats.sort_stats("cumulative").print_stats(top)
+        stats.sort_stats("tottime").print_stats(top)
+        stats.sort_stats("cumulative").print_stats("outlet_desk", top)  # the project's own functions
+
+    if backend == "sqlite":
+        (tmp / "sqlite").mkdir(parents=True)
+        run(f"sqlite:///{tmp / 'sqlite' / 'store.db'}")
+        return
+    from tests.pgcluster import start_cluster
+
+    cluster = start_cluster(for_tests=False)
+    try:
+        run(cluster.create_database("profile"))
+    finally:
+        cluster.stop()
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="the same shapes, 2 s each: a look, not the figures")
@@ -447,6 +503,10 @@ def main() -> int:
     ap.add_argument("--counters", type=int, help="counters per PostgreSQL outlet in the many-counter run (4)")
     ap.add_argument("--backends", default="sqlite,postgresql")
     ap.add_argument("--write", type=Path, help="update the '## Concurrency' section of this Markdown file")
+    ap.add_argument("--profile", type=int, metavar="N",
+                    help="instead of the runs: N collections by one counter in one process under cProfile, per "
+                         "backend, and the top entries by cumulative and own time")
+    ap.add_argument("--top", type=int, default=40, help="entries printed per ordering with --profile (40)")
     args = ap.parse_args()
     base = QUICK if args.quick else Shape()
     shape = Shape(seconds=args.seconds or base.seconds, sqlite_counters=args.sqlite_counters or base.sqlite_counters,
@@ -457,6 +517,14 @@ def main() -> int:
         print("--seconds must be above 0, the counts at least 1, --backends sqlite and/or postgresql.",
               file=sys.stderr)
         return 2
+    if args.profile is not None:
+        if args.profile < 2 or args.top < 1 or args.write:
+            print("--profile N needs N at least 2, --top at least 1, and writes nothing (no --write).", file=sys.stderr)
+            return 2
+        with tempfile.TemporaryDirectory(prefix="outlet-profile-") as tmp_name:
+            for backend in backends:
+                profile_backend(backend, Path(tmp_name), args.profile, args.top)
+        return 0
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="outlet-concurrency-") as tmp_name:
         tmp = Path(tmp_name)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -81,12 +82,17 @@ def store_file(database: str) -> str:
 
 _queues: dict[str, WriterQueue] = {}
 _queues_lock = threading.Lock()
+_by_engine: weakref.WeakKeyDictionary[Engine, WriterQueue] = weakref.WeakKeyDictionary()
+"""Each engine's queue once found (every writing use case asks; finding it resolves the store's path)."""
 
 
 def queue_of(engine: Engine) -> WriterQueue | None:
     """The writer queue of ``engine``'s SQLite store (None on PostgreSQL, whose row locks queue its writers)."""
     if engine.dialect.name != "sqlite":
         return None
+    known = _by_engine.get(engine)
+    if known is not None:
+        return known
     database = engine.url.database or ""
     in_memory = database in ("", ":memory:") or database.startswith("file::memory:") or "mode=memory" in database
     key = f"memory:{id(engine)}" if in_memory else str(Path(store_file(database)).resolve())
@@ -94,4 +100,5 @@ def queue_of(engine: Engine) -> WriterQueue | None:
         queue = _queues.get(key)
         if queue is None:
             queue = _queues[key] = WriterQueue(None if in_memory else Path(key + "-writers"))
+        _by_engine[engine] = queue
         return queue

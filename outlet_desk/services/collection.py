@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from outlet_desk.db.tables import Card, Collection, IdentityCheck, Person, ReissueRequest
@@ -102,7 +103,8 @@ def _judge(s: Session, request: ReissueRequest, card: Card, person: Person, chip
     differs. A refusal is audited by the caller (``_audit_refusal``)."""
     assert request.id is not None
     comparison = _compare(request.id, card, person, chip)
-    presented = card_by_number(s, chip.card_number)
+    # The chip names the request's card most often: that row is in hand (card numbers are unique), not read again.
+    presented = card if chip.card_number == card.card_number else card_by_number(s, chip.card_number)
     if presented is not None and presented.id != card.id:
         return comparison, _other_card_refusal(request, card, presented)
     if request.status != RequestStatus.READY or comparison.card_status is not CardStatus.READY:
@@ -180,6 +182,12 @@ class CollectionResult:
     """False: a proxy took the card with its initial PIN (``[collection] proxy_keeps_initial_pin``)."""
 
 
+# Built once: a statement built at every call costs more of the client's CPU than its execution on SQLite.
+_HOLDER = select(col(ReissueRequest.person_id)).where(col(ReissueRequest.id) == bindparam("request"))
+_READY_FOR_CARD = select(ReissueRequest).where(col(ReissueRequest.new_card_id) == bindparam("card"),
+                                               col(ReissueRequest.status) == RequestStatus.READY)
+
+
 def complete_collection(
     desk: Desk,
     actor: Actor,
@@ -192,15 +200,17 @@ def complete_collection(
     """Hand the card over: chip checked again, new card active, old card replaced, request collected."""
     with UnitOfWork(desk, actor, Action.COLLECT_CARD) as uow:
         s = uow.session
-        holder = s.exec(select(col(ReissueRequest.person_id)).where(col(ReissueRequest.id) == request_id)).first()
-        lock_person(s, holder or 0)  # as a cancellation does: one of them waits for the other
+        holder = s.exec(_HOLDER, params={"request": request_id}).first()
+        # As a cancellation does: one of them waits for the other. The locked row is kept (the session holds
+        # its rows weakly), so the holder is not read again below.
+        locked = lock_person(s, holder or 0)
         request = load_request(s, request_id, expected_version)
         if request.new_card_id is None:
             raise CollectionRefused(_("Request {id} has no card ready for collection.").format(id=request_id))
         check = require_identity_check(uow, identity_check_id, request.person_id, Action.COLLECT_CARD)
         card = load_card(s, request.new_card_id, None)
         require_held_here(s, desk.outlet_code, card, OutletBound.COLLECT_CARD)
-        person = s.get(Person, request.person_id)
+        person = locked if locked.id == request.person_id else s.get(Person, request.person_id)
         assert person is not None and card.id is not None
         comparison, refusal = _judge(s, request, card, person, chip)
         if refusal is None:
@@ -234,9 +244,6 @@ def _hand_over(uow: UnitOfWork, request: ReissueRequest, card: Card, person: Per
         chip_citizen_number=chip.citizen_number, chip_name=chip.full_name, chip_check_passed=True,
         pin_changed=pin_changed, operator_id=actor.operator_id, collected_at=desk.now(),
     )
-    s.add(collection)
-    s.flush()
-    assert collection.id is not None
     # What the chip said, beside the record's facts: the card handed over is the one that was read (the audit
     # masks the citizen number and the name, as everywhere).
     read = {"card_number": chip.card_number, "identification_code": chip.identification_code,
@@ -249,7 +256,9 @@ def _hand_over(uow: UnitOfWork, request: ReissueRequest, card: Card, person: Per
                "pin_changed": pin_changed, "chip": read},
         proxy=(check.proxy_name, check.proxy_relationship) if check.presenter == Presenter.PROXY else None)
     collection.receipt_number = receipt.code
+    s.add(collection)  # written with its receipt's number by the commit's flush (one INSERT, no UPDATE after it)
     uow.commit()
+    assert collection.id is not None
     return CollectionResult(collection.id, card.card_number, replaced, receipt, pin_changed)
 
 
@@ -308,10 +317,7 @@ class PendingCollection:
 def pending_collection(desk: Desk, card_id: int) -> PendingCollection:
     """The reissue request whose new card ``card_id`` is waiting to be collected."""
     with Session(desk.engine) as s:
-        request = s.exec(
-            select(ReissueRequest).where(col(ReissueRequest.new_card_id) == card_id,
-                                         col(ReissueRequest.status) == RequestStatus.READY)
-        ).first()
+        request = s.exec(_READY_FOR_CARD, params={"card": card_id}).first()
         card = s.get(Card, card_id)
         if request is None or request.id is None or card is None:
             raise CollectionRefused(_("This card is not waiting for collection."))

@@ -45,6 +45,8 @@ log.propagate = False  # never Python's last-resort handler, which would print t
 _handler: PrivateRotatingFile | None = None
 _level = os.environ.get("OUTLET_DESK_LOG_LEVEL", "INFO").upper()
 
+_NEEDS_QUOTES = re.compile(r'[\s"=]')
+"""A value with a space (``str.isspace``: the same characters as the pattern's), a quote or '=' is quoted."""
 # A citizen number (15 or 18 characters), a longer document number, a mainland phone number: masked in any text.
 _NUMBERS = re.compile(r"(?<![0-9A-Za-z])(?:\d{17}[\dXx]|\d{15}|\d{11,14}|[A-Z]{1,2}\d{7,10})(?![0-9A-Za-z])")
 
@@ -111,7 +113,7 @@ def line(**fields: object) -> str:
         if value is None or value == "":
             continue
         text = scrub(str(value))
-        if not text or any(c.isspace() or c in '"=' for c in text) or not text.isprintable():
+        if not text or _NEEDS_QUOTES.search(text) or not text.isprintable():
             text = json.dumps(text, ensure_ascii=False)
         parts.append(f"{key}={text}")
     return " ".join(parts)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import exists
+from sqlalchemy import bindparam, exists
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
 
@@ -53,9 +53,12 @@ def ready_for_collection(outlet_code: str) -> Select[ReissueRequest, Card, Perso
                    not_on_its_way()))
 
 
+_CARD_BY_NUMBER = select(Card).where(col(Card.card_number) == bindparam("number"))
+
+
 def card_by_number(session: Session, card_number: str) -> Card | None:
     """The card on record with this number (the one a chip names), if any."""
-    return session.exec(select(Card).where(col(Card.card_number) == card_number)).first()
+    return session.exec(_CARD_BY_NUMBER, params={"number": card_number}).first()
 
 
 def newest_card(session: Session, person_id: int, *statuses: CardStatus) -> Card | None:

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 from json.encoder import encode_basestring
 from typing import Any, TypedDict, Unpack
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col
 
@@ -95,20 +95,25 @@ def append_event(session: Session, key: bytes, at: datetime, operator_id: int | 
     return event
 
 
+# Built once (a statement built at every call costs more of the client's CPU than its execution on SQLite).
+_DAY_CLOSED = select(col(DayClose.id)).where(col(DayClose.outlet_code) == bindparam("outlet"),
+                                             col(DayClose.day) == bindparam("day"))
+_HEAD = select(AuditHead).where(col(AuditHead.outlet_code) == bindparam("outlet"))
+_HEAD_LOCKED = _HEAD.with_for_update(of=AuditHead)
+_HEAD_LOCKED_AND_DAY = _HEAD.add_columns(_DAY_CLOSED.exists().label("closed")).with_for_update(of=AuditHead)
+
+
 def _lock_head(session: Session, outlet_code: str, open_day: date | None) -> tuple[AuditHead | None, bool]:
     """The outlet's head, locked (``FOR UPDATE`` on PostgreSQL; SQLite's writer already holds the store), and
     whether ``open_day`` is closed: one statement, one round trip."""
-    query = select(AuditHead).where(col(AuditHead.outlet_code) == outlet_code)
-    if open_day is not None:
-        closed = select(col(DayClose.id)).where(col(DayClose.outlet_code) == outlet_code,
-                                                col(DayClose.day) == open_day).exists()
-        query = query.add_columns(closed.label("closed"))
-    row = session.execute(query.with_for_update(of=AuditHead)).first()
+    if open_day is None:
+        row = session.execute(_HEAD_LOCKED, {"outlet": outlet_code}).first()
+    else:
+        row = session.execute(_HEAD_LOCKED_AND_DAY, {"outlet": outlet_code, "day": open_day}).first()
     if row is None:
         if open_day is None:
             return None, False
-        return None, session.execute(select(col(DayClose.id)).where(
-            col(DayClose.outlet_code) == outlet_code, col(DayClose.day) == open_day)).first() is not None
+        return None, session.execute(_DAY_CLOSED, {"outlet": outlet_code, "day": open_day}).first() is not None
     return row[0], bool(row[1]) if open_day is not None else False
 
 

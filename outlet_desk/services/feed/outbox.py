@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import event, inspect, select
+from sqlalchemy import bindparam, event, inspect, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
@@ -21,12 +21,15 @@ _CITIES = "feed.cities"
 """The session's cache of outlet code -> city code."""
 
 
+_DIVISION = select(col(Outlet.division_code)).where(col(Outlet.code) == bindparam("outlet"))
+
+
 def city_of_outlet(session: Session, outlet_code: str) -> str:
     """The city code (four digits) of an outlet, cached in the session; "" if it has no division code."""
     cities: dict[str, str] = session.info.setdefault(_CITIES, {})
     if outlet_code not in cities:
         with session.no_autoflush:
-            code = session.execute(select(col(Outlet.division_code)).where(col(Outlet.code) == outlet_code)).scalar()
+            code = session.execute(_DIVISION, {"outlet": outlet_code}).scalar()
         cities[outlet_code] = Division(code).city_code if code and is_division_code(code) else ""
     return cities[outlet_code]
 
@@ -42,11 +45,26 @@ def _status_change(session: Session, card: Card) -> str | None:
     return str(before or "")
 
 
+_HAS_FEED = "feed.has_table"
+"""The session's answer of :func:`_has_feed` for its transaction (a store's tables do not change inside one of
+its use cases); forgotten when the transaction ends."""
+
+
 def _has_feed(session: Session) -> bool:
     """Whether the store has the feed's table: a store at a revision before the feed's (a test building an
-    older store, an upgrade's data steps) changes cards without one. Asked only when a card's status changes."""
-    conn = session.connection()
-    return bool(conn.dialect.has_table(conn, FeedRecord.__tablename__))
+    older store, an upgrade's data steps) changes cards without one. Asked only when a card's status changes,
+    once per session (a hand-over changes two cards in two flushes; the question is a catalogue query)."""
+    known = session.info.get(_HAS_FEED)
+    if known is None:
+        conn = session.connection()
+        known = session.info[_HAS_FEED] = bool(conn.dialect.has_table(conn, FeedRecord.__tablename__))
+    return bool(known)
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget_has_feed(session: Session) -> None:
+    session.info.pop(_HAS_FEED, None)
 
 
 @event.listens_for(Session, "before_flush")
