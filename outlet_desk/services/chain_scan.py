@@ -26,6 +26,7 @@ import sqlite3
 import sys
 from json.encoder import encode_basestring
 from typing import Any, NamedTuple
+from urllib.parse import quote
 
 # seq, at (as SQLAlchemy stores it on SQLite: "YYYY-MM-DD HH:MM:SS.ffffff", naive UTC), operator_id, action,
 # entity, entity_id, person_id, before and after already quoted as JSON strings, prev_mac, mac: text as bytes.
@@ -135,7 +136,7 @@ def scan_task(task: dict[str, Any]) -> RangeCheck:
     key = bytes.fromhex(task["key"])
     args = (key, task["outlet"], int(task["after"]), int(task["upto"]))
     if "sqlite" in task:
-        db = sqlite3.connect(f"file:{task['sqlite']}?mode=ro", uri=True, isolation_level=None)
+        db = sqlite3.connect(f"file:{quote(task['sqlite'])}?mode=ro", uri=True, isolation_level=None)
         try:
             db.execute("BEGIN")
             return scan_connection(db, True, *args, last=bool(task["last"]))
