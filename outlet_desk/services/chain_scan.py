@@ -80,7 +80,7 @@ def scan(cur: Any, sqlite: bool, key: bytes, outlet_code: str, after_seq: int, u
     prev = b""
     compare, keyed = hmac.compare_digest, hmac.new(key, digestmod=hashlib.sha256)
     # The key's state prepared once and copied per event; OpenSSL's own object where the module has one (a
-    # third less per event than the module's wrapper around it).
+    # quarter less per event than the module's wrapper around it, a half less than hmac.digest).
     sealer = getattr(keyed, "_hmac", keyed)
     quoted: dict[bytes, bytes] = {}
     get = quoted.get
