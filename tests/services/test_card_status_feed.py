@@ -12,7 +12,7 @@ from sqlalchemy import delete, func, select, update
 from sqlmodel import Session, col
 
 from outlet_desk.db.feed_tables import FeedRecord
-from outlet_desk.db.tables import AuditEvent, AuditHead, Card
+from outlet_desk.db.tables import AuditEvent, AuditHead, Card, Outlet
 from outlet_desk.domain.card_lifecycle import CardStatus
 from outlet_desk.domain.feed import FeedKind
 from outlet_desk.services.context import Desk
@@ -46,6 +46,31 @@ def test_the_feed_starts_with_every_card_and_adds_each_change(seeded: Desk) -> N
                                 "status": "suspended", "previous_status": "active"}
     # Exported again, the same records carry the same numbers (a consumer may re-apply them safely).
     assert export_feed(seeded, admin, since=first.last).items == later.items
+
+
+
+def test_an_export_numbers_the_citys_waiting_records_in_the_order_written_and_no_other_citys(seeded: Desk) -> None:
+    """The numbering is one UPDATE over the waiting records: it must still follow the order they were written in,
+    continue from the city's head, and leave another city's records waiting for that city's export."""
+    admin = login(seeded, "admin")
+    first = export_feed(seeded, admin, since=0)
+    with Session(seeded.engine) as s:
+        s.add(Outlet(code="SH0001", name="Shanghai outlet", division_code="310101"))
+        s.flush()
+        for n, city, outlet in [(1, "1101", "TST001"), (2, "3101", "SH0001"), (3, "1101", "TST001"),
+                                (4, "1101", "TST001")]:
+            s.add(FeedRecord(city_code=city, kind=FeedKind.CARD_STATUS, outlet_code=outlet,
+                             card_number=f"X{n:08d}", status="active", at=seeded.now()))
+            s.flush()  # one by one: ids in this order
+        s.commit()
+    later = export_feed(seeded, admin, since=first.last)
+    assert [(i.seq, i.card_number) for i in later.items] == [
+        (first.last + 1, "X00000001"), (first.last + 2, "X00000003"), (first.last + 3, "X00000004")]
+    assert later.head == first.last + 3
+    assert export_feed(seeded, admin, since=first.last).items == later.items  # numbered once
+    with Session(seeded.engine) as s:
+        other = s.execute(select(col(FeedRecord.city_seq)).where(col(FeedRecord.city_code) == "3101")).scalar_one()
+    assert other is None
 
 
 def test_a_use_case_that_is_refused_leaves_nothing_in_the_feed(seeded: Desk) -> None:
