@@ -20,6 +20,7 @@ import typer
 from rich.table import Table
 
 from outlet_desk.cli_support import (
+    DEFERRED,
     EXIT_CHECK_FAILED,
     AsUser,
     err,
@@ -53,7 +54,7 @@ from outlet_desk.services.report_export import (
 )
 from outlet_desk.services.report_model import DailyReport, figure_rows
 
-report_app = typer.Typer(help="Reports: the daily report, the city report, the province report.", add_completion=False,
+report_app = typer.Typer(help=DEFERRED["report"].help, add_completion=False,
                          rich_markup_mode=None)
 
 
