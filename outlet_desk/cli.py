@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, MutableMapping
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
@@ -68,29 +68,58 @@ def load(name: str) -> Command:
     return command
 
 
+class LazyCommands(MutableMapping[str, Command]):
+    """The root's commands by name, in :data:`ORDER`: a deferred one is loaded when it is looked up, except
+    while the root only wants names and helps (``--help``, completion, the helps put into the outlet's
+    language), when its :class:`Unloaded` stands in."""
+
+    def __init__(self, made: MutableMapping[str, Command]) -> None:
+        rest = dict(made)
+        self._commands: dict[str, Command] = {
+            name: rest.pop(name) if name in rest else Unloaded(name) for name in ORDER} | rest
+        self.names_only = False
+
+    def __getitem__(self, name: str) -> Command:
+        command = self._commands[name]
+        if isinstance(command, Unloaded) and not self.names_only:
+            command = self._commands[name] = load(name)
+        return command
+
+    def __setitem__(self, name: str, command: Command) -> None:
+        self._commands[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        del self._commands[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._commands)
+
+    def __len__(self) -> int:
+        return len(self._commands)
+
+
 class LazyBoundary(Boundary):
     """The root command, whose command groups of their own modules load only when they run: ``outlet-desk
-    --help`` and ``outlet-desk reader list`` import neither Textual nor the report's PDF nor the other groups."""
+    --help`` and ``outlet-desk reader list`` import neither Textual nor SQLAlchemy nor the other groups."""
 
     def __init__(self, **attrs: Any) -> None:
         super().__init__(**attrs)
-        made = dict(self.commands)
-        self.commands = {name: made.pop(name) if name in made else Unloaded(name) for name in ORDER} | made
-        self._listing = False
+        self.commands = self.lazy = LazyCommands(self.commands)
 
-    def get_command(self, ctx: Context, cmd_name: str) -> Command | None:
-        command = self.commands.get(cmd_name)
-        if isinstance(command, Unloaded) and not self._listing:
-            command = self.commands[cmd_name] = load(cmd_name)
-        return command
+    def list_commands(self, ctx: Context) -> list[str]:
+        return list(self.commands)  # the names, in order, without loading
 
     @contextmanager
     def _names_only(self) -> Iterator[None]:
-        self._listing = True
+        self.lazy.names_only = True
         try:
             yield
         finally:
-            self._listing = False
+            self.lazy.names_only = False
+
+    def speak(self, args: list[str]) -> None:
+        with self._names_only():
+            super().speak(args)
 
     def format_commands(self, ctx: Context, formatter: HelpFormatter) -> None:
         with self._names_only():

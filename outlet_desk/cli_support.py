@@ -190,10 +190,14 @@ class Boundary(TyperGroup):
 
     def main(self, args: Sequence[str] | None = None, *rest: Any, **options: Any) -> Any:
         """The whole command line in the outlet's language (:mod:`outlet_desk.cli_language`), then Typer's run."""
+        self.speak(sys.argv[1:] if args is None else list(args))
+        return super().main(args, *rest, **options)
+
+    def speak(self, args: list[str]) -> None:
+        """Put this command line into the outlet's language (:func:`outlet_desk.cli_language.speak_outlet_language`)."""
         from outlet_desk.cli_language import speak_outlet_language
 
-        speak_outlet_language(self, sys.argv[1:] if args is None else list(args))
-        return super().main(args, *rest, **options)
+        speak_outlet_language(self, args)
 
     def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
         from outlet_desk.services.failures import undecodable_argument
