@@ -47,7 +47,7 @@ def test_help_lists_every_group_without_importing_one() -> None:
     listed = [line.split()[0] for line in shown.splitlines() if line.startswith("  ") and not
               line.lstrip().startswith("-") and line.split()[0] in ORDER]
     assert listed == list(ORDER)
-    assert loaded(modules, HEAVY + ("smartcard", "pydantic")) == []
+    assert loaded(modules, (*HEAVY, "smartcard", "pydantic")) == []
     assert loaded(modules, GROUP_MODULES) == []
 
 
