@@ -53,9 +53,9 @@ class Unloaded(TyperCommand):
         super().__init__(name=name, help=DEFERRED[name].help, rich_markup_mode=None)
 
 
-def load(name: str) -> Command:
+def load(name: str, *, translated: bool = False) -> Command:
     """The deferred command or group ``name``, its module imported, made as ``app.add_typer(…, name=name)`` (or
-    ``app.command(name)``) would have made it, its help in the outlet's language."""
+    ``app.command(name)``) would have made it; ``translated``: its help put in the outlet's language."""
     deferred = DEFERRED[name]
     made = getattr(importlib.import_module(deferred.module), deferred.name)
     parent = typer.Typer(rich_markup_mode=None)
@@ -64,7 +64,8 @@ def load(name: str) -> Command:
     else:
         parent.command(name)(made)
     command = typer.main.get_group(parent).commands[name]
-    translate_command(command)
+    if translated:
+        translate_command(command)
     return command
 
 
@@ -78,11 +79,12 @@ class LazyCommands(MutableMapping[str, Command]):
         self._commands: dict[str, Command] = {
             name: rest.pop(name) if name in rest else Unloaded(name) for name in ORDER} | rest
         self.names_only = False
+        self.spoken = False  # the root's help put in the outlet's language: so is each command loaded after
 
     def __getitem__(self, name: str) -> Command:
         command = self._commands[name]
         if isinstance(command, Unloaded) and not self.names_only:
-            command = self._commands[name] = load(name)
+            command = self._commands[name] = load(name, translated=self.spoken)
         return command
 
     def __setitem__(self, name: str, command: Command) -> None:
@@ -120,6 +122,7 @@ class LazyBoundary(Boundary):
     def speak(self, args: list[str]) -> None:
         with self._names_only():
             super().speak(args)
+        self.lazy.spoken = True
 
     def format_commands(self, ctx: Context, formatter: HelpFormatter) -> None:
         with self._names_only():
