@@ -1,6 +1,7 @@
-"""``outlet-desk audit list``: the audit viewer on the command line (registered on ``cli.py``'s ``audit`` group).
+"""``outlet-desk audit``: ``verify`` (the chain recomputed, a checkpoint recorded) and ``list``, the audit viewer
+on the command line.
 
-Signed in (a supervisor, an auditor or an administrator). Filters by day, operator, action, card or citizen
+``list`` is signed in (a supervisor, an auditor or an administrator). Filters by day, operator, action, card or citizen
 number; ``--format table`` shows one page (``--before`` for the next), ``csv`` and ``json`` every event the
 filters select, on standard output or (``--output``) in a new private file (mode 0600). Exit 1 when a shown
 event's seal is broken (the table is still printed), 2 for bad input.
@@ -10,19 +11,25 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
 from outlet_desk.cli_support import (
+    DEFERRED,
     EXIT_BAD_INPUT,
     EXIT_CHECK_FAILED,
+    AsJson,
     AsUser,
+    KeyFile,
+    authenticated,
+    credentials,
     err,
     fail,
     out,
     parse_day,
+    print_json,
     refusals,
     sign_in,
     state_of,
@@ -42,6 +49,73 @@ class Format(StrEnum):
     TABLE = "table"
     CSV = "csv"
     JSON = "json"
+
+
+audit_app = typer.Typer(help=DEFERRED["audit"].help, add_completion=False)
+
+
+@audit_app.command("verify")
+def audit_verify(
+    ctx: typer.Context,
+    since_checkpoint: Annotated[bool, typer.Option(
+        "--since-checkpoint",
+        help="Quick: check the newest checkpoint, recompute only the events after it (an old event edited "
+             "in place is found only without this option).")] = False,
+    key: KeyFile = None,
+    as_json: AsJson = False,
+    as_user: AsUser = None,
+) -> None:
+    """Recompute the audit chain (every event, or with --since-checkpoint those after the newest
+    checkpoint), compare it with the witness file; record a checkpoint by the signed-in operator when intact
+    (also in the witness file); exit 1 naming the first broken event."""
+    from outlet_desk.services.audit import check_chain
+    from outlet_desk.services.audit.keys import AuditChainMissing, AuditHeadEdited, AuditKeyNotThisOutlets
+    from outlet_desk.services.errors import RecordChanged
+
+    desk = state_of(ctx).verifying_desk(key)
+    username, password = credentials(as_user)
+    with refusals():
+        try:
+            actor = authenticated(desk, username, password, Action.VERIFY_AUDIT)
+        except (RecordChanged, AuditHeadEdited, AuditChainMissing, AuditKeyNotThisOutlets):
+            # The sign-in's own audit event could not take its place in the chain (its head edited, missing, or
+            # disagreeing with the newest events), after the password was checked. Name where, without a
+            # checkpoint.
+            found = check_chain(desk.engine, desk.audit_key, desk.outlet_code, full=not since_checkpoint,
+                                witness=desk.settings.audit_witness_path(), tz=desk.tz)
+            if not found.intact:
+                if as_json:
+                    print_json(chain_json(found, desk.tz, desk.settings.audit_witness_path()))
+                fail(found.message(desk.tz), EXIT_CHECK_FAILED)
+            raise
+        report = check_chain(desk.engine, desk.audit_key, desk.outlet_code, full=not since_checkpoint,
+                             record=True, at=desk.now(), operator_id=actor.operator_id,
+                             witness=desk.settings.audit_witness_path(), tz=desk.tz)
+    if as_json:
+        print_json(chain_json(report, desk.tz, desk.settings.audit_witness_path()))
+    if not report.intact:
+        fail(report.message(desk.tz), EXIT_CHECK_FAILED)
+    if as_json:
+        return
+    out.print(report.message(desk.tz), markup=False)
+    if report.recorded is not None:
+        out.print(_("Checkpoint recorded at event {seq}.").format(seq=f"{report.recorded.seq:,}"), markup=False)
+    if report.witness_fingerprint:
+        out.print(_("Witness file {path}: fingerprint {fp}.").format(
+            path=desk.settings.audit_witness_path(), fp=report.witness_fingerprint), markup=False)
+
+
+def chain_json(report: Any, tz: Any, witness: Path) -> dict[str, Any]:
+    """What ``audit verify --json`` prints (docs/json/audit-verify.schema.json)."""
+    return {
+        "outlet": report.outlet_code, "intact": report.intact, "full": report.full, "message": report.message(tz),
+        "events_checked": report.events_checked, "last_seq": report.last_seq, "broken_seq": report.broken_seq,
+        "broken_event_id": report.broken_event_id, "problem": report.problem or None,
+        "since_checkpoint_seq": report.since.seq if report.since else None,
+        "checkpoint_seq": report.recorded.seq if report.recorded else None,
+        "witness_file": witness if report.witness_fingerprint else None,
+        "witness_fingerprint": report.witness_fingerprint or None,
+    }
 
 
 def _action(code: str | None) -> AuditAction | None:
@@ -127,3 +201,6 @@ def audit_list_cmd(
         err.print(_("The seal of event {seq} is broken: {problem}").format(seq=broken[0].seq,
                                                                           problem=broken[0].seal.problem))
         raise typer.Exit(EXIT_CHECK_FAILED)
+
+
+audit_app.command("list")(audit_list_cmd)

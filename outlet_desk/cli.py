@@ -2,25 +2,31 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
+from collections.abc import Iterator, MutableMapping
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+import typer.main
 from rich.table import Table
+from typer._click.core import Command, Context
+from typer._click.formatting import HelpFormatter
+from typer._click.shell_completion import CompletionItem
+from typer.core import TyperCommand
 
 from outlet_desk import __version__
-from outlet_desk.audit_cli import audit_list_cmd
+from outlet_desk.cli_language import translate_command
 from outlet_desk.cli_support import (
+    DEFERRED,
     EXIT_CHECK_FAILED,
     AsJson,
     AsUser,
     Boundary,
-    KeyFile,
     State,
-    authenticated,
-    credentials,
     fail,
     out,
     print_json,
@@ -30,24 +36,105 @@ from outlet_desk.cli_support import (
 )
 from outlet_desk.desk_start import run_desk as open_the_desk
 from outlet_desk.domain.roles import Action
-from outlet_desk.feed_cli import feed_app
 from outlet_desk.i18n import N_, _
-from outlet_desk.operator_cli import operator_app
-from outlet_desk.reader_cli import reader_app
-from outlet_desk.receipt_cli import receipt_app
-from outlet_desk.report_cli import report_app
-from outlet_desk.request_cli import request_app
-from outlet_desk.rules_cli import rules_app
 from outlet_desk.services import desk_log
 from outlet_desk.services.desk_log import LogLevel
-from outlet_desk.stock_cli import stock_app
-from outlet_desk.store_cli import backup_cmd, db_app, restore_cmd
-from outlet_desk.transfer_cli import transfer_app
-from outlet_desk.uncollected_cli import uncollected_app
-from outlet_desk.where_cli import where_cmd
+
+#: ``outlet-desk --help`` in its order: this module's commands and groups, and those of :data:`DEFERRED`.
+ORDER = ("run", "demo", "backup", "restore", "where", "db", "audit", "person", "operator", "receipt", "card",
+         "reader", "report", "stock", "request", "feed", "uncollected", "rules")
+
+
+class Unloaded(TyperCommand):
+    """A deferred command or group (:data:`DEFERRED`) before its module is imported: its name and help, for the
+    list of commands and for completion."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name=name, help=DEFERRED[name].help, rich_markup_mode=None)
+
+
+def load(name: str, *, translated: bool = False) -> Command:
+    """The deferred command or group ``name``, its module imported, made as ``app.add_typer(…, name=name)`` (or
+    ``app.command(name)``) would have made it; ``translated``: its help put in the outlet's language."""
+    deferred = DEFERRED[name]
+    made = getattr(importlib.import_module(deferred.module), deferred.name)
+    parent = typer.Typer(rich_markup_mode=None)
+    if isinstance(made, typer.Typer):
+        parent.add_typer(made, name=name)
+    else:
+        parent.command(name)(made)
+    command = typer.main.get_group(parent).commands[name]
+    if translated:
+        translate_command(command)
+    return command
+
+
+class LazyCommands(MutableMapping[str, Command]):
+    """The root's commands by name, in :data:`ORDER`: a deferred one is loaded when it is looked up, except
+    while the root only wants names and helps (``--help``, completion, the helps put into the outlet's
+    language), when its :class:`Unloaded` stands in."""
+
+    def __init__(self, made: MutableMapping[str, Command]) -> None:
+        rest = dict(made)
+        self._commands: dict[str, Command] = {
+            name: rest.pop(name) if name in rest else Unloaded(name) for name in ORDER} | rest
+        self.names_only = False
+        self.spoken = False  # the root's help put in the outlet's language: so is each command loaded after
+
+    def __getitem__(self, name: str) -> Command:
+        command = self._commands[name]
+        if isinstance(command, Unloaded) and not self.names_only:
+            command = self._commands[name] = load(name, translated=self.spoken)
+        return command
+
+    def __setitem__(self, name: str, command: Command) -> None:
+        self._commands[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        del self._commands[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._commands)
+
+    def __len__(self) -> int:
+        return len(self._commands)
+
+
+class LazyBoundary(Boundary):
+    """The root command, whose command groups of their own modules load only when they run: ``outlet-desk
+    --help`` and ``outlet-desk reader list`` import neither Textual nor SQLAlchemy nor the other groups."""
+
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        self.commands = self.lazy = LazyCommands(self.commands)
+
+    def list_commands(self, ctx: Context) -> list[str]:
+        return list(self.commands)  # the names, in order, without loading
+
+    @contextmanager
+    def _names_only(self) -> Iterator[None]:
+        self.lazy.names_only = True
+        try:
+            yield
+        finally:
+            self.lazy.names_only = False
+
+    def speak(self, args: list[str]) -> None:
+        with self._names_only():
+            super().speak(args)
+        self.lazy.spoken = True
+
+    def format_commands(self, ctx: Context, formatter: HelpFormatter) -> None:
+        with self._names_only():
+            super().format_commands(ctx, formatter)
+
+    def shell_complete(self, ctx: Context, incomplete: str) -> list[CompletionItem]:
+        with self._names_only():
+            return super().shell_complete(ctx, incomplete)
+
 
 app = typer.Typer(
-    cls=Boundary,
+    cls=LazyBoundary,
     add_completion=True,  # --install-completion / --show-completion for bash, zsh, fish, PowerShell
     invoke_without_command=True,
     help="Outlet Desk: the counter desk of a social security card service outlet.",
@@ -56,16 +143,14 @@ app = typer.Typer(
 
 
 def _command_group(name: str, help_text: str) -> typer.Typer:
-    """A group of commands (``outlet-desk NAME …``), mounted on the main command in the order made."""
+    """A group of commands (``outlet-desk NAME …``), mounted on the main command (:data:`ORDER` places it)."""
     group = typer.Typer(help=help_text, add_completion=False)
     app.add_typer(group, name=name)
     return group
 
 
-app.add_typer(db_app, name="db")
-audit_app = _command_group("audit", N_("The audit chain."))
 person_app = _command_group("person", N_("Card holders."))
-app.add_typer(operator_app, name="operator")
+card_app = _command_group("card", N_("Cards: a virtual card for trying the desk by hand."))
 
 
 def _print_version(value: bool) -> None:
@@ -187,86 +272,6 @@ def person_find(
         table.add_row(p.masked_number, p.name, p.card_number or "",
                       status_label(p.card_status) if p.card_status else "")
     out.print(table)
-
-
-@audit_app.command("verify")
-def audit_verify(
-    ctx: typer.Context,
-    since_checkpoint: Annotated[bool, typer.Option(
-        "--since-checkpoint",
-        help="Quick: check the newest checkpoint, recompute only the events after it (an old event edited "
-             "in place is found only without this option).")] = False,
-    key: KeyFile = None,
-    as_json: AsJson = False,
-    as_user: AsUser = None,
-) -> None:
-    """Recompute the audit chain (every event, or with --since-checkpoint those after the newest
-    checkpoint), compare it with the witness file; record a checkpoint by the signed-in operator when intact
-    (also in the witness file); exit 1 naming the first broken event."""
-    from outlet_desk.services.audit import check_chain
-    from outlet_desk.services.audit.keys import AuditChainMissing, AuditHeadEdited, AuditKeyNotThisOutlets
-    from outlet_desk.services.errors import RecordChanged
-
-    desk = state_of(ctx).verifying_desk(key)
-    username, password = credentials(as_user)
-    with refusals():
-        try:
-            actor = authenticated(desk, username, password, Action.VERIFY_AUDIT)
-        except (RecordChanged, AuditHeadEdited, AuditChainMissing, AuditKeyNotThisOutlets):
-            # The sign-in's own audit event could not take its place in the chain (its head edited, missing, or
-            # disagreeing with the newest events), after the password was checked. Name where, without a
-            # checkpoint.
-            found = check_chain(desk.engine, desk.audit_key, desk.outlet_code, full=not since_checkpoint,
-                                witness=desk.settings.audit_witness_path(), tz=desk.tz)
-            if not found.intact:
-                if as_json:
-                    print_json(chain_json(found, desk.tz, desk.settings.audit_witness_path()))
-                fail(found.message(desk.tz), EXIT_CHECK_FAILED)
-            raise
-        report = check_chain(desk.engine, desk.audit_key, desk.outlet_code, full=not since_checkpoint,
-                             record=True, at=desk.now(), operator_id=actor.operator_id,
-                             witness=desk.settings.audit_witness_path(), tz=desk.tz)
-    if as_json:
-        print_json(chain_json(report, desk.tz, desk.settings.audit_witness_path()))
-    if not report.intact:
-        fail(report.message(desk.tz), EXIT_CHECK_FAILED)
-    if as_json:
-        return
-    out.print(report.message(desk.tz), markup=False)
-    if report.recorded is not None:
-        out.print(_("Checkpoint recorded at event {seq}.").format(seq=f"{report.recorded.seq:,}"), markup=False)
-    if report.witness_fingerprint:
-        out.print(_("Witness file {path}: fingerprint {fp}.").format(
-            path=desk.settings.audit_witness_path(), fp=report.witness_fingerprint), markup=False)
-
-
-app.add_typer(receipt_app, name="receipt")
-card_app = _command_group("card", N_("Cards: a virtual card for trying the desk by hand."))
-app.add_typer(reader_app, name="reader")
-app.add_typer(report_app, name="report")
-stock_app.add_typer(transfer_app, name="transfer")
-app.add_typer(stock_app, name="stock")
-app.add_typer(request_app, name="request")
-app.add_typer(feed_app, name="feed")
-app.add_typer(uncollected_app, name="uncollected")
-app.add_typer(rules_app, name="rules")
-audit_app.command("list")(audit_list_cmd)
-app.command("backup")(backup_cmd)
-app.command("restore")(restore_cmd)
-app.command("where")(where_cmd)
-
-
-def chain_json(report: Any, tz: Any, witness: Path) -> dict[str, Any]:
-    """What ``audit verify --json`` prints (docs/json/audit-verify.schema.json)."""
-    return {
-        "outlet": report.outlet_code, "intact": report.intact, "full": report.full, "message": report.message(tz),
-        "events_checked": report.events_checked, "last_seq": report.last_seq, "broken_seq": report.broken_seq,
-        "broken_event_id": report.broken_event_id, "problem": report.problem or None,
-        "since_checkpoint_seq": report.since.seq if report.since else None,
-        "checkpoint_seq": report.recorded.seq if report.recorded else None,
-        "witness_file": witness if report.witness_fingerprint else None,
-        "witness_fingerprint": report.witness_fingerprint or None,
-    }
 
 
 

@@ -86,7 +86,7 @@ def speak_outlet_language(command: Command, args: Sequence[str]) -> None:
     set_language(peek_language(config_named(args)) or current_language())
     typer.core._ = _  # type: ignore[attr-defined]  # Typer's headings and "No such command"
     setattr(click_formatting, "term_len", _cells)  # noqa: B010  # the help's columns lined up in Chinese too
-    _translate(command)
+    translate_command(command)
 
 
 def _cells(text: str) -> int:
@@ -124,7 +124,8 @@ def _shown_as(words: str) -> Callable[..., str]:
     return display_type_rich
 
 
-def _translate(command: Command) -> None:
+def translate_command(command: Command) -> None:
+    """``command``'s help, its options' and its subcommands' in the outlet's language (set before)."""
     command.context_class = OutletContext
     if command.short_help:
         command.short_help = _(command.short_help)
@@ -143,4 +144,4 @@ def _translate(command: Command) -> None:
                 setattr(param, "display_type_rich", _shown_as("<" + _(word) + ">"))  # noqa: B010
     if isinstance(command, TyperGroup):
         for sub in command.commands.values():
-            _translate(sub)
+            translate_command(sub)

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NamedTuple, NoReturn
 
 import typer
 from rich.console import Console
@@ -27,14 +27,57 @@ from typer._click.globals import get_current_context
 from typer.core import TyperGroup
 
 from outlet_desk.cli_errors import said_in_outlet_language
-from outlet_desk.config import ConfigError, Settings, load_settings
-from outlet_desk.config_file import data_folder_of, peek_language, settings_file
+from outlet_desk.config_file import ConfigError, data_folder_of, peek_language, settings_file
 from outlet_desk.domain.errors import DomainError
 from outlet_desk.domain.text import visible
-from outlet_desk.i18n import _, current_language, set_language
+from outlet_desk.i18n import N_, _, current_language, set_language
 from outlet_desk.services.errors import ServiceError
 
+if TYPE_CHECKING:
+    from outlet_desk.config import Settings
+
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class Deferred(NamedTuple):
+    """A command or group of ``outlet-desk`` whose module is imported only when it runs."""
+
+    module: str
+    name: str  # the Typer app (a group) or the function (a command) in that module
+    help: str  # its help: a group's Typer app takes it from here, a command's docstring must say the same
+
+
+#: Every command and group of ``outlet-desk`` kept in a module of its own, by name: ``outlet-desk --help`` lists
+#: them with these texts without importing one module (:class:`outlet_desk.cli.LazyBoundary`); a test loads each
+#: and checks that its own help is this one.
+DEFERRED = {
+    "backup": Deferred("outlet_desk.store_cli", "backup_cmd", N_(
+        "Back up the store into FILE (SQLite's online backup, or pg_dump), while the counters work; the copy\n"
+        "is checked (integrity, database revision, audit chain) before it is kept. Mode 0600.")),
+    "restore": Deferred("outlet_desk.store_cli", "restore_cmd", N_(
+        "Restore FILE into the outlet's store, which must be empty (stop the desks first); the outlet's audit\n"
+        "key file must be in place. Checked like a backup; you sign in as an operator of the restored store.")),
+    "where": Deferred("outlet_desk.where_cli", "where_cmd", N_(
+        "Where this desk's settings and data are: the settings file (and why that one), the data folder, the\n"
+        "database, the keys, the audit witness, receipts, reports and the logs. Opens no database.")),
+    "db": Deferred("outlet_desk.store_cli", "db_app", N_("The store: migrations, the data key.")),
+    "audit": Deferred("outlet_desk.audit_cli", "audit_app", N_("The audit chain.")),
+    "operator": Deferred("outlet_desk.operator_cli", "operator_app", N_("Operators: add, passwd, unlock, list.")),
+    "receipt": Deferred("outlet_desk.receipt_cli", "receipt_app", N_("Receipts.")),
+    "reader": Deferred("outlet_desk.reader_cli", "reader_app", N_("Card readers: list them and watch cards.")),
+    "report": Deferred("outlet_desk.report_cli", "report_app", N_(
+        "Reports: the daily report, the city report, the province report.")),
+    "stock": Deferred("outlet_desk.stock_cli", "stock_app", N_(
+        "Card stock: batches from a manifest scanned in by chip, blank cards, spoiled cards, the count.")),
+    "request": Deferred("outlet_desk.request_cli", "request_app", N_(
+        "Reissue requests: where the new card is, a card that could not be made, its order again.")),
+    "feed": Deferred("outlet_desk.feed_cli", "feed_app", N_("The card-status feed: export, acknowledge, check.")),
+    "uncollected": Deferred("outlet_desk.uncollected_cli", "uncollected_app", N_(
+        "Cards waiting for collection: their ageing, the contacts with their holders, the return of a card kept "
+        "past the retention period.")),
+    "rules": Deferred("outlet_desk.rules_cli", "rules_app", N_(
+        "The rules shown to citizens, with the figures this outlet applies.")),
+}
 
 class PlainConsole(Console):
     """A console for text from outside (names, queries, reasons, paths): never read as Rich markup, and
@@ -111,6 +154,8 @@ class State:
         if self._settings is None:
             # Messages about the settings themselves are in the outlet's language too (when it can be read).
             set_language(peek_language(self.config) or current_language())
+            from outlet_desk.config import load_settings  # pydantic: only for a command that reads them
+
             with refusals():
                 self._settings = load_settings(self.config)
         return self._settings
@@ -145,10 +190,14 @@ class Boundary(TyperGroup):
 
     def main(self, args: Sequence[str] | None = None, *rest: Any, **options: Any) -> Any:
         """The whole command line in the outlet's language (:mod:`outlet_desk.cli_language`), then Typer's run."""
+        self.speak(sys.argv[1:] if args is None else list(args))
+        return super().main(args, *rest, **options)
+
+    def speak(self, args: list[str]) -> None:
+        """Put this command line into the outlet's language (:func:`outlet_desk.cli_language.speak_outlet_language`)."""
         from outlet_desk.cli_language import speak_outlet_language
 
-        speak_outlet_language(self, sys.argv[1:] if args is None else list(args))
-        return super().main(args, *rest, **options)
+        speak_outlet_language(self, args)
 
     def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
         from outlet_desk.services.failures import undecodable_argument

@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from outlet_desk.cli_support import (
+    DEFERRED,
     EXIT_BAD_INPUT,
     EXIT_CHECK_FAILED,
     AsUser,
@@ -27,7 +28,7 @@ from outlet_desk.domain.roles import Action
 from outlet_desk.i18n import _
 from outlet_desk.services.feed import export, witness_check
 
-feed_app = typer.Typer(help="The card-status feed: export, acknowledge, check.", add_completion=False,
+feed_app = typer.Typer(help=DEFERRED["feed"].help, add_completion=False,
                        rich_markup_mode=None)
 
 class ExportFormat(StrEnum):

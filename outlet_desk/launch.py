@@ -6,7 +6,8 @@ sign-in screen before the first frame: the settings are peeked for the language 
 sign-in screen goes up, and the settings check (pydantic), the store (SQLAlchemy, migrations, training
 data, lapsed losses) and the card reader are opened by :func:`open_desk` (in :mod:`outlet_desk.desk_start`)
 in a worker while the clerk types.
-The CLI and its command modules cost about 0.4 s to import; they load only for the other commands.
+The CLI loads only for the other commands, and of its command modules only the one of the group invoked
+(:class:`outlet_desk.cli.LazyBoundary`).
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from outlet_desk.cli_support import (
+    DEFERRED,
     AsJson,
     AsUser,
     new_password,
@@ -23,7 +24,7 @@ from outlet_desk.domain.roles import Action, Role
 from outlet_desk.domain.times import local_time
 from outlet_desk.i18n import _
 
-operator_app = typer.Typer(help="Operators: add, passwd, unlock, list.", add_completion=False)
+operator_app = typer.Typer(help=DEFERRED["operator"].help, add_completion=False)
 
 
 @operator_app.command("add")

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 import typer
 
-from outlet_desk.cli_support import USER_VAR, AsUser, refusals, signed_in
+from outlet_desk.cli_support import DEFERRED, USER_VAR, AsUser, refusals, signed_in
 from outlet_desk.domain.citizen_id import mask_citizen_id
 from outlet_desk.domain.roles import Action
 from outlet_desk.i18n import _
@@ -25,7 +25,7 @@ from outlet_desk.reader.events import CardRead, ReaderErrorEvent, ReaderStatus, 
 from outlet_desk.reader.watch_loop import reader_events, readers_now, service_message
 from outlet_desk.services.masking import mask_name
 
-reader_app = typer.Typer(help="Card readers: list them and watch cards.", no_args_is_help=True)
+reader_app = typer.Typer(help=DEFERRED["reader"].help, no_args_is_help=True)
 
 
 @reader_app.command("list")

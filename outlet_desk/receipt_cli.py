@@ -8,6 +8,7 @@ from typing import Any
 import typer
 
 from outlet_desk.cli_support import (
+    DEFERRED,
     EXIT_CHECK_FAILED,
     AsJson,
     AsUser,
@@ -21,7 +22,7 @@ from outlet_desk.cli_support import (
 )
 from outlet_desk.i18n import _
 
-receipt_app = typer.Typer(help="Receipts.", add_completion=False)
+receipt_app = typer.Typer(help=DEFERRED["receipt"].help, add_completion=False)
 
 
 @receipt_app.command("verify")

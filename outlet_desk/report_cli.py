@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.table import Table
 
 from outlet_desk.cli_support import (
+    DEFERRED,
     EXIT_CHECK_FAILED,
     AsUser,
     err,
@@ -33,27 +34,12 @@ from outlet_desk.cli_support import (
 from outlet_desk.domain.roles import Action
 from outlet_desk.i18n import _
 from outlet_desk.private_files import private_folder
-from outlet_desk.services import city_report_export
-from outlet_desk.services.city_report import city_report
-from outlet_desk.services.context import Actor, Desk
-from outlet_desk.services.report import daily_report
-from outlet_desk.services.report_export import (
-    REPORT_FILES,
-    column_headings,
-    file_stem,
-    heading,
-    label,
-    recon_text,
-    render_pdf,
-    shown,
-    summary_lines,
-    to_csv,
-    to_json,
-    trend_line,
-)
-from outlet_desk.services.report_model import DailyReport, figure_rows
 
-report_app = typer.Typer(help="Reports: the daily report, the city report, the province report.", add_completion=False,
+if TYPE_CHECKING:
+    from outlet_desk.services.context import Actor, Desk
+    from outlet_desk.services.report_model import DailyReport
+
+report_app = typer.Typer(help=DEFERRED["report"].help, add_completion=False,
                          rich_markup_mode=None)
 
 
@@ -78,6 +64,17 @@ def _reader(ctx: typer.Context, day: str | None, as_user: str | None,
 
 
 def _print_table(report: DailyReport) -> None:
+    from outlet_desk.services.report_export import (
+        column_headings,
+        heading,
+        label,
+        recon_text,
+        shown,
+        summary_lines,
+        trend_line,
+    )
+    from outlet_desk.services.report_model import figure_rows
+
     checks = {c.key: c for c in report.reconciliation}
     table = Table(title=heading(report))
     for name in column_headings():
@@ -105,6 +102,9 @@ def report_daily(
     bom: Bom = False,
 ) -> None:
     """The daily report: figures from the audit events, reconciled with the tables, and the chain."""
+    from outlet_desk.services.report import daily_report  # the store's libraries: only when a report is made
+    from outlet_desk.services.report_export import REPORT_FILES, file_stem, render_pdf, summary_lines, to_csv, to_json
+
     desk, actor, wanted = _reader(ctx, day, as_user, Action.VIEW_REPORTS)
     with refusals():
         report = daily_report(desk, wanted, outlet_code=outlet, actor=actor, verify=verify)
@@ -206,7 +206,9 @@ def _read_across(ctx: typer.Context, day: str | None, as_user: str | None, actio
 def report_city(ctx: typer.Context, day: Day = None, fmt: AcrossFormat = CityFormat.TABLE, output: Output = None,
                 as_user: AsUser = None, bom: Bom = False) -> None:
     """The city report: every outlet of this outlet's city side by side, with the city's totals (city roles)."""
-    export = city_report_export
+    from outlet_desk.services import city_report_export as export
+    from outlet_desk.services.city_report import city_report
+
     desk, report = _read_across(ctx, day, as_user, Action.VIEW_CITY_REPORTS, city_report)
     _write_out(desk, fmt, output, lambda: export.to_json(report), lambda: export.to_csv(report, bom=bom),
                lambda: Columns(export.heading(report), export.columns(), export.rows(report),
@@ -220,6 +222,7 @@ def report_province(ctx: typer.Context, day: Day = None, fmt: AcrossFormat = Cit
                     output: Output = None, as_user: AsUser = None, bom: Bom = False) -> None:
     """The province report: every city of this outlet's province side by side, with the province's totals
     (the province supervisor)."""
+    from outlet_desk.services import city_report_export
     from outlet_desk.services import province_report_export as export
     from outlet_desk.services.province_report import province_report
 

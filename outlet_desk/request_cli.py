@@ -9,13 +9,23 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from outlet_desk.cli_support import AsJson, AsUser, out, print_json, record_id, refusals, sign_in, signed_in, state_of
+from outlet_desk.cli_support import (
+    DEFERRED,
+    AsJson,
+    AsUser,
+    out,
+    print_json,
+    record_id,
+    refusals,
+    sign_in,
+    signed_in,
+    state_of,
+)
 from outlet_desk.domain.roles import Action
 from outlet_desk.domain.times import local_time
 from outlet_desk.i18n import _
 
-request_app = typer.Typer(help="Reissue requests: where the new card is, a card that could not be made, its order "
-                               "again.", add_completion=False, rich_markup_mode=None)
+request_app = typer.Typer(help=DEFERRED["request"].help, add_completion=False, rich_markup_mode=None)
 RequestId = Annotated[int, typer.Argument(help="The reissue request's number.", callback=record_id("REQUEST"))]
 Reason = Annotated[str, typer.Option("--reason", help="Why the card could not be made: photo_rejected or "
                                                       "data_refused.")]

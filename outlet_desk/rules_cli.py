@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 
 import typer
 
-from outlet_desk.cli_support import EXIT_BAD_INPUT, fail, out, state_of
+from outlet_desk.cli_support import DEFERRED, EXIT_BAD_INPUT, fail, out, state_of
 from outlet_desk.i18n import LANGUAGES, _, set_language
 
-rules_app = typer.Typer(help="The rules shown to citizens, with the figures this outlet applies.",
+rules_app = typer.Typer(help=DEFERRED["rules"].help,
                         add_completion=False, rich_markup_mode=None)
 
 

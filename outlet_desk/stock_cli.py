@@ -11,6 +11,7 @@ from rich.table import Table
 
 from outlet_desk.cli_cards import ScanCount, ScanReader, ScanTimeout, each_card_read
 from outlet_desk.cli_support import (
+    DEFERRED,
     WITNESS_PASSWORD_VAR,
     AsJson,
     AsUser,
@@ -26,9 +27,9 @@ from outlet_desk.cli_support import (
 )
 from outlet_desk.domain.roles import Action
 from outlet_desk.i18n import _, ngettext
+from outlet_desk.transfer_cli import transfer_app
 
-stock_app = typer.Typer(help="Card stock: batches from a manifest scanned in by chip, blank cards, spoiled "
-                             "cards, the count.", add_completion=False, rich_markup_mode=None)
+stock_app = typer.Typer(help=DEFERRED["stock"].help, add_completion=False, rich_markup_mode=None)
 
 BatchId = Annotated[int, typer.Argument(help="The batch's number, as stock import printed it.",
                                         callback=record_id("BATCH"))]
@@ -235,3 +236,6 @@ def stock_count(
     for c in counts:
         table.add_row(f"{c.outlet_code} {c.outlet_name}", *(str(c.figures[f]) for f in StockFigure))
     out.print(table)
+
+
+stock_app.add_typer(transfer_app, name="transfer")

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from outlet_desk.cli_support import (
+    DEFERRED,
     AsJson,
     AsUser,
     authenticated,
@@ -26,7 +27,7 @@ from outlet_desk.cli_support import (
 from outlet_desk.domain.roles import Action
 from outlet_desk.i18n import _
 
-db_app = typer.Typer(help="The store: migrations, the data key.", add_completion=False)
+db_app = typer.Typer(help=DEFERRED["db"].help, add_completion=False)
 
 
 @db_app.command("upgrade")

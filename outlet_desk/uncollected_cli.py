@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from outlet_desk.cli_support import (
+    DEFERRED,
     EXIT_BAD_INPUT,
     WITNESS_PASSWORD_VAR,
     AsJson,
@@ -27,8 +28,7 @@ from outlet_desk.domain.holder_contact import ContactMethod, ContactOutcome
 from outlet_desk.domain.roles import Action
 from outlet_desk.i18n import _
 
-uncollected_app = typer.Typer(help="Cards waiting for collection: their ageing, the contacts with their holders, "
-                                   "the return of a card kept past the retention period.",
+uncollected_app = typer.Typer(help=DEFERRED["uncollected"].help,
                               add_completion=False, rich_markup_mode=None)
 
 CardNumber = Annotated[str, typer.Argument(help="The card's number (9 characters).")]

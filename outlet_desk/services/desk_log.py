@@ -22,7 +22,7 @@ from io import TextIOWrapper
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
-from outlet_desk.config import ConfigError
+from outlet_desk.config_file import ConfigError
 from outlet_desk.domain.errors import DomainError
 from outlet_desk.services.errors import ServiceError
 from outlet_desk.services.masking import mask_number

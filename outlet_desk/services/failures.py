@@ -17,8 +17,6 @@ import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy.exc import DBAPIError
-
 from outlet_desk.i18n import _
 from outlet_desk.private_files import create_private
 from outlet_desk.services import desk_log
@@ -30,6 +28,8 @@ LOG_NAME = "outlet-desk-errors.log"
 def failure_message(error: BaseException, database: str | None = None) -> str | None:
     """The one message for ``error`` if it is a failure of the machine (``database``: the store's
     URL, password masked, named in database failures); ``None`` if it is not one."""
+    from sqlalchemy.exc import DBAPIError  # here: every command line passes this module, few fail
+
     for cause in _chain(error):
         if isinstance(cause, OSError):
             return _os_message(cause)
