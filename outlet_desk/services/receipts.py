@@ -20,7 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from outlet_desk.db.tables import AuditEvent, Person, Receipt
+from outlet_desk.db.tables import Person, Receipt
 from outlet_desk.domain.audit_actions import AuditAction
 from outlet_desk.domain.citizen_id import mask_citizen_id
 from outlet_desk.domain.fees import PaymentMethod, ReissueReason, format_yuan
@@ -28,6 +28,7 @@ from outlet_desk.domain.stock import StockStatus
 from outlet_desk.domain.text import visible
 from outlet_desk.i18n import N_, _
 from outlet_desk.services.atomic_file import write_atomically
+from outlet_desk.services.audit.store import SealedEvent
 from outlet_desk.services.context import Desk
 from outlet_desk.services.fonts import CJK_FONT as CJK_FONT  # the PDFs' font (also set in reports)
 from outlet_desk.services.masking import mask_name
@@ -127,7 +128,7 @@ def issue_receipt(
     payment_method: str = "", reason: str = "", due_date: date | None = None, payment_reference: str = "",
     batch_number: str = "", stock_counts: Mapping[str, int] | None = None, witness: str = "",
     transfer_to: str = "",
-) -> tuple[AuditEvent, ReceiptData]:
+) -> tuple[SealedEvent, ReceiptData]:
     """Write the use case's audit event (action ``kind``) with everything its receipt states sealed in it
     (:mod:`~outlet_desk.services.receipt_seal`), and record the receipt, inside its transaction; its note
     is written before the commit, so a crash cannot lose it (:mod:`~outlet_desk.services.receipt_journal`).
@@ -149,8 +150,6 @@ def issue_receipt(
     uow.audit(kind, entity, entity_id, person_id=person_id, before=before,
               after={**(after or {}), RECEIPT_DETAIL: record.detail()})
     event = uow.seal()  # the code is the event's MAC; the use case commits right after its receipt
-    s.flush()
-    assert event.id is not None and event.at is not None
     code = verification_code(desk.audit_key, event.mac)
     s.add(Receipt(code=code, outlet_code=desk.outlet_code, audit_event_id=event.id, kind=event.action,
                   operator_id=event.operator_id, person_id=person_id, card_number=card_number, fee_fen=fee_fen,
