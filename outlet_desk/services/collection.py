@@ -237,8 +237,8 @@ def _hand_over(uow: UnitOfWork, request: ReissueRequest, card: Card, person: Per
             replaced = old.card_number
             s.flush()
     move_card(desk, card, CardEvent.ACTIVATE)
-    second_usable_card_refused(s, card)
     record_stage(s, request, RequestStatus.COLLECTED, desk.now(), actor.operator_id, StageSource.COUNTER)
+    second_usable_card_refused(s, card)  # the new card and the request written by one flush
     collected_at = desk.now()
     # What the chip said, beside the record's facts: the card handed over is the one that was read (the audit
     # masks the citizen number and the name, as everywhere).
