@@ -155,9 +155,12 @@ class UnitOfWork:
             return self.events[0]
         pending = self._pending.pop()
         day: date | None = day_to_keep_open(self.desk, self.actor, self.action)
-        event = append_event(self.session, self.desk.audit_key, pending.at,
-                             self.actor.operator_id if self.actor else None, self.desk.outlet_code,
-                             pending.action, pending.entity, pending.entity_id, open_day=day, **pending.facts)
+        try:
+            event = append_event(self.session, self.desk.audit_key, pending.at,
+                                 self.actor.operator_id if self.actor else None, self.desk.outlet_code,
+                                 pending.action, pending.entity, pending.entity_id, open_day=day, **pending.facts)
+        except IntegrityError as exc:  # the event's place on the chain is taken: as at the commit's flush
+            raise RecordChanged() from exc
         self.events.append(event)
         return event
 
