@@ -184,6 +184,7 @@ class CollectionResult:
 
 # Built once: a statement built at every call costs more of the client's CPU than its execution on SQLite.
 _HOLDER = select(col(ReissueRequest.person_id)).where(col(ReissueRequest.id) == bindparam("request"))
+_COLLECTION_INSERT = Collection.__table__.insert()  # type: ignore[attr-defined]
 _READY_FOR_CARD = select(ReissueRequest).where(col(ReissueRequest.new_card_id) == bindparam("card"),
                                                col(ReissueRequest.status) == RequestStatus.READY)
 
@@ -236,14 +237,9 @@ def _hand_over(uow: UnitOfWork, request: ReissueRequest, card: Card, person: Per
             replaced = old.card_number
             s.flush()
     move_card(desk, card, CardEvent.ACTIVATE)
-    second_usable_card_refused(s, card)
     record_stage(s, request, RequestStatus.COLLECTED, desk.now(), actor.operator_id, StageSource.COUNTER)
-    collection = Collection(
-        outlet_code=desk.outlet_code, card_id=card.id, request_id=request_id, identity_check_id=check.id or 0,
-        chip_card_number=chip.card_number, chip_identification_code=chip.identification_code,
-        chip_citizen_number=chip.citizen_number, chip_name=chip.full_name, chip_check_passed=True,
-        pin_changed=pin_changed, operator_id=actor.operator_id, collected_at=desk.now(),
-    )
+    second_usable_card_refused(s, card)  # the new card and the request written by one flush
+    collected_at = desk.now()
     # What the chip said, beside the record's facts: the card handed over is the one that was read (the audit
     # masks the citizen number and the name, as everywhere).
     read = {"card_number": chip.card_number, "identification_code": chip.identification_code,
@@ -255,11 +251,17 @@ def _hand_over(uow: UnitOfWork, request: ReissueRequest, card: Card, person: Per
         after={**card_facts(card), "replaced": replaced, "presenter": check.presenter, "request_id": request_id,
                "pin_changed": pin_changed, "chip": read},
         proxy=(check.proxy_name, check.proxy_relationship) if check.presenter == Presenter.PROXY else None)
-    collection.receipt_number = receipt.code
-    s.add(collection)  # written with its receipt's number by the commit's flush (one INSERT, no UPDATE after it)
+    # Written with its receipt's number: one Core INSERT, no ORM object built and flushed, no UPDATE after it.
+    inserted = s.connection().execute(_COLLECTION_INSERT, {
+        "outlet_code": desk.outlet_code, "card_id": card.id, "request_id": request_id,
+        "identity_check_id": check.id or 0, "chip_card_number": chip.card_number,
+        "chip_identification_code": chip.identification_code, "chip_citizen_number": chip.citizen_number,
+        "chip_name": chip.full_name, "chip_check_passed": True, "pin_changed": pin_changed,
+        "receipt_number": receipt.code, "operator_id": actor.operator_id, "collected_at": collected_at,
+    }).inserted_primary_key
     uow.commit()
-    assert collection.id is not None
-    return CollectionResult(collection.id, card.card_number, replaced, receipt, pin_changed)
+    assert inserted is not None
+    return CollectionResult(int(inserted[0]), card.card_number, replaced, receipt, pin_changed)
 
 
 @dataclass(frozen=True)

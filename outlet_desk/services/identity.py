@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 from outlet_desk.db.tables import IdentityCheck, Person
 from outlet_desk.domain.audit_actions import AuditAction
@@ -188,6 +189,9 @@ def _refuse_unclean_text(document: Document, proxy: ProxyDetails | None) -> None
         clean_text(proxy.authorisation_ref, _("Authorisation reference"), AUTHORISATION_REF_MAX)
 
 
+_CHECK_INSERT = IdentityCheck.__table__.insert()  # type: ignore[attr-defined]
+
+
 def record_identity_check(
     desk: Desk,
     actor: Actor,
@@ -210,42 +214,45 @@ def record_identity_check(
         out = _evaluate(desk, person, flow, presenter, document, proxy, face_confirmed)
         number = _stored_number(document)
         by_proxy = proxy if presenter == Presenter.PROXY else None
-        row = IdentityCheck(
-            outlet_code=desk.outlet_code, person_id=person_id, flow=flow, presenter=presenter,
-            document_type=document.type, document_number=number[:40], document_name=document.name.strip()[:60],
-            document_expiry=document.expiry,
-            proxy_name=by_proxy.document.name.strip()[:60] if by_proxy else "",
-            proxy_document_type=by_proxy.document.type[:40] if by_proxy else "",
-            proxy_document_number=_stored_number(by_proxy.document)[:40] if by_proxy else "",
-            proxy_document_expiry=by_proxy.document.expiry if by_proxy else None,
-            proxy_relationship=by_proxy.relationship.strip()[:40] if by_proxy else "",
-            proxy_authorisation_ref=by_proxy.authorisation_ref.strip()[:60] if by_proxy else "",
-            check_digit_ok=out.check_digit_ok, name_match_ok=out.name_match_ok,
-            document_valid_ok=out.document_valid_ok, face_confirmed=face_confirmed,
-            passed=out.refusal is None, operator_id=actor.operator_id, checked_at=desk.now(),
-        )
-        uow.session.add(row)
-        uow.session.flush()
+        # Written in Core (one INSERT, the blind indexes filled by their column defaults): no ORM object built
+        # and flushed for a row this use case only writes.
+        passed = out.refusal is None
+        row: dict[str, Any] = {
+            "outlet_code": desk.outlet_code, "person_id": person_id, "flow": flow, "presenter": presenter,
+            "document_type": document.type, "document_number": number[:40],
+            "document_name": document.name.strip()[:60], "document_expiry": document.expiry,
+            "proxy_name": by_proxy.document.name.strip()[:60] if by_proxy else "",
+            "proxy_document_type": by_proxy.document.type[:40] if by_proxy else "",
+            "proxy_document_number": _stored_number(by_proxy.document)[:40] if by_proxy else "",
+            "proxy_document_expiry": by_proxy.document.expiry if by_proxy else None,
+            "proxy_relationship": by_proxy.relationship.strip()[:40] if by_proxy else "",
+            "proxy_authorisation_ref": by_proxy.authorisation_ref.strip()[:60] if by_proxy else "",
+            "check_digit_ok": out.check_digit_ok, "name_match_ok": out.name_match_ok,
+            "document_valid_ok": out.document_valid_ok, "face_confirmed": face_confirmed,
+            "passed": passed, "operator_id": actor.operator_id, "checked_at": desk.now(),
+        }
+        inserted = uow.session.connection().execute(_CHECK_INSERT, row).inserted_primary_key
+        assert inserted is not None
+        check_id = int(inserted[0])
         after: dict[str, object] = {
             "flow": flow, "presenter": presenter, "document_type": document.type, "document_number": number,
-            "passed": row.passed,
+            "passed": passed,
         }
         if out.refusal is not None:
             after["refused"] = out.refusal.code
         if by_proxy is not None:
-            after.update(proxy_name=row.proxy_name, proxy_document_number=row.proxy_document_number,
-                         proxy_document_type=row.proxy_document_type, relationship=row.proxy_relationship,
-                         authorisation_ref=row.proxy_authorisation_ref)
-        action = AuditAction.IDENTITY_CHECKED if row.passed else AuditAction.IDENTITY_CHECK_REFUSED
-        uow.audit(action, "identity_check", row.id, person_id=person_id, after=after)
+            after.update(proxy_name=row["proxy_name"], proxy_document_number=row["proxy_document_number"],
+                         proxy_document_type=row["proxy_document_type"], relationship=row["proxy_relationship"],
+                         authorisation_ref=row["proxy_authorisation_ref"])
+        action = AuditAction.IDENTITY_CHECKED if passed else AuditAction.IDENTITY_CHECK_REFUSED
+        uow.audit(action, "identity_check", check_id, person_id=person_id, after=after)
         uow.commit()
     if out.refusal is not None:
         raise out.refusal
-    assert row.id is not None
     return IdentityCheckResult(
-        check_id=row.id, person_id=person_id, flow=flow, presenter=presenter, document_type=document.type,
+        check_id=check_id, person_id=person_id, flow=flow, presenter=presenter, document_type=document.type,
         masked_document_number=mask_number(number),
-        proxy_name=row.proxy_name,
-        proxy_relationship=row.proxy_relationship, proxy_authorisation_ref=row.proxy_authorisation_ref,
-        checked_at=row.checked_at, operator_id=actor.operator_id,
+        proxy_name=row["proxy_name"],
+        proxy_relationship=row["proxy_relationship"], proxy_authorisation_ref=row["proxy_authorisation_ref"],
+        checked_at=row["checked_at"], operator_id=actor.operator_id,
     )

@@ -20,7 +20,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from outlet_desk.db.tables import AuditEvent, Person, Receipt
+from sqlalchemy.exc import IntegrityError
+
+from outlet_desk.db.tables import Person, Receipt
 from outlet_desk.domain.audit_actions import AuditAction
 from outlet_desk.domain.citizen_id import mask_citizen_id
 from outlet_desk.domain.fees import PaymentMethod, ReissueReason, format_yuan
@@ -28,7 +30,9 @@ from outlet_desk.domain.stock import StockStatus
 from outlet_desk.domain.text import visible
 from outlet_desk.i18n import N_, _
 from outlet_desk.services.atomic_file import write_atomically
+from outlet_desk.services.audit.store import SealedEvent
 from outlet_desk.services.context import Desk
+from outlet_desk.services.errors import RecordChanged
 from outlet_desk.services.fonts import CJK_FONT as CJK_FONT  # the PDFs' font (also set in reports)
 from outlet_desk.services.masking import mask_name
 from outlet_desk.services.output_files import files_in
@@ -120,6 +124,9 @@ class ReceiptData:
         return _(KIND_LABELS.get(self.kind, self.kind))
 
 
+_RECEIPT_INSERT = Receipt.__table__.insert()  # type: ignore[attr-defined]
+
+
 def issue_receipt(
     uow: UnitOfWork, kind: AuditAction, entity: str, entity_id: int, *, person_id: int | None,
     card_number: str, fee_fen: int = 0, request_id: int | None = None, before: Mapping[str, Any] | None = None,
@@ -127,7 +134,7 @@ def issue_receipt(
     payment_method: str = "", reason: str = "", due_date: date | None = None, payment_reference: str = "",
     batch_number: str = "", stock_counts: Mapping[str, int] | None = None, witness: str = "",
     transfer_to: str = "",
-) -> tuple[AuditEvent, ReceiptData]:
+) -> tuple[SealedEvent, ReceiptData]:
     """Write the use case's audit event (action ``kind``) with everything its receipt states sealed in it
     (:mod:`~outlet_desk.services.receipt_seal`), and record the receipt, inside its transaction; its note
     is written before the commit, so a crash cannot lose it (:mod:`~outlet_desk.services.receipt_journal`).
@@ -149,12 +156,14 @@ def issue_receipt(
     uow.audit(kind, entity, entity_id, person_id=person_id, before=before,
               after={**(after or {}), RECEIPT_DETAIL: record.detail()})
     event = uow.seal()  # the code is the event's MAC; the use case commits right after its receipt
-    s.flush()
-    assert event.id is not None and event.at is not None
     code = verification_code(desk.audit_key, event.mac)
-    s.add(Receipt(code=code, outlet_code=desk.outlet_code, audit_event_id=event.id, kind=event.action,
-                  operator_id=event.operator_id, person_id=person_id, card_number=card_number, fee_fen=fee_fen,
-                  issued_at=event.at))
+    try:  # one Core INSERT (no ORM object built and flushed for a row only written)
+        s.connection().execute(_RECEIPT_INSERT, {
+            "code": code, "outlet_code": desk.outlet_code, "audit_event_id": event.id, "kind": event.action,
+            "operator_id": event.operator_id, "person_id": person_id, "card_number": card_number,
+            "fee_fen": fee_fen, "issued_at": event.at})
+    except IntegrityError as exc:  # as at the commit: another counter's receipt took the code
+        raise RecordChanged() from exc
     printed = receipt_of(record, code, event.seq, event.at.astimezone(desk.tz))
     receipt = replace(printed, collected_by_proxy=proxy_text(*proxy) if proxy else "")
     folder = desk.settings.receipts_dir()

@@ -32,14 +32,13 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
 from outlet_desk.db.engine import WRITE
-from outlet_desk.db.tables import AuditEvent
 from outlet_desk.db.writer_queue import TurnNotGiven, queue_of
 from outlet_desk.domain.audit_actions import AuditAction
 from outlet_desk.domain.errors import DomainError
 from outlet_desk.domain.roles import Action, require
 from outlet_desk.services import desk_log
 from outlet_desk.services.audit import append_event
-from outlet_desk.services.audit.store import EventFacts
+from outlet_desk.services.audit.store import EventFacts, SealedEvent
 from outlet_desk.services.context import Actor, Desk
 from outlet_desk.services.day_open import check_day_open, day_to_keep_open
 from outlet_desk.services.errors import RecordChanged, ServiceError, StoreBusy
@@ -73,7 +72,7 @@ class UnitOfWork:
         self.action = action
         self.writes = writes
         self.started = time.perf_counter()
-        self.events: list[AuditEvent] = []
+        self.events: list[SealedEvent] = []
         """The use case's sealed event (at most one), once :meth:`seal` or :meth:`commit` sealed it."""
         self._pending: list[_Pending] = []
         self._committed = False
@@ -144,7 +143,7 @@ class UnitOfWork:
             facts["after"] = {**(facts.get("after") or {}), "identity_check": self.identity_check_id}
         self._pending.append(_Pending(self.desk.now(), action, entity, entity_id, facts))
 
-    def seal(self) -> AuditEvent:
+    def seal(self) -> SealedEvent:
         """Seal the use case's event onto the chain now (the receipt's code is its MAC): the last step before
         the commit, since from here the outlet's ``audit_head`` is locked until the transaction ends."""
         if not self.writes:
@@ -156,9 +155,12 @@ class UnitOfWork:
             return self.events[0]
         pending = self._pending.pop()
         day: date | None = day_to_keep_open(self.desk, self.actor, self.action)
-        event = append_event(self.session, self.desk.audit_key, pending.at,
-                             self.actor.operator_id if self.actor else None, self.desk.outlet_code,
-                             pending.action, pending.entity, pending.entity_id, open_day=day, **pending.facts)
+        try:
+            event = append_event(self.session, self.desk.audit_key, pending.at,
+                                 self.actor.operator_id if self.actor else None, self.desk.outlet_code,
+                                 pending.action, pending.entity, pending.entity_id, open_day=day, **pending.facts)
+        except IntegrityError as exc:  # the event's place on the chain is taken: as at the commit's flush
+            raise RecordChanged() from exc
         self.events.append(event)
         return event
 

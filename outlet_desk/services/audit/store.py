@@ -7,8 +7,10 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from json.encoder import encode_basestring
+from types import SimpleNamespace
 from typing import Any, TypedDict, Unpack
 
 from sqlalchemy import bindparam, func, select
@@ -52,69 +54,94 @@ class EventFacts(TypedDict, total=False):
     after: Mapping[str, Any] | None
 
 
+@dataclass(frozen=True, slots=True)
+class SealedEvent:
+    """An event as :func:`append_event` wrote it onto the chain (the columns of ``audit_event``)."""
+
+    id: int
+    outlet_code: str
+    seq: int
+    at: datetime
+    operator_id: int | None
+    action: str
+    entity: str
+    entity_id: str
+    person_id: int | None
+    before: str
+    after: str
+    prev_mac: str
+    mac: str
+
+
 def append_event(session: Session, key: bytes, at: datetime, operator_id: int | None, outlet_code: str,
                  action: AuditAction, entity: str, entity_id: str | int | None = None, *,
-                 open_day: date | None = None, **facts: Unpack[EventFacts]) -> AuditEvent:
+                 open_day: date | None = None, **facts: Unpack[EventFacts]) -> SealedEvent:
     """Append one event to the outlet's chain inside the caller's transaction. ``audit_head`` is locked here
     (the caller's pending rows are flushed first), so call it as the last step before the commit. With
-    ``open_day`` that day must not be closed (read in the same statement as the head: ``DayClosed``)."""
-    head, closed = _lock_head(session, outlet_code, open_day)
+    ``open_day`` that day must not be closed (read in the same statement as the head: ``DayClosed``).
+
+    Written in SQLAlchemy Core on the session's connection (one INSERT of the event, one UPDATE of the head, no
+    ORM object built or flushed): what it returns is the row as written (:class:`SealedEvent`), not an ORM object."""
+    session.flush()  # the use case's own rows first: the head is locked from here to the commit
+    conn = session.connection()
+    head, closed = _lock_head(conn, outlet_code, open_day)
     if closed:
         assert open_day is not None
         raise day_closed(open_day)
-    if head is None:
-        if rows := operational_rows(session.connection(), outlet_code, with_outlet=False):
-            # A first event, yet the outlet has records of its work: its chain was deleted (head and all).
-            # Starting a new chain would hide that; nothing is saved.
-            raise AuditChainMissing(outlet_code, rows)
-        head = AuditHead(outlet_code=outlet_code, seq=0, mac="", key_id="", seal="")
-        session.add(head)
+    if head is None and (rows := operational_rows(conn, outlet_code, with_outlet=False)):
+        # A first event, yet the outlet has records of its work: its chain was deleted (head and all).
+        # Starting a new chain would hide that; nothing is saved.
+        raise AuditChainMissing(outlet_code, rows)
     # Another desk's key sealed the chain first, or the head was edited: nothing is sealed with this key
     # (the caller's transaction is rolled back).
-    check_head_before_sealing(key, Head(outlet_code, head.seq, head.mac, head.key_id, head.seal))
-    head.key_id = key_id(key)
-    event = AuditEvent(
-        outlet_code=outlet_code,
-        seq=head.seq + 1,
-        at=at,
-        operator_id=operator_id,
-        action=action,
-        entity=entity,
-        entity_id="" if entity_id is None else str(entity_id),
-        person_id=facts.get("person_id"),
-        before=_dump(facts.get("before")),
-        after=_dump(facts.get("after")),
-        prev_mac=head.mac,
-        mac="",
-    )
-    event.mac = compute_mac(key, event)
-    head.seq = event.seq
-    head.mac = event.mac
-    head.seal = seal_head(key, outlet_code, head.seq, head.mac, head.key_id)
-    session.add(event)
+    check_head_before_sealing(key, head or Head(outlet_code, 0, "", "", ""))
+    seq, prev_mac = (head.seq, head.mac) if head is not None else (0, "")
+    values: dict[str, Any] = {
+        "outlet_code": outlet_code, "seq": seq + 1, "at": at, "operator_id": operator_id, "action": action,
+        "entity": entity, "entity_id": "" if entity_id is None else str(entity_id),
+        "person_id": facts.get("person_id"), "before": _dump(facts.get("before")),
+        "after": _dump(facts.get("after")), "prev_mac": prev_mac}
+    values["mac"] = compute_mac(key, SimpleNamespace(**values))
+    inserted = conn.execute(_EVENT_INSERT, values).inserted_primary_key
+    assert inserted is not None
+    event = SealedEvent(id=int(inserted[0]), **values)
+    new_key_id = key_id(key)
+    sealed = {"outlet": outlet_code, "seq": event.seq, "mac": event.mac, "key_id": new_key_id,
+              "seal": seal_head(key, outlet_code, event.seq, event.mac, new_key_id)}
+    conn.execute(_HEAD_UPDATE if head is not None else _HEAD_INSERT, sealed)
     return event
 
 
 # Built once (a statement built at every call costs more of the client's CPU than its execution on SQLite).
-_DAY_CLOSED = select(col(DayClose.id)).where(col(DayClose.outlet_code) == bindparam("outlet"),
-                                             col(DayClose.day) == bindparam("day"))
-_HEAD = select(AuditHead).where(col(AuditHead.outlet_code) == bindparam("outlet"))
-_HEAD_LOCKED = _HEAD.with_for_update(of=AuditHead)
-_HEAD_LOCKED_AND_DAY = _HEAD.add_columns(_DAY_CLOSED.exists().label("closed")).with_for_update(of=AuditHead)
+_EVENTS = AuditEvent.__table__  # type: ignore[attr-defined]
+_EVENT_INSERT = _EVENTS.insert()
+_HEADS = AuditHead.__table__  # type: ignore[attr-defined]
+_DAY_CLOSED = select(DayClose.__table__.c.id).where(  # type: ignore[attr-defined]
+    DayClose.__table__.c.outlet_code == bindparam("outlet"),  # type: ignore[attr-defined]
+    DayClose.__table__.c.day == bindparam("day"))  # type: ignore[attr-defined]
+_HEAD = select(_HEADS.c.seq, _HEADS.c.mac, _HEADS.c.key_id, _HEADS.c.seal).where(
+    _HEADS.c.outlet_code == bindparam("outlet"))
+_HEAD_LOCKED = _HEAD.with_for_update(of=_HEADS)
+_HEAD_LOCKED_AND_DAY = _HEAD.add_columns(_DAY_CLOSED.exists().label("closed")).with_for_update(of=_HEADS)
+_HEAD_UPDATE = _HEADS.update().where(_HEADS.c.outlet_code == bindparam("outlet")).values(
+    seq=bindparam("seq"), mac=bindparam("mac"), key_id=bindparam("key_id"), seal=bindparam("seal"))
+_HEAD_INSERT = _HEADS.insert().values(outlet_code=bindparam("outlet"), seq=bindparam("seq"), mac=bindparam("mac"),
+                                      key_id=bindparam("key_id"), seal=bindparam("seal"))
 
 
-def _lock_head(session: Session, outlet_code: str, open_day: date | None) -> tuple[AuditHead | None, bool]:
+def _lock_head(conn: Connection, outlet_code: str, open_day: date | None) -> tuple[Head | None, bool]:
     """The outlet's head, locked (``FOR UPDATE`` on PostgreSQL; SQLite's writer already holds the store), and
     whether ``open_day`` is closed: one statement, one round trip."""
     if open_day is None:
-        row = session.execute(_HEAD_LOCKED, {"outlet": outlet_code}).first()
+        row = conn.execute(_HEAD_LOCKED, {"outlet": outlet_code}).first()
     else:
-        row = session.execute(_HEAD_LOCKED_AND_DAY, {"outlet": outlet_code, "day": open_day}).first()
+        row = conn.execute(_HEAD_LOCKED_AND_DAY, {"outlet": outlet_code, "day": open_day}).first()
     if row is None:
         if open_day is None:
             return None, False
-        return None, session.execute(_DAY_CLOSED, {"outlet": outlet_code, "day": open_day}).first() is not None
-    return row[0], bool(row[1]) if open_day is not None else False
+        return None, conn.execute(_DAY_CLOSED, {"outlet": outlet_code, "day": open_day}).first() is not None
+    head = Head(outlet_code, int(row[0]), str(row[1]), str(row[2]), str(row[3]))
+    return head, bool(row[4]) if open_day is not None else False
 
 
 def seal_heads_from_before_seals(engine: Engine, key: bytes) -> int:

@@ -1,6 +1,7 @@
 """The outbox: a ``feed_record`` for every card whose status a flush writes (a new card, a changed status),
-added to the same flush, so the record commits or rolls back with the change. One listener for every
-session of the process: no use case can change a card's status without it, whoever writes the use case.
+inserted just before that flush in the same transaction, so the record commits or rolls back with the change.
+One listener for every session of the process: no use case can change a card's status without it, whoever
+writes the use case.
 """
 
 from __future__ import annotations
@@ -67,13 +68,19 @@ def _forget_has_feed(session: Session) -> None:
     session.info.pop(_HAS_FEED, None)
 
 
+_RECORD_INSERT = FeedRecord.__table__.insert()  # type: ignore[attr-defined]
+
+
 @event.listens_for(Session, "before_flush")
 def _write_card_changes(session: Session, _context: Any, _instances: Any) -> None:
+    """The changed cards' records, inserted in Core on the session's connection ahead of the flush that writes
+    the cards (same transaction: both commit or neither; no ORM object built or flushed for them)."""
     changed = [(card, previous) for card in [*session.new, *session.dirty]
                if isinstance(card, Card) and (previous := _status_change(session, card)) is not None]
     if not changed or not _has_feed(session):
         return
-    for card, previous in changed:
-        session.add(FeedRecord(city_code=city_of_outlet(session, card.outlet_code), kind=FeedKind.CARD_STATUS,
-                               outlet_code=card.outlet_code, card_number=card.card_number, status=card.status,
-                               previous_status=previous, at=card.status_changed_at or datetime.now(UTC)))
+    rows = [{"city_code": city_of_outlet(session, card.outlet_code), "city_seq": None, "kind": FeedKind.CARD_STATUS,
+             "outlet_code": card.outlet_code, "card_number": card.card_number, "status": card.status,
+             "previous_status": previous, "audit_seq": None, "fingerprint": "",
+             "at": card.status_changed_at or datetime.now(UTC)} for card, previous in changed]
+    session.connection().execute(_RECORD_INSERT, rows)
