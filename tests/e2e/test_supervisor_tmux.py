@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlmodel import col, select
@@ -42,6 +43,16 @@ def lost_without_application(config: Path, offset: int) -> tuple[object, ...]:
                         .join(Card, col(Card.person_id) == col(Person.id))
                         .where(col(Card.status) == "lost", col(Card.id).not_in(taken))
                         .order_by(col(Person.id)).offset(offset))
+
+
+def daily_report(config: Path) -> dict[str, Any]:
+    """Today's daily report as JSON, made by the command line as super1 (the chain not verified again)."""
+    report = subprocess.run([sys.executable, "-m", "outlet_desk", "--config", str(config), "report", "daily",
+                             "--format", "json", "--no-verify"], capture_output=True, text=True, timeout=120,
+                            cwd=ROOT, env={**os.environ, "OUTLET_DESK_USER": "super1",
+                                           "OUTLET_DESK_PASSWORD": "training-super1"})
+    figures: dict[str, Any] = json.loads(report.stdout)
+    return figures
 
 
 def test_supervisor_day_by_keyboard(tmux: Callable[[str, str], Terminal], tmp_path: Path) -> None:  # noqa: F811
@@ -134,11 +145,7 @@ def test_supervisor_day_by_keyboard(tmux: Callable[[str, str], Terminal], tmp_pa
     term.wait_for("closed")
     assert first(db, "SELECT count(*) FROM day_close") == (1,)
 
-    report = subprocess.run([sys.executable, "-m", "outlet_desk", "--config", str(config), "report", "daily",
-                             "--format", "json", "--no-verify"], capture_output=True, text=True, timeout=120,
-                            cwd=ROOT, env={**os.environ, "OUTLET_DESK_USER": "super1",
-                                           "OUTLET_DESK_PASSWORD": "training-super1"})
-    figures = json.loads(report.stdout)
+    figures = daily_report(config)
     assert figures["fees"]["taken_fen"] == 2000 and figures["fees"]["waived_fen"] == 4000
     assert figures["reissues"]["total"] == 3
 
@@ -215,11 +222,7 @@ def test_a_day_of_cash_and_wechat_closes_by_keyboard(tmux: Callable[[str, str], 
     term.wait_for(_("Day {day} closed.").split("{day}")[1])
     assert first(db, "SELECT count(*) FROM day_close") == (1,)
 
-    report = subprocess.run([sys.executable, "-m", "outlet_desk", "--config", str(config), "report", "daily",
-                             "--format", "json", "--no-verify"], capture_output=True, text=True, timeout=120,
-                            cwd=ROOT, env={**os.environ, "OUTLET_DESK_USER": "super1",
-                                           "OUTLET_DESK_PASSWORD": "training-super1"})
-    figures = json.loads(report.stdout)
+    figures = daily_report(config)
     assert figures["fees"]["taken_fen"] == 4000
     assert figures["fees"]["by_method_fen"] == {"cash": 2000, "wechat": 2000, "alipay": 0, "bank_card": 0}
     assert figures["reconciliation"]["agrees"]
